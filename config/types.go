@@ -1,0 +1,95 @@
+// Package config holds shcr's configuration: its shape (this file) is the interface that
+// users' YAML files and every other package rely on.
+package config
+
+import "time"
+
+// Config is the whole configuration file.
+type Config struct {
+	Vocabulary string        `mapstructure:"vocabulary"` // health | social-care
+	Role       string        `mapstructure:"role"`       // discharge | social-worker | dispatcher | ""
+	Purpose    string        `mapstructure:"purpose"`    // direct-care | safeguarding | emergency | other | demo | ""
+	IdleLock   time.Duration `mapstructure:"idle_lock"`  // minutes without a key before the screen locks (default 5m)
+	Backends   []Backend     `mapstructure:"backends"`
+	// User names the member of staff where no sign-in provides one (GP Connect needs a real user).
+	User User `mapstructure:"user"`
+
+	// File is the path the config was read from ("" for defaults or the demo). Not read from YAML.
+	File string `mapstructure:"-"`
+	// Demo is true when the back ends are the embedded demo ones. Not read from YAML.
+	Demo bool `mapstructure:"-"`
+}
+
+// User is the member of staff using shcr, from config when no sign-in names them.
+type User struct {
+	Name  string `mapstructure:"name"` // "Dr Jane Carter"
+	ID    string `mapstructure:"id"`   // SDS user id or employee number
+	Role  string `mapstructure:"role"` // SDS job role code, e.g. R8000
+	Email string `mapstructure:"email"`
+}
+
+// Back end kinds.
+const (
+	KindFHIRR4    = "fhir-r4"
+	KindGPConnect = "gp-connect"
+)
+
+// Backend is one shared care record (or GP system) shcr queries.
+type Backend struct {
+	Name    string        `mapstructure:"name"`
+	Kind    string        `mapstructure:"kind"`   // fhir-r4 | gp-connect
+	URL     string        `mapstructure:"url"`    // FHIR base URL
+	Domain  string        `mapstructure:"domain"` // health | social-care: default domain of its items
+	Timeout time.Duration `mapstructure:"timeout"`
+	// MaxEntries caps how many entries one section search collects across pages (default 10,000).
+	MaxEntries int       `mapstructure:"max_entries"`
+	Auth       Auth      `mapstructure:"auth"`
+	GPConnect  GPConnect `mapstructure:"gp_connect"`
+	TLS        TLS       `mapstructure:"tls"`
+}
+
+// Auth types.
+const (
+	AuthNone              = "none"
+	AuthBearer            = "bearer"
+	AuthPKCE              = "pkce"
+	AuthDevice            = "device"
+	AuthClientCredentials = "client-credentials"
+)
+
+// Auth is how shcr signs in to a back end.
+type Auth struct {
+	Type            string   `mapstructure:"type"`      // none | bearer | pkce | device | client-credentials
+	TokenEnv        string   `mapstructure:"token_env"` // bearer: environment variable holding the token
+	Issuer          string   `mapstructure:"issuer"`
+	TokenURL        string   `mapstructure:"token_url"`
+	AuthorizeURL    string   `mapstructure:"authorize_url"`
+	DeviceURL       string   `mapstructure:"device_url"`
+	ClientID        string   `mapstructure:"client_id"`
+	Scopes          []string `mapstructure:"scopes"`
+	Audience        string   `mapstructure:"audience"`
+	ClientSecretEnv string   `mapstructure:"client_secret_env"`
+	KeyFile         string   `mapstructure:"key_file"`
+	KeyID           string   `mapstructure:"key_id"`
+	Alg             string   `mapstructure:"alg"` // RS384 (default) | ES384 | RS512
+}
+
+// GPConnect holds the Spine settings GP Connect needs.
+type GPConnect struct {
+	FromASID      string `mapstructure:"from_asid"`
+	ToASID        string `mapstructure:"to_asid"`
+	FromODS       string `mapstructure:"from_ods"` // the requesting organisation's ODS code
+	OrgName       string `mapstructure:"org_name"`
+	InteractionID string `mapstructure:"interaction_id"`
+	// MedicationSearchFrom limits medications to those from this many months ago (default 12).
+	MedicationMonths int `mapstructure:"medication_months"`
+	// ConsultationsRecent asks for the N most recent consultations (default 3).
+	ConsultationsRecent int `mapstructure:"consultations_recent"`
+}
+
+// TLS names client certificates (mutual TLS, as Spine requires) and extra CAs.
+type TLS struct {
+	CertFile string `mapstructure:"cert_file"`
+	KeyFile  string `mapstructure:"key_file"`
+	CAFile   string `mapstructure:"ca_file"`
+}
