@@ -1,0 +1,44 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Error is a problem with the configuration. Its message is one line naming the file, the
+// key and what is wrong, e.g.
+//
+//	config /home/a/.config/shcr/config.yaml: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect)
+type Error struct {
+	File string // the config file; "" when the value came from the environment alone
+	Key  string // "backends[1].kind"; "" for problems with the whole file
+	Env  string // the environment variable the value came from, if it did
+	Line int    // YAML line for syntax errors; 0 when unknown
+	Msg  string // what is wrong
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("config")
+	if e.File != "" {
+		b.WriteString(" " + e.File)
+	}
+	b.WriteString(": ")
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key)
+		if e.Env != "" {
+			b.WriteString(" (from " + e.Env + ")")
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(oneLine(e.Msg))
+	return b.String()
+}
+
+// oneLine folds a message onto a single line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

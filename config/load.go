@@ -1,0 +1,463 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+)
+
+// EnvPrefix starts every environment variable shcr reads: SHCR_CONFIG names the config
+// file; SHCR_VOCABULARY, SHCR_ROLE, SHCR_PURPOSE, SHCR_IDLE_LOCK and SHCR_USER_NAME (…_ID,
+// …_ROLE, …_EMAIL) override the file.
+const EnvPrefix = "SHCR_"
+
+// EnvConfig names the config file when --config is not given.
+const EnvConfig = EnvPrefix + "CONFIG"
+
+// envKeys are the settings an environment variable can override (SHCR_ + key in upper case,
+// dots as underscores). Back ends are a list and are set in the file only.
+func envKeys() []string {
+	return []string{"vocabulary", "role", "purpose", "idle_lock", "user.name", "user.id", "user.role", "user.email"}
+}
+
+// EnvName is the environment variable that overrides key ("user.name" → "SHCR_USER_NAME").
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Options says where Load looks.
+type Options struct {
+	// File is the --config flag: when set it must exist.
+	File string
+	// Getenv reads the environment (os.Getenv when nil); tests pass their own.
+	Getenv func(string) string
+}
+
+func (o Options) getenv() func(string) string {
+	if o.Getenv != nil {
+		return o.Getenv
+	}
+	return os.Getenv
+}
+
+// Path says which file Load reads: --config, else $SHCR_CONFIG, else the default path.
+// explicit is true for the first two: a missing explicit file is an error, a missing
+// default file means "no config".
+func Path(file string, getenv func(string) string) (path string, explicit bool, err error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if file != "" {
+		return expandHome(file, getenv), true, nil
+	}
+	if f := getenv(EnvConfig); f != "" {
+		return expandHome(f, getenv), true, nil
+	}
+	p, err := DefaultPath(getenv)
+	return p, false, err
+}
+
+// DefaultPath is $XDG_CONFIG_HOME/shcr/config.yaml, else ~/.config/shcr/config.yaml.
+func DefaultPath(getenv func(string) string) (string, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if x := getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "shcr", "config.yaml"), nil
+	}
+	home, err := homeDir(getenv)
+	if err != nil {
+		return "", fmt.Errorf("cannot find the config file: no $XDG_CONFIG_HOME and no home directory: %w", err)
+	}
+	return filepath.Join(home, ".config", "shcr", "config.yaml"), nil
+}
+
+func homeDir(getenv func(string) string) (string, error) {
+	if h := getenv("HOME"); h != "" {
+		return h, nil
+	}
+	return os.UserHomeDir()
+}
+
+// expandHome turns a leading "~/" into the home directory.
+func expandHome(p string, getenv func(string) string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") && !strings.HasPrefix(p, `~\`) {
+		return p
+	}
+	home, err := homeDir(getenv)
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, p[1:])
+}
+
+// Load finds the config file (see Path), reads it with the SHCR_ environment overrides,
+// applies defaults and validates it. Every error is an *Error whose message is one line.
+// With no file at the default path it returns the defaults (no back ends) and no error.
+func Load(opts Options) (Config, error) {
+	getenv := opts.getenv()
+	path, explicit, err := Path(opts.File, getenv)
+	if err != nil {
+		return Config{}, &Error{Msg: err.Error()}
+	}
+
+	v := viper.New()
+	v.SetConfigType("yaml")
+	file := ""
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		file = path
+		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+			return Config{}, yamlError(path, err)
+		}
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		// No config file: defaults (and the environment) only.
+	case errors.Is(err, fs.ErrNotExist):
+		return Config{}, &Error{File: path, Msg: "no such file"}
+	default:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return Config{}, &Error{File: path, Msg: "cannot read: " + err.Error()}
+	}
+
+	fromEnv := map[string]string{}
+	for _, k := range envKeys() {
+		if val := getenv(EnvName(k)); val != "" {
+			v.Set(k, val)
+			fromEnv[k] = EnvName(k)
+		}
+	}
+
+	settings := v.AllSettings()
+	if b, ok := settings["backends"]; ok {
+		if _, list := b.([]any); !list && b != nil {
+			return Config{}, &Error{File: file, Key: "backends", Msg: "expected a list (lines starting with -), got " + valueKind(b)}
+		}
+	}
+	bareDurations(settings)
+
+	var c Config
+	var md mapstructure.Metadata
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		Result:           &c,
+		Metadata:         &md,
+		WeaklyTypedInput: true,
+		DecodeHook:       durationHook,
+		TagName:          "mapstructure",
+	})
+	if err != nil {
+		return Config{}, &Error{File: file, Msg: err.Error()}
+	}
+	if err := dec.Decode(settings); err != nil {
+		e := decodeError(err)
+		e.File, e.Env = file, fromEnv[e.Key]
+		return Config{}, e
+	}
+	if len(md.Unused) > 0 {
+		return Config{}, unknownKeyError(file, md.Unused)
+	}
+
+	c.File = file
+	for i := range c.Backends {
+		b := &c.Backends[i]
+		b.Auth.KeyFile = expandHome(b.Auth.KeyFile, getenv)
+		b.TLS.CertFile = expandHome(b.TLS.CertFile, getenv)
+		b.TLS.KeyFile = expandHome(b.TLS.KeyFile, getenv)
+		b.TLS.CAFile = expandHome(b.TLS.CAFile, getenv)
+	}
+	ApplyDefaults(&c)
+	if err := c.Validate(); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.Env = fromEnv[ce.Key]
+			if ce.Env != "" && file == "" {
+				ce.File = ""
+			}
+		}
+		return Config{}, err
+	}
+	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError turns a YAML syntax error into one line with its line number.
+func yamlError(path string, err error) error {
+	var pe viper.ConfigParseError
+	if errors.As(err, &pe) {
+		err = pe.Unwrap()
+	}
+	msg := oneLine(err.Error())
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors: ")
+	if strings.Contains(msg, "into map[string]interface {}") {
+		return &Error{File: path, Msg: "YAML: the file must be a YAML mapping (key: value lines), as in the README"}
+	}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &Error{File: path, Line: n, Msg: "YAML syntax: " + m[2]}
+	}
+	return &Error{File: path, Msg: "YAML: " + msg}
+}
+
+// bareDurations reads plain numbers as minutes for idle_lock and as seconds for a back
+// end's timeout (`idle_lock: 5`, `timeout: 30`).
+func bareDurations(settings map[string]any) {
+	if d, ok := bareNumber(settings["idle_lock"]); ok {
+		settings["idle_lock"] = time.Duration(d * float64(time.Minute))
+	}
+	backends, _ := settings["backends"].([]any)
+	for _, b := range backends {
+		m, ok := b.(map[string]any)
+		if !ok {
+			continue
+		}
+		if d, ok := bareNumber(m["timeout"]); ok {
+			m["timeout"] = time.Duration(d * float64(time.Second))
+		}
+	}
+}
+
+func bareNumber(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func durationHook(from, to reflect.Type, data any) (any, error) {
+	if to != durationType || from == durationType {
+		return data, nil
+	}
+	s, ok := data.(string)
+	if !ok {
+		return data, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a duration (write e.g. 90s, 5m or 1h30m)", s)
+	}
+	return d, nil
+}
+
+// decodeError finds the innermost field error of a mapstructure failure and words it.
+func decodeError(err error) *Error {
+	var leaves []*mapstructure.DecodeError
+	var walk func(error)
+	walk = func(err error) {
+		switch e := err.(type) {
+		case *mapstructure.DecodeError:
+			inner := e.Unwrap()
+			var de *mapstructure.DecodeError
+			if errors.As(inner, &de) {
+				walk(inner)
+				return
+			}
+			leaves = append(leaves, e)
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
+	}
+	walk(err)
+	if len(leaves) == 0 {
+		return &Error{Msg: err.Error()}
+	}
+	slices.SortFunc(leaves, func(a, b *mapstructure.DecodeError) int { return strings.Compare(a.Name(), b.Name()) })
+	e := leaves[0]
+	return &Error{Key: e.Name(), Msg: decodeReason(e.Unwrap())}
+}
+
+func decodeReason(err error) string {
+	var pe *mapstructure.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s is not %s", quoteValue(pe.Value), kindName(pe.Expected.Type()))
+	}
+	var ue *mapstructure.UnconvertibleTypeError
+	if errors.As(err, &ue) {
+		return fmt.Sprintf("expected %s, got %s", kindName(ue.Expected.Type()), valueKind(ue.Value))
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "source data must be an array or slice"):
+		return "expected a list (lines starting with -), got " + strings.TrimPrefix(msg[strings.LastIndex(msg, "got")+3:], " ")
+	case strings.Contains(msg, "expected a map"):
+		return "expected a mapping (key: value lines)"
+	}
+	return msg
+}
+
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+func kindName(t reflect.Type) string {
+	if t == durationType {
+		return "a duration (e.g. 90s, 5m)"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list (lines starting with -)"
+	case reflect.Struct, reflect.Map:
+		return "a mapping (key: value lines)"
+	}
+	return t.String()
+}
+
+func valueKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "nothing"
+	case string:
+		return "text " + quoteValue(v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a mapping"
+	}
+	return kindName(reflect.TypeOf(v)) + " " + fmt.Sprint(v)
+}
+
+// unknownKeyError reports the first unknown key (a typo such as "vocabluary"), with a
+// suggestion where one known key is close.
+func unknownKeyError(file string, unused []string) *Error {
+	keys := slices.Clone(unused)
+	slices.Sort(keys)
+	key := keys[0]
+	msg := "unknown key"
+	parent, last := "", key
+	if i := strings.LastIndex(key, "."); i >= 0 {
+		parent, last = key[:i], key[i+1:]
+	}
+	if s := closest(last, knownKeys(parent)); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	if len(keys) > 1 {
+		msg += fmt.Sprintf("; also unknown: %s", strings.Join(keys[1:], ", "))
+	}
+	return &Error{File: file, Key: key, Msg: msg}
+}
+
+var indexRe = regexp.MustCompile(`\[\d+\]`)
+
+// knownKeys lists the keys allowed under parent ("", "backends[0]", "backends[0].auth").
+func knownKeys(parent string) []string {
+	t := reflect.TypeOf(Config{})
+	if parent != "" {
+		for _, part := range strings.Split(indexRe.ReplaceAllString(parent, ""), ".") {
+			f, ok := fieldByTag(t, part)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+			for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+			if t.Kind() != reflect.Struct {
+				return nil
+			}
+		}
+	}
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("mapstructure"); tag != "" && tag != "-" {
+			keys = append(keys, tag)
+		}
+	}
+	return keys
+}
+
+func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("mapstructure") == tag {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// closest returns the known key within edit distance 2 of s, if exactly one is nearest.
+func closest(s string, known []string) string {
+	best, bestD, ties := "", 3, 0
+	for _, k := range known {
+		d := editDistance(s, k)
+		switch {
+		case d < bestD:
+			best, bestD, ties = k, d, 0
+		case d == bestD:
+			ties++
+		}
+	}
+	if ties > 0 {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance: insertions, deletions,
+// substitutions and swaps of neighbours ("vocabluary") each count one.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}

@@ -1,0 +1,321 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Vocabularies: every on-screen word comes from one of these tables (views/vocab).
+const (
+	VocabularyHealth     = "health"
+	VocabularySocialCare = "social-care"
+)
+
+// Roles shape what the TUI shows first.
+const (
+	RoleDischarge    = "discharge"
+	RoleSocialWorker = "social-worker"
+	RoleDispatcher   = "dispatcher"
+)
+
+// Purposes of access (information governance). PurposeDemo is set by `shcr demo` only.
+const (
+	PurposeDirectCare   = "direct-care"
+	PurposeSafeguarding = "safeguarding"
+	PurposeEmergency    = "emergency"
+	PurposeOther        = "other"
+	PurposeDemo         = "demo"
+)
+
+// Domains of a back end's items (the same words as record.Domain).
+const (
+	DomainHealth     = "health"
+	DomainSocialCare = "social-care"
+)
+
+// Defaults.
+const (
+	DefaultVocabulary          = VocabularyHealth
+	DefaultIdleLock            = 5 * time.Minute
+	DefaultTimeout             = 15 * time.Second
+	DefaultMaxEntries          = 10000
+	DefaultMedicationMonths    = 12
+	DefaultConsultationsRecent = 3
+)
+
+// Vocabularies lists the vocabulary names.
+func Vocabularies() []string { return []string{VocabularyHealth, VocabularySocialCare} }
+
+// Roles lists the role names.
+func Roles() []string { return []string{RoleDischarge, RoleSocialWorker, RoleDispatcher} }
+
+// Purposes lists the purposes a user may give (PurposeDemo is not one of them).
+func Purposes() []string {
+	return []string{PurposeDirectCare, PurposeSafeguarding, PurposeEmergency, PurposeOther}
+}
+
+// Kinds lists the back end kinds.
+func Kinds() []string { return []string{KindFHIRR4, KindGPConnect} }
+
+// AuthTypes lists the sign-in types.
+func AuthTypes() []string {
+	return []string{AuthNone, AuthBearer, AuthPKCE, AuthDevice, AuthClientCredentials}
+}
+
+// Domains lists the domains.
+func Domains() []string { return []string{DomainHealth, DomainSocialCare} }
+
+// Algs lists the signing algorithms for client-credentials with private_key_jwt.
+func Algs() []string { return []string{"RS384", "ES384", "RS512"} }
+
+// CheckVocabulary says why s is not a vocabulary (nil when it is).
+func CheckVocabulary(s string) error { return oneOf(s, "a vocabulary", Vocabularies()) }
+
+// CheckRole says why s is not a role; "" (no role) is allowed.
+func CheckRole(s string) error {
+	if s == "" {
+		return nil
+	}
+	return oneOf(s, "a role", Roles())
+}
+
+// CheckPurpose says why s is not a purpose of access; "" (ask) is allowed.
+func CheckPurpose(s string) error {
+	if s == "" {
+		return nil
+	}
+	return oneOf(s, "a purpose of access", Purposes())
+}
+
+func oneOf(s, what string, allowed []string) error {
+	if slices.Contains(allowed, s) {
+		return nil
+	}
+	if s == "" {
+		return fmt.Errorf("missing: say %s", orList(allowed))
+	}
+	return fmt.Errorf("%q is not %s (%s)", s, what, strings.Join(allowed, " | "))
+}
+
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+}
+
+// ApplyDefaults fills what the file left out. It does not invent a back end's domain:
+// that must be said.
+func ApplyDefaults(c *Config) {
+	if c.Vocabulary == "" {
+		c.Vocabulary = DefaultVocabulary
+	}
+	if c.IdleLock == 0 {
+		c.IdleLock = DefaultIdleLock
+	}
+	for i := range c.Backends {
+		b := &c.Backends[i]
+		b.Name = strings.TrimSpace(b.Name)
+		b.URL = strings.TrimRight(strings.TrimSpace(b.URL), "/")
+		if b.Timeout == 0 {
+			b.Timeout = DefaultTimeout
+		}
+		if b.MaxEntries == 0 {
+			b.MaxEntries = DefaultMaxEntries
+		}
+		if b.Auth.Type == "" {
+			b.Auth.Type = AuthNone
+		}
+		if b.Kind == KindGPConnect {
+			if b.GPConnect.MedicationMonths == 0 {
+				b.GPConnect.MedicationMonths = DefaultMedicationMonths
+			}
+			if b.GPConnect.ConsultationsRecent == 0 {
+				b.GPConnect.ConsultationsRecent = DefaultConsultationsRecent
+			}
+		}
+	}
+}
+
+// Validate checks a loaded config (after ApplyDefaults) and returns the first problem as
+// an *Error naming c.File and the key.
+func (c *Config) Validate() error {
+	fail := func(key string, err error) error {
+		return &Error{File: c.File, Key: key, Msg: err.Error()}
+	}
+	if err := CheckVocabulary(c.Vocabulary); err != nil {
+		return fail("vocabulary", err)
+	}
+	if err := CheckRole(c.Role); err != nil {
+		return fail("role", err)
+	}
+	if c.Purpose == PurposeDemo && !c.Demo {
+		return fail("purpose", fmt.Errorf(`"demo" is only for shcr demo (%s)`, strings.Join(Purposes(), " | ")))
+	}
+	if c.Purpose != PurposeDemo {
+		if err := CheckPurpose(c.Purpose); err != nil {
+			return fail("purpose", err)
+		}
+	}
+	if c.IdleLock < 0 {
+		return fail("idle_lock", fmt.Errorf("must not be negative (e.g. 5m)"))
+	}
+	names := map[string]int{}
+	for i, b := range c.Backends {
+		at := fmt.Sprintf("backends[%d]", i)
+		if err := b.validate(); err != nil {
+			var ke *keyError
+			if errors.As(err, &ke) {
+				return fail(at+"."+ke.key, ke.err)
+			}
+			return fail(at, err)
+		}
+		if j, dup := names[b.Name]; dup {
+			return fail(at+".name", fmt.Errorf("%q is already the name of backends[%d]: names must be unique", b.Name, j))
+		}
+		names[b.Name] = i
+	}
+	return nil
+}
+
+type keyError struct {
+	key string
+	err error
+}
+
+func (e *keyError) Error() string { return e.key + ": " + e.err.Error() }
+
+func keyErr(key string, format string, args ...any) error {
+	return &keyError{key: key, err: fmt.Errorf(format, args...)}
+}
+
+func (b Backend) validate() error {
+	if b.Name == "" {
+		return keyErr("name", "missing: give each back end a name (it is shown as provenance)")
+	}
+	for _, r := range b.Name {
+		if r < ' ' || r == 0x7f {
+			return keyErr("name", "%q has a control character", b.Name)
+		}
+	}
+	if err := oneOf(b.Kind, "a back end kind", Kinds()); err != nil {
+		return &keyError{"kind", err}
+	}
+	if b.URL == "" {
+		return keyErr("url", "missing: the back end's FHIR base URL, e.g. https://shcr.example.org/fhir/R4")
+	}
+	if err := checkURL(b.URL); err != nil {
+		return &keyError{"url", err}
+	}
+	if b.Domain == "" {
+		return keyErr("domain", "missing: say health or social-care (the domain of this back end's items)")
+	}
+	if err := oneOf(b.Domain, "a domain", Domains()); err != nil {
+		return &keyError{"domain", err}
+	}
+	if b.Timeout < 0 {
+		return keyErr("timeout", "must not be negative (e.g. 15s)")
+	}
+	if b.MaxEntries < 0 {
+		return keyErr("max_entries", "must not be negative")
+	}
+	if err := b.Auth.validate(); err != nil {
+		var ke *keyError
+		if errors.As(err, &ke) {
+			return &keyError{"auth." + ke.key, ke.err}
+		}
+		return err
+	}
+	if b.Kind == KindGPConnect {
+		g := b.GPConnect
+		switch {
+		case g.FromASID == "":
+			return keyErr("gp_connect.from_asid", "missing: GP Connect needs your Spine ASID")
+		case g.ToASID == "":
+			return keyErr("gp_connect.to_asid", "missing: GP Connect needs the provider system's ASID")
+		case g.FromODS == "":
+			return keyErr("gp_connect.from_ods", "missing: GP Connect needs your organisation's ODS code")
+		case g.MedicationMonths < 0:
+			return keyErr("gp_connect.medication_months", "must not be negative")
+		case g.ConsultationsRecent < 0:
+			return keyErr("gp_connect.consultations_recent", "must not be negative")
+		}
+	}
+	if (b.TLS.CertFile == "") != (b.TLS.KeyFile == "") {
+		if b.TLS.CertFile == "" {
+			return keyErr("tls.cert_file", "missing: tls.key_file is set, so the client certificate is needed too")
+		}
+		return keyErr("tls.key_file", "missing: tls.cert_file is set, so its private key is needed too")
+	}
+	return nil
+}
+
+func (a Auth) validate() error {
+	if err := oneOf(a.Type, "an auth type", AuthTypes()); err != nil {
+		return &keyError{"type", err}
+	}
+	for _, u := range []struct{ key, val string }{
+		{"issuer", a.Issuer}, {"token_url", a.TokenURL}, {"authorize_url", a.AuthorizeURL}, {"device_url", a.DeviceURL},
+	} {
+		if u.val == "" {
+			continue
+		}
+		if err := checkURL(u.val); err != nil {
+			return &keyError{u.key, err}
+		}
+	}
+	if a.Alg != "" {
+		if err := oneOf(a.Alg, "a signing algorithm", Algs()); err != nil {
+			return &keyError{"alg", err}
+		}
+	}
+	switch a.Type {
+	case AuthBearer:
+		if a.TokenEnv == "" {
+			return keyErr("token_env", "missing: name the environment variable that holds the token (type bearer)")
+		}
+	case AuthPKCE, AuthDevice:
+		if a.ClientID == "" {
+			return keyErr("client_id", "missing: %s sign-in needs the client id registered with the identity provider", a.Type)
+		}
+	case AuthClientCredentials:
+		if a.ClientID == "" {
+			return keyErr("client_id", "missing: client-credentials needs the client id registered with the identity provider")
+		}
+		if a.KeyFile == "" && a.ClientSecretEnv == "" {
+			return keyErr("key_file", "missing: client-credentials needs key_file (private_key_jwt) or client_secret_env")
+		}
+	}
+	return nil
+}
+
+// checkURL accepts https URLs, and http only on the loopback interface (the demo, tests).
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not a URL (e.g. https://shcr.example.org/fhir/R4)", raw)
+	}
+	if u.User != nil {
+		return fmt.Errorf("must not contain a user name or password: use auth")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("must not have a query (?…) or fragment (#…)")
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return fmt.Errorf("must be https:// (http:// only for 127.0.0.1/localhost)")
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
