@@ -208,7 +208,7 @@ func TestPathResolution(t *testing.T) {
 }
 
 func TestDemoPurposeOnlyForDemo(t *testing.T) {
-	c := Config{Purpose: PurposeDemo, Demo: true}
+	c := Config{Purpose: "demo", Demo: true}
 	ApplyDefaults(&c)
 	if err := c.Validate(); err != nil {
 		t.Errorf("demo config with purpose demo: %v", err)
@@ -225,8 +225,14 @@ func TestFlagValueChecks(t *testing.T) {
 	if err := CheckRole(""); err != nil {
 		t.Errorf("no role is allowed: %v", err)
 	}
-	if err := CheckPurpose("snooping"); err == nil || !strings.Contains(err.Error(), `"snooping" is not a purpose of access`) {
+	if err := CheckPurpose("snooping", false); err == nil || !strings.Contains(err.Error(), `"snooping"`) {
 		t.Errorf("purpose: %v", err)
+	}
+	if err := CheckPurpose("other: checking a referral", false); err != nil {
+		t.Errorf("purpose other with reason: %v", err)
+	}
+	if err := CheckPurpose("demo", false); err == nil {
+		t.Error("purpose demo outside the demo should be refused")
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/shcr-project/shcr/internal/purpose"
 )
 
 // Vocabularies: every on-screen word comes from one of these tables (views/vocab).
@@ -21,15 +23,6 @@ const (
 	RoleDischarge    = "discharge"
 	RoleSocialWorker = "social-worker"
 	RoleDispatcher   = "dispatcher"
-)
-
-// Purposes of access (information governance). PurposeDemo is set by `shcr demo` only.
-const (
-	PurposeDirectCare   = "direct-care"
-	PurposeSafeguarding = "safeguarding"
-	PurposeEmergency    = "emergency"
-	PurposeOther        = "other"
-	PurposeDemo         = "demo"
 )
 
 // Domains of a back end's items (the same words as record.Domain).
@@ -53,11 +46,6 @@ func Vocabularies() []string { return []string{VocabularyHealth, VocabularySocia
 
 // Roles lists the role names.
 func Roles() []string { return []string{RoleDischarge, RoleSocialWorker, RoleDispatcher} }
-
-// Purposes lists the purposes a user may give (PurposeDemo is not one of them).
-func Purposes() []string {
-	return []string{PurposeDirectCare, PurposeSafeguarding, PurposeEmergency, PurposeOther}
-}
 
 // Kinds lists the back end kinds.
 func Kinds() []string { return []string{KindFHIRR4, KindGPConnect} }
@@ -84,12 +72,20 @@ func CheckRole(s string) error {
 	return oneOf(s, "a role", Roles())
 }
 
-// CheckPurpose says why s is not a purpose of access; "" (ask) is allowed.
-func CheckPurpose(s string) error {
-	if s == "" {
+// CheckPurpose says why s is not a purpose of access ("direct-care", "safeguarding",
+// "emergency", "other: REASON"); "" (ask) is allowed, "demo" only when demo is true.
+func CheckPurpose(s string, demo bool) error {
+	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	return oneOf(s, "a purpose of access", Purposes())
+	ch, err := purpose.Parse(s)
+	if err != nil {
+		return err
+	}
+	if ch.Purpose == purpose.Demo && !demo {
+		return fmt.Errorf(`"demo" is only for shcr demo`)
+	}
+	return nil
 }
 
 func oneOf(s, what string, allowed []string) error {
@@ -154,13 +150,8 @@ func (c *Config) Validate() error {
 	if err := CheckRole(c.Role); err != nil {
 		return fail("role", err)
 	}
-	if c.Purpose == PurposeDemo && !c.Demo {
-		return fail("purpose", fmt.Errorf(`"demo" is only for shcr demo (%s)`, strings.Join(Purposes(), " | ")))
-	}
-	if c.Purpose != PurposeDemo {
-		if err := CheckPurpose(c.Purpose); err != nil {
-			return fail("purpose", err)
-		}
+	if err := CheckPurpose(c.Purpose, c.Demo); err != nil {
+		return fail("purpose", err)
 	}
 	if c.IdleLock < 0 {
 		return fail("idle_lock", fmt.Errorf("must not be negative (e.g. 5m)"))
