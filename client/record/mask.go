@@ -1,0 +1,141 @@
+package record
+
+import (
+	"reflect"
+	"slices"
+)
+
+// RevealPersonKey is the key Masked passes to revealed for the person's own demographics
+// (address and phones of a person whose Patient resource is labelled restricted).
+const RevealPersonKey = "person"
+
+// Masked returns a copy of r that is safe to show or print without revealing restricted data:
+//
+//   - every item with Restricted set whose Key is not revealed keeps only its Item (key,
+//     provenance, also-reported-by, Restricted=true) and its Kind; every content field is
+//     zeroed, including fields added to the item types later;
+//   - a Person with Restricted set (a PDS sensitive record) keeps name, NHS number, birth
+//     date and gender but loses address, phones and every back end's postcode, unless
+//     revealed(RevealPersonKey); demographic discrepancies other than name, birth date and
+//     gender are dropped then too.
+//
+// revealed may be nil (nothing revealed). r is not modified. Section slices are new; items
+// that are not masked are shallow copies sharing their inner slices with r, so callers must
+// treat the result as read-only.
+func (r *Record) Masked(revealed func(key string) bool) *Record {
+	if revealed == nil {
+		revealed = func(string) bool { return false }
+	}
+	m := *r
+	m.Person = maskPerson(r.Person, revealed)
+	if r.Person.Restricted && !revealed(RevealPersonKey) {
+		m.Discrepancies = nil
+		for _, d := range r.Discrepancies {
+			switch d.Field {
+			case "name", "birth_date", "gender":
+				m.Discrepancies = append(m.Discrepancies, d)
+			}
+		}
+	} else {
+		m.Discrepancies = slices.Clone(r.Discrepancies)
+	}
+	s, src := &m.Sections, &r.Sections
+	s.CarePackages = maskItems(src.CarePackages, revealed)
+	s.CareTeam = maskItems(src.CareTeam, revealed)
+	s.Medications = maskItems(src.Medications, revealed)
+	s.Allergies = maskItems(src.Allergies, revealed)
+	s.NextOfKin = maskItems(src.NextOfKin, revealed)
+	s.Encounters = maskItems(src.Encounters, revealed)
+	s.Notes = maskItems(src.Notes, revealed)
+	s.Alerts = maskItems(src.Alerts, revealed)
+	m.SectionStatus = slices.Clone(r.SectionStatus)
+	m.Backends = slices.Clone(r.Backends)
+	return &m
+}
+
+// Masked reports whether the item is restricted and its content has been withheld.
+func (i Item) Masked(revealed func(key string) bool) bool {
+	return i.Restricted && (revealed == nil || !revealed(i.Key))
+}
+
+// RestrictedKeys lists the keys of every restricted item in the record, section by section.
+func (r *Record) RestrictedKeys() []string {
+	var keys []string
+	add := func(it *Item) {
+		if it.Restricted {
+			keys = append(keys, it.Key)
+		}
+	}
+	s := &r.Sections
+	for i := range s.CarePackages {
+		add(&s.CarePackages[i].Item)
+	}
+	for i := range s.CareTeam {
+		add(&s.CareTeam[i].Item)
+	}
+	for i := range s.Medications {
+		add(&s.Medications[i].Item)
+	}
+	for i := range s.Allergies {
+		add(&s.Allergies[i].Item)
+	}
+	for i := range s.NextOfKin {
+		add(&s.NextOfKin[i].Item)
+	}
+	for i := range s.Encounters {
+		add(&s.Encounters[i].Item)
+	}
+	for i := range s.Notes {
+		add(&s.Notes[i].Item)
+	}
+	for i := range s.Alerts {
+		add(&s.Alerts[i].Item)
+	}
+	return keys
+}
+
+func maskPerson(p Person, revealed func(string) bool) Person {
+	if !p.Restricted || revealed(RevealPersonKey) {
+		p.Phones = slices.Clone(p.Phones)
+		p.Sources = slices.Clone(p.Sources)
+		return p
+	}
+	p.Address = Address{}
+	p.Phones = nil
+	p.Sources = slices.Clone(p.Sources)
+	for i := range p.Sources {
+		p.Sources[i].Postcode = ""
+	}
+	return p
+}
+
+func maskItems[T any, PT interface {
+	*T
+	keyed
+}](items []T, revealed func(string) bool) []T {
+	if items == nil {
+		return nil
+	}
+	out := slices.Clone(items)
+	for i := range out {
+		it := PT(&out[i]).item()
+		if it.Restricted && !revealed(it.Key) {
+			zeroContent(reflect.ValueOf(&out[i]).Elem())
+		}
+	}
+	return out
+}
+
+// keptWhenMasked names the fields a masked item keeps: the embedded Item (key and
+// provenance) and Kind, which only says what sort of record it is (e.g. "document").
+// Everything else is content and is zeroed — new fields included, by default.
+func keptWhenMasked(field string) bool { return field == "Item" || field == "Kind" }
+
+func zeroContent(v reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		if !keptWhenMasked(t.Field(i).Name) {
+			v.Field(i).SetZero()
+		}
+	}
+}
