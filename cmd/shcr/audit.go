@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/ukdate"
+)
+
+// auditUsageError is bad input to `shcr audit`: the message says what to type instead, and
+// the process exits with status 2 (ExitCode).
+type auditUsageError struct{ msg string }
+
+func (e *auditUsageError) Error() string { return e.msg }
+
+// ExitCode is the process exit status for this error.
+func (e *auditUsageError) ExitCode() int { return 2 }
+
+// newAuditCmd is `shcr audit [--since DATE] [--nhs NUMBER] [--file PATH]`: the audit trail
+// as a table, in UK local time.
+func newAuditCmd() *cobra.Command {
+	var since, nhs, file string
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Show the audit trail: who opened which record, when and why",
+		Long: "Show the audit trail of this machine's user as a table: every record opened, section viewed,\n" +
+			"restricted item revealed, and every refused or failed attempt, in UK local time.",
+		Example: "  shcr audit --since 12-Mar-2026\n  shcr audit --nhs \"943 476 5919\"",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &auditUsageError{fmt.Sprintf("shcr audit takes no arguments (got %q); choose a person with --nhs NUMBER", args[0])}
+			}
+			return nil
+		},
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var f audit.Filter
+			if strings.TrimSpace(since) != "" {
+				t, err := ukdate.ParseUser(since)
+				if err != nil {
+					return &auditUsageError{fmt.Sprintf("--since %q is not a date: type it as 12-Mar-2026, 12/03/2026 or 2026-03-12", since)}
+				}
+				f.Since = t
+			}
+			if cmd.Flags().Changed("nhs") {
+				n, err := nhsnumber.Parse(nhs)
+				if err != nil {
+					return &auditUsageError{fmt.Sprintf("--nhs %q: %v", nhs, err)}
+				}
+				f.NHSNumber = n
+			}
+			path := file
+			if path == "" {
+				p, err := audit.DefaultPath()
+				if err != nil {
+					return err
+				}
+				path = p
+			}
+			return runAudit(cmd.OutOrStdout(), cmd.ErrOrStderr(), path, f)
+		},
+	}
+	cmd.Flags().StringVar(&since, "since", "", "only events on or after this date (12-Mar-2026, 12/03/2026 or 2026-03-12)")
+	cmd.Flags().StringVar(&nhs, "nhs", "", "only events about this NHS number")
+	cmd.Flags().StringVar(&file, "file", "", "audit trail to read (default $XDG_STATE_HOME/shcr/audit.jsonl)")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &auditUsageError{err.Error()} })
+	return cmd
+}
+
+func runAudit(out, errOut io.Writer, path string, f audit.Filter) error {
+	events, bad, err := audit.Read(path, f)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(out, "No audit trail yet: %s does not exist (nothing has been opened as this user).\n", path)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read the audit trail: %w", err)
+	}
+	for _, b := range bad {
+		fmt.Fprintf(errOut, "shcr audit: warning: %s: %v\n", path, b)
+	}
+	if len(events) == 0 {
+		fmt.Fprintf(out, "No audit events%s in %s.\n", describeFilter(f), path)
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME (UK)\tEVENT\tNHS NUMBER\tPURPOSE\tUSER\tBACK ENDS\tSECTIONS\tREASON / DETAIL")
+	for _, e := range events {
+		user := e.SignedInUser
+		if user == "" {
+			user = e.OSUser
+		} else if e.OSUser != "" && e.OSUser != user {
+			user += " (" + e.OSUser + ")"
+		}
+		purpose := e.Purpose
+		why := e.Reason
+		if e.Detail != "" {
+			if why != "" {
+				why += "; "
+			}
+			why += e.Detail
+		}
+		fmt.Fprintln(tw, strings.Join([]string{
+			e.Time.In(ukdate.London).Format("02-Jan-2006 15:04:05"),
+			cell(e.Event),
+			cell(nhsnumber.Format(e.NHSNumber)),
+			cell(purpose),
+			cell(user),
+			cell(strings.Join(e.Backends, ", ")),
+			cell(strings.Join(e.Sections, ", ")),
+			cell(why),
+		}, "\t"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d event%s%s.\n", len(events), plural(len(events)), describeFilter(f))
+	return nil
+}
+
+func describeFilter(f audit.Filter) string {
+	var s string
+	if !f.Since.IsZero() {
+		s += " since " + ukdate.Date(f.Since)
+	}
+	if f.NHSNumber != "" {
+		s += " for NHS number " + nhsnumber.Format(f.NHSNumber)
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// cell makes a value safe for one table cell: control characters (a typed reason could hold
+// newlines or terminal escape sequences) become spaces, tabs included; empty becomes "-".
+func cell(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shcr-project/shcr/internal/audit"
+)
+
+// writeTrail writes events with the real audit writer and returns the file's path.
+func writeTrail(t *testing.T, events ...audit.Event) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "shcr", "audit.jsonl")
+	l, err := audit.Open(path, audit.Options{OSUser: "jcarter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, e := range events {
+		if err := l.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+func runAuditCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := newAuditCmd()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(args)
+	err = cmd.Execute()
+	return out.String(), errb.String(), err
+}
+
+func sampleTrail(t *testing.T) string {
+	return writeTrail(t,
+		audit.Event{Time: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC), Event: audit.RecordOpened, NHSNumber: "9434765919",
+			Purpose: "direct-care", Backends: []string{"region", "council"}, Sections: []string{"care-packages", "next-of-kin"}},
+		// 14:05 UTC in July is 15:05 in UK local time (BST).
+		audit.Event{Time: time.Date(2026, 7, 1, 14, 5, 0, 0, time.UTC), Event: audit.RestrictedRevealed, NHSNumber: "9990000026",
+			SignedInUser: "jane.carter@nhs.net", Purpose: "other", Reason: "complaint\x1b[31m review\nline two", Backends: []string{"council"},
+			Sections: []string{"notes"}},
+		audit.Event{Time: time.Date(2026, 7, 2, 8, 0, 0, 0, time.UTC), Event: audit.AccessRefused, NHSNumber: "9434765919",
+			Purpose: "emergency", Backends: []string{"gp"}, Detail: "HTTP 403"},
+	)
+}
+
+func TestAuditTable(t *testing.T) {
+	path := sampleTrail(t)
+	out, errOut, err := runAuditCmd(t, "--file", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errOut != "" {
+		t.Errorf("stderr: %q", errOut)
+	}
+	want := "" +
+		"TIME (UK)             EVENT                NHS NUMBER    PURPOSE      USER                           BACK ENDS        SECTIONS                    REASON / DETAIL\n" +
+		"10-Mar-2026 09:30:00  record-opened        943 476 5919  direct-care  jcarter                        region, council  care-packages, next-of-kin  -\n" +
+		"01-Jul-2026 15:05:00  restricted-revealed  999 000 0026  other        jane.carter@nhs.net (jcarter)  council          notes                       complaint [31m review line two\n" +
+		"02-Jul-2026 09:00:00  access-refused       943 476 5919  emergency    jcarter                        gp               -                           HTTP 403\n" +
+		"3 events.\n"
+	if out != want {
+		t.Errorf("table:\n%s\nwant:\n%s", out, want)
+	}
+	if strings.ContainsRune(out, 0x1b) {
+		t.Error("a terminal escape sequence from the file reached the terminal")
+	}
+}
+
+func TestAuditFilters(t *testing.T) {
+	path := sampleTrail(t)
+	for _, since := range []string{"01-Jul-2026", "01/07/2026", "2026-07-01", "1 jul 2026"} {
+		out, _, err := runAuditCmd(t, "--file", path, "--since", since)
+		if err != nil {
+			t.Fatalf("--since %s: %v", since, err)
+		}
+		if strings.Contains(out, "record-opened") || !strings.Contains(out, "restricted-revealed") ||
+			!strings.HasSuffix(out, "2 events since 01-Jul-2026.\n") {
+			t.Errorf("--since %s:\n%s", since, out)
+		}
+	}
+	out, _, err := runAuditCmd(t, "--file", path, "--nhs", "943 476 5919")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "999 000 0026") || strings.Count(out, "943 476 5919") != 3 ||
+		!strings.HasSuffix(out, "2 events for NHS number 943 476 5919.\n") {
+		t.Errorf("--nhs:\n%s", out)
+	}
+	out, _, err = runAuditCmd(t, "--file", path, "--nhs", "9434765919", "--since", "02-Jul-2026")
+	if err != nil || !strings.HasSuffix(out, "1 event since 02-Jul-2026 for NHS number 943 476 5919.\n") {
+		t.Errorf("both filters: %v\n%s", err, out)
+	}
+	out, _, err = runAuditCmd(t, "--file", path, "--since", "01-Jan-2027")
+	if err != nil || out != "No audit events since 01-Jan-2027 in "+path+".\n" {
+		t.Errorf("nothing matches: %v %q", err, out)
+	}
+}
+
+func TestAuditBadInput(t *testing.T) {
+	path := sampleTrail(t)
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--since", "yesterday"}, `--since "yesterday" is not a date: type it as 12-Mar-2026, 12/03/2026 or 2026-03-12`},
+		{[]string{"--since", "31/02/2026"}, `--since "31/02/2026" is not a date`},
+		{[]string{"--nhs", "123"}, `--nhs "123": an NHS number has 10 digits, not 3`},
+		{[]string{"--nhs", "9434765918"}, `--nhs "9434765918": this is not a valid NHS number: its check digit is wrong (Modulus 11)`},
+		{[]string{"--nhs", ""}, `--nhs "": no NHS number given`},
+		{[]string{"--nhs", "94347659A9"}, `--nhs "94347659A9": an NHS number has only digits`},
+		{[]string{"9434765919"}, `shcr audit takes no arguments (got "9434765919"); choose a person with --nhs NUMBER`},
+		{[]string{"--bogus"}, `unknown flag: --bogus`},
+	} {
+		_, _, err := runAuditCmd(t, append([]string{"--file", path}, tc.args...)...)
+		var ue *auditUsageError
+		if !errors.As(err, &ue) || ue.ExitCode() != 2 {
+			t.Errorf("%v: error %v (%T), want a usage error with exit code 2", tc.args, err, err)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), tc.msg) {
+			t.Errorf("%v: message %q, want %q", tc.args, err, tc.msg)
+		}
+	}
+}
+
+func TestAuditDamagedLineWarns(t *testing.T) {
+	path := sampleTrail(t)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"time":"2026-07-03T10:00:00Z","ev`)
+	f.Close()
+	out, errOut, err := runAuditCmd(t, "--file", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(out, "3 events.\n") {
+		t.Errorf("stdout:\n%s", out)
+	}
+	if !strings.Contains(errOut, "shcr audit: warning: "+path+": line 4 is damaged and was skipped") {
+		t.Errorf("stderr: %q", errOut)
+	}
+}
+
+func TestAuditMissingFileAndDefaultPath(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	out, _, err := runAuditCmd(t)
+	want := "No audit trail yet: " + filepath.Join(state, "shcr", "audit.jsonl") + " does not exist (nothing has been opened as this user).\n"
+	if err != nil || out != want {
+		t.Errorf("missing file: %v %q", err, out)
+	}
+	// The default path is where the writer's DefaultPath puts events.
+	p, _ := audit.DefaultPath()
+	l, err := audit.Open(p, audit.Options{OSUser: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Append(audit.Event{Event: audit.PersonNotFound, Purpose: "direct-care"})
+	l.Close()
+	out, _, err = runAuditCmd(t)
+	if err != nil || !strings.Contains(out, "person-not-found") || !strings.HasSuffix(out, "1 event.\n") {
+		t.Errorf("default path: %v\n%s", err, out)
+	}
+}
