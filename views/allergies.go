@@ -1,0 +1,68 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// AllergiesTable is the allergies tab. A "no known allergies" statement is a row of its own,
+// shown as such: it is an answer, unlike a back end that returned nothing.
+func AllergiesTable(items []record.Allergy, v vocab.Vocabulary) Table {
+	t := Table{
+		Section: record.SectionAllergies,
+		Columns: []Column{{Title: v.ColSubstance, Max: 28}, {Title: v.ColReaction, Flex: true, Max: 36},
+			{Title: v.ColCriticality, Max: 11}, {Title: v.ColStatus, Max: 12}, {Title: v.ColAsserted, Min: 11}},
+		Rows: make([]Row, len(items)),
+	}
+	for i := range items {
+		a := &items[i]
+		r := Row{Index: i, Domain: a.Provenance.Domain, Restricted: a.Restricted}
+		if !a.Restricted {
+			sub := a.Substance
+			if a.NoKnownAllergies {
+				sub = v.NoKnownAllergies
+			}
+			r.Cells = []string{sub, strings.Join(a.Reactions, "; "), a.Criticality, allergyStatus(a, v), ukdate.Date(a.Asserted)}
+			r.Keys = []string{"", "", "", "", sortTime(a.Asserted)}
+		}
+		t.Rows[i] = r
+	}
+	return t
+}
+
+func allergyStatus(a *record.Allergy, v vocab.Vocabulary) string {
+	s := v.StatusWord(a.ClinicalStatus)
+	if a.VerificationStatus != "" && a.VerificationStatus != "confirmed" {
+		s = strings.TrimPrefix(s+", "+v.StatusWord(a.VerificationStatus), ", ")
+	}
+	return s
+}
+
+func allergyFields(a *record.Allergy, v vocab.Vocabulary) []Field {
+	sub := a.Substance
+	if a.NoKnownAllergies {
+		sub = v.NoKnownAllergies
+	}
+	return []Field{
+		{v.ColSubstance, sub}, {v.ColCode, a.Code}, {v.ColReaction, strings.Join(a.Reactions, "; ")},
+		{v.ColCriticality, a.Criticality}, {v.ColStatus, v.StatusWord(a.ClinicalStatus)},
+		{v.ColVerification, v.StatusWord(a.VerificationStatus)}, {v.ColCategory, strings.Join(a.Category, ", ")},
+		{v.ColOnset, a.Onset}, {v.ColAsserted, ukdate.Date(a.Asserted)},
+	}
+}
+
+// realAllergy reports whether an allergy entry records an actual allergy (not "no known
+// allergies", not refuted or entered in error, not restricted).
+func realAllergy(a *record.Allergy) bool {
+	if a.NoKnownAllergies || a.Restricted {
+		return false
+	}
+	switch a.VerificationStatus {
+	case "refuted", "entered-in-error":
+		return false
+	}
+	return a.ClinicalStatus != "resolved" && a.ClinicalStatus != "inactive"
+}

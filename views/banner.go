@@ -1,0 +1,231 @@
+package views
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// PersonName is the NHS CUI form: "SMITH, Ann (Mrs)".
+func PersonName(n record.Name) string {
+	s := strings.ToUpper(n.Family)
+	if g := strings.Join(n.Given, " "); g != "" {
+		if s != "" {
+			s += ", "
+		}
+		s += g
+	}
+	if len(n.Prefix) > 0 && n.Prefix[0] != "" {
+		s += " (" + n.Prefix[0] + ")"
+	}
+	return s
+}
+
+// BornText is "12-Mar-1948 (78y)", or the partial date as given ("1948").
+func BornText(birth string, v vocab.Vocabulary, now time.Time) string {
+	if birth == "" {
+		return ""
+	}
+	t, prec, err := ukdate.ParseFHIR(birth)
+	if err != nil {
+		return birth
+	}
+	shown := ukdate.Date(t)
+	switch prec {
+	case "year":
+		shown = t.Format("2006")
+	case "month":
+		shown = t.Format("Jan-2006")
+	}
+	if age := ukdate.Age(t, now); age >= 0 && prec != "year" {
+		shown += fmt.Sprintf(" (%d%s)", age, v.Age)
+	}
+	return shown
+}
+
+// NHSNumberText is "943 476 5919", or the vocabulary's "no NHS number".
+func NHSNumberText(n string, v vocab.Vocabulary) string {
+	if n == "" {
+		return v.NoNHSNumber
+	}
+	return nhsnumber.Format(n)
+}
+
+// Banner is the person banner: the NHS CUI line, then a line of alert chips when there are any.
+// Chips are bracketed text so that they do not rely on colour.
+func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now time.Time) string {
+	p := &rec.Person
+	segs := []string{st.BannerName.Render(PersonName(p.Name))}
+	if b := BornText(p.BirthDate, v, now); b != "" {
+		segs = append(segs, st.Label.Render(v.Born)+" "+st.Banner.Render(b))
+	}
+	segs = append(segs, st.Label.Render(v.Gender)+" "+st.Banner.Render(v.GenderWord(p.Gender)))
+	segs = append(segs, st.Label.Render(v.NHSNumber)+" "+st.BannerName.Render(NHSNumberText(p.NHSNumber, v)))
+	lines := flow(segs, "  ", width)
+	if chips := Chips(rec, v, st); len(chips) > 0 {
+		lines = append(lines, flow(chips, " ", width)...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Chips are the alerts that matter at a glance, as "[TEXT]" markers.
+func Chips(rec *record.Record, v vocab.Vocabulary, st Styles) []string {
+	var out []string
+	chip := func(s lipglossStyle, text string) { out = append(out, s.Render("["+text+"]")) }
+	restricted := rec.Person.Restricted
+	deceased, interp := rec.Person.Deceased, rec.Person.InterpreterLanguage
+	for i := range rec.Sections.Alerts {
+		a := &rec.Sections.Alerts[i]
+		if a.Restricted {
+			restricted = true
+			continue
+		}
+		switch a.Kind {
+		case record.AlertDeceased:
+			deceased = true
+		case record.AlertInterpreter:
+			if interp == "" {
+				interp = a.Text
+			}
+		default:
+			if a.Status == "" || a.Status == "active" {
+				cat := a.Category
+				if cat == "" {
+					cat = a.Text
+				}
+				chip(st.ChipAlert, strings.ToUpper(cat))
+			}
+		}
+	}
+	if deceased {
+		t := v.Deceased
+		if !rec.Person.DeceasedAt.IsZero() {
+			t += " " + ukdate.Date(rec.Person.DeceasedAt)
+		}
+		chip(st.ChipAlert, t)
+	}
+	if interp != "" {
+		chip(st.ChipWarn, v.Interpreter+": "+interp)
+	} else if slices.ContainsFunc(rec.Sections.Alerts, func(a record.Alert) bool { return a.Kind == record.AlertInterpreter }) {
+		chip(st.ChipWarn, v.Interpreter)
+	}
+	if slices.ContainsFunc(rec.Sections.Allergies, func(a record.Allergy) bool { return realAllergy(&a) }) {
+		chip(st.ChipWarn, v.AllergiesPresent)
+	}
+	if !restricted {
+		restricted = anyRestricted(rec)
+	}
+	if restricted {
+		chip(st.ChipWarn, v.RestrictedExist)
+	}
+	if len(rec.Discrepancies) > 0 {
+		var parts []string
+		for _, d := range rec.Discrepancies {
+			names := make([]string, 0, len(d.Values))
+			for n := range d.Values {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			vals := make([]string, 0, len(names))
+			for _, n := range names {
+				vals = append(vals, n+" "+discrepancyValue(d.Field, d.Values[n], v))
+			}
+			parts = append(parts, fmt.Sprintf(v.DisagreeOn, discrepancyField(d.Field, v), strings.Join(vals, " / ")))
+		}
+		chip(st.ChipAlert, v.BackendsDisagree+" "+strings.Join(parts, "; "))
+	}
+	if failed := FailedBackends(rec); len(failed) > 0 {
+		chip(st.ChipAlert, v.BackendDown+": "+strings.Join(failed, ", "))
+	}
+	return out
+}
+
+func discrepancyField(f string, v vocab.Vocabulary) string {
+	switch f {
+	case "name":
+		return v.FieldName
+	case "birth_date":
+		return v.FieldBirthDate
+	case "gender":
+		return v.FieldGender
+	}
+	return f
+}
+
+func discrepancyValue(field, val string, v vocab.Vocabulary) string {
+	switch field {
+	case "birth_date":
+		if t, _, err := ukdate.ParseFHIR(val); err == nil {
+			return ukdate.Date(t)
+		}
+	case "gender":
+		return v.GenderWord(val)
+	}
+	return val
+}
+
+// FailedBackends names the back ends that failed outright or failed a section.
+func FailedBackends(rec *record.Record) []string {
+	var out []string
+	add := func(n string) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	for _, b := range rec.Backends {
+		if b.Status == record.BackendFailed || b.Status == record.BackendPartial {
+			add(b.Name)
+		}
+	}
+	for _, s := range rec.SectionStatus {
+		if s.State == record.StateFailed {
+			add(s.Backend)
+		}
+	}
+	return out
+}
+
+func anyRestricted(rec *record.Record) bool {
+	s := &rec.Sections
+	return slices.ContainsFunc(s.CarePackages, func(x record.CarePackage) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.CareTeam, func(x record.CareTeamMember) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.Medications, func(x record.Medication) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.Allergies, func(x record.Allergy) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.NextOfKin, func(x record.Contact) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.Encounters, func(x record.Encounter) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.Notes, func(x record.Note) bool { return x.Restricted })
+}
+
+// flow lays rendered segments out left to right, starting a new line when one would pass width.
+func flow(segs []string, sep string, width int) []string {
+	var lines []string
+	cur, curW := "", 0
+	sw := textWidth(sep)
+	for _, s := range segs {
+		w := visibleWidth(s)
+		if curW > 0 && curW+sw+w > width {
+			lines = append(lines, cur)
+			cur, curW = "", 0
+		}
+		if curW > 0 {
+			cur += sep
+			curW += sw
+		}
+		if w > width {
+			s = clipStyled(s, width)
+			w = width
+		}
+		cur += s
+		curW += w
+	}
+	if curW > 0 {
+		lines = append(lines, cur)
+	}
+	return lines
+}

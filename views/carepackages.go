@@ -1,0 +1,116 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// CarePackagesTable is the care packages tab: type, status, provider, dates, schedule.
+func CarePackagesTable(items []record.CarePackage, v vocab.Vocabulary) Table {
+	t := Table{
+		Section: record.SectionCarePackages,
+		Columns: []Column{{Title: v.ColType, Max: 24}, {Title: v.ColStatus, Max: 10}, {Title: v.ColProvider, Flex: true, Max: 30},
+			{Title: v.ColStart, Min: 11}, {Title: v.ColEnd, Min: 11}, {Title: v.ColSchedule, Max: 24}},
+		Rows: make([]Row, len(items)),
+	}
+	for i := range items {
+		c := &items[i]
+		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Restricted}
+		if !c.Restricted {
+			sched := c.Schedule
+			if h := hoursText(c.HoursPerWeek, v); h != "" {
+				sched = strings.TrimPrefix(strings.Join([]string{h, sched}, ", "), ", ")
+				sched = strings.TrimSuffix(sched, ", ")
+			}
+			r.Cells = []string{c.Type, v.StatusWord(c.Status), c.Provider, ukdate.Date(c.Period.Start), ukdate.Date(c.Period.End), sched}
+			r.Keys = []string{"", "", "", sortTime(c.Period.Start), sortTime(c.Period.End), ""}
+		}
+		t.Rows[i] = r
+	}
+	return t
+}
+
+func carePackageFields(c *record.CarePackage, v vocab.Vocabulary) []Field {
+	hist := make([]string, 0, len(c.StatusHistory))
+	for _, h := range c.StatusHistory {
+		hist = append(hist, v.StatusWord(h.Status)+" "+periodText(h.Period, v))
+	}
+	return []Field{
+		{v.ColType, c.Type}, {v.ColStatus, v.StatusWord(c.Status)}, {v.ColDescription, c.Description},
+		{v.ColProvider, c.Provider}, {v.ColStart, ukdate.Date(c.Period.Start)}, {v.ColEnd, ukdate.Date(c.Period.End)},
+		{v.ColSchedule, c.Schedule}, {v.ColHoursPerWeek, hoursText(c.HoursPerWeek, v)},
+		{v.ColCareManager, c.CareManager}, {v.ColStatusHistory, strings.Join(hist, "; ")}, {v.ColKind, c.Kind},
+	}
+}
+
+// activePackage reports whether a care package is in place at now.
+func activePackage(c *record.CarePackage, now time.Time) bool {
+	return c.Status == "active" && c.Period.Active(now)
+}
+
+// CarePackageVerdict is the discharge role's one-line answer: is a care package in place?
+// "Care package in place: Yes — home care, 14 h a week, Provider, since 03-Jan-2026", or
+// "No active care package found in: A, B; not checked: C". It names every back end: those
+// that returned the section, and those that failed or were not asked.
+func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time) string {
+	for i := range rec.Sections.CarePackages {
+		c := &rec.Sections.CarePackages[i]
+		if c.Restricted || !activePackage(c, now) {
+			continue
+		}
+		var parts []string
+		if c.Type != "" {
+			parts = append(parts, strings.ToLower(c.Type))
+		}
+		if h := hoursText(c.HoursPerWeek, v); h != "" {
+			parts = append(parts, h)
+		} else if c.Schedule != "" {
+			parts = append(parts, c.Schedule)
+		}
+		if c.Provider != "" {
+			parts = append(parts, c.Provider)
+		}
+		if !c.Period.Start.IsZero() {
+			parts = append(parts, fmt.Sprintf(v.Since, ukdate.Date(c.Period.Start)))
+		}
+		return fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))
+	}
+	checked, unchecked := checkedBackends(rec, record.SectionCarePackages)
+	if len(checked) == 0 {
+		out := v.VerdictUnknown
+		if len(unchecked) > 0 {
+			out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(unchecked, ", "))
+		}
+		return out
+	}
+	out := fmt.Sprintf(v.VerdictNo, strings.Join(checked, ", "))
+	if len(unchecked) > 0 {
+		out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(unchecked, ", "))
+	}
+	return out
+}
+
+// checkedBackends splits the record's back ends into those that returned sec and the others.
+func checkedBackends(rec *record.Record, sec record.Section) (checked, unchecked []string) {
+	seen := map[string]bool{}
+	for _, st := range rec.StatusOf(sec) {
+		seen[st.Backend] = true
+		if st.State == record.StateReturned {
+			checked = append(checked, st.Backend)
+		} else {
+			unchecked = append(unchecked, st.Backend)
+		}
+	}
+	for _, b := range rec.Backends {
+		if !seen[b.Name] {
+			seen[b.Name] = true
+			unchecked = append(unchecked, b.Name)
+		}
+	}
+	return checked, unchecked
+}

@@ -1,0 +1,42 @@
+package views
+
+import (
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// EncountersTable is the encounters tab, newest first by default.
+func EncountersTable(items []record.Encounter, v vocab.Vocabulary) Table {
+	t := Table{
+		Section: record.SectionEncounters,
+		Columns: []Column{{Title: v.ColDate, Min: 17}, {Title: v.ColType, Max: 28}, {Title: v.ColClass, Max: 12},
+			{Title: v.ColStatus, Max: 11}, {Title: v.ColLocation, Flex: true, Max: 30}, {Title: v.ColProfessional, Max: 20}},
+		Rows:        make([]Row, len(items)),
+		DefaultSort: 0,
+		DefaultDesc: true,
+	}
+	for i := range items {
+		e := &items[i]
+		r := Row{Index: i, Domain: e.Provenance.Domain, Restricted: e.Restricted}
+		if !e.Restricted {
+			loc := e.Location
+			if loc == "" {
+				loc = e.Provider
+			}
+			r.Cells = []string{ukdate.DateTime(e.Period.Start), e.Type, e.Class, v.StatusWord(e.Status), loc, e.Clinician}
+		}
+		r.Keys = []string{sortTime(e.Period.Start)}
+		t.Rows[i] = r
+	}
+	return t
+}
+
+func encounterFields(e *record.Encounter, v vocab.Vocabulary) []Field {
+	return []Field{
+		{v.ColStart, ukdate.DateTime(e.Period.Start)}, {v.ColEnd, ukdate.DateTime(e.Period.End)},
+		{v.ColType, e.Type}, {v.ColClass, e.Class}, {v.ColStatus, v.StatusWord(e.Status)},
+		{v.ColLocation, e.Location}, {v.ColProvider, e.Provider}, {v.ColReason, e.Reason},
+		{v.ColProfessional, e.Clinician},
+	}
+}

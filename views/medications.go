@@ -1,0 +1,40 @@
+package views
+
+import (
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// MedicationsTable is the medications tab: name, dose, status, start.
+func MedicationsTable(items []record.Medication, v vocab.Vocabulary) Table {
+	t := Table{
+		Section: record.SectionMedications,
+		Columns: []Column{{Title: v.ColMedication, Max: 36}, {Title: v.ColDose, Flex: true, Max: 40},
+			{Title: v.ColStatus, Max: 12}, {Title: v.ColStart, Min: 11}},
+		Rows: make([]Row, len(items)),
+	}
+	for i := range items {
+		m := &items[i]
+		r := Row{Index: i, Domain: m.Provenance.Domain, Restricted: m.Restricted}
+		if !m.Restricted {
+			r.Cells = []string{m.Name, m.Dosage, v.StatusWord(m.Status), ukdate.Date(m.Period.Start)}
+			r.Keys = []string{"", "", "", sortTime(m.Period.Start)}
+		}
+		t.Rows[i] = r
+	}
+	return t
+}
+
+func medicationFields(m *record.Medication, v vocab.Vocabulary) []Field {
+	return []Field{
+		{v.ColMedication, m.Name}, {v.ColCode, m.Code}, {v.ColDose, m.Dosage}, {v.ColStatus, v.StatusWord(m.Status)},
+		{v.ColStart, ukdate.Date(m.Period.Start)}, {v.ColEnd, ukdate.Date(m.Period.End)},
+		{v.ColPrescriber, m.Prescriber}, {v.ColNote, m.Note}, {v.ColKind, m.Kind},
+	}
+}
+
+// currentMedication reports whether a medication is current (active, or intended and not ended).
+func currentMedication(m *record.Medication) bool {
+	return m.Status == "active" || m.Status == "intended" || m.Status == "on-hold"
+}

@@ -1,0 +1,48 @@
+package views
+
+import (
+	"fmt"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// NotesTable is the notes tab (clinical notes or case notes), newest first by default.
+func NotesTable(items []record.Note, v vocab.Vocabulary) Table {
+	t := Table{
+		Section: record.SectionNotes,
+		Columns: []Column{{Title: v.ColDate, Min: 11}, {Title: v.ColTitle, Max: 30}, {Title: v.ColAuthor, Max: 22},
+			{Title: v.ColText, Flex: true}},
+		Rows:        make([]Row, len(items)),
+		DefaultSort: 0,
+		DefaultDesc: true,
+	}
+	for i := range items {
+		n := &items[i]
+		r := Row{Index: i, Domain: n.Provenance.Domain, Restricted: n.Restricted}
+		if !n.Restricted {
+			r.Cells = []string{ukdate.Date(n.Date), n.Title, n.Provenance.Author.Name, noteText(n, v)}
+		}
+		r.Keys = []string{sortTime(n.Date)}
+		t.Rows[i] = r
+	}
+	return t
+}
+
+func noteText(n *record.Note, v vocab.Vocabulary) string {
+	if n.Text != "" {
+		return n.Text
+	}
+	if n.ContentType != "" {
+		return fmt.Sprintf("%s: %s, %d %s", v.Attachment, n.ContentType, n.Size, v.Bytes)
+	}
+	return ""
+}
+
+func noteFields(n *record.Note, v vocab.Vocabulary) []Field {
+	return []Field{
+		{v.ColDate, ukdate.DateTime(n.Date)}, {v.ColTitle, n.Title}, {v.ColStatus, v.StatusWord(n.Status)},
+		{v.ColText, noteText(n, v)}, {v.ColKind, n.Kind},
+	}
+}

@@ -1,0 +1,290 @@
+package views
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// Column is one column of a section table.
+type Column struct {
+	Title string
+	Min   int  // never narrower than this (0: the title's width)
+	Max   int  // never wider than this when space is short (0: no cap)
+	Flex  bool // takes what width is left over
+}
+
+// Row is one item of a section, already turned into text. Building rows costs one pass
+// over the section; rendering a frame touches only the visible rows.
+type Row struct {
+	Index      int           // position of the item in its section slice
+	Domain     record.Domain // shown as a text marker on every row
+	Cells      []string      // one per column; empty for a restricted row
+	Keys       []string      // sort keys per column where the text does not sort (dates, ranks); "" means use the cell
+	Restricted bool          // the row is masked
+	Phone      string        // the number `y` copies, where the item has one
+}
+
+// SortKey is the key column c sorts on.
+func (r *Row) SortKey(c int) string {
+	if c < len(r.Keys) && r.Keys[c] != "" {
+		return r.Keys[c]
+	}
+	if c < len(r.Cells) {
+		return strings.ToLower(r.Cells[c])
+	}
+	return ""
+}
+
+// Matches reports whether the row's text contains the lower-case filter text.
+func (r *Row) Matches(lowerFilter string) bool {
+	if lowerFilter == "" {
+		return true
+	}
+	for _, c := range r.Cells {
+		if containsFold(c, lowerFilter) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(s, lower string) bool {
+	if len(lower) > len(s) {
+		return false
+	}
+	return strings.Contains(strings.ToLower(s), lower)
+}
+
+// Table is a section as rows and columns.
+type Table struct {
+	Section record.Section
+	Columns []Column
+	Rows    []Row
+	// DefaultSort is the column sorted on first and whether descending (newest first).
+	DefaultSort int
+	DefaultDesc bool
+}
+
+// fixed columns before the cells: the cursor marker and the domain marker.
+const (
+	markerWidth = 2 // "> "
+	domainWidth = 4 // "NHS " / "LA  "
+	gap         = 2
+)
+
+// Widths lays the columns out in width cells (the whole row, markers included). It looks at
+// every row once, so callers cache the answer until the rows or the width change.
+func Widths(t *Table, width int) []int {
+	n := len(t.Columns)
+	w := make([]int, n)
+	for i, c := range t.Columns {
+		w[i] = max(textWidth(c.Title), c.Min)
+	}
+	for ri := range t.Rows {
+		r := &t.Rows[ri]
+		for i := 0; i < n && i < len(r.Cells); i++ {
+			if cw := textWidth(r.Cells[i]); cw > w[i] {
+				w[i] = cw
+			}
+		}
+	}
+	avail := width - markerWidth - domainWidth - gap*max(n-1, 0)
+	if avail < n {
+		avail = n
+	}
+	total := 0
+	for _, x := range w {
+		total += x
+	}
+	// Shrink: first cap columns at Max, then take from the widest until it fits.
+	if total > avail {
+		for i, c := range t.Columns {
+			if c.Max > 0 && w[i] > c.Max {
+				total -= w[i] - c.Max
+				w[i] = c.Max
+			}
+		}
+	}
+	for total > avail {
+		wi := 0
+		for i := range w {
+			if w[i] > w[wi] {
+				wi = i
+			}
+		}
+		floor := max(min(textWidth(t.Columns[wi].Title), 6), 3)
+		if w[wi] <= floor {
+			break
+		}
+		w[wi]--
+		total--
+	}
+	// Grow the flex column into what is left.
+	if total < avail {
+		for i, c := range t.Columns {
+			if c.Flex {
+				w[i] += avail - total
+				break
+			}
+		}
+	}
+	return w
+}
+
+// Window is what a table frame shows: the row order after filter and sort, the first
+// visible position and the cursor position within Order.
+type Window struct {
+	Order  []int // indexes into Table.Rows, in shown order
+	Offset int
+	Cursor int
+}
+
+// RenderTable draws a header and at most height-1 rows of the window. It reads only the
+// visible rows, so its cost does not depend on how many rows the table has.
+func RenderTable(t *Table, widths []int, win Window, v vocab.Vocabulary, st Styles, width, height int) string {
+	var b strings.Builder
+	b.Grow((height + 1) * (width + 16))
+	hdr := make([]string, 0, len(t.Columns))
+	for i, c := range t.Columns {
+		hdr = append(hdr, fit(c.Title, widths[i]))
+	}
+	line := strings.Repeat(" ", markerWidth) + fit(v.ColDomain, domainWidth-1) + " " + strings.Join(hdr, "  ")
+	b.WriteString(st.Header.Render(fit(line, width)))
+	for p := win.Offset; p < len(win.Order) && p < win.Offset+height-1; p++ {
+		b.WriteByte('\n')
+		r := &t.Rows[win.Order[p]]
+		selected := p == win.Cursor
+		b.WriteString(renderRow(r, widths, v, st, width, selected))
+	}
+	return b.String()
+}
+
+func renderRow(r *Row, widths []int, v vocab.Vocabulary, st Styles, width int, selected bool) string {
+	var lb strings.Builder
+	lb.Grow(width + 8)
+	if selected {
+		lb.WriteString("> ")
+	} else {
+		lb.WriteString("  ")
+	}
+	lb.WriteString(fit(DomainMarker(r.Domain, v), domainWidth-1))
+	lb.WriteByte(' ')
+	if r.Restricted {
+		lb.WriteString(v.Restricted)
+	} else {
+		for i, wd := range widths {
+			if i > 0 {
+				lb.WriteString("  ")
+			}
+			cell := ""
+			if i < len(r.Cells) {
+				cell = r.Cells[i]
+			}
+			lb.WriteString(fit(cell, wd))
+		}
+	}
+	text := fit(lb.String(), width)
+	switch {
+	case selected:
+		return st.RowSelected.Render(text)
+	case r.Restricted:
+		return st.Restricted.Render(text)
+	}
+	return st.Row.Render(text)
+}
+
+// DomainMarker is the text marker of a domain: "NHS" or "LA".
+func DomainMarker(d record.Domain, v vocab.Vocabulary) string {
+	switch d {
+	case record.DomainHealth:
+		return v.DomainHealth
+	case record.DomainSocialCare:
+		return v.DomainSocialCare
+	}
+	return ""
+}
+
+// DomainLong is the domain in words for the details pane.
+func DomainLong(d record.Domain, v vocab.Vocabulary) string {
+	switch d {
+	case record.DomainHealth:
+		return v.DomainHealthLong
+	case record.DomainSocialCare:
+		return v.DomainSocialLong
+	}
+	return string(d)
+}
+
+// textWidth is the display width of plain text (ASCII fast path).
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// fit truncates s to w cells (ending in "…" when cut) and pads it with spaces to exactly w.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = oneLine(s)
+	sw := textWidth(s)
+	switch {
+	case sw == w:
+		return s
+	case sw < w:
+		return s + strings.Repeat(" ", w-sw)
+	}
+	t := ansi.Truncate(s, w, "…")
+	if tw := textWidth(t); tw < w {
+		t += strings.Repeat(" ", w-tw)
+	}
+	return t
+}
+
+// clip truncates s to w cells without padding.
+func clip(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = oneLine(s)
+	if textWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// oneLine replaces line breaks and tabs so that a cell never breaks the layout.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\r\t") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
+}
+
+// SortOrder sorts order (indexes into t.Rows) by column col, stably, descending when desc.
+// The default-sorted table keeps the natural order for equal keys.
+func SortOrder(t *Table, order []int, col int, desc bool) {
+	if col < 0 || col >= len(t.Columns) {
+		return
+	}
+	keys := make([]string, len(t.Rows))
+	for _, i := range order {
+		keys[i] = t.Rows[i].SortKey(col)
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		c := strings.Compare(keys[a], keys[b])
+		if desc {
+			return -c
+		}
+		return c
+	})
+}

@@ -1,0 +1,86 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// TextStyles are styles that add nothing: for text written to files and pipes.
+func TextStyles() Styles {
+	s := lipgloss.NewStyle()
+	return Styles{Plain: true, Text: s, Faint: s, Accent: s, Bold: s, Error: s, Warning: s, Success: s,
+		BannerName: s, Banner: s, Chip: s, ChipAlert: s, ChipWarn: s, TabActive: s, TabInactive: s, TabBar: s,
+		Header: s, Row: s, RowSelected: s, Domain: s, Restricted: s, Label: s, Title: s, Pane: s, Rule: s,
+		Status: s, Key: s, KeyDesc: s}
+}
+
+// RecordText is the record as plain text for people (`shcr get`): the person banner, the back
+// ends' status, then each asked section as a table with what the back ends said about it.
+// Restricted items are listed without content. now is used for ages and active packages;
+// the zero time means time.Now.
+func RecordText(rec *record.Record, v vocab.Vocabulary, sections []record.Section, width int) string {
+	return RecordTextAt(rec, v, sections, width, time.Now())
+}
+
+// RecordTextAt is RecordText with a given clock.
+func RecordTextAt(rec *record.Record, v vocab.Vocabulary, sections []record.Section, width int, now time.Time) string {
+	if width <= 0 {
+		width = 100
+	}
+	st := TextStyles()
+	v.Restricted = v.RestrictedText
+	var b strings.Builder
+	b.WriteString(Banner(rec, v, st, width, now))
+	b.WriteString("\n")
+	b.WriteString(BackendLine(rec.Backends, v, st, width))
+	b.WriteString("\n")
+	if len(sections) == 0 {
+		sections = record.Sections()
+	}
+	for _, sec := range sections {
+		b.WriteString("\n")
+		title := SectionTitle(sec, v)
+		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))
+		if sec == record.SectionCarePackages {
+			b.WriteString(CarePackageVerdict(rec, v, now))
+			b.WriteString("\n")
+		}
+		for _, l := range SectionNotice(rec, sec, v, st, width) {
+			b.WriteString(l)
+			b.WriteString("\n")
+		}
+		if rec.Count(sec) == 0 {
+			continue
+		}
+		t := SectionTable(rec, sec, v)
+		order := DefaultOrder(&t)
+		widths := Widths(&t, width)
+		b.WriteString(RenderTable(&t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))
+		b.WriteString("\n")
+	}
+	return trimLines(b.String())
+}
+
+// DefaultOrder is the table's rows in its default sort order.
+func DefaultOrder(t *Table) []int {
+	order := make([]int, len(t.Rows))
+	for i := range order {
+		order[i] = i
+	}
+	SortOrder(t, order, t.DefaultSort, t.DefaultDesc)
+	return order
+}
+
+// trimLines drops trailing spaces that padding leaves on each line.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
