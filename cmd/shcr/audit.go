@@ -20,7 +20,7 @@ import (
 // the process exits with status 2 (ExitCode).
 type auditUsageError struct{ msg string }
 
-func (e *auditUsageError) Error() string { return e.msg }
+func (e *auditUsageError) Error() string { return "shcr audit: " + e.msg }
 
 // ExitCode is the process exit status for this error.
 func (e *auditUsageError) ExitCode() int { return 2 }
@@ -37,7 +37,7 @@ func newAuditCmd() *cobra.Command {
 		Example: "  shcr audit --since 12-Mar-2026\n  shcr audit --nhs \"943 476 5919\"",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return &auditUsageError{fmt.Sprintf("shcr audit takes no arguments (got %q); choose a person with --nhs NUMBER", args[0])}
+				return &auditUsageError{fmt.Sprintf("takes no arguments (got %q); choose a person with --nhs NUMBER", args[0])}
 			}
 			return nil
 		},
@@ -72,7 +72,9 @@ func newAuditCmd() *cobra.Command {
 	cmd.Flags().StringVar(&since, "since", "", "only events on or after this date (12-Mar-2026, 12/03/2026 or 2026-03-12)")
 	cmd.Flags().StringVar(&nhs, "nhs", "", "only events about this NHS number")
 	cmd.Flags().StringVar(&file, "file", "", "audit trail to read (default $XDG_STATE_HOME/shcr/audit.jsonl)")
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &auditUsageError{err.Error()} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &auditUsageError{err.Error() + "\nRun 'shcr audit --help' for usage."}
+	})
 	return cmd
 }
 

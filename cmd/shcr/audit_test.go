@@ -118,7 +118,7 @@ func TestAuditBadInput(t *testing.T) {
 		{[]string{"--nhs", "9434765918"}, `--nhs "9434765918": this is not a valid NHS number: its check digit is wrong (Modulus 11)`},
 		{[]string{"--nhs", ""}, `--nhs "": no NHS number given`},
 		{[]string{"--nhs", "94347659A9"}, `--nhs "94347659A9": an NHS number has only digits`},
-		{[]string{"9434765919"}, `shcr audit takes no arguments (got "9434765919"); choose a person with --nhs NUMBER`},
+		{[]string{"9434765919"}, `takes no arguments (got "9434765919"); choose a person with --nhs NUMBER`},
 		{[]string{"--bogus"}, `unknown flag: --bogus`},
 	} {
 		_, _, err := runAuditCmd(t, append([]string{"--file", path}, tc.args...)...)
@@ -127,7 +127,7 @@ func TestAuditBadInput(t *testing.T) {
 			t.Errorf("%v: error %v (%T), want a usage error with exit code 2", tc.args, err, err)
 			continue
 		}
-		if !strings.HasPrefix(err.Error(), tc.msg) {
+		if !strings.HasPrefix(err.Error(), "shcr audit: "+tc.msg) {
 			t.Errorf("%v: message %q, want %q", tc.args, err, tc.msg)
 		}
 	}
