@@ -1,0 +1,153 @@
+package demo
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// M is a FHIR JSON object under construction.
+type M = map[string]any
+
+// A is a FHIR JSON array under construction.
+type A = []any
+
+// resource is one stored FHIR resource, marshalled once at start-up.
+type resource struct {
+	typ, id string
+	raw     json.RawMessage
+	patient string              // logical id of the Patient it belongs to ("" if none)
+	refs    map[string][]string // search parameter (for _include) → "Type/id" references
+	targets []string            // Provenance only: "Type/id" targets
+}
+
+// patientIndex is what Patient search matches on, normalised once.
+type patientIndex struct {
+	res        *resource
+	ids        []string // "system|value"
+	families   []string // lower case
+	givens     []string // lower case
+	birthDate  string
+	postcodes  []string // upper case, no spaces
+	phones     []string // digits only, national form
+	gender     string
+	nameTokens []string
+}
+
+// store holds one back end's resources, indexed for reads and searches.
+type store struct {
+	name     string
+	types    []string // resource types served, in CapabilityStatement order
+	byType   map[string][]*resource
+	byID     map[string]*resource              // "Type/id"
+	byPat    map[string]map[string][]*resource // type → patient id → resources, in insertion order
+	provOf   map[string][]*resource            // "Type/id" → Provenance resources targeting it
+	includes map[string][]string               // type → supported _include params
+	search   map[string]map[string]string      // type → param → FHIR search param type
+	patients []*patientIndex
+}
+
+func newStore(name string, types []string) *store {
+	return &store{name: name, types: types, byType: map[string][]*resource{}, byID: map[string]*resource{},
+		byPat: map[string]map[string][]*resource{}, provOf: map[string][]*resource{},
+		includes: map[string][]string{}, search: map[string]map[string]string{}}
+}
+
+// ref returns the "Type/id" of a reference object ({"reference": "..."}), or "".
+func ref(v any) string {
+	m, ok := v.(M)
+	if !ok {
+		return ""
+	}
+	s, _ := m["reference"].(string)
+	return s
+}
+
+// add marshals and indexes a resource. patient is the Patient id it belongs to; refs maps
+// _include parameters to the references the resource holds.
+func (s *store) add(r M, patient string, refs map[string][]string) {
+	typ, _ := r["resourceType"].(string)
+	id, _ := r["id"].(string)
+	if typ == "" || id == "" {
+		panic(fmt.Sprintf("demo data: resource without type or id: %v", r))
+	}
+	key := typ + "/" + id
+	if _, dup := s.byID[key]; dup {
+		panic("demo data: duplicate resource " + key)
+	}
+	res := &resource{typ: typ, id: id, raw: mustJSON(r), patient: patient, refs: refs}
+	if typ == "Provenance" {
+		for _, t := range r["target"].(A) {
+			if tr := ref(t); tr != "" {
+				res.targets = append(res.targets, tr)
+				s.provOf[tr] = append(s.provOf[tr], res)
+			}
+		}
+	}
+	s.byType[typ] = append(s.byType[typ], res)
+	s.byID[key] = res
+	if patient != "" {
+		if s.byPat[typ] == nil {
+			s.byPat[typ] = map[string][]*resource{}
+		}
+		s.byPat[typ][patient] = append(s.byPat[typ][patient], res)
+	}
+	if typ == "Patient" {
+		s.patients = append(s.patients, indexPatient(res, r))
+	}
+}
+
+func indexPatient(res *resource, r M) *patientIndex {
+	pi := &patientIndex{res: res}
+	pi.birthDate, _ = r["birthDate"].(string)
+	pi.gender, _ = r["gender"].(string)
+	for _, v := range asList(r["identifier"]) {
+		m := v.(M)
+		pi.ids = append(pi.ids, fmt.Sprint(m["system"])+"|"+fmt.Sprint(m["value"]))
+	}
+	for _, v := range asList(r["name"]) {
+		m := v.(M)
+		if f, ok := m["family"].(string); ok {
+			pi.families = append(pi.families, strings.ToLower(f))
+		}
+		for _, g := range asList(m["given"]) {
+			pi.givens = append(pi.givens, strings.ToLower(g.(string)))
+		}
+	}
+	for _, v := range asList(r["address"]) {
+		if pc, ok := v.(M)["postalCode"].(string); ok {
+			pi.postcodes = append(pi.postcodes, normPostcode(pc))
+		}
+	}
+	for _, v := range asList(r["telecom"]) {
+		m := v.(M)
+		if m["system"] == "phone" {
+			pi.phones = append(pi.phones, normPhone(m["value"].(string)))
+		}
+	}
+	return pi
+}
+
+func asList(v any) A {
+	l, _ := v.(A)
+	return l
+}
+
+func normPostcode(s string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+}
+
+// normPhone keeps the digits of a UK phone number in national form (+44 7700 → 07700).
+func normPhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	if strings.HasPrefix(d, "44") && len(d) == 12 {
+		d = "0" + d[2:]
+	}
+	return d
+}
