@@ -1,0 +1,125 @@
+package client
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+// capabilities is what a server's CapabilityStatement (GET [base]/metadata) declares: the
+// resource types it serves and, per type, its search parameters, _include and _revinclude
+// values. Known=false means the server gave no usable statement: every type is tried and no
+// _include is sent.
+type capabilities struct {
+	Known bool
+	Types map[string]*typeCaps
+}
+
+type typeCaps struct {
+	Params      map[string]bool
+	Includes    []string
+	RevIncludes []string
+}
+
+// capabilityStatement is the lean shape read from /metadata (R4 and STU3 agree on it).
+type capabilityStatement struct {
+	ResourceType string `json:"resourceType"`
+	Rest         []struct {
+		Mode     string `json:"mode"`
+		Resource []struct {
+			Type        string `json:"type"`
+			SearchParam []struct {
+				Name string `json:"name"`
+			} `json:"searchParam"`
+			SearchInclude    []string `json:"searchInclude"`
+			SearchRevInclude []string `json:"searchRevInclude"`
+		} `json:"resource"`
+	} `json:"rest"`
+}
+
+// parseCapabilities reads a CapabilityStatement (or STU3 Conformance); ok=false if the body
+// is not one.
+func parseCapabilities(body []byte) (*capabilities, bool) {
+	var cs capabilityStatement
+	if err := json.Unmarshal(body, &cs); err != nil {
+		return &capabilities{}, false
+	}
+	if cs.ResourceType != "CapabilityStatement" && cs.ResourceType != "Conformance" {
+		return &capabilities{}, false
+	}
+	c := &capabilities{Known: true, Types: map[string]*typeCaps{}}
+	for _, rest := range cs.Rest {
+		if rest.Mode != "" && rest.Mode != "server" {
+			continue
+		}
+		for _, r := range rest.Resource {
+			if r.Type == "" {
+				continue
+			}
+			tc := &typeCaps{Params: map[string]bool{}, Includes: r.SearchInclude, RevIncludes: r.SearchRevInclude}
+			for _, sp := range r.SearchParam {
+				tc.Params[sp.Name] = true
+			}
+			c.Types[r.Type] = tc
+		}
+	}
+	return c, true
+}
+
+// supportsType: the server serves this resource type (or we do not know).
+func (c *capabilities) supportsType(t string) bool {
+	if c == nil || !c.Known {
+		return true
+	}
+	_, ok := c.Types[t]
+	return ok
+}
+
+// supportsParam: the type declares the search parameter, or declares none at all (many
+// servers list no search parameters; then we try).
+func (c *capabilities) supportsParam(t, p string) bool {
+	if c == nil || !c.Known {
+		return true
+	}
+	tc := c.Types[t]
+	if tc == nil {
+		return false
+	}
+	if len(tc.Params) == 0 || strings.HasPrefix(p, "_") {
+		return true
+	}
+	base, _, _ := strings.Cut(p, ":") // modifiers such as family:exact
+	return tc.Params[base]
+}
+
+// includes keeps the _include values ("Type:param") that their source type declares (or
+// for which it declares "*").
+func (c *capabilities) includes(want []string) []string {
+	if c == nil || !c.Known {
+		return nil
+	}
+	var out []string
+	for _, w := range want {
+		t, _, _ := strings.Cut(w, ":")
+		tc := c.Types[t]
+		if tc == nil {
+			continue
+		}
+		if slices.Contains(tc.Includes, w) || slices.Contains(tc.Includes, "*") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// revIncludeProvenance: the type declares _revinclude=Provenance:target.
+func (c *capabilities) revIncludeProvenance(t string) bool {
+	if c == nil || !c.Known {
+		return false
+	}
+	tc := c.Types[t]
+	if tc == nil {
+		return false
+	}
+	return slices.Contains(tc.RevIncludes, "Provenance:target") || slices.Contains(tc.RevIncludes, "*")
+}

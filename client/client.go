@@ -1,0 +1,127 @@
+package client
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+)
+
+// Options are what every back end shares: how to log, where tokens come from, who the user
+// is. The zero value works (no tokens, nothing logged).
+type Options struct {
+	// Logger receives back end names, resource types, counts, durations and status codes,
+	// never personal data (no NHS numbers, names, query values or URLs with queries). nil = discard.
+	Logger *slog.Logger
+	// Tokens gives the token source for a back end by name; nil, or a nil source, sends no
+	// Authorization header. A source error wrapping ErrSignInRequired marks the back end
+	// "not queried: sign-in needed".
+	Tokens func(backend string) oauth2.TokenSource
+	// User is the signed-in (or configured) member of staff; GP Connect names them in its JWT.
+	User config.User
+	// HTTPClient is an optional base (tests): its Transport (TLS roots) and Jar are used;
+	// TLS verification stays on whatever it says.
+	HTTPClient *http.Client
+	// SlowAfter: a back end slower than this is reported "slow" (default 3 s).
+	SlowAfter time.Duration
+	// MaxResponseBytes caps one response body (default 64 MiB).
+	MaxResponseBytes int64
+	// Now is the clock (GP Connect JWT iat/exp, medication search date); nil = time.Now.
+	Now func() time.Time
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o.Logger
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o Options) maxBytes() int64 {
+	if o.MaxResponseBytes > 0 {
+		return o.MaxResponseBytes
+	}
+	return defaultMaxBytes
+}
+
+func (o Options) slowAfter() time.Duration {
+	if o.SlowAfter > 0 {
+		return o.SlowAfter
+	}
+	return defaultSlowAfter
+}
+
+// New builds the back end a config entry describes: fhir-r4 → a FHIR R4 server,
+// gp-connect → GP Connect Access Record Structured. Nothing is sent until first use.
+func New(cfg config.Backend, opts Options) (Backend, error) {
+	if strings.TrimSpace(cfg.Name) == "" {
+		return nil, fmt.Errorf("a back end has no name")
+	}
+	u, err := url.Parse(strings.TrimRight(cfg.URL, "/"))
+	if err != nil || cfg.URL == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("back end %s: url %q is not an http(s) URL", cfg.Name, cfg.URL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("back end %s: url must be a FHIR base URL without ?query or #fragment", cfg.Name)
+	}
+	if cfg.Domain == "" {
+		cfg.Domain = string(record.DomainHealth)
+	}
+	if !record.Domain(cfg.Domain).Valid() {
+		return nil, fmt.Errorf("back end %s: domain %q must be health or social-care", cfg.Name, cfg.Domain)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	if cfg.MaxEntries <= 0 {
+		cfg.MaxEntries = defaultMaxEntries
+	}
+	switch cfg.Kind {
+	case config.KindFHIRR4, "":
+		cfg.Kind = config.KindFHIRR4
+		return newFHIR(cfg, u, opts)
+	case config.KindGPConnect:
+		return newGPConnect(cfg, u, opts)
+	}
+	return nil, fmt.Errorf("back end %s: kind %q must be %s or %s", cfg.Name, cfg.Kind, config.KindFHIRR4, config.KindGPConnect)
+}
+
+// tokenAuth returns the Authorization function for a back end's token source, or nil.
+func tokenAuth(opts Options, backend string) func(*http.Request) (http.Header, error) {
+	if opts.Tokens == nil {
+		return nil
+	}
+	ts := opts.Tokens(backend)
+	if ts == nil {
+		return nil
+	}
+	return func(*http.Request) (http.Header, error) {
+		tok, err := ts.Token()
+		if err != nil {
+			return nil, fmt.Errorf("no token for back end %s: %w", backend, err)
+		}
+		if tok == nil || tok.AccessToken == "" {
+			return nil, nil
+		}
+		typ := tok.Type()
+		if strings.EqualFold(typ, "bearer") || typ == "" {
+			typ = "Bearer"
+		}
+		return http.Header{headerAuthorization: {typ + " " + tok.AccessToken}}, nil
+	}
+}

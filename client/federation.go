@@ -1,0 +1,277 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+)
+
+// Federation asks every configured back end at once and merges what they say.
+type Federation struct {
+	backends []Backend
+	log      *slog.Logger
+	slow     time.Duration
+}
+
+// Match is one person found by a search, merged across the back ends that know them.
+type Match struct {
+	// Person is merged; Person.Sources lists every back end knowing them, with their id there.
+	Person record.Person
+	// Unmatched: the person has no NHS number, so they could not be matched across back ends.
+	Unmatched bool
+	// Discrepancies names demographic fields on which the back ends disagree.
+	Discrepancies []record.Discrepancy
+	// searched is each back end's search status, so that Open can report back ends that do
+	// not know the person (or failed) without asking them again.
+	searched map[string]record.BackendStatus
+}
+
+// NewFederation builds every configured back end; a bad entry is an error naming it.
+func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
+	f := &Federation{log: opts.logger(), slow: opts.slowAfter()}
+	seen := map[string]bool{}
+	for _, c := range cfgs {
+		if seen[c.Name] {
+			return nil, fmt.Errorf("back end name %q is used twice: names must be unique", c.Name)
+		}
+		seen[c.Name] = true
+		b, err := New(c, opts)
+		if err != nil {
+			return nil, err
+		}
+		f.backends = append(f.backends, b)
+	}
+	if len(f.backends) == 0 {
+		return nil, errors.New("no back ends are configured")
+	}
+	return f, nil
+}
+
+// NewFederationOf federates already built back ends (tests, or callers wrapping a Backend).
+func NewFederationOf(backends []Backend, opts Options) *Federation {
+	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter()}
+}
+
+// Backends describes the configured back ends, in config order.
+func (f *Federation) Backends() []Info {
+	out := make([]Info, len(f.backends))
+	for i, b := range f.backends {
+		out[i] = b.Info()
+	}
+	return out
+}
+
+func (f *Federation) backend(name string) Backend {
+	for _, b := range f.backends {
+		if b.Info().Name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+// statusFor turns an error (or none) into a back end status line.
+func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) record.BackendStatus {
+	st := record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain, Elapsed: elapsed, Status: record.BackendOK}
+	var nq *NotQueriedError
+	switch {
+	case errors.As(err, &nq):
+		st.Status, st.Error = record.BackendNotQueried, nq.Error()
+	case err != nil:
+		st.Status, st.Error = record.BackendFailed, err.Error()
+	case elapsed > f.slow:
+		st.Status = record.BackendSlow
+	}
+	return st
+}
+
+// Search runs q on every back end concurrently and matches people across them by NHS
+// number. People without an NHS number stay separate, flagged Unmatched. The statuses say,
+// per back end in config order: ok (Counts is empty for a search), not-known, slow, failed
+// or not-queried, with the one-line reason.
+func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []record.BackendStatus) {
+	type result struct {
+		people []record.Person
+		status record.BackendStatus
+	}
+	results := make([]result, len(f.backends))
+	var wg sync.WaitGroup
+	for i, b := range f.backends {
+		wg.Go(func() {
+			start := time.Now()
+			people, err := b.Search(ctx, q)
+			st := f.statusFor(b.Info(), err, time.Since(start))
+			if err == nil && len(people) == 0 {
+				st.Status = record.BackendNotKnown
+			}
+			f.log.Debug("search", "backend", b.Info().Name, "status", st.Status, "people", len(people), "elapsed", st.Elapsed)
+			results[i] = result{people, st}
+		})
+	}
+	wg.Wait()
+
+	statuses := make([]record.BackendStatus, len(results))
+	searched := map[string]record.BackendStatus{}
+	for i, r := range results {
+		statuses[i] = r.status
+		searched[r.status.Name] = r.status
+	}
+	var (
+		order   []string // NHS numbers in first-seen order
+		byNHS   = map[string]*record.Record{}
+		matches []Match
+	)
+	for _, r := range results {
+		for _, p := range r.people {
+			if p.NHSNumber == "" {
+				m := Match{Person: p, Unmatched: true, searched: searched}
+				matches = append(matches, m)
+				continue
+			}
+			rec := byNHS[p.NHSNumber]
+			if rec == nil {
+				rec = &record.Record{}
+				byNHS[p.NHSNumber] = rec
+				order = append(order, p.NHSNumber)
+			}
+			rec.Merge(record.Part{Backend: r.status.Name, Person: &p})
+		}
+	}
+	merged := make([]Match, 0, len(order)+len(matches))
+	for _, nhs := range order {
+		rec := byNHS[nhs]
+		merged = append(merged, Match{Person: rec.Person, Discrepancies: rec.Discrepancies, searched: searched})
+	}
+	return append(merged, matches...), statuses
+}
+
+// Open fetches the sections of a matched person from every back end that knows them, all
+// at once (every section of every back end in flight together). emit is called for each
+// Part as it arrives, from many goroutines; onBackend once per configured back end with its
+// status: those that know the person when they finish, the others straight away (not known,
+// or their search failure). Open returns when all are done or ctx is cancelled.
+func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) {
+	var wg sync.WaitGroup
+	for _, b := range f.backends {
+		info := b.Info()
+		idx := slices.IndexFunc(m.Person.Sources, func(s record.PersonSource) bool { return s.Backend == info.Name })
+		if idx < 0 {
+			st, ok := m.searched[info.Name]
+			if !ok || st.Status == record.BackendOK || st.Status == record.BackendSlow {
+				st = record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain}
+				st.Status = record.BackendNotKnown
+			}
+			onBackend(st)
+			continue
+		}
+		src := m.Person.Sources[idx]
+		wg.Go(func() {
+			start := time.Now()
+			var (
+				mu     sync.Mutex
+				states = map[record.Section]record.SectionStatus{}
+			)
+			b.Fetch(ctx, src, m.Person.NHSNumber, sections, func(p record.Part) {
+				mu.Lock()
+				for _, s := range p.Status {
+					states[s.Section] = s
+				}
+				mu.Unlock()
+				emit(p)
+			})
+			mu.Lock()
+			st := f.fetchStatus(info, sections, states, time.Since(start), ctx.Err())
+			mu.Unlock()
+			f.log.Debug("open", "backend", info.Name, "status", st.Status, "elapsed", st.Elapsed)
+			onBackend(st)
+		})
+	}
+	wg.Wait()
+}
+
+// fetchStatus sums a back end's section statuses into one: ok (or slow) with counts, partial
+// when some sections failed, failed when every section asked failed.
+func (f *Federation) fetchStatus(info Info, sections []record.Section, states map[record.Section]record.SectionStatus, elapsed time.Duration, ctxErr error) record.BackendStatus {
+	st := record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
+	failed, firstErr := 0, ""
+	for _, sec := range sections {
+		s, ok := states[sec]
+		switch {
+		case !ok:
+			failed++
+			if firstErr == "" {
+				firstErr = "back end " + info.Name + " did not answer for " + string(sec)
+				if ctxErr != nil {
+					firstErr = "back end " + info.Name + " was not asked to finish: cancelled"
+				}
+			}
+		case s.State == record.StateFailed:
+			failed++
+			if firstErr == "" {
+				firstErr = s.Error
+			}
+		case s.State == record.StateReturned:
+			st.Counts[sec] = s.Count
+		}
+	}
+	switch {
+	case len(sections) > 0 && failed == len(sections):
+		st.Status, st.Error = record.BackendFailed, firstErr
+	case failed > 0:
+		st.Status, st.Error = record.BackendPartial, firstErr
+	case elapsed > f.slow:
+		st.Status = record.BackendSlow
+	default:
+		st.Status = record.BackendOK
+	}
+	return st
+}
+
+// Fetch is the blocking form for `shcr get`: look the NHS number up everywhere, fetch the
+// sections from every back end knowing the person, merge, and return the whole record with
+// every back end's status (config order) and the discrepancies. found is false when no back
+// end knows the person; rec is still returned, with the statuses saying why.
+func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Section) (rec *record.Record, found bool) {
+	matches, statuses := f.Search(ctx, record.Query{NHSNumber: nhs})
+	rec = &record.Record{}
+	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs })
+	if i < 0 {
+		rec.Backends = statuses
+		rec.Person.NHSNumber = nhs
+		return rec, false
+	}
+	m := matches[i]
+	var mu sync.Mutex
+	rec.Merge(record.Part{Person: &m.Person})
+	f.Open(ctx, m, sections, func(p record.Part) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.Merge(p)
+	}, func(st record.BackendStatus) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.SetBackend(st)
+	})
+	order := map[string]int{}
+	for i, b := range f.backends {
+		order[b.Info().Name] = i
+	}
+	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return order[a.Name] - order[b.Name] })
+	return rec, true
+}
+
+// Close drops the back ends' idle connections. The Federation stays usable.
+func (f *Federation) Close() {
+	for _, b := range f.backends {
+		if c, ok := b.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}
+}

@@ -1,0 +1,505 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/shcr-project/shcr/client/fhir"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/ukdate"
+)
+
+const (
+	nhsNumberSystem = "https://fhir.nhs.uk/Id/nhs-number"
+	// pageSize is the _count asked for; servers cap it to their own maximum.
+	pageSize = 500
+	// maxPeople caps a person search (a broad demographic search is refined, not paged through).
+	maxPeople = 100
+	// maxEmptyPages stops a server that keeps sending empty pages with new next links.
+	maxEmptyPages = 3
+)
+
+// fhirBackend is a FHIR R4 server: a regional shared care record or a council's record.
+type fhirBackend struct {
+	info    Info
+	cfg     config.Backend
+	base    *url.URL
+	baseStr string
+	http    *resty.Client
+	log     *slog.Logger
+	opts    Options
+	src     fhir.Source
+
+	capMu sync.Mutex
+	caps  *capabilities // nil until read
+}
+
+func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, error) {
+	b := &fhirBackend{
+		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: record.Domain(cfg.Domain), BaseURL: base.String()},
+		cfg:     cfg,
+		base:    base,
+		baseStr: base.String(),
+		log:     opts.logger().With("backend", cfg.Name),
+		opts:    opts,
+		src:     fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name},
+	}
+	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: tokenAuth(opts, cfg.Name), log: b.log,
+		timeout: cfg.Timeout, maxBytes: opts.maxBytes()}, base)
+	if err != nil {
+		return nil, err
+	}
+	b.http = c
+	return b, nil
+}
+
+func (b *fhirBackend) Info() Info { return b.info }
+
+// get performs one GET (with retries where safe) and returns the body of a 2xx answer, or
+// an error whose message is the one line the user sees.
+func (b *fhirBackend) get(ctx context.Context, rawURL string, q url.Values, what string) ([]byte, error) {
+	start := time.Now()
+	req := b.http.R().SetContext(ctx)
+	if len(q) > 0 {
+		req.SetQueryParamsFromValues(q)
+	}
+	resp, err := req.Get(rawURL)
+	if err != nil {
+		err = describe(b.cfg.Name, b.cfg.Timeout, b.opts.maxBytes(), err)
+		b.log.Debug("request failed", "resource", what, "elapsed", time.Since(start), "error", err)
+		return nil, err
+	}
+	return b.answer(resp, what, start)
+}
+
+// answer turns a response into its body or a typed error.
+func (b *fhirBackend) answer(resp *resty.Response, what string, start time.Time) ([]byte, error) {
+	body := resp.Body()
+	status := resp.StatusCode()
+	ct := resp.Header().Get("Content-Type")
+	b.log.Debug("request", "resource", what, "status", status, "bytes", len(body), "elapsed", time.Since(start), "attempts", resp.Request.Attempt)
+	if status < 200 || status > 299 {
+		return nil, &HTTPError{Backend: b.cfg.Name, Status: status, Reason: fhir.ReadError(ct, body), Code: outcomeCode(body)}
+	}
+	if looksHTML(ct, body) {
+		return nil, &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("answered %d with %s instead of FHIR", status, fhir.ReadError(ct, body)), Err: ErrMalformedFHIR}
+	}
+	return body, nil
+}
+
+func looksHTML(ct string, body []byte) bool {
+	if strings.Contains(strings.ToLower(ct), "html") {
+		return true
+	}
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '<':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// capabilities reads GET [base]/metadata once. A server with no usable statement (404,
+// not a CapabilityStatement) is remembered as unknown; a transport failure is not cached.
+func (b *fhirBackend) capabilities(ctx context.Context) (*capabilities, error) {
+	b.capMu.Lock()
+	defer b.capMu.Unlock()
+	if b.caps != nil {
+		return b.caps, nil
+	}
+	body, err := b.get(ctx, b.baseStr+"/metadata", nil, "metadata")
+	var he *HTTPError
+	switch {
+	case errors.As(err, &he) && (he.Unauthorized() || he.Throttled() || he.ServerError()):
+		return nil, err
+	case errors.As(err, &he):
+		b.log.Info("no CapabilityStatement", "status", he.Status)
+		b.caps = &capabilities{}
+		return b.caps, nil
+	case err != nil:
+		return nil, err
+	}
+	caps, ok := parseCapabilities(body)
+	if !ok {
+		b.log.Info("metadata is not a CapabilityStatement")
+	} else {
+		b.log.Debug("capabilities", "types", len(caps.Types))
+	}
+	b.caps = caps
+	return caps, nil
+}
+
+// personParams turns a query into Patient search parameters and the parameter whose
+// support decides whether the server can answer.
+func personParams(q record.Query) (url.Values, string, error) {
+	v := url.Values{}
+	switch {
+	case q.NHSNumber != "":
+		v.Set("identifier", nhsNumberSystem+"|"+q.NHSNumber)
+		return v, "identifier", nil
+	case q.Family != "" && !q.BirthDate.IsZero():
+		v.Set("family", q.Family)
+		v.Set("birthdate", ukdate.FHIRDate(q.BirthDate))
+		if q.Given != "" {
+			v.Set("given", q.Given)
+		}
+		return v, "birthdate", nil
+	case q.Family != "" && q.Postcode != "":
+		v.Set("family", q.Family)
+		v.Set("address-postalcode", q.Postcode)
+		if q.Given != "" {
+			v.Set("given", q.Given)
+		}
+		return v, "address-postalcode", nil
+	case q.Phone != "":
+		v.Set("phone", q.Phone)
+		return v, "phone", nil
+	}
+	return nil, "", errors.New("a search needs an NHS number, a family name with a birth date or postcode, or a phone number")
+}
+
+var searchWords = map[string]string{
+	"identifier":         "NHS number",
+	"birthdate":          "birth date",
+	"address-postalcode": "postcode",
+	"phone":              "phone number",
+}
+
+// Search finds people on this server; the CapabilityStatement is read at the same time, so
+// that opening the record afterwards costs no extra round trip.
+func (b *fhirBackend) Search(ctx context.Context, q record.Query) ([]record.Person, error) {
+	params, key, err := personParams(q)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		wg      sync.WaitGroup
+		caps    *capabilities
+		capsErr error
+	)
+	wg.Go(func() { caps, capsErr = b.capabilities(ctx) })
+	params.Set("_count", strconv.Itoa(maxPeople))
+	entries, _, _, searchErr := b.search(ctx, "Patient", params, maxPeople)
+	wg.Wait()
+	if capsErr == nil && !caps.supportsParam("Patient", key) {
+		return nil, &NotQueriedError{Backend: b.cfg.Name, Reason: "it does not support searching by " + searchWords[key]}
+	}
+	if searchErr != nil {
+		return nil, searchErr
+	}
+	var people []record.Person
+	for _, e := range entries {
+		if e.Type != "Patient" || e.Mode == "include" || e.Mode == "outcome" {
+			continue
+		}
+		p, err := fhir.MapPerson(e, b.src)
+		if err != nil {
+			b.log.Warn("patient not mapped", "error", err)
+			continue
+		}
+		people = append(people, withSource(p, b.cfg.Name, e.ID))
+		if len(people) == maxPeople {
+			break
+		}
+	}
+	b.log.Debug("search", "people", len(people))
+	return people, nil
+}
+
+// withSource makes sure the person names this back end and its Patient id as a source.
+func withSource(p record.Person, backend, id string) record.Person {
+	for i, s := range p.Sources {
+		if s.Backend == backend {
+			if p.Sources[i].ID == "" {
+				p.Sources[i].ID = id
+			}
+			return p
+		}
+	}
+	p.Sources = append(p.Sources, record.PersonSource{Backend: backend, ID: id, Name: p.Name,
+		BirthDate: p.BirthDate, Gender: p.Gender, Postcode: p.Address.Postcode})
+	return p
+}
+
+// search runs one search and follows the Bundle's next links until the result is complete,
+// limit entries are read (truncated=true, total as the server reported it), or a next link
+// loops (ErrNextLinkLoop, with what was read so far).
+func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Values, limit int) (entries []fhir.Resource, total int, truncated bool, err error) {
+	first := b.baseStr + "/" + resourceType
+	seen := map[string]bool{canonicalURL(first, q): true}
+	body, err := b.get(ctx, first, q, resourceType)
+	empty := 0
+	for err == nil {
+		var bundle *fhir.Bundle
+		bundle, err = fhir.ParseBundle(body)
+		if err != nil {
+			err = &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR for " + resourceType + ": " + firstLine(err.Error()), Err: ErrMalformedFHIR}
+			break
+		}
+		if total == 0 && bundle.Total > 0 {
+			total = bundle.Total
+		}
+		entries = append(entries, bundle.Entries...)
+		if len(bundle.Entries) == 0 {
+			empty++
+		}
+		if bundle.Next == "" {
+			break
+		}
+		if len(entries) >= limit {
+			entries, truncated = entries[:limit], true
+			break
+		}
+		next, perr := b.base.Parse(bundle.Next)
+		switch {
+		case perr != nil:
+			err = &Error{Backend: b.cfg.Name, Reason: "sent a next link that is not a URL", Err: perr}
+		case origin(next) != origin(b.base):
+			err = &Error{Backend: b.cfg.Name, Reason: "sent a next link to another server: not followed", Err: ErrNextLinkLoop}
+		case seen[canonicalURL(next.String(), nil)]:
+			err = &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("sent a next link that loops back to a page already read: showing the %d entries read", len(entries)), Err: ErrNextLinkLoop}
+		case empty > maxEmptyPages:
+			err = &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("kept sending empty pages: showing the %d entries read", len(entries)), Err: ErrNextLinkLoop}
+		}
+		if err != nil {
+			break
+		}
+		seen[canonicalURL(next.String(), nil)] = true
+		body, err = b.get(ctx, next.String(), nil, resourceType)
+	}
+	if len(entries) > limit {
+		entries, truncated = entries[:limit], true
+	}
+	return entries, total, truncated, err
+}
+
+// canonicalURL makes two spellings of the same page compare equal (host case, query order).
+func canonicalURL(raw string, q url.Values) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	all := u.Query()
+	for k, vs := range q {
+		all[k] = append(all[k], vs...)
+	}
+	u.RawQuery = all.Encode()
+	u.Host = strings.ToLower(u.Host)
+	u.Scheme = strings.ToLower(u.Scheme)
+	u.Fragment = ""
+	return u.String()
+}
+
+// sectionResult is what one section's queries brought back.
+type sectionResult struct {
+	resources []fhir.Resource
+	truncated bool
+	total     int
+	err       error
+	asked     int // queries sent (0: the server serves none of the section's types)
+}
+
+// Fetch reads the Patient and every section's searches at once; each section is emitted as
+// soon as its searches (and the Patient, which contacts and alerts need) are in.
+func (b *fhirBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
+	start := time.Now()
+	var (
+		patient    *fhir.Resource
+		patientErr error
+		patientRdy = make(chan struct{})
+		wg         sync.WaitGroup
+	)
+	wg.Go(func() {
+		defer close(patientRdy)
+		body, err := b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(who.ID), nil, "Patient")
+		if err == nil {
+			var r fhir.Resource
+			if r, err = fhir.ParseResource(body); err != nil {
+				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + firstLine(err.Error()), Err: ErrMalformedFHIR}
+			} else {
+				patient = &r
+				if p, merr := fhir.MapPerson(r, b.src); merr == nil {
+					p = withSource(p, b.cfg.Name, who.ID)
+					emit(record.Part{Backend: b.cfg.Name, Person: &p})
+				}
+			}
+		}
+		patientErr = err
+	})
+	caps, capsErr := b.capabilities(ctx)
+	for _, sec := range sections {
+		wg.Go(func() {
+			var res sectionResult
+			if capsErr != nil {
+				res.err = capsErr
+			} else {
+				res = b.fetchSection(ctx, caps, sec, who.ID)
+			}
+			select {
+			case <-patientRdy:
+			case <-ctx.Done():
+			}
+			emit(b.sectionPart(ctx, sec, res, patient, patientErr))
+		})
+	}
+	wg.Wait()
+	b.log.Debug("fetch done", "sections", len(sections), "elapsed", time.Since(start))
+}
+
+// fetchSection runs all of a section's searches concurrently.
+func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec record.Section, patientID string) sectionResult {
+	var (
+		out sectionResult
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+	)
+	for _, q := range fhir.SectionQueries(sec) {
+		if !caps.supportsType(q.ResourceType) || (q.PatientParam != "" && !caps.supportsParam(q.ResourceType, q.PatientParam)) {
+			b.log.Debug("query skipped: not supported", "section", sec, "resource", q.ResourceType)
+			continue
+		}
+		params := url.Values{}
+		for k, vs := range q.Params {
+			params[k] = append([]string(nil), vs...)
+		}
+		if q.PatientParam != "" {
+			ref := patientID
+			if q.PatientParam != "patient" {
+				ref = "Patient/" + patientID
+			}
+			params.Set(q.PatientParam, ref)
+		}
+		if incs := caps.includes(q.Includes); len(incs) > 0 {
+			params["_include"] = incs
+			if it := caps.includes(q.IncludeIterate); len(it) > 0 {
+				params["_include:iterate"] = it
+			}
+		}
+		if q.RevIncludeProvenance && caps.revIncludeProvenance(q.ResourceType) {
+			params.Set("_revinclude", "Provenance:target")
+		}
+		if params.Get("_count") == "" {
+			params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
+		}
+		out.asked++
+		wg.Go(func() {
+			entries, total, truncated, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+			// A server that declares an _include but refuses :iterate, or an _include it
+			// declared, answers 400: ask again with less rather than lose the section.
+			for _, drop := range [][]string{{"_include:iterate"}, {"_include", "_revinclude"}} {
+				if !badRequest(err) || !hasAny(params, drop) {
+					continue
+				}
+				b.log.Info("asking again without includes", "section", sec, "resource", q.ResourceType, "dropped", strings.Join(drop, ","))
+				params = cloneValues(params)
+				for _, k := range drop {
+					delete(params, k)
+				}
+				entries, total, truncated, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			out.resources = append(out.resources, entries...)
+			if truncated {
+				out.truncated = true
+				out.total += total
+			}
+			if err != nil && out.err == nil {
+				out.err = err
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// usesPatient: sections that also read the Patient resource itself (Patient.contact,
+// deceased, interpreter needed).
+func usesPatient(sec record.Section) bool {
+	return sec == record.SectionNextOfKin || sec == record.SectionAlerts
+}
+
+// sectionPart maps a section's resources and gives it a status.
+func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res sectionResult, patient *fhir.Resource, patientErr error) record.Part {
+	st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
+	part := record.Part{Backend: b.cfg.Name}
+	if res.err == nil && ctx.Err() != nil {
+		res.err = describe(b.cfg.Name, b.cfg.Timeout, 0, ctx.Err())
+	}
+	if res.asked == 0 && res.err == nil && !usesPatient(sec) {
+		st.State = record.StateNotReturned
+		part.Status = []record.SectionStatus{st}
+		return part
+	}
+	data, warnings := fhir.MapSection(sec, patient, res.resources, b.src)
+	part.Sections = data
+	st.Count = (&record.Record{Sections: data}).Count(sec)
+	st.Warnings = warnings
+	st.Truncated, st.Total = res.truncated, res.total
+	switch {
+	case res.err != nil:
+		st.State, st.Error = record.StateFailed, res.err.Error()
+	case usesPatient(sec) && patientErr != nil:
+		st.State, st.Error = record.StateFailed, patientErr.Error()
+	case res.asked == 0 && st.Count == 0:
+		st.State = record.StateNotReturned
+	default:
+		st.State = record.StateReturned
+	}
+	part.Status = []record.SectionStatus{st}
+	return part
+}
+
+// outcomeCode extracts a coded error (GP Connect's PATIENT_NOT_FOUND, …) from an
+// OperationOutcome body, or "".
+func outcomeCode(body []byte) string {
+	oo, ok := fhir.ParseOperationOutcome(body)
+	if !ok {
+		return ""
+	}
+	for _, is := range oo.Issues {
+		if is.SpineCode != "" {
+			return is.SpineCode
+		}
+	}
+	return ""
+}
+
+// CloseIdleConnections drops kept-alive connections (Federation.Close).
+func (b *fhirBackend) CloseIdleConnections() { b.http.GetClient().CloseIdleConnections() }
+
+func badRequest(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && he.Status == 400
+}
+
+func hasAny(v url.Values, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := v[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
