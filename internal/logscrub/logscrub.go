@@ -136,23 +136,21 @@ func String(s string) string {
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func replaceNHS(s string) string {
-	locs := nhsRE.FindAllStringIndex(s, -1)
-	if locs == nil {
-		return s
-	}
 	var b strings.Builder
-	last := 0
-	for _, l := range locs {
-		start, end := l[0], l[1]
-		if start > 0 && isDigit(s[start-1]) || end < len(s) && isDigit(s[end]) {
-			continue // part of a longer number
+	last, pos := 0, 0
+	for pos < len(s) {
+		loc := nhsRE.FindStringIndex(s[pos:])
+		if loc == nil {
+			break
 		}
-		if !nhsnumber.Valid(s[start:end]) {
+		start, end := pos+loc[0], pos+loc[1]
+		if start > 0 && isDigit(s[start-1]) || end < len(s) && isDigit(s[end]) || !nhsnumber.Valid(s[start:end]) {
+			pos = start + 1 // not one here: a number may still start inside this candidate
 			continue
 		}
 		b.WriteString(s[last:start])
 		b.WriteString(RedactedNHSNumber)
-		last = end
+		last, pos = end, end
 	}
 	if last == 0 {
 		return s
