@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/views"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+type getOptions struct {
+	sections []string
+	output   string
+}
+
+func newGetCmd(a *app) *cobra.Command {
+	var o getOptions
+	cmd := &cobra.Command{
+		Use:   "get NHSNUMBER",
+		Short: "Print a person's record (or some sections) without the interface, as text or JSON",
+		Long: `shcr get asks every configured back end (or, with --demo, the embedded demo back ends) about
+the person with this NHS number and prints the merged record: the person banner, then each
+section as a table; or, with --output json, the documented JSON described in README.md.
+
+Exit codes: 0 found, and every back end answered fully (not being known to some is fine);
+2 bad input or config; 3 no back end knows the person; 4 a back end or a section failed
+(when the person was found, the record is still printed and each failure is named).`,
+		Example: "  shcr get --demo " + nhsnumber.Format(demoExample()) + "\n" +
+			"  shcr get " + demoExample() + " --demo --section care-packages,next-of-kin --output json",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return exitf(exitUsage, "shcr get: give an NHS number, e.g. shcr get --demo %s", demoExample())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.get(cmd.Context(), strings.Join(args, " "), o)
+		},
+	}
+	cmd.Flags().StringSliceVarP(&o.sections, "section", "s", []string{"all"},
+		"sections to print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text (for people) | json (for scripts)")
+	return cmd
+}
+
+func sectionNames() []string {
+	var out []string
+	for _, s := range record.Sections() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+// parseSections reads --section values: names, comma-separated or repeated, or "all".
+func parseSections(in []string) ([]record.Section, error) {
+	var out []record.Section
+	for _, v := range in {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name == "all" {
+				return record.Sections(), nil
+			}
+			sec, ok := record.ParseSection(name)
+			if !ok {
+				return nil, fmt.Errorf("--section %q is not a section (%s | all)", name, strings.Join(sectionNames(), " | "))
+			}
+			if !slices.Contains(out, sec) {
+				out = append(out, sec)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return record.Sections(), nil
+	}
+	// Always in display order, whatever order they were typed in.
+	slices.SortFunc(out, func(a, b record.Section) int {
+		return slices.Index(record.Sections(), a) - slices.Index(record.Sections(), b)
+	})
+	return out, nil
+}
+
+func (a *app) get(ctx context.Context, typed string, o getOptions) error {
+	nhs, err := nhsnumber.Parse(typed)
+	if err != nil {
+		return exitf(exitUsage, "shcr get: %q: %v", typed, err)
+	}
+	sections, err := parseSections(o.sections)
+	if err != nil {
+		return exitf(exitUsage, "shcr get: %v", err)
+	}
+	if o.output != "text" && o.output != "json" {
+		return exitf(exitUsage, "shcr get: --output %q: use text or json", o.output)
+	}
+	s, err := a.newSession(a.flags.demo)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	choice, notice := purpose.ForGet(s.purpose)
+	if notice != "" {
+		fmt.Fprintln(a.stderr, notice)
+	}
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, User: s.cfg.User})
+	if err != nil {
+		return exitf(exitUsage, "shcr get: %v", err)
+	}
+	a.log.Debug("get", "backends", len(s.cfg.Backends), "sections", len(sections), "purpose", string(choice.Purpose))
+	started := time.Now()
+	rec, found := fed.Fetch(ctx, nhs, sections)
+	if ctx.Err() != nil {
+		return exitf(exitFailure, "shcr get: interrupted")
+	}
+	a.log.Debug("get done", "found", found, "elapsed_ms", time.Since(started).Milliseconds())
+	if rec == nil {
+		rec = &record.Record{}
+	}
+	failures := recordFailures(rec, sections)
+
+	if !found {
+		if o.output == "json" {
+			if err := writeJSON(a.stdout, rec, false, sections); err != nil {
+				return err
+			}
+		}
+		// "Not known" is only certain when every back end answered.
+		for _, f := range failures {
+			fmt.Fprintln(a.stderr, "shcr: "+f)
+		}
+		if len(failures) > 0 {
+			return exitf(exitPartial, "shcr: NHS number %s was not found, but not every back end could be asked", nhsnumber.Format(nhs))
+		}
+		return exitf(exitNotFound, "shcr: no back end knows NHS number %s", nhsnumber.Format(nhs))
+	}
+
+	// Restricted items are listed, with their content withheld.
+	shown := rec.Masked(nil)
+	switch o.output {
+	case "json":
+		err = writeJSON(a.stdout, shown, true, sections)
+	default:
+		v, verr := vocab.Parse(s.cfg.Vocabulary)
+		if verr != nil {
+			return exitf(exitUsage, "%v", verr)
+		}
+		_, err = io.WriteString(a.stdout, views.RecordText(shown, v, sections, outputWidth(a.stdout))+"\n")
+	}
+	if err != nil {
+		return err
+	}
+	for _, f := range failures {
+		fmt.Fprintln(a.stderr, "shcr: "+f)
+	}
+	if len(failures) > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// recordFailures names every back end that failed or was not queried, and every failed
+// section of a back end that otherwise answered, as one line each.
+func recordFailures(rec *record.Record, sections []record.Section) []string {
+	var out []string
+	whole := map[string]bool{}
+	for _, b := range rec.Backends {
+		switch b.Status {
+		case record.BackendFailed, record.BackendNotQueried:
+			whole[b.Name] = true
+			out = append(out, fmt.Sprintf("%s: %s: %s", b.Name, b.Status, orUnknown(b.Error)))
+		}
+	}
+	for _, st := range rec.SectionStatus {
+		if st.State != record.StateFailed || whole[st.Backend] || !slices.Contains(sections, st.Section) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s failed: %s", st.Backend, st.Section, orUnknown(st.Error)))
+	}
+	// A back end marked partial with no failed section listed still counts as a failure.
+	for _, b := range rec.Backends {
+		if b.Status != record.BackendPartial {
+			continue
+		}
+		named := slices.ContainsFunc(rec.SectionStatus, func(st record.SectionStatus) bool {
+			return st.Backend == b.Name && st.State == record.StateFailed
+		})
+		if !named {
+			out = append(out, fmt.Sprintf("%s: %s: %s", b.Name, b.Status, orUnknown(b.Error)))
+		}
+	}
+	return out
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "no reason given"
+	}
+	return s
+}
+
+// outputWidth is the terminal's width, or 120 when the output is not a terminal.
+func outputWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols >= 40 {
+			return cols
+		}
+	}
+	return 120
+}
+
+// The JSON of `shcr get --output json` (documented in README.md). Keys are snake_case;
+// items carry the record model's JSON fields and a provenance object.
+type getJSON struct {
+	Person        *record.Person         `json:"person"` // null when no back end knows the person
+	Sections      orderedSections        `json:"sections"`
+	SectionStatus []record.SectionStatus `json:"section_status"`
+	Backends      []backendJSON          `json:"backends"`
+	Discrepancies []record.Discrepancy   `json:"discrepancies"`
+}
+
+// backendJSON is one back end's answer. (record.BackendStatus writes Elapsed in
+// nanoseconds under "elapsed_ms"; this writes milliseconds.)
+type backendJSON struct {
+	Name      string         `json:"name"`
+	Kind      string         `json:"kind"`
+	Domain    record.Domain  `json:"domain"`
+	Status    string         `json:"status"`
+	Error     string         `json:"error"`
+	Counts    map[string]int `json:"counts"`
+	ElapsedMS int64          `json:"elapsed_ms"`
+}
+
+// orderedSections writes the asked sections in display order, each as a list ([] when
+// empty, never null).
+type orderedSections struct {
+	keys []string
+	vals []json.RawMessage
+}
+
+func (o orderedSections) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range o.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		kj, _ := json.Marshal(k)
+		b.Write(kj)
+		b.WriteByte(':')
+		b.Write(o.vals[i])
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// sectionKey is the JSON key of a section: "care-packages" → "care_packages".
+func sectionKey(s record.Section) string { return strings.ReplaceAll(string(s), "-", "_") }
+
+// buildJSON makes the document; person is null unless found.
+func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJSON, error) {
+	out := getJSON{SectionStatus: []record.SectionStatus{}, Backends: []backendJSON{}, Discrepancies: []record.Discrepancy{}}
+	if rec == nil {
+		rec = &record.Record{}
+	}
+	if found {
+		p := rec.Person
+		out.Person = &p
+	}
+	all, err := json.Marshal(rec.Sections)
+	if err != nil {
+		return out, err
+	}
+	var bySection map[string]json.RawMessage
+	if err := json.Unmarshal(all, &bySection); err != nil {
+		return out, err
+	}
+	for _, sec := range sections {
+		k := sectionKey(sec)
+		v, ok := bySection[k]
+		if !ok {
+			return out, fmt.Errorf("section %s has no JSON field %q in record.SectionsData", sec, k)
+		}
+		if string(v) == "null" {
+			v = json.RawMessage("[]")
+		}
+		out.Sections.keys = append(out.Sections.keys, k)
+		out.Sections.vals = append(out.Sections.vals, v)
+	}
+	for _, st := range rec.SectionStatus {
+		if slices.Contains(sections, st.Section) {
+			out.SectionStatus = append(out.SectionStatus, st)
+		}
+	}
+	for _, b := range rec.Backends {
+		counts := map[string]int{}
+		for sec, n := range b.Counts {
+			if slices.Contains(sections, sec) {
+				counts[sectionKey(sec)] = n
+			}
+		}
+		out.Backends = append(out.Backends, backendJSON{Name: b.Name, Kind: b.Kind, Domain: b.Domain,
+			Status: b.Status, Error: b.Error, Counts: counts, ElapsedMS: b.Elapsed.Milliseconds()})
+	}
+	if rec.Discrepancies != nil {
+		out.Discrepancies = rec.Discrepancies
+	}
+	return out, nil
+}
+
+func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Section) error {
+	doc, err := buildJSON(rec, found, sections)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
