@@ -139,3 +139,30 @@ func zeroContent(v reflect.Value) {
 		}
 	}
 }
+
+// Reveals is the set of restricted items (and RevealPersonKey) a user has revealed while one
+// record is open. The TUI keeps one per open record, passes its Has to Masked, and drops it
+// when the record is closed or the screen locks, so a reveal lasts only while the record is
+// open. The zero value (and a nil *Reveals) reveals nothing. Not safe for concurrent use.
+type Reveals struct{ keys map[string]bool }
+
+// Add reveals the items with these keys.
+func (r *Reveals) Add(keys ...string) {
+	if r.keys == nil {
+		r.keys = make(map[string]bool, len(keys))
+	}
+	for _, k := range keys {
+		r.keys[k] = true
+	}
+}
+
+// Has reports whether key has been revealed; rec.Masked(reveals.Has) gives the record to show.
+func (r *Reveals) Has(key string) bool { return r != nil && r.keys[key] }
+
+// Len is how many keys have been revealed.
+func (r *Reveals) Len() int {
+	if r == nil {
+		return 0
+	}
+	return len(r.keys)
+}

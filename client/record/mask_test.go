@@ -258,3 +258,20 @@ func BenchmarkMaskedLargeRecord(b *testing.B) {
 		_ = r.Masked(nil)
 	}
 }
+
+func TestReveals(t *testing.T) {
+	var nilSet *Reveals
+	if nilSet.Has("x") || nilSet.Len() != 0 {
+		t.Error("nil set reveals something")
+	}
+	var rv Reveals
+	r := filledRecord(t)
+	if m := r.Masked(rv.Has); m.Sections.Notes[0].Text != "" || m.Sections.Notes[1].Text != "" {
+		t.Error("empty set revealed an item")
+	}
+	rv.Add("secret")
+	m := r.Masked(rv.Has)
+	if m.Sections.Notes[0].Text == "" || m.Sections.Notes[1].Text != "" || rv.Len() != 1 {
+		t.Errorf("after Add(secret): %q %q", m.Sections.Notes[0].Text, m.Sections.Notes[1].Text)
+	}
+}
