@@ -1,0 +1,214 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Resource is one resource from a response, decoded just enough to route it.
+type Resource struct {
+	Type    string          // resourceType
+	ID      string          // logical id
+	FullURL string          // Bundle entry fullUrl, if any
+	Mode    string          // Bundle entry search.mode: "match" | "include" | "outcome" | ""
+	Raw     json.RawMessage // the resource's JSON
+}
+
+// Ref is the resource's relative reference, "Type/id" (or just "Type" when it has no id).
+func (r Resource) Ref() string {
+	if r.ID == "" {
+		return r.Type
+	}
+	return r.Type + "/" + r.ID
+}
+
+// Bundle is a FHIR Bundle (searchset, collection…) with its entries left undecoded.
+type Bundle struct {
+	Type    string
+	Total   int    // -1 when absent
+	Next    string // link with relation "next", "" if none
+	Entries []Resource
+	// Warnings name entries that were skipped because they are not resources (no
+	// resourceType, not a JSON object): the rest of the bundle is kept.
+	Warnings []string
+}
+
+// ErrNotFHIR is wrapped by every ParseBundle/ParseResource error.
+var ErrNotFHIR = errors.New("not a FHIR resource")
+
+type bundleJSON struct {
+	ResourceType string `json:"resourceType"`
+	Type         string `json:"type"`
+	Total        *int   `json:"total"`
+	Link         []struct {
+		Relation string `json:"relation"`
+		URL      string `json:"url"`
+	} `json:"link"`
+	Entry []struct {
+		FullURL  string          `json:"fullUrl"`
+		Resource json.RawMessage `json:"resource"`
+		Search   *struct {
+			Mode string `json:"mode"`
+		} `json:"search"`
+	} `json:"entry"`
+}
+
+type resourceHead struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+}
+
+// ParseBundle decodes a Bundle. Key order is irrelevant. The error says what is wrong: not
+// JSON (and where), not a Bundle (and what it is instead; an OperationOutcome is read out),
+// or an element of the wrong type. A single bad entry does not fail the bundle: it is left
+// out and named in Warnings.
+func ParseBundle(data []byte) (*Bundle, error) {
+	head, err := parseHead(data)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	if head.ResourceType != "Bundle" {
+		if head.ResourceType == "OperationOutcome" {
+			if oo, ok := ParseOperationOutcome(data); ok {
+				return nil, fmt.Errorf("%w: expected a Bundle, got an OperationOutcome: %s", ErrNotFHIR, oo.String())
+			}
+		}
+		return nil, fmt.Errorf("%w: expected a Bundle, got %s", ErrNotFHIR, describeType(head.ResourceType))
+	}
+	var bj bundleJSON
+	if err := json.Unmarshal(data, &bj); err != nil {
+		return nil, fmt.Errorf("%w: Bundle: %s", ErrNotFHIR, describeJSONError(err, data))
+	}
+	b := &Bundle{Type: bj.Type, Total: -1}
+	if bj.Total != nil {
+		b.Total = *bj.Total
+	}
+	for _, l := range bj.Link {
+		if l.Relation == "next" {
+			b.Next = l.URL
+		}
+	}
+	for i, e := range bj.Entry {
+		raw := bytes.TrimSpace(e.Resource)
+		if len(raw) == 0 || string(raw) == "null" {
+			b.Warnings = append(b.Warnings, fmt.Sprintf("entry %d has no resource; skipped", i+1))
+			continue
+		}
+		var h resourceHead
+		if raw[0] != '{' || json.Unmarshal(raw, &h) != nil || h.ResourceType == "" {
+			name := e.FullURL
+			if name == "" {
+				name = fmt.Sprintf("entry %d", i+1)
+			}
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
+			continue
+		}
+		mode := ""
+		if e.Search != nil {
+			mode = e.Search.Mode
+		}
+		b.Entries = append(b.Entries, Resource{Type: h.ResourceType, ID: h.ID, FullURL: e.FullURL, Mode: mode, Raw: raw})
+	}
+	return b, nil
+}
+
+// ParseResource decodes one resource (a read), just enough to route it.
+func ParseResource(data []byte) (Resource, error) {
+	head, err := parseHead(data)
+	if err != nil {
+		return Resource{}, err
+	}
+	return Resource{Type: head.ResourceType, ID: head.ID, Raw: json.RawMessage(bytes.TrimSpace(data))}, nil
+}
+
+func parseHead(data []byte) (resourceHead, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return resourceHead{}, fmt.Errorf("%w: the body is empty", ErrNotFHIR)
+	}
+	if data[0] != '{' {
+		if data[0] == '<' {
+			return resourceHead{}, fmt.Errorf("%w: the body is XML or HTML, not FHIR JSON", ErrNotFHIR)
+		}
+		return resourceHead{}, fmt.Errorf("%w: the body is not a JSON object", ErrNotFHIR)
+	}
+	var h resourceHead
+	if err := json.Unmarshal(data, &h); err != nil {
+		return resourceHead{}, fmt.Errorf("%w: %s", ErrNotFHIR, describeJSONError(err, data))
+	}
+	if h.ResourceType == "" {
+		return resourceHead{}, fmt.Errorf("%w: the JSON has no resourceType", ErrNotFHIR)
+	}
+	return h, nil
+}
+
+func describeType(t string) string {
+	if t == "" {
+		return "no resourceType"
+	}
+	return "a " + t
+}
+
+// describeJSONError turns an encoding/json error into words naming where it is.
+func describeJSONError(err error, data []byte) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		if strings.Contains(se.Error(), "unexpected end") {
+			return "the JSON ends too early (truncated body?)"
+		}
+		line, col := position(data, se.Offset)
+		return fmt.Sprintf("malformed JSON at line %d column %d: %s", line, col, se.Error())
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return fmt.Sprintf("%s: expected %s, got %s", field, jsonKind(te.Type.Kind().String()), te.Value)
+	}
+	return err.Error()
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "bool":
+		return "true or false"
+	case "float64", "int", "int64", "float32", "int32":
+		return "a number"
+	case "ptr":
+		return "a value"
+	}
+	return k
+}
+
+func position(data []byte, off int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < off && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// decodeAs decodes r into v; an error names the resource and the element:
+// "Encounter/enc-9: period.start: expected a string, got number".
+func decodeAs(r Resource, v any) error {
+	if err := json.Unmarshal(r.Raw, v); err != nil {
+		return fmt.Errorf("%s: %s", r.Ref(), describeJSONError(err, r.Raw))
+	}
+	return nil
+}

@@ -1,0 +1,386 @@
+package fhir
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/shcr-project/shcr/client/record"
+)
+
+// GP Connect Access Record Structured (STU3 CareConnect) List codes (SNOMED CT).
+const (
+	gpcListAllergies     = "886921000000105"  // Allergies and adverse reaction (active allergies)
+	gpcListMedications   = "933361000000108"  // Medications and medical devices
+	gpcListConsultations = "1149501000000101" // List of consultations
+	gpcConsultation      = "325851000000107"  // Consultation (one consultation's List)
+	gpcWarningExt        = "ListWarningCode-1"
+)
+
+// gpcWarnings are the texts the GP Connect specification associates with each List warning
+// code; the List.note carries them with the real date, and is preferred when present.
+var gpcWarnings = map[string]struct{ text, keyword string }{
+	"confidential-items":   {"Items excluded due to confidentiality and/or patient preferences.", "confidential"},
+	"data-in-transit":      {"Patient record transfer from previous GP practice not yet complete; some information may be missing.", "transfer"},
+	"data-awaiting-filing": {"Patient record contains some items in the GP practice workflow that have not been reviewed for inclusion in this message; some information may be missing.", "workflow"},
+}
+
+// ErrNoPatient is returned by MapGPConnect when the bundle has no Patient.
+var ErrNoPatient = errors.New("the GP Connect response has no Patient")
+
+// MapGPConnect maps a GP Connect Access Record Structured response (a STU3 `collection`
+// Bundle of Patient, Organization, Practitioner, PractitionerRole, one List per clinical
+// area and the clinical resources) into a Part: the person, and for each requested section
+// a SectionStatus (returned when the bundle carries that clinical area's List, else
+// not-returned) with the List warnings (confidential-items, data-in-transit,
+// data-awaiting-filing) as Warnings. Items are domain health; organisation = the GP practice
+// (Patient.managingOrganization, else the bundle's Organization). Entry order is not
+// relied on.
+//
+// Sections: allergies (active and resolved, including resolved allergies contained in a
+// List), medications (MedicationStatement with its plan and issues folded in, and
+// MedicationRequests no statement covers), encounters (consultations), notes (the
+// consultations' "Comment note" Observations, titled by topic and heading), next of kin
+// (Patient.contact, where relationship.text alone may name the role) and care team (the
+// registered GP). Care packages and alerts are not part of GP Connect: not-returned.
+func MapGPConnect(bundle []byte, src Source, sections []record.Section) (record.Part, error) {
+	b, err := ParseBundle(bundle)
+	if err != nil {
+		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
+	}
+	if len(sections) == 0 {
+		sections = record.Sections()
+	}
+	var patient *Resource
+	for i := range b.Entries {
+		if b.Entries[i].Type == "Patient" {
+			if patient == nil {
+				patient = &b.Entries[i]
+			}
+		}
+	}
+	if patient == nil {
+		return record.Part{}, ErrNoPatient
+	}
+	src.Domain = record.DomainHealth
+	// The GP practice: the Patient's managing organisation, else the only Organization.
+	pre := newMapper(src, b.Entries)
+	var pr patientRes
+	if err := decodeAs(*patient, &pr); err != nil {
+		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
+	}
+	practice := party{}
+	if pr.ManagingOrg != nil {
+		practice = pre.who(pr.ManagingOrg, &pr.domainResource)
+	}
+	if practice.name == "" {
+		for _, e := range b.Entries {
+			if e.Type == "Organization" {
+				practice = pre.describe(e, 0)
+				break
+			}
+		}
+	}
+	if practice.name != "" {
+		src.Organisation, src.OrganisationCode = practice.name, practice.orgCode
+	}
+	person, err := MapPerson(*patient, src)
+	if err != nil {
+		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
+	}
+
+	m := newMapper(src, b.Entries)
+	g := gpcLists{}
+	for _, e := range b.Entries {
+		if e.Type == "List" {
+			g.add(m, e, nil)
+		}
+	}
+	g.finish()
+	part := record.Part{Backend: src.Backend, Person: &person}
+	for _, sec := range sections {
+		st := record.SectionStatus{Backend: src.Backend, Section: sec, State: record.StateNotReturned}
+		before := len(m.warnings)
+		switch sec {
+		case record.SectionAllergies:
+			if !g.has(gpcListAllergies) && !hasType(b.Entries, "AllergyIntolerance") {
+				break
+			}
+			st.State = record.StateReturned
+			seen := map[string]bool{}
+			for _, e := range b.Entries {
+				if e.Type == "AllergyIntolerance" && !seen[e.Ref()] {
+					seen[e.Ref()] = true
+					if a, ok := m.allergy(e, nil); ok {
+						part.Sections.Allergies = append(part.Sections.Allergies, a)
+					}
+				}
+			}
+			for _, c := range g.contained {
+				if c.res.Type == "AllergyIntolerance" {
+					if a, ok := m.allergy(c.res, c.container); ok {
+						part.Sections.Allergies = append(part.Sections.Allergies, a)
+					}
+				}
+			}
+			if missing := g.missing(m, "AllergyIntolerance"); missing > 0 {
+				st.Warnings = append(st.Warnings, fmt.Sprintf("%d allerg%s listed by the GP system %s not included in the response.", missing, plural(missing, "y", "ies"), plural(missing, "was", "were")))
+			}
+			st.Warnings = append(st.Warnings, g.warnings(gpcListAllergies, "allerg")...)
+			st.Count = len(part.Sections.Allergies)
+		case record.SectionMedications:
+			if !g.has(gpcListMedications) && !hasType(b.Entries, "MedicationStatement") {
+				break
+			}
+			st.State = record.StateReturned
+			var meds []Resource
+			for _, e := range b.Entries {
+				if e.Type == "MedicationStatement" || e.Type == "MedicationRequest" {
+					meds = append(meds, e)
+				}
+			}
+			part.Sections.Medications = m.medications(meds)
+			st.Warnings = append(st.Warnings, g.warnings(gpcListMedications, "medication")...)
+			st.Count = len(part.Sections.Medications)
+		case record.SectionEncounters:
+			if !g.has(gpcListConsultations) && !hasType(b.Entries, "Encounter") {
+				break
+			}
+			st.State = record.StateReturned
+			for _, e := range b.Entries {
+				if e.Type == "Encounter" {
+					if enc, ok := m.encounter(e); ok {
+						part.Sections.Encounters = append(part.Sections.Encounters, enc)
+					}
+				}
+			}
+			st.Warnings = append(st.Warnings, g.warnings(gpcListConsultations, "consultation")...)
+			st.Count = len(part.Sections.Encounters)
+		case record.SectionNotes:
+			if !g.has(gpcListConsultations) {
+				break
+			}
+			st.State = record.StateReturned
+			for _, e := range b.Entries {
+				if e.Type != "Observation" {
+					continue
+				}
+				var o observationRes
+				if decodeAs(e, &o) != nil || !o.Code.Has(SystemSNOMED, CommentNoteCode) {
+					continue
+				}
+				if n, ok := m.note(e, g.headings[e.Ref()]); ok {
+					part.Sections.Notes = append(part.Sections.Notes, n)
+				}
+			}
+			st.Warnings = append(st.Warnings, g.warnings(gpcListConsultations, "consultation")...)
+			st.Count = len(part.Sections.Notes)
+		case record.SectionNextOfKin:
+			st.State = record.StateReturned
+			part.Sections.NextOfKin = m.patientContacts(*patient)
+			st.Count = len(part.Sections.NextOfKin)
+		case record.SectionCareTeam:
+			st.State = record.StateReturned
+			for _, gp := range pr.GeneralPractition {
+				w := m.who(&gp, &pr.domainResource)
+				if w.name == "" {
+					continue
+				}
+				it := m.item(*patient, &pr.domainResource, itemFacts{})
+				it.Key = memberKey(&gp, w.name, "", m.scope(it))
+				role := firstNonEmpty(w.role, "GP")
+				if res, ok := m.resolve(&gp, &pr.domainResource); ok && res.Type == "Organization" {
+					role = "GP practice"
+				}
+				part.Sections.CareTeam = append(part.Sections.CareTeam, record.CareTeamMember{
+					Item: it, Name: w.name, Role: role, Organisation: firstNonEmpty(w.org, practice.name),
+					Phones: firstPhones(w.phones, practice.phones), Status: "active",
+				})
+			}
+			st.Count = len(part.Sections.CareTeam)
+		}
+		// What went wrong while mapping this section (an entry that does not decode, a
+		// medication not in the response) is shown on the tab too.
+		st.Warnings = append(st.Warnings, m.warnings[before:]...)
+		part.Status = append(part.Status, st)
+	}
+	return part, nil
+}
+
+func firstPhones(a, b []record.Phone) []record.Phone {
+	if len(a) > 0 {
+		return a
+	}
+	return b
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func hasType(rs []Resource, t string) bool {
+	return slices.ContainsFunc(rs, func(r Resource) bool { return r.Type == t })
+}
+
+// gpcLists indexes a GP Connect response's Lists: which clinical areas are present, their
+// warnings, the resources contained in them, the references they make that the bundle does
+// not hold, and the consultation heading of each item.
+type gpcLists struct {
+	codes     map[string][]listRes
+	contained []gpcContained
+	refs      []string          // item references of clinical-area Lists
+	headings  map[string]string // item ref → "Topic – Heading"
+	byID      map[string]listRes
+
+	consultations []listRes
+}
+
+type gpcContained struct {
+	res       Resource
+	container *domainResource
+	listRef   string
+}
+
+func (g *gpcLists) add(m *mapper, r Resource, _ *domainResource) {
+	var l listRes
+	if err := decodeAs(r, &l); err != nil {
+		m.warn("%s; skipped", err)
+		return
+	}
+	if g.codes == nil {
+		g.codes, g.headings, g.byID = map[string][]listRes{}, map[string]string{}, map[string]listRes{}
+	}
+	code := ""
+	if c, ok := l.Code.First(); ok {
+		code = c.Code
+	}
+	// The resolved allergies List has no settled code in the published examples ("TBD"):
+	// recognise it by its title too.
+	if strings.Contains(strings.ToLower(l.Title), "allerg") {
+		code = gpcListAllergies
+	}
+	g.codes[code] = append(g.codes[code], l)
+	if r.ID != "" {
+		g.byID["List/"+r.ID] = l
+	}
+	dr := l.domainResource
+	for _, raw := range l.Contained {
+		var h resourceHead
+		if json.Unmarshal(raw, &h) == nil && h.ResourceType != "" {
+			c := Resource{Type: h.ResourceType, ID: h.ID, Raw: raw}
+			if h.ResourceType == "List" {
+				g.add(m, c, &dr)
+				continue
+			}
+			g.contained = append(g.contained, gpcContained{res: c, container: &dr, listRef: r.Ref() + "#"})
+		}
+	}
+	if code == gpcListAllergies || code == gpcListMedications {
+		for _, e := range l.Entry {
+			if ref := e.Item.Reference; ref != "" && !strings.HasPrefix(ref, "#") {
+				g.refs = append(g.refs, normRef(ref))
+			}
+		}
+	}
+	if code == gpcConsultation {
+		g.consultations = append(g.consultations, l)
+	}
+}
+
+// finish titles the items under each consultation by walking its topics and headings
+// (categories): "Anxiety with Depression – History". Lists arrive in any order, so this
+// runs once every List is indexed.
+func (g *gpcLists) finish() {
+	for _, c := range g.consultations {
+		for _, te := range c.Entry {
+			topic, ok := g.byID[normRef(te.Item.Reference)]
+			if !ok {
+				continue
+			}
+			topicTitle := firstNonEmpty(topic.Title, c.Title)
+			for _, ce := range topic.Entry {
+				ref := normRef(ce.Item.Reference)
+				cat, isList := g.byID[ref]
+				if !isList {
+					g.setHeading(ref, topicTitle)
+					continue
+				}
+				for _, ie := range cat.Entry {
+					g.setHeading(normRef(ie.Item.Reference), strings.TrimPrefix(topicTitle+" – "+cat.Title, " – "))
+				}
+			}
+		}
+	}
+}
+
+func (g *gpcLists) setHeading(ref, heading string) {
+	if _, done := g.headings[ref]; !done && ref != "" {
+		g.headings[ref] = strings.TrimSuffix(heading, " – ")
+	}
+}
+
+func (g *gpcLists) has(code string) bool { return len(g.codes[code]) > 0 }
+
+// missing counts clinical-area List entries of type t that the bundle does not hold.
+func (g *gpcLists) missing(m *mapper, t string) int {
+	n := 0
+	for _, ref := range g.refs {
+		if strings.HasPrefix(ref, t+"/") {
+			if _, ok := m.byRef[ref]; !ok {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// warnings returns the warning texts of the Lists with this code (and of Lists whose title
+// mentions the area, such as secondary Lists).
+func (g *gpcLists) warnings(code, titleWord string) []string {
+	var out []string
+	for c, ls := range g.codes {
+		for _, l := range ls {
+			if c != code && !strings.Contains(strings.ToLower(l.Title), titleWord) {
+				continue
+			}
+			for _, e := range l.Extension {
+				if !strings.HasSuffix(e.URL, gpcWarningExt) {
+					continue
+				}
+				wc := firstNonEmpty(e.ValueCode, codingCode(e.ValueCoding), e.Text())
+				w, known := gpcWarnings[wc]
+				text := ""
+				for _, n := range l.Note {
+					if known && strings.Contains(strings.ToLower(n.Text), w.keyword) {
+						text = strings.TrimSpace(n.Text)
+						break
+					}
+				}
+				if text == "" {
+					if known {
+						text = w.text
+					} else if wc != "" {
+						text = "GP system warning: " + wc
+					}
+				}
+				if text != "" && !slices.Contains(out, text) {
+					out = append(out, text)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func codingCode(c *Coding) string {
+	if c == nil {
+		return ""
+	}
+	return c.Code
+}

@@ -1,0 +1,499 @@
+package fhir
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+)
+
+// Source is the back end's configured defaults, the last step of the provenance order.
+type Source struct {
+	Backend      string        // configured back end name
+	Domain       record.Domain // default domain of its items
+	Organisation string        // organisation to name when nothing more specific is known
+	// OrganisationCode is the ODS code of Organisation, where known (GP Connect: the practice).
+	OrganisationCode string
+}
+
+// Code systems and identifiers the mapping recognises.
+const (
+	SystemNHSNumber       = "https://fhir.nhs.uk/Id/nhs-number"
+	SystemODS             = "https://fhir.nhs.uk/Id/ods-organization-code"
+	SystemSNOMED          = "http://snomed.info/sct"
+	SystemInterweaveSrc   = "https://yhcr.nhs.uk/Source"     // meta.tag: the system that created the item
+	SystemInterweaveProvn = "https://yhcr.nhs.uk/Provenance" // meta.tag: the responsible organisation (code + name)
+)
+
+// mapper holds what mapping one response needs: the resources by reference, the
+// Provenance resources by target, and the warnings gathered on the way.
+type mapper struct {
+	src      Source
+	byRef    map[string]Resource   // "Type/id" and fullUrl → resource
+	provs    map[string][]provInfo // "Type/id" of target → provenance
+	warnings []string
+	keys     map[string]string // Item.Key → resource ref that took it
+	decoded  map[string]any    // cache of decoded referenced resources
+}
+
+type provInfo struct {
+	author   record.Author
+	org      string
+	orgCode  string
+	recorded time.Time
+}
+
+func newMapper(src Source, resources []Resource) *mapper {
+	m := &mapper{src: src, byRef: map[string]Resource{}, provs: map[string][]provInfo{}, keys: map[string]string{}, decoded: map[string]any{}}
+	for _, r := range resources {
+		m.add(r)
+	}
+	for _, r := range resources {
+		if r.Type == "Provenance" {
+			m.addProvenance(r)
+		}
+	}
+	return m
+}
+
+func (m *mapper) add(r Resource) {
+	if r.Type == "" {
+		return
+	}
+	if r.ID != "" {
+		if old, ok := m.byRef[r.Ref()]; !ok || (old.Mode == "include" && r.Mode != "include") {
+			m.byRef[r.Ref()] = r
+		}
+	}
+	if r.FullURL != "" {
+		m.byRef[r.FullURL] = r
+	}
+}
+
+func (m *mapper) warn(format string, args ...any) {
+	m.warnings = append(m.warnings, fmt.Sprintf(format, args...))
+}
+
+// normRef reduces a reference to "Type/id": it drops a base URL and a _history suffix.
+func normRef(ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") || strings.HasPrefix(ref, "urn:") {
+		return ref
+	}
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(strings.TrimRight(ref, "/"), "/")
+	if len(parts) >= 2 {
+		return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+	}
+	return ref
+}
+
+// resolve finds the resource a reference points at: in the response (by Type/id or
+// fullUrl) or, for "#id", among the containing resource's contained resources.
+func (m *mapper) resolve(ref *Reference, container *domainResource) (Resource, bool) {
+	if ref == nil || ref.Reference == "" {
+		return Resource{}, false
+	}
+	r := strings.TrimSpace(ref.Reference)
+	if strings.HasPrefix(r, "#") {
+		if container == nil {
+			return Resource{}, false
+		}
+		return findContained(container.Contained, r[1:])
+	}
+	if res, ok := m.byRef[r]; ok {
+		return res, true
+	}
+	res, ok := m.byRef[normRef(r)]
+	return res, ok
+}
+
+func findContained(contained []json.RawMessage, id string) (Resource, bool) {
+	for _, raw := range contained {
+		var h resourceHead
+		if json.Unmarshal(raw, &h) == nil && h.ID == id && h.ResourceType != "" {
+			return Resource{Type: h.ResourceType, ID: h.ID, Raw: raw}, true
+		}
+	}
+	return Resource{}, false
+}
+
+// party is a person or organisation a reference names.
+type party struct {
+	name    string
+	role    string // job role, for PractitionerRole
+	org     string
+	orgCode string
+	phones  []record.Phone
+	email   string
+}
+
+// who resolves a reference to a Practitioner, PractitionerRole, Organization,
+// RelatedPerson, Patient, CareTeam or Location and describes it; an unresolved reference
+// gives its display text.
+func (m *mapper) who(ref *Reference, container *domainResource) party {
+	if ref == nil {
+		return party{}
+	}
+	res, ok := m.resolve(ref, container)
+	if !ok {
+		if ref.Identifier != nil && ref.Display == "" {
+			return party{name: ref.Identifier.Value}
+		}
+		return party{name: strings.TrimSpace(ref.Display)}
+	}
+	p := m.describe(res, 0)
+	if p.name == "" {
+		p.name = strings.TrimSpace(ref.Display)
+	}
+	return p
+}
+
+func (m *mapper) describe(res Resource, depth int) party {
+	if depth > 3 {
+		return party{}
+	}
+	switch res.Type {
+	case "Practitioner", "RelatedPerson", "Patient":
+		var pr practitionerRes
+		if decodeAs(res, &pr) != nil {
+			return party{}
+		}
+		phones, email := phonesOf(pr.Telecom)
+		return party{name: personName(pr.Name), phones: phones, email: email}
+	case "PractitionerRole":
+		var pr practitionerRoleRes
+		if decodeAs(res, &pr) != nil {
+			return party{}
+		}
+		p := party{role: pr.Code.Label()}
+		if pr.Practitioner != nil {
+			inner := m.whoDepth(pr.Practitioner, &pr.domainResource, depth+1)
+			p.name, p.phones, p.email = inner.name, inner.phones, inner.email
+		}
+		if pr.Organization != nil {
+			o := m.whoDepth(pr.Organization, &pr.domainResource, depth+1)
+			p.org, p.orgCode = o.name, o.orgCode
+		}
+		if ph, em := phonesOf(pr.Telecom); len(ph) > 0 || em != "" {
+			p.phones = dedupePhones(append(ph, p.phones...))
+			if em != "" {
+				p.email = em
+			}
+		}
+		return p
+	case "Organization":
+		var o organizationRes
+		if decodeAs(res, &o) != nil {
+			return party{}
+		}
+		phones, email := phonesOf(o.Telecom)
+		return party{name: strings.TrimSpace(o.Name), org: strings.TrimSpace(o.Name), orgCode: identifierValue(o.Identifier, SystemODS), phones: phones, email: email}
+	case "Location":
+		var l locationRes
+		if decodeAs(res, &l) != nil {
+			return party{}
+		}
+		return party{name: strings.TrimSpace(l.Name)}
+	case "CareTeam":
+		var ct careTeamRes
+		if decodeAs(res, &ct) != nil {
+			return party{}
+		}
+		return party{name: strings.TrimSpace(ct.Name)}
+	}
+	return party{}
+}
+
+func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) party {
+	res, ok := m.resolve(ref, container)
+	if !ok {
+		return party{name: strings.TrimSpace(ref.Display)}
+	}
+	p := m.describe(res, depth)
+	if p.name == "" {
+		p.name = strings.TrimSpace(ref.Display)
+	}
+	return p
+}
+
+func (m *mapper) addProvenance(r Resource) {
+	var p provenanceRes
+	if err := decodeAs(r, &p); err != nil {
+		m.warn("%s; skipped", err)
+		return
+	}
+	info := provInfo{recorded: m.date(r, "recorded", p.Recorded)}
+	// The author agent first, else the first agent.
+	best := -1
+	for i, a := range p.Agent {
+		if best < 0 {
+			best = i
+		}
+		if a.Type.Has("", "author") {
+			best = i
+			break
+		}
+	}
+	if best >= 0 {
+		a := p.Agent[best]
+		who := m.who(a.Who, &p.domainResource)
+		info.author = record.Author{Name: who.name, Role: a.Role.Label()}
+		if info.author.Role == "" {
+			info.author.Role = who.role
+		}
+		if a.OnBehalfOf != nil {
+			o := m.who(a.OnBehalfOf, &p.domainResource)
+			info.org, info.orgCode = o.name, o.orgCode
+		} else if who.org != "" {
+			info.org, info.orgCode = who.org, who.orgCode
+		}
+	}
+	for _, t := range p.Target {
+		if key := normRef(t.Reference); key != "" {
+			m.provs[key] = append(m.provs[key], info)
+		}
+	}
+}
+
+// date parses a FHIR date or dateTime of resource r; a bad value is blanked with a warning
+// naming the resource and the element.
+func (m *mapper) date(r Resource, field, s string) time.Time {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}
+	}
+	t, _, err := ukdate.ParseFHIR(s)
+	if err != nil {
+		m.warn("%s: %s: not a FHIR date (%q); left blank", r.Ref(), field, oneLine(s, 40))
+		return time.Time{}
+	}
+	return t
+}
+
+func (m *mapper) period(r Resource, field string, p *Period) record.Period {
+	if p == nil {
+		return record.Period{}
+	}
+	return record.Period{Start: m.date(r, field+".start", p.Start), End: m.date(r, field+".end", p.End)}
+}
+
+// itemFacts are what a resource says about itself, used when no Provenance resource does.
+type itemFacts struct {
+	author   *Reference // recorder / asserter / author / informationSource
+	recorded string     // recorded / asserted / date element value
+	field    string     // its element name, for warnings
+}
+
+// item builds the Item (key, provenance, restriction) of resource r, following the order of
+// trust: a Provenance resource targeting it; meta.tag source-system and responsible
+// organisation; meta.source; then the configured back end.
+func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
+	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
+	if provs := m.provs[r.Ref()]; len(provs) > 0 {
+		pi := provs[0]
+		p.Author, p.Organisation, p.OrganisationCode, p.Recorded = pi.author, pi.org, pi.orgCode, pi.recorded
+	}
+	for _, t := range d.Meta.Tag {
+		switch t.System {
+		case SystemInterweaveSrc:
+			if p.SourceSystem == "" {
+				p.SourceSystem = firstNonEmpty(t.Display, t.Code)
+			}
+		case SystemInterweaveProvn:
+			if p.Organisation == "" {
+				p.Organisation = firstNonEmpty(t.Display, t.Code)
+				p.OrganisationCode = t.Code
+			}
+		}
+	}
+	if p.SourceSystem == "" {
+		p.SourceSystem = strings.TrimSpace(d.Meta.Source)
+	}
+	if p.Author.Name == "" && facts.author != nil {
+		w := m.who(facts.author, d)
+		p.Author = record.Author{Name: w.name, Role: firstNonEmpty(p.Author.Role, w.role)}
+		if p.Organisation == "" && w.org != "" {
+			p.Organisation, p.OrganisationCode = w.org, w.orgCode
+		}
+	}
+	if p.Organisation == "" {
+		p.Organisation, p.OrganisationCode = m.src.Organisation, m.src.OrganisationCode
+	}
+	if p.Recorded.IsZero() {
+		p.Recorded = m.date(r, facts.field, facts.recorded)
+	}
+	if p.Recorded.IsZero() {
+		p.Recorded = m.date(r, "meta.lastUpdated", d.Meta.LastUpdated)
+	}
+	p.Security = securityLabels(d.Meta.Security)
+	return record.Item{Key: m.key(r, d, p.SourceSystem), Provenance: p, Restricted: p.Restricted()}
+}
+
+// securityLabels keeps the meta.security codes that mean something to a reader: every
+// label except the v3 Confidentiality levels that mean "not restricted" (U, L, M, N).
+func securityLabels(sec []Coding) []string {
+	var out []string
+	for _, c := range sec {
+		if c.Code == "" {
+			continue
+		}
+		if strings.Contains(c.System, "Confidentiality") && (c.Code == "U" || c.Code == "L" || c.Code == "M" || c.Code == "N") {
+			continue
+		}
+		out = append(out, c.Code)
+	}
+	return out
+}
+
+// key is a business identifier "system|value" where the resource has one, else
+// "Type/id@source" (source system, else back end name), so that the same item reported by
+// two back ends folds. Two resources of one response never share a key.
+func (m *mapper) key(r Resource, d *domainResource, sourceSystem string) string {
+	k := ""
+	for _, id := range d.Identifier {
+		if id.System != "" && id.Value != "" && (k == "" || id.Use == "official") {
+			k = id.System + "|" + id.Value
+		}
+	}
+	fallback := r.Ref() + "@" + firstNonEmpty(sourceSystem, m.src.Backend)
+	if k == "" {
+		k = fallback
+	}
+	if owner, taken := m.keys[k]; taken && owner != r.Ref() {
+		k = fallback
+	}
+	m.keys[k] = r.Ref()
+	return k
+}
+
+// scope is what a key derived from an item is qualified by: its source system, else the back end.
+func (m *mapper) scope(it record.Item) string {
+	return firstNonEmpty(it.Provenance.SourceSystem, m.src.Backend)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func identifierValue(ids []Identifier, system string) string {
+	for _, id := range ids {
+		if id.System == system {
+			return strings.TrimSpace(id.Value)
+		}
+	}
+	return ""
+}
+
+// personName formats the best name for reading: "Dr Paul Rastall".
+func personName(names []HumanName) string {
+	n, ok := bestName(names)
+	if !ok {
+		return ""
+	}
+	if n.Family == "" && len(n.Given) == 0 {
+		return strings.TrimSpace(n.Text)
+	}
+	parts := append(append(append([]string{}, n.Prefix...), n.Given...), n.Family)
+	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+}
+
+// bestName picks the official name, else usual, else the first.
+func bestName(names []HumanName) (HumanName, bool) {
+	if len(names) == 0 {
+		return HumanName{}, false
+	}
+	for _, use := range []string{"official", "usual"} {
+		for _, n := range names {
+			if n.Use == use {
+				return n, true
+			}
+		}
+	}
+	for _, n := range names {
+		if n.Use != "old" && n.Use != "maiden" {
+			return n, true
+		}
+	}
+	return names[0], true
+}
+
+// phonesOf splits telecom into phones (with use) and the first email.
+func phonesOf(tel []ContactPoint) ([]record.Phone, string) {
+	var phones []record.Phone
+	email := ""
+	for _, t := range tel {
+		v := strings.TrimSpace(t.Value)
+		if v == "" {
+			continue
+		}
+		switch t.System {
+		case "email":
+			if email == "" {
+				email = v
+			}
+		case "phone", "sms", "":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use})
+		case "other":
+			// PDS: textphone numbers are "other" with an OtherContactSystem extension.
+			phones = append(phones, record.Phone{Number: v, Use: firstNonEmpty(t.Use, "other")})
+		}
+	}
+	return phones, email
+}
+
+func address(a []Address) record.Address {
+	if len(a) == 0 {
+		return record.Address{}
+	}
+	best := a[0]
+	for _, x := range a {
+		if x.Use == "home" {
+			best = x
+			break
+		}
+	}
+	for _, x := range a {
+		if x.Use == "home" && x.Period.End == "" {
+			best = x
+			break
+		}
+	}
+	return record.Address{Lines: best.Line, City: best.City, District: best.District, Postcode: best.PostalCode, Use: best.Use}
+}
+
+func notes(ns []Annotation) string {
+	var out []string
+	for _, n := range ns {
+		if t := strings.TrimSpace(n.Text); t != "" {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func dedupePhones(ps []record.Phone) []record.Phone {
+	var out []record.Phone
+	for _, p := range ps {
+		dup := false
+		for _, o := range out {
+			if strings.ReplaceAll(o.Number, " ", "") == strings.ReplaceAll(p.Number, " ", "") {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return out
+}
