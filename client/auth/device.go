@@ -1,0 +1,142 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"golang.org/x/oauth2"
+
+	"github.com/shcr-project/shcr/config"
+)
+
+// runDevice runs the device authorization grant (RFC 8628): shows the verification URI and
+// the user code, then polls as the server says (interval, slow_down: x/oauth2 does it).
+func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints) (*oauth2.Token, error) {
+	cfg := m.oauthConfig(b, ep, "")
+	hctx := m.httpCtx(ctx)
+	da, err := cfg.DeviceAuth(hctx, audienceParams(b, ep)...)
+	if err != nil {
+		return nil, signInRequired(b.Name, "asking for a device code: "+tokenError(err).Error(), nil)
+	}
+	if da.VerificationURI == "" || da.UserCode == "" {
+		return nil, signInRequired(b.Name, "the sign-in server gave no verification address or code", nil)
+	}
+	expires := da.Expiry
+	if expires.IsZero() {
+		expires = m.o.Clock().Add(m.o.LoginTimeout)
+	}
+	m.prompt(Prompt{Backend: b.Name, Flow: config.AuthDevice, URL: da.VerificationURI,
+		URLComplete: da.VerificationURIComplete, UserCode: da.UserCode, Expires: expires})
+	m.o.Logger.Info("waiting for device approval", "backend", b.Name, "interval_s", da.Interval)
+
+	pctx, cancel := context.WithCancel(hctx)
+	defer cancel()
+	if m.o.Prompt == nil {
+		go m.countdown(pctx, expires)
+	}
+	tok, err := cfg.DeviceAccessToken(pctx, da, resourceParam(b)...)
+	cancel()
+	if err != nil {
+		return nil, deviceError(b.Name, da.UserCode, err, ctx)
+	}
+	if tok.AccessToken == "" {
+		return nil, signInRequired(b.Name, "the sign-in server returned no access token", nil)
+	}
+	if m.o.Prompt == nil {
+		fmt.Fprintf(m.o.Out, "\nApproved.\n")
+	}
+	return tok, nil
+}
+
+// deviceError explains a device flow failure in words.
+func deviceError(backend, code string, err error, parent context.Context) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		switch re.ErrorCode {
+		case "access_denied":
+			return signInRequired(backend, fmt.Sprintf("the sign-in was refused: code %s was declined on the approval page (access_denied); run `shcr login %s` to try again", code, backend), ErrAccessDenied)
+		case "expired_token":
+			return signInRequired(backend, fmt.Sprintf("code %s expired before it was approved (expired_token); run `shcr login %s` for a new code and enter it sooner", code, backend), ErrExpired)
+		}
+		return signInRequired(backend, tokenError(err).Error(), nil)
+	}
+	if errors.Is(err, context.DeadlineExceeded) && parent.Err() == nil {
+		// x/oauth2 stops polling when the code's lifetime is over.
+		return signInRequired(backend, fmt.Sprintf("code %s expired before it was approved (expired_token); run `shcr login %s` for a new code and enter it sooner", code, backend), ErrExpired)
+	}
+	if parent.Err() != nil {
+		return signInRequired(backend, "sign-in cancelled", parent.Err())
+	}
+	return signInRequired(backend, "waiting for approval: "+err.Error(), nil)
+}
+
+// prompt tells the user what to do: through Options.Prompt, else as plain text on Out.
+func (m *Manager) prompt(p Prompt) {
+	if m.o.Prompt != nil {
+		m.o.Prompt(p)
+		return
+	}
+	w := m.o.Out
+	switch p.Flow {
+	case config.AuthPKCE:
+		if p.BrowserErr != nil {
+			fmt.Fprintf(w, "Sign in to %s: shcr could not open a browser (%v).\nOpen this address in a browser yourself:\n\n  %s\n\n", p.Backend, p.BrowserErr, p.URL)
+		} else {
+			fmt.Fprintf(w, "Sign in to %s in the browser window that has opened.\nIf none opened, open this address yourself:\n\n  %s\n\n", p.Backend, p.URL)
+		}
+		fmt.Fprintf(w, "Waiting for the sign-in to finish (up to %s)…\n", formatLeft(p.Expires.Sub(m.o.Clock())))
+	case config.AuthDevice:
+		fmt.Fprintf(w, "Sign in to %s:\n  1. On any device, open  %s\n  2. Enter the code       %s\n", p.Backend, p.URL, p.UserCode)
+		if p.URLComplete != "" && p.URLComplete != p.URL {
+			fmt.Fprintf(w, "  (or open %s, which has the code filled in)\n", p.URLComplete)
+		}
+		fmt.Fprintf(w, "The code expires in %s. Waiting for approval…\n", formatLeft(p.Expires.Sub(m.o.Clock())))
+	}
+}
+
+// countdown shows the time left for the device code: rewritten every second on a terminal,
+// a line a minute otherwise.
+func (m *Manager) countdown(ctx context.Context, expires time.Time) {
+	tty := isTerminal(m.o.Out)
+	every := time.Minute
+	if tty {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			left := expires.Sub(m.o.Clock())
+			if left < 0 {
+				left = 0
+			}
+			if tty {
+				fmt.Fprintf(m.o.Out, "\r  %s left to enter the code ", formatLeft(left))
+			} else {
+				fmt.Fprintf(m.o.Out, "  %s left to enter the code\n", formatLeft(left))
+			}
+		}
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// formatLeft shows a duration as m:ss ("4:59").
+func formatLeft(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d.Round(time.Second).Seconds())
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
