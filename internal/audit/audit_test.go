@@ -316,73 +316,96 @@ func TestTornLastLine(t *testing.T) {
 	}
 }
 
-// A real writer process killed with SIGKILL mid-session loses at most the event it was
-// writing; every earlier line stays whole and a fresh writer appends cleanly after it.
+// Real writer processes killed with SIGKILL mid-session, several times over the same file:
+// each kill loses at most the event being written, every earlier line stays whole and
+// byte-for-byte unchanged, and the next writer appends cleanly after any damaged line.
 func TestKilledMidSession(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shcr", "audit.jsonl")
-	// Lines of ~64 KiB span many pages, which gives the kill a real chance to land mid-write.
-	cmd := helperCmd(t, path, 0, 64<<10, "")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	acked := 0
-	for acked < 40 && sc.Scan() {
-		acked++
-	}
-	if acked < 40 {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("helper acknowledged only %d events", acked)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	err = cmd.Wait()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.Success() {
-		t.Fatalf("helper was not killed: %v", err)
+	const rounds = 6
+	var (
+		prevEvents, prevBad int
+		size                int64
+		before              [32]byte
+	)
+	for round := range rounds {
+		// Lines of 256 KiB span many pages, and a kill after a varying delay lands before,
+		// during or after a write or an fsync: a kill during write() cuts the line short.
+		cmd := helperCmd(t, path, 0, 256<<10, strconv.Itoa(round))
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		acked := 0
+		for acked < 5 && sc.Scan() {
+			acked++
+		}
+		time.Sleep(time.Duration(round) * 700 * time.Microsecond)
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		err = cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.Success() {
+			t.Fatalf("round %d: helper was not killed: %v", round, err)
+		}
+		if acked < 5 {
+			t.Fatalf("round %d: helper acknowledged only %d events", round, acked)
+		}
+		if round > 0 && prefixHash(t, path, size) != before {
+			t.Fatalf("round %d: bytes written before this round changed", round)
+		}
+
+		ev, bad := readT(t, path, Filter{})
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bad) > prevBad+1 {
+			t.Fatalf("round %d: %d damaged lines (had %d): one kill damaged more than one line: %v", round, len(bad), prevBad, bad)
+		}
+		if len(ev) < prevEvents+acked {
+			t.Fatalf("round %d: %d events, want at least %d: acknowledged (fsync'd) events were lost", round, len(ev), prevEvents+acked)
+		}
+		// This round's events are all there, in order, after the earlier rounds' ones.
+		var mine []Event
+		for _, e := range ev[prevEvents:] {
+			if e.Reason[:1] != strconv.Itoa(round) {
+				t.Fatalf("round %d: event from round %s after the earlier rounds' events", round, e.Reason[:1])
+			}
+			mine = append(mine, e)
+		}
+		for i, e := range mine {
+			if e.Sections[0] != strconv.Itoa(i) {
+				t.Fatalf("round %d: event %d is %v: events lost or reordered", round, i, e.Sections)
+			}
+		}
+		// A damaged line from this round can only be the file's last line.
+		if len(bad) > prevBad {
+			var le *LineError
+			lines := bytes.Count(raw, []byte{'\n'})
+			if !errors.As(bad[len(bad)-1], &le) || le.Line != lines+1 {
+				t.Fatalf("round %d: damaged %v; only the last line (%d) may be", round, bad[len(bad)-1], lines+1)
+			}
+		}
+		t.Logf("round %d: %d acknowledged, %d whole lines written, %d damaged so far", round, acked, len(mine), len(bad))
+		prevEvents, prevBad = len(ev), len(bad)
+		size = int64(len(raw))
+		before = prefixHash(t, path, size)
 	}
 
-	ev, bad := readT(t, path, Filter{})
-	if len(bad) > 1 {
-		t.Fatalf("%d damaged lines, at most 1 allowed: %v", len(bad), bad)
-	}
-	if len(ev) < acked {
-		t.Fatalf("only %d events survived; the helper had %d acknowledged (fsync'd)", len(ev), acked)
-	}
-	for i, e := range ev {
-		if e.Sections[0] != strconv.Itoa(i) {
-			t.Fatalf("event %d is %v: events lost or reordered", i, e.Sections)
-		}
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := bytes.Count(raw, []byte{'\n'})
-	if len(bad) == 1 {
-		var le *LineError
-		if !errors.As(bad[0], &le) || le.Line != lines+1 {
-			t.Fatalf("the damaged line is %v; only the last (line %d) may be", bad[0], lines+1)
-		}
-	}
-	t.Logf("helper acknowledged %d events; %d whole lines on disk, %d damaged (%d bytes)", acked, len(ev), len(bad), len(raw))
-
-	size := int64(len(raw))
-	before := prefixHash(t, path, size)
+	// A fresh writer in this process appends cleanly after whatever the last kill left.
 	l := openT(t, path, Options{})
-	appendT(t, l, Event{Event: RecordOpened, NHSNumber: "9434765919", Reason: "after the kill"})
+	appendT(t, l, Event{Event: RecordOpened, NHSNumber: "9434765919", Reason: "after the kills"})
 	if prefixHash(t, path, size) != before {
 		t.Fatal("earlier bytes changed")
 	}
-	ev2, bad2 := readT(t, path, Filter{})
-	if len(bad2) != len(bad) || len(ev2) != len(ev)+1 || ev2[len(ev2)-1].Reason != "after the kill" {
-		t.Fatalf("after a fresh append: %d events (had %d), %d bad (had %d)", len(ev2), len(ev), len(bad2), len(bad))
+	ev, bad := readT(t, path, Filter{})
+	if len(bad) != prevBad || len(ev) != prevEvents+1 || ev[len(ev)-1].Reason != "after the kills" {
+		t.Fatalf("after a fresh append: %d events (had %d), %d bad (had %d)", len(ev), prevEvents, len(bad), prevBad)
 	}
 }
 
