@@ -174,3 +174,30 @@ func TestAuditMissingFileAndDefaultPath(t *testing.T) {
 		t.Errorf("default path: %v\n%s", err, out)
 	}
 }
+
+// Through the real root command: exit status and messages as a user sees them.
+func TestAuditThroughRoot(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	l, err := audit.Open(filepath.Join(state, "shcr", "audit.jsonl"), audit.Options{OSUser: "jcarter"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Append(audit.Event{Time: time.Date(2026, 3, 12, 14, 5, 0, 0, time.UTC), Event: audit.RecordOpened,
+		NHSNumber: "9434765919", Purpose: "direct-care", Backends: []string{"region"}})
+	l.Close()
+
+	var out, errOut bytes.Buffer
+	code := run(t.Context(), []string{"audit", "--nhs", "943 476 5919"}, strings.NewReader(""), &out, &errOut, os.Getenv)
+	if code != 0 || !strings.Contains(out.String(), "12-Mar-2026 14:05:00  record-opened  943 476 5919  direct-care  jcarter") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	for _, args := range [][]string{{"audit", "--since", "tomorrow"}, {"audit", "--nhs", "123"}, {"audit", "--bogus"}, {"audit", "x"}} {
+		out.Reset()
+		errOut.Reset()
+		code := run(t.Context(), args, strings.NewReader(""), &out, &errOut, os.Getenv)
+		if code != 2 || !strings.HasPrefix(errOut.String(), "shcr audit: ") || out.Len() != 0 {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q", args, code, errOut.String(), out.String())
+		}
+	}
+}
