@@ -15,6 +15,7 @@ import (
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/views"
@@ -24,6 +25,8 @@ import (
 type getOptions struct {
 	sections []string
 	output   string
+	reveal   string // --reveal-restricted REASON
+	revealed bool   // the flag was given
 }
 
 func newGetCmd(a *app) *cobra.Command {
@@ -47,12 +50,14 @@ Exit codes: 0 found, and every back end answered fully (not being known to some 
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.revealed = cmd.Flags().Changed("reveal-restricted")
 			return a.get(cmd.Context(), strings.Join(args, " "), o)
 		},
 	}
 	cmd.Flags().StringSliceVarP(&o.sections, "section", "s", []string{"all"},
 		"sections to print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text (for people) | json (for scripts)")
+	cmd.Flags().StringVar(&o.reveal, "reveal-restricted", "", "show restricted items' content; the `REASON` is recorded in the audit trail")
 	return cmd
 }
 
@@ -104,6 +109,10 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	if o.output != "text" && o.output != "json" {
 		return exitf(exitUsage, "shcr get: --output %q: use text or json", o.output)
 	}
+	o.reveal = strings.Join(strings.Fields(o.reveal), " ")
+	if o.revealed && o.reveal == "" {
+		return exitf(exitUsage, `shcr get: --reveal-restricted needs a reason, e.g. --reveal-restricted "safeguarding strategy meeting"`)
+	}
 	s, err := a.newSession(a.flags.demo)
 	if err != nil {
 		return err
@@ -120,6 +129,13 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	}
 	a.log.Debug("get", "backends", len(s.cfg.Backends), "sections", len(sections), "purpose", string(choice.Purpose))
 	started := time.Now()
+	// Every look is accountable: without an audit trail, no record is shown.
+	trail, err := openAudit()
+	if err != nil {
+		return exitf(exitFailure, "shcr get: %v; no record is shown without an audit trail", err)
+	}
+	defer trail.Close()
+
 	rec, found := fed.Fetch(ctx, nhs, sections)
 	if ctx.Err() != nil {
 		return exitf(exitFailure, "shcr get: interrupted")
@@ -129,6 +145,24 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		rec = &record.Record{}
 	}
 	failures := recordFailures(rec, sections)
+
+	events := audit.NotFound(record.Query{NHSNumber: nhs}, choice, rec.Backends)
+	var revealKeys []string
+	if found {
+		events = audit.Opened(rec, choice, sections)
+		if o.reveal != "" {
+			revealKeys = rec.RestrictedKeys()
+			if rec.Person.Restricted {
+				revealKeys = append(revealKeys, record.RevealPersonKey)
+			}
+			if len(revealKeys) > 0 {
+				events = append(events, audit.Revealed(rec, choice, o.reveal, revealKeys...))
+			}
+		}
+	}
+	if err := trail.AppendAll(events); err != nil {
+		return exitf(exitFailure, "shcr get: cannot write the audit trail %s: %v; no record is shown", trail.Path(), err)
+	}
 
 	if !found {
 		if o.output == "json" {
@@ -146,8 +180,10 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		return exitf(exitNotFound, "shcr: no back end knows NHS number %s", nhsnumber.Format(nhs))
 	}
 
-	// Restricted items are listed, with their content withheld.
-	shown := rec.Masked(nil)
+	// Restricted items are listed with their content withheld, unless revealed with a reason.
+	var reveals record.Reveals
+	reveals.Add(revealKeys...)
+	shown := rec.Masked(reveals.Has)
 	switch o.output {
 	case "json":
 		err = writeJSON(a.stdout, shown, true, sections)
@@ -168,6 +204,15 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		return &exitError{code: exitPartial}
 	}
 	return nil
+}
+
+// openAudit opens the audit trail at its default place ($XDG_STATE_HOME/shcr/audit.jsonl).
+func openAudit() (*audit.Log, error) {
+	path, err := audit.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	return audit.Open(path, audit.Options{})
 }
 
 // recordFailures names every back end that failed or was not queried, and every failed

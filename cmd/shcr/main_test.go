@@ -265,7 +265,8 @@ func TestGetDemoOneSectionJSON(t *testing.T) {
 
 func TestGetRestrictedItemsAreMasked(t *testing.T) {
 	p := demoPerson(t, "restricted (R) case note")
-	r := shcr(t, testEnv(t), "get", "--demo", p.NHSNumber, "--section", "notes", "--output", "json")
+	env := testEnv(t)
+	r := shcr(t, env, "get", "--demo", p.NHSNumber, "--section", "notes", "--output", "json")
 	if r.code != 0 {
 		t.Fatalf("want exit 0\n%s", r)
 	}
@@ -286,6 +287,65 @@ func TestGetRestrictedItemsAreMasked(t *testing.T) {
 	if restricted == 0 {
 		t.Errorf("want the restricted note listed with \"restricted\": true\n%s", r.stdout)
 	}
+
+	// Revealing needs a reason, and is audited.
+	if r := shcr(t, env, "get", "--demo", p.NHSNumber, "--reveal-restricted", " "); r.code != 2 || !strings.Contains(r.stderr, "needs a reason") {
+		t.Errorf("--reveal-restricted without a reason: want exit 2\n%s", r)
+	}
+	r = shcr(t, env, "get", "--demo", p.NHSNumber, "--section", "notes", "--output", "json", "--reveal-restricted", "safeguarding strategy meeting")
+	if r.code != 0 {
+		t.Fatalf("want exit 0\n%s", r)
+	}
+	shown := 0
+	for _, n := range parseJSON(t, r).Sections["notes"] {
+		if txt, _ := n["text"].(string); n["restricted"] == true && txt != "" {
+			shown++
+		}
+	}
+	if shown != restricted {
+		t.Errorf("revealed %d of %d restricted notes", shown, restricted)
+	}
+	events := auditEvents(t, env)
+	var opened, revealed int
+	for _, e := range events {
+		if e["nhs_number"] != p.NHSNumber || e["purpose"] != "demo" {
+			t.Errorf("audit event for the wrong person or purpose: %v", e)
+		}
+		switch e["event"] {
+		case "record-opened":
+			opened++
+		case "restricted-revealed":
+			revealed++
+			if e["reason"] != "safeguarding strategy meeting" {
+				t.Errorf("reveal reason %v", e["reason"])
+			}
+		}
+	}
+	if opened != 2 || revealed != 1 {
+		t.Errorf("want 2 record-opened and 1 restricted-revealed events, got %d and %d: %v", opened, revealed, events)
+	}
+}
+
+// auditEvents reads the audit trail under the test's XDG_STATE_HOME.
+func auditEvents(t *testing.T, env []string) []map[string]any {
+	t.Helper()
+	path := filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("audit trail: %v", err)
+	}
+	if fi, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit trail mode %v, want 0600", fi.Mode().Perm())
+	}
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func TestGetDemoText(t *testing.T) {
@@ -346,6 +406,16 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("stderr should contain %q\n%s", tc.stderr, r)
 			}
 		})
+	}
+	// The look at an unknown person is audited too.
+	notFound := 0
+	for _, e := range auditEvents(t, env) {
+		if e["event"] == "person-not-found" {
+			notFound++
+		}
+	}
+	if notFound != 1 {
+		t.Errorf("want one person-not-found audit event, got %d", notFound)
 	}
 }
 

@@ -276,6 +276,10 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 		}
 		s.demo = servers
 		cfg.Backends = servers.Config()
+		if cfg.User.Name == "" {
+			// GP Connect names the member of staff; the demo has an obviously invented one.
+			cfg.User = config.User{Name: "Demo User", ID: "DEMO-USER-1", Role: "R8000"}
+		}
 		config.ApplyDefaults(&cfg)
 		a.log.Debug("demo back ends started", "count", len(cfg.Backends))
 	}
