@@ -58,9 +58,14 @@ func (i Item) Masked(revealed func(key string) bool) bool {
 	return i.Restricted && (revealed == nil || !revealed(i.Key))
 }
 
-// RestrictedKeys lists the keys of every restricted item in the record, section by section.
+// RestrictedKeys lists what Masked would withhold: RevealPersonKey first when the person is
+// restricted, then the key of every restricted item, section by section. Revealing them all
+// (`shcr get --reveal-restricted REASON`) is audit.Revealed(rec, choice, reason, rec.RestrictedKeys()...).
 func (r *Record) RestrictedKeys() []string {
 	var keys []string
+	if r.Person.Restricted {
+		keys = append(keys, RevealPersonKey)
+	}
 	add := func(it *Item) {
 		if it.Restricted {
 			keys = append(keys, it.Key)

@@ -242,6 +242,17 @@ func TestRestrictedKeysEverySection(t *testing.T) {
 	if len(keys) != 2*len(Sections()) {
 		t.Errorf("RestrictedKeys() found %d, want %d (2 per section)", len(keys), 2*len(Sections()))
 	}
+	r.Person.Restricted = true
+	keys = r.RestrictedKeys()
+	if len(keys) != 2*len(Sections())+1 || keys[0] != RevealPersonKey {
+		t.Errorf("restricted person: %v", keys)
+	}
+	// Revealing every key gives back the whole record.
+	var all Reveals
+	all.Add(keys...)
+	if m := r.Masked(all.Has); !reflect.DeepEqual(m, r) {
+		t.Error("revealing every restricted key does not give the whole record")
+	}
 }
 
 func BenchmarkMaskedLargeRecord(b *testing.B) {
