@@ -128,9 +128,11 @@ func Viewed(rec *record.Record, c purpose.Choice, s record.Section) Event {
 func Revealed(rec *record.Record, c purpose.Choice, reason string, keys ...string) Event {
 	e := base(RestrictedRevealed, rec.Person.NHSNumber, c)
 	e.Reason = strings.Join(strings.Fields(reason), " ")
-	e.Items = slices.Clone(keys)
 	want := map[string]bool{}
 	for _, k := range keys {
+		if !want[k] {
+			e.Items = append(e.Items, k)
+		}
 		want[k] = true
 	}
 	add := func(sec record.Section, it *record.Item) {

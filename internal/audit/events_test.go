@@ -100,8 +100,9 @@ func TestRevealed(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Revealed:\n got %+v\nwant %+v", got, want)
 	}
-	got = Revealed(sampleRecord(), c, "home visit", record.RevealPersonKey)
-	if !reflect.DeepEqual(got.Backends, []string{"region", "council"}) || got.Sections != nil {
+	got = Revealed(sampleRecord(), c, "home visit", record.RevealPersonKey, record.RevealPersonKey)
+	if !reflect.DeepEqual(got.Backends, []string{"region", "council"}) || got.Sections != nil ||
+		!reflect.DeepEqual(got.Items, []string{record.RevealPersonKey}) {
 		t.Errorf("person reveal: %+v", got)
 	}
 }
