@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -42,6 +43,8 @@ type fhirBackend struct {
 
 	capMu sync.Mutex
 	caps  *capabilities // nil until read
+	// noIterate: the server refused _include:iterate once; it is not sent again.
+	noIterate atomic.Bool
 }
 
 func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, error) {
@@ -385,7 +388,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 		}
 		if incs := caps.includes(q.Includes); len(incs) > 0 {
 			params["_include"] = incs
-			if it := caps.includes(q.IncludeIterate); len(it) > 0 {
+			if it := caps.includes(q.IncludeIterate); len(it) > 0 && !b.noIterate.Load() {
 				params["_include:iterate"] = it
 			}
 		}
@@ -410,6 +413,9 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 					delete(params, k)
 				}
 				entries, total, truncated, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+				if err == nil && drop[0] == "_include:iterate" {
+					b.noIterate.Store(true) // remembered: later records skip it
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()

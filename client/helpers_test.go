@@ -60,7 +60,7 @@ func demoPerson(t testing.TB, s *demo.Servers) testPerson {
 		}
 		people, err := b.Search(context.Background(), record.Query{NHSNumber: p.NHSNumber})
 		if err == nil && len(people) == 1 {
-			return testPerson{NHS: p.NHSNumber, Family: p.Family, Given: strings.Fields(p.Given)[0], BirthDate: p.BirthDate, Gender: p.Gender}
+			return testPerson{NHS: p.NHSNumber, Family: p.Family, Given: p.Given, BirthDate: p.BirthDate, Gender: p.Gender}
 		}
 	}
 	t.Fatal("no demo person is known to the demo NHS back end")
@@ -87,7 +87,11 @@ func patientJSON(t testing.TB, p testPerson, id string) map[string]any {
 	m["id"] = id
 	ids := m["identifier"].([]any)
 	ids[0].(map[string]any)["value"] = p.NHS
-	m["name"] = []any{map[string]any{"use": "official", "family": p.Family, "given": []any{p.Given}}}
+	var given []any
+	for _, g := range strings.Fields(p.Given) {
+		given = append(given, g)
+	}
+	m["name"] = []any{map[string]any{"use": "official", "family": p.Family, "given": given}}
 	m["birthDate"] = p.BirthDate
 	m["gender"] = p.Gender
 	delete(m, "text")

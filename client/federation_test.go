@@ -1,0 +1,367 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"golang.org/x/oauth2"
+
+	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+)
+
+// recordServer serves one person: Patient search and read, and per resource type the
+// resources (or a handler for paging tricks). Only the given types are declared.
+func recordServer(t *testing.T, p testPerson, id string, types map[string]http.HandlerFunc) *fhirServer {
+	t.Helper()
+	names := []string{"Patient"}
+	for ty := range types {
+		names = append(names, ty)
+	}
+	pat := patientJSON(t, p, id)
+	patBytes, _ := json.Marshal(pat)
+	return newFHIRServer(t, capsJSON(names...), func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Path[strings.Index(r.URL.Path, "/fhir/R4/")+len("/fhir/R4/"):]
+		switch {
+		case path == "Patient":
+			writeFHIR(w, 200, searchset("", pat))
+		case path == "Patient/"+id:
+			writeFHIR(w, 200, patBytes)
+		case types[path] != nil:
+			types[path](w, r)
+		default:
+			writeFHIR(w, 404, outcome("error", "not-found", "no "+path))
+		}
+	})
+}
+
+func serveResources(rs ...map[string]any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { writeFHIR(w, 200, searchset("", rs...)) }
+}
+
+// interweaveEpisode is the published Interweave social care service example, about patient id.
+func interweaveEpisode(t *testing.T, id string) map[string]any {
+	m := readTestdata(t, "EpisodeOfCare-InterweaveSocialCareServiceExample-Full.json")
+	m["patient"] = map[string]any{"reference": "Patient/" + id}
+	delete(m, "text")
+	return m
+}
+
+func encounter(id, patientID string, day int) map[string]any {
+	return map[string]any{"resourceType": "Encounter", "id": id, "status": "finished",
+		"class":   map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory"},
+		"subject": map[string]any{"reference": "Patient/" + patientID},
+		"period":  map[string]any{"start": fmt.Sprintf("2024-01-%02dT10:00:00Z", day%28+1)}}
+}
+
+// TestFederationMergesThreeBackends: two regional records serve the same Interweave care
+// package (same business identifier) beside the demo NHS back end. The package is shown
+// once with both provenances; the birth date one back end disagrees on is named.
+func TestFederationMergesThreeBackends(t *testing.T) {
+	srv := startDemo(t, demo.Options{})
+	person := demoPerson(t, srv)
+	other := person
+	other.BirthDate = "1901-02-03"
+	a := recordServer(t, person, "reg-1", map[string]http.HandlerFunc{"EpisodeOfCare": serveResources(interweaveEpisode(t, "reg-1"))})
+	b := recordServer(t, other, "cc-77", map[string]http.HandlerFunc{"EpisodeOfCare": serveResources(interweaveEpisode(t, "cc-77"))})
+	cfgB := b.config("Council Two")
+	cfgB.Domain = "social-care"
+	fed, err := NewFederation([]config.Backend{demoConfig(t, srv, demo.NameNHS), a.config("Regional ShCR"), cfgB}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+
+	matches, sts := fed.Search(ctxTimeout(t, 20*time.Second), record.Query{NHSNumber: person.NHS})
+	if len(matches) != 1 || len(matches[0].Person.Sources) != 3 || matches[0].Unmatched {
+		t.Fatalf("matches = %+v", matches)
+	}
+	if len(matches[0].Discrepancies) != 1 || matches[0].Discrepancies[0].Field != "birth_date" {
+		t.Errorf("search discrepancies = %+v", matches[0].Discrepancies)
+	}
+	for _, st := range sts {
+		if st.Status != record.BackendOK {
+			t.Errorf("search %s = %s %q", st.Name, st.Status, st.Error)
+		}
+	}
+
+	rec, found := fed.Fetch(ctxTimeout(t, 20*time.Second), person.NHS, record.Sections())
+	if !found {
+		t.Fatal("not found")
+	}
+	if len(rec.Backends) != 3 || rec.Backends[0].Name != demo.NameNHS || rec.Backends[2].Name != "Council Two" {
+		t.Fatalf("backends = %+v", rec.Backends)
+	}
+	for _, st := range rec.Backends {
+		if st.Status != record.BackendOK {
+			t.Errorf("%s = %s %q", st.Name, st.Status, st.Error)
+		}
+	}
+	if c := statusOf(rec.Backends, "Regional ShCR").Counts[record.SectionCarePackages]; c != 1 {
+		t.Errorf("Regional ShCR care packages count = %d", c)
+	}
+	var shared []record.CarePackage
+	for _, cp := range rec.Sections.CarePackages {
+		if strings.Contains(cp.Key, "XXX.SERVICE-ABC123") {
+			shared = append(shared, cp)
+		}
+	}
+	if len(shared) != 1 {
+		t.Fatalf("the shared care package appears %d times: %+v", len(shared), rec.Sections.CarePackages)
+	}
+	got := []string{shared[0].Provenance.Backend}
+	for _, p := range shared[0].AlsoFrom {
+		got = append(got, p.Backend)
+	}
+	if len(got) != 2 || !(got[0] == "Regional ShCR" && got[1] == "Council Two" || got[0] == "Council Two" && got[1] == "Regional ShCR") {
+		t.Errorf("provenances = %v, want both regional back ends", got)
+	}
+	for _, p := range append([]record.Provenance{shared[0].Provenance}, shared[0].AlsoFrom...) {
+		want := record.DomainHealth
+		if p.Backend == "Council Two" {
+			want = record.DomainSocialCare
+		}
+		if p.Domain != want {
+			t.Errorf("%s domain = %s", p.Backend, p.Domain)
+		}
+	}
+	// The regional back ends do not serve medications: "not returned", never "none".
+	for _, st := range rec.StatusOf(record.SectionMedications) {
+		if st.Backend != demo.NameNHS && st.State != record.StateNotReturned {
+			t.Errorf("%s medications = %s", st.Backend, st.State)
+		}
+	}
+	if len(rec.Discrepancies) != 1 || rec.Discrepancies[0].Values["Council Two"] != "1901-02-03" ||
+		rec.Discrepancies[0].Values["Regional ShCR"] != person.BirthDate {
+		t.Errorf("discrepancies = %+v", rec.Discrepancies)
+	}
+	if demoItems := countFrom(rec, demo.NameNHS); demoItems == 0 {
+		t.Error("no items from the demo back end")
+	}
+}
+
+func countFrom(rec *record.Record, backend string) int {
+	n := 0
+	for _, st := range rec.SectionStatus {
+		if st.Backend == backend {
+			n += st.Count
+		}
+	}
+	return n
+}
+
+// TestSectionPagingCapAndLoop: a section past MaxEntries says "showing first N" with the
+// server's total; a section whose next link loops fails with its own message and keeps what
+// was read; the back end's other sections are unaffected.
+func TestSectionPagingCapAndLoop(t *testing.T) {
+	person := testPerson{NHS: "9434765919", Family: "Paging", Given: "Pat", BirthDate: "1950-01-01", Gender: "female"}
+	endless := func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		next := fmt.Sprintf("http://%s%s?page=%d", r.Host, r.URL.Path, page+1)
+		b := searchset(next, encounter(fmt.Sprintf("e%d-a", page), "p1", page), encounter(fmt.Sprintf("e%d-b", page), "p1", page))
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		m["total"] = 1000
+		b, _ = json.Marshal(m)
+		writeFHIR(w, 200, b)
+	}
+	looping := func(w http.ResponseWriter, r *http.Request) {
+		// page 1 → page 2 → page 2 again: a loop.
+		page := r.URL.Query().Get("page")
+		next := fmt.Sprintf("http://%s%s?page=2", r.Host, r.URL.Path)
+		writeFHIR(w, 200, searchset(next, encounter("loop-"+page+"-a", "p1", 1), encounter("loop-"+page+"-b", "p1", 2)))
+	}
+	rel := map[string]any{"resourceType": "RelatedPerson", "id": "rp1", "patient": map[string]any{"reference": "Patient/p1"},
+		"relationship": []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "N", "display": "Next-of-Kin"}}}},
+		"name":         []any{map[string]any{"family": "Paging", "given": []any{"Sam"}}}}
+	for _, tc := range []struct {
+		name      string
+		handler   http.HandlerFunc
+		wantState record.SectionState
+		wantCount int
+		wantError string
+		truncated bool
+	}{
+		{"cap", endless, record.StateReturned, 5, "", true},
+		{"loop", looping, record.StateFailed, 4, "back end Paged sent a next link that loops back to a page already read: showing the 4 entries read", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := recordServer(t, person, "p1", map[string]http.HandlerFunc{"Encounter": tc.handler, "RelatedPerson": serveResources(rel)})
+			cfg := fs.config("Paged")
+			if tc.truncated {
+				cfg.MaxEntries = 5
+			}
+			b, err := New(cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var (
+				mu    sync.Mutex
+				rec   record.Record
+				parts int
+			)
+			b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: "Paged", ID: "p1"}, person.NHS,
+				[]record.Section{record.SectionEncounters, record.SectionNextOfKin}, func(p record.Part) {
+					mu.Lock()
+					defer mu.Unlock()
+					parts++
+					rec.Merge(p)
+				})
+			enc := rec.StatusOf(record.SectionEncounters)
+			if len(enc) != 1 {
+				t.Fatalf("encounter statuses = %+v", enc)
+			}
+			st := enc[0]
+			if st.State != tc.wantState || st.Error != tc.wantError || st.Truncated != tc.truncated {
+				t.Errorf("encounters = %+v", st)
+			}
+			if tc.truncated && (st.Total != 1000 || st.Count != 5 || len(rec.Sections.Encounters) != 5) {
+				t.Errorf("cap: total %d count %d items %d", st.Total, st.Count, len(rec.Sections.Encounters))
+			}
+			if !tc.truncated && (len(rec.Sections.Encounters) != 4 || st.Count != 4) {
+				t.Errorf("loop: kept %d encounters (count %d), want the 4 read", len(rec.Sections.Encounters), st.Count)
+			}
+			nok := rec.StatusOf(record.SectionNextOfKin)
+			if len(nok) != 1 || nok[0].State != record.StateReturned || len(rec.Sections.NextOfKin) == 0 {
+				t.Errorf("next of kin = %+v, %d items", nok, len(rec.Sections.NextOfKin))
+			}
+		})
+	}
+}
+
+// TestOpenCancelledReturnsPromptly: leaving a record while a slow back end is in flight
+// returns at once, keeps what arrived, and leaves no goroutine behind.
+func TestOpenCancelledReturnsPromptly(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	person := demoPerson(t, srv)
+	hang := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+	}
+	slow := recordServer(t, person, "s1", map[string]http.HandlerFunc{"Encounter": hang, "Flag": hang})
+	defer slow.Close()
+	fed, err := NewFederation([]config.Backend{demoConfig(t, srv, demo.NameNHS), slow.config("Slow")}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	matches, _ := fed.Search(ctxTimeout(t, 10*time.Second), record.Query{NHSNumber: person.NHS})
+	if len(matches) != 1 || len(matches[0].Person.Sources) != 2 {
+		t.Fatalf("matches = %+v", matches)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var (
+		mu       sync.Mutex
+		statuses = map[string]record.BackendStatus{}
+		demoDone = make(chan struct{})
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fed.Open(ctx, matches[0], record.Sections(), func(record.Part) {}, func(st record.BackendStatus) {
+			mu.Lock()
+			statuses[st.Name] = st
+			mu.Unlock()
+			if st.Name == demo.NameNHS {
+				close(demoDone)
+			}
+		})
+	}()
+	select {
+	case <-demoDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the demo back end did not finish while the slow one hung")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Open did not return within 2 s of cancellation")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if st := statuses[demo.NameNHS]; st.Status != record.BackendOK {
+		t.Errorf("demo = %+v", st)
+	}
+	if st := statuses["Slow"]; st.Status != record.BackendPartial || !strings.Contains(st.Error, "cancelled") {
+		t.Errorf("slow = %+v", st)
+	}
+}
+
+// TestSignInRequired: a token source that needs an interactive sign-in leaves the back end
+// "not queried", with the reason; a 401 is errors.Is ErrSignInRequired.
+func TestSignInRequired(t *testing.T) {
+	person := testPerson{NHS: "9434765919", Family: "Token", Given: "Tia", BirthDate: "1950-01-01", Gender: "female"}
+	fs := recordServer(t, person, "t1", nil)
+	fed, err := NewFederation([]config.Backend{fs.config("Secure")}, Options{Tokens: func(string) oauth2.TokenSource { return needSignIn{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sts := fed.Search(ctxTimeout(t, 10*time.Second), record.Query{NHSNumber: person.NHS})
+	if st := sts[0]; st.Status != record.BackendNotQueried || !strings.Contains(st.Error, "sign-in needed") {
+		t.Errorf("status = %+v", st)
+	}
+	if fs.hits.Load() != 0 {
+		t.Errorf("the back end was asked without a token")
+	}
+	he := &HTTPError{Backend: "x", Status: 401}
+	if !errors.Is(he, ErrSignInRequired) || !he.Unauthorized() || errors.Is(&HTTPError{Status: 403}, ErrSignInRequired) {
+		t.Error("401 is not ErrSignInRequired")
+	}
+}
+
+type needSignIn struct{}
+
+func (needSignIn) Token() (*oauth2.Token, error) {
+	return nil, fmt.Errorf("no refresh token: %w", ErrSignInRequired)
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+	for h, want := range map[string]time.Duration{
+		"":                              0,
+		"2":                             2 * time.Second,
+		"3600":                          10 * time.Second, // capped
+		"Thu, 12 Mar 2026 10:00:04 GMT": 4 * time.Second,
+		"Thu, 12 Mar 2026 09:00:00 GMT": time.Millisecond, // in the past: at once
+		"soon":                          0,
+	} {
+		if got := parseRetryAfter(h, now); got != want {
+			t.Errorf("Retry-After %q = %v, want %v", h, got, want)
+		}
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  config.Backend
+		want string
+	}{
+		{config.Backend{Name: "x", Kind: "hl7v2", URL: "https://a.example/fhir"}, `back end x: kind "hl7v2" must be fhir-r4 or gp-connect`},
+		{config.Backend{Name: "x", URL: "ftp://a.example/fhir"}, `back end x: url "ftp://a.example/fhir" is not an http(s) URL`},
+		{config.Backend{Name: "x", URL: "https://a.example/fhir", Domain: "care"}, `back end x: domain "care" must be health or social-care`},
+		{config.Backend{Name: "x", URL: "https://a.example/fhir", TLS: config.TLS{CAFile: "/nonexistent/ca.pem"}}, "back end x: tls.ca_file: no such file or directory"},
+	} {
+		_, err := New(tc.cfg, Options{})
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,350 @@
+package client
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+	"github.com/google/uuid"
+
+	"github.com/shcr-project/shcr/client/fhir"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/version"
+)
+
+// GP Connect constants fixed by the specification.
+const (
+	GPConnectInteractionID = "urn:nhs:names:services:gpconnect:fhir:operation:gpc.getstructuredrecord-1"
+	gpcOperation           = "/Patient/$gpc.getstructuredrecord"
+	gpcReason              = "directcare"
+	gpcScope               = "patient/*.read"
+	gpcJWTLifetime         = 300 // seconds: exp = iat + 5 minutes
+	requestingSystem       = "https://github.com/shcr-project/shcr"
+	odsSystem              = "https://fhir.nhs.uk/Id/ods-organization-code"
+	sdsUserSystem          = "https://fhir.nhs.uk/Id/sds-user-id"
+	sdsRoleSystem          = "https://fhir.nhs.uk/Id/sds-job-role-name"
+	localUserSystem        = "https://github.com/shcr-project/shcr/Id/user"
+	deviceSystem           = "https://github.com/shcr-project/shcr/Id/device"
+	defaultMedicationMonth = 12
+	defaultConsultations   = 3
+)
+
+// ErrNoUser: GP Connect must name the real member of staff, never a generic user.
+var ErrNoUser = errors.New("GP Connect needs the signed-in member of staff's name: sign in or set user: in config")
+
+// gpcBackend is a GP practice system answering GP Connect Access Record: Structured.
+type gpcBackend struct {
+	info    Info
+	cfg     config.Backend
+	base    *url.URL
+	baseStr string
+	http    *resty.Client
+	log     *slog.Logger
+	opts    Options
+	src     fhir.Source
+}
+
+func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend, error) {
+	g := cfg.GPConnect
+	var missing []string
+	if g.FromASID == "" {
+		missing = append(missing, "gp_connect.from_asid")
+	}
+	if g.ToASID == "" {
+		missing = append(missing, "gp_connect.to_asid")
+	}
+	if g.FromODS == "" {
+		missing = append(missing, "gp_connect.from_ods")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("back end %s: GP Connect needs %s", cfg.Name, strings.Join(missing, ", "))
+	}
+	if cfg.GPConnect.InteractionID == "" {
+		cfg.GPConnect.InteractionID = GPConnectInteractionID
+	}
+	if cfg.GPConnect.MedicationMonths <= 0 {
+		cfg.GPConnect.MedicationMonths = defaultMedicationMonth
+	}
+	if cfg.GPConnect.ConsultationsRecent <= 0 {
+		cfg.GPConnect.ConsultationsRecent = defaultConsultations
+	}
+	b := &gpcBackend{
+		info:    Info{Name: cfg.Name, Kind: config.KindGPConnect, Domain: record.Domain(cfg.Domain), BaseURL: base.String()},
+		cfg:     cfg,
+		base:    base,
+		baseStr: base.String(),
+		log:     opts.logger().With("backend", cfg.Name),
+		opts:    opts,
+		src:     fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name},
+	}
+	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: b.headers, log: b.log,
+		timeout: cfg.Timeout, maxBytes: opts.maxBytes()}, base)
+	if err != nil {
+		return nil, err
+	}
+	c.SetHeader("Ssp-From", g.FromASID).
+		SetHeader("Ssp-To", g.ToASID).
+		SetHeader("Ssp-InteractionID", cfg.GPConnect.InteractionID).
+		SetHeader("Content-Type", fhirJSON)
+	b.http = c
+	return b, nil
+}
+
+func (g *gpcBackend) Info() Info { return g.info }
+
+// headers are added to every attempt sent to the GP system itself (never after a redirect
+// elsewhere): a new Ssp-TraceID and a freshly built JWT.
+func (g *gpcBackend) headers(*http.Request) (http.Header, error) {
+	tok, err := g.jwt(g.opts.now())
+	if err != nil {
+		return nil, err
+	}
+	return http.Header{
+		headerAuthorization: {"Bearer " + tok},
+		"Ssp-Traceid":       {uuid.NewString()},
+	}, nil
+}
+
+// jwt builds the unsigned JWT the specification requires (alg none, exp = iat + 300 s),
+// naming the real member of staff.
+func (g *gpcBackend) jwt(now time.Time) (string, error) {
+	claims, err := gpcClaims(g.opts.User, g.cfg, g.baseStr, now)
+	if err != nil {
+		return "", err
+	}
+	head, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT"})
+	body, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(head) + "." + enc.EncodeToString(body) + ".", nil
+}
+
+func gpcClaims(u config.User, cfg config.Backend, aud string, now time.Time) (map[string]any, error) {
+	if strings.TrimSpace(u.Name) == "" {
+		return nil, ErrNoUser
+	}
+	id := strings.TrimSpace(u.ID)
+	if id == "" {
+		id = strings.TrimSpace(u.Email)
+	}
+	if id == "" {
+		id = strings.ToLower(strings.Join(strings.Fields(u.Name), "-"))
+	}
+	sdsID := u.ID
+	if sdsID == "" {
+		sdsID = "UNK"
+	}
+	identifiers := []map[string]string{
+		{"system": sdsUserSystem, "value": sdsID},
+		{"system": localUserSystem, "value": id},
+	}
+	if u.Role != "" {
+		identifiers = append(identifiers, map[string]string{"system": sdsRoleSystem, "value": u.Role})
+	}
+	iat := now.Unix()
+	return map[string]any{
+		"iss":                requestingSystem,
+		"sub":                id,
+		"aud":                aud,
+		"exp":                iat + gpcJWTLifetime,
+		"iat":                iat,
+		"reason_for_request": gpcReason,
+		"requested_scope":    gpcScope,
+		"requesting_device": map[string]any{
+			"resourceType": "Device",
+			"identifier":   []map[string]string{{"system": deviceSystem, "value": "shcr"}},
+			"model":        "shcr",
+			"version":      version.String(),
+		},
+		"requesting_organization": map[string]any{
+			"resourceType": "Organization",
+			"identifier":   []map[string]string{{"system": odsSystem, "value": cfg.GPConnect.FromODS}},
+			"name":         orDefault(cfg.GPConnect.OrgName, cfg.GPConnect.FromODS),
+		},
+		"requesting_practitioner": map[string]any{
+			"resourceType": "Practitioner",
+			"id":           id,
+			"identifier":   identifiers,
+			"name":         []map[string]any{splitName(u.Name)},
+		},
+	}, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+var titles = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "prof": true, "professor": true, "sr": true, "sister": true, "nurse": true}
+
+// splitName turns "Dr Jane Carter" into a FHIR HumanName {prefix [Dr], given [Jane], family Carter}.
+func splitName(name string) map[string]any {
+	f := strings.Fields(name)
+	out := map[string]any{"text": strings.Join(f, " ")}
+	var prefix []string
+	for len(f) > 1 && titles[strings.ToLower(strings.TrimSuffix(f[0], "."))] {
+		prefix, f = append(prefix, f[0]), f[1:]
+	}
+	if len(prefix) > 0 {
+		out["prefix"] = prefix
+	}
+	out["family"] = f[len(f)-1]
+	if len(f) > 1 {
+		out["given"] = f[:len(f)-1]
+	}
+	return out
+}
+
+// parameters builds the $gpc.getstructuredrecord Parameters body for the sections asked.
+func (g *gpcBackend) parameters(nhs string, sections []record.Section, now time.Time) []byte {
+	params := []map[string]any{{
+		"name":            "patientNHSNumber",
+		"valueIdentifier": map[string]string{"system": nhsNumberSystem, "value": nhs},
+	}}
+	want := map[record.Section]bool{}
+	for _, s := range sections {
+		want[s] = true
+	}
+	if want[record.SectionAllergies] {
+		params = append(params, map[string]any{"name": "includeAllergies", "part": []map[string]any{
+			{"name": "includeResolvedAllergies", "valueBoolean": true},
+		}})
+	}
+	if want[record.SectionMedications] {
+		from := now.In(time.UTC).AddDate(0, -g.cfg.GPConnect.MedicationMonths, 0).Format("2006-01-02")
+		params = append(params, map[string]any{"name": "includeMedication", "part": []map[string]any{
+			{"name": "includePrescriptionIssues", "valueBoolean": false},
+			{"name": "medicationSearchFromDate", "valueDate": from},
+		}})
+	}
+	if want[record.SectionEncounters] || want[record.SectionNotes] {
+		params = append(params, map[string]any{"name": "includeConsultations", "part": []map[string]any{
+			{"name": "includeNumberOfMostRecent", "valuePositiveInt": g.cfg.GPConnect.ConsultationsRecent},
+		}})
+	}
+	b, _ := json.Marshal(map[string]any{"resourceType": "Parameters", "parameter": params})
+	return b
+}
+
+// structured POSTs the operation and returns the Bundle's bytes.
+func (g *gpcBackend) structured(ctx context.Context, nhs string, sections []record.Section) ([]byte, error) {
+	if strings.TrimSpace(g.opts.User.Name) == "" {
+		return nil, &Error{Backend: g.cfg.Name, Reason: "cannot be asked: " + ErrNoUser.Error(), Err: ErrNoUser}
+	}
+	start := time.Now()
+	resp, err := g.http.R().SetContext(ctx).
+		SetBody(g.parameters(nhs, sections, g.opts.now())).
+		Post(g.baseStr + gpcOperation)
+	if err != nil {
+		if errors.Is(err, ErrNoUser) {
+			return nil, &Error{Backend: g.cfg.Name, Reason: "cannot be asked: " + ErrNoUser.Error(), Err: ErrNoUser}
+		}
+		err = describe(g.cfg.Name, g.cfg.Timeout, g.opts.maxBytes(), err)
+		g.log.Debug("structured record failed", "elapsed", time.Since(start), "error", err)
+		return nil, err
+	}
+	body := resp.Body()
+	status := resp.StatusCode()
+	ct := resp.Header().Get("Content-Type")
+	g.log.Debug("structured record", "status", status, "bytes", len(body), "elapsed", time.Since(start), "sections", len(sections))
+	if status < 200 || status > 299 {
+		return nil, &HTTPError{Backend: g.cfg.Name, Status: status, Reason: fhir.ReadError(ct, body), Code: outcomeCode(body)}
+	}
+	if looksHTML(ct, body) {
+		return nil, &Error{Backend: g.cfg.Name, Reason: fmt.Sprintf("answered %d with %s instead of FHIR", status, fhir.ReadError(ct, body)), Err: ErrMalformedFHIR}
+	}
+	return body, nil
+}
+
+func patientNotFound(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && he.Code == "PATIENT_NOT_FOUND"
+}
+
+// Search asks the GP system for the patient by NHS number (the only search GP Connect
+// offers): the operation with no clinical areas returns the Patient alone.
+func (g *gpcBackend) Search(ctx context.Context, q record.Query) ([]record.Person, error) {
+	if q.NHSNumber == "" {
+		return nil, &NotQueriedError{Backend: g.cfg.Name, Reason: "it searches by NHS number only"}
+	}
+	body, err := g.structured(ctx, q.NHSNumber, nil)
+	if patientNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	part, err := fhir.MapGPConnect(body, g.src, nil)
+	if err != nil {
+		return nil, &Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + firstLine(err.Error()), Err: ErrMalformedFHIR}
+	}
+	if part.Person == nil {
+		return nil, &Error{Backend: g.cfg.Name, Reason: "sent a structured record without a Patient", Err: ErrMalformedFHIR}
+	}
+	p := *part.Person
+	id := ""
+	for _, s := range p.Sources {
+		if s.Backend == g.cfg.Name {
+			id = s.ID
+		}
+	}
+	return []record.Person{withSource(p, g.cfg.Name, id)}, nil
+}
+
+// Fetch asks for every requested clinical area in one operation and emits one Part.
+func (g *gpcBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
+	fail := func(msg string) {
+		part := record.Part{Backend: g.cfg.Name}
+		for _, s := range sections {
+			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateFailed, Error: msg})
+		}
+		emit(part)
+	}
+	if nhs == "" {
+		fail("back end " + g.cfg.Name + " cannot be asked without an NHS number")
+		return
+	}
+	body, err := g.structured(ctx, nhs, sections)
+	if err != nil {
+		fail(err.Error())
+		return
+	}
+	part, err := fhir.MapGPConnect(body, g.src, sections)
+	if err != nil {
+		fail((&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + firstLine(err.Error())}).Error())
+		return
+	}
+	part.Backend = g.cfg.Name
+	// Every section asked gets a status; areas GP Connect does not serve are "not returned".
+	have := map[record.Section]bool{}
+	for i := range part.Status {
+		part.Status[i].Backend = g.cfg.Name
+		have[part.Status[i].Section] = true
+	}
+	for _, s := range sections {
+		if !have[s] {
+			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateNotReturned})
+		}
+	}
+	if part.Person != nil {
+		p := withSource(*part.Person, g.cfg.Name, who.ID)
+		part.Person = &p
+	}
+	emit(part)
+}
+
+// CloseIdleConnections drops kept-alive connections (Federation.Close).
+func (g *gpcBackend) CloseIdleConnections() { g.http.GetClient().CloseIdleConnections() }
