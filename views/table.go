@@ -111,13 +111,16 @@ func Widths(t *Table, width int) []int {
 		}
 	}
 	for total > avail {
-		wi := 0
+		wi := -1
 		for i := range w {
-			if w[i] > w[wi] {
+			if w[i] > t.Columns[i].Min && (wi < 0 || w[i] > w[wi]) {
 				wi = i
 			}
 		}
-		floor := max(min(textWidth(t.Columns[wi].Title), 6), 3)
+		if wi < 0 {
+			break
+		}
+		floor := max(min(textWidth(t.Columns[wi].Title), 6), 3, t.Columns[wi].Min)
 		if w[wi] <= floor {
 			break
 		}

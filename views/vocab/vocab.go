@@ -34,6 +34,7 @@ type Vocabulary struct {
 	// Search screen.
 	SearchTitle, SearchPrompt, SearchPlaceholder, SearchHelp string
 	SearchNHSOK, SearchNHSDigits, SearchPhone, SearchName    string
+	SearchNamePostcode                                       string
 	SearchNeedMore, Searching, ResultsTitle, RecentTitle     string
 	NoMatch, Unmatched, DemoHint, ResultsHelp, RecentHelp    string
 	SearchFailed                                             string
@@ -119,6 +120,7 @@ func Health() Vocabulary {
 	v.NoMatch = "No patient found in any back end for %s."
 	v.Unmatched = "no NHS number: not matched to a patient in other back ends"
 	v.SearchName = "Search patients named %s born %s"
+	v.SearchNamePostcode = "Search patients named %s at postcode %s"
 	v.SearchNeedMore = "Add a date of birth (12-Mar-1948) or a postcode to the family name, or type an NHS number or phone number."
 
 	v.ColMedication, v.ColProfessional = "Medication", "Clinician"
@@ -152,6 +154,7 @@ func SocialCare() Vocabulary {
 	v.NoMatch = "No person found in any back end for %s."
 	v.Unmatched = "no NHS number: not matched to a person in other back ends"
 	v.SearchName = "Search people named %s born %s"
+	v.SearchNamePostcode = "Search people named %s at postcode %s"
 	v.SearchNeedMore = "Add a date of birth (12-Mar-1948) or a postcode to the family name, or type an NHS number or phone number."
 
 	v.ColMedication, v.ColProfessional = "Medicine", "Professional"
@@ -247,12 +250,12 @@ func common() Vocabulary {
 		Of: "of", Since: "since %s", Until: "until %s", HoursAWeek: "%s h a week",
 		Attachment: "attachment", Bytes: "bytes", Newest: "newest first", Oldest: "oldest first",
 
-		HelpTabs: "tab 1–8", HelpNextTab: "next tab", HelpPrevTab: "previous tab", HelpUp: "up",
+		HelpTabs: "tabs", HelpNextTab: "next tab", HelpPrevTab: "previous tab", HelpUp: "up",
 		HelpDown: "down", HelpPageUp: "page up", HelpPageDown: "page down", HelpTop: "first row",
 		HelpBottom: "last row", HelpFilter: "filter", HelpSort: "sort", HelpDomain: "NHS / LA filter",
 		HelpRefresh: "refresh", HelpBack: "back to search", HelpCopy: "copy phone", HelpHelp: "more keys",
 		HelpQuit: "quit", HelpForceQuit: "quit anywhere", HelpOpen: "open", HelpClear: "clear",
-		HelpRecent: "reopen recent", HelpList: "choose", HelpReveal: "reveal restricted",
+		HelpRecent: "reopen recent", HelpList: "field / list", HelpReveal: "reveal restricted",
 		HelpSearch: "search",
 
 		ErrorTitle: "Something went wrong", ErrorBack: "esc back",

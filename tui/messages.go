@@ -1,0 +1,38 @@
+package tui
+
+import (
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/record"
+)
+
+// Messages carry the generation of the search or record open that asked for them; a page
+// ignores any whose generation is no longer its own (the user moved on).
+type (
+	searchDoneMsg struct {
+		gen      int
+		matches  []client.Match
+		statuses []record.BackendStatus
+	}
+	partMsg struct {
+		gen  int
+		part record.Part
+	}
+	backendMsg struct {
+		gen    int
+		status record.BackendStatus
+	}
+	openDoneMsg struct{ gen int }
+	// openMsg asks the root to show a person's record.
+	openMsg struct{ match client.Match }
+	// backMsg asks the root to go back to the search page.
+	backMsg struct{}
+	// flashMsg shows a message in the status bar for a while.
+	flashMsg struct {
+		text string
+		err  bool
+	}
+	clearFlashMsg struct{ id int }
+	// copyMsg asks the root to put text on the clipboard (OSC 52).
+	copyMsg      struct{ text string }
+	clearCopyMsg struct{ id int }
+)

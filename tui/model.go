@@ -1,0 +1,260 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/views"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// common is what both pages share: words, styles, keys, clock and size.
+type common struct {
+	opts   Options
+	ctx    context.Context
+	v      vocab.Vocabulary
+	st     views.Styles
+	keys   KeyMap
+	now    func() time.Time
+	log    *slog.Logger
+	width  int
+	height int
+}
+
+type page int
+
+const (
+	pageSearch page = iota
+	pageRecord
+)
+
+// Model is the root: it owns the two pages and handles only global keys, page switches,
+// the status-bar message and the clipboard.
+type Model struct {
+	c      *common
+	page   page
+	search *searchPage
+	record *recordPage
+	help   help.Model
+
+	flash    string
+	flashErr bool
+	flashID  int
+	osc      string // an OSC 52 sequence written with the next frame
+	oscID    int
+}
+
+// New builds the root model. ctx bounds every back end request the TUI makes.
+func New(ctx context.Context, opts Options) (*Model, error) {
+	if opts.Federation == nil {
+		return nil, errors.New("tui: no back ends (Options.Federation is nil)")
+	}
+	v := opts.Vocabulary
+	if v.Name == "" {
+		var err error
+		if v, err = vocab.Parse(opts.Config.Vocabulary); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Role == "" {
+		opts.Role = opts.Config.Role
+	}
+	switch opts.Role {
+	case "", RoleDischarge, RoleSocialWorker, RoleDispatcher:
+	default:
+		return nil, errors.New("tui: role " + opts.Role + ": use discharge, social-worker or dispatcher")
+	}
+	now := opts.Clock
+	if now == nil {
+		now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	c := &common{opts: opts, ctx: ctx, v: v, st: views.NewStyles(views.DefaultTheme(), opts.Plain), keys: DefaultKeyMap(),
+		now: now, log: log, width: 80, height: 24}
+	c.keys.SetVocabulary(v)
+	m := &Model{c: c, help: help.New()}
+	m.styleHelp()
+	m.search = newSearchPage(c)
+	m.record = newRecordPage(c)
+	m.setKeys()
+	return m, nil
+}
+
+func (m *Model) styleHelp() {
+	st := m.c.st
+	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.Key, st.Key
+	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.KeyDesc, st.KeyDesc
+	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator = st.Faint, st.Faint
+	m.help.Styles.Ellipsis = st.Faint
+}
+
+// close cancels anything still in flight.
+func (m *Model) close() { m.record.close() }
+
+// Init focuses the search field.
+func (m *Model) Init() tea.Cmd { return m.search.init() }
+
+// Update handles global keys and page switches and hands everything else to the active page.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.width, m.c.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		return m, nil
+	case tea.KeyMsg:
+		k := m.c.keys
+		switch {
+		case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit):
+			m.close()
+			return m, tea.Quit
+		case key.Matches(msg, k.Help):
+			m.help.ShowAll = !m.help.ShowAll
+			return m, nil
+		case key.Matches(msg, k.Vocab):
+			m.switchVocabulary()
+			return m, m.flashCmd(strings.ReplaceAll(m.c.v.VocabSwitched, "%s", m.c.v.Label), false)
+		}
+	case openMsg:
+		m.page = pageSearch
+		if cmd := m.record.open(msg.match); cmd != nil {
+			m.page = pageRecord
+			m.search.remember(msg.match)
+			cmds = append(cmds, cmd)
+		}
+		m.setKeys()
+		return m, tea.Batch(cmds...)
+	case backMsg:
+		m.record.close()
+		m.page = pageSearch
+		m.help.ShowAll = false
+		m.setKeys()
+		return m, m.search.init()
+	case flashMsg:
+		return m, m.flashCmd(msg.text, msg.err)
+	case clearFlashMsg:
+		if msg.id == m.flashID {
+			m.flash = ""
+		}
+		return m, nil
+	case copyMsg:
+		m.oscID++
+		id := m.oscID
+		m.osc = osc52.New(msg.text).String()
+		return m, tea.Batch(m.flashCmd(strings.ReplaceAll(m.c.v.Copied, "%s", msg.text), false),
+			tea.Tick(500*time.Millisecond, func(time.Time) tea.Msg { return clearCopyMsg{id} }))
+	case clearCopyMsg:
+		if msg.id == m.oscID {
+			m.osc = ""
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	switch msg.(type) {
+	case searchDoneMsg:
+		cmd = m.search.update(msg)
+	case fetchMsg, partMsg, backendMsg, openDoneMsg, spinner.TickMsg:
+		cmd = m.record.update(msg)
+	default:
+		if m.page == pageRecord {
+			cmd = m.record.update(msg)
+		} else {
+			cmd = m.search.update(msg)
+		}
+	}
+	m.setKeys()
+	return m, cmd
+}
+
+func (m *Model) switchVocabulary() {
+	m.c.v = m.c.v.Other()
+	m.c.keys.SetVocabulary(m.c.v)
+	m.record.invalidate()
+	m.search.vocabularyChanged()
+}
+
+func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
+	m.flashID++
+	id := m.flashID
+	m.flash, m.flashErr = text, isErr
+	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
+}
+
+// setKeys enables the keys that apply to what has focus now.
+func (m *Model) setKeys() {
+	k := &m.c.keys
+	if m.page == pageRecord {
+		ctx, table, phone := m.record.keyContext()
+		k.setContext(ctx, table, phone)
+		return
+	}
+	k.setContext(m.search.keyContext(), false, false)
+}
+
+// View draws the active page above the status bar and the help.
+func (m *Model) View() string {
+	w, h := m.c.width, m.c.height
+	footer := m.footer(w)
+	bodyH := max(h-lipgloss.Height(footer), 1)
+	var body string
+	if m.page == pageRecord {
+		body = m.record.view(w, bodyH)
+	} else {
+		body = m.search.view(w, bodyH)
+	}
+	body = fitHeight(body, bodyH)
+	return m.osc + body + "\n" + footer
+}
+
+// footer is the status bar (message, signed-in user) and the help.
+func (m *Model) footer(w int) string {
+	st := m.c.st
+	left := ""
+	if m.flash != "" {
+		if m.flashErr {
+			left = st.Error.Render(m.flash)
+		} else {
+			left = st.Success.Render(m.flash)
+		}
+	}
+	right := st.Faint.Render("[" + m.c.v.Label + "]")
+	if m.c.opts.SignedIn != nil {
+		if who := m.c.opts.SignedIn(); who != "" {
+			right = st.Faint.Render(who) + "  " + right
+		}
+	}
+	gapW := max(w-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	status := left + strings.Repeat(" ", gapW) + right
+	if lipgloss.Width(status) > w {
+		status = views.Strip(status)
+		if len(status) > w {
+			status = status[:w]
+		}
+	}
+	return status + "\n" + m.help.View(m.c.keys)
+}
+
+// fitHeight pads or cuts s to exactly h lines.
+func fitHeight(s string, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,521 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/views"
+)
+
+// tabCount is the number of tabs: the summary, then one per section.
+const tabCount = 8
+
+// recordPage is a person's record: the banner, eight tabs, each a table pane with a details
+// pane, and the back ends' status line. It owns the fetch of the record.
+type recordPage struct {
+	c      *common
+	match  client.Match
+	rec    *record.Record
+	gen    int
+	cancel context.CancelFunc
+	active int
+	panes  [tabCount]*tablePane // index 0 (summary) is nil
+	dom    domainFilter
+	viewed map[record.Section]bool
+
+	filtering bool
+	filterIn  textinput.Model
+	spin      spinner.Model
+	spinning  bool
+}
+
+func newRecordPage(c *common) *recordPage {
+	p := &recordPage{c: c, spin: spinner.New(spinner.WithSpinner(spinner.Line))}
+	p.filterIn = textinput.New()
+	p.filterIn.Prompt = ""
+	p.filterIn.CharLimit = 60
+	p.filterIn.Cursor.SetMode(cursor.CursorStatic)
+	p.reset()
+	return p
+}
+
+func (p *recordPage) reset() {
+	for i, sec := range views.TabSections() {
+		p.panes[i+1] = newTablePane(sec)
+	}
+	p.dom = domainAll
+	p.filtering = false
+	p.viewed = map[record.Section]bool{}
+}
+
+// sectionOf is the section behind tab i ("" for the summary).
+func sectionOf(i int) record.Section {
+	if i <= 0 || i >= tabCount {
+		return ""
+	}
+	return views.TabSections()[i-1]
+}
+
+// startTab is the role's first tab: discharge → care packages, social worker → notes
+// (newest first), dispatcher → next of kin; otherwise the summary.
+func startTab(role string) int {
+	switch role {
+	case RoleDischarge:
+		return 1
+	case RoleSocialWorker:
+		return 7
+	case RoleDispatcher:
+		return 5
+	}
+	return 0
+}
+
+// open shows a person and fetches every section from every back end that knows them.
+func (p *recordPage) open(m client.Match) tea.Cmd {
+	p.close()
+	p.reset()
+	p.match = m
+	p.audit("record-opened", record.Sections())
+	p.setTab(startTab(p.c.opts.Role))
+	return p.fetch()
+}
+
+// fetch (re)loads the record; parts arrive as messages tagged with this generation.
+func (p *recordPage) fetch() tea.Cmd {
+	p.close()
+	p.gen++
+	gen := p.gen
+	m := p.match
+	rec := &record.Record{Person: m.Person, Discrepancies: m.Discrepancies}
+	for _, src := range m.Person.Sources {
+		rec.SetBackend(record.BackendStatus{Name: src.Backend, Status: string(record.StateLoading)})
+		for _, sec := range record.Sections() {
+			rec.SetStatus(record.SectionStatus{Backend: src.Backend, Section: sec, State: record.StateLoading})
+		}
+	}
+	p.rec = rec
+	p.invalidate()
+	ctx, cancel := context.WithCancel(p.c.ctx)
+	p.cancel = cancel
+	ch := make(chan tea.Msg, 64)
+	send := func(msg tea.Msg) {
+		select {
+		case ch <- msg:
+		case <-ctx.Done():
+		}
+	}
+	fed := p.c.opts.Federation
+	go func() {
+		fed.Open(ctx, m, record.Sections(),
+			func(part record.Part) { send(partMsg{gen, part}) },
+			func(st record.BackendStatus) { send(backendMsg{gen, st}) })
+		send(openDoneMsg{gen})
+	}()
+	p.spinning = true
+	return tea.Batch(listen(ctx, ch), p.spin.Tick)
+}
+
+// listen waits for the next message of a fetch; it gives up when the fetch is cancelled.
+func listen(ctx context.Context, ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case msg := <-ch:
+			return fetchMsg{msg: msg, next: listen(ctx, ch)}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// fetchMsg wraps a fetch message with the command that waits for the one after.
+type fetchMsg struct {
+	msg  tea.Msg
+	next tea.Cmd
+}
+
+// close cancels a fetch in flight.
+func (p *recordPage) close() {
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+}
+
+// invalidate makes every pane rebuild its rows (new data or new vocabulary).
+func (p *recordPage) invalidate() {
+	for _, pn := range p.panes {
+		if pn != nil {
+			pn.invalidate()
+		}
+	}
+}
+
+func (p *recordPage) audit(event string, secs []record.Section) {
+	if p.c.opts.Audit == nil {
+		return
+	}
+	var bs []string
+	for _, s := range p.match.Person.Sources {
+		bs = append(bs, s.Backend)
+	}
+	p.c.opts.Audit(AuditEvent{Event: event, NHSNumber: p.match.Person.NHSNumber, Backends: bs, Sections: secs})
+}
+
+func (p *recordPage) pane() *tablePane { return p.panes[p.active] }
+
+func (p *recordPage) keyContext() (keyContext, bool, bool) {
+	if p.filtering {
+		return ctxRecordFilter, false, false
+	}
+	pn := p.pane()
+	if pn == nil {
+		return ctxRecord, false, false
+	}
+	p.ensure(pn)
+	r := pn.selectedRow()
+	return ctxRecord, true, r != nil && !r.Restricted && r.Phone != ""
+}
+
+func (p *recordPage) ensure(pn *tablePane) {
+	if p.rec != nil {
+		pn.ensure(p.rec, p.c.v, p.dom)
+	}
+}
+
+func (p *recordPage) loading() bool {
+	if p.rec == nil {
+		return false
+	}
+	for _, s := range p.rec.SectionStatus {
+		if s.State == record.StateLoading {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *recordPage) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case fetchMsg:
+		if _, done := msg.msg.(openDoneMsg); done {
+			return p.update(msg.msg) // nothing follows: stop listening
+		}
+		return tea.Batch(p.update(msg.msg), msg.next)
+	case partMsg:
+		if msg.gen != p.gen {
+			return nil
+		}
+		p.rec.Merge(msg.part)
+		p.touch(msg.part)
+		return nil
+	case backendMsg:
+		if msg.gen != p.gen {
+			return nil
+		}
+		p.backend(msg.status)
+		return nil
+	case openDoneMsg:
+		if msg.gen != p.gen {
+			return nil
+		}
+		// A back end that said nothing about a section did not return it.
+		for i, s := range p.rec.SectionStatus {
+			if s.State == record.StateLoading {
+				p.rec.SectionStatus[i].State = record.StateNotReturned
+			}
+		}
+		p.invalidate()
+		return nil
+	case spinner.TickMsg:
+		if !p.loading() {
+			p.spinning = false
+			return nil
+		}
+		var cmd tea.Cmd
+		p.spin, cmd = p.spin.Update(msg)
+		return cmd
+	case tea.KeyMsg:
+		return p.key(msg)
+	}
+	if p.filtering {
+		return p.filterUpdate(msg)
+	}
+	return nil
+}
+
+// touch marks the panes whose sections a part brought.
+func (p *recordPage) touch(part record.Part) {
+	changed := map[record.Section]bool{}
+	for _, s := range part.Status {
+		changed[s.Section] = true
+	}
+	tmp := record.Record{Sections: part.Sections}
+	for _, sec := range record.Sections() {
+		if tmp.Count(sec) > 0 {
+			changed[sec] = true
+		}
+	}
+	for _, pn := range p.panes {
+		if pn != nil && changed[pn.sec] {
+			pn.invalidate()
+		}
+	}
+}
+
+// backend records a back end's overall status; when it failed, its sections still loading
+// fail with its reason, so that each tab says why in place.
+func (p *recordPage) backend(st record.BackendStatus) {
+	p.rec.SetBackend(st)
+	if st.Status != record.BackendFailed && st.Status != record.BackendNotQueried && st.Status != record.BackendNotKnown {
+		return
+	}
+	for i, s := range p.rec.SectionStatus {
+		if s.Backend != st.Name || s.State != record.StateLoading {
+			continue
+		}
+		switch st.Status {
+		case record.BackendFailed:
+			p.rec.SectionStatus[i].State, p.rec.SectionStatus[i].Error = record.StateFailed, st.Error
+		default:
+			p.rec.SectionStatus[i].State = record.StateNotReturned
+		}
+	}
+	p.invalidate()
+}
+
+func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
+	k := p.c.keys
+	if p.filtering {
+		pn := p.pane()
+		switch {
+		case key.Matches(msg, k.Apply):
+			p.filtering = false
+			p.filterIn.Blur()
+			return nil
+		case key.Matches(msg, k.Cancel):
+			p.filtering = false
+			p.filterIn.Blur()
+			p.filterIn.Reset()
+			if pn != nil {
+				pn.filter = ""
+				pn.reorder(p.dom, pn.selectedIndex())
+			}
+			return nil
+		}
+		return p.filterUpdate(msg)
+	}
+	pn := p.pane()
+	if pn != nil {
+		p.ensure(pn)
+	}
+	switch {
+	case key.Matches(msg, k.Tab):
+		p.setTab(int(msg.String()[0] - '1'))
+	case key.Matches(msg, k.NextTab):
+		p.setTab((p.active + 1) % tabCount)
+	case key.Matches(msg, k.PrevTab):
+		p.setTab((p.active + tabCount - 1) % tabCount)
+	case key.Matches(msg, k.Back):
+		return func() tea.Msg { return backMsg{} }
+	case key.Matches(msg, k.Refresh):
+		return tea.Batch(p.fetch(), func() tea.Msg { return flashMsg{text: p.c.v.Refreshing} })
+	case key.Matches(msg, k.Domain):
+		p.dom = p.dom.next()
+		for _, q := range p.panes {
+			if q != nil && q.built {
+				q.reorder(p.dom, q.selectedIndex())
+			}
+		}
+		return func() tea.Msg { return flashMsg{text: fmt.Sprintf(p.c.v.Showing, p.dom.text(p.c.v))} }
+	case pn == nil:
+		return nil
+	case key.Matches(msg, k.Up):
+		pn.move(-1)
+	case key.Matches(msg, k.Down):
+		pn.move(1)
+	case key.Matches(msg, k.PageUp):
+		pn.move(-visible(pn.lastHeight))
+	case key.Matches(msg, k.PageDown):
+		pn.move(visible(pn.lastHeight))
+	case key.Matches(msg, k.Top):
+		pn.top()
+	case key.Matches(msg, k.Bottom):
+		pn.bottom()
+	case key.Matches(msg, k.Sort):
+		pn.cycleSort(p.dom)
+	case key.Matches(msg, k.Filter):
+		p.filtering = true
+		p.filterIn.SetValue(pn.filter)
+		p.filterIn.CursorEnd()
+		return p.filterIn.Focus()
+	case key.Matches(msg, k.Copy):
+		if r := pn.selectedRow(); r != nil && !r.Restricted && r.Phone != "" {
+			num := r.Phone
+			return func() tea.Msg { return copyMsg{text: num} }
+		}
+		return func() tea.Msg { return flashMsg{text: p.c.v.NothingToCopy, err: true} }
+	}
+	return nil
+}
+
+func (p *recordPage) setTab(i int) {
+	if i < 0 || i >= tabCount {
+		return
+	}
+	p.active = i
+	if sec := sectionOf(i); sec != "" && !p.viewed[sec] {
+		p.viewed[sec] = true
+		p.audit("section-viewed", []record.Section{sec})
+	}
+}
+
+func (p *recordPage) filterUpdate(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	p.filterIn, cmd = p.filterIn.Update(msg)
+	if pn := p.pane(); pn != nil && pn.filter != p.filterIn.Value() {
+		pn.filter = p.filterIn.Value()
+		pn.reorder(p.dom, pn.selectedIndex())
+	}
+	return cmd
+}
+
+// view lays the page out in w × h: banner, tabs, notices, the tab body, the back ends line.
+func (p *recordPage) view(w, h int) string {
+	if p.rec == nil {
+		return ""
+	}
+	v, st, now := p.c.v, p.c.st, p.c.now()
+	banner := views.Banner(p.rec, v, st, w, now)
+	tabs := p.tabBar(w)
+	backends := views.BackendLine(p.rec.Backends, v, st, w)
+	rule := st.Rule.Render(strings.Repeat("─", w))
+	var notice []string
+	sec := sectionOf(p.active)
+	pn := p.pane()
+	if sec == record.SectionCarePackages {
+		notice = append(notice, st.Bold.Render(clipText(views.CarePackageVerdict(p.rec, v, now), w)))
+	}
+	if sec != "" {
+		notice = append(notice, views.SectionNotice(p.rec, sec, v, st, w)...)
+		p.ensure(pn)
+		notice = append(notice, p.tableState(pn, w))
+	}
+	if len(notice) > 4 {
+		notice = notice[:4]
+	}
+	head := banner + "\n" + rule + "\n" + tabs
+	if len(notice) > 0 {
+		head += "\n" + strings.Join(notice, "\n")
+	}
+	bodyH := h - lipgloss.Height(head) - lipgloss.Height(backends) - 1
+	if bodyH < 3 {
+		bodyH = 3
+	}
+	var body string
+	if pn == nil {
+		body = views.Summary(p.rec, v, st, w, bodyH, now)
+	} else {
+		body = p.tableBody(pn, w, bodyH)
+	}
+	return head + "\n" + fitHeight(body, bodyH) + "\n" + backends
+}
+
+// tableBody is the table with its details pane: beside it when wide, under it when not.
+func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
+	v, st := p.c.v, p.c.st
+	details := func(dw, dh int) string {
+		r := pn.selectedRow()
+		if r == nil {
+			return ""
+		}
+		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.rec, pn.sec, r.Index, v, st, dw, dh-1)
+	}
+	if w >= 120 {
+		tw := w * 3 / 5
+		dw := w - tw - 3
+		table := fitHeight(pn.view(v, st, tw, h), h)
+		det := fitHeight(details(dw, h), h)
+		sep := strings.TrimSuffix(strings.Repeat(st.Rule.Render(" │ ")+"\n", h), "\n")
+		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(table), sep, det)
+	}
+	dh := min(8, h/3+1)
+	th := h - dh - 1
+	if th < 2 {
+		th, dh = h, 0
+	}
+	out := fitHeight(pn.view(v, st, w, th), th)
+	if dh > 0 {
+		out += "\n" + st.Rule.Render(strings.Repeat("─", w)) + "\n" + details(w, dh)
+	}
+	return out
+}
+
+// tableState is "12 of 5000 · sorted by Date, newest first · NHS only · Filter: fall".
+func (p *recordPage) tableState(pn *tablePane, w int) string {
+	v, st := p.c.v, p.c.st
+	parts := []string{fmt.Sprintf("%d %s %d %s", len(pn.order), v.Of, len(pn.table.Rows), v.Rows)}
+	if pn.sortCol < len(pn.table.Columns) {
+		dir := v.Ascending
+		if pn.sortDesc {
+			dir = v.Descending
+		}
+		parts = append(parts, fmt.Sprintf(v.SortedBy, pn.table.Columns[pn.sortCol].Title, dir))
+	}
+	parts = append(parts, fmt.Sprintf(v.Showing, p.dom.text(v)))
+	line := st.Faint.Render(clipText(strings.Join(parts, " · "), w))
+	if p.filtering {
+		return line + "  " + st.Bold.Render(v.FilterPrompt) + p.filterIn.View()
+	}
+	if pn.filter != "" {
+		return line + "  " + st.Bold.Render(v.FilterPrompt+pn.filter)
+	}
+	return line
+}
+
+// tabBar is the eight tabs with counts; the active one is bracketed, not only coloured.
+func (p *recordPage) tabBar(w int) string {
+	v, st := p.c.v, p.c.st
+	names := v.Tabs()
+	segs := make([]string, tabCount)
+	for i := range tabCount {
+		label := views.TabLabel(i+1, names[i], p.rec, sectionOf(i), p.spin.View())
+		if i == p.active {
+			segs[i] = st.TabActive.Render("[" + label + "]")
+		} else {
+			segs[i] = st.TabInactive.Render(" " + label + " ")
+		}
+	}
+	return strings.Join(flowLines(segs, " ", w), "\n")
+}
+
+// flowLines lays styled segments out, wrapping at w.
+func flowLines(segs []string, sep string, w int) []string {
+	var lines []string
+	cur, curW := "", 0
+	for _, s := range segs {
+		sw := lipgloss.Width(s)
+		if curW > 0 && curW+len(sep)+sw > w {
+			lines = append(lines, cur)
+			cur, curW = "", 0
+		}
+		if curW > 0 {
+			cur += sep
+			curW += len(sep)
+		}
+		cur += s
+		curW += sw
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}

@@ -1,0 +1,79 @@
+// Package tui is shcr's terminal interface: a small root model with two pages — find a
+// person, then their record in eight tabs — built on bubbletea v1.
+package tui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// Roles, as in config and --role.
+const (
+	RoleDischarge    = "discharge"
+	RoleSocialWorker = "social-worker"
+	RoleDispatcher   = "dispatcher"
+)
+
+// AuditEvent is something the governance work records: a record opened, a section viewed.
+// Fields carry no more than the audit trail needs.
+type AuditEvent struct {
+	Event     string           // "record-opened" | "section-viewed"
+	NHSNumber string           // 10 digits, "" when the person has none
+	Backends  []string         // back ends that know the person
+	Sections  []record.Section // the section viewed, or every section fetched
+}
+
+// Options is everything the TUI needs, passed in: no package-level state.
+type Options struct {
+	Federation *client.Federation // the back ends; required
+	Config     config.Config      // Demo adds a hint line of demo NHS numbers
+	// Vocabulary is the starting vocabulary; the zero value means Config.Vocabulary.
+	Vocabulary vocab.Vocabulary
+	// Role decides the first tab: discharge, social-worker, dispatcher; "" means Config.Role.
+	Role   string
+	Plain  bool         // high contrast, no colour (also when NO_COLOR is set)
+	Logger *slog.Logger // nil: discard. Never given personal data.
+	Clock  func() time.Time
+	// DemoNumbers are NHS numbers to suggest on the search screen (the demo); nil: none.
+	DemoNumbers []string
+	// SignedIn names the signed-in member of staff for the status bar; nil or "": nobody.
+	SignedIn func() string
+	// Audit is called for governance events; nil: not recorded.
+	Audit func(AuditEvent)
+	// Input and Output default to the terminal (stdin, stdout).
+	Input  io.Reader
+	Output io.Writer
+}
+
+// Run starts the TUI full screen and returns when the user quits or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	if os.Getenv("NO_COLOR") != "" {
+		opts.Plain = true
+	}
+	m, err := New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	_, err = tea.NewProgram(m, popts...).Run()
+	m.close()
+	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}

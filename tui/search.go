@@ -1,0 +1,290 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/views"
+)
+
+// searchPage is "find a person": one field, live checking, a list when several people match,
+// and the people opened in this session (kept in memory only).
+type searchPage struct {
+	c     *common
+	input textinput.Model
+
+	focusList bool
+	results   []client.Match
+	statuses  []record.BackendStatus
+	cursor    int
+	searching bool
+	gen       int
+	message   string // outcome of the last search
+	msgErr    bool
+
+	recent []client.Match // most recent first, at most 9
+}
+
+func newSearchPage(c *common) *searchPage {
+	in := textinput.New()
+	in.CharLimit = 80
+	in.Cursor.SetMode(cursor.CursorStatic)
+	in.Prompt = ""
+	p := &searchPage{c: c, input: in}
+	p.vocabularyChanged()
+	return p
+}
+
+func (p *searchPage) vocabularyChanged() {
+	p.input.Placeholder = p.c.v.SearchPlaceholder
+	p.input.PromptStyle = p.c.st.Bold
+	p.input.TextStyle = p.c.st.Text
+	p.input.PlaceholderStyle = p.c.st.Faint
+}
+
+func (p *searchPage) init() tea.Cmd {
+	p.focusList = false
+	return p.input.Focus()
+}
+
+func (p *searchPage) keyContext() keyContext {
+	if p.focusList {
+		return ctxSearchList
+	}
+	return ctxSearchInput
+}
+
+// listLen is the number of entries in the focused list: the results, else the recent people.
+func (p *searchPage) list() []client.Match {
+	if len(p.results) > 0 {
+		return p.results
+	}
+	return p.recent
+}
+
+// remember adds a person to the session's recent list.
+func (p *searchPage) remember(m client.Match) {
+	same := func(o client.Match) bool { return samePerson(o.Person, m.Person) }
+	p.recent = slices.DeleteFunc(p.recent, same)
+	p.recent = append([]client.Match{m}, p.recent...)
+	if len(p.recent) > 9 {
+		p.recent = p.recent[:9]
+	}
+}
+
+func samePerson(a, b record.Person) bool {
+	if a.NHSNumber != "" || b.NHSNumber != "" {
+		return a.NHSNumber == b.NHSNumber
+	}
+	return len(a.Sources) > 0 && len(b.Sources) > 0 && a.Sources[0].Backend == b.Sources[0].Backend && a.Sources[0].ID == b.Sources[0].ID
+}
+
+func (p *searchPage) update(msg tea.Msg) tea.Cmd {
+	k := p.c.keys
+	switch msg := msg.(type) {
+	case searchDoneMsg:
+		if msg.gen != p.gen {
+			return nil
+		}
+		p.searching = false
+		p.results, p.statuses, p.cursor = msg.matches, msg.statuses, 0
+		switch len(msg.matches) {
+		case 0:
+			p.message, p.msgErr = fmt.Sprintf(p.c.v.NoMatch, strings.TrimSpace(p.input.Value())), true
+			return nil
+		case 1:
+			m := msg.matches[0]
+			p.results = nil
+			return func() tea.Msg { return openMsg{m} }
+		}
+		p.message, p.msgErr = "", false
+		p.focusList = true
+		p.input.Blur()
+		return nil
+	case tea.KeyMsg:
+		if idx := recentIndex(msg, k.Recent); idx >= 0 && idx < len(p.recent) {
+			m := p.recent[idx]
+			return func() tea.Msg { return openMsg{m} }
+		}
+		switch {
+		case key.Matches(msg, k.Clear):
+			p.input.Reset()
+			p.results, p.statuses, p.message, p.searching = nil, nil, "", false
+			p.gen++
+			return p.init()
+		case key.Matches(msg, k.Focus):
+			if p.focusList {
+				return p.init()
+			}
+			p.focusList = true
+			p.input.Blur()
+			return nil
+		}
+		if p.focusList {
+			list := p.list()
+			switch {
+			case key.Matches(msg, k.Up):
+				p.cursor = max(p.cursor-1, 0)
+			case key.Matches(msg, k.Down):
+				p.cursor = min(p.cursor+1, max(len(list)-1, 0))
+			case key.Matches(msg, k.Submit):
+				if p.cursor < len(list) {
+					m := list[p.cursor]
+					return func() tea.Msg { return openMsg{m} }
+				}
+			}
+			return nil
+		}
+		if key.Matches(msg, k.Submit) {
+			return p.submit()
+		}
+		if msg.Type == tea.KeyDown && len(p.list()) > 0 {
+			p.focusList = true
+			p.input.Blur()
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	before := p.input.Value()
+	p.input, cmd = p.input.Update(msg)
+	if p.input.Value() != before {
+		p.message = ""
+	}
+	return cmd
+}
+
+// recentIndex is which alt+N was pressed, -1 for none.
+func recentIndex(msg tea.KeyMsg, b key.Binding) int {
+	if !key.Matches(msg, b) {
+		return -1
+	}
+	s := msg.String()
+	return int(s[len(s)-1] - '1')
+}
+
+// submit starts a search on every back end at once.
+func (p *searchPage) submit() tea.Cmd {
+	q := parseQuery(p.input.Value(), p.c.v)
+	if !q.ready {
+		if q.hint != "" {
+			p.message, p.msgErr = q.hint, true
+		}
+		return nil
+	}
+	p.gen++
+	gen := p.gen
+	p.searching, p.results, p.message = true, nil, ""
+	fed, ctx, query := p.c.opts.Federation, p.c.ctx, q.query
+	p.c.log.Debug("search", "kind", int(q.kind))
+	return func() tea.Msg {
+		matches, statuses := fed.Search(ctx, query)
+		return searchDoneMsg{gen: gen, matches: matches, statuses: statuses}
+	}
+}
+
+func (p *searchPage) view(w, h int) string {
+	v, st := p.c.v, p.c.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render(v.SearchTitle))
+	b.WriteString("\n\n")
+	p.input.Width = max(w-len(v.SearchPrompt)-2, 10)
+	b.WriteString(st.Bold.Render(v.SearchPrompt) + p.input.View())
+	b.WriteString("\n")
+	q := parseQuery(p.input.Value(), v)
+	line := ""
+	switch {
+	case p.searching:
+		line = st.Faint.Render(fmt.Sprintf(v.Searching, len(p.c.opts.Federation.Backends())))
+	case p.message != "" && p.msgErr:
+		line = st.Error.Render(p.message)
+	case p.message != "":
+		line = st.Text.Render(p.message)
+	case q.err:
+		line = st.Error.Render(q.hint)
+	case q.hint != "":
+		line = st.Success.Render(q.hint)
+	}
+	for _, l := range wrapStyled(line, w) {
+		b.WriteString(l + "\n")
+	}
+	for _, l := range wrapPlain(v.SearchHelp, w) {
+		b.WriteString(st.Faint.Render(l) + "\n")
+	}
+	if len(p.c.opts.DemoNumbers) > 0 {
+		nums := make([]string, 0, len(p.c.opts.DemoNumbers))
+		for _, n := range p.c.opts.DemoNumbers {
+			nums = append(nums, nhsnumber.Format(n))
+		}
+		for _, l := range wrapPlain(fmt.Sprintf(v.DemoHint, strings.Join(nums, ", ")), w) {
+			b.WriteString(st.Accent.Render(l) + "\n")
+		}
+	}
+	used := strings.Count(b.String(), "\n")
+	rest := h - used - 1
+	if len(p.results) > 0 {
+		b.WriteString("\n" + st.Title.Render(fmt.Sprintf("%s (%d)", v.ResultsTitle, len(p.results))) + "  " + st.Faint.Render(v.ResultsHelp) + "\n")
+		t := views.ResultsTable(matchPeople(p.results), matchUnmatched(p.results), v, p.c.now())
+		cur := -1
+		if p.focusList {
+			cur = p.cursor
+		}
+		tableH := max(rest-3, 2)
+		win := views.Window{Order: seq(len(t.Rows)), Cursor: cur, Offset: max(cur-tableH+2, 0)}
+		b.WriteString(views.RenderTable(&t, views.Widths(&t, w), win, v, st, w, tableH))
+		b.WriteString("\n")
+	} else if len(p.recent) > 0 {
+		b.WriteString("\n" + st.Title.Render(v.RecentTitle) + "  " + st.Faint.Render(v.RecentHelp) + "\n")
+		for i, m := range p.recent {
+			if i >= rest-2 {
+				break
+			}
+			marker := "  "
+			if p.focusList && i == p.cursor {
+				marker = "> "
+			}
+			line := fmt.Sprintf("%salt+%d  %s  %s  %s", marker, i+1, views.PersonName(m.Person.Name),
+				views.BornText(m.Person.BirthDate, v, p.c.now()), views.NHSNumberText(m.Person.NHSNumber, v))
+			if p.focusList && i == p.cursor {
+				b.WriteString(st.RowSelected.Render(clipText(line, w)) + "\n")
+			} else {
+				b.WriteString(st.Text.Render(clipText(line, w)) + "\n")
+			}
+		}
+	}
+	if len(p.statuses) > 0 {
+		b.WriteString("\n" + views.BackendLine(p.statuses, v, st, w))
+	}
+	return b.String()
+}
+
+func matchPeople(ms []client.Match) []record.Person {
+	out := make([]record.Person, len(ms))
+	for i, m := range ms {
+		out[i] = m.Person
+	}
+	return out
+}
+
+func matchUnmatched(ms []client.Match) []bool {
+	out := make([]bool, len(ms))
+	for i, m := range ms {
+		out[i] = m.Unmatched
+	}
+	return out
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/views"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// domainFilter is the `d` cycle: all, health only, social care only.
+type domainFilter int
+
+const (
+	domainAll domainFilter = iota
+	domainHealth
+	domainSocial
+)
+
+func (d domainFilter) next() domainFilter { return (d + 1) % 3 }
+
+func (d domainFilter) keep(x record.Domain) bool {
+	switch d {
+	case domainHealth:
+		return x == record.DomainHealth
+	case domainSocial:
+		return x == record.DomainSocialCare
+	}
+	return true
+}
+
+func (d domainFilter) text(v vocab.Vocabulary) string {
+	switch d {
+	case domainHealth:
+		return v.ShowHealth
+	case domainSocial:
+		return v.ShowSocial
+	}
+	return v.ShowAll
+}
+
+// tablePane is a virtualised table of one section: it keeps the rows built once, the order
+// after filter and sort, and a cursor; a frame renders only the visible rows.
+type tablePane struct {
+	sec    record.Section
+	table  views.Table
+	built  bool // table reflects the record and vocabulary
+	order  []int
+	cursor int // position in order
+	offset int // first visible position
+
+	filter   string
+	sortCol  int
+	sortDesc bool
+	sortSet  bool // the user chose a sort with `s`
+
+	widths     []int
+	widthsFor  int
+	lastHeight int
+}
+
+func newTablePane(sec record.Section) *tablePane { return &tablePane{sec: sec} }
+
+// invalidate marks the rows stale (new data or another vocabulary).
+func (p *tablePane) invalidate() { p.built = false }
+
+// ensure rebuilds rows and order when stale.
+func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFilter) {
+	if p.built {
+		return
+	}
+	selected := p.selectedIndex()
+	p.table = views.SectionTable(rec, p.sec, v)
+	if !p.sortSet {
+		p.sortCol, p.sortDesc = p.table.DefaultSort, p.table.DefaultDesc
+	}
+	p.built = true
+	p.widths = nil
+	p.reorder(dom, selected)
+}
+
+// selectedIndex is the section index of the selected row, -1 when none.
+func (p *tablePane) selectedIndex() int {
+	if p.cursor < 0 || p.cursor >= len(p.order) || !p.built && len(p.table.Rows) == 0 {
+		return -1
+	}
+	r := p.order[p.cursor]
+	if r >= len(p.table.Rows) {
+		return -1
+	}
+	return p.table.Rows[r].Index
+}
+
+// selectedRow is the selected row, nil when there is none.
+func (p *tablePane) selectedRow() *views.Row {
+	if p.cursor < 0 || p.cursor >= len(p.order) {
+		return nil
+	}
+	return &p.table.Rows[p.order[p.cursor]]
+}
+
+// reorder applies the domain filter, the text filter and the sort, keeping the selected
+// item selected where it is still shown.
+func (p *tablePane) reorder(dom domainFilter, keepIndex int) {
+	lf := strings.ToLower(p.filter)
+	p.order = p.order[:0]
+	for i := range p.table.Rows {
+		r := &p.table.Rows[i]
+		if dom.keep(r.Domain) && r.Matches(lf) {
+			p.order = append(p.order, i)
+		}
+	}
+	views.SortOrder(&p.table, p.order, p.sortCol, p.sortDesc)
+	p.cursor = 0
+	if keepIndex >= 0 {
+		for pos, ri := range p.order {
+			if p.table.Rows[ri].Index == keepIndex {
+				p.cursor = pos
+				break
+			}
+		}
+	}
+	p.clamp(p.lastHeight)
+}
+
+// cycleSort moves to the next sort: each column ascending then descending, then the next column.
+func (p *tablePane) cycleSort(dom domainFilter) {
+	n := len(p.table.Columns)
+	if n == 0 {
+		return
+	}
+	keep := p.selectedIndex()
+	if !p.sortDesc {
+		p.sortDesc = true
+	} else {
+		p.sortDesc = false
+		p.sortCol = (p.sortCol + 1) % n
+	}
+	p.sortSet = true
+	p.reorder(dom, keep)
+}
+
+// visible is how many rows fit under the header in height lines.
+func visible(height int) int { return max(height-1, 1) }
+
+func (p *tablePane) move(delta int) {
+	p.cursor += delta
+	p.clamp(p.lastHeight)
+}
+
+func (p *tablePane) top()    { p.cursor = 0; p.clamp(p.lastHeight) }
+func (p *tablePane) bottom() { p.cursor = len(p.order) - 1; p.clamp(p.lastHeight) }
+
+// clamp keeps the cursor in range and on screen.
+func (p *tablePane) clamp(height int) {
+	if p.cursor >= len(p.order) {
+		p.cursor = len(p.order) - 1
+	}
+	if p.cursor < 0 {
+		p.cursor = 0
+	}
+	if height <= 0 {
+		return
+	}
+	vis := visible(height)
+	if p.cursor < p.offset {
+		p.offset = p.cursor
+	}
+	if p.cursor >= p.offset+vis {
+		p.offset = p.cursor - vis + 1
+	}
+	if maxOff := max(len(p.order)-vis, 0); p.offset > maxOff {
+		p.offset = maxOff
+	}
+	if p.offset < 0 {
+		p.offset = 0
+	}
+}
+
+// view renders the table in width × height (header included).
+func (p *tablePane) view(v vocab.Vocabulary, st views.Styles, width, height int) string {
+	if p.widths == nil || p.widthsFor != width {
+		p.widths = views.Widths(&p.table, width)
+		p.widthsFor = width
+	}
+	p.lastHeight = height
+	p.clamp(height)
+	return views.RenderTable(&p.table, p.widths, views.Window{Order: p.order, Offset: p.offset, Cursor: p.cursor}, v, st, width, height)
+}

@@ -1,0 +1,35 @@
+package views
+
+import (
+	"strings"
+	"time"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// ResultsTable lists the people a search found, with enough to tell them apart: name, born,
+// gender, postcode, NHS number and which back ends know them. A person known only to one back
+// end without an NHS number is flagged unmatched.
+func ResultsTable(people []record.Person, unmatched []bool, v vocab.Vocabulary, now time.Time) Table {
+	t := Table{
+		Columns: []Column{{Title: v.ColName, Max: 28}, {Title: v.ColBorn, Min: 11}, {Title: v.ColGender, Max: 8},
+			{Title: v.ColPostcode, Max: 9}, {Title: v.ColNHSNumber, Min: 12}, {Title: v.ColKnownTo, Flex: true}},
+		Rows: make([]Row, len(people)),
+	}
+	for i := range people {
+		p := &people[i]
+		var srcs []string
+		for _, s := range p.Sources {
+			srcs = append(srcs, s.Backend)
+		}
+		known := strings.Join(srcs, ", ")
+		if i < len(unmatched) && unmatched[i] {
+			known += " — " + v.Unmatched
+		}
+		t.Rows[i] = Row{Index: i, Restricted: false,
+			Cells: []string{PersonName(p.Name), BornText(p.BirthDate, v, now), v.GenderWord(p.Gender), p.Address.Postcode,
+				NHSNumberText(p.NHSNumber, v), known}}
+	}
+	return t
+}
