@@ -27,6 +27,7 @@ type getOptions struct {
 	output   string
 	reveal   string // --reveal-restricted REASON
 	revealed bool   // the flag was given
+	noLogin  bool   // --no-login: a back end needing sign-in is not queried (exit 4)
 }
 
 func newGetCmd(a *app) *cobra.Command {
@@ -57,6 +58,7 @@ Exit codes: 0 found, and every back end answered fully (not being known to some 
 	cmd.Flags().StringSliceVarP(&o.sections, "section", "s", []string{"all"},
 		"sections to print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text (for people) | json (for scripts)")
+	cmd.Flags().BoolVar(&o.noLogin, "no-login", false, "never sign in interactively: a back end that needs it is not queried (exit 4)")
 	cmd.Flags().StringVar(&o.reveal, "reveal-restricted", "", "show restricted items' content; the `REASON` is recorded in the audit trail")
 	return cmd
 }
@@ -123,14 +125,23 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	if notice != "" {
 		fmt.Fprintln(a.stderr, notice)
 	}
-	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, User: s.cfg.User})
+	// Sign-in: tokens from the keyring; a back end without one signs in here (prompting on
+	// stderr), unless --no-login.
+	signIn := a.authManager(s.cfg, !o.noLogin)
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: signIn.TokenSource, User: signIn.User()})
 	if err != nil {
 		return exitf(exitUsage, "shcr get: %v", err)
 	}
+	defer fed.Close()
 	a.log.Debug("get", "backends", len(s.cfg.Backends), "sections", len(sections), "purpose", string(choice.Purpose))
 	started := time.Now()
 	// Every look is accountable: without an audit trail, no record is shown.
-	trail, err := openAudit()
+	trail, err := openAudit(func() string {
+		if id, ok := signIn.SignedIn(); ok {
+			return id.String()
+		}
+		return ""
+	})
 	if err != nil {
 		return exitf(exitFailure, "shcr get: %v; no record is shown without an audit trail", err)
 	}
@@ -139,6 +150,9 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	rec, found := fed.Fetch(ctx, nhs, sections)
 	if ctx.Err() != nil {
 		return exitf(exitFailure, "shcr get: interrupted")
+	}
+	if notice := signIn.Notice(); notice != "" {
+		fmt.Fprintln(a.stderr, notice)
 	}
 	a.log.Debug("get done", "found", found, "elapsed_ms", time.Since(started).Milliseconds())
 	if rec == nil {
@@ -207,12 +221,13 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 }
 
 // openAudit opens the audit trail at its default place ($XDG_STATE_HOME/shcr/audit.jsonl).
-func openAudit() (*audit.Log, error) {
+// signedIn names the member of staff signed in, "" when nobody is.
+func openAudit(signedIn func() string) (*audit.Log, error) {
 	path, err := audit.DefaultPath()
 	if err != nil {
 		return nil, err
 	}
-	return audit.Open(path, audit.Options{})
+	return audit.Open(path, audit.Options{SignedInUser: signedIn})
 }
 
 // recordFailures names every back end that failed or was not queried, and every failed

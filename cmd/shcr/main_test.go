@@ -482,6 +482,27 @@ func TestExitCodeFourWhenABackEndFails(t *testing.T) {
 		t.Errorf("backends should say broken-council failed, with an error: %+v", doc.Backends)
 	}
 
+	// A back end needing a sign-in, with --no-login: not queried, named, exit 4.
+	withSignIn := filepath.Join(t.TempDir(), "signin.yaml")
+	cfg2 := fmt.Sprintf(`backends:
+  - name: %q
+    kind: %s
+    url: %s
+    domain: %s
+  - name: needs-sign-in
+    kind: fhir-r4
+    url: %s
+    domain: health
+    auth: {type: pkce, client_id: shcr, issuer: "http://127.0.0.1:1"}
+`, nhsBackend.Name, nhsBackend.Kind, nhsBackend.URL, nhsBackend.Domain, nhsBackend.URL)
+	if err := os.WriteFile(withSignIn, []byte(cfg2), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = shcr(t, env, "get", "--config", withSignIn, "--purpose", "direct-care", "--no-login", p.NHSNumber, "--section", "alerts")
+	if r.code != 4 || !strings.Contains(r.stderr, "needs-sign-in") || !strings.Contains(r.stdout, nhsnumber.Format(p.NHSNumber)) {
+		t.Errorf("--no-login with a back end needing sign-in: want exit 4, the record, and the back end named\n%s", r)
+	}
+
 	// Without a preset purpose, get records direct-care and says so once on stderr.
 	r = shcr(t, env, "get", "--config", file, p.NHSNumber, "--section", "alerts")
 	if n := strings.Count(r.stderr, "direct-care"); n != 1 {

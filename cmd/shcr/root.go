@@ -154,7 +154,7 @@ Without a config file, try the demo: shcr demo`,
 // extraCommands lists the commands defined in other files of this package.
 func extraCommands(a *app) []*cobra.Command {
 	var cmds []*cobra.Command
-	// cmds = append(cmds, newAuthCmds(a)...)  // auth.go (sign-in)
+	cmds = append(cmds, newAuthCmds(a)...) // auth.go (sign-in)
 	cmds = append(cmds, newAuditCmd()) // audit.go (audit trail)
 	return cmds
 }
