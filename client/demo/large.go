@@ -38,23 +38,31 @@ func (ds *dataset) addLarge(s *store, i int, p seedPerson, pid string) {
 		}
 		ds.addEncounter(s, pid, fmt.Sprintf("en-%s-L%d", pre, k+1), e)
 	}
+	for k, m := range ds.largeMeds(p) {
+		ds.addMedication(s, pid, fmt.Sprintf("%s-L%d", pre, k+1), m)
+	}
+}
+
+// largeMeds generates the large record's medication history: one a month going back from
+// the reference date, the newest twelve still active, every fourth a prescription.
+func (ds *dataset) largeMeds(p seedPerson) []seedMed {
+	if p.Large == nil {
+		return nil
+	}
 	meds := ds.seed.Medicines
+	out := make([]seedMed, 0, p.Large.Medications)
 	for k := range p.Large.Medications {
 		start := ReferenceDate.AddDate(0, 0, -30*k)
 		m := seedMed{Medicine: meds[k%len(meds)].ID, Kind: "statement", Dosage: largeDosages[k%len(largeDosages)],
-			Start: start.Format("2006-01-02"), Reference: k%2 == 0}
+			Start: start.Format("2006-01-02"), Reference: k%2 == 0, Status: "active"}
 		if k%4 == 3 {
 			m.Kind, m.Prescriber = "request", "pr-okafor"
 		}
-		if k < 12 {
-			m.Status = "active"
-		} else {
+		if k >= 12 {
 			m.Status = "completed"
-			if m.Kind == "request" {
-				m.Status = "completed"
-			}
 			m.End = start.AddDate(0, 0, 28).Format("2006-01-02")
 		}
-		ds.addMedication(s, pid, fmt.Sprintf("%s-L%d", pre, k+1), m)
+		out = append(out, m)
 	}
+	return out
 }
