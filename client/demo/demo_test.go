@@ -112,7 +112,7 @@ func TestSearchByNHSNumber(t *testing.T) {
 		u := base(t, s, name)
 		b := search(t, u, "Patient", url.Values{"identifier": {nhsSystem + "|" + nhsMarchbank}})
 		ps := resources(b, "match")
-		if total(b) != 1 || len(ps) != 1  {
+		if total(b) != 1 || len(ps) != 1 {
 			t.Fatalf("%s: found %d (total %d)", name, len(ps), total(b))
 		}
 		if got := str(list(ps[0]["identifier"])[0], "value"); got != nhsMarchbank {
