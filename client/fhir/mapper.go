@@ -171,7 +171,8 @@ func (m *mapper) describe(res Resource, depth int) party {
 		if decodeAs(res, &pr) != nil {
 			return party{}
 		}
-		p := party{role: pr.Code.Label()}
+		role, _ := roleOf(pr.Code)
+		p := party{role: role}
 		if pr.Practitioner != nil {
 			inner := m.whoDepth(pr.Practitioner, &pr.domainResource, depth+1)
 			p.name, p.phones, p.email = inner.name, inner.phones, inner.email

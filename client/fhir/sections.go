@@ -390,8 +390,11 @@ func quantityText(q *Quantity) string {
 		return ""
 	}
 	u := firstNonEmpty(q.Unit, string(q.Code))
-	if h, ok := quantityHours(q); ok && (u == "h/wk" || u == "h/d") {
-		return trimFloat(h) + " hours a week"
+	switch u {
+	case "h/wk":
+		return trimFloat(float64(*q.Value)) + " hours a week"
+	case "h/d":
+		return trimFloat(float64(*q.Value)) + " hours a day"
 	}
 	return strings.TrimSpace(trimFloat(float64(*q.Value)) + " " + u)
 }
