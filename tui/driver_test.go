@@ -21,14 +21,7 @@ func startDemo(tb testing.TB, extra ...config.Backend) (*client.Federation, conf
 		tb.Fatal(err)
 	}
 	tb.Cleanup(srv.Close)
-	var bs []config.Backend
-	for _, b := range srv.Config() {
-		if b.Kind == config.KindGPConnect { // TEMP until GP Connect lands in client
-			continue
-		}
-		bs = append(bs, b)
-	}
-	cfg := config.Config{Demo: true, Backends: append(bs, extra...)}
+	cfg := config.Config{Demo: true, Backends: append(srv.Config(), extra...)}
 	fed, err := client.NewFederation(cfg.Backends, client.Options{Now: func() time.Time { return demo.ReferenceDate }})
 	if err != nil {
 		tb.Fatal(err)

@@ -432,10 +432,14 @@ func (p *recordPage) view(w, h int) string {
 // tableBody is the table with its details pane: beside it when wide, under it when not.
 func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 	v, st := p.c.v, p.c.st
+	compact := w < 120
 	details := func(dw, dh int) string {
 		r := pn.selectedRow()
 		if r == nil {
 			return ""
+		}
+		if compact {
+			return views.ItemDetailsCompact(p.rec, pn.sec, r.Index, v, st, dw, dh)
 		}
 		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.rec, pn.sec, r.Index, v, st, dw, dh-1)
 	}
@@ -447,7 +451,7 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 		sep := strings.TrimSuffix(strings.Repeat(st.Rule.Render(" │ ")+"\n", h), "\n")
 		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(table), sep, det)
 	}
-	dh := min(8, h/3+1)
+	dh := min(6, h/3+1)
 	th := h - dh - 1
 	if th < 2 {
 		th, dh = h, 0

@@ -218,8 +218,15 @@ func flow(segs []string, sep string, width int) []string {
 			curW += sw
 		}
 		if w > width {
-			s = clipStyled(s, width)
-			w = width
+			// Too long for one line: wrap it over as many as it needs.
+			if curW > 0 {
+				lines = append(lines, cur)
+				cur, curW = "", 0
+			}
+			parts := strings.Split(wrapStyled(s, width), "\n")
+			lines = append(lines, parts[:len(parts)-1]...)
+			s = parts[len(parts)-1]
+			w = visibleWidth(s)
 		}
 		cur += s
 		curW += w

@@ -58,11 +58,7 @@ func activePackage(c *record.CarePackage, now time.Time) bool {
 // "No active care package found in: A, B; not checked: C". It names every back end: those
 // that returned the section, and those that failed or were not asked.
 func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time) string {
-	for i := range rec.Sections.CarePackages {
-		c := &rec.Sections.CarePackages[i]
-		if c.Restricted || !activePackage(c, now) {
-			continue
-		}
+	if c := bestActivePackage(rec.Sections.CarePackages, now); c != nil {
 		var parts []string
 		if c.Type != "" {
 			parts = append(parts, strings.ToLower(c.Type))
@@ -93,6 +89,33 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time) s
 		out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(unchecked, ", "))
 	}
 	return out
+}
+
+// bestActivePackage is the active package that says most: a council service (EpisodeOfCare)
+// with hours and a provider before a plan or a request.
+func bestActivePackage(cs []record.CarePackage, now time.Time) *record.CarePackage {
+	var best *record.CarePackage
+	bestScore := -1
+	for i := range cs {
+		c := &cs[i]
+		if c.Restricted || !activePackage(c, now) {
+			continue
+		}
+		score := 0
+		if c.Kind == "EpisodeOfCare" {
+			score += 4
+		}
+		if c.HoursPerWeek > 0 || c.Schedule != "" {
+			score += 2
+		}
+		if c.Provider != "" {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = c, score
+		}
+	}
+	return best
 }
 
 // checkedBackends splits the record's back ends into those that returned sec and the others.

@@ -81,6 +81,57 @@ func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Voca
 	return renderDetails(fields, *item, v, st, width, height)
 }
 
+// ItemDetailsCompact is the details pane for narrow screens: fields flow along the line
+// ("Type Home care · Status active · …"), long texts get their own lines, and the provenance
+// follows on a line of its own, so that 80 × 24 still shows where the item came from.
+func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int) string {
+	item, fields := sectionFields(rec, sec, index, v)
+	if item == nil {
+		return ""
+	}
+	if item.Restricted {
+		fields = []Field{{v.Details, v.RestrictedDetails}}
+	}
+	var lines []string
+	flowFields := func(fs []Field) {
+		var segs []string
+		var long []Field
+		for _, f := range fs {
+			if f.Value == "" {
+				continue
+			}
+			if textWidth(f.Label)+1+textWidth(f.Value) > width*2/3 {
+				long = append(long, f)
+				continue
+			}
+			segs = append(segs, st.Label.Render(f.Label)+" "+st.Text.Render(f.Value))
+		}
+		lines = append(lines, flow(segs, st.Faint.Render(" · "), width)...)
+		for _, f := range long {
+			for j, l := range wrap(f.Label+" "+f.Value, width) {
+				if j == 0 {
+					l = st.Label.Render(f.Label) + st.Text.Render(strings.TrimPrefix(l, f.Label))
+				} else {
+					l = st.Text.Render(l)
+				}
+				lines = append(lines, l)
+			}
+		}
+	}
+	flowFields(fields)
+	itemLines := lines
+	lines = nil
+	flowFields(ProvenanceFields(*item, v))
+	provLines := lines
+	// The provenance always shows: the item's own lines give way first.
+	if height > 0 && len(itemLines)+len(provLines) > height {
+		provLines = provLines[:min(len(provLines), height)]
+		itemLines = itemLines[:max(height-len(provLines), 0)]
+	}
+	lines = append(itemLines, provLines...)
+	return strings.Join(lines, "\n")
+}
+
 func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary) (*record.Item, []Field) {
 	s := &rec.Sections
 	in := func(n int) bool { return i >= 0 && i < n }

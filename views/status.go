@@ -99,9 +99,8 @@ func BackendStatusText(b record.BackendStatus, v vocab.Vocabulary) string {
 	case record.BackendFailed:
 		return v.StatusFailed + ": " + b.Error
 	case record.BackendPartial:
-		if b.Error != "" {
-			return v.StatusPartial + ": " + b.Error
-		}
+		// The reasons are shown in place on each tab (marked "!"); the back end's own summary
+		// may name sections in its own words, so it is not repeated here.
 		return v.StatusPartial
 	case record.BackendNotQueried:
 		if b.Error != "" {

@@ -79,7 +79,12 @@ const (
 
 // Widths lays the columns out in width cells (the whole row, markers included). It looks at
 // every row once, so callers cache the answer until the rows or the width change.
-func Widths(t *Table, width int) []int {
+func Widths(t *Table, width int) []int { return layoutWidths(t, width, true) }
+
+// NaturalWidths is Widths without growing the flex column: for text output.
+func NaturalWidths(t *Table, width int) []int { return layoutWidths(t, width, false) }
+
+func layoutWidths(t *Table, width int, grow bool) []int {
 	n := len(t.Columns)
 	w := make([]int, n)
 	for i, c := range t.Columns {
@@ -128,7 +133,7 @@ func Widths(t *Table, width int) []int {
 		total--
 	}
 	// Grow the flex column into what is left.
-	if total < avail {
+	if grow && total < avail {
 		for i, c := range t.Columns {
 			if c.Flex {
 				w[i] += avail - total

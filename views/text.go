@@ -47,8 +47,10 @@ func RecordTextAt(rec *record.Record, v vocab.Vocabulary, sections []record.Sect
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))
 		if sec == record.SectionCarePackages {
-			b.WriteString(CarePackageVerdict(rec, v, now))
-			b.WriteString("\n")
+			for _, l := range wrap(CarePackageVerdict(rec, v, now), width) {
+				b.WriteString(l)
+				b.WriteString("\n")
+			}
 		}
 		for _, l := range SectionNotice(rec, sec, v, st, width) {
 			b.WriteString(l)
@@ -59,7 +61,7 @@ func RecordTextAt(rec *record.Record, v vocab.Vocabulary, sections []record.Sect
 		}
 		t := SectionTable(rec, sec, v)
 		order := DefaultOrder(&t)
-		widths := Widths(&t, width)
+		widths := NaturalWidths(&t, width)
 		b.WriteString(RenderTable(&t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))
 		b.WriteString("\n")
 	}

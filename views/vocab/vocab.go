@@ -202,11 +202,11 @@ func common() Vocabulary {
 		DisagreeOn: "%s: %s",
 
 		StatusOK: "ok", StatusNotKnown: "not known", StatusSlow: "slow", StatusFailed: "failed",
-		StatusPartial: "partly failed", StatusNotQueried: "not queried", StatusLoading: "loading",
+		StatusPartial: "partly failed (tabs marked !)", StatusNotQueried: "not queried", StatusLoading: "loading",
 		BackendsTitle: "Back ends",
 
 		NoneRecorded:       "None recorded in: %s",
-		NotReturned:        "Not returned by any back end: no data, which is not the same as none.",
+		NotReturned:        "Not returned by any back end: nothing is known about this here.",
 		FailedIn:           "Failed in %s: %s",
 		ShowingFirst:       "showing first %d of %d from %s",
 		NoKnownAllergies:   "No known allergies",
@@ -372,4 +372,17 @@ func (v Vocabulary) StatusWord(s string) string {
 		return v.StatusRefuted
 	}
 	return strings.ReplaceAll(s, "-", " ")
+}
+
+// Distinctive lists the words that belong to this vocabulary only: a screen in the other
+// vocabulary must never show them. ("Next of kin" is not among them: it is also the legal
+// name of a contact role, shown in both.)
+func (v Vocabulary) Distinctive() []string {
+	if v.Name == NameSocialCare {
+		return []string{"Care and support", "Professionals", "Professional", "Medicines", "Medicine",
+			"Family and friends", "Visits and appointments", "Visit or appointment", "Case notes",
+			"person", "people", "leaving hospital"}
+	}
+	return []string{"Care packages", "Care package", "Care team", "Medications", "Medication", "Encounters",
+		"Encounter", "Clinical notes", "patient", "patients", "clinician", "discharge"}
 }

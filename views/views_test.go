@@ -1,0 +1,220 @@
+package views_test
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/muesli/termenv"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/views"
+	"github.com/shcr-project/shcr/views/viewstest"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+var vocabs = []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()}
+
+// noOtherWords fails when text shows a word from the other vocabulary.
+func noOtherWords(t *testing.T, v vocab.Vocabulary, text string) {
+	t.Helper()
+	for _, w := range v.Other().Distinctive() {
+		if regexp.MustCompile(`(?i)\b` + regexp.QuoteMeta(w) + `\b`).MatchString(text) {
+			t.Errorf("%s screen shows %q from the other vocabulary:\n%s", v.Name, w, text)
+		}
+	}
+}
+
+// The text output of `shcr get`, at both widths and in both vocabularies.
+func TestRecordText(t *testing.T) {
+	for _, v := range vocabs {
+		for _, w := range []int{80, 160} {
+			for name, rec := range map[string]*record.Record{
+				"full":     viewstest.Record(),
+				"problems": viewstest.WithProblems(viewstest.Record()),
+				"empty":    viewstest.Empty(),
+			} {
+				t.Run(fmt.Sprintf("%s/%s/%d", v.Name, name, w), func(t *testing.T) {
+					out := views.RecordTextAt(rec, v, nil, w, viewstest.Now)
+					for _, l := range strings.Split(out, "\n") {
+						if lipgloss.Width(l) > w {
+							t.Errorf("line wider than %d: %q", w, l)
+						}
+					}
+					if strings.Contains(out, "SECRET") {
+						t.Error("restricted content shown")
+					}
+					noOtherWords(t, v, out)
+					golden.RequireEqual(t, []byte(out))
+				})
+			}
+		}
+	}
+}
+
+func TestSectionNoticeNeverSaysNoneForMissingData(t *testing.T) {
+	v, st := vocab.Health(), views.TextStyles()
+	rec := viewstest.Empty()
+	meds := strings.Join(views.SectionNotice(rec, record.SectionMedications, v, st, 200), "\n")
+	if !strings.Contains(meds, "Not returned by any back end") || strings.Contains(strings.ToLower(meds), "none") {
+		t.Errorf("medications (not returned) notice = %q", meds)
+	}
+	cp := strings.Join(views.SectionNotice(rec, record.SectionCarePackages, v, st, 200), "\n")
+	if cp != "None recorded in: Demo NHS ShCR, Demo County Council" {
+		t.Errorf("care packages (none recorded) notice = %q", cp)
+	}
+	// Loading says so, and never "none".
+	rec.SetStatus(record.SectionStatus{Backend: "Slow", Section: record.SectionNotes, State: record.StateLoading})
+	notes := strings.Join(views.SectionNotice(rec, record.SectionNotes, v, st, 200), "\n")
+	if !strings.Contains(notes, "Loading") || strings.Contains(notes, "None") {
+		t.Errorf("loading notes notice = %q", notes)
+	}
+	// A failed back end with nothing returned elsewhere: the reason, not "none".
+	rec.SetStatus(record.SectionStatus{Backend: "GP", Section: record.SectionMedications, State: record.StateFailed, Error: "timed out after 10s"})
+	meds = strings.Join(views.SectionNotice(rec, record.SectionMedications, v, st, 200), "\n")
+	if !strings.Contains(meds, "Failed in GP: timed out after 10s") || strings.Contains(meds, "None") {
+		t.Errorf("failed medications notice = %q", meds)
+	}
+}
+
+func TestProblemsAreShownInPlace(t *testing.T) {
+	v, st := vocab.Health(), views.TextStyles()
+	rec := viewstest.WithProblems(viewstest.Record())
+	enc := strings.Join(views.SectionNotice(rec, record.SectionEncounters, v, st, 200), "\n")
+	if !strings.Contains(enc, "showing first 3 of 12000 from Demo NHS ShCR") {
+		t.Errorf("truncated notice = %q", enc)
+	}
+	al := strings.Join(views.SectionNotice(rec, record.SectionAllergies, v, st, 200), "\n")
+	if !strings.Contains(al, "Demo GP Connect: some items are withheld as confidential") {
+		t.Errorf("GP Connect warning = %q", al)
+	}
+	banner := views.Banner(rec, v, st, 200, viewstest.Now)
+	for _, want := range []string{"[BACK ENDS DISAGREE date of birth:", "Demo GP Connect 03-Dec-1948", "[BACK END FAILED: Demo GP Connect]", "[KEY SAFE]", "[ALLERGIES]", "[RESTRICTED ITEMS]"} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+	if !strings.HasPrefix(banner, "PEBBLEWORTH, Ann (Mrs)  Born 12-Mar-1948 (78y)  Gender Female  NHS No. 999 100 0003") {
+		t.Errorf("banner line = %q", strings.SplitN(banner, "\n", 2)[0])
+	}
+}
+
+func TestCarePackageVerdict(t *testing.T) {
+	rec := viewstest.Record()
+	if got, want := views.CarePackageVerdict(rec, vocab.Health(), viewstest.Now),
+		"Care package in place: Yes — home care, 14 h a week, Brightwater Home Care Ltd, since 03-Jan-2026"; got != want {
+		t.Errorf("verdict\n got %q\nwant %q", got, want)
+	}
+	// Only the ended package: no active one, named back ends, and the one not asked.
+	rec.Sections.CarePackages = rec.Sections.CarePackages[1:]
+	rec.SetBackend(record.BackendStatus{Name: "Demo GP Connect", Status: record.BackendFailed, Error: "503"})
+	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now),
+		"No active care and support found in: Demo NHS ShCR, Demo County Council; not checked: Demo GP Connect"; got != want {
+		t.Errorf("verdict\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestNoKnownAllergies(t *testing.T) {
+	out := views.RecordTextAt(viewstest.Empty(), vocab.Health(), []record.Section{record.SectionAllergies}, 100, viewstest.Now)
+	if !strings.Contains(out, "No known allergies") {
+		t.Errorf("no known allergies not shown:\n%s", out)
+	}
+	sum := views.Summary(viewstest.Empty(), vocab.Health(), views.TextStyles(), 100, 0, viewstest.Now)
+	if !regexp.MustCompile(`Allergies\s+No known allergies`).MatchString(sum) {
+		t.Errorf("summary allergies:\n%s", sum)
+	}
+	if !regexp.MustCompile(`Current medications\s+Not returned by any back end`).MatchString(sum) {
+		t.Errorf("summary medications should say not returned:\n%s", sum)
+	}
+}
+
+func TestRestrictedRowsAreMasked(t *testing.T) {
+	rec := viewstest.Record()
+	for _, v := range vocabs {
+		tab := views.NotesTable(rec.Sections.Notes, v)
+		win := views.Window{Order: views.DefaultOrder(&tab), Cursor: 0}
+		out := views.RenderTable(&tab, views.Widths(&tab, 120), win, v, views.TextStyles(), 120, 10)
+		if !strings.Contains(out, "Restricted item — press x to reveal") || strings.Contains(out, "SECRET") {
+			t.Errorf("%s notes table:\n%s", v.Name, out)
+		}
+		det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 80, 0)
+		if strings.Contains(det, "SECRET") || !strings.Contains(det, "restricted") || !strings.Contains(det, "Security labels  R") {
+			t.Errorf("restricted details:\n%s", det)
+		}
+	}
+}
+
+func TestDetailsShowProvenance(t *testing.T) {
+	rec := viewstest.Record()
+	det := views.ItemDetails(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 100, 0)
+	for _, want := range []string{"Mary Pebbleworth", "Back end          Demo NHS ShCR", "Organisation      Muddlecombe Hospitals NHS Trust (ZZT01)",
+		"Domain            NHS (health)", "Recorded          02-May-2024 09:00", "Source system     Demo EPR", "Also reported by  Demo County Council (LA)"} {
+		if !strings.Contains(det, want) {
+			t.Errorf("details lack %q:\n%s", want, det)
+		}
+	}
+	compact := views.ItemDetailsCompact(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 80, 3)
+	if !strings.Contains(compact, "Back end Demo NHS ShCR") || !strings.Contains(compact, "Domain NHS (health)") {
+		t.Errorf("compact details lose the provenance when short of room:\n%s", compact)
+	}
+}
+
+// Every row carries its domain as text: NHS or LA.
+func TestDomainMarkerOnEveryRow(t *testing.T) {
+	rec := viewstest.Record()
+	v := vocab.SocialCare()
+	for _, sec := range views.TabSections() {
+		tab := views.SectionTable(rec, sec, v)
+		out := views.RenderTable(&tab, views.Widths(&tab, 100), views.Window{Order: views.DefaultOrder(&tab), Cursor: -1}, v, views.TextStyles(), 100, 50)
+		lines := strings.Split(out, "\n")[1:]
+		if len(lines) != len(tab.Rows) {
+			t.Fatalf("%s: %d lines for %d rows", sec, len(lines), len(tab.Rows))
+		}
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "  NHS ") && !strings.HasPrefix(l, "  LA  ") {
+				t.Errorf("%s row without a domain marker: %q", sec, l)
+			}
+		}
+	}
+}
+
+// A frame reads only the visible rows: the rows outside the window can be anything.
+func TestRenderTableIsVirtual(t *testing.T) {
+	rec := viewstest.Large(10000)
+	v := vocab.Health()
+	tab := views.EncountersTable(rec.Sections.Encounters, v)
+	order := views.DefaultOrder(&tab)
+	widths := views.Widths(&tab, 200)
+	out := views.RenderTable(&tab, widths, views.Window{Order: order, Offset: 5000, Cursor: 5001}, v, views.TextStyles(), 200, 11)
+	lines := strings.Split(out, "\n")
+	if len(lines) != 11 {
+		t.Fatalf("%d lines, want 11", len(lines))
+	}
+	if !strings.HasPrefix(lines[2], "> ") {
+		t.Errorf("cursor not on the second visible row: %q", lines[2])
+	}
+	for i := range tab.Rows {
+		if i != order[5000] && i != order[5001] {
+			tab.Rows[i].Cells = nil // rows outside the window are never read
+		}
+	}
+	_ = views.RenderTable(&tab, widths, views.Window{Order: order, Offset: 5000, Cursor: 5001}, v, views.TextStyles(), 200, 3)
+}
+
+func TestPersonName(t *testing.T) {
+	got := views.PersonName(record.Name{Family: "Smith", Given: []string{"Ann", "Mary"}, Prefix: []string{"Mrs"}})
+	if got != "SMITH, Ann Mary (Mrs)" {
+		t.Errorf("PersonName = %q", got)
+	}
+	if got := views.BornText("1948", vocab.Health(), viewstest.Now); got != "1948" {
+		t.Errorf("partial birth date = %q", got)
+	}
+}
