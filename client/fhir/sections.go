@@ -686,6 +686,16 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 				if med.Prescriber == "" {
 					med.Prescriber = m.prescriber(plan)
 				}
+				if med.Provenance.Author.Name == "" {
+					for _, ref := range []*Reference{plan.Recorder, plan.Requester} {
+						if ref != nil {
+							if w := m.who(ref, &plan.domainResource); w.name != "" {
+								med.Provenance.Author = record.Author{Name: w.name, Role: w.role}
+								break
+							}
+						}
+					}
+				}
 				if pt, ok := findExt(plan.Extension, "PrescriptionType-1"); ok && pt.Text() != "" {
 					med.Note = strings.TrimSpace("Prescription type: " + pt.Text() + "\n" + med.Note)
 				}
