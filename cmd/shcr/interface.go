@@ -2,6 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
+
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/tui"
+	"github.com/shcr-project/shcr/views/vocab"
 )
 
 // runInterface loads and checks the config (and starts the demo back ends with demoMode)
@@ -12,7 +19,65 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		return err
 	}
 	defer s.Close()
-	// TODO(lead): open the TUI here with tui.Run(ctx, tui.Options{…}) once the tui package
-	// (helper E) lands; until then only `shcr get` and `shcr demo --serve` work.
-	return exitf(exitFailure, "shcr: the terminal interface is not in this build yet; try shcr get --demo %s", demoExample())
+	v, err := vocab.Parse(s.cfg.Vocabulary)
+	if err != nil {
+		return exitf(exitUsage, "%v", err)
+	}
+
+	// The interface never signs in by itself: a back end without a usable token shows
+	// "sign-in needed" and the others go on (shcr login signs in).
+	signIn := a.authManager(s.cfg, false)
+	signedIn := func() string {
+		if id, ok := signIn.SignedIn(); ok {
+			return id.String()
+		}
+		return ""
+	}
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: signIn.TokenSource, User: signIn.User()})
+	if err != nil {
+		return exitf(exitUsage, "shcr: %v", err)
+	}
+	defer fed.Close()
+
+	// Every look is accountable: without an audit trail, the interface does not open.
+	trail, err := openAudit(signedIn)
+	if err != nil {
+		return exitf(exitFailure, "shcr: %v; shcr does not open without an audit trail", err)
+	}
+	defer trail.Close()
+	choice := s.purpose.Choice
+	record := func(e tui.AuditEvent) {
+		ev := audit.Event{Event: e.Event, NHSNumber: e.NHSNumber, Purpose: string(choice.Purpose), Reason: choice.Reason,
+			Backends: e.Backends}
+		for _, sec := range e.Sections {
+			ev.Sections = append(ev.Sections, string(sec))
+		}
+		if err := trail.Append(ev); err != nil {
+			a.log.Error("audit trail append failed", "event", e.Event, "err", err.Error())
+		}
+	}
+
+	var demoNumbers []string
+	if demoMode {
+		for _, p := range demo.People() {
+			if p.NHSNumber != "" {
+				demoNumbers = append(demoNumbers, p.NHSNumber)
+			}
+		}
+	}
+	err = tui.Run(ctx, tui.Options{
+		Federation:  fed,
+		Config:      s.cfg,
+		Vocabulary:  v,
+		Role:        s.cfg.Role,
+		Plain:       a.flags.plain,
+		Logger:      a.log,
+		DemoNumbers: demoNumbers,
+		SignedIn:    signedIn,
+		Audit:       record,
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return exitf(exitFailure, "shcr: %v", err)
+	}
+	return nil
 }

@@ -122,7 +122,7 @@ Without a config file, try the demo: shcr demo`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return a.openLog()
+			return a.openLog(cmd.Name())
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runInterface(cmd.Context(), a.flags.demo)
@@ -155,13 +155,13 @@ Without a config file, try the demo: shcr demo`,
 func extraCommands(a *app) []*cobra.Command {
 	var cmds []*cobra.Command
 	cmds = append(cmds, newAuthCmds(a)...) // auth.go (sign-in)
-	cmds = append(cmds, newAuditCmd()) // audit.go (audit trail)
+	cmds = append(cmds, newAuditCmd())     // audit.go (audit trail)
 	return cmds
 }
 
 // openLog sets up the debug log: JSON lines to --log FILE, else nowhere. Nothing is ever
 // logged to the terminal: the standard library's log package is sent to the same place.
-func (a *app) openLog() error {
+func (a *app) openLog(command string) error {
 	if a.flags.logFile == "" {
 		a.log = slog.New(slog.DiscardHandler)
 	} else {
@@ -176,7 +176,7 @@ func (a *app) openLog() error {
 	// Libraries that write through the log package (net/http servers among them) must not
 	// reach the terminal under the TUI.
 	slog.SetDefault(a.log)
-	a.log.Debug("start", "version", version.String(), "demo", a.flags.demo)
+	a.log.Debug("start", "command", command, "version", version.String(), "demo_flag", a.flags.demo)
 	return nil
 }
 
