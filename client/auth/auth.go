@@ -9,6 +9,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -152,6 +153,10 @@ type Options struct {
 	LoginTimeout time.Duration
 	// Getenv reads environment variables (bearer tokens, client secrets); nil = os.Getenv.
 	Getenv func(string) string
+	// Context bounds the sign-ins, refreshes and token requests that token sources start on
+	// their own (Token has no context): pass the command's context so Ctrl-C stops a
+	// sign-in `shcr get` started. nil = context.Background().
+	Context context.Context
 }
 
 func (o *Options) fill() {
@@ -172,6 +177,9 @@ func (o *Options) fill() {
 	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
 	}
 	if o.Browser == nil {
 		o.Browser = func(u string) error { return OpenBrowser(u, o.Getenv) }

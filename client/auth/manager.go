@@ -383,7 +383,7 @@ var errRefreshRefused = errors.New("refresh refused")
 
 // refreshLocked exchanges the refresh token. Caller holds st.mu.
 func (m *Manager) refreshLocked(st *backendState, s *session) (*oauth2.Token, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(m.o.Context, 30*time.Second)
 	defer cancel()
 	ep, err := m.endpointsLocked(ctx, st)
 	if err != nil {
@@ -443,7 +443,7 @@ func (u userSource) Token() (*oauth2.Token, error) {
 	if tok, _, err := u.m.cachedToken(u.st); tok != nil || err != nil {
 		return tok, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), u.m.o.LoginTimeout+time.Minute)
+	ctx, cancel := context.WithTimeout(u.m.o.Context, u.m.o.LoginTimeout+time.Minute)
 	defer cancel()
 	if _, err := u.m.loginLocked(ctx, u.st); err != nil {
 		return nil, err
@@ -508,7 +508,7 @@ type ccSource struct {
 
 func (c ccSource) Token() (*oauth2.Token, error) {
 	b := c.st.b
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(c.m.o.Context, 30*time.Second)
 	defer cancel()
 	if b.Auth.ClientID == "" {
 		return nil, fmt.Errorf("back end %s: client-credentials needs client_id: %w", b.Name, ErrConfig)

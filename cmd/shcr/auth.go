@@ -23,8 +23,15 @@ func newAuthCmds(a *app) []*cobra.Command {
 
 // authManager is the sign-in manager for cfg: tokens in the OS keyring (in memory only for
 // the demo, or where no keyring is available), prompts on stderr. interactive lets a token
-// source run a sign-in itself (shcr get without --no-login).
+// source run a sign-in itself (shcr get without --no-login). Prefer authManagerContext,
+// whose ctx lets Ctrl-C stop a sign-in that a token source started.
 func (a *app) authManager(cfg config.Config, interactive bool) *auth.Manager {
+	return a.authManagerContext(context.Background(), cfg, interactive)
+}
+
+// authManagerContext is authManager with the command's context bounding the sign-ins,
+// refreshes and token requests that token sources start by themselves.
+func (a *app) authManagerContext(ctx context.Context, cfg config.Config, interactive bool) *auth.Manager {
 	kr := config.NewKeyring(0)
 	if cfg.Demo {
 		kr = config.NewMemoryKeyring()
@@ -34,6 +41,7 @@ func (a *app) authManager(cfg config.Config, interactive bool) *auth.Manager {
 		Out:         a.stderr,
 		Interactive: interactive,
 		Getenv:      a.getenv,
+		Context:     ctx,
 	})
 }
 
@@ -93,7 +101,7 @@ func (a *app) login(ctx context.Context, args []string) error {
 	if err != nil || !ok {
 		return err
 	}
-	m := a.authManager(cfg, true)
+	m := a.authManagerContext(ctx, cfg, true)
 	names := m.Backends()
 	if len(args) == 1 {
 		if !hasBackend(cfg, args[0]) {
@@ -156,19 +164,19 @@ themselves. --all also removes anything else shcr ever stored there.`,
 			if all && len(args) > 0 {
 				return exitf(exitUsage, "shcr logout: give a back end or --all, not both")
 			}
-			return a.logout(args, all)
+			return a.logout(cmd.Context(), args, all)
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "sign out of every back end and clear everything shcr keeps in the keyring")
 	return cmd
 }
 
-func (a *app) logout(args []string, all bool) error {
+func (a *app) logout(ctx context.Context, args []string, all bool) error {
 	cfg, ok, err := a.authConfig()
 	if err != nil || !ok {
 		return err
 	}
-	m := a.authManager(cfg, false)
+	m := a.authManagerContext(ctx, cfg, false)
 	if all {
 		if err := m.LogoutAll(); err != nil {
 			return exitf(exitFailure, "shcr logout: %v", err)
@@ -210,7 +218,7 @@ func newAuthCmd(a *app) *cobra.Command {
 			if err != nil || !ok {
 				return err
 			}
-			m := a.authManager(cfg, false)
+			m := a.authManagerContext(cmd.Context(), cfg, false)
 			writeAuthStatus(a.stdout, m.Status(), time.Now())
 			if n := m.Notice(); n != "" {
 				fmt.Fprintln(a.stderr, n)
