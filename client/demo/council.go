@@ -53,8 +53,8 @@ func (ds *dataset) addCouncilSections(s *store, i int, p seedPerson, pid string)
 	var careTeamID string
 	if len(p.SocialWorkers) > 0 {
 		careTeamID = "ct-" + pre + "-asc"
-		s.add(ds.careTeam(careTeamID, pid, "Allocated workers", p.SocialWorkers, "org-team-north", councilMeta("CareTeam", instant(p.SocialWorkers[0].Start))), pid,
-			map[string][]string{"participant": pracRefs(p.SocialWorkers)})
+		s.add(ds.careTeam(careTeamID, pid, "Allocated workers", p.SocialWorkers, "org-team-north", councilMeta("CareTeam", instant(p.SocialWorkers[0].Start)), true), pid,
+			map[string][]string{"participant": pracRefs(p.SocialWorkers, "PractitionerRole/role-")})
 	}
 	for _, pk := range p.Packages {
 		eocID := "eoc-" + pk.ID

@@ -51,6 +51,10 @@ const (
 	gpOrgName              = "Demo shcr user organisation"
 )
 
+// builtDataset builds the data set once per process: it is immutable once built (the
+// servers only read it), and building it (5,000+ resources) is the slow part of Start.
+var builtDataset = sync.OnceValues(loadDataset)
+
 // Options tunes the demo servers.
 type Options struct {
 	Latency     time.Duration // added to every response (benchmarks use 100 ms)
@@ -81,7 +85,7 @@ type Servers struct {
 
 // Start builds the data set and starts every demo back end on 127.0.0.1 with a free port.
 func Start(opts Options) (*Servers, error) {
-	ds, err := loadDataset()
+	ds, err := builtDataset()
 	if err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}

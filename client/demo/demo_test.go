@@ -284,8 +284,28 @@ func TestIncludeReturnsReferencedResources(t *testing.T) {
 		return out
 	}, "ServiceRequest")
 
+	// The council's care team members are PractitionerRoles; _include:iterate follows them on
+	// to the Practitioner and the organisation.
+	ctq := url.Values{"patient": {cpid}, "_include": {"CareTeam:participant"}, "_include:iterate": {"PractitionerRole:practitioner", "PractitionerRole:organization"}}
+	members := func(r obj) []string {
+		var out []string
+		for _, p := range list(r["participant"]) {
+			out = append(out, str(p, "member", "reference"))
+		}
+		return out
+	}
+	check(council, "CareTeam", ctq, members, "PractitionerRole")
+	b := search(t, council, "CareTeam", ctq)
+	got := map[string]int{}
+	for _, r := range resources(b, "include") {
+		got[str(r, "resourceType")]++
+	}
+	if got["PractitionerRole"] != 1 || got["Practitioner"] != 1 || got["Organization"] != 1 {
+		t.Errorf("iterate includes = %v", got)
+	}
+
 	// _revinclude=Provenance:target brings the Provenance of matched items, and only those.
-	b := search(t, nhs, "MedicationRequest", url.Values{"patient": {pid}, "_revinclude": {"Provenance:target"}})
+	b = search(t, nhs, "MedicationRequest", url.Values{"patient": {pid}, "_revinclude": {"Provenance:target"}})
 	matched := map[string]bool{}
 	for _, r := range resources(b, "match") {
 		matched["MedicationRequest/"+str(r, "id")] = true
@@ -333,6 +353,7 @@ func TestBadRequestsGetOperationOutcomes(t *testing.T) {
 		{"/Encounter?patient=shcr-0001&_include=Patient:general-practitioner", "Patient:general-practitioner", 400},
 		{"/Encounter?patient=shcr-0001&_revinclude=AuditEvent:entity", "AuditEvent:entity", 400},
 		{"/Encounter?patient=Group/x/y", "patient", 400},
+		{"/Encounter?patient=shcr-0001&_include:iterate=Encounter:nonsense", "Encounter:nonsense", 400},
 		{"/Encounter?category=x", "category", 400},
 		{"/Patient/no-such-id", "no-such-id", 404},
 		{"/Spaceship/1", "Spaceship", 404},

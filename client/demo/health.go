@@ -35,7 +35,8 @@ func (ds *dataset) buildHealth() *store {
 	}
 	s.includes["MedicationStatement"] = []string{"medication"}
 	s.includes["MedicationRequest"] = []string{"medication", "requester"}
-	s.includes["Encounter"] = []string{"location", "service-provider", "participant"}
+	s.includes["Encounter"] = []string{"location", "service-provider", "participant", "practitioner"}
+	s.includes["AllergyIntolerance"] = []string{"recorder"}
 	s.includes["CareTeam"] = []string{"participant"}
 	s.includes["DocumentReference"] = []string{"author"}
 	s.includes["Composition"] = []string{"author"}
@@ -131,7 +132,8 @@ func (ds *dataset) addHealthSections(s *store, i int, p seedPerson, pid string) 
 	subj := reference("Patient", pid, "")
 	for j, a := range p.Allergies {
 		id := fmt.Sprintf("al-%s-%d", pre, j+1)
-		s.add(allergyResource(id, pid, a, ds.pracRef(a.Recorder), healthMeta("AllergyIntolerance", gpMetaSource, instant(a.Recorded))), pid, nil)
+		s.add(allergyResource(id, pid, a, ds.pracRef(a.Recorder), healthMeta("AllergyIntolerance", gpMetaSource, instant(a.Recorded))), pid,
+			map[string][]string{"recorder": {"Practitioner/" + a.Recorder}})
 		if a.Provenance {
 			ds.provenance(s, pid, "AllergyIntolerance/"+id, a.Recorded, a.Recorder, ds.pracs[a.Recorder].Org)
 		}
@@ -182,15 +184,15 @@ func (ds *dataset) addHealthSections(s *store, i int, p seedPerson, pid string) 
 			map[string][]string{"author": {"Organization/" + f.Author}})
 	}
 	if len(p.CareTeam) > 0 {
-		s.add(ds.careTeam("ct-"+pre+"-1", pid, "Care team", p.CareTeam, "org-kettlewick", healthMeta("CareTeam", gpMetaSource, "2026-01-05T09:00:00Z")), pid,
-			map[string][]string{"participant": pracRefs(p.CareTeam)})
+		s.add(ds.careTeam("ct-"+pre+"-1", pid, "Care team", p.CareTeam, "org-kettlewick", healthMeta("CareTeam", gpMetaSource, "2026-01-05T09:00:00Z"), false), pid,
+			map[string][]string{"participant": pracRefs(p.CareTeam, "Practitioner/")})
 	}
 }
 
-func pracRefs(ms []seedMember) []string {
+func pracRefs(ms []seedMember, prefix string) []string {
 	var out []string
 	for _, m := range ms {
-		out = append(out, "Practitioner/"+m.Practitioner)
+		out = append(out, prefix+m.Practitioner)
 	}
 	return out
 }
@@ -208,10 +210,16 @@ func flagResource(id, pid string, f seedFlag, author M, meta M) M {
 		"author":   author}
 }
 
-func (ds *dataset) careTeam(id, pid, name string, members []seedMember, org string, meta M) M {
+// careTeam builds a CareTeam; byRole makes members PractitionerRole references (as the
+// council's system does) rather than Practitioner ones.
+func (ds *dataset) careTeam(id, pid, name string, members []seedMember, org string, meta M, byRole bool) M {
 	var parts A
 	for _, m := range members {
-		parts = append(parts, M{"role": A{snomed(m.Role, m.RoleDisplay)}, "member": ds.pracRef(m.Practitioner),
+		member := ds.pracRef(m.Practitioner)
+		if byRole {
+			member = reference("PractitionerRole", "role-"+m.Practitioner, ds.pracName(m.Practitioner))
+		}
+		parts = append(parts, M{"role": A{snomed(m.Role, m.RoleDisplay)}, "member": member,
 			"onBehalfOf": ds.orgRef(ds.pracs[m.Practitioner].Org), "period": period(m.Start, "")})
 	}
 	return M{"resourceType": "CareTeam", "id": id, "meta": meta, "status": "active", "name": name,
@@ -277,6 +285,7 @@ func (ds *dataset) addEncounter(s *store, pid, id string, e seedEncounter) {
 		r["participant"] = A{M{"type": A{concept("", coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PPRF", "primary performer"))},
 			"individual": ds.pracRef(e.With)}}
 		refs["participant"] = []string{"Practitioner/" + e.With}
+		refs["practitioner"] = refs["participant"]
 	}
 	s.add(r, pid, refs)
 }

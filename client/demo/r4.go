@@ -231,7 +231,8 @@ func patientMatcher(name, value string) (func(*patientIndex) bool, error) {
 // searchRequest is a parsed search.
 type searchRequest struct {
 	count, offset int
-	includes      []string // _include params of this type (the part after "Type:")
+	includes      []string    // _include params of this type (the part after "Type:")
+	iterate       [][2]string // _include:iterate as {type, param}, applied to included resources too
 	revProvenance bool
 }
 
@@ -296,6 +297,17 @@ func (h *r4Handler) match(typ string, q url.Values) ([]*resource, searchRequest,
 					if !slices.Contains(sr.includes, parts[1]) {
 						sr.includes = append(sr.includes, parts[1])
 					}
+				}
+			}
+			continue
+		case "_include:iterate":
+			for _, v := range vals {
+				for _, inc := range strings.Split(v, ",") {
+					parts := strings.Split(inc, ":")
+					if len(parts) < 2 || !slices.Contains(h.st.includes[parts[0]], parts[1]) {
+						return nil, sr, &searchError{code: "not-supported", msg: fmt.Sprintf("_include:iterate %q is not supported (the type must declare it as a searchInclude)", inc)}
+					}
+					sr.iterate = append(sr.iterate, [2]string{parts[0], parts[1]})
 				}
 			}
 			continue
@@ -467,10 +479,12 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 		b.WriteString(`"}}`)
 	}
 	seen := make(map[string]bool, len(page))
+	var emitted []*resource // for _include:iterate
 	for _, res := range page {
 		seen[res.typ+"/"+res.id] = true
 		entry(res, "match")
 	}
+	emitted = append(emitted, page...)
 	for _, res := range page {
 		for _, inc := range sr.includes {
 			for _, target := range res.refs[inc] {
@@ -480,6 +494,7 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 				if t, ok := h.st.byID[target]; ok {
 					seen[target] = true
 					entry(t, "include")
+					emitted = append(emitted, t)
 				}
 			}
 		}
@@ -488,6 +503,21 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 				if k := "Provenance/" + p.id; !seen[k] {
 					seen[k] = true
 					entry(p, "include")
+				}
+			}
+		}
+	}
+	for i := 0; len(sr.iterate) > 0 && i < len(emitted); i++ {
+		res := emitted[i]
+		for _, it := range sr.iterate {
+			if res.typ != it[0] {
+				continue
+			}
+			for _, target := range res.refs[it[1]] {
+				if t, ok := h.st.byID[target]; ok && !seen[target] {
+					seen[target] = true
+					entry(t, "include")
+					emitted = append(emitted, t)
 				}
 			}
 		}
