@@ -35,7 +35,8 @@ type Keyring struct {
 	mu       sync.Mutex
 	mem      map[string]string // used once fallback != nil
 	fallback error             // why the OS keyring is not used; nil while it works
-	told     bool              // Notice has returned the fallback message
+	tooBig   error             // set when a secret was too big for the OS keyring
+	told     bool              // Notice has returned its message
 }
 
 // NewKeyring returns a keyring wrapper whose OS calls give up after timeout
@@ -68,16 +69,23 @@ func (k *Keyring) InMemory() bool {
 func (k *Keyring) Notice() string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.fallback == nil || k.told {
+	if k.told {
 		return ""
 	}
-	k.told = true
-	return fmt.Sprintf("No system keyring is available (%v): sign-ins are kept in memory and last until shcr exits.", k.fallback)
+	switch {
+	case k.fallback != nil:
+		k.told = true
+		return fmt.Sprintf("No system keyring is available (%v): sign-ins are kept in memory and last until shcr exits.", k.fallback)
+	case k.tooBig != nil:
+		k.told = true
+		return "A sign-in was too big for the system keyring: it is kept in memory and lasts until shcr exits."
+	}
+	return ""
 }
 
 // Get returns the secret stored under key, or an error wrapping ErrSecretNotFound.
 func (k *Keyring) Get(key string) (string, error) {
-	if v, ok, mem := k.memGet(key); mem {
+	if v, ok, onlyMem := k.memGet(key); ok || onlyMem {
 		if !ok {
 			return "", ErrSecretNotFound
 		}
@@ -100,19 +108,36 @@ func (k *Keyring) Get(key string) (string, error) {
 	}
 }
 
-// Set stores secret under key, replacing what was there.
+// Set stores secret under key, replacing what was there. A secret too big for the OS
+// keyring (Windows Credential Manager holds 2,560 bytes) is kept in memory alone; a keyring
+// that fails sends every secret to memory from then on. Either way it says so (Notice).
 func (k *Keyring) Set(key, secret string) error {
 	if k.InMemory() {
 		k.memSet(key, secret)
 		return nil
 	}
 	err := k.call(func() error { return keyring.Set(KeyringService, key, secret) })
-	if err == nil {
+	switch {
+	case err == nil:
+		k.mu.Lock()
+		delete(k.mem, key) // an earlier too-big value is superseded
+		k.mu.Unlock()
+		return nil
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		// Do not leave an older value behind in the OS keyring for the next process.
+		_ = k.call(func() error { return keyring.Delete(KeyringService, key) })
+		k.mu.Lock()
+		k.mem[key] = secret
+		if k.tooBig == nil {
+			k.tooBig = err
+		}
+		k.mu.Unlock()
+		return nil
+	default:
+		k.fallBack(err)
+		k.memSet(key, secret)
 		return nil
 	}
-	k.fallBack(err)
-	k.memSet(key, secret)
-	return nil
 }
 
 // Delete removes what is stored under key; removing a missing key is not an error.
@@ -177,14 +202,12 @@ func (k *Keyring) fallBack(cause error) {
 	}
 }
 
-func (k *Keyring) memGet(key string) (v string, ok, inMem bool) {
+// memGet looks in memory; onlyMem reports that the OS keyring is not in use.
+func (k *Keyring) memGet(key string) (v string, ok, onlyMem bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.fallback == nil {
-		return "", false, false
-	}
 	v, ok = k.mem[key]
-	return v, ok, true
+	return v, ok, k.fallback != nil
 }
 
 func (k *Keyring) memSet(key, secret string) {

@@ -117,6 +117,34 @@ func TestKeyringTooBigFallsBack(t *testing.T) {
 	if v, _ := k.Get("big"); len(v) != 5000 {
 		t.Fatalf("big secret lost: %d bytes", len(v))
 	}
+	// Only that secret went to memory; the keyring as a whole is still in use.
+	if k.InMemory() {
+		t.Fatal("one big secret must not switch everything to memory")
+	}
+	if n := k.Notice(); !strings.Contains(n, "too big for the system keyring") {
+		t.Fatalf("notice = %q", n)
+	}
+	if k.Notice() != "" {
+		t.Fatal("notice repeated")
+	}
+}
+
+func TestKeyringSmallSecretReplacesBigOne(t *testing.T) {
+	keyring.MockInitWithError(keyring.ErrSetDataTooBig)
+	k := NewKeyring(time.Second)
+	if err := k.Set("tok", "big"); err != nil {
+		t.Fatal(err)
+	}
+	keyring.MockInit() // the next value fits
+	if err := k.Set("tok", "small"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := keyring.Get(KeyringService, "tok"); err != nil || v != "small" {
+		t.Fatalf("OS keyring = %q, %v", v, err)
+	}
+	if v, _ := k.Get("tok"); v != "small" {
+		t.Fatalf("Get = %q: the stale in-memory value won", v)
+	}
 }
 
 func TestKeyringCallTimesOut(t *testing.T) {
