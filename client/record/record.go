@@ -350,13 +350,14 @@ const (
 
 // BackendStatus is what one back end said about this person.
 type BackendStatus struct {
-	Name    string          `json:"name"`
-	Kind    string          `json:"kind"`   // fhir-r4 | gp-connect
-	Domain  Domain          `json:"domain"` // the back end's default domain
-	Status  string          `json:"status"` // Backend* constants
-	Error   string          `json:"error,omitempty"`
-	Counts  map[Section]int `json:"counts,omitempty"`
-	Elapsed time.Duration   `json:"elapsed_ms"`
+	Name       string          `json:"name"`
+	Kind       string          `json:"kind"`   // fhir-r4 | gp-connect
+	Domain     Domain          `json:"domain"` // the back end's default domain
+	Status     string          `json:"status"` // Backend* constants
+	Error      string          `json:"error,omitempty"`
+	HTTPStatus int             `json:"http_status,omitempty"` // the status that made it fail, e.g. 401 or 403
+	Counts     map[Section]int `json:"counts,omitempty"`
+	Elapsed    time.Duration   `json:"elapsed_ms"`
 }
 
 // Discrepancy is a demographic field on which back ends disagree for the same NHS number.
