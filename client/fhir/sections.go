@@ -47,11 +47,7 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 	}
 	switch sec {
 	case record.SectionCarePackages:
-		for _, r := range items {
-			if cp, ok := m.carePackage(r); ok {
-				out.CarePackages = append(out.CarePackages, cp)
-			}
-		}
+		out.CarePackages = m.carePackages(items)
 	case record.SectionCareTeam:
 		for _, r := range items {
 			out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
@@ -120,6 +116,63 @@ func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []
 }
 
 // ---- care packages ----
+
+// carePackages maps the care package resources. A ServiceRequest that an EpisodeOfCare
+// names as its referralRequest is the same service seen from the request side: it is
+// folded into the episode (which takes its schedule, hours and provider when it has none)
+// rather than listed twice.
+func (m *mapper) carePackages(items []Resource) []record.CarePackage {
+	referral := map[string]string{} // ServiceRequest ref → EpisodeOfCare ref
+	for _, r := range items {
+		if r.Type != "EpisodeOfCare" {
+			continue
+		}
+		var e struct {
+			ReferralRequest Refs `json:"referralRequest"`
+		}
+		if decodeAs(r, &e) != nil {
+			continue
+		}
+		for _, rr := range e.ReferralRequest {
+			if ref := normRef(rr.Reference); strings.HasPrefix(ref, "ServiceRequest/") {
+				referral[ref] = r.Ref()
+			}
+		}
+	}
+	var out []record.CarePackage
+	index := map[string]int{} // EpisodeOfCare ref → position in out
+	var folded []record.CarePackage
+	for _, r := range items {
+		cp, ok := m.carePackage(r)
+		if !ok {
+			continue
+		}
+		if _, isReferral := referral[r.Ref()]; isReferral {
+			folded = append(folded, cp)
+			continue
+		}
+		index[r.Ref()] = len(out)
+		out = append(out, cp)
+	}
+	for _, sr := range folded {
+		i, ok := index[referral[sr.Provenance.Resource]]
+		if !ok {
+			out = append(out, sr) // its episode did not map: keep the request
+			continue
+		}
+		eoc := &out[i]
+		if eoc.Schedule == "" {
+			eoc.Schedule = sr.Schedule
+		}
+		if eoc.HoursPerWeek == 0 {
+			eoc.HoursPerWeek = sr.HoursPerWeek
+		}
+		if eoc.Provider == "" {
+			eoc.Provider = sr.Provider
+		}
+	}
+	return out
+}
 
 // Care packages read EpisodeOfCare (council services, Interweave SocialCareService),
 // CarePlan (care and support plans) and ServiceRequest (requested or referred services).
@@ -320,11 +373,12 @@ func timingText(t *Timing) string {
 		s += " (" + strings.Join(days, ", ") + ")"
 	}
 	s = strings.TrimPrefix(s, ", ")
+	// The back end's own words for the schedule win; the computed text is for codes.
+	if txt := strings.TrimSpace(t.Code.Text); txt != "" {
+		return txt
+	}
 	if s == "" {
 		return t.Code.Label()
-	}
-	if l := t.Code.Label(); l != "" {
-		s = l + ": " + s
 	}
 	return s
 }

@@ -619,3 +619,27 @@ func TestMapSectionNeverPanicsOnOddInput(t *testing.T) {
 		MapSection(sec, &rs[len(rs)-2], rs, healthSrc)
 	}
 }
+
+func TestEpisodeOfCareTakesItsReferralRequest(t *testing.T) {
+	eoc := withMode(inline(t, `{"resourceType":"EpisodeOfCare","id":"e1","status":"active","type":[{"text":"Home care"}],
+	"referralRequest":[{"reference":"ServiceRequest/sr-e1"}],"period":{"start":"2026-09-01"}}`), "match")
+	sr := withMode(inline(t, `{"resourceType":"ServiceRequest","id":"sr-e1","status":"active","intent":"order","code":{"text":"Home care"},
+	"performer":[{"display":"Brightwater Home Care (Demo) Ltd"}],
+	"occurrenceTiming":{"code":{"text":"4 visits a day"},"repeat":{"frequency":4,"period":1,"periodUnit":"d","boundsPeriod":{"start":"2026-09-01"}}},
+	"quantityQuantity":{"value":14,"unit":"hours per week","system":"http://unitsofmeasure.org","code":"h/wk"}}`), "include")
+	other := withMode(inline(t, `{"resourceType":"ServiceRequest","id":"sr-other","status":"active","intent":"order","code":{"text":"Meals"}}`), "match")
+	d, w := MapSection(record.SectionCarePackages, nil, []Resource{eoc, withMode(sr, "match"), other}, socialSrc)
+	if len(w) != 0 {
+		t.Errorf("warnings %q", w)
+	}
+	if len(d.CarePackages) != 2 {
+		t.Fatalf("got %d packages: %+v", len(d.CarePackages), d.CarePackages)
+	}
+	home := d.CarePackages[0]
+	if home.Kind != "EpisodeOfCare" || home.Schedule != "4 visits a day" || home.HoursPerWeek != 14 || home.Provider != "Brightwater Home Care (Demo) Ltd" {
+		t.Errorf("home care = %+v", home)
+	}
+	if d.CarePackages[1].Type != "Meals" {
+		t.Errorf("unrelated request lost: %+v", d.CarePackages[1])
+	}
+}
