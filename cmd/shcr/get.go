@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -355,6 +356,9 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 		if string(v) == "null" {
 			v = json.RawMessage("[]")
 		}
+		// Lists are never null: a provenance without security labels has "security": [].
+		// (Compact json.Marshal output: the key and null cannot occur inside a string.)
+		v = bytes.ReplaceAll(v, []byte(`"security":null`), []byte(`"security":[]`))
 		out.Sections.keys = append(out.Sections.keys, k)
 		out.Sections.vals = append(out.Sections.vals, v)
 	}

@@ -221,6 +221,9 @@ func TestGetDemoJSON(t *testing.T) {
 					t.Errorf("%s[%d].provenance has no %q", sec, i, k)
 				}
 			}
+			if sl, ok := prov["security"].([]any); !ok || sl == nil {
+				t.Errorf("%s[%d].provenance.security should be a list, is %v", sec, i, prov["security"])
+			}
 			if _, ok := prov["recorded"]; ok {
 				recorded++
 			}
