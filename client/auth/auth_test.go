@@ -1,11 +1,11 @@
 package auth
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -433,7 +433,7 @@ func TestExpiredWithoutRefreshAsksToSignIn(t *testing.T) {
 
 // --- Device authorization grant ---------------------------------------------------------
 
-// approveWhenPrompted approves (or denies) the device code as the user would on another
+// deviceManager's act approves (or denies) the device code as the user would on another
 // device, through the example storage (its HTML form fails for the openid scope).
 func deviceManager(t *testing.T, op *testOP, b config.Backend, out *syncBuffer, act func(p Prompt)) *Manager {
 	return NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(), Options{
@@ -558,8 +558,7 @@ func TestConfiguredFlowIsTheOneThatRuns(t *testing.T) {
 		Browser: func(string) error { called = true; return nil },
 		Prompt:  func(Prompt) { called = true },
 	})
-	// SMART config without device endpoint, and the OIDC document completes only jwks,
-	// userinfo, device: the issuer here does have one, so point the issuer away.
+	// Endpoints as discovered from a SMART server that offers no device endpoint.
 	m.states["dev"].ep = &Endpoints{SMART: true, Authorization: op.endpoint("authorization_endpoint"), Token: op.endpoint("token_endpoint")}
 	_, err := m.Login(bg(), "dev")
 	if err == nil || called {
@@ -778,4 +777,37 @@ func mustQuery(t *testing.T, raw string) url.Values {
 	return u.Query()
 }
 
-var _ = context.Background
+
+func TestUserinfoTokenStaysOnItsHost(t *testing.T) {
+	// The access token goes only to the host it was obtained from: not to a userinfo
+	// endpoint on another host, and not across a redirect to another host.
+	var mu sync.Mutex
+	var leaked []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		leaked = append(leaked, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"sub":"id1","name":"Someone Else"}`)
+	}))
+	defer other.Close()
+	home := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// 127.0.0.1 and localhost are different hosts to an HTTP client.
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/userinfo", http.StatusFound)
+	}))
+	defer home.Close()
+
+	ep := Endpoints{Token: home.URL + "/token", Userinfo: home.URL + "/userinfo"}
+	if _, err := fetchUserinfo(bg(), http.DefaultClient, ep, "secret-access-token"); err != nil {
+		t.Fatal(err)
+	}
+	ep.Userinfo = other.URL + "/userinfo"
+	if _, err := fetchUserinfo(bg(), http.DefaultClient, ep, "secret-access-token"); err == nil {
+		t.Fatal("userinfo on another host was asked")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(leaked) != 1 || leaked[0] != "" {
+		t.Fatalf("Authorization seen by the other host: %q", leaked)
+	}
+}
