@@ -777,7 +777,6 @@ func mustQuery(t *testing.T, raw string) url.Values {
 	return u.Query()
 }
 
-
 func TestUserinfoTokenStaysOnItsHost(t *testing.T) {
 	// The access token goes only to the host it was obtained from: not to a userinfo
 	// endpoint on another host, and not across a redirect to another host.
