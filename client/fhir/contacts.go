@@ -111,7 +111,7 @@ func isRoleSystem(system string) bool {
 }
 
 func appendUnique(ss []string, s string) []string {
-	if s == "" || slices.Contains(ss, s) {
+	if s == "" || slices.ContainsFunc(ss, func(o string) bool { return strings.EqualFold(o, s) }) {
 		return ss
 	}
 	return append(ss, s)

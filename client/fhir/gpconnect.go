@@ -189,7 +189,7 @@ func MapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 					continue
 				}
 				it := m.item(*patient, &pr.domainResource, itemFacts{})
-				it.Key = memberKey(&gp, w.name, "", m.scope(it))
+				it.Key = m.memberKey(&gp, &pr.domainResource, w.name, m.scope(it))
 				role := firstNonEmpty(w.role, "GP")
 				if res, ok := m.resolve(&gp, &pr.domainResource); ok && res.Type == "Organization" {
 					role = "GP practice"

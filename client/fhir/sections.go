@@ -104,13 +104,26 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 	return out, m.warnings
 }
 
-// appendMembers adds care team members, folding one already present under the same key.
+// appendMembers adds care team members, folding one already present under the same key:
+// the entry with a coded role wins, and fills what the other lacks.
 func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []record.CareTeamMember {
 	for _, a := range add {
-		if slices.ContainsFunc(dst, func(d record.CareTeamMember) bool { return d.Key == a.Key }) {
+		i := slices.IndexFunc(dst, func(d record.CareTeamMember) bool { return d.Key == a.Key })
+		if i < 0 {
+			dst = append(dst, a)
 			continue
 		}
-		dst = append(dst, a)
+		keep, other := dst[i], a
+		if keep.RoleCode == "" && a.RoleCode != "" {
+			keep, other = a, dst[i]
+		}
+		keep.Team = firstNonEmpty(keep.Team, other.Team)
+		keep.Organisation = firstNonEmpty(keep.Organisation, other.Organisation)
+		keep.Email = firstNonEmpty(keep.Email, other.Email)
+		if len(keep.Phones) == 0 {
+			keep.Phones = other.Phones
+		}
+		dst[i] = keep
 	}
 	return dst
 }
@@ -587,7 +600,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 				period = m.period(r, "period", &ct.Period)
 			}
 			it := base
-			it.Key = memberKey(p.Member, w.name, code, m.scope(base))
+			it.Key = m.memberKey(p.Member, &ct.domainResource, w.name, m.scope(base))
 			if w.name == "" {
 				m.warn("%s: participant[%d].member %s is not in the response; name unknown", r.Ref(), i, p.Member.Reference)
 			}
@@ -616,19 +629,17 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 				}
 			}
 		}
+		// The managing organisation is often the provider, not the care manager's employer:
+		// it names the team only when the episode names no team (Interweave does so).
 		team, org := "", w.org
 		if len(e.Team) > 0 {
 			team = m.who(&e.Team[0], &e.domainResource).name
 		}
-		if e.ManagingOrg != nil {
-			mo := m.who(e.ManagingOrg, &e.domainResource).name
-			org = firstNonEmpty(org, mo)
-			if team == "" {
-				team = mo
-			}
+		if team == "" && e.ManagingOrg != nil {
+			team = m.who(e.ManagingOrg, &e.domainResource).name
 		}
 		it := m.item(r, &e.domainResource, itemFacts{})
-		it.Key = memberKey(e.CareManager, w.name, code, m.scope(it))
+		it.Key = m.memberKey(e.CareManager, &e.domainResource, w.name, m.scope(it))
 		return []record.CareTeamMember{{
 			Item: it, Name: w.name, Role: role, RoleCode: code, Team: team, Organisation: org,
 			Phones: w.phones, Email: w.email, Period: m.period(r, "period", &e.Period), Status: e.Status,
@@ -642,6 +653,8 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 		w := m.describe(r, 0)
 		role, code := roleOf(pr.Code)
 		it := m.item(r, &pr.domainResource, itemFacts{})
+		self := Reference{Reference: r.Ref()}
+		it.Key = m.memberKey(&self, nil, w.name, m.scope(it))
 		return []record.CareTeamMember{{
 			Item: it, Name: w.name, Role: role, RoleCode: code, Organisation: w.org, Phones: w.phones,
 			Email: w.email, Period: m.period(r, "period", &pr.Period),
@@ -650,14 +663,24 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 	return nil
 }
 
-// memberKey identifies a care team member across responses and back ends: the person (by
-// reference, else name) in a role, scoped like the item key it derives from.
-func memberKey(ref *Reference, name, roleCode, scope string) string {
-	who := normRef(ref.Reference)
-	if who == "" {
-		who = "name:" + strings.ToLower(name)
+// memberKey identifies a care team member: the person (a PractitionerRole counts as its
+// Practitioner; no reference, the name), scoped by source system or back end, so that a
+// social worker named by a CareTeam and as an episode's care manager is listed once.
+func (m *mapper) memberKey(ref *Reference, container *domainResource, name, scope string) string {
+	who := ""
+	if ref != nil {
+		who = normRef(ref.Reference)
+		if res, ok := m.resolve(ref, container); ok && res.Type == "PractitionerRole" {
+			var pr practitionerRoleRes
+			if decodeAs(res, &pr) == nil && pr.Practitioner != nil && pr.Practitioner.Reference != "" {
+				who = normRef(pr.Practitioner.Reference)
+			}
+		}
 	}
-	return "member:" + who + "|" + roleCode + "@" + scope
+	if who == "" || strings.HasPrefix(who, "#") {
+		who = "name:" + strings.ToLower(strings.Join(strings.Fields(name), " "))
+	}
+	return "member:" + who + "@" + scope
 }
 
 // ---- medications ----

@@ -290,7 +290,7 @@ func TestMapSectionCareTeam(t *testing.T) {
 		t.Errorf("care manager = %+v", manager)
 	}
 	// The same care manager reported by another EpisodeOfCare folds into one member.
-	if manager != nil && !strings.HasPrefix(manager.Key, "member:Practitioner/InterweavePractitionerExample|") {
+	if manager != nil && manager.Key != "member:Practitioner/InterweavePractitionerExample@Acme Ltd Data Systems" {
 		t.Errorf("member key %q", manager.Key)
 	}
 
@@ -400,6 +400,7 @@ func TestContactRoleShapes(t *testing.T) {
 		{"v3 NOK and family", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"NOK"}]},{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"SON","display":"natural son"}]}]`,
 			``, []string{record.RoleNextOfKin}, "Natural son"},
 		{"STU3 single relationship", `{"coding":[{"system":"http://hl7.org/fhir/v3/RoleCode","code":"DAU","display":"daughter"}]}`, ``, nil, "Daughter"},
+		{"code and text say the same", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"DAU","display":"daughter"}],"text":"Daughter"}]`, ``, nil, "Daughter"},
 		{"GP Connect text only", `[{"text":"Next of kin"}]`, ``, []string{record.RoleNextOfKin}, ""},
 		{"power of attorney", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"HPOWATT","display":"healthcare power of attorney"}]}]`, ``, []string{record.RoleLPA}, ""},
 		{"interweave NOK + main carer", `[{"coding":[{"system":"http://hl7.org/fhir/v3/RoleCode","code":"HUSB","display":"husband"}]}]`,
@@ -641,5 +642,27 @@ func TestEpisodeOfCareTakesItsReferralRequest(t *testing.T) {
 	}
 	if d.CarePackages[1].Type != "Meals" {
 		t.Errorf("unrelated request lost: %+v", d.CarePackages[1])
+	}
+}
+
+func TestCareManagerAndCareTeamMemberFold(t *testing.T) {
+	eoc := withMode(inline(t, `{"resourceType":"EpisodeOfCare","id":"e1","status":"active","careManager":{"reference":"Practitioner/pr-1"},
+	"managingOrganization":{"display":"Acme Home Care (Demo) Ltd"},"team":[{"reference":"CareTeam/ct-1"}]}`), "match")
+	ct := withMode(inline(t, `{"resourceType":"CareTeam","id":"ct-1","status":"active","name":"Allocated workers",
+	"participant":[{"member":{"reference":"PractitionerRole/role-1"}}]}`), "match")
+	role := withMode(inline(t, `{"resourceType":"PractitionerRole","id":"role-1","practitioner":{"reference":"Practitioner/pr-1"},"organization":{"display":"Demo County Council"},
+	"code":[{"coding":[{"system":"http://snomed.info/sct","code":"106328005","display":"Social worker (occupation)"}]}]}`), "include")
+	pr := withMode(inline(t, `{"resourceType":"Practitioner","id":"pr-1","name":[{"family":"Example","given":["Sam"]}],"telecom":[{"system":"phone","value":"01632 960100"}]}`), "include")
+	d, w := MapSection(record.SectionCareTeam, nil, []Resource{eoc, ct, role, pr}, socialSrc)
+	if len(w) != 0 {
+		t.Errorf("warnings %q", w)
+	}
+	if len(d.CareTeam) != 1 {
+		t.Fatalf("got %d members, want the care manager and the team's social worker folded: %+v", len(d.CareTeam), d.CareTeam)
+	}
+	m := d.CareTeam[0]
+	// The coded role wins; the provider is not taken for the worker's organisation.
+	if m.Name != "Sam Example" || m.Role != "Social worker" || m.RoleCode != "106328005" || m.Organisation != "Demo County Council" || m.Team != "Allocated workers" {
+		t.Errorf("member = %+v", m)
 	}
 }
