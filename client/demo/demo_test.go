@@ -653,6 +653,23 @@ func TestDataCoversEachCase(t *testing.T) {
 		}
 	})
 
+	t.Run("local-authority-only person with a main carer", func(t *testing.T) {
+		b := search(t, council, "Patient", url.Values{"identifier": {"https://demo-county.example.gov.uk/Id/social-care-person-id|DCC-100999"}})
+		ps := resources(b, "match")
+		if len(ps) != 1 {
+			t.Fatalf("by local authority id: %d", len(ps))
+		}
+		pid := str(ps[0], "id")
+		rps := byPatient(t, council, "RelatedPerson", pid, nil)
+		if len(rps) != 1 || !strings.Contains(mustJSON(t, rps[0]["extension"]), `"code":"MC"`) {
+			t.Errorf("main carer = %v", rps)
+		}
+		eocs := byPatient(t, council, "EpisodeOfCare", pid, nil)
+		if len(eocs) != 1 || str(eocs[0], "status") != "active" || str(list(eocs[0]["type"])[0], "text") != "Supported living" {
+			t.Errorf("supported living = %v", eocs)
+		}
+	})
+
 	t.Run("clinical notes: discharge summary, inline text and a PDF", func(t *testing.T) {
 		pid := patientID(t, nhs, nhsMarchbank)
 		comps := byPatient(t, nhs, "Composition", pid, nil)

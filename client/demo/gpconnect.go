@@ -20,7 +20,7 @@ const (
 	gpcWarningExt    = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-ListWarningCode-1"
 	gpcEmptyReason   = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-ListEmptyReasonCode-1"
 	gpcVerifyExt     = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-NHSNumberVerificationStatus-1"
-	gpcVerifySystem  = "https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-NHSNumberVerificationStatus-1"
+	gpcVerifySystem  = "https://fhir.nhs.uk/CareConnect-NHSNumberVerificationStatus-1" // as the published examples have it
 	gpcDataID        = "https://kettlewick-surgery.example.nhs.uk/data-identifier"
 	gpcPatientPath   = "/Patient/$gpc.getstructuredrecord"
 	listAllergies    = "886921000000105"
