@@ -133,7 +133,7 @@ func describe(backend string, timeout time.Duration, limit int64, err error) err
 	case errors.Is(err, ErrSignInRequired):
 		return &NotQueriedError{Backend: backend, Reason: "sign-in needed (" + strings.TrimSpace(unwrapURL(err).Error()) + ")"}
 	case errors.Is(err, context.Canceled):
-		return &Error{Backend: backend, Reason: "was not asked to finish: cancelled", Err: context.Canceled}
+		return &Error{Backend: backend, Reason: "stopped: the request was cancelled", Err: context.Canceled}
 	case errors.As(err, &tl):
 		return mk("sent a response larger than " + byteSize(tl.limit) + ": cut off")
 	case errors.Is(err, resty.ErrResponseBodyTooLarge):
@@ -194,4 +194,13 @@ func firstLine(s string) string {
 		s = s[:200] + "…"
 	}
 	return s
+}
+
+// requestTimeout is the per-request timeout to name in a timeout message, or 0 when it was
+// the caller's overall deadline that ran out ("did not answer in time").
+func requestTimeout(ctx context.Context, perRequest time.Duration) time.Duration {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return 0
+	}
+	return perRequest
 }

@@ -209,7 +209,7 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 			if firstErr == "" {
 				firstErr = "back end " + info.Name + " did not answer for " + string(sec)
 				if ctxErr != nil {
-					firstErr = "back end " + info.Name + " was not asked to finish: cancelled"
+					firstErr = "back end " + info.Name + " stopped: the request was cancelled"
 				}
 			}
 		case s.State == record.StateFailed:

@@ -78,7 +78,7 @@ func (b *fhirBackend) get(ctx context.Context, rawURL string, q url.Values, what
 	}
 	resp, err := req.Get(rawURL)
 	if err != nil {
-		err = describe(b.cfg.Name, b.cfg.Timeout, b.opts.maxBytes(), err)
+		err = describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), err)
 		b.log.Debug("request failed", "resource", what, "elapsed", time.Since(start), "error", err)
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (b *fhirBackend) Search(ctx context.Context, q record.Query) ([]record.Pers
 	)
 	wg.Go(func() { caps, capsErr = b.capabilities(ctx) })
 	params.Set("_count", strconv.Itoa(maxPeople))
-	entries, _, _, searchErr := b.search(ctx, "Patient", params, maxPeople)
+	found, searchErr := b.search(ctx, "Patient", params, maxPeople)
 	wg.Wait()
 	if capsErr == nil && !caps.supportsParam("Patient", key) {
 		return nil, &NotQueriedError{Backend: b.cfg.Name, Reason: "it does not support searching by " + searchWords[key]}
@@ -205,7 +205,7 @@ func (b *fhirBackend) Search(ctx context.Context, q record.Query) ([]record.Pers
 		return nil, searchErr
 	}
 	var people []record.Person
-	for _, e := range entries {
+	for _, e := range found.entries {
 		if e.Type != "Patient" || e.Mode == "include" || e.Mode == "outcome" {
 			continue
 		}
@@ -241,11 +241,17 @@ func withSource(p record.Person, backend, id string) record.Person {
 // search runs one search and follows the Bundle's next links until the result is complete,
 // limit entries are read (truncated=true, total as the server reported it), or a next link
 // loops (ErrNextLinkLoop, with what was read so far).
-func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Values, limit int) (entries []fhir.Resource, total int, truncated bool, err error) {
+func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Values, limit int) (res searchResult, err error) {
 	first := b.baseStr + "/" + resourceType
 	seen := map[string]bool{canonicalURL(first, q): true}
 	body, err := b.get(ctx, first, q, resourceType)
-	empty := 0
+	var (
+		entries   []fhir.Resource
+		total     int
+		truncated bool
+		warnings  []string
+		empty     int
+	)
 	for err == nil {
 		var bundle *fhir.Bundle
 		bundle, err = fhir.ParseBundle(body)
@@ -257,6 +263,9 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 			total = bundle.Total
 		}
 		entries = append(entries, bundle.Entries...)
+		for _, w := range bundle.Warnings {
+			warnings = append(warnings, resourceType+": "+w)
+		}
 		if len(bundle.Entries) == 0 {
 			empty++
 		}
@@ -287,7 +296,15 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 	if len(entries) > limit {
 		entries, truncated = entries[:limit], true
 	}
-	return entries, total, truncated, err
+	return searchResult{entries: entries, total: total, truncated: truncated, warnings: warnings}, err
+}
+
+// searchResult is what one search (all its pages) brought back.
+type searchResult struct {
+	entries   []fhir.Resource
+	total     int  // as the server reported it (first page), 0 if it did not
+	truncated bool // more than the cap existed
+	warnings  []string
 }
 
 // canonicalURL makes two spellings of the same page compare equal (host case, query order).
@@ -314,6 +331,7 @@ type sectionResult struct {
 	total     int
 	err       error
 	asked     int // queries sent (0: the server serves none of the section's types)
+	warnings  []string
 }
 
 // Fetch reads the Patient and every section's searches at once; each section is emitted as
@@ -400,7 +418,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 		}
 		out.asked++
 		wg.Go(func() {
-			entries, total, truncated, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+			res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 			// A server that declares an _include but refuses :iterate, or an _include it
 			// declared, answers 400: ask again with less rather than lose the section.
 			for _, drop := range [][]string{{"_include:iterate"}, {"_include", "_revinclude"}} {
@@ -412,17 +430,18 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 				for _, k := range drop {
 					delete(params, k)
 				}
-				entries, total, truncated, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+				res, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 				if err == nil && drop[0] == "_include:iterate" {
 					b.noIterate.Store(true) // remembered: later records skip it
 				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			out.resources = append(out.resources, entries...)
-			if truncated {
+			out.resources = append(out.resources, res.entries...)
+			out.warnings = append(out.warnings, res.warnings...)
+			if res.truncated {
 				out.truncated = true
-				out.total += total
+				out.total += res.total
 			}
 			if err != nil && out.err == nil {
 				out.err = err
@@ -454,7 +473,7 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 	data, warnings := fhir.MapSection(sec, patient, res.resources, b.src)
 	part.Sections = data
 	st.Count = (&record.Record{Sections: data}).Count(sec)
-	st.Warnings = warnings
+	st.Warnings = append(res.warnings, warnings...)
 	st.Truncated, st.Total = res.truncated, res.total
 	switch {
 	case res.err != nil:

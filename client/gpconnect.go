@@ -252,7 +252,7 @@ func (g *gpcBackend) structured(ctx context.Context, nhs string, sections []reco
 		if errors.Is(err, ErrNoUser) {
 			return nil, &Error{Backend: g.cfg.Name, Reason: "cannot be asked: " + ErrNoUser.Error(), Err: ErrNoUser}
 		}
-		err = describe(g.cfg.Name, g.cfg.Timeout, g.opts.maxBytes(), err)
+		err = describe(g.cfg.Name, requestTimeout(ctx, g.cfg.Timeout), g.opts.maxBytes(), err)
 		g.log.Debug("structured record failed", "elapsed", time.Since(start), "error", err)
 		return nil, err
 	}
