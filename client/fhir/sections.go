@@ -629,14 +629,11 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 				}
 			}
 		}
-		// The managing organisation is often the provider, not the care manager's employer:
-		// it names the team only when the episode names no team (Interweave does so).
+		// The managing organisation is often the provider (a care home, a home care
+		// agency), not the care manager's team or employer: it is not used for either.
 		team, org := "", w.org
 		if len(e.Team) > 0 {
 			team = m.who(&e.Team[0], &e.domainResource).name
-		}
-		if team == "" && e.ManagingOrg != nil {
-			team = m.who(e.ManagingOrg, &e.domainResource).name
 		}
 		it := m.item(r, &e.domainResource, itemFacts{})
 		it.Key = m.memberKey(e.CareManager, &e.domainResource, w.name, m.scope(it))
