@@ -57,8 +57,8 @@ Exit codes: 0 found, and every back end answered fully (not being known to some 
 		},
 	}
 	cmd.Flags().StringSliceVarP(&o.sections, "section", "s", []string{"all"},
-		"sections to print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text (for people) | json (for scripts)")
+		"`SECTIONS` to print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "`FORMAT`: text (for people) | json (for scripts)")
 	cmd.Flags().BoolVar(&o.noLogin, "no-login", false, "never sign in interactively: a back end that needs it is not queried (exit 4)")
 	cmd.Flags().StringVar(&o.reveal, "reveal-restricted", "", "show restricted items' content; the `REASON` is recorded in the audit trail")
 	return cmd

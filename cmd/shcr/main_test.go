@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -483,6 +484,18 @@ func TestExitCodeFourWhenABackEndFails(t *testing.T) {
 	}
 	if !failed {
 		t.Errorf("backends should say broken-council failed, with an error: %+v", doc.Backends)
+	}
+
+	// --demo ignores the configured back ends: real and demo data never mix.
+	r = shcr(t, env, "get", "--config", file, "--demo", p.NHSNumber, "--output", "json", "--section", "alerts")
+	if r.code != 0 {
+		t.Fatalf("--demo with a config: want exit 0\n%s", r)
+	}
+	demoNames := demoBackendNames(t)
+	for _, b := range parseJSON(t, r).Backends {
+		if !slices.Contains(demoNames, b.Name) {
+			t.Errorf("--demo asked configured back end %q", b.Name)
+		}
 	}
 
 	// A back end needing a sign-in, with --no-login: not queried, named, exit 4.

@@ -136,11 +136,11 @@ Without a config file, try the demo: shcr demo`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.flags.config, "config", "", "config `FILE` (default $SHCR_CONFIG, else $XDG_CONFIG_HOME/shcr/config.yaml)")
 	pf.BoolVar(&a.flags.demo, "demo", false, "use the embedded demo back ends (synthetic people; ignores configured back ends)")
-	pf.StringVar(&a.flags.vocabulary, "vocabulary", "", "words to use: health | social-care (default from config, else health)")
-	pf.StringVar(&a.flags.role, "role", "", "your role: discharge | social-worker | dispatcher")
+	pf.StringVar(&a.flags.vocabulary, "vocabulary", "", "the words to use, by `NAME`: health | social-care (default from config, else health)")
+	pf.StringVar(&a.flags.role, "role", "", "your `ROLE`: discharge | social-worker | dispatcher")
 	pf.StringVar(&a.flags.logFile, "log", "", "write a debug log (JSON lines, no personal data) to `FILE`; nothing is logged otherwise")
 	pf.BoolVar(&a.flags.plain, "plain", false, "high contrast, no colour")
-	pf.StringVar(&a.flags.purpose, "purpose", "", `purpose of access: direct-care | safeguarding | emergency | "other: REASON"`)
+	pf.StringVar(&a.flags.purpose, "purpose", "", "`PURPOSE` of access: direct-care | safeguarding | emergency | \"other: REASON\"")
 
 	root.AddCommand(newGetCmd(a), newDemoCmd(a), newVersionCmd())
 
