@@ -76,7 +76,7 @@ func TestFederationMergesThreeBackends(t *testing.T) {
 	b := recordServer(t, other, "cc-77", map[string]http.HandlerFunc{"EpisodeOfCare": serveResources(interweaveEpisode(t, "cc-77"))})
 	cfgB := b.config("Council Two")
 	cfgB.Domain = "social-care"
-	fed, err := NewFederation([]config.Backend{demoConfig(t, srv, demo.NameNHS), a.config("Regional ShCR"), cfgB}, Options{})
+	fed, err := NewFederation([]config.Backend{demoConfig(t, srv, demo.NameNHS), a.config("Regional ShCR"), cfgB}, Options{SlowAfter: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func TestOpenCancelledReturnsPromptly(t *testing.T) {
 	}
 	slow := recordServer(t, person, "s1", map[string]http.HandlerFunc{"Encounter": hang, "Flag": hang})
 	defer slow.Close()
-	fed, err := NewFederation([]config.Backend{demoConfig(t, srv, demo.NameNHS), slow.config("Slow")}, Options{})
+	fed, err := NewFederation([]config.Backend{demoConfig(t, srv, demo.NameNHS), slow.config("Slow")}, Options{SlowAfter: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,5 +363,35 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("New(%+v) = %v, want %q", tc.cfg, err, tc.want)
 		}
+	}
+}
+
+// TestSlowBackendIsReported: a back end that answers, but slower than SlowAfter, is "slow"
+// (with its counts); the quick one is "ok".
+func TestSlowBackendIsReported(t *testing.T) {
+	person := testPerson{NHS: "9434765919", Family: "Slow", Given: "Sid", BirthDate: "1950-01-01", Gender: "male"}
+	lag := func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(600 * time.Millisecond)
+		writeFHIR(w, 200, searchset("", encounter("e1", "s1", 1)))
+	}
+	slow := recordServer(t, person, "s1", map[string]http.HandlerFunc{"Encounter": lag})
+	quick := recordServer(t, person, "q1", map[string]http.HandlerFunc{"Encounter": serveResources(encounter("e2", "q1", 2))})
+	fed, err := NewFederation([]config.Backend{slow.config("Slow"), quick.config("Quick")}, Options{SlowAfter: 400 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	rec, found := fed.Fetch(ctxTimeout(t, 10*time.Second), person.NHS, []record.Section{record.SectionEncounters})
+	if !found {
+		t.Fatal("not found")
+	}
+	if st := statusOf(rec.Backends, "Slow"); st.Status != record.BackendSlow || st.Counts[record.SectionEncounters] != 1 {
+		t.Errorf("Slow = %+v", st)
+	}
+	if st := statusOf(rec.Backends, "Quick"); st.Status != record.BackendOK {
+		t.Errorf("Quick = %+v", st)
+	}
+	if len(rec.Sections.Encounters) != 2 {
+		t.Errorf("encounters = %d", len(rec.Sections.Encounters))
 	}
 }
