@@ -11,7 +11,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -186,13 +185,29 @@ func (o *Options) fill() {
 	}
 }
 
-// signInRequired wraps a reason as an error that is both the given sentinel (may be nil)
-// and client.ErrSignInRequired.
-func signInRequired(backend, reason string, sentinel error) error {
-	if sentinel == nil {
-		return fmt.Errorf("%s: %s: %w", backend, reason, client.ErrSignInRequired)
+// SignInError is a sign-in that is needed or did not complete. Its message is one line in
+// words ("council: code WDJB-MJHT expired before it was approved …"); it matches
+// client.ErrSignInRequired and, when there is one, the specific sentinel (ErrAccessDenied,
+// ErrExpired, ErrStateMismatch, context.Canceled …) with errors.Is.
+type SignInError struct {
+	Backend string
+	Reason  string
+	Cause   error // may be nil
+}
+
+func (e *SignInError) Error() string { return e.Backend + ": " + e.Reason }
+
+// Unwrap gives client.ErrSignInRequired and the cause.
+func (e *SignInError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{client.ErrSignInRequired}
 	}
-	return fmt.Errorf("%s: %s: %w (%w)", backend, reason, client.ErrSignInRequired, sentinel)
+	return []error{client.ErrSignInRequired, e.Cause}
+}
+
+// signInRequired makes a SignInError.
+func signInRequired(backend, reason string, cause error) error {
+	return &SignInError{Backend: backend, Reason: reason, Cause: cause}
 }
 
 // oneLine keeps provider-supplied text to one short line (it lands in the terminal).

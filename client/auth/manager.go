@@ -292,7 +292,7 @@ func (m *Manager) loginLocked(ctx context.Context, st *backendState) (Identity, 
 	id, err := m.identify(ctx, b, ep, tok, nonce)
 	if err != nil {
 		m.o.Logger.Info("sign-in failed", "backend", b.Name, "flow", b.Auth.Type, "reason", errorKind(err))
-		return Identity{}, signInRequired(b.Name, err.Error(), nil)
+		return Identity{}, signInRequired(b.Name, err.Error(), err)
 	}
 	s := &session{Backend: b.Name, Issuer: ep.Issuer, ClientID: b.Auth.ClientID, Identity: id}
 	s.setToken(tok)

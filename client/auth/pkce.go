@@ -57,7 +57,7 @@ func (m *Manager) runPKCE(ctx context.Context, b config.Backend, ep Endpoints) (
 		case q.Get("error") != "":
 			res.err = authorizeError(b.Name, q.Get("error"), q.Get("error_description"))
 		case q.Get("code") == "":
-			res.err = fmt.Errorf("back end %s: the sign-in came back without a code", b.Name)
+			res.err = signInRequired(b.Name, "the sign-in came back from the browser without a code", nil)
 		default:
 			res.code = q.Get("code")
 		}
@@ -116,13 +116,13 @@ func (m *Manager) runPKCE(ctx context.Context, b config.Backend, ep Endpoints) (
 	xopts := append([]oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}, resourceParam(b)...)
 	tok, err := cfg.Exchange(m.httpCtx(ctx), res.code, xopts...)
 	if err != nil {
-		err = fmt.Errorf("back end %s: exchanging the sign-in code: %w", b.Name, tokenError(err))
+		err = fmt.Errorf("exchanging the sign-in code: %w", tokenError(err))
 	} else if tok.AccessToken == "" {
-		err = fmt.Errorf("back end %s: the sign-in server returned no access token", b.Name)
+		err = errors.New("the sign-in server returned no access token")
 	}
 	res.done <- err
 	if err != nil {
-		return nil, "", signInRequired(b.Name, err.Error(), nil)
+		return nil, "", signInRequired(b.Name, err.Error(), err)
 	}
 	return tok, nonce, nil
 }
