@@ -43,6 +43,7 @@ func newDriver(tb testing.TB, opts Options, w, h int) *driver {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	noTimers(m)
 	d := &driver{tb: tb, m: m}
 	d.send(tea.WindowSizeMsg{Width: w, Height: h})
 	d.run(m.Init())
@@ -85,29 +86,25 @@ func (d *driver) run(cmd tea.Cmd) {
 
 type timerMsg struct{}
 
-// runTimed runs a command, treating one that blocks for long (a timer) as a timer.
+// runTimed runs a command and waits for its message (a fetch answers from loopback).
 func runTimed(c tea.Cmd) tea.Msg {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- c() }()
 	select {
 	case m := <-ch:
-		return m
-	case <-time.After(50 * time.Millisecond):
-		// Timers (tea.Tick) take longer; fetches answer within this on loopback or keep
-		// waiting below.
-	}
-	select {
-	case m := <-ch:
-		switch m.(type) {
-		case fetchMsg, searchDoneMsg, openMsg, backMsg, flashMsg, copyMsg:
-			return m
+		if _, ok := m.(spinner.TickMsg); ok {
+			return timerMsg{}
 		}
-		return timerMsg{}
+		return m
 	case <-time.After(15 * time.Second):
 		return timerMsg{}
 	}
 }
 
+// noTimers stops the model's timers (status bar, clipboard) from running in tests.
+func noTimers(m *Model) {
+	m.c.tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+}
 func (d *driver) keys(ks ...string) {
 	for _, k := range ks {
 		d.send(keyMsg(k))
@@ -148,3 +145,5 @@ func keyMsg(k string) tea.KeyMsg {
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
+
+func tea_size(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -29,6 +30,8 @@ type common struct {
 	log    *slog.Logger
 	width  int
 	height int
+	// tick is tea.Tick; the tests' synchronous driver replaces it so that timers never run.
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 type page int
@@ -74,6 +77,13 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	default:
 		return nil, errors.New("tui: role " + opts.Role + ": use discharge, social-worker or dispatcher")
 	}
+	if opts.Config.Demo && opts.DemoNumbers == nil {
+		for _, p := range demo.People() {
+			if p.NHSNumber != "" && len(opts.DemoNumbers) < 4 {
+				opts.DemoNumbers = append(opts.DemoNumbers, p.NHSNumber)
+			}
+		}
+	}
 	now := opts.Clock
 	if now == nil {
 		now = time.Now
@@ -83,7 +93,7 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	c := &common{opts: opts, ctx: ctx, v: v, st: views.NewStyles(views.DefaultTheme(), opts.Plain), keys: DefaultKeyMap(),
-		now: now, log: log, width: 80, height: 24}
+		now: now, log: log, width: 80, height: 24, tick: tea.Tick}
 	c.keys.SetVocabulary(v)
 	m := &Model{c: c, help: help.New()}
 	m.styleHelp()
@@ -155,7 +165,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		id := m.oscID
 		m.osc = osc52.New(msg.text).String()
 		return m, tea.Batch(m.flashCmd(strings.ReplaceAll(m.c.v.Copied, "%s", msg.text), false),
-			tea.Tick(500*time.Millisecond, func(time.Time) tea.Msg { return clearCopyMsg{id} }))
+			m.c.tick(500*time.Millisecond, func(time.Time) tea.Msg { return clearCopyMsg{id} }))
 	case clearCopyMsg:
 		if msg.id == m.oscID {
 			m.osc = ""
@@ -190,7 +200,7 @@ func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
 	m.flashID++
 	id := m.flashID
 	m.flash, m.flashErr = text, isErr
-	return tea.Tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
+	return m.c.tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
 }
 
 // setKeys enables the keys that apply to what has focus now.
@@ -219,32 +229,41 @@ func (m *Model) View() string {
 	return m.osc + body + "\n" + footer
 }
 
-// footer is the status bar (message, signed-in user) and the help.
+// footer is one line: a timed message or the short help on the left, the signed-in user and
+// the vocabulary on the right; or the full help when `?` is on.
 func (m *Model) footer(w int) string {
 	st := m.c.st
-	left := ""
-	if m.flash != "" {
-		if m.flashErr {
-			left = st.Error.Render(m.flash)
-		} else {
-			left = st.Success.Render(m.flash)
-		}
-	}
 	right := st.Faint.Render("[" + m.c.v.Label + "]")
 	if m.c.opts.SignedIn != nil {
 		if who := m.c.opts.SignedIn(); who != "" {
-			right = st.Faint.Render(who) + "  " + right
+			right = st.Bold.Render(who) + " " + right
 		}
 	}
-	gapW := max(w-lipgloss.Width(left)-lipgloss.Width(right), 1)
-	status := left + strings.Repeat(" ", gapW) + right
-	if lipgloss.Width(status) > w {
-		status = views.Strip(status)
-		if len(status) > w {
-			status = status[:w]
+	rw := lipgloss.Width(right)
+	if m.help.ShowAll {
+		lines := strings.Split(m.help.View(m.c.keys), "\n")
+		for i, l := range lines {
+			lines[i] = clipText(l, w)
 		}
+		return strings.Join(lines, "\n") + "\n" + strings.Repeat(" ", max(w-rw, 0)) + right
 	}
-	return status + "\n" + m.help.View(m.c.keys)
+	leftW := max(w-rw-1, 10)
+	var left string
+	switch {
+	case m.flash != "" && m.flashErr:
+		left = st.Error.Render(clipText(m.flash, leftW))
+	case m.flash != "":
+		left = st.Success.Render(clipText(m.flash, leftW))
+	default:
+		hm := m.help
+		hm.Width = leftW
+		left = clipText(hm.ShortHelpView(m.c.keys.ShortHelp()), leftW)
+	}
+	gapW := w - lipgloss.Width(left) - rw
+	if gapW < 1 {
+		return clipText(left, w)
+	}
+	return left + strings.Repeat(" ", gapW) + right
 }
 
 // fitHeight pads or cuts s to exactly h lines.

@@ -402,7 +402,11 @@ func (p *recordPage) view(w, h int) string {
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {
-		notice = append(notice, st.Bold.Render(clipText(views.CarePackageVerdict(p.rec, v, now), w)))
+		for i, l := range wrapPlain(views.CarePackageVerdict(p.rec, v, now), w) {
+			if i < 2 {
+				notice = append(notice, st.Bold.Render(l))
+			}
+		}
 	}
 	if sec != "" {
 		notice = append(notice, views.SectionNotice(p.rec, sec, v, st, w)...)
@@ -416,7 +420,7 @@ func (p *recordPage) view(w, h int) string {
 	if len(notice) > 0 {
 		head += "\n" + strings.Join(notice, "\n")
 	}
-	bodyH := h - lipgloss.Height(head) - lipgloss.Height(backends) - 1
+	bodyH := h - lipgloss.Height(head) - lipgloss.Height(backends)
 	if bodyH < 3 {
 		bodyH = 3
 	}

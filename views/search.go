@@ -13,9 +13,10 @@ import (
 // end without an NHS number is flagged unmatched.
 func ResultsTable(people []record.Person, unmatched []bool, v vocab.Vocabulary, now time.Time) Table {
 	t := Table{
-		Columns: []Column{{Title: v.ColName, Max: 28}, {Title: v.ColBorn, Min: 11}, {Title: v.ColGender, Max: 8},
+		Columns: []Column{{Title: v.ColName, Min: 16, Max: 28}, {Title: v.ColBorn, Min: 17}, {Title: v.ColGender, Max: 8},
 			{Title: v.ColPostcode, Max: 9}, {Title: v.ColNHSNumber, Min: 12}, {Title: v.ColKnownTo, Flex: true}},
-		Rows: make([]Row, len(people)),
+		Rows:     make([]Row, len(people)),
+		NoDomain: true,
 	}
 	for i := range people {
 		p := &people[i]

@@ -120,9 +120,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 	}
 	flowFields(fields)
 	itemLines := lines
-	lines = nil
-	flowFields(ProvenanceFields(*item, v))
-	provLines := lines
+	provLines := flow(compactProvenance(*item, v, st), st.Faint.Render(" · "), width)
 	// The provenance always shows: the item's own lines give way first.
 	if height > 0 && len(itemLines)+len(provLines) > height {
 		provLines = provLines[:min(len(provLines), height)]
@@ -130,6 +128,33 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 	}
 	lines = append(itemLines, provLines...)
 	return strings.Join(lines, "\n")
+}
+
+// compactProvenance is the provenance as short segments: "From Demo NHS ShCR (NHS)",
+// organisation, author, recorded, source system, security labels.
+func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
+	p := it.Provenance
+	segs := []string{st.Label.Render(v.From) + " " + st.Bold.Render(p.Backend+" ("+DomainMarker(p.Domain, v)+")")}
+	org := p.Organisation
+	if p.OrganisationCode != "" {
+		org = strings.TrimSpace(org + " (" + p.OrganisationCode + ")")
+	}
+	for _, s := range []string{org, p.Author.String(), ukdate.DateTime(p.Recorded), p.SourceSystem} {
+		if s != "" {
+			segs = append(segs, st.Text.Render(s))
+		}
+	}
+	if len(p.Security) > 0 {
+		segs = append(segs, st.Label.Render(v.Security)+" "+st.Warning.Render(strings.Join(p.Security, ", ")))
+	}
+	if len(it.AlsoFrom) > 0 {
+		names := make([]string, 0, len(it.AlsoFrom))
+		for _, a := range it.AlsoFrom {
+			names = append(names, a.Backend+" ("+DomainMarker(a.Domain, v)+")")
+		}
+		segs = append(segs, st.Label.Render(v.AlsoFrom)+" "+st.Text.Render(strings.Join(names, ", ")))
+	}
+	return segs
 }
 
 func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary) (*record.Item, []Field) {

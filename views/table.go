@@ -65,6 +65,8 @@ type Table struct {
 	Section record.Section
 	Columns []Column
 	Rows    []Row
+	// NoDomain leaves out the domain marker column (tables of people, not of items).
+	NoDomain bool
 	// DefaultSort is the column sorted on first and whether descending (newest first).
 	DefaultSort int
 	DefaultDesc bool
@@ -98,7 +100,10 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 			}
 		}
 	}
-	avail := width - markerWidth - domainWidth - gap*max(n-1, 0)
+	avail := width - markerWidth - gap*max(n-1, 0)
+	if !t.NoDomain {
+		avail -= domainWidth
+	}
 	if avail < n {
 		avail = n
 	}
@@ -112,6 +117,16 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 			if c.Max > 0 && w[i] > c.Max {
 				total -= w[i] - c.Max
 				w[i] = c.Max
+			}
+		}
+	}
+	// The flex column gives way first, down to a useful width.
+	for i, c := range t.Columns {
+		if c.Flex && total > avail {
+			floor := max(c.Min, textWidth(c.Title), 12)
+			if cut := min(total-avail, w[i]-floor); cut > 0 {
+				w[i] -= cut
+				total -= cut
 			}
 		}
 	}
@@ -161,18 +176,22 @@ func RenderTable(t *Table, widths []int, win Window, v vocab.Vocabulary, st Styl
 	for i, c := range t.Columns {
 		hdr = append(hdr, fit(c.Title, widths[i]))
 	}
-	line := strings.Repeat(" ", markerWidth) + fit(v.ColDomain, domainWidth-1) + " " + strings.Join(hdr, "  ")
+	line := strings.Repeat(" ", markerWidth)
+	if !t.NoDomain {
+		line += fit(v.ColDomain, domainWidth-1) + " "
+	}
+	line += strings.Join(hdr, "  ")
 	b.WriteString(st.Header.Render(fit(line, width)))
 	for p := win.Offset; p < len(win.Order) && p < win.Offset+height-1; p++ {
 		b.WriteByte('\n')
 		r := &t.Rows[win.Order[p]]
 		selected := p == win.Cursor
-		b.WriteString(renderRow(r, widths, v, st, width, selected))
+		b.WriteString(renderRow(r, widths, v, st, width, selected, !t.NoDomain))
 	}
 	return b.String()
 }
 
-func renderRow(r *Row, widths []int, v vocab.Vocabulary, st Styles, width int, selected bool) string {
+func renderRow(r *Row, widths []int, v vocab.Vocabulary, st Styles, width int, selected, domain bool) string {
 	var lb strings.Builder
 	lb.Grow(width + 8)
 	if selected {
@@ -180,8 +199,10 @@ func renderRow(r *Row, widths []int, v vocab.Vocabulary, st Styles, width int, s
 	} else {
 		lb.WriteString("  ")
 	}
-	lb.WriteString(fit(DomainMarker(r.Domain, v), domainWidth-1))
-	lb.WriteByte(' ')
+	if domain {
+		lb.WriteString(fit(DomainMarker(r.Domain, v), domainWidth-1))
+		lb.WriteByte(' ')
+	}
 	if r.Restricted {
 		lb.WriteString(v.Restricted)
 	} else {

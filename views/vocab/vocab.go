@@ -65,6 +65,7 @@ type Vocabulary struct {
 
 	// Provenance (details pane).
 	Details, Backend, Organisation, Domain, Author, Recorded, SourceSystem, Security, AlsoFrom string
+	From                                                                                       string
 	DomainHealth, DomainSocialCare, DomainHealthLong, DomainSocialLong                         string
 	Restricted, RestrictedDetails, RestrictedText                                              string
 
@@ -219,7 +220,7 @@ func common() Vocabulary {
 
 		Details: "Details", Backend: "Back end", Organisation: "Organisation", Domain: "Domain",
 		Author: "Author", Recorded: "Recorded", SourceSystem: "Source system", Security: "Security labels",
-		AlsoFrom: "Also reported by", DomainHealth: "NHS", DomainSocialCare: "LA",
+		AlsoFrom: "Also reported by", From: "From", DomainHealth: "NHS", DomainSocialCare: "LA",
 		DomainHealthLong: "NHS (health)", DomainSocialLong: "LA (local authority, social care)",
 		Restricted:        "Restricted item — press x to reveal",
 		RestrictedDetails: "This item is restricted. Its content is hidden unless revealed.",
