@@ -162,7 +162,7 @@ func TestDetailsShowProvenance(t *testing.T) {
 		}
 	}
 	compact := views.ItemDetailsCompact(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 80, 3)
-	if !strings.Contains(compact, "Back end Demo NHS ShCR") || !strings.Contains(compact, "Domain NHS (health)") {
+	if !strings.Contains(compact, "From Demo NHS ShCR (NHS)") || !strings.Contains(compact, "Muddlecombe Hospitals NHS Trust (ZZT01)") {
 		t.Errorf("compact details lose the provenance when short of room:\n%s", compact)
 	}
 }
