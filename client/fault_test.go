@@ -145,6 +145,13 @@ func TestFaultMatrix(t *testing.T) {
 					io.WriteString(w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
 				}
 			}},
+		{name: "200 with an HTML login page", want: "back end Faulty answered 200 with an HTML page instead of FHIR",
+			handler: func(*testing.T) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					io.WriteString(w, "<!DOCTYPE html><html><body><form action=/login>Sign in</form></body></html>")
+				}
+			}},
 		{name: "slow past its timeout", timeout: 300 * time.Millisecond, want: "back end Faulty did not answer within 300ms",
 			handler: func(*testing.T) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {

@@ -395,3 +395,67 @@ func TestSlowBackendIsReported(t *testing.T) {
 		t.Errorf("encounters = %d", len(rec.Sections.Encounters))
 	}
 }
+
+// TestSearchByDemographicsKeepsUnmatchedPeople: the demo council knows a person with no NHS
+// number; a family + birth date search finds them, flagged unmatched, while GP Connect says
+// it searches by NHS number only.
+func TestSearchByDemographicsKeepsUnmatchedPeople(t *testing.T) {
+	srv := startDemo(t, demo.Options{})
+	var who demo.Person
+	for _, p := range demo.People() {
+		if p.NHSNumber == "" {
+			who = p
+		}
+	}
+	if who.Family == "" {
+		t.Fatal("the demo has no council-only person")
+	}
+	birth, err := time.Parse("2006-01-02", who.BirthDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fed, err := NewFederation(srv.Config(), Options{User: testUser, SlowAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	matches, sts := fed.Search(ctxTimeout(t, 10*time.Second), record.Query{Family: who.Family, BirthDate: birth})
+	var un []Match
+	for _, m := range matches {
+		if m.Unmatched {
+			un = append(un, m)
+		}
+	}
+	if len(un) != 1 || un[0].Person.NHSNumber != "" || len(un[0].Person.Sources) != 1 || un[0].Person.Sources[0].Backend != demo.NameCouncil {
+		t.Fatalf("unmatched = %+v (all: %+v)", un, matches)
+	}
+	if st := statusOf(sts, demo.NameCouncil); st.Status != record.BackendOK {
+		t.Errorf("council = %+v", st)
+	}
+	if st := statusOf(sts, demo.NameGP); st.Status != record.BackendNotQueried || !strings.Contains(st.Error, "NHS number only") {
+		t.Errorf("GP = %+v", st)
+	}
+	// Opening the unmatched person asks the council alone and reports the others.
+	var (
+		mu    sync.Mutex
+		rec   record.Record
+		names []string
+	)
+	fed.Open(ctxTimeout(t, 10*time.Second), un[0], record.Sections(), func(p record.Part) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.Merge(p)
+	}, func(st record.BackendStatus) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.SetBackend(st)
+		names = append(names, st.Name+"="+st.Status)
+	})
+	if len(rec.Backends) != 3 || statusOf(rec.Backends, demo.NameCouncil).Status != record.BackendOK ||
+		statusOf(rec.Backends, demo.NameGP).Status != record.BackendNotQueried {
+		t.Errorf("open statuses = %v", names)
+	}
+	if countFrom(&rec, demo.NameCouncil) == 0 {
+		t.Error("no council items for the unmatched person")
+	}
+}
