@@ -776,6 +776,14 @@ func TestGPConnectAllergyCases(t *testing.T) {
 	if l["extension"] != nil {
 		t.Errorf("unexpected warning on %v", l)
 	}
+	// A record still arriving from the previous practice warns on every list.
+	_, b = gpPost(t, s, gpParams(nhsNowakowska, allParts()...), nil)
+	for _, code := range []string{"886921000000105", "933361000000108", "1149501000000101"} {
+		l := gpListByCode(b, code)
+		if !strings.Contains(mustJSON(t, l["extension"]), `"valueCode":"data-in-transit"`) || !strings.Contains(mustJSON(t, l["note"]), "01-Oct-2026 may be missing") {
+			t.Errorf("list %s lacks the data-in-transit warning: %v", code, l)
+		}
+	}
 }
 
 func TestGPConnectErrors(t *testing.T) {

@@ -434,9 +434,9 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 		}
 		l := gpList("Allergies and adverse reactions", listAllergies, "Allergies and adverse reaction", pid, active)
 		if p.GPConfidential {
-			l["extension"] = A{M{"url": gpcWarningExt, "valueCode": "confidential-items"}}
-			l["note"] = append(asList(l["note"]), M{"text": "Items excluded due to confidentiality and/or patient preferences."})
+			warn(l, "confidential-items", "Items excluded due to confidentiality and/or patient preferences.")
 		}
+		ds.inTransit(l, p)
 		add(l)
 		if q.resolved {
 			var refs []string
@@ -507,7 +507,9 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 					"code": M{"coding": A{coding(sysSNOMED, med.Code, med.Display)}}})
 			}
 		}
-		add(gpList("Medications and medical devices", listMedications, "Medications and medical devices", pid, listed))
+		l := gpList("Medications and medical devices", listMedications, "Medications and medical devices", pid, listed)
+		ds.inTransit(l, p)
+		add(l)
 	}
 
 	if q.consultations {
@@ -555,7 +557,9 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 				"comment": c.Comment})
 			encRefs = append(encRefs, "Encounter/"+encID)
 		}
-		add(gpList("List of consultations", listConsultation, "List of consultations", pid, encRefs))
+		l := gpList("List of consultations", listConsultation, "List of consultations", pid, encRefs)
+		ds.inTransit(l, p)
+		add(l)
 	}
 
 	// The practice, its clinicians and their roles.
@@ -576,6 +580,25 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 			"practitioner": reference("Practitioner", id, ""), "organization": reference("Organization", gpPracticeOrg, ""), "code": code})
 	}
 	return M{"resourceType": "Bundle", "meta": gpMeta("GPConnect-StructuredRecord-Bundle-1"), "type": "collection", "entry": entries}
+}
+
+// warn adds a GP Connect list warning code with the text the specification gives it.
+func warn(l M, code, text string) {
+	l["extension"] = append(asList(l["extension"]), M{"url": gpcWarningExt, "valueCode": code})
+	l["note"] = append(asList(l["note"]), M{"text": text})
+}
+
+// inTransit warns that the record is still arriving from the previous practice.
+func (ds *dataset) inTransit(l M, p seedPerson) {
+	if p.GPInTransit == "" {
+		return
+	}
+	d, err := time.Parse("2006-01-02", p.GPInTransit)
+	if err != nil {
+		return
+	}
+	warn(l, "data-in-transit", "Patient record transfer from previous GP practice not yet complete; information recorded before "+
+		d.Format("02-Jan-2006")+" may be missing.")
 }
 
 // gpRecorder maps a recorder to a clinician the GP practice knows.

@@ -102,8 +102,11 @@ type seedPerson struct {
 	CarePlan         *seedCarePlan   `json:"care_plan,omitempty"`
 	Consultations    []seedConsult   `json:"consultations"`
 	// GPConfidential adds a confidential-items warning to the GP allergies list.
-	GPConfidential bool       `json:"gp_confidential,omitempty"`
-	Large          *seedLarge `json:"large,omitempty"`
+	GPConfidential bool `json:"gp_confidential,omitempty"`
+	// GPInTransit is the date before which the GP record may be incomplete: the record is
+	// still being transferred from a previous practice (a data-in-transit warning).
+	GPInTransit string     `json:"gp_in_transit,omitempty"`
+	Large       *seedLarge `json:"large,omitempty"`
 }
 
 type seedContact struct {
