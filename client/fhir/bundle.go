@@ -66,21 +66,27 @@ type resourceHead struct {
 // or an element of the wrong type. A single bad entry does not fail the bundle: it is left
 // out and named in Warnings.
 func ParseBundle(data []byte) (*Bundle, error) {
-	head, err := parseHead(data)
-	if err != nil {
-		return nil, fmt.Errorf("bundle: %w", err)
-	}
-	if head.ResourceType != "Bundle" {
-		if head.ResourceType == "OperationOutcome" {
-			if oo, ok := ParseOperationOutcome(data); ok {
-				return nil, fmt.Errorf("%w: expected a Bundle, got an OperationOutcome: %s", ErrNotFHIR, oo.String())
-			}
-		}
-		return nil, fmt.Errorf("%w: expected a Bundle, got %s", ErrNotFHIR, describeType(head.ResourceType))
-	}
+	// One pass when it is a Bundle; the head is read on its own only to explain an error.
 	var bj bundleJSON
-	if err := json.Unmarshal(data, &bj); err != nil {
-		return nil, fmt.Errorf("%w: Bundle: %s", ErrNotFHIR, describeJSONError(err, data))
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &bj) != nil || bj.ResourceType != "Bundle" {
+		head, err := parseHead(data)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		if head.ResourceType != "Bundle" {
+			if head.ResourceType == "OperationOutcome" {
+				if oo, ok := ParseOperationOutcome(data); ok {
+					return nil, fmt.Errorf("%w: expected a Bundle, got an OperationOutcome: %s", ErrNotFHIR, oo.String())
+				}
+			}
+			return nil, fmt.Errorf("%w: expected a Bundle, got %s", ErrNotFHIR, describeType(head.ResourceType))
+		}
+		err = json.Unmarshal(trimmed, &bj)
+		if err == nil { // unreachable: the first decode failed
+			err = errors.New("not a Bundle")
+		}
+		return nil, fmt.Errorf("%w: Bundle: %s", ErrNotFHIR, describeJSONError(err, trimmed))
 	}
 	b := &Bundle{Type: bj.Type, Total: -1}
 	if bj.Total != nil {

@@ -36,7 +36,7 @@ func FuzzParseBundle(f *testing.F) {
 	})
 }
 
-func readFileF(f *testing.F, path string) []byte {
+func readFileF(f testing.TB, path string) []byte {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)

@@ -66,32 +66,32 @@ func MapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 	}
 	src.Domain = record.DomainHealth
 	// The GP practice: the Patient's managing organisation, else the only Organization.
-	pre := newMapper(src, b.Entries)
+	m := newMapper(src, b.Entries)
 	var pr patientRes
 	if err := decodeAs(*patient, &pr); err != nil {
 		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
 	}
 	practice := party{}
 	if pr.ManagingOrg != nil {
-		practice = pre.who(pr.ManagingOrg, &pr.domainResource)
+		practice = m.who(pr.ManagingOrg, &pr.domainResource)
 	}
 	if practice.name == "" {
 		for _, e := range b.Entries {
 			if e.Type == "Organization" {
-				practice = pre.describe(e, 0)
+				practice = m.describe(e, 0)
 				break
 			}
 		}
 	}
 	if practice.name != "" {
 		src.Organisation, src.OrganisationCode = practice.name, practice.orgCode
+		m.src = src
 	}
 	person, err := MapPerson(*patient, src)
 	if err != nil {
 		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
 	}
 
-	m := newMapper(src, b.Entries)
 	g := gpcLists{}
 	for _, e := range b.Entries {
 		if e.Type == "List" {

@@ -36,7 +36,7 @@ type mapper struct {
 	provs    map[string][]provInfo // "Type/id" of target → provenance
 	warnings []string
 	keys     map[string]string // Item.Key → resource ref that took it
-	decoded  map[string]any    // cache of decoded referenced resources
+	parties  map[string]party  // described referenced resources, by ref (not contained ones)
 }
 
 type provInfo struct {
@@ -47,7 +47,7 @@ type provInfo struct {
 }
 
 func newMapper(src Source, resources []Resource) *mapper {
-	m := &mapper{src: src, byRef: map[string]Resource{}, provs: map[string][]provInfo{}, keys: map[string]string{}, decoded: map[string]any{}}
+	m := &mapper{src: src, byRef: map[string]Resource{}, provs: map[string][]provInfo{}, keys: map[string]string{}, parties: map[string]party{}}
 	for _, r := range resources {
 		m.add(r)
 	}
@@ -147,10 +147,26 @@ func (m *mapper) who(ref *Reference, container *domainResource) party {
 		}
 		return party{name: strings.TrimSpace(ref.Display)}
 	}
-	p := m.describe(res, 0)
+	p := m.describeCached(res, strings.HasPrefix(strings.TrimSpace(ref.Reference), "#"), 0)
 	if p.name == "" {
 		p.name = strings.TrimSpace(ref.Display)
 	}
+	return p
+}
+
+// describeCached describes a referenced resource once per response (many items point at
+// the same practitioner or organisation); contained resources are not cached, as their ids
+// are only unique within their container.
+func (m *mapper) describeCached(res Resource, contained bool, depth int) party {
+	if contained {
+		return m.describe(res, depth)
+	}
+	key := res.Ref() + "|" + res.FullURL
+	if p, ok := m.parties[key]; ok {
+		return p
+	}
+	p := m.describe(res, depth)
+	m.parties[key] = p
 	return p
 }
 
@@ -216,7 +232,7 @@ func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) 
 	if !ok {
 		return party{name: strings.TrimSpace(ref.Display)}
 	}
-	p := m.describe(res, depth)
+	p := m.describeCached(res, strings.HasPrefix(strings.TrimSpace(ref.Reference), "#"), depth)
 	if p.name == "" {
 		p.name = strings.TrimSpace(ref.Display)
 	}

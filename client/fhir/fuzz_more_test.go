@@ -1,0 +1,244 @@
+package fhir
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/nhsnumber"
+)
+
+// These fuzz targets drive the real decoding and mapping paths with hostile input and check
+// properties, not just "no panic". Their seed corpora are in testdata/fuzz/<FuzzName>/
+// (Go's corpus format): every published example under testdata/examples/, wrapped where a
+// target needs a Bundle, plus broken variants (truncated, wrong JSON types, missing
+// resourceType, null entries). `go test` runs the seeds; `go test -fuzz=FuzzMapSections`
+// explores further. bench/fuzzseed regenerates the seeds from the examples.
+
+// maxMessage bounds any message a user can be shown (an error, a warning): enough for a
+// sentence naming a resource and an element, never a dump of what the back end sent.
+const maxMessage = 600
+
+// checkMessage fails when msg is not one short, non-empty line.
+func checkMessage(t *testing.T, what, msg string) {
+	t.Helper()
+	if strings.TrimSpace(msg) == "" {
+		t.Fatalf("%s is empty", what)
+	}
+	if strings.ContainsAny(msg, "\n\r") {
+		t.Fatalf("%s is not one line: %q", what, msg)
+	}
+	if n := utf8.RuneCountInString(msg); n > maxMessage {
+		t.Fatalf("%s is %d characters long (more than %d): %.200q…", what, n, maxMessage, msg)
+	}
+}
+
+// checkItem checks what every mapped item must carry: a key, the back end that said it, a
+// valid domain, and Restricted agreeing with its security labels.
+func checkItem(t *testing.T, sec string, it record.Item, src Source) {
+	t.Helper()
+	if it.Key == "" {
+		t.Fatalf("%s: item without a key: %+v", sec, it)
+	}
+	if it.Provenance.Backend != src.Backend {
+		t.Fatalf("%s: item %q has provenance back end %q, want %q", sec, it.Key, it.Provenance.Backend, src.Backend)
+	}
+	if !it.Provenance.Domain.Valid() {
+		t.Fatalf("%s: item %q has domain %q", sec, it.Key, it.Provenance.Domain)
+	}
+	if it.Restricted != it.Provenance.Restricted() {
+		t.Fatalf("%s: item %q: Restricted=%v but security labels %v", sec, it.Key, it.Restricted, it.Provenance.Security)
+	}
+}
+
+// checkSections checks every item of every section.
+func checkSections(t *testing.T, d record.SectionsData, src Source) {
+	t.Helper()
+	for _, it := range itemsOf(d) {
+		checkItem(t, "item", it, src)
+	}
+}
+
+// checkPerson checks a mapped person: an NHS number is either absent or valid Modulus 11,
+// and the back end's own view names the back end.
+func checkPerson(t *testing.T, p record.Person, src Source) {
+	t.Helper()
+	if p.NHSNumber != "" && !nhsnumber.Valid(p.NHSNumber) {
+		t.Fatalf("person has NHS number %q, which fails Modulus 11", p.NHSNumber)
+	}
+	if len(p.Sources) != 1 || p.Sources[0].Backend != src.Backend {
+		t.Fatalf("person sources %+v, want one from %q", p.Sources, src.Backend)
+	}
+}
+
+// FuzzMapSections decodes a FHIR R4 response (a searchset Bundle, or a single resource as a
+// read returns it) and maps it as every section, with its Patient as the section's patient.
+// Bad input must give a typed error (ErrNotFHIR) in one short line; whatever decodes must
+// map to items that all carry provenance with the back end, a valid domain and Restricted
+// matching their security labels; warnings are one short line each.
+func FuzzMapSections(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Encounter","id":"e1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},"period":{"start":"2024-03-12"}}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := Source{Backend: "fuzz-r4", Domain: record.DomainSocialCare, Organisation: "Fuzz County Council"}
+		var resources []Resource
+		b, err := ParseBundle(data)
+		if err != nil {
+			if !errors.Is(err, ErrNotFHIR) {
+				t.Fatalf("ParseBundle error is not ErrNotFHIR: %v", err)
+			}
+			checkMessage(t, "ParseBundle error", err.Error())
+			r, rerr := ParseResource(data)
+			if rerr != nil {
+				if !errors.Is(rerr, ErrNotFHIR) {
+					t.Fatalf("ParseResource error is not ErrNotFHIR: %v", rerr)
+				}
+				checkMessage(t, "ParseResource error", rerr.Error())
+				return
+			}
+			if r.Type == "" {
+				t.Fatalf("ParseResource gave a resource without a type and no error")
+			}
+			resources = []Resource{r}
+		} else {
+			if b == nil {
+				t.Fatal("ParseBundle gave neither a bundle nor an error")
+			}
+			for _, w := range b.Warnings {
+				checkMessage(t, "bundle warning", w)
+			}
+			for _, e := range b.Entries {
+				if e.Type == "" || len(e.Raw) == 0 {
+					t.Fatalf("bundle entry without a type or body: %+v", e)
+				}
+			}
+			resources = b.Entries
+		}
+		var patient *Resource
+		for i := range resources {
+			if resources[i].Type != "Patient" {
+				continue
+			}
+			if patient == nil {
+				patient = &resources[i]
+			}
+			p, err := MapPerson(resources[i], src)
+			if err != nil {
+				checkMessage(t, "MapPerson error", err.Error())
+				continue
+			}
+			checkPerson(t, p, src)
+		}
+		for _, sec := range record.Sections() {
+			d, warnings := MapSection(sec, patient, resources, src)
+			checkSections(t, d, src)
+			for _, w := range warnings {
+				checkMessage(t, string(sec)+" warning", w)
+			}
+		}
+	})
+}
+
+// FuzzMapGPConnect maps a GP Connect Access Record Structured response (STU3). Bad input
+// gives one short error line; a mapped Part carries the person, exactly one status per
+// section (returned or not-returned, from this back end), one-line warnings, and items
+// that are all domain health with provenance naming the back end.
+func FuzzMapGPConnect(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"p"}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := Source{Backend: "fuzz-gp", Domain: record.DomainSocialCare}
+		part, err := MapGPConnect(data, src, nil)
+		if err != nil {
+			checkMessage(t, "MapGPConnect error", err.Error())
+			if !strings.HasPrefix(err.Error(), "GP Connect response") && !errors.Is(err, ErrNoPatient) {
+				t.Fatalf("error does not say it is about the GP Connect response: %v", err)
+			}
+			return
+		}
+		if part.Backend != src.Backend || part.Person == nil {
+			t.Fatalf("part from %q with person %v", part.Backend, part.Person)
+		}
+		checkPerson(t, *part.Person, src)
+		seen := map[record.Section]bool{}
+		for _, st := range part.Status {
+			if seen[st.Section] {
+				t.Fatalf("two statuses for %s", st.Section)
+			}
+			seen[st.Section] = true
+			if st.Backend != src.Backend {
+				t.Fatalf("%s: status from %q", st.Section, st.Backend)
+			}
+			if st.State != record.StateReturned && st.State != record.StateNotReturned {
+				t.Fatalf("%s: state %q", st.Section, st.State)
+			}
+			for _, w := range st.Warnings {
+				checkMessage(t, string(st.Section)+" warning", w)
+			}
+		}
+		if len(seen) != len(record.Sections()) {
+			t.Fatalf("statuses for %d sections, want %d", len(seen), len(record.Sections()))
+		}
+		gp := src
+		gp.Domain = record.DomainHealth
+		checkSections(t, part.Sections, gp)
+		for _, it := range itemsOf(part.Sections) {
+			if it.Provenance.Domain != record.DomainHealth {
+				t.Fatalf("GP Connect item %q has domain %q, want health", it.Key, it.Provenance.Domain)
+			}
+		}
+	})
+}
+
+func itemsOf(d record.SectionsData) []record.Item {
+	var out []record.Item
+	for _, x := range d.CarePackages {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.CareTeam {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Medications {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Allergies {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.NextOfKin {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Encounters {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Notes {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Alerts {
+		out = append(out, x.Item)
+	}
+	return out
+}
+
+// FuzzReadError reads an error response (content type and body) into the one line the user
+// sees after "back end X answered 502 with …": never empty, one line, bounded, and a large
+// body is never dumped into it.
+func FuzzReadError(f *testing.F) {
+	f.Add("application/fhir+json", []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found","diagnostics":"Patient/1 is not known"}]}`))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		msg := ReadError(contentType, body)
+		checkMessage(t, "ReadError", msg)
+		if !utf8.ValidString(msg) {
+			t.Fatalf("ReadError is not valid UTF-8: %q", msg)
+		}
+		// No dump: a long body's bytes do not appear wholesale in the line.
+		if len(body) > 2*maxMessage && strings.Contains(msg, string(body[:maxMessage])) {
+			t.Fatalf("ReadError dumped the body: %.200q", msg)
+		}
+		if oo, ok := ParseOperationOutcome(body); ok {
+			checkMessage(t, "OperationOutcome.String", oo.String())
+			for _, is := range oo.Issues {
+				checkMessage(t, "Issue.String", is.String())
+			}
+		}
+	})
+}
