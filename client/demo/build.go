@@ -60,12 +60,18 @@ type dataset struct {
 	healthID, councilID map[string]string
 }
 
-func loadDataset() (*dataset, error) {
+func loadDataset() (ds *dataset, err error) {
+	// Building panics only on a malformed seed (a duplicate id, say): report it as an error.
+	defer func() {
+		if r := recover(); r != nil {
+			ds, err = nil, fmt.Errorf("data/people.json: %v", r)
+		}
+	}()
 	sf, err := loadSeed()
 	if err != nil {
 		return nil, err
 	}
-	ds := &dataset{seed: sf, orgs: map[string]seedOrg{}, pracs: map[string]seedPractitioner{},
+	ds = &dataset{seed: sf, orgs: map[string]seedOrg{}, pracs: map[string]seedPractitioner{},
 		locs: map[string]seedLocation{}, meds: map[string]seedMedicine{},
 		healthID: map[string]string{}, councilID: map[string]string{}}
 	for _, o := range sf.Organisations {

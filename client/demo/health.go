@@ -268,7 +268,11 @@ func (ds *dataset) addMedication(s *store, pid, suffix string, m seedMed) {
 }
 
 func (ds *dataset) addEncounter(s *store, pid, id string, e seedEncounter) {
-	r := M{"resourceType": "Encounter", "id": id, "meta": healthMeta("Encounter", nhsMetaSource, instant(e.Start)),
+	source := map[string]string{"org-community": communityMetaSrc, "org-kettlewick": gpMetaSource}[e.Provider]
+	if source == "" {
+		source = nhsMetaSource
+	}
+	r := M{"resourceType": "Encounter", "id": id, "meta": healthMeta("Encounter", source, instant(e.Start)),
 		"identifier": A{M{"system": sysSHCRLocalID, "value": id}},
 		"status":     e.Status, "class": encounterClass(e.Class), "type": A{concept(e.Type)},
 		"subject": reference("Patient", pid, ""), "period": period(e.Start, e.End),

@@ -18,20 +18,18 @@ type resource struct {
 	raw     json.RawMessage
 	patient string              // logical id of the Patient it belongs to ("" if none)
 	refs    map[string][]string // search parameter (for _include) → "Type/id" references
-	targets []string            // Provenance only: "Type/id" targets
 }
 
 // patientIndex is what Patient search matches on, normalised once.
 type patientIndex struct {
-	res        *resource
-	ids        []string // "system|value"
-	families   []string // lower case
-	givens     []string // lower case
-	birthDate  string
-	postcodes  []string // upper case, no spaces
-	phones     []string // digits only, national form
-	gender     string
-	nameTokens []string
+	res       *resource
+	ids       []string // "system|value"
+	families  []string // lower case
+	givens    []string // lower case
+	birthDate string
+	postcodes []string // upper case, no spaces
+	phones    []string // digits only, national form
+	gender    string
 }
 
 // store holds one back end's resources, indexed for reads and searches.
@@ -79,7 +77,6 @@ func (s *store) add(r M, patient string, refs map[string][]string) {
 	if typ == "Provenance" {
 		for _, t := range r["target"].(A) {
 			if tr := ref(t); tr != "" {
-				res.targets = append(res.targets, tr)
 				s.provOf[tr] = append(s.provOf[tr], res)
 			}
 		}

@@ -1,0 +1,52 @@
+package demo
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSeedCheckNamesBrokenReferences(t *testing.T) {
+	sf, err := loadSeed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := &dataset{seed: sf, orgs: map[string]seedOrg{}, pracs: map[string]seedPractitioner{},
+		locs: map[string]seedLocation{}, meds: map[string]seedMedicine{}}
+	for _, o := range sf.Organisations {
+		ds.orgs[o.ID] = o
+	}
+	for _, p := range sf.Practitioners {
+		ds.pracs[p.ID] = p
+	}
+	for _, l := range sf.Locations {
+		ds.locs[l.ID] = l
+	}
+	for _, m := range sf.Medicines {
+		ds.meds[m.ID] = m
+	}
+	if err := ds.check(); err != nil {
+		t.Fatalf("the embedded seed: %v", err)
+	}
+	sf.People[0].Meds = append(sf.People[0].Meds, seedMed{Medicine: "unobtainium-5"})
+	sf.People[1].Packages = append(sf.People[1].Packages, seedPackage{Provider: "org-nowhere", CareManager: "pr-nobody"})
+	err = ds.check()
+	if err == nil {
+		t.Fatal("broken references passed the check")
+	}
+	for _, want := range []string{"unknown medicine unobtainium-5", "unknown provider org-nowhere", "unknown care manager pr-nobody"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+func TestStoreRefusesDuplicateIDs(t *testing.T) {
+	s := newStore("x", []string{"Patient"})
+	s.add(M{"resourceType": "Patient", "id": "a"}, "a", nil)
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "duplicate resource Patient/a") {
+			t.Errorf("recover = %v", r)
+		}
+	}()
+	s.add(M{"resourceType": "Patient", "id": "a"}, "a", nil)
+}
