@@ -810,3 +810,24 @@ func TestUserinfoTokenStaysOnItsHost(t *testing.T) {
 		t.Fatalf("Authorization seen by the other host: %q", leaked)
 	}
 }
+
+func TestWithPromptOverridesOut(t *testing.T) {
+	// The TUI passes its own prompt function for one sign-in; nothing goes to Out.
+	op := startOP(t)
+	b := pkceBackend("panel", op, "")
+	br := newBrowser(t, op.username(), userPassword)
+	var out syncBuffer
+	m := NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(), Options{Out: &out, Browser: br.Open})
+	var got []Prompt
+	ctx := WithPrompt(bg(), func(p Prompt) { got = append(got, p) })
+	if _, err := m.Login(ctx, "panel"); err != nil {
+		t.Fatal(err)
+	}
+	br.wait(t)
+	if len(got) != 1 || got[0].Flow != config.AuthPKCE || got[0].URL != br.lastURL() || got[0].BrowserErr != nil {
+		t.Fatalf("prompts = %+v", got)
+	}
+	if out.String() != "" {
+		t.Fatalf("wrote to Out: %q", out.String())
+	}
+}

@@ -30,13 +30,13 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 	if expires.IsZero() {
 		expires = m.o.Clock().Add(m.o.LoginTimeout)
 	}
-	m.prompt(Prompt{Backend: b.Name, Flow: config.AuthDevice, URL: da.VerificationURI,
+	m.prompt(ctx, Prompt{Backend: b.Name, Flow: config.AuthDevice, URL: da.VerificationURI,
 		URLComplete: da.VerificationURIComplete, UserCode: da.UserCode, Expires: expires})
 	m.o.Logger.Info("waiting for device approval", "backend", b.Name, "interval_s", da.Interval)
 
 	pctx, cancel := context.WithCancel(hctx)
 	defer cancel()
-	if m.o.Prompt == nil {
+	if m.promptFunc(ctx) == nil {
 		go m.countdown(pctx, expires)
 	}
 	tok, err := cfg.DeviceAccessToken(pctx, da, resourceParam(b)...)
@@ -47,7 +47,7 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 	if tok.AccessToken == "" {
 		return nil, signInRequired(b.Name, "the sign-in server returned no access token", nil)
 	}
-	if m.o.Prompt == nil {
+	if m.promptFunc(ctx) == nil {
 		fmt.Fprintf(m.o.Out, "\nApproved.\n")
 	}
 	return tok, nil
@@ -75,10 +75,27 @@ func deviceError(backend, code string, err error, parent context.Context) error 
 	return signInRequired(backend, "waiting for approval: "+err.Error(), nil)
 }
 
-// prompt tells the user what to do: through Options.Prompt, else as plain text on Out.
-func (m *Manager) prompt(p Prompt) {
-	if m.o.Prompt != nil {
-		m.o.Prompt(p)
+type promptKey struct{}
+
+// WithPrompt returns a context whose sign-ins (Manager.Login) report what the user must do
+// through f instead of Options.Prompt or Options.Out: the TUI's sign-in panel uses it to show
+// the device code or the browser address in place of the back end's data.
+func WithPrompt(ctx context.Context, f func(Prompt)) context.Context {
+	return context.WithValue(ctx, promptKey{}, f)
+}
+
+func (m *Manager) promptFunc(ctx context.Context) func(Prompt) {
+	if f, ok := ctx.Value(promptKey{}).(func(Prompt)); ok && f != nil {
+		return f
+	}
+	return m.o.Prompt
+}
+
+// prompt tells the user what to do: through WithPrompt's or Options.Prompt's function, else
+// as plain text on Out.
+func (m *Manager) prompt(ctx context.Context, p Prompt) {
+	if f := m.promptFunc(ctx); f != nil {
+		f(p)
 		return
 	}
 	w := m.o.Out
