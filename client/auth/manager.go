@@ -17,7 +17,7 @@ import (
 )
 
 // DefaultScopes are asked for by pkce and device sign-ins whose config names none.
-var DefaultScopes = []string{"openid", "profile", "offline_access"}
+func DefaultScopes() []string { return []string{"openid", "profile", "offline_access"} }
 
 // Manager signs in to the configured back ends and hands out their tokens. It is safe for
 // concurrent use; one interactive sign-in runs at a time.
@@ -162,7 +162,7 @@ func (m *Manager) endpoints(ctx context.Context, st *backendState) (Endpoints, e
 func (m *Manager) oauthConfig(b config.Backend, ep Endpoints, redirect string) *oauth2.Config {
 	scopes := b.Auth.Scopes
 	if len(scopes) == 0 {
-		scopes = DefaultScopes
+		scopes = DefaultScopes()
 	}
 	var secret string
 	if b.Auth.ClientSecretEnv != "" {
