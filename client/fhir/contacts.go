@@ -67,6 +67,7 @@ func roleOfText(s string) string {
 
 // rolesOf reads relationship concepts: roles normalised, the rest (family relationship) as text.
 func rolesOf(rels []CodeableConcept) (roles []string, relationship []string) {
+	roles = []string{} // a list in JSON even when empty
 	addRole := func(r string) {
 		if r != "" && !slices.Contains(roles, r) {
 			roles = append(roles, r)
@@ -189,6 +190,9 @@ func (m *mapper) patientContacts(patient Resource) []record.Contact {
 			name = m.who(c.Organization, &p.domainResource).name
 		}
 		phones, email := phonesOf(c.Telecom)
+		if phones == nil {
+			phones = []record.Phone{}
+		}
 		out = append(out, record.Contact{
 			Item: it, Name: name, Roles: roles, Relationship: strings.Join(rel, ", "),
 			Phones: phones, Email: email, Address: address(c.Address), Rank: contactRank(c.Extension),
@@ -219,6 +223,9 @@ func (m *mapper) relatedPerson(r Resource) (record.Contact, bool) {
 		period = speriod
 	}
 	phones, email := phonesOf(rp.Telecom)
+	if phones == nil {
+		phones = []record.Phone{}
+	}
 	return record.Contact{
 		Item: m.item(r, &rp.domainResource, itemFacts{}), Name: personName(rp.Name), Roles: roles,
 		Relationship: strings.Join(rel, ", "), Phones: phones, Email: email, Address: address(rp.Address),

@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -354,7 +356,7 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 // securityLabels keeps the meta.security codes that mean something to a reader: every
 // label except the v3 Confidentiality levels that mean "not restricted" (U, L, M, N).
 func securityLabels(sec []Coding) []string {
-	var out []string
+	out := []string{} // a list in JSON even when empty
 	for _, c := range sec {
 		if c.Code == "" {
 			continue
@@ -377,14 +379,20 @@ func (m *mapper) key(r Resource, d *domainResource, sourceSystem string) string 
 			k = id.System + "|" + id.Value
 		}
 	}
-	fallback := r.Ref() + "@" + firstNonEmpty(sourceSystem, m.src.Backend)
+	self := r.Ref()
+	if r.ID == "" {
+		// No id (a contained or id-less resource): its content names it.
+		sum := sha256.Sum256(r.Raw)
+		self = r.Type + "#" + hex.EncodeToString(sum[:6])
+	}
+	fallback := self + "@" + firstNonEmpty(sourceSystem, m.src.Backend)
 	if k == "" {
 		k = fallback
 	}
-	if owner, taken := m.keys[k]; taken && owner != r.Ref() {
+	if owner, taken := m.keys[k]; taken && owner != self {
 		k = fallback
 	}
-	m.keys[k] = r.Ref()
+	m.keys[k] = self
 	return k
 }
 

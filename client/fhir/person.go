@@ -55,6 +55,9 @@ func MapPerson(patient Resource, src Source) (record.Person, error) {
 		}
 		out.BirthDate = bd
 	}
+	if out.Name.Given == nil {
+		out.Name.Given = []string{} // a list in JSON even when empty
+	}
 	out.Gender = p.Gender
 	out.Address = address(p.Address)
 	out.Phones, _ = phonesOf(p.Telecom)

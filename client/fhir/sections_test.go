@@ -666,3 +666,17 @@ func TestCareManagerAndCareTeamMemberFold(t *testing.T) {
 		t.Errorf("member = %+v", m)
 	}
 }
+
+func TestIdlessResourcesKeepDistinctKeys(t *testing.T) {
+	a := inline(t, `{"resourceType":"Flag","status":"active","code":{"text":"One"}}`)
+	b := inline(t, `{"resourceType":"Flag","status":"active","code":{"text":"Two"}}`)
+	d, _ := MapSection(record.SectionAlerts, nil, []Resource{a, b}, healthSrc)
+	if len(d.Alerts) != 2 || d.Alerts[0].Key == d.Alerts[1].Key {
+		t.Fatalf("alerts %+v", d.Alerts)
+	}
+	var r record.Record
+	r.Merge(record.Part{Backend: "x", Sections: d})
+	if len(r.Sections.Alerts) != 2 {
+		t.Errorf("merge lost an id-less alert: %+v", r.Sections.Alerts)
+	}
+}
