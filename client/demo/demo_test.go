@@ -813,6 +813,13 @@ func TestGPConnectErrors(t *testing.T) {
 		{"long-lived token", body, func(h http.Header) {
 			h.Set("Authorization", "Bearer "+gpJWT(func(c obj) { c["exp"] = c["iat"].(int64) + 3600 }))
 		}, 400, "BAD_REQUEST"},
+		{"expired token", body, func(h http.Header) {
+			h.Set("Authorization", "Bearer "+gpJWT(func(c obj) {
+				// Ten days before both the clock and the demo's reference day.
+				iat := min(time.Now().Unix(), demo.ReferenceDate.Unix()) - 10*24*3600
+				c["iat"], c["exp"] = iat, iat+300
+			}))
+		}, 400, "BAD_REQUEST"},
 		{"invalid NHS number", gpParams("9991230001", allParts()...), nil, 400, "INVALID_NHS_NUMBER"},
 		{"unknown patient", gpParams(nhsThornbury, allParts()...), nil, 404, "PATIENT_NOT_FOUND"},
 		{"unknown parameter", gpParams(nhsMarchbank, obj{"name": "includeEverything"}), nil, 422, "INVALID_PARAMETER"},
@@ -823,6 +830,16 @@ func TestGPConnectErrors(t *testing.T) {
 		if code != c.status || oo["resourceType"] != "OperationOutcome" || spineCode(oo) != c.code {
 			t.Errorf("%s: %d %s, want %d %s (%v)", c.name, code, spineCode(oo), c.status, c.code, oo)
 		}
+	}
+	// A client on the demo's fixed clock signs tokens at the reference date: accepted.
+	code, _ := gpPost(t, s, body, func(h http.Header) {
+		h.Set("Authorization", "Bearer "+gpJWT(func(c obj) {
+			iat := demo.ReferenceDate.Unix()
+			c["iat"], c["exp"] = iat, iat+300
+		}))
+	})
+	if code != 200 {
+		t.Errorf("token issued on the demo clock: %d", code)
 	}
 	// The operation is POST only; other paths are 404 with an OperationOutcome.
 	code, oo := get(t, base(t, s, demo.NameGP)+"/Patient/$gpc.getstructuredrecord")
