@@ -261,6 +261,12 @@ func (m *mapper) addProvenance(r Resource) {
 	}
 	if best >= 0 {
 		a := p.Agent[best]
+		if a.Who == nil {
+			a.Who = a.WhoReference
+		}
+		if a.OnBehalfOf == nil {
+			a.OnBehalfOf = a.OnBehalfOfReference
+		}
 		who := m.who(a.Who, &p.domainResource)
 		info.author = record.Author{Name: who.name, Role: a.Role.Label()}
 		if info.author.Role == "" {

@@ -72,7 +72,7 @@ type carePlanRes struct {
 	Description string         `json:"description"`
 	Period      Period         `json:"period"`
 	Created     string         `json:"created"`
-	Author      *Reference     `json:"author"`
+	Author      Refs           `json:"author"` // 0..1 in R4, 0..* in STU3
 	Contributor Refs           `json:"contributor"`
 	CareTeam    Refs           `json:"careTeam"`
 	Activity    []planActivity `json:"activity"`
@@ -197,7 +197,7 @@ type medicationRequestRes struct {
 	MedicationCodeableConcept *CodeableConcept `json:"medicationCodeableConcept"`
 	MedicationReference       *Reference       `json:"medicationReference"`
 	AuthoredOn                string           `json:"authoredOn"`
-	Requester                 *Reference       `json:"requester"`
+	Requester                 *agentRef        `json:"requester"` // STU3: {agent, onBehalfOf}
 	Recorder                  *Reference       `json:"recorder"`
 	BasedOn                   Refs             `json:"basedOn"`
 	DosageInstruction         []dosage         `json:"dosageInstruction"`
@@ -358,6 +358,9 @@ type provenanceRes struct {
 		Role       Concepts        `json:"role"`
 		Who        *Reference      `json:"who"`
 		OnBehalfOf *Reference      `json:"onBehalfOf"`
+		// STU3 names them as choice elements.
+		WhoReference        *Reference `json:"whoReference"`
+		OnBehalfOfReference *Reference `json:"onBehalfOfReference"`
 	} `json:"agent"`
 }
 
@@ -373,4 +376,33 @@ type listRes struct {
 	Entry       []struct {
 		Item Reference `json:"item"`
 	} `json:"entry"`
+}
+
+// agentRef reads MedicationRequest.requester: a Reference in R4, {agent: Reference,
+// onBehalfOf: Reference} in STU3.
+type agentRef struct {
+	Reference
+}
+
+func (a *agentRef) UnmarshalJSON(b []byte) error {
+	var probe struct {
+		Reference
+		Agent *Reference `json:"agent"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return err
+	}
+	a.Reference = probe.Reference
+	if probe.Agent != nil && a.Reference.Reference == "" && a.Display == "" {
+		a.Reference = *probe.Agent
+	}
+	return nil
+}
+
+// ref returns the reference, nil when absent.
+func (a *agentRef) ref() *Reference {
+	if a == nil {
+		return nil
+	}
+	return &a.Reference
 }

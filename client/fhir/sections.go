@@ -240,7 +240,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 			return record.CarePackage{}, false
 		}
 		cp := record.CarePackage{
-			Item: m.item(r, &c.domainResource, itemFacts{author: c.Author, recorded: c.Created, field: "created"}),
+			Item: m.item(r, &c.domainResource, itemFacts{author: firstRef(c.Author), recorded: c.Created, field: "created"}),
 			Kind: "CarePlan", Type: c.Category.Label(), Status: c.Status,
 			Description: firstNonEmpty(c.Title, c.Description), Period: m.period(r, "period", &c.Period),
 		}
@@ -287,8 +287,8 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 				cp.HoursPerWeek = h
 			}
 		}
-		if cp.Provider == "" && c.Author != nil {
-			w := m.who(c.Author, &c.domainResource)
+		if cp.Provider == "" && len(c.Author) > 0 {
+			w := m.who(&c.Author[0], &c.domainResource)
 			cp.Provider = firstNonEmpty(w.org, w.name)
 		}
 		return cp, true
@@ -761,7 +761,7 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 					med.Prescriber = m.prescriber(plan)
 				}
 				if med.Provenance.Author.Name == "" {
-					for _, ref := range []*Reference{plan.Recorder, plan.Requester} {
+					for _, ref := range []*Reference{plan.Recorder, plan.Requester.ref()} {
 						if ref != nil {
 							if w := m.who(ref, &plan.domainResource); w.name != "" {
 								med.Provenance.Author = record.Author{Name: w.name, Role: w.role}
@@ -780,7 +780,7 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 			if !ok || folded[r.Ref()] || q.Status == "entered-in-error" {
 				continue
 			}
-			author := q.Requester
+			author := q.Requester.ref()
 			if author == nil {
 				author = q.Recorder
 			}
@@ -813,7 +813,7 @@ func requestRef(ref string) string {
 }
 
 func (m *mapper) prescriber(q *medicationRequestRes) string {
-	for _, ref := range []*Reference{q.Requester, q.Recorder} {
+	for _, ref := range []*Reference{q.Requester.ref(), q.Recorder} {
 		if ref != nil {
 			if n := m.who(ref, &q.domainResource).name; n != "" {
 				return n
@@ -1201,4 +1201,11 @@ func (m *mapper) flag(r Resource) (record.Alert, bool) {
 		Category: cleanTerm(f.Category.Label()), Text: f.Code.Label(), Status: firstNonEmpty(f.Status, "active"),
 		Period: m.period(r, "period", &f.Period),
 	}, true
+}
+
+func firstRef(rs Refs) *Reference {
+	if len(rs) == 0 {
+		return nil
+	}
+	return &rs[0]
 }

@@ -680,3 +680,24 @@ func TestIdlessResourcesKeepDistinctKeys(t *testing.T) {
 		t.Errorf("merge lost an id-less alert: %+v", r.Sections.Alerts)
 	}
 }
+
+func TestSTU3Shapes(t *testing.T) {
+	pr := withMode(inline(t, `{"resourceType":"Practitioner","id":"gp1","name":[{"family":"Ashdown","given":["Helena"],"prefix":["Dr"]}]}`), "include")
+	req := withMode(inline(t, `{"resourceType":"MedicationRequest","id":"r1","status":"active","intent":"order",
+	"medicationCodeableConcept":{"text":"Ramipril 2.5mg capsules"},"requester":{"agent":{"reference":"Practitioner/gp1"}}}`), "match")
+	d, w := MapSection(record.SectionMedications, nil, []Resource{req, pr}, healthSrc)
+	if len(w) != 0 || len(d.Medications) != 1 || d.Medications[0].Prescriber != "Dr Helena Ashdown" {
+		t.Errorf("STU3 requester: %+v %q", d.Medications, w)
+	}
+	plan := withMode(inline(t, `{"resourceType":"CarePlan","id":"c1","status":"active","intent":"plan","title":"Support plan",
+	"author":[{"reference":"Practitioner/gp1"}]}`), "match")
+	prov := withMode(inline(t, `{"resourceType":"Provenance","id":"pv","target":[{"reference":"CarePlan/c1"}],"recorded":"2026-02-01T10:00:00Z",
+	"agent":[{"whoReference":{"reference":"Practitioner/gp1"},"onBehalfOfReference":{"display":"Kettlewick Surgery"}}]}`), "include")
+	d, w = MapSection(record.SectionCarePackages, nil, []Resource{plan, pr, prov}, healthSrc)
+	if len(w) != 0 || len(d.CarePackages) != 1 {
+		t.Fatalf("STU3 care plan: %+v %q", d.CarePackages, w)
+	}
+	if p := d.CarePackages[0].Provenance; p.Author.Name != "Dr Helena Ashdown" || p.Organisation != "Kettlewick Surgery" || !p.Recorded.Equal(day("2026-02-01T10:00:00Z")) {
+		t.Errorf("STU3 provenance = %+v", p)
+	}
+}
