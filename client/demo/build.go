@@ -152,26 +152,26 @@ func in(list []string, s string) bool { return slices.Contains(list, s) }
 
 // --- small FHIR builders ---------------------------------------------------------------
 
-func reference(typ, id, display string) M {
-	r := M{"reference": typ + "/" + id}
+func reference(typ, id, display string) jobj {
+	r := jobj{"reference": typ + "/" + id}
 	if display != "" {
 		r["display"] = display
 	}
 	return r
 }
 
-func coding(system, code, display string) M {
-	c := M{"system": system, "code": code}
+func coding(system, code, display string) jobj {
+	c := jobj{"system": system, "code": code}
 	if display != "" {
 		c["display"] = display
 	}
 	return c
 }
 
-func concept(text string, codings ...M) M {
-	c := M{}
+func concept(text string, codings ...jobj) jobj {
+	c := jobj{}
 	if len(codings) > 0 {
-		l := A{}
+		l := jarr{}
 		for _, x := range codings {
 			l = append(l, x)
 		}
@@ -184,15 +184,15 @@ func concept(text string, codings ...M) M {
 }
 
 // snomed gives a SNOMED CT concept, or a text-only concept when there is no code.
-func snomed(code, display string) M {
+func snomed(code, display string) jobj {
 	if code == "" {
 		return concept(display)
 	}
 	return concept(display, coding(sysSNOMED, code, display))
 }
 
-func period(start, end string) M {
-	p := M{}
+func period(start, end string) jobj {
+	p := jobj{}
 	if start != "" {
 		p["start"] = start
 	}
@@ -202,32 +202,32 @@ func period(start, end string) M {
 	return p
 }
 
-func phones(ps []seedPhone) A {
-	out := A{}
+func phones(ps []seedPhone) jarr {
+	out := jarr{}
 	for _, p := range ps {
-		out = append(out, M{"system": "phone", "value": p.Value, "use": p.Use})
+		out = append(out, jobj{"system": "phone", "value": p.Value, "use": p.Use})
 	}
 	return out
 }
 
-func humanName(title, family string, given []string) M {
-	n := M{"use": "official", "family": family, "given": toA(given)}
+func humanName(title, family string, given []string) jobj {
+	n := jobj{"use": "official", "family": family, "given": toA(given)}
 	if title != "" {
-		n["prefix"] = A{title}
+		n["prefix"] = jarr{title}
 	}
 	return n
 }
 
-func toA(ss []string) A {
-	out := make(A, len(ss))
+func toA(ss []string) jarr {
+	out := make(jarr, len(ss))
 	for i, s := range ss {
 		out[i] = s
 	}
 	return out
 }
 
-func address(a seedAddress) M {
-	m := M{"use": "home", "line": toA(a.Lines), "city": a.City, "postalCode": a.Postcode}
+func address(a seedAddress) jobj {
+	m := jobj{"use": "home", "line": toA(a.Lines), "city": a.City, "postalCode": a.Postcode}
 	if a.District != "" {
 		m["district"] = a.District
 	}
@@ -239,22 +239,22 @@ func (ds *dataset) pracName(id string) string {
 	return strings.TrimSpace(p.Title + " " + strings.Join(p.Given, " ") + " " + p.Family)
 }
 
-func (ds *dataset) orgRef(id string) M { return reference("Organization", id, ds.orgs[id].Name) }
+func (ds *dataset) orgRef(id string) jobj { return reference("Organization", id, ds.orgs[id].Name) }
 
-func (ds *dataset) pracRef(id string) M { return reference("Practitioner", id, ds.pracName(id)) }
+func (ds *dataset) pracRef(id string) jobj { return reference("Practitioner", id, ds.pracName(id)) }
 
-func healthMeta(profile, source string, lastUpdated string) M {
-	m := M{"profile": A{profileUKCore + profile}, "source": source}
+func healthMeta(profile, source string, lastUpdated string) jobj {
+	m := jobj{"profile": jarr{profileUKCore + profile}, "source": source}
 	if lastUpdated != "" {
 		m["lastUpdated"] = lastUpdated
 	}
 	return m
 }
 
-func councilMeta(profile string, lastUpdated string) M {
-	m := M{
-		"profile": A{profileInterweav + profile},
-		"tag": A{
+func councilMeta(profile string, lastUpdated string) jobj {
+	m := jobj{
+		"profile": jarr{profileInterweav + profile},
+		"tag": jarr{
 			coding(sysIWSource, councilSourceSys, councilSourceTxt),
 			coding(sysIWProvenance, councilLACode, "Demo County Council"),
 		},
@@ -273,12 +273,12 @@ func instant(s string) string {
 	return s
 }
 
-func restrictedLabel() A {
-	return A{coding(sysConfidential, "R", "restricted")}
+func restrictedLabel() jarr {
+	return jarr{coding(sysConfidential, "R", "restricted")}
 }
 
-func textAttachment(title, text string) M {
-	return M{"contentType": "text/plain; charset=utf-8", "language": "en-GB", "title": title,
+func textAttachment(title, text string) jobj {
+	return jobj{"contentType": "text/plain; charset=utf-8", "language": "en-GB", "title": title,
 		"data": base64.StdEncoding.EncodeToString([]byte(text)), "size": len(text)}
 }
 
@@ -289,10 +289,10 @@ func (ds *dataset) addOrganisations(s *store, backend string) {
 		if !in(o.Backends, backend) {
 			continue
 		}
-		r := M{"resourceType": "Organization", "id": o.ID, "active": true, "name": o.Name,
-			"identifier": A{M{"system": sysODS, "value": o.ODS}},
-			"type":       A{concept("", coding("http://terminology.hl7.org/CodeSystem/organization-type", o.Type, ""))},
-			"telecom":    A{M{"system": "phone", "value": o.Phone, "use": "work"}}}
+		r := jobj{"resourceType": "Organization", "id": o.ID, "active": true, "name": o.Name,
+			"identifier": jarr{jobj{"system": sysODS, "value": o.ODS}},
+			"type":       jarr{concept("", coding("http://terminology.hl7.org/CodeSystem/organization-type", o.Type, ""))},
+			"telecom":    jarr{jobj{"system": "phone", "value": o.Phone, "use": "work"}}}
 		if backend == "council" {
 			r["meta"] = councilMeta("Organization", "2026-01-01T09:00:00Z")
 		} else {
@@ -307,16 +307,16 @@ func (ds *dataset) addPractitioners(s *store, backend string) {
 		if !in(p.Backends, backend) {
 			continue
 		}
-		tel := A{M{"system": "phone", "value": p.Phone, "use": "work"}}
+		tel := jarr{jobj{"system": "phone", "value": p.Phone, "use": "work"}}
 		if p.Email != "" {
-			tel = append(tel, M{"system": "email", "value": p.Email, "use": "work"})
+			tel = append(tel, jobj{"system": "email", "value": p.Email, "use": "work"})
 		}
-		pr := M{"resourceType": "Practitioner", "id": p.ID, "active": true,
-			"identifier": A{M{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "DM" + strings.ToUpper(p.Family[:3]) + "01"}},
-			"name":       A{humanName(p.Title, p.Family, p.Given)}, "telecom": tel}
-		role := M{"resourceType": "PractitionerRole", "id": "role-" + p.ID, "active": true,
+		pr := jobj{"resourceType": "Practitioner", "id": p.ID, "active": true,
+			"identifier": jarr{jobj{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "DM" + strings.ToUpper(p.Family[:3]) + "01"}},
+			"name":       jarr{humanName(p.Title, p.Family, p.Given)}, "telecom": tel}
+		role := jobj{"resourceType": "PractitionerRole", "id": "role-" + p.ID, "active": true,
 			"practitioner": ds.pracRef(p.ID), "organization": ds.orgRef(p.Org), "telecom": tel}
-		var codes A
+		var codes jarr
 		if p.JobRole != "" {
 			codes = append(codes, concept(p.JobDisplay, coding(sysSDSJobRole, p.JobRole, p.JobDisplay)))
 		}
@@ -324,10 +324,10 @@ func (ds *dataset) addPractitioners(s *store, backend string) {
 		role["code"] = codes
 		if p.Team != "" {
 			if t, ok := ds.orgs[p.Team]; ok {
-				role["extension"] = A{M{"url": "https://demo-county.example.gov.uk/StructureDefinition/team", "valueReference": ds.orgRef(t.ID)}}
-				role["specialty"] = A{concept(t.Name)}
+				role["extension"] = jarr{jobj{"url": "https://demo-county.example.gov.uk/StructureDefinition/team", "valueReference": ds.orgRef(t.ID)}}
+				role["specialty"] = jarr{concept(t.Name)}
 			} else {
-				role["specialty"] = A{concept(p.Team)}
+				role["specialty"] = jarr{concept(p.Team)}
 			}
 		}
 		if backend == "council" {
@@ -343,21 +343,21 @@ func (ds *dataset) addPractitioners(s *store, backend string) {
 }
 
 // patientResource builds the Patient as one back end holds it.
-func (ds *dataset) patientResource(p seedPerson, id, backend string) M {
-	r := M{"resourceType": "Patient", "id": id, "active": true,
-		"name":      A{humanName(p.Title, p.Family, p.Given)},
+func (ds *dataset) patientResource(p seedPerson, id, backend string) jobj {
+	r := jobj{"resourceType": "Patient", "id": id, "active": true,
+		"name":      jarr{humanName(p.Title, p.Family, p.Given)},
 		"telecom":   phones(p.Phones),
 		"gender":    p.Gender,
 		"birthDate": p.BirthDate,
-		"address":   A{address(p.Address)}}
-	var ids A
+		"address":   jarr{address(p.Address)}}
+	var ids jarr
 	if p.NHS != "" {
-		ids = append(ids, M{"system": sysNHSNumber, "value": p.NHS,
-			"extension": A{M{"url": extNHSVerify, "valueCodeableConcept": concept("",
+		ids = append(ids, jobj{"system": sysNHSNumber, "value": p.NHS,
+			"extension": jarr{jobj{"url": extNHSVerify, "valueCodeableConcept": concept("",
 				coding(sysNHSVerify, "01", "Number present and verified"))}}})
 	}
 	if backend == "council" {
-		ids = append(ids, M{"system": sysLAPersonID, "value": p.LAID,
+		ids = append(ids, jobj{"system": sysLAPersonID, "value": p.LAID,
 			"type": concept("Local authority social care person identifier", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "PI", "Patient internal identifier"))})
 		r["meta"] = councilMeta("Patient", "2026-11-01T09:00:00Z")
 		if p.CouncilBirthDate != "" {
@@ -365,7 +365,7 @@ func (ds *dataset) patientResource(p seedPerson, id, backend string) M {
 		}
 	} else {
 		r["meta"] = healthMeta("Patient", nhsMetaSource, "2026-11-01T09:00:00Z")
-		r["generalPractitioner"] = A{ds.orgRef("org-kettlewick")}
+		r["generalPractitioner"] = jarr{ds.orgRef("org-kettlewick")}
 	}
 	r["identifier"] = ids
 	if p.Deceased != "" {
@@ -375,22 +375,22 @@ func (ds *dataset) patientResource(p seedPerson, id, backend string) M {
 	}
 	if p.Interpreter != "" {
 		lang := concept(p.Language, coding("urn:ietf:bcp:47", p.Interpreter, p.Language))
-		r["communication"] = A{M{"language": lang, "preferred": true}}
-		r["extension"] = A{
-			M{"url": extInterpreter, "valueBoolean": true},
-			M{"url": extNHSComm, "extension": A{
-				M{"url": "language", "valueCodeableConcept": lang},
-				M{"url": "interpreterRequired", "valueBoolean": true},
+		r["communication"] = jarr{jobj{"language": lang, "preferred": true}}
+		r["extension"] = jarr{
+			jobj{"url": extInterpreter, "valueBoolean": true},
+			jobj{"url": extNHSComm, "extension": jarr{
+				jobj{"url": "language", "valueCodeableConcept": lang},
+				jobj{"url": "interpreterRequired", "valueBoolean": true},
 			}},
 		}
 	}
 	if backend == "nhs" {
-		var contacts A
+		var contacts jarr
 		for _, c := range p.Contacts {
 			if !in(c.In, "nhs") {
 				continue
 			}
-			var rel A
+			var rel jarr
 			if in(c.Roles, "NOK") {
 				rel = append(rel, concept("Next of kin", coding(sysV2RelType, "N", "Next-of-Kin")))
 			}
@@ -398,9 +398,9 @@ func (ds *dataset) patientResource(p seedPerson, id, backend string) M {
 				rel = append(rel, concept("Emergency contact", coding(sysV2RelType, "C", "Emergency Contact")))
 			}
 			rel = append(rel, concept(c.RelDisplay, coding(sysV3RoleCode, c.Relationship, c.RelDisplay)))
-			ct := M{"relationship": rel, "name": humanName(c.Title, c.Family, c.Given), "telecom": phones(c.Phones)}
+			ct := jobj{"relationship": rel, "name": humanName(c.Title, c.Family, c.Given), "telecom": phones(c.Phones)}
 			if c.Rank > 0 {
-				ct["extension"] = A{M{"url": extContactRank, "valuePositiveInt": c.Rank}}
+				ct["extension"] = jarr{jobj{"url": extContactRank, "valuePositiveInt": c.Rank}}
 			}
 			contacts = append(contacts, ct)
 		}

@@ -40,7 +40,7 @@ func (ds *dataset) buildCouncil() *store {
 	return s
 }
 
-func serviceType(pk seedPackage) M {
+func serviceType(pk seedPackage) jobj {
 	if pk.TypeCode == "R" {
 		return concept(pk.Type, coding(sysServiceType, "R", "Reablement"))
 	}
@@ -58,15 +58,15 @@ func (ds *dataset) addCouncilSections(s *store, i int, p seedPerson, pid string)
 	}
 	for _, pk := range p.Packages {
 		eocID := "eoc-" + pk.ID
-		var hist A
+		var hist jarr
 		for _, h := range pk.StatusHistory {
-			hist = append(hist, M{"status": h.Status, "period": period(instant(h.Start), endInstant(h.End))})
+			hist = append(hist, jobj{"status": h.Status, "period": period(instant(h.Start), endInstant(h.End))})
 		}
-		eoc := M{"resourceType": "EpisodeOfCare", "id": eocID, "meta": councilMeta("SocialCareService", instant(pk.StatusHistory[len(pk.StatusHistory)-1].Start)),
-			"identifier":           A{M{"system": sysIWServiceID, "value": pk.ID}},
+		eoc := jobj{"resourceType": "EpisodeOfCare", "id": eocID, "meta": councilMeta("SocialCareService", instant(pk.StatusHistory[len(pk.StatusHistory)-1].Start)),
+			"identifier":           jarr{jobj{"system": sysIWServiceID, "value": pk.ID}},
 			"status":               pk.Status,
 			"statusHistory":        hist,
-			"type":                 A{serviceType(pk)},
+			"type":                 jarr{serviceType(pk)},
 			"patient":              subj,
 			"managingOrganization": ds.orgRef(pk.Provider),
 			"period":               period(pk.Start, pk.End),
@@ -74,44 +74,44 @@ func (ds *dataset) addCouncilSections(s *store, i int, p seedPerson, pid string)
 		}
 		refs := map[string][]string{"care-manager": {"Practitioner/" + pk.CareManager}, "organization": {"Organization/" + pk.Provider}}
 		if careTeamID != "" {
-			eoc["team"] = A{reference("CareTeam", careTeamID, "")}
+			eoc["team"] = jarr{reference("CareTeam", careTeamID, "")}
 		}
 		if pk.HoursPerWeek > 0 || pk.Schedule != "" {
 			srID := "sr-" + pk.ID
 			srStatus := map[string]string{"planned": "active", "active": "active", "onhold": "on-hold", "finished": "completed", "cancelled": "revoked"}[pk.Status]
-			timing := M{"code": concept(pk.Schedule), "repeat": M{"boundsPeriod": period(pk.Start, pk.End)}}
+			timing := jobj{"code": concept(pk.Schedule), "repeat": jobj{"boundsPeriod": period(pk.Start, pk.End)}}
 			if pk.VisitsPerDay > 0 {
-				timing["repeat"].(M)["frequency"] = pk.VisitsPerDay
-				timing["repeat"].(M)["period"] = 1
-				timing["repeat"].(M)["periodUnit"] = "d"
+				timing["repeat"].(jobj)["frequency"] = pk.VisitsPerDay
+				timing["repeat"].(jobj)["period"] = 1
+				timing["repeat"].(jobj)["periodUnit"] = "d"
 			}
-			sr := M{"resourceType": "ServiceRequest", "id": srID, "meta": councilMeta("ServiceRequest", instant(pk.StatusHistory[0].Start)),
-				"identifier":       A{M{"system": sysIWServiceID, "value": pk.ID + "-request"}},
+			sr := jobj{"resourceType": "ServiceRequest", "id": srID, "meta": councilMeta("ServiceRequest", instant(pk.StatusHistory[0].Start)),
+				"identifier":       jarr{jobj{"system": sysIWServiceID, "value": pk.ID + "-request"}},
 				"status":           srStatus,
 				"intent":           "order",
-				"category":         A{concept("Social care service")},
+				"category":         jarr{concept("Social care service")},
 				"code":             serviceType(pk),
 				"subject":          subj,
 				"authoredOn":       pk.StatusHistory[0].Start,
 				"requester":        ds.pracRef(pk.CareManager),
-				"performer":        A{ds.orgRef(pk.Provider)},
+				"performer":        jarr{ds.orgRef(pk.Provider)},
 				"occurrenceTiming": timing,
 			}
 			if pk.HoursPerWeek > 0 {
-				sr["quantityQuantity"] = M{"value": pk.HoursPerWeek, "unit": "hours per week", "system": sysUCUM, "code": "h/wk"}
+				sr["quantityQuantity"] = jobj{"value": pk.HoursPerWeek, "unit": "hours per week", "system": sysUCUM, "code": "h/wk"}
 			}
 			s.add(sr, pid, map[string][]string{"performer": {"Organization/" + pk.Provider}, "requester": {"Practitioner/" + pk.CareManager}})
-			eoc["referralRequest"] = A{reference("ServiceRequest", srID, "")}
+			eoc["referralRequest"] = jarr{reference("ServiceRequest", srID, "")}
 			refs["incoming-referral"] = []string{"ServiceRequest/" + srID}
 		}
 		s.add(eoc, pid, refs)
 		if pk.Status == "active" {
-			s.add(M{"resourceType": "Provenance", "id": "prov-EpisodeOfCare-" + eocID,
+			s.add(jobj{"resourceType": "Provenance", "id": "prov-EpisodeOfCare-" + eocID,
 				"meta":     councilMeta("Provenance", ""),
-				"target":   A{reference("EpisodeOfCare", eocID, "")},
+				"target":   jarr{reference("EpisodeOfCare", eocID, "")},
 				"recorded": instant(pk.Start),
 				"activity": concept("", coding("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create")),
-				"agent": A{M{
+				"agent": jarr{jobj{
 					"type":       concept("", coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author")),
 					"who":        ds.pracRef(pk.CareManager),
 					"onBehalfOf": ds.orgRef("org-council"),
@@ -121,14 +121,14 @@ func (ds *dataset) addCouncilSections(s *store, i int, p seedPerson, pid string)
 		}
 	}
 	if cp := p.CarePlan; cp != nil {
-		var acts A
+		var acts jarr
 		for _, a := range cp.Activities {
-			acts = append(acts, M{"detail": M{"status": "in-progress", "description": a}})
+			acts = append(acts, jobj{"detail": jobj{"status": "in-progress", "description": a}})
 		}
-		r := M{"resourceType": "CarePlan", "id": "cp-" + pre + "-1", "meta": councilMeta("CarePlan", instant(cp.Start)),
-			"identifier": A{M{"system": sysLALocalID, "value": "cp-" + pre + "-1"}},
+		r := jobj{"resourceType": "CarePlan", "id": "cp-" + pre + "-1", "meta": councilMeta("CarePlan", instant(cp.Start)),
+			"identifier": jarr{jobj{"system": sysLALocalID, "value": "cp-" + pre + "-1"}},
 			"status":     "active", "intent": "plan",
-			"category":    A{concept("Care and support plan")},
+			"category":    jarr{concept("Care and support plan")},
 			"title":       cp.Title,
 			"description": cp.Summary,
 			"subject":     subj,
@@ -138,7 +138,7 @@ func (ds *dataset) addCouncilSections(s *store, i int, p seedPerson, pid string)
 			"activity":    acts}
 		refs := map[string][]string{}
 		if careTeamID != "" {
-			r["careTeam"] = A{reference("CareTeam", careTeamID, "")}
+			r["careTeam"] = jarr{reference("CareTeam", careTeamID, "")}
 			refs["care-team"] = []string{"CareTeam/" + careTeamID}
 		}
 		s.add(r, pid, refs)
@@ -147,24 +147,24 @@ func (ds *dataset) addCouncilSections(s *store, i int, p seedPerson, pid string)
 		if !in(c.In, "council") {
 			continue
 		}
-		var ext A
+		var ext jarr
 		for _, role := range c.Roles {
-			ext = append(ext, M{"url": extSupportRole, "extension": A{
-				M{"url": "supportRoleType", "valueCodeableConcept": concept("", coding(sysSupportRole, role, supportRoleDisplay[role]))},
-				M{"url": "supportRolePeriod", "valuePeriod": period("2024-01-01", "")},
+			ext = append(ext, jobj{"url": extSupportRole, "extension": jarr{
+				jobj{"url": "supportRoleType", "valueCodeableConcept": concept("", coding(sysSupportRole, role, supportRoleDisplay[role]))},
+				jobj{"url": "supportRolePeriod", "valuePeriod": period("2024-01-01", "")},
 			}})
 		}
 		if c.Rank > 0 {
-			ext = append(ext, M{"url": extContactRank, "valuePositiveInt": c.Rank})
+			ext = append(ext, jobj{"url": extContactRank, "valuePositiveInt": c.Rank})
 		}
 		id := fmt.Sprintf("rp-%s-%d", pre, j+1)
-		s.add(M{"resourceType": "RelatedPerson", "id": id, "meta": councilMeta("RelatedPerson", "2026-01-01T09:00:00Z"),
+		s.add(jobj{"resourceType": "RelatedPerson", "id": id, "meta": councilMeta("RelatedPerson", "2026-01-01T09:00:00Z"),
 			"extension":    ext,
-			"identifier":   A{M{"system": sysLALocalID, "value": id}},
+			"identifier":   jarr{jobj{"system": sysLALocalID, "value": id}},
 			"active":       true,
 			"patient":      subj,
-			"relationship": A{concept(c.RelDisplay, coding(sysV3RoleCode, c.Relationship, c.RelDisplay))},
-			"name":         A{humanName(c.Title, c.Family, c.Given)},
+			"relationship": jarr{concept(c.RelDisplay, coding(sysV3RoleCode, c.Relationship, c.RelDisplay))},
+			"name":         jarr{humanName(c.Title, c.Family, c.Given)},
 			"telecom":      phones(c.Phones),
 		}, pid, nil)
 	}

@@ -10,6 +10,28 @@
 // with paging, _include and _revinclude, and OperationOutcome bodies with 4xx statuses for bad
 // requests, so that shcr's client works against them unchanged. The data is fixed and dates
 // are chosen relative to ReferenceDate, so output is reproducible.
+//
+// The data set is a compact seed (data/people.json) turned into FHIR resources at start-up
+// (build.go, health.go, council.go, gpconnect.go); the large record's thousands of
+// encounters and medications are generated deterministically (large.go).
+//
+// Shapes worth knowing when mapping the demo's answers:
+//   - Care package hours: the council's EpisodeOfCare (Interweave SocialCareService) names a
+//     ServiceRequest in referralRequest; that ServiceRequest carries
+//     quantityQuantity {value: 14, unit: "hours per week", system: UCUM, code: "h/wk"} and
+//     occurrenceTiming {code.text: "4 visits a day", repeat: {frequency, period 1, periodUnit
+//     d, boundsPeriod}}. A CarePlan ("Care and support plan") lists the activities.
+//   - Contacts: on the NHS back end, Patient.contact with v2-0131 N (next of kin) / C
+//     (emergency contact), a v3 RoleCode family relationship and the UK Core ContactRank
+//     extension; on the council, RelatedPerson with the Interweave SocialCareSupportRole
+//     extension (NOK, EC, KH, LPA, MC), a v3 RoleCode relationship, ContactRank and phones
+//     with use mobile/home; on the GP back end, Patient.contact whose relationship has only
+//     text ("Next of kin").
+//   - The council's Patient carries the local authority identifier
+//     (https://demo-county.example.gov.uk/Id/social-care-person-id); one person has no NHS
+//     number at all. Council resources carry Interweave meta.tag Source and Provenance tags;
+//     NHS resources carry meta.source; some items have Provenance resources
+//     (_revinclude=Provenance:target).
 package demo
 
 import (

@@ -47,15 +47,15 @@ func newGPHandler(base string, ds *dataset) http.Handler {
 			h.byNHS[p.NHS] = i
 		}
 	}
-	h.caps = mustJSON(M{
+	h.caps = mustJSON(jobj{
 		"resourceType": "CapabilityStatement", "version": "1.6.0", "name": "GP Connect",
 		"title": NameGP + " (synthetic demo data)", "status": "active", "date": ReferenceDate.Format("2006-01-02"),
-		"publisher": "shcr demo", "kind": "instance", "software": M{"name": "shcr embedded demo back end"},
-		"implementation": M{"description": NameGP + ": GP Connect Access Record Structured", "url": base},
-		"fhirVersion":    "3.0.1", "acceptUnknown": "both", "format": A{"application/fhir+json"},
-		"profile": A{M{"reference": gpcProfile + "GPConnect-StructuredRecord-Bundle-1"}},
-		"rest": A{M{"mode": "server", "operation": A{M{"name": "gpc.getstructuredrecord",
-			"definition": M{"reference": "https://fhir.nhs.uk/STU3/OperationDefinition/GPConnect-GetStructuredRecord-Operation-1"}}}}},
+		"publisher": "shcr demo", "kind": "instance", "software": jobj{"name": "shcr embedded demo back end"},
+		"implementation": jobj{"description": NameGP + ": GP Connect Access Record Structured", "url": base},
+		"fhirVersion":    "3.0.1", "acceptUnknown": "both", "format": jarr{"application/fhir+json"},
+		"profile": jarr{jobj{"reference": gpcProfile + "GPConnect-StructuredRecord-Bundle-1"}},
+		"rest": jarr{jobj{"mode": "server", "operation": jarr{jobj{"name": "gpc.getstructuredrecord",
+			"definition": jobj{"reference": "https://fhir.nhs.uk/STU3/OperationDefinition/GPConnect-GetStructuredRecord-Operation-1"}}}}},
 	})
 	return h
 }
@@ -67,10 +67,10 @@ func gpError(w http.ResponseWriter, status int, spineCode, issueCode, diagnostic
 		"PATIENT_NOT_FOUND": "Patient not found", "INVALID_PARAMETER": "Invalid parameter",
 		"INVALID_RESOURCE": "Invalid validation of resource", "NOT_IMPLEMENTED": "Not implemented",
 	}[spineCode]
-	oo := M{"resourceType": "OperationOutcome",
-		"meta": M{"profile": A{gpcProfile + "GPConnect-OperationOutcome-1"}},
-		"issue": A{M{"severity": "error", "code": issueCode,
-			"details":     M{"coding": A{M{"system": gpcErrorSystem, "code": spineCode, "display": display}}},
+	oo := jobj{"resourceType": "OperationOutcome",
+		"meta": jobj{"profile": jarr{gpcProfile + "GPConnect-OperationOutcome-1"}},
+		"issue": jarr{jobj{"severity": "error", "code": issueCode,
+			"details":     jobj{"coding": jarr{jobj{"system": gpcErrorSystem, "code": spineCode, "display": display}}},
 			"diagnostics": diagnostics}}}
 	writeJSON(w, status, mustJSON(oo))
 }
@@ -116,12 +116,12 @@ func (h *gpHandler) checkRequest(r *http.Request) (status int, code, issue, msg 
 	return 0, "", "", ""
 }
 
-func decodeSegment(s string) (M, error) {
+func decodeSegment(s string) (jobj, error) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
 		return nil, err
 	}
-	var m M
+	var m jobj
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
@@ -175,17 +175,17 @@ func (h *gpHandler) checkJWT(tok string) string {
 	}
 	for _, claim := range []struct{ name, typ string }{{"requesting_device", "Device"},
 		{"requesting_organization", "Organization"}, {"requesting_practitioner", "Practitioner"}} {
-		m, ok := c[claim.name].(M)
+		m, ok := c[claim.name].(jobj)
 		if !ok || m["resourceType"] != claim.typ {
 			return fmt.Sprintf("%s must be a %s resource", claim.name, claim.typ)
 		}
 	}
-	org := c["requesting_organization"].(M)
+	org := c["requesting_organization"].(jobj)
 	if !hasIdentifier(org, sysODS) {
 		return "requesting_organization needs an ODS code identifier (" + sysODS + ")"
 	}
-	prac := c["requesting_practitioner"].(M)
-	if names, _ := prac["name"].(A); len(names) == 0 {
+	prac := c["requesting_practitioner"].(jobj)
+	if names, _ := prac["name"].(jarr); len(names) == 0 {
 		return "requesting_practitioner needs a name"
 	}
 	if id, _ := prac["id"].(string); id == "" || c["sub"] != id {
@@ -194,9 +194,9 @@ func (h *gpHandler) checkJWT(tok string) string {
 	return ""
 }
 
-func hasIdentifier(r M, system string) bool {
+func hasIdentifier(r jobj, system string) bool {
 	for _, v := range asList(r["identifier"]) {
-		if m, ok := v.(M); ok && m["system"] == system && m["value"] != nil && m["value"] != "" {
+		if m, ok := v.(jobj); ok && m["system"] == system && m["value"] != nil && m["value"] != "" {
 			return true
 		}
 	}
@@ -332,20 +332,20 @@ func parseGPParameters(body []byte) (q gpQuery, status int, code, msg string) {
 	return q, 0, "", ""
 }
 
-func gpMeta(profile string) M { return M{"profile": A{gpcProfile + profile}} }
+func gpMeta(profile string) jobj { return jobj{"profile": jarr{gpcProfile + profile}} }
 
-func gpList(title, code, display, pid string, entries []string) M {
-	l := M{"resourceType": "List", "meta": gpMeta("CareConnect-GPC-List-1"), "status": "current", "mode": "snapshot",
-		"title": title, "code": M{"coding": A{coding(sysSNOMED, code, display)}},
+func gpList(title, code, display, pid string, entries []string) jobj {
+	l := jobj{"resourceType": "List", "meta": gpMeta("CareConnect-GPC-List-1"), "status": "current", "mode": "snapshot",
+		"title": title, "code": jobj{"coding": jarr{coding(sysSNOMED, code, display)}},
 		"subject": reference("Patient", pid, ""), "date": ReferenceDate.Format(time.RFC3339),
-		"orderedBy": M{"coding": A{coding("http://hl7.org/fhir/list-order", "event-date", "Sorted by Event Date")}}}
+		"orderedBy": jobj{"coding": jarr{coding("http://hl7.org/fhir/list-order", "event-date", "Sorted by Event Date")}}}
 	if len(entries) == 0 {
-		l["emptyReason"] = M{"coding": A{coding(gpcEmptyReason, "no-content-recorded", "No Content Recorded")}}
-		l["note"] = A{M{"text": "Information not available"}}
+		l["emptyReason"] = jobj{"coding": jarr{coding(gpcEmptyReason, "no-content-recorded", "No Content Recorded")}}
+		l["note"] = jarr{jobj{"text": "Information not available"}}
 	} else {
-		var es A
+		var es jarr
 		for _, e := range entries {
-			es = append(es, M{"item": M{"reference": e}})
+			es = append(es, jobj{"item": jobj{"reference": e}})
 		}
 		l["entry"] = es
 	}
@@ -353,29 +353,29 @@ func gpList(title, code, display, pid string, entries []string) M {
 }
 
 // gpBundle builds the structured record for one person, as the demo practice holds it.
-func (ds *dataset) gpBundle(i int, q gpQuery) M {
+func (ds *dataset) gpBundle(i int, q gpQuery) jobj {
 	p := ds.seed.People[i]
 	pre := personPrefix(i)
 	pid := "gp-" + pre
-	var entries A
-	add := func(r M) { entries = append(entries, M{"resource": r}) }
+	var entries jarr
+	add := func(r jobj) { entries = append(entries, jobj{"resource": r}) }
 	pracs := []string{"pr-ashdown"}
 	usePrac := func(id string) {
 		if id != "" && !slices.Contains(pracs, id) {
 			pracs = append(pracs, id)
 		}
 	}
-	roleRef := func(id string) M { usePrac(id); return reference("PractitionerRole", "role-"+id, "") }
+	roleRef := func(id string) jobj { usePrac(id); return reference("PractitionerRole", "role-"+id, "") }
 
 	// Patient, with contacts where only relationship.text names the role.
-	ids := A{M{"system": sysNHSNumber, "value": p.NHS, "extension": A{M{"url": gpcVerifyExt,
-		"valueCodeableConcept": M{"coding": A{coding(gpcVerifySystem, "01", "Number present and verified")}}}}}}
-	pat := M{"resourceType": "Patient", "id": pid, "meta": gpMeta("CareConnect-GPC-Patient-1"), "identifier": ids,
-		"active": true, "name": A{humanName(p.Title, p.Family, p.Given)}, "telecom": phones(p.Phones),
-		"gender": p.Gender, "birthDate": p.BirthDate, "address": A{address(p.Address)},
-		"generalPractitioner":  A{reference("Practitioner", "pr-ashdown", "")},
+	ids := jarr{jobj{"system": sysNHSNumber, "value": p.NHS, "extension": jarr{jobj{"url": gpcVerifyExt,
+		"valueCodeableConcept": jobj{"coding": jarr{coding(gpcVerifySystem, "01", "Number present and verified")}}}}}}
+	pat := jobj{"resourceType": "Patient", "id": pid, "meta": gpMeta("CareConnect-GPC-Patient-1"), "identifier": ids,
+		"active": true, "name": jarr{humanName(p.Title, p.Family, p.Given)}, "telecom": phones(p.Phones),
+		"gender": p.Gender, "birthDate": p.BirthDate, "address": jarr{address(p.Address)},
+		"generalPractitioner":  jarr{reference("Practitioner", "pr-ashdown", "")},
 		"managingOrganization": reference("Organization", gpPracticeOrg, "")}
-	var contacts A
+	var contacts jarr
 	for _, c := range p.Contacts {
 		if !in(c.In, "gp") {
 			continue
@@ -386,35 +386,35 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 		} else if in(c.Roles, "EC") {
 			text = "Emergency contact"
 		}
-		contacts = append(contacts, M{"relationship": A{M{"text": text}}, "name": humanName(c.Title, c.Family, c.Given), "telecom": phones(c.Phones)})
+		contacts = append(contacts, jobj{"relationship": jarr{jobj{"text": text}}, "name": humanName(c.Title, c.Family, c.Given), "telecom": phones(c.Phones)})
 	}
 	if len(contacts) > 0 {
 		pat["contact"] = contacts
 	}
 	if p.Interpreter != "" {
-		pat["communication"] = A{M{"language": concept(p.Language, coding("urn:ietf:bcp:47", p.Interpreter, p.Language)), "preferred": true,
-			"extension": A{M{"url": "https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-NHSCommunication-1",
-				"extension": A{M{"url": "interpreterRequired", "valueBoolean": true}}}}}}
+		pat["communication"] = jarr{jobj{"language": concept(p.Language, coding("urn:ietf:bcp:47", p.Interpreter, p.Language)), "preferred": true,
+			"extension": jarr{jobj{"url": "https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-NHSCommunication-1",
+				"extension": jarr{jobj{"url": "interpreterRequired", "valueBoolean": true}}}}}}
 	}
 	add(pat)
 
 	if q.allergies {
 		var active []string
-		var ended []M
+		var ended []jobj
 		for j, a := range p.Allergies {
 			cat := a.Category
 			if cat == "food" {
 				cat = "environment" // GP Connect STU3 uses medication | environment only
 			}
-			r := M{"resourceType": "AllergyIntolerance", "id": fmt.Sprintf("gal-%s-%d", pre, j+1),
+			r := jobj{"resourceType": "AllergyIntolerance", "id": fmt.Sprintf("gal-%s-%d", pre, j+1),
 				"meta":           gpMeta("CareConnect-GPC-AllergyIntolerance-1"),
-				"identifier":     A{M{"system": gpcDataID, "value": fmt.Sprintf("gal-%s-%d", pre, j+1)}},
+				"identifier":     jarr{jobj{"system": gpcDataID, "value": fmt.Sprintf("gal-%s-%d", pre, j+1)}},
 				"clinicalStatus": a.Status, "verificationStatus": "unconfirmed", "type": "allergy",
-				"category": A{cat}, "code": M{"coding": A{coding(sysSNOMED, a.Code, a.Display)}},
+				"category": jarr{cat}, "code": jobj{"coding": jarr{coding(sysSNOMED, a.Code, a.Display)}},
 				"patient": reference("Patient", pid, ""), "assertedDate": instant(a.Recorded),
 				"recorder": roleRef(gpRecorder(a.Recorder))}
 			if a.Reaction != "" {
-				r["reaction"] = A{M{"manifestation": A{M{"text": a.Reaction}}, "severity": a.Severity}}
+				r["reaction"] = jarr{jobj{"manifestation": jarr{jobj{"text": a.Reaction}}, "severity": a.Severity}}
 			}
 			if a.Criticality != "" {
 				r["criticality"] = a.Criticality
@@ -429,9 +429,9 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 		}
 		if p.NKA {
 			id := "gal-" + pre + "-nka"
-			add(M{"resourceType": "AllergyIntolerance", "id": id, "meta": gpMeta("CareConnect-GPC-AllergyIntolerance-1"),
-				"identifier": A{M{"system": gpcDataID, "value": id}}, "clinicalStatus": "active", "verificationStatus": "unconfirmed",
-				"type": "allergy", "category": A{"medication"}, "code": M{"coding": A{coding(sysSNOMED, "716186003", "No known allergy")}},
+			add(jobj{"resourceType": "AllergyIntolerance", "id": id, "meta": gpMeta("CareConnect-GPC-AllergyIntolerance-1"),
+				"identifier": jarr{jobj{"system": gpcDataID, "value": id}}, "clinicalStatus": "active", "verificationStatus": "unconfirmed",
+				"type": "allergy", "category": jarr{"medication"}, "code": jobj{"coding": jarr{coding(sysSNOMED, "716186003", "No known allergy")}},
 				"patient": reference("Patient", pid, ""), "assertedDate": "2024-05-01T09:00:00+00:00",
 				"recorder": roleRef("pr-ashdown")})
 			active = append(active, "AllergyIntolerance/"+id)
@@ -449,7 +449,7 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 			}
 			el := gpList("Ended allergies", listEnded, "Ended allergies", pid, refs)
 			if len(ended) > 0 {
-				var contained A
+				var contained jarr
 				for _, e := range ended {
 					contained = append(contained, e)
 				}
@@ -480,35 +480,35 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 			if m.End != "" {
 				rxType = "acute"
 			}
-			ext := A{M{"url": gpcProfile + "Extension-CareConnect-GPC-PrescriptionType-1",
-				"valueCodeableConcept": M{"coding": A{coding("https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-PrescriptionType-1", rxType, strings.ToUpper(rxType[:1])+rxType[1:])}}}}
-			add(M{"resourceType": "MedicationStatement", "id": msID, "meta": gpMeta("CareConnect-GPC-MedicationStatement-1"),
-				"extension": A{
-					M{"url": gpcProfile + "Extension-CareConnect-GPC-MedicationStatementLastIssueDate-1", "valueDateTime": m.Start},
-					M{"url": gpcProfile + "Extension-CareConnect-GPC-PrescribingAgency-1", "valueCodeableConcept": M{"coding": A{
+			ext := jarr{jobj{"url": gpcProfile + "Extension-CareConnect-GPC-PrescriptionType-1",
+				"valueCodeableConcept": jobj{"coding": jarr{coding("https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-PrescriptionType-1", rxType, strings.ToUpper(rxType[:1])+rxType[1:])}}}}
+			add(jobj{"resourceType": "MedicationStatement", "id": msID, "meta": gpMeta("CareConnect-GPC-MedicationStatement-1"),
+				"extension": jarr{
+					jobj{"url": gpcProfile + "Extension-CareConnect-GPC-MedicationStatementLastIssueDate-1", "valueDateTime": m.Start},
+					jobj{"url": gpcProfile + "Extension-CareConnect-GPC-PrescribingAgency-1", "valueCodeableConcept": jobj{"coding": jarr{
 						coding("https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-PrescribingAgency-1", "prescribed-at-gp-practice", "Prescribed at GP practice")}}},
 				},
-				"identifier": A{M{"system": gpcDataID, "value": msID}}, "basedOn": A{reference("MedicationRequest", planID, "")},
+				"identifier": jarr{jobj{"system": gpcDataID, "value": msID}}, "basedOn": jarr{reference("MedicationRequest", planID, "")},
 				"status": m.Status, "medicationReference": reference("Medication", med.ID, ""), "effectivePeriod": period(m.Start, m.End),
-				"dateAsserted": m.Start, "subject": reference("Patient", pid, ""), "taken": "unk", "dosage": A{M{"text": m.Dosage}}})
+				"dateAsserted": m.Start, "subject": reference("Patient", pid, ""), "taken": "unk", "dosage": jarr{jobj{"text": m.Dosage}}})
 			planStatus := map[string]string{"active": "active", "completed": "completed", "stopped": "stopped"}[m.Status]
-			add(M{"resourceType": "MedicationRequest", "id": planID, "meta": gpMeta("CareConnect-GPC-MedicationRequest-1"), "extension": ext,
-				"identifier": A{M{"system": gpcDataID, "value": planID}}, "status": planStatus, "intent": "plan",
+			add(jobj{"resourceType": "MedicationRequest", "id": planID, "meta": gpMeta("CareConnect-GPC-MedicationRequest-1"), "extension": ext,
+				"identifier": jarr{jobj{"system": gpcDataID, "value": planID}}, "status": planStatus, "intent": "plan",
 				"medicationReference": reference("Medication", med.ID, ""), "subject": reference("Patient", pid, ""),
-				"authoredOn": m.Start, "recorder": roleRef(prescriber), "dosageInstruction": A{M{"text": m.Dosage}},
-				"dispenseRequest": M{"validityPeriod": period(m.Start, m.End)}})
-			add(M{"resourceType": "MedicationRequest", "id": orderID, "meta": gpMeta("CareConnect-GPC-MedicationRequest-1"), "extension": ext,
-				"identifier": A{M{"system": gpcDataID, "value": orderID}}, "basedOn": A{reference("MedicationRequest", planID, "")},
+				"authoredOn": m.Start, "recorder": roleRef(prescriber), "dosageInstruction": jarr{jobj{"text": m.Dosage}},
+				"dispenseRequest": jobj{"validityPeriod": period(m.Start, m.End)}})
+			add(jobj{"resourceType": "MedicationRequest", "id": orderID, "meta": gpMeta("CareConnect-GPC-MedicationRequest-1"), "extension": ext,
+				"identifier": jarr{jobj{"system": gpcDataID, "value": orderID}}, "basedOn": jarr{reference("MedicationRequest", planID, "")},
 				"status": "completed", "intent": "order",
 				"medicationReference": reference("Medication", med.ID, ""), "subject": reference("Patient", pid, ""),
-				"authoredOn": m.Start, "recorder": roleRef(prescriber), "dosageInstruction": A{M{"text": m.Dosage}},
-				"dispenseRequest": M{"validityPeriod": period(m.Start, "")}})
+				"authoredOn": m.Start, "recorder": roleRef(prescriber), "dosageInstruction": jarr{jobj{"text": m.Dosage}},
+				"dispenseRequest": jobj{"validityPeriod": period(m.Start, "")}})
 			listed = append(listed, "MedicationStatement/"+msID)
 		}
 		for _, med := range ds.seed.Medicines {
 			if usedMeds[med.ID] {
-				add(M{"resourceType": "Medication", "id": med.ID, "meta": gpMeta("CareConnect-GPC-Medication-1"),
-					"code": M{"coding": A{coding(sysSNOMED, med.Code, med.Display)}}})
+				add(jobj{"resourceType": "Medication", "id": med.ID, "meta": gpMeta("CareConnect-GPC-Medication-1"),
+					"code": jobj{"coding": jarr{coding(sysSNOMED, med.Code, med.Display)}}})
 			}
 		}
 		l := gpList("Medications and medical devices", listMedications, "Medications and medical devices", pid, listed)
@@ -538,26 +538,26 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 			encID, obsID := "genc-"+k, "gobs-"+k
 			start, _ := time.Parse(time.RFC3339, c.Date)
 			usePrac(c.Clinician)
-			add(M{"resourceType": "Encounter", "id": encID, "meta": gpMeta("CareConnect-GPC-Encounter-1"),
-				"identifier": A{M{"system": gpcDataID, "value": encID}}, "status": "finished", "type": A{M{"text": c.Type}},
+			add(jobj{"resourceType": "Encounter", "id": encID, "meta": gpMeta("CareConnect-GPC-Encounter-1"),
+				"identifier": jarr{jobj{"system": gpcDataID, "value": encID}}, "status": "finished", "type": jarr{jobj{"text": c.Type}},
 				"subject": reference("Patient", pid, ""),
-				"participant": A{M{"type": A{M{"coding": A{coding("http://hl7.org/fhir/v3/ParticipationType", "PPRF", "primary performer")}}},
+				"participant": jarr{jobj{"type": jarr{jobj{"coding": jarr{coding("http://hl7.org/fhir/v3/ParticipationType", "PPRF", "primary performer")}}},
 					"individual": reference("Practitioner", c.Clinician, "")}},
 				"period":          period(c.Date, start.Add(10*time.Minute).Format(time.RFC3339)),
 				"serviceProvider": reference("Organization", gpPracticeOrg, "")})
-			add(M{"resourceType": "List", "id": "gcons-" + k, "meta": gpMeta("CareConnect-GPC-List-1"), "status": "current", "mode": "snapshot",
-				"title": c.Type, "code": M{"coding": A{coding(sysSNOMED, "325851000000107", "Consultation")}},
+			add(jobj{"resourceType": "List", "id": "gcons-" + k, "meta": gpMeta("CareConnect-GPC-List-1"), "status": "current", "mode": "snapshot",
+				"title": c.Type, "code": jobj{"coding": jarr{coding(sysSNOMED, "325851000000107", "Consultation")}},
 				"subject": reference("Patient", pid, ""), "encounter": reference("Encounter", encID, ""), "date": c.Date,
-				"entry": A{M{"item": reference("List", "gtopic-"+k, "")}}})
-			add(M{"resourceType": "List", "id": "gtopic-" + k, "meta": gpMeta("CareConnect-GPC-List-1"), "status": "current", "mode": "snapshot",
-				"title": c.Topic, "code": M{"coding": A{coding(sysSNOMED, "25851000000105", "Topic (EHR)")}},
+				"entry": jarr{jobj{"item": reference("List", "gtopic-"+k, "")}}})
+			add(jobj{"resourceType": "List", "id": "gtopic-" + k, "meta": gpMeta("CareConnect-GPC-List-1"), "status": "current", "mode": "snapshot",
+				"title": c.Topic, "code": jobj{"coding": jarr{coding(sysSNOMED, "25851000000105", "Topic (EHR)")}},
 				"subject": reference("Patient", pid, ""), "encounter": reference("Encounter", encID, ""), "date": c.Date,
-				"entry": A{M{"item": reference("Observation", obsID, "")}}})
-			add(M{"resourceType": "Observation", "id": obsID, "meta": gpMeta("CareConnect-GPC-Observation-1"),
-				"identifier": A{M{"system": gpcDataID, "value": obsID}}, "status": "final",
-				"code":    M{"coding": A{coding(sysSNOMED, "37331000000100", "Comment note")}},
+				"entry": jarr{jobj{"item": reference("Observation", obsID, "")}}})
+			add(jobj{"resourceType": "Observation", "id": obsID, "meta": gpMeta("CareConnect-GPC-Observation-1"),
+				"identifier": jarr{jobj{"system": gpcDataID, "value": obsID}}, "status": "final",
+				"code":    jobj{"coding": jarr{coding(sysSNOMED, "37331000000100", "Comment note")}},
 				"subject": reference("Patient", pid, ""), "context": reference("Encounter", encID, ""),
-				"effectiveDateTime": c.Date, "issued": c.Date, "performer": A{reference("Practitioner", c.Clinician, "")},
+				"effectiveDateTime": c.Date, "issued": c.Date, "performer": jarr{reference("Practitioner", c.Clinician, "")},
 				"comment": c.Comment})
 			encRefs = append(encRefs, "Encounter/"+encID)
 		}
@@ -568,32 +568,32 @@ func (ds *dataset) gpBundle(i int, q gpQuery) M {
 
 	// The practice, its clinicians and their roles.
 	o := ds.orgs[gpPracticeOrg]
-	add(M{"resourceType": "Organization", "id": o.ID, "meta": gpMeta("CareConnect-GPC-Organization-1"),
-		"identifier": A{M{"system": sysODS, "value": o.ODS}}, "name": o.Name,
-		"telecom": A{M{"system": "phone", "value": o.Phone, "use": "work"}}})
+	add(jobj{"resourceType": "Organization", "id": o.ID, "meta": gpMeta("CareConnect-GPC-Organization-1"),
+		"identifier": jarr{jobj{"system": sysODS, "value": o.ODS}}, "name": o.Name,
+		"telecom": jarr{jobj{"system": "phone", "value": o.Phone, "use": "work"}}})
 	for _, id := range pracs {
 		pr := ds.pracs[id]
-		add(M{"resourceType": "Practitioner", "id": id, "meta": gpMeta("CareConnect-GPC-Practitioner-1"),
-			"identifier": A{M{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "DM" + strings.ToUpper(pr.Family[:3]) + "01"}},
-			"name":       A{M{"use": "usual", "family": pr.Family, "given": toA(pr.Given), "prefix": A{pr.Title}}}})
-		code := A{M{"coding": A{coding("https://fhir.hl7.org.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1", pr.JobRole, pr.JobDisplay)}}}
+		add(jobj{"resourceType": "Practitioner", "id": id, "meta": gpMeta("CareConnect-GPC-Practitioner-1"),
+			"identifier": jarr{jobj{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": "DM" + strings.ToUpper(pr.Family[:3]) + "01"}},
+			"name":       jarr{jobj{"use": "usual", "family": pr.Family, "given": toA(pr.Given), "prefix": jarr{pr.Title}}}})
+		code := jarr{jobj{"coding": jarr{coding("https://fhir.hl7.org.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1", pr.JobRole, pr.JobDisplay)}}}
 		if pr.JobRole == "" {
-			code = A{M{"text": pr.RoleDisplay}}
+			code = jarr{jobj{"text": pr.RoleDisplay}}
 		}
-		add(M{"resourceType": "PractitionerRole", "id": "role-" + id, "meta": gpMeta("CareConnect-GPC-PractitionerRole-1"),
+		add(jobj{"resourceType": "PractitionerRole", "id": "role-" + id, "meta": gpMeta("CareConnect-GPC-PractitionerRole-1"),
 			"practitioner": reference("Practitioner", id, ""), "organization": reference("Organization", gpPracticeOrg, ""), "code": code})
 	}
-	return M{"resourceType": "Bundle", "meta": gpMeta("GPConnect-StructuredRecord-Bundle-1"), "type": "collection", "entry": entries}
+	return jobj{"resourceType": "Bundle", "meta": gpMeta("GPConnect-StructuredRecord-Bundle-1"), "type": "collection", "entry": entries}
 }
 
 // warn adds a GP Connect list warning code with the text the specification gives it.
-func warn(l M, code, text string) {
-	l["extension"] = append(asList(l["extension"]), M{"url": gpcWarningExt, "valueCode": code})
-	l["note"] = append(asList(l["note"]), M{"text": text})
+func warn(l jobj, code, text string) {
+	l["extension"] = append(asList(l["extension"]), jobj{"url": gpcWarningExt, "valueCode": code})
+	l["note"] = append(asList(l["note"]), jobj{"text": text})
 }
 
 // inTransit warns that the record is still arriving from the previous practice.
-func (ds *dataset) inTransit(l M, p seedPerson) {
+func (ds *dataset) inTransit(l jobj, p seedPerson) {
 	if p.GPInTransit == "" {
 		return
 	}

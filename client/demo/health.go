@@ -46,11 +46,11 @@ func (ds *dataset) buildHealth() *store {
 	ds.addOrganisations(s, "nhs")
 	ds.addPractitioners(s, "nhs")
 	for _, l := range ds.seed.Locations {
-		s.add(M{"resourceType": "Location", "id": l.ID, "status": "active", "name": l.Name,
+		s.add(jobj{"resourceType": "Location", "id": l.ID, "status": "active", "name": l.Name,
 			"meta": healthMeta("Location", nhsMetaSource, "2026-01-01T09:00:00Z"), "managingOrganization": ds.orgRef(l.Org)}, "", nil)
 	}
 	for _, m := range ds.seed.Medicines {
-		s.add(M{"resourceType": "Medication", "id": m.ID, "meta": healthMeta("Medication", nhsMetaSource, ""),
+		s.add(jobj{"resourceType": "Medication", "id": m.ID, "meta": healthMeta("Medication", nhsMetaSource, ""),
 			"code": concept(m.Display, coding(sysSNOMED, m.Code, m.Display))}, "", nil)
 	}
 	for i, p := range ds.seed.People {
@@ -71,12 +71,12 @@ func (ds *dataset) buildHealth() *store {
 // provenance adds a Provenance resource for target, as the source system recorded it.
 func (ds *dataset) provenance(s *store, pid, target, recorded, author, org string) {
 	id := "prov-" + strings.ReplaceAll(target, "/", "-")
-	s.add(M{"resourceType": "Provenance", "id": id,
+	s.add(jobj{"resourceType": "Provenance", "id": id,
 		"meta":     healthMeta("Provenance", nhsMetaSource, ""),
-		"target":   A{M{"reference": target}},
+		"target":   jarr{jobj{"reference": target}},
 		"recorded": instant(recorded),
 		"activity": concept("", coding("http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create")),
-		"agent": A{M{
+		"agent": jarr{jobj{
 			"type":       concept("", coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author")),
 			"who":        ds.pracRef(author),
 			"onBehalfOf": ds.orgRef(org),
@@ -85,17 +85,17 @@ func (ds *dataset) provenance(s *store, pid, target, recorded, author, org strin
 	}, pid, nil)
 }
 
-func allergyResource(id, pid string, a seedAllergy, recorder M, meta M) M {
+func allergyResource(id, pid string, a seedAllergy, recorder jobj, meta jobj) jobj {
 	clinical := a.Status
 	if clinical == "" {
 		clinical = "active"
 	}
-	r := M{"resourceType": "AllergyIntolerance", "id": id, "meta": meta,
-		"identifier":         A{M{"system": sysSHCRLocalID, "value": id}},
+	r := jobj{"resourceType": "AllergyIntolerance", "id": id, "meta": meta,
+		"identifier":         jarr{jobj{"system": sysSHCRLocalID, "value": id}},
 		"clinicalStatus":     concept("", coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", clinical, strings.ToUpper(clinical[:1])+clinical[1:])),
 		"verificationStatus": concept("", coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed", "Confirmed")),
 		"type":               "allergy",
-		"category":           A{a.Category},
+		"category":           jarr{a.Category},
 		"code":               snomed(a.Code, a.Display),
 		"patient":            reference("Patient", pid, ""),
 		"recordedDate":       a.Recorded,
@@ -105,14 +105,14 @@ func allergyResource(id, pid string, a seedAllergy, recorder M, meta M) M {
 		r["criticality"] = a.Criticality
 	}
 	if a.Reaction != "" {
-		r["reaction"] = A{M{"manifestation": A{concept(a.Reaction)}, "severity": a.Severity}}
+		r["reaction"] = jarr{jobj{"manifestation": jarr{concept(a.Reaction)}, "severity": a.Severity}}
 	}
 	return r
 }
 
 // nkaResource is a positive "no known allergies" statement (SNOMED CT 716186003).
-func nkaResource(id, pid, recorded string, meta M) M {
-	return M{"resourceType": "AllergyIntolerance", "id": id, "meta": meta,
+func nkaResource(id, pid, recorded string, meta jobj) jobj {
+	return jobj{"resourceType": "AllergyIntolerance", "id": id, "meta": meta,
 		"clinicalStatus":     concept("", coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", "Active")),
 		"verificationStatus": concept("", coding("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed", "Confirmed")),
 		"code":               snomed("716186003", "No known allergy"),
@@ -121,7 +121,7 @@ func nkaResource(id, pid, recorded string, meta M) M {
 	}
 }
 
-func encounterClass(c string) M {
+func encounterClass(c string) jobj {
 	display := map[string]string{"IMP": "inpatient encounter", "AMB": "ambulatory", "EMER": "emergency",
 		"HH": "home health", "VR": "virtual"}[c]
 	return coding(sysV3ActCode, c, display)
@@ -154,22 +154,22 @@ func (ds *dataset) addHealthSections(s *store, i int, p seedPerson, pid string) 
 		ds.addDocument(s, pid, fmt.Sprintf("doc-%s-%d", pre, j+1), n, "nhs")
 	}
 	if d := p.Discharge; d != nil {
-		var secs A
+		var secs jarr
 		for _, sec := range d.Sections {
-			secs = append(secs, M{"title": sec.Title, "text": M{"status": "generated",
+			secs = append(secs, jobj{"title": sec.Title, "text": jobj{"status": "generated",
 				"div": `<div xmlns="http://www.w3.org/1999/xhtml"><p>` + xmlEscape(sec.Text) + `</p></div>`}})
 		}
-		var enc M
+		var enc jobj
 		for j, e := range p.Encounters {
 			if e.End != "" && strings.HasPrefix(e.End, d.Date[:10]) {
 				enc = reference("Encounter", fmt.Sprintf("en-%s-%d", pre, j+1), "")
 			}
 		}
-		c := M{"resourceType": "Composition", "id": "comp-" + pre + "-1",
+		c := jobj{"resourceType": "Composition", "id": "comp-" + pre + "-1",
 			"meta":       healthMeta("Composition", nhsMetaSource, d.Date),
-			"identifier": M{"system": sysSHCRLocalID, "value": "comp-" + pre + "-1"},
+			"identifier": jobj{"system": sysSHCRLocalID, "value": "comp-" + pre + "-1"},
 			"status":     "final", "type": snomed("373942005", "Discharge summary"),
-			"subject": subj, "date": d.Date, "author": A{ds.pracRef(d.Author)},
+			"subject": subj, "date": d.Date, "author": jarr{ds.pracRef(d.Author)},
 			"title": "Discharge summary", "custodian": ds.orgRef("org-wgh"), "section": secs}
 		if enc != nil {
 			c["encounter"] = enc
@@ -201,9 +201,9 @@ func xmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-func flagResource(id, pid string, f seedFlag, author M, meta M) M {
-	return M{"resourceType": "Flag", "id": id, "meta": meta, "status": "active",
-		"category": A{concept(f.Label, coding("http://terminology.hl7.org/CodeSystem/flag-category", f.Category, ""))},
+func flagResource(id, pid string, f seedFlag, author jobj, meta jobj) jobj {
+	return jobj{"resourceType": "Flag", "id": id, "meta": meta, "status": "active",
+		"category": jarr{concept(f.Label, coding("http://terminology.hl7.org/CodeSystem/flag-category", f.Category, ""))},
 		"code":     concept(f.Text),
 		"subject":  reference("Patient", pid, ""),
 		"period":   period(f.Start, ""),
@@ -212,40 +212,40 @@ func flagResource(id, pid string, f seedFlag, author M, meta M) M {
 
 // careTeam builds a CareTeam; byRole makes members PractitionerRole references (as the
 // council's system does) rather than Practitioner ones.
-func (ds *dataset) careTeam(id, pid, name string, members []seedMember, org string, meta M, byRole bool) M {
-	var parts A
+func (ds *dataset) careTeam(id, pid, name string, members []seedMember, org string, meta jobj, byRole bool) jobj {
+	var parts jarr
 	for _, m := range members {
 		member := ds.pracRef(m.Practitioner)
 		if byRole {
 			member = reference("PractitionerRole", "role-"+m.Practitioner, ds.pracName(m.Practitioner))
 		}
-		parts = append(parts, M{"role": A{snomed(m.Role, m.RoleDisplay)}, "member": member,
+		parts = append(parts, jobj{"role": jarr{snomed(m.Role, m.RoleDisplay)}, "member": member,
 			"onBehalfOf": ds.orgRef(ds.pracs[m.Practitioner].Org), "period": period(m.Start, "")})
 	}
-	return M{"resourceType": "CareTeam", "id": id, "meta": meta, "status": "active", "name": name,
-		"subject": reference("Patient", pid, ""), "participant": parts, "managingOrganization": A{ds.orgRef(org)}}
+	return jobj{"resourceType": "CareTeam", "id": id, "meta": meta, "status": "active", "name": name,
+		"subject": reference("Patient", pid, ""), "participant": parts, "managingOrganization": jarr{ds.orgRef(org)}}
 }
 
 func (ds *dataset) addMedication(s *store, pid, suffix string, m seedMed) {
 	med := ds.meds[m.Medicine]
 	var id string
-	r := M{}
+	r := jobj{}
 	if m.Kind == "request" {
 		id = "mr-" + suffix
-		r = M{"resourceType": "MedicationRequest", "id": id, "status": m.Status, "intent": "order",
-			"authoredOn": m.Start, "dosageInstruction": A{M{"text": m.Dosage}},
-			"dispenseRequest": M{"validityPeriod": period(m.Start, m.End)}}
+		r = jobj{"resourceType": "MedicationRequest", "id": id, "status": m.Status, "intent": "order",
+			"authoredOn": m.Start, "dosageInstruction": jarr{jobj{"text": m.Dosage}},
+			"dispenseRequest": jobj{"validityPeriod": period(m.Start, m.End)}}
 		if m.Prescriber != "" {
 			r["requester"] = ds.pracRef(m.Prescriber)
 		}
 		r["meta"] = healthMeta("MedicationRequest", gpMetaSource, instant(m.Start))
 	} else {
 		id = "ms-" + suffix
-		r = M{"resourceType": "MedicationStatement", "id": id, "status": m.Status,
-			"effectivePeriod": period(m.Start, m.End), "dateAsserted": m.Start, "dosage": A{M{"text": m.Dosage}}}
+		r = jobj{"resourceType": "MedicationStatement", "id": id, "status": m.Status,
+			"effectivePeriod": period(m.Start, m.End), "dateAsserted": m.Start, "dosage": jarr{jobj{"text": m.Dosage}}}
 		r["meta"] = healthMeta("MedicationStatement", nhsMetaSource, instant(m.Start))
 	}
-	r["identifier"] = A{M{"system": sysSHCRLocalID, "value": id}}
+	r["identifier"] = jarr{jobj{"system": sysSHCRLocalID, "value": id}}
 	r["subject"] = reference("Patient", pid, "")
 	refs := map[string][]string{}
 	if m.Reference {
@@ -272,21 +272,21 @@ func (ds *dataset) addEncounter(s *store, pid, id string, e seedEncounter) {
 	if source == "" {
 		source = nhsMetaSource
 	}
-	r := M{"resourceType": "Encounter", "id": id, "meta": healthMeta("Encounter", source, instant(e.Start)),
-		"identifier": A{M{"system": sysSHCRLocalID, "value": id}},
-		"status":     e.Status, "class": encounterClass(e.Class), "type": A{concept(e.Type)},
+	r := jobj{"resourceType": "Encounter", "id": id, "meta": healthMeta("Encounter", source, instant(e.Start)),
+		"identifier": jarr{jobj{"system": sysSHCRLocalID, "value": id}},
+		"status":     e.Status, "class": encounterClass(e.Class), "type": jarr{concept(e.Type)},
 		"subject": reference("Patient", pid, ""), "period": period(e.Start, e.End),
 		"serviceProvider": ds.orgRef(e.Provider)}
 	refs := map[string][]string{"service-provider": {"Organization/" + e.Provider}}
 	if e.Reason != "" {
-		r["reasonCode"] = A{concept(e.Reason)}
+		r["reasonCode"] = jarr{concept(e.Reason)}
 	}
 	if e.Location != "" {
-		r["location"] = A{M{"location": reference("Location", e.Location, ds.locs[e.Location].Name)}}
+		r["location"] = jarr{jobj{"location": reference("Location", e.Location, ds.locs[e.Location].Name)}}
 		refs["location"] = []string{"Location/" + e.Location}
 	}
 	if e.With != "" {
-		r["participant"] = A{M{"type": A{concept("", coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PPRF", "primary performer"))},
+		r["participant"] = jarr{jobj{"type": jarr{concept("", coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PPRF", "primary performer"))},
 			"individual": ds.pracRef(e.With)}}
 		refs["participant"] = []string{"Practitioner/" + e.With}
 		refs["practitioner"] = refs["participant"]
@@ -295,7 +295,7 @@ func (ds *dataset) addEncounter(s *store, pid, id string, e seedEncounter) {
 }
 
 func (ds *dataset) addDocument(s *store, pid, id string, n seedNote, backend string) {
-	var meta M
+	var meta jobj
 	if backend == "council" {
 		meta = councilMeta("DocumentReference", n.Date)
 	} else {
@@ -304,28 +304,28 @@ func (ds *dataset) addDocument(s *store, pid, id string, n seedNote, backend str
 	if n.Restricted {
 		meta["security"] = restrictedLabel()
 	}
-	var content A
+	var content jarr
 	if n.PDFSize > 0 {
-		content = A{M{"attachment": M{"contentType": "application/pdf", "title": n.Title + ".pdf", "size": n.PDFSize,
+		content = jarr{jobj{"attachment": jobj{"contentType": "application/pdf", "title": n.Title + ".pdf", "size": n.PDFSize,
 			"url": "https://documents.wexbridge-general.example.nhs.uk/" + id + ".pdf", "creation": n.Date}}}
 	} else {
-		content = A{M{"attachment": textAttachment(n.Title, n.Text)}}
+		content = jarr{jobj{"attachment": textAttachment(n.Title, n.Text)}}
 	}
-	r := M{"resourceType": "DocumentReference", "id": id, "meta": meta,
-		"identifier": A{M{"system": sysSHCRLocalID, "value": id}},
+	r := jobj{"resourceType": "DocumentReference", "id": id, "meta": meta,
+		"identifier": jarr{jobj{"system": sysSHCRLocalID, "value": id}},
 		"status":     "current", "docStatus": "final",
 		"type":        concept(n.Type),
 		"subject":     reference("Patient", pid, ""),
 		"date":        n.Date,
-		"author":      A{ds.pracRef(n.Author)},
+		"author":      jarr{ds.pracRef(n.Author)},
 		"description": n.Title,
 		"content":     content}
 	if backend == "council" {
-		r["identifier"] = A{M{"system": sysLALocalID, "value": id}}
-		r["category"] = A{concept("Social care case note")}
+		r["identifier"] = jarr{jobj{"system": sysLALocalID, "value": id}}
+		r["category"] = jarr{concept("Social care case note")}
 		r["custodian"] = ds.orgRef("org-council")
 	} else {
-		r["category"] = A{concept("Clinical note")}
+		r["category"] = jarr{concept("Clinical note")}
 		r["custodian"] = ds.orgRef("org-wgh")
 	}
 	s.add(r, pid, map[string][]string{"author": {"Practitioner/" + n.Author}})

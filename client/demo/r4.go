@@ -48,7 +48,7 @@ func mustJSON(v any) []byte {
 
 // writeOutcome answers with an OperationOutcome of one error issue.
 func writeOutcome(w http.ResponseWriter, status int, code, diagnostics string) {
-	oo := M{"resourceType": "OperationOutcome", "issue": A{M{"severity": "error", "code": code, "diagnostics": diagnostics}}}
+	oo := jobj{"resourceType": "OperationOutcome", "issue": jarr{jobj{"severity": "error", "code": code, "diagnostics": diagnostics}}}
 	writeJSON(w, status, mustJSON(oo))
 }
 
@@ -527,35 +527,35 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 }
 
 // capabilityStatement describes what the store serves.
-func capabilityStatement(base string, st *store) M {
-	var resources A
+func capabilityStatement(base string, st *store) jobj {
+	var resources jarr
 	for _, typ := range st.types {
-		var sps A
+		var sps jarr
 		names := make([]string, 0, len(st.search[typ]))
 		for n := range st.search[typ] {
 			names = append(names, n)
 		}
 		slices.Sort(names)
 		for _, n := range names {
-			sps = append(sps, M{"name": n, "type": st.search[typ][n]})
+			sps = append(sps, jobj{"name": n, "type": st.search[typ][n]})
 		}
-		incs := A{}
+		incs := jarr{}
 		for _, i := range st.includes[typ] {
 			incs = append(incs, typ+":"+i)
 		}
-		res := M{
+		res := jobj{
 			"type":             typ,
-			"interaction":      A{M{"code": "read"}, M{"code": "search-type"}},
+			"interaction":      jarr{jobj{"code": "read"}, jobj{"code": "search-type"}},
 			"searchParam":      sps,
 			"searchInclude":    incs,
-			"searchRevInclude": A{"Provenance:target"},
+			"searchRevInclude": jarr{"Provenance:target"},
 		}
 		if typ == "Provenance" {
-			res["searchRevInclude"] = A{}
+			res["searchRevInclude"] = jarr{}
 		}
 		resources = append(resources, res)
 	}
-	return M{
+	return jobj{
 		"resourceType": "CapabilityStatement",
 		"id":           "demo-" + strings.ToLower(strings.ReplaceAll(st.name, " ", "-")),
 		"name":         strings.ReplaceAll(st.name, " ", ""),
@@ -564,19 +564,19 @@ func capabilityStatement(base string, st *store) M {
 		"date":         ReferenceDate.Format("2006-01-02"),
 		"publisher":    "shcr demo",
 		"kind":         "instance",
-		"software":     M{"name": "shcr embedded demo back end"},
-		"implementation": M{
+		"software":     jobj{"name": "shcr embedded demo back end"},
+		"implementation": jobj{
 			"description": st.name + ": synthetic data for demonstration and tests",
 			"url":         base,
 		},
 		"fhirVersion": "4.0.1",
-		"format":      A{"application/fhir+json", "json"},
-		"rest": A{M{
+		"format":      jarr{"application/fhir+json", "json"},
+		"rest": jarr{jobj{
 			"mode":     "server",
 			"resource": resources,
-			"searchParam": A{
-				M{"name": "_count", "type": "number", "documentation": fmt.Sprintf("page size: default %d, at most %d", defaultCount, maxCount)},
-				M{"name": "_id", "type": "token"},
+			"searchParam": jarr{
+				jobj{"name": "_count", "type": "number", "documentation": fmt.Sprintf("page size: default %d, at most %d", defaultCount, maxCount)},
+				jobj{"name": "_id", "type": "token"},
 			},
 		}},
 	}

@@ -42,11 +42,11 @@ func TestSeedCheckNamesBrokenReferences(t *testing.T) {
 
 func TestStoreRefusesDuplicateIDs(t *testing.T) {
 	s := newStore("x", []string{"Patient"})
-	s.add(M{"resourceType": "Patient", "id": "a"}, "a", nil)
+	s.add(jobj{"resourceType": "Patient", "id": "a"}, "a", nil)
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(r.(string), "duplicate resource Patient/a") {
 			t.Errorf("recover = %v", r)
 		}
 	}()
-	s.add(M{"resourceType": "Patient", "id": "a"}, "a", nil)
+	s.add(jobj{"resourceType": "Patient", "id": "a"}, "a", nil)
 }

@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// M is a FHIR JSON object under construction.
-type M = map[string]any
+// jobj is a FHIR JSON object under construction.
+type jobj = map[string]any
 
-// A is a FHIR JSON array under construction.
-type A = []any
+// jarr is a FHIR JSON array under construction.
+type jarr = []any
 
 // resource is one stored FHIR resource, marshalled once at start-up.
 type resource struct {
@@ -53,7 +53,7 @@ func newStore(name string, types []string) *store {
 
 // ref returns the "Type/id" of a reference object ({"reference": "..."}), or "".
 func ref(v any) string {
-	m, ok := v.(M)
+	m, ok := v.(jobj)
 	if !ok {
 		return ""
 	}
@@ -63,7 +63,7 @@ func ref(v any) string {
 
 // add marshals and indexes a resource. patient is the Patient id it belongs to; refs maps
 // _include parameters to the references the resource holds.
-func (s *store) add(r M, patient string, refs map[string][]string) {
+func (s *store) add(r jobj, patient string, refs map[string][]string) {
 	typ, _ := r["resourceType"].(string)
 	id, _ := r["id"].(string)
 	if typ == "" || id == "" {
@@ -75,7 +75,7 @@ func (s *store) add(r M, patient string, refs map[string][]string) {
 	}
 	res := &resource{typ: typ, id: id, raw: mustJSON(r), patient: patient, refs: refs}
 	if typ == "Provenance" {
-		for _, t := range r["target"].(A) {
+		for _, t := range r["target"].(jarr) {
 			if tr := ref(t); tr != "" {
 				s.provOf[tr] = append(s.provOf[tr], res)
 			}
@@ -94,16 +94,16 @@ func (s *store) add(r M, patient string, refs map[string][]string) {
 	}
 }
 
-func indexPatient(res *resource, r M) *patientIndex {
+func indexPatient(res *resource, r jobj) *patientIndex {
 	pi := &patientIndex{res: res}
 	pi.birthDate, _ = r["birthDate"].(string)
 	pi.gender, _ = r["gender"].(string)
 	for _, v := range asList(r["identifier"]) {
-		m := v.(M)
+		m := v.(jobj)
 		pi.ids = append(pi.ids, fmt.Sprint(m["system"])+"|"+fmt.Sprint(m["value"]))
 	}
 	for _, v := range asList(r["name"]) {
-		m := v.(M)
+		m := v.(jobj)
 		if f, ok := m["family"].(string); ok {
 			pi.families = append(pi.families, strings.ToLower(f))
 		}
@@ -112,12 +112,12 @@ func indexPatient(res *resource, r M) *patientIndex {
 		}
 	}
 	for _, v := range asList(r["address"]) {
-		if pc, ok := v.(M)["postalCode"].(string); ok {
+		if pc, ok := v.(jobj)["postalCode"].(string); ok {
 			pi.postcodes = append(pi.postcodes, normPostcode(pc))
 		}
 	}
 	for _, v := range asList(r["telecom"]) {
-		m := v.(M)
+		m := v.(jobj)
 		if m["system"] == "phone" {
 			pi.phones = append(pi.phones, normPhone(m["value"].(string)))
 		}
@@ -125,8 +125,8 @@ func indexPatient(res *resource, r M) *patientIndex {
 	return pi
 }
 
-func asList(v any) A {
-	l, _ := v.(A)
+func asList(v any) jarr {
+	l, _ := v.(jarr)
 	return l
 }
 
