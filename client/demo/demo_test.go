@@ -861,3 +861,53 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return b.String()
 }
+
+func TestPatientSearchParameterForms(t *testing.T) {
+	s := start(t)
+	nhs := base(t, s, demo.NameNHS)
+	pid := patientID(t, nhs, nhsMarchbank)
+	cases := []struct {
+		q    url.Values
+		want int
+	}{
+		{url.Values{"identifier": {nhsMarchbank}}, 1},                               // value without system
+		{url.Values{"identifier": {"|" + nhsMarchbank}}, 1},                         // empty system
+		{url.Values{"identifier": {"https://other.example/id|" + nhsMarchbank}}, 0}, // wrong system
+		{url.Values{"identifier": {nhsMarchbank + "," + nhsQuimby}}, 2},             // OR
+		{url.Values{"_id": {pid}}, 1},
+		{url.Values{"name": {"edi"}}, 1},
+		{url.Values{"family": {"HARG"}}, 2},
+		{url.Values{"family": {"Hargreaves"}, "birthdate": {"1950"}}, 2},
+		{url.Values{"family": {"Hargreaves"}, "birthdate": {"1950-06"}}, 2},
+		{url.Values{"birthdate": {"lt1934-01-01"}}, 1},
+		{url.Values{"birthdate": {"le1933-12-01"}}, 1},
+		{url.Values{"birthdate": {"gt2005-01-01"}}, 0},
+		{url.Values{"birthdate": {"ge1958-05-30"}}, 1},
+		{url.Values{"gender": {"female"}, "family": {"Oakes"}}, 1},
+		{url.Values{"gender": {"male"}, "family": {"Oakes"}}, 0},
+	}
+	for _, c := range cases {
+		b := search(t, nhs, "Patient", c.q)
+		if total(b) != c.want || len(resources(b, "match")) != c.want {
+			t.Errorf("Patient?%s: %d, want %d", c.q.Encode(), total(b), c.want)
+		}
+	}
+	// patient and subject together narrow to the same person.
+	b := search(t, nhs, "Encounter", url.Values{"patient": {pid}, "subject": {"Patient/" + pid}})
+	if total(b) != 4 {
+		t.Errorf("patient+subject: %d", total(b))
+	}
+	b = search(t, nhs, "Encounter", url.Values{"patient": {pid}, "subject": {"shcr-0002"}})
+	if total(b) != 0 {
+		t.Errorf("two different patients: %d", total(b))
+	}
+	// _id on a section type, and a type searched without a patient.
+	b = search(t, nhs, "Encounter", url.Values{"_id": {"en-0001-1,en-0001-2,nope"}})
+	if total(b) != 2 {
+		t.Errorf("_id list: %d", total(b))
+	}
+	b = search(t, nhs, "Medication", url.Values{})
+	if total(b) < 10 {
+		t.Errorf("all medications: %d", total(b))
+	}
+}
