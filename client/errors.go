@@ -204,3 +204,11 @@ func requestTimeout(ctx context.Context, perRequest time.Duration) time.Duration
 	}
 	return perRequest
 }
+
+// connDropped: the server refused with a TLS alert or dropped the connection before
+// answering.
+func connDropped(err error) bool {
+	var opErr *net.OpError
+	return strings.Contains(err.Error(), "remote error: tls:") || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.As(err, &opErr) && opErr.Op == "write"
+}

@@ -370,11 +370,19 @@ func (b *fhirBackend) Fetch(ctx context.Context, who record.PersonSource, nhs st
 			} else {
 				res = b.fetchSection(ctx, caps, sec, who.ID)
 			}
+			// The Patient is read only once it is ready; on cancellation the section goes on
+			// without it (the reader goroutine may still be writing it).
+			var (
+				pat    *fhir.Resource
+				patErr error
+			)
 			select {
 			case <-patientRdy:
+				pat, patErr = patient, patientErr
 			case <-ctx.Done():
+				patErr = describe(b.cfg.Name, 0, 0, ctx.Err())
 			}
-			emit(b.sectionPart(ctx, sec, res, patient, patientErr))
+			emit(b.sectionPart(ctx, sec, res, pat, patErr))
 		})
 	}
 	wg.Wait()

@@ -252,6 +252,11 @@ func (g *gpcBackend) structured(ctx context.Context, nhs string, sections []reco
 		if errors.Is(err, ErrNoUser) {
 			return nil, &Error{Backend: g.cfg.Name, Reason: "cannot be asked: " + ErrNoUser.Error(), Err: ErrNoUser}
 		}
+		if g.base.Scheme == "https" && g.cfg.TLS.CertFile == "" && connDropped(err) {
+			// Spine demands mutual TLS; under TLS 1.3 the refusal arrives as an alert or as
+			// a dropped connection, depending on timing: one message for both.
+			return nil, &Error{Backend: g.cfg.Name, Reason: "refused the secure connection: GP Connect needs a client certificate (set tls.cert_file and tls.key_file)", Err: err}
+		}
 		err = describe(g.cfg.Name, requestTimeout(ctx, g.cfg.Timeout), g.opts.maxBytes(), err)
 		g.log.Debug("structured record failed", "elapsed", time.Since(start), "error", err)
 		return nil, err

@@ -303,7 +303,7 @@ func TestGPConnectMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = without.Search(ctxTimeout(t, 10*time.Second), q)
-	if err == nil || err.Error() != "back end GP refused the secure connection (TLS alert: certificate required)" {
+	if err == nil || err.Error() != "back end GP refused the secure connection: GP Connect needs a client certificate (set tls.cert_file and tls.key_file)" {
 		t.Errorf("without a client certificate: %v", err)
 	}
 	mu.Lock()
