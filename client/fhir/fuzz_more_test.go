@@ -17,9 +17,9 @@ import (
 // resourceType, null entries). `go test` runs the seeds; `go test -fuzz=FuzzMapSections`
 // explores further. bench/fuzzseed regenerates the seeds from the examples.
 
-// maxMessage bounds any message a user can be shown (an error, a warning): enough for a
+// fuzzMaxMessage bounds any message a user can be shown (an error, a warning): enough for a
 // sentence naming a resource and an element, never a dump of what the back end sent.
-const maxMessage = 600
+const fuzzMaxMessage = 600
 
 // checkMessage fails when msg is not one short, non-empty line.
 func checkMessage(t *testing.T, what, msg string) {
@@ -30,8 +30,8 @@ func checkMessage(t *testing.T, what, msg string) {
 	if strings.ContainsAny(msg, "\n\r") {
 		t.Fatalf("%s is not one line: %q", what, msg)
 	}
-	if n := utf8.RuneCountInString(msg); n > maxMessage {
-		t.Fatalf("%s is %d characters long (more than %d): %.200q…", what, n, maxMessage, msg)
+	if n := utf8.RuneCountInString(msg); n > fuzzMaxMessage {
+		t.Fatalf("%s is %d characters long (more than %d): %.200q…", what, n, fuzzMaxMessage, msg)
 	}
 }
 
@@ -231,7 +231,7 @@ func FuzzReadError(f *testing.F) {
 			t.Fatalf("ReadError is not valid UTF-8: %q", msg)
 		}
 		// No dump: a long body's bytes do not appear wholesale in the line.
-		if len(body) > 2*maxMessage && strings.Contains(msg, string(body[:maxMessage])) {
+		if len(body) > 2*fuzzMaxMessage && strings.Contains(msg, string(body[:fuzzMaxMessage])) {
 			t.Fatalf("ReadError dumped the body: %.200q", msg)
 		}
 		if oo, ok := ParseOperationOutcome(body); ok {
