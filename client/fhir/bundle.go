@@ -66,6 +66,17 @@ type resourceHead struct {
 // or an element of the wrong type. A single bad entry does not fail the bundle: it is left
 // out and named in Warnings.
 func ParseBundle(data []byte) (*Bundle, error) {
+	b, err := parseBundle(data)
+	if err != nil {
+		return nil, tidy(err)
+	}
+	for i, w := range b.Warnings {
+		b.Warnings[i] = clean(w)
+	}
+	return b, nil
+}
+
+func parseBundle(data []byte) (*Bundle, error) {
 	// One pass when it is a Bundle; the head is read on its own only to explain an error.
 	var bj bundleJSON
 	trimmed := bytes.TrimSpace(data)
@@ -125,7 +136,7 @@ func ParseBundle(data []byte) (*Bundle, error) {
 func ParseResource(data []byte) (Resource, error) {
 	head, err := parseHead(data)
 	if err != nil {
-		return Resource{}, err
+		return Resource{}, tidy(err)
 	}
 	return Resource{Type: head.ResourceType, ID: head.ID, Raw: json.RawMessage(bytes.TrimSpace(data))}, nil
 }
@@ -217,4 +228,29 @@ func decodeAs(r Resource, v any) error {
 		return fmt.Errorf("%s: %s", r.Ref(), describeJSONError(err, r.Raw))
 	}
 	return nil
+}
+
+// maxMessageLen bounds every message this package gives (errors, warnings): one line a user can
+// read, naming the resource and the element, never a dump of what the back end sent.
+const maxMessageLen = 500
+
+// clean makes s one line of valid UTF-8, at most maxMessageLen characters.
+func clean(s string) string {
+	return oneLine(strings.ToValidUTF8(s, "?"), maxMessageLen)
+}
+
+// tidyError is an error whose text is cleaned; it unwraps to the original (ErrNotFHIR…).
+type tidyError struct {
+	msg string
+	err error
+}
+
+func (e *tidyError) Error() string { return e.msg }
+func (e *tidyError) Unwrap() error { return e.err }
+
+func tidy(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &tidyError{msg: clean(err.Error()), err: err}
 }

@@ -46,6 +46,19 @@ var ErrNoPatient = errors.New("the GP Connect response has no Patient")
 // (Patient.contact, where relationship.text alone may name the role) and care team (the
 // registered GP). Care packages and alerts are not part of GP Connect: not-returned.
 func MapGPConnect(bundle []byte, src Source, sections []record.Section) (record.Part, error) {
+	part, err := mapGPConnect(bundle, src, sections)
+	if err != nil {
+		return record.Part{}, tidy(err)
+	}
+	for i := range part.Status {
+		for j, w := range part.Status[i].Warnings {
+			part.Status[i].Warnings[j] = clean(w)
+		}
+	}
+	return part, nil
+}
+
+func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.Part, error) {
 	b, err := ParseBundle(bundle)
 	if err != nil {
 		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
@@ -87,7 +100,7 @@ func MapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 		src.Organisation, src.OrganisationCode = practice.name, practice.orgCode
 		m.src = src
 	}
-	person, err := MapPerson(*patient, src)
+	person, err := mapPerson(*patient, src)
 	if err != nil {
 		return record.Part{}, fmt.Errorf("GP Connect response: %w", err)
 	}

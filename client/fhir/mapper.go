@@ -76,7 +76,7 @@ func (m *mapper) add(r Resource) {
 }
 
 func (m *mapper) warn(format string, args ...any) {
-	m.warnings = append(m.warnings, fmt.Sprintf(format, args...))
+	m.warnings = append(m.warnings, clean(fmt.Sprintf(format, args...)))
 }
 
 // normRef reduces a reference to "Type/id": it drops a base URL and a _history suffix.

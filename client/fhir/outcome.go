@@ -133,10 +133,11 @@ func (i Issue) String() string {
 	} else if i.SpineCode != "" && !strings.Contains(text, i.SpineCode) {
 		text = strings.TrimSpace(i.SpineCode + " " + text)
 	}
+	head = oneLine(strings.ToValidUTF8(head, "?"), 80)
 	if text == "" {
 		return head
 	}
-	return head + ": " + oneLine(text, 300)
+	return head + ": " + oneLine(strings.ToValidUTF8(text, "?"), 300)
 }
 
 // ReadError turns an error response body into one readable line, never a dump: an
@@ -161,7 +162,7 @@ func ReadError(contentType string, body []byte) string {
 		}
 		var h resourceHead
 		if json.Unmarshal(trimmed, &h) == nil && h.ResourceType != "" {
-			return "a FHIR " + h.ResourceType + " instead of an error"
+			return "a FHIR " + oneLine(strings.ToValidUTF8(h.ResourceType, "?"), 40) + " instead of an error"
 		}
 		return "a non-FHIR JSON body"
 	}
@@ -174,7 +175,7 @@ func ReadError(contentType string, body []byte) string {
 		}
 		mt = "no content type"
 	}
-	return "a non-FHIR body (" + mt + ")"
+	return "a non-FHIR body (" + oneLine(strings.ToValidUTF8(mt, "?"), 60) + ")"
 }
 
 // oneLine collapses whitespace and cuts s to at most n runes.

@@ -18,6 +18,11 @@ import (
 // An NHS number that fails Modulus 11 is not kept (the person is still mapped, unmatched);
 // a birthDate that is not a FHIR date is an error naming the resource.
 func MapPerson(patient Resource, src Source) (record.Person, error) {
+	p, err := mapPerson(patient, src)
+	return p, tidy(err)
+}
+
+func mapPerson(patient Resource, src Source) (record.Person, error) {
 	if patient.Type != "Patient" {
 		return record.Person{}, fmt.Errorf("%s: expected a Patient", patient.Ref())
 	}
