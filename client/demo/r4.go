@@ -2,7 +2,6 @@ package demo
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -35,15 +34,13 @@ func newR4Handler(base string, st *store) http.Handler {
 }
 
 // mustJSON marshals demo-built values (which cannot fail) without HTML escaping, so that
-// URLs and XHTML narratives read as written.
+// URLs and XHTML narratives read as written, with resourceType, id and meta first.
 func mustJSON(v any) []byte {
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := encodeJSON(&b, v); err != nil {
 		panic("demo: " + err.Error())
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	return b.Bytes()
 }
 
 // writeOutcome answers with an OperationOutcome of one error issue.
@@ -557,7 +554,7 @@ func capabilityStatement(base string, st *store) jobj {
 	}
 	return jobj{
 		"resourceType": "CapabilityStatement",
-		"id":           "demo-" + strings.ToLower(strings.ReplaceAll(st.name, " ", "-")),
+		"id":           strings.ToLower(strings.ReplaceAll(st.name, " ", "-")),
 		"name":         strings.ReplaceAll(st.name, " ", ""),
 		"title":        st.name + " (synthetic demo data)",
 		"status":       "active",

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -49,4 +51,30 @@ func TestStoreRefusesDuplicateIDs(t *testing.T) {
 		}
 	}()
 	s.add(jobj{"resourceType": "Patient", "id": "a"}, "a", nil)
+}
+
+func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
+	v := jobj{
+		"zeta": jarr{1, 2.5, "x<y>&\"\\\n\t\x01", true, nil, jobj{"b": 1, "a": false}},
+		"id":   "abc", "resourceType": "Thing", "meta": jobj{"tag": jarr{}},
+		"text": "Café — naïve\u2028ok", "bad": string([]byte{0xff, 'a'}), "n": int64(7), "f": 14.0,
+	}
+	got := mustJSON(v)
+	if !strings.HasPrefix(string(got), `{"resourceType":"Thing","id":"abc","meta":{"tag":[]},"bad":`) {
+		t.Errorf("key order: %s", got)
+	}
+	if !strings.Contains(string(got), `x<y>&`) {
+		t.Errorf("HTML escaped: %s", got)
+	}
+	var a, b any
+	if err := json.Unmarshal(got, &a); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, got)
+	}
+	ref, _ := json.Marshal(v)
+	if err := json.Unmarshal(ref, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("values differ:\n%s\n%s", got, ref)
+	}
 }
