@@ -256,7 +256,6 @@ type gpcLists struct {
 type gpcContained struct {
 	res       Resource
 	container *domainResource
-	listRef   string
 }
 
 func (g *gpcLists) add(m *mapper, r Resource, _ *domainResource) {
@@ -290,7 +289,7 @@ func (g *gpcLists) add(m *mapper, r Resource, _ *domainResource) {
 				g.add(m, c, &dr)
 				continue
 			}
-			g.contained = append(g.contained, gpcContained{res: c, container: &dr, listRef: r.Ref() + "#"})
+			g.contained = append(g.contained, gpcContained{res: c, container: &dr})
 		}
 	}
 	if code == gpcListAllergies || code == gpcListMedications {

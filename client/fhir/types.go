@@ -399,8 +399,6 @@ type domainResource struct {
 	Identifier   Identifiers       `json:"identifier"`
 }
 
-func (d *domainResource) base() *domainResource { return d }
-
 // oneOrMany decodes a JSON array into *dst, or a single value as a one-element slice.
 func oneOrMany[T any](b []byte, dst *[]T) error {
 	b = bytes.TrimSpace(b)
