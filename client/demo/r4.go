@@ -432,13 +432,13 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 	var b bytes.Buffer
 	b.Grow(256 + 512*len(page))
 	b.WriteString(`{"resourceType":"Bundle","id":`)
-	b.Write(mustJSON(uuid.NewString()))
+	writeJSONString(&b, uuid.NewString())
 	b.WriteString(`,"meta":{"lastUpdated":`)
-	b.Write(mustJSON(ReferenceDate.Format("2006-01-02T15:04:05Z")))
+	writeJSONString(&b, ReferenceDate.Format("2006-01-02T15:04:05Z"))
 	b.WriteString(`},"type":"searchset","total":`)
 	b.WriteString(strconv.Itoa(total))
 	b.WriteString(`,"link":[{"relation":"self","url":`)
-	b.Write(mustJSON(h.base + "/" + typ + "?" + q.Encode()))
+	writeJSONString(&b, h.base+"/"+typ+"?"+q.Encode())
 	b.WriteString(`}`)
 	if sr.count > 0 && end < total {
 		nq := url.Values{}
@@ -447,7 +447,7 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 		}
 		nq.Set(offsetParam, strconv.Itoa(end))
 		b.WriteString(`,{"relation":"next","url":`)
-		b.Write(mustJSON(h.base + "/" + typ + "?" + nq.Encode()))
+		writeJSONString(&b, h.base+"/"+typ+"?"+nq.Encode())
 		b.WriteString(`}`)
 	}
 	if start > 0 && sr.count > 0 {
@@ -457,7 +457,7 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 		}
 		pq.Set(offsetParam, strconv.Itoa(max(0, start-sr.count)))
 		b.WriteString(`,{"relation":"previous","url":`)
-		b.Write(mustJSON(h.base + "/" + typ + "?" + pq.Encode()))
+		writeJSONString(&b, h.base+"/"+typ+"?"+pq.Encode())
 		b.WriteString(`}`)
 	}
 	b.WriteString(`],"entry":[`)
@@ -468,7 +468,7 @@ func (h *r4Handler) bundle(typ string, q url.Values, matches []*resource, sr sea
 		}
 		first = false
 		b.WriteString(`{"fullUrl":`)
-		b.Write(mustJSON(h.base + "/" + res.typ + "/" + res.id))
+		writeJSONString(&b, h.base+"/"+res.typ+"/"+res.id)
 		b.WriteString(`,"resource":`)
 		b.Write(res.raw)
 		b.WriteString(`,"search":{"mode":"`)
