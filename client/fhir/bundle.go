@@ -185,7 +185,9 @@ func describeJSONError(err error, data []byte) string {
 		if field == "" {
 			field = "(top level)"
 		}
-		return fmt.Sprintf("%s: expected %s, got %s", field, jsonKind(te.Type.Kind().String()), te.Value)
+		// Only the kind of value found ("number"), never the value: it may be personal data.
+		got, _, _ := strings.Cut(te.Value, " ")
+		return fmt.Sprintf("%s: expected %s, got %s", field, jsonKind(te.Type.Kind().String()), got)
 	}
 	return err.Error()
 }

@@ -294,7 +294,9 @@ func (m *mapper) date(r Resource, field, s string) time.Time {
 	}
 	t, _, err := ukdate.ParseFHIR(s)
 	if err != nil {
-		m.warn("%s: %s: not a FHIR date (%q); left blank", r.Ref(), field, oneLine(s, 40))
+		// The value itself is not repeated: it may be personal data (a birth date), and
+		// warnings are logged as well as shown.
+		m.warn("%s: %s: not a FHIR date; left blank", r.Ref(), field)
 		return time.Time{}
 	}
 	return t

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -137,7 +138,16 @@ func (i Issue) String() string {
 	if text == "" {
 		return head
 	}
-	return head + ": " + oneLine(strings.ToValidUTF8(text, "?"), 300)
+	return head + ": " + oneLine(redactNHSNumbers(strings.ToValidUTF8(text, "?")), 300)
+}
+
+// nhsNumberLike matches 10 digits, optionally spaced 3-3-4 as NHS numbers are written.
+var nhsNumberLike = regexp.MustCompile(`\b\d{3}[ -]?\d{3}[ -]?\d{4}\b`)
+
+// redactNHSNumbers hides NHS numbers that a server put in its diagnostics: the line is
+// logged as well as shown, and logs carry no personal data.
+func redactNHSNumbers(s string) string {
+	return nhsNumberLike.ReplaceAllString(s, "[NHS number]")
 }
 
 // ReadError turns an error response body into one readable line, never a dump: an

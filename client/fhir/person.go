@@ -56,7 +56,7 @@ func mapPerson(patient Resource, src Source) (record.Person, error) {
 	}
 	if bd := strings.TrimSpace(p.BirthDate); bd != "" {
 		if _, _, err := ukdate.ParseFHIR(bd); err != nil || strings.Contains(bd, "T") {
-			return record.Person{}, fmt.Errorf("%s: birthDate: not a FHIR date (%q)", patient.Ref(), oneLine(bd, 40))
+			return record.Person{}, fmt.Errorf("%s: birthDate: not a FHIR date", patient.Ref())
 		}
 		out.BirthDate = bd
 	}

@@ -145,6 +145,9 @@ func TestMapPersonOwnCases(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
 				}
+				if strings.Contains(err.Error(), "1948") {
+					t.Errorf("error %q repeats the birth date", err)
+				}
 				return
 			}
 			if err != nil {
