@@ -300,7 +300,9 @@ func TestOpenCancelledReturnsPromptly(t *testing.T) {
 	if st := statuses[demo.NameNHS]; st.Status != record.BackendOK {
 		t.Errorf("demo = %+v", st)
 	}
-	if st := statuses["Slow"]; st.Status != record.BackendPartial || !strings.Contains(st.Error, "cancelled") {
+	// partial (the quick sections were in before the cancel) or failed (they were not): the
+	// timing decides; either way the reason names the cancellation.
+	if st := statuses["Slow"]; st.Status != record.BackendPartial && st.Status != record.BackendFailed || !strings.Contains(st.Error, "cancelled") {
 		t.Errorf("slow = %+v", st)
 	}
 }
