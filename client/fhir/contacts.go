@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
 )
@@ -121,10 +123,11 @@ func appendUnique(ss []string, s string) []string {
 // title capitalises the first letter: "wife" → "Wife".
 func title(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // contactRank reads the UK Core ContactRank extension (valuePositiveInt).

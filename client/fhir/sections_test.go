@@ -400,6 +400,7 @@ func TestContactRoleShapes(t *testing.T) {
 		{"v3 NOK and family", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"NOK"}]},{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"SON","display":"natural son"}]}]`,
 			``, []string{record.RoleNextOfKin}, "Natural son"},
 		{"STU3 single relationship", `{"coding":[{"system":"http://hl7.org/fhir/v3/RoleCode","code":"DAU","display":"daughter"}]}`, ``, nil, "Daughter"},
+		{"non-ASCII relationship", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"X","display":"ékoli"}]}]`, ``, []string{}, "Ékoli"},
 		{"code and text say the same", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"DAU","display":"daughter"}],"text":"Daughter"}]`, ``, nil, "Daughter"},
 		{"GP Connect text only", `[{"text":"Next of kin"}]`, ``, []string{record.RoleNextOfKin}, ""},
 		{"power of attorney", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"HPOWATT","display":"healthcare power of attorney"}]}]`, ``, []string{record.RoleLPA}, ""},
