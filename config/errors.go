@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Error is a problem with the configuration. Its message is one line naming the file, the
@@ -21,14 +23,14 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("config")
 	if e.File != "" {
-		b.WriteString(" " + e.File)
+		b.WriteString(" " + printable(e.File))
 	}
 	b.WriteString(": ")
 	if e.Line > 0 {
 		fmt.Fprintf(&b, "line %d: ", e.Line)
 	}
 	if e.Key != "" {
-		b.WriteString(e.Key)
+		b.WriteString(printable(e.Key))
 		if e.Env != "" {
 			b.WriteString(" (from " + e.Env + ")")
 		}
@@ -36,6 +38,15 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(oneLine(e.Msg))
 	return b.String()
+}
+
+// printable quotes a file name or key holding control characters (a YAML key can hold a
+// newline), so that the message stays on one line.
+func printable(s string) string {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // oneLine folds a message onto a single line.
