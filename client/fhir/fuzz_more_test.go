@@ -2,8 +2,10 @@ package fhir
 
 import (
 	"errors"
+	"flag"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
@@ -20,6 +22,22 @@ import (
 // fuzzMaxMessage bounds any message a user can be shown (an error, a warning): enough for a
 // sentence naming a resource and an element, never a dump of what the back end sent.
 const fuzzMaxMessage = 600
+
+// fuzzing reports whether the test binary runs with -fuzz (not the seed corpus alone).
+func fuzzing() bool {
+	f := flag.Lookup("test.fuzz")
+	return f != nil && f.Value.String() != ""
+}
+
+// slowInput turns a pathologically slow input into a finding while fuzzing (so that the
+// fuzzer saves it): decoding and mapping a response must be linear-ish, and nothing the
+// fuzzer generates (at most a few hundred KB) may take seconds. Plain `go test` never times.
+func slowInput(t *testing.T, start time.Time, size int) {
+	t.Helper()
+	if d := time.Since(start); fuzzing() && d > 3*time.Second {
+		t.Fatalf("a %d-byte input took %v", size, d)
+	}
+}
 
 // checkMessage fails when msg is not one short, non-empty line.
 func checkMessage(t *testing.T, what, msg string) {
@@ -81,6 +99,7 @@ func checkPerson(t *testing.T, p record.Person, src Source) {
 func FuzzMapSections(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Encounter","id":"e1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},"period":{"start":"2024-03-12"}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer slowInput(t, time.Now(), len(data))
 		src := Source{Backend: "fuzz-r4", Domain: record.DomainSocialCare, Organisation: "Fuzz County Council"}
 		var resources []Resource
 		b, err := ParseBundle(data)
@@ -147,6 +166,7 @@ func FuzzMapSections(f *testing.F) {
 func FuzzMapGPConnect(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"p"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer slowInput(t, time.Now(), len(data))
 		src := Source{Backend: "fuzz-gp", Domain: record.DomainSocialCare}
 		part, err := MapGPConnect(data, src, nil)
 		if err != nil {
@@ -225,6 +245,7 @@ func itemsOf(d record.SectionsData) []record.Item {
 func FuzzReadError(f *testing.F) {
 	f.Add("application/fhir+json", []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found","diagnostics":"Patient/1 is not known"}]}`))
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		defer slowInput(t, time.Now(), len(body))
 		msg := ReadError(contentType, body)
 		checkMessage(t, "ReadError", msg)
 		if !utf8.ValidString(msg) {

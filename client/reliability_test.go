@@ -1,0 +1,331 @@
+package client
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
+)
+
+// Degradation: how shcr behaves when back ends are slow, when the user moves on, and over a
+// long session. Every test here runs against real loopback HTTP servers (the demo back ends
+// or an httptest FHIR server), and asserts orderings and counts, not wall-clock speed.
+
+var reliabilityUser = config.User{Name: "Dr Jane Carter", ID: "G13579135"}
+
+// openTimes records, per back end, when Open emitted its parts and when it finished.
+type openTimes struct {
+	mu        sync.Mutex
+	firstEmit map[string]time.Time
+	lastEmit  map[string]time.Time
+	finished  map[string]time.Time
+	status    map[string]record.BackendStatus
+}
+
+func newOpenTimes() *openTimes {
+	return &openTimes{firstEmit: map[string]time.Time{}, lastEmit: map[string]time.Time{},
+		finished: map[string]time.Time{}, status: map[string]record.BackendStatus{}}
+}
+
+func (o *openTimes) emit(p record.Part) {
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if _, ok := o.firstEmit[p.Backend]; !ok {
+		o.firstEmit[p.Backend] = now
+	}
+	o.lastEmit[p.Backend] = now
+}
+
+func (o *openTimes) backend(st record.BackendStatus) {
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.finished[st.Name] = now
+	o.status[st.Name] = st
+}
+
+// TestSlowOneInTenDoesNotHoldBackOthers: beside the three demo back ends runs a fourth (the
+// demo NHS data again) that answers one request in ten slowly. While that one request is
+// held, every other back end's parts are emitted and every other back end finishes; the
+// slow back end's other sections are emitted before its slow one ends, too.
+func TestSlowOneInTenDoesNotHoldBackOthers(t *testing.T) {
+	const slowLatency = 1500 * time.Millisecond
+	fast := startDemo(t, demo.Options{})
+	slowSet := startDemo(t, demo.Options{SlowEvery: 10, SlowLatency: slowLatency})
+	const slowName = "Slow NHS ShCR"
+	slowCfg := demoConfig(t, slowSet, demo.NameNHS)
+	slowCfg.Name = slowName
+	cfgs := append(fast.Config(), slowCfg)
+	fed, err := NewFederation(cfgs, Options{User: reliabilityUser, SlowAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	person := demoPerson(t, fast)
+
+	// Every tenth request to the slow back end is slowed; an open sends it about ten, so
+	// within a few opens one lands in Open (not in the search). Look at the first such open.
+	for attempt := 1; attempt <= 4; attempt++ {
+		ctx := ctxTimeout(t, 30*time.Second)
+		matches, statuses := fed.Search(ctx, record.Query{NHSNumber: person.NHS})
+		if len(matches) != 1 {
+			t.Fatalf("search: %d matches, statuses %+v", len(matches), statuses)
+		}
+		if n := len(matches[0].Person.Sources); n < 2 {
+			t.Fatalf("the person is known to %d back ends, want the fast ones and the slow one", n)
+		}
+		times := newOpenTimes()
+		start := time.Now()
+		fed.Open(ctx, matches[0], record.Sections(), times.emit, times.backend)
+		slowSt, ok := times.status[slowName]
+		if !ok {
+			t.Fatalf("no status for %s", slowName)
+		}
+		if slowSt.Status != record.BackendOK {
+			t.Fatalf("%s: %s %s (a slow answer is not a failure)", slowName, slowSt.Status, slowSt.Error)
+		}
+		slowEnd := times.finished[slowName]
+		if slowEnd.Sub(start) < slowLatency {
+			t.Logf("attempt %d: no slowed request during Open (the tenth fell in the search); again", attempt)
+			continue
+		}
+		for _, src := range matches[0].Person.Sources {
+			if src.Backend == slowName {
+				continue
+			}
+			st := times.status[src.Backend]
+			if st.Status != record.BackendOK {
+				t.Errorf("%s: %s %s", src.Backend, st.Status, st.Error)
+			}
+			if last, ok := times.lastEmit[src.Backend]; !ok || !last.Before(slowEnd) {
+				t.Errorf("%s: last part emitted at +%v, not before the slow back end finished (+%v)", src.Backend, last.Sub(start), slowEnd.Sub(start))
+			}
+			if end := times.finished[src.Backend]; !end.Before(slowEnd) {
+				t.Errorf("%s finished at +%v, not before the slow back end (+%v)", src.Backend, end.Sub(start), slowEnd.Sub(start))
+			}
+		}
+		// One slow request holds back only its own section: the slow back end's first part
+		// (its Patient or a fast section) came out while the slow request was still held.
+		if first := times.firstEmit[slowName]; !first.Before(slowEnd.Add(-slowLatency / 2)) {
+			t.Errorf("%s: first part at +%v, finished at +%v: one slow request held back every section", slowName, first.Sub(start), slowEnd.Sub(start))
+		}
+		return
+	}
+	t.Fatal("no open had a slowed request in four attempts: the demo's SlowEvery is not in effect")
+}
+
+// TestHundredOpensLeaveNothingBehind opens a record 100 times in a row on one Federation,
+// as a TUI session does, cancelling about a third of the opens at random points (before,
+// during the search, during the sections). Afterwards, with idle connections closed and the
+// servers stopped, no goroutine is left behind (goleak), and the heap after GC has not grown
+// with the number of opens.
+func TestHundredOpensLeaveNothingBehind(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	srv, err := demo.Start(demo.Options{Latency: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fed, err := NewFederation(srv.Config(), Options{User: reliabilityUser, SlowAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	person := demoPerson(t, srv)
+	rng := rand.New(rand.NewPCG(7, 11)) // fixed seed: the same cancellation points every run
+
+	var baseHeap uint64
+	completed, cancelled := 0, 0
+	for i := range 100 {
+		if i == 10 {
+			baseHeap = heapAfterGC()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancelAt := time.Duration(-1)
+		if i%3 == 1 {
+			cancelAt = time.Duration(rng.IntN(25)) * time.Millisecond
+		}
+		var timer *time.Timer
+		if cancelAt >= 0 {
+			timer = time.AfterFunc(cancelAt, cancel)
+		}
+		rec := &record.Record{}
+		var mu sync.Mutex
+		matches, _ := fed.Search(ctx, record.Query{NHSNumber: person.NHS})
+		if len(matches) == 1 {
+			fed.Open(ctx, matches[0], record.Sections(), func(p record.Part) {
+				mu.Lock()
+				rec.Merge(p)
+				mu.Unlock()
+			}, func(st record.BackendStatus) {
+				mu.Lock()
+				rec.SetBackend(st)
+				mu.Unlock()
+			})
+		}
+		wasCancelled := ctx.Err() != nil
+		if timer != nil {
+			timer.Stop()
+		}
+		cancel()
+		switch {
+		case wasCancelled:
+			cancelled++
+		case len(matches) != 1:
+			t.Fatalf("open %d (not cancelled): %d matches", i, len(matches))
+		default:
+			completed++
+			mu.Lock()
+			for _, st := range rec.Backends {
+				if st.Status != record.BackendOK && st.Status != record.BackendNotKnown {
+					t.Fatalf("open %d (not cancelled): %s %s %s", i, st.Name, st.Status, st.Error)
+				}
+			}
+			if rec.Count(record.SectionNextOfKin)+rec.Count(record.SectionEncounters) == 0 {
+				t.Fatalf("open %d (not cancelled): an empty record", i)
+			}
+			mu.Unlock()
+		}
+	}
+	if cancelled == 0 || completed < 60 {
+		t.Fatalf("%d opens completed, %d cancelled: the test did not exercise both", completed, cancelled)
+	}
+	growth := int64(heapAfterGC()) - int64(baseHeap)
+	t.Logf("100 opens: %d completed, %d cancelled; live heap grew %d KiB after the first 10", completed, cancelled, growth/1024)
+	// A leaked record (hundreds of KiB each) or per-open cache would show as tens of MiB.
+	if growth > 8<<20 {
+		t.Errorf("live heap grew by %d KiB over 90 opens: something keeps every open", growth/1024)
+	}
+	fed.Close()
+}
+
+func heapAfterGC() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestNoRequestOutlivesItsContext: a back end whose section searches never answer. Once
+// every section's request is in flight, the user moves on (the context is cancelled). The
+// server must see every one of those requests' contexts end shortly after — the client
+// closed them, it did not leave them running — and no new request may start afterwards.
+func TestNoRequestOutlivesItsContext(t *testing.T) {
+	person := testPerson{NHS: "9434765919", Family: "Test", Given: "Cancel", BirthDate: "1948-03-12", Gender: "female"}
+	type seen struct {
+		arrived, ended time.Time
+		timedOut       bool
+	}
+	var (
+		mu        sync.Mutex
+		requests  []*seen
+		cancelled atomic.Int64 // UnixNano of the cancel; 0 before
+		late      atomic.Int64 // requests that arrived after the cancel
+		inFlight  atomic.Int64
+	)
+	block := func(w http.ResponseWriter, r *http.Request) {
+		s := &seen{arrived: time.Now()}
+		if c := cancelled.Load(); c != 0 && s.arrived.UnixNano() > c {
+			late.Add(1)
+		}
+		mu.Lock()
+		requests = append(requests, s)
+		mu.Unlock()
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(20 * time.Second):
+			s.timedOut = true
+		}
+		mu.Lock()
+		s.ended = time.Now()
+		mu.Unlock()
+	}
+	types := map[string]http.HandlerFunc{}
+	for _, ty := range []string{"Encounter", "MedicationStatement", "MedicationRequest", "AllergyIntolerance", "RelatedPerson", "Flag", "EpisodeOfCare", "CareTeam", "DocumentReference"} {
+		types[ty] = block
+	}
+	srv := recordServer(t, person, "pat-1", types)
+	fed, err := NewFederation([]config.Backend{srv.config("Hanging")}, Options{SlowAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fed.Close()
+	matches, statuses := fed.Search(ctxTimeout(t, 10*time.Second), record.Query{NHSNumber: person.NHS})
+	if len(matches) != 1 {
+		t.Fatalf("search: %+v %+v", matches, statuses)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan record.BackendStatus, 1)
+	go fed.Open(ctx, matches[0], record.Sections(), func(record.Part) {}, func(st record.BackendStatus) { done <- st })
+
+	// Wait until the requests stop arriving: every section's searches are in flight.
+	deadline := time.Now().Add(10 * time.Second)
+	for last := int64(-1); ; {
+		time.Sleep(100 * time.Millisecond)
+		n := inFlight.Load()
+		if n > 0 && n == last {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d requests in flight after 10 s", n)
+		}
+		last = n
+	}
+	blocked := inFlight.Load()
+	if blocked < 5 {
+		t.Fatalf("%d requests in flight: the sections were not fetched at once", blocked)
+	}
+	cancelTime := time.Now()
+	cancelled.Store(cancelTime.UnixNano())
+	cancel()
+
+	select {
+	case st := <-done:
+		if st.Status == record.BackendOK {
+			t.Errorf("a cancelled open reported %+v", st)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Open did not return after its context was cancelled")
+	}
+	// Every request the server saw must end: the server observes its context cancelled.
+	for end := time.Now().Add(5 * time.Second); inFlight.Load() > 0 && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := inFlight.Load(); n > 0 {
+		t.Fatalf("%d requests still running on the server 5 s after the user moved on", n)
+	}
+	var slowest time.Duration
+	for i, s := range requests {
+		if s.timedOut {
+			t.Errorf("request %d ran until the server gave up: its context never ended", i)
+		}
+		slowest = max(slowest, s.ended.Sub(cancelTime))
+	}
+	if late.Load() > 0 {
+		t.Errorf("%d requests started after the context was cancelled", late.Load())
+	}
+	// "Shortly": the client closes the connections when the context ends; the server notices
+	// on its next read. A second is generous on a loaded machine.
+	if slowest > time.Second {
+		t.Errorf("the last request's context ended %v after the cancel", slowest)
+	}
+	t.Logf("%d requests in flight at cancel; all ended within %v", len(requests), slowest)
+}
