@@ -1,8 +1,13 @@
 package fhir
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +267,78 @@ func FuzzReadError(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ukcoreEncounterBundle is a searchset of n copies of the published UK Core inpatient
+// Encounter example (narrative, extensions, hospitalization and all), each with its own id
+// and identifier, with the Practitioner, Location and Organization it references included
+// once, as a real server pages back a large record.
+func ukcoreEncounterBundle(tb testing.TB, n int) []byte {
+	tb.Helper()
+	read := func(name string) map[string]any {
+		data, err := os.ReadFile("testdata/examples/ukcore/" + name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			tb.Fatal(err)
+		}
+		return m
+	}
+	enc := read("UKCore-Encounter-InpatientEncounter-Example.json")
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, `{"resourceType":"Bundle","type":"searchset","total":%d,"entry":[`, n)
+	for i := range n {
+		enc["id"] = fmt.Sprintf("enc-%d", i)
+		enc["identifier"] = []any{map[string]any{"system": "https://example.org/fhir/encounter-id", "value": fmt.Sprint(i)}}
+		res, _ := json.Marshal(enc)
+		fmt.Fprintf(&buf, `{"fullUrl":"https://example.org/fhir/R4/Encounter/enc-%d","resource":%s,"search":{"mode":"match"}},`, i, res)
+	}
+	for _, inc := range []string{"UKCore-Practitioner-ConsultantSandraGose-Example.json", "UKCore-Organization-LeedsTeachingHospital-Example.json"} {
+		res, _ := json.Marshal(read(inc))
+		fmt.Fprintf(&buf, `{"resource":%s,"search":{"mode":"include"}},`, res)
+	}
+	buf.WriteString(`{"resource":{"resourceType":"Location","id":"UKCore-Location-HospitalSJUH-Example","name":"St James's University Hospital"},"search":{"mode":"include"}}]}`)
+	return buf.Bytes()
+}
+
+// BenchmarkDecodeEncounterBundle measures decoding throughput (MB/s) and allocations per
+// entry for a 5,000-Encounter searchset of the published UK Core example: "decode" is
+// ParseBundle alone (routing every entry), "decode+map" adds mapping the encounters
+// section (references resolved, provenance built).
+func BenchmarkDecodeEncounterBundle(b *testing.B) {
+	data := ukcoreEncounterBundle(b, 5000)
+	src := Source{Backend: "bench", Domain: record.DomainHealth}
+	for _, mapIt := range []bool{false, true} {
+		name := "decode"
+		if mapIt {
+			name = "decode+map"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			entries, n := 0, 0
+			for b.Loop() {
+				bun, err := ParseBundle(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				entries = len(bun.Entries)
+				if mapIt {
+					d, _ := MapSection(record.SectionEncounters, nil, bun.Entries, src)
+					if len(d.Encounters) != 5000 {
+						b.Fatalf("%d encounters", len(d.Encounters))
+					}
+				}
+				n++
+			}
+			runtime.ReadMemStats(&after)
+			if n > 0 && entries > 0 {
+				b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(n)/float64(entries), "allocs/entry")
+			}
+		})
+	}
 }
