@@ -486,6 +486,12 @@ func TestExitCodeFourWhenABackEndFails(t *testing.T) {
 		t.Errorf("backends should say broken-council failed, with an error: %+v", doc.Backends)
 	}
 
+	// Nobody found, but a back end could not be asked: not a certain "not known" (3) but 4.
+	r = shcr(t, env, "get", "--config", file, "--purpose", "direct-care", unknownNHSNumber(t), "--section", "alerts")
+	if r.code != 4 || !strings.Contains(r.stderr, "not every back end could be asked") || !strings.Contains(r.stderr, "broken-council") {
+		t.Errorf("not found with a failed back end: want exit 4 naming it\n%s", r)
+	}
+
 	// --demo ignores the configured back ends: real and demo data never mix.
 	r = shcr(t, env, "get", "--config", file, "--demo", p.NHSNumber, "--output", "json", "--section", "alerts")
 	if r.code != 0 {
