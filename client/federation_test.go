@@ -461,3 +461,51 @@ func TestSearchByDemographicsKeepsUnmatchedPeople(t *testing.T) {
 		t.Error("no council items for the unmatched person")
 	}
 }
+
+// TestLargeDemoRecordPagesThrough follows the demo's next links through the large record
+// (more than 5,000 encounters) and, with a lower cap, says "showing first N" with the
+// server's total.
+func TestLargeDemoRecordPagesThrough(t *testing.T) {
+	srv := startDemo(t, demo.Options{})
+	nhs := ""
+	for _, p := range demo.People() {
+		if strings.Contains(p.Shows, "5,000 encounters") {
+			nhs = p.NHSNumber
+		}
+	}
+	if nhs == "" {
+		t.Fatal("the demo has no large record")
+	}
+	for _, limit := range []int{0, 1200} {
+		cfg := demoConfig(t, srv, demo.NameNHS)
+		cfg.MaxEntries = limit
+		b, err := New(cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := ctxTimeout(t, 60*time.Second)
+		people, err := b.Search(ctx, record.Query{NHSNumber: nhs})
+		if err != nil || len(people) != 1 {
+			t.Fatalf("search: %v %v", people, err)
+		}
+		var rec record.Record
+		var mu sync.Mutex
+		b.Fetch(ctx, people[0].Sources[0], nhs, []record.Section{record.SectionEncounters}, func(p record.Part) {
+			mu.Lock()
+			defer mu.Unlock()
+			rec.Merge(p)
+		})
+		st := rec.StatusOf(record.SectionEncounters)[0]
+		n := len(rec.Sections.Encounters)
+		switch limit {
+		case 0:
+			if st.State != record.StateReturned || st.Truncated || n < 5000 || st.Count != n {
+				t.Errorf("uncapped: %+v, %d encounters", st, n)
+			}
+		default:
+			if st.State != record.StateReturned || !st.Truncated || n != limit || st.Total < 5000 {
+				t.Errorf("cap %d: %+v, %d encounters", limit, st, n)
+			}
+		}
+	}
+}

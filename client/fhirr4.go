@@ -251,6 +251,7 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 		truncated bool
 		warnings  []string
 		empty     int
+		matches   int // entries that answer the search (not _include'd ones): the cap counts these
 	)
 	for err == nil {
 		var bundle *fhir.Bundle
@@ -263,17 +264,22 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 			total = bundle.Total
 		}
 		entries = append(entries, bundle.Entries...)
+		matches += countMatches(bundle.Entries)
 		for _, w := range bundle.Warnings {
 			warnings = append(warnings, resourceType+": "+w)
 		}
 		if len(bundle.Entries) == 0 {
 			empty++
 		}
+		if matches > limit || len(entries) > 4*limit {
+			entries, matches, truncated = firstMatches(entries, limit), limit, true
+			break
+		}
 		if bundle.Next == "" {
 			break
 		}
-		if len(entries) >= limit {
-			entries, truncated = entries[:limit], true
+		if matches == limit {
+			truncated = true
 			break
 		}
 		next, perr := b.base.Parse(bundle.Next)
@@ -283,18 +289,15 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 		case origin(next) != origin(b.base):
 			err = &Error{Backend: b.cfg.Name, Reason: "sent a next link to another server: not followed", Err: ErrNextLinkLoop}
 		case seen[canonicalURL(next.String(), nil)]:
-			err = &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("sent a next link that loops back to a page already read: showing the %d entries read", len(entries)), Err: ErrNextLinkLoop}
+			err = &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("sent a next link that loops back to a page already read: showing the %d entries read", matches), Err: ErrNextLinkLoop}
 		case empty > maxEmptyPages:
-			err = &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("kept sending empty pages: showing the %d entries read", len(entries)), Err: ErrNextLinkLoop}
+			err = &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("kept sending empty pages: showing the %d entries read", matches), Err: ErrNextLinkLoop}
 		}
 		if err != nil {
 			break
 		}
 		seen[canonicalURL(next.String(), nil)] = true
 		body, err = b.get(ctx, next.String(), nil, resourceType)
-	}
-	if len(entries) > limit {
-		entries, truncated = entries[:limit], true
 	}
 	return searchResult{entries: entries, total: total, truncated: truncated, warnings: warnings}, err
 }
@@ -535,4 +538,31 @@ func cloneValues(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
+}
+
+func isMatch(r fhir.Resource) bool { return r.Mode != "include" && r.Mode != "outcome" }
+
+func countMatches(rs []fhir.Resource) int {
+	n := 0
+	for _, r := range rs {
+		if isMatch(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// firstMatches keeps the first limit matching entries and every included resource up to
+// the last one kept.
+func firstMatches(rs []fhir.Resource, limit int) []fhir.Resource {
+	n := 0
+	for i, r := range rs {
+		if isMatch(r) {
+			if n == limit {
+				return rs[:i]
+			}
+			n++
+		}
+	}
+	return rs
 }
