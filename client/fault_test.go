@@ -343,3 +343,22 @@ func TestRedirectLoopStops(t *testing.T) {
 		t.Error("the message carries the NHS number")
 	}
 }
+
+// TestUnreachableBackend: nothing listening gives one plain line, without the URL (which
+// would carry the NHS number).
+func TestUnreachableBackend(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	b, err := New(config.Backend{Name: "Gone", URL: "http://" + addr + "/fhir/R4"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Search(ctxTimeout(t, 10*time.Second), record.Query{NHSNumber: "9434765919"})
+	if err == nil || err.Error() != "back end Gone could not be reached (connection refused)" {
+		t.Fatalf("err = %v", err)
+	}
+}
