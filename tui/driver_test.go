@@ -21,8 +21,9 @@ func startDemo(tb testing.TB, extra ...config.Backend) (*client.Federation, conf
 		tb.Fatal(err)
 	}
 	tb.Cleanup(srv.Close)
-	cfg := config.Config{Demo: true, Backends: append(srv.Config(), extra...)}
-	fed, err := client.NewFederation(cfg.Backends, client.Options{Now: func() time.Time { return demo.ReferenceDate }})
+	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000"}
+	cfg := config.Config{Demo: true, User: user, Backends: append(srv.Config(), extra...)}
+	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: func() time.Time { return demo.ReferenceDate }})
 	if err != nil {
 		tb.Fatal(err)
 	}

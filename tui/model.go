@@ -143,6 +143,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd := m.record.open(msg.match); cmd != nil {
 			m.page = pageRecord
 			m.search.remember(msg.match)
+			m.search.input.Reset() // the person is one key away in the recent list
 			cmds = append(cmds, cmd)
 		}
 		m.setKeys()
