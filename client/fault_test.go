@@ -171,7 +171,7 @@ func TestFaultMatrix(t *testing.T) {
 					w.Write(body[:len(body)/2])
 				}
 			}},
-		{name: "malformed JSON", want: "back end Faulty sent malformed FHIR for Patient: bundle: not a FHIR resource: the JSON ends too early (truncated body?)",
+		{name: "malformed JSON", want: "back end Faulty sent malformed FHIR for Patient: the JSON ends too early (truncated body?)",
 			handler: func(*testing.T) http.HandlerFunc {
 				return func(w http.ResponseWriter, r *http.Request) {
 					writeFHIR(w, 200, []byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient"`))

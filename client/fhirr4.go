@@ -257,7 +257,7 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 		var bundle *fhir.Bundle
 		bundle, err = fhir.ParseBundle(body)
 		if err != nil {
-			err = &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR for " + resourceType + ": " + firstLine(err.Error()), Err: ErrMalformedFHIR}
+			err = &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR for " + resourceType + ": " + parseReason(err), Err: ErrMalformedFHIR}
 			break
 		}
 		if total == 0 && bundle.Total > 0 {
@@ -353,7 +353,7 @@ func (b *fhirBackend) Fetch(ctx context.Context, who record.PersonSource, nhs st
 		if err == nil {
 			var r fhir.Resource
 			if r, err = fhir.ParseResource(body); err != nil {
-				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + firstLine(err.Error()), Err: ErrMalformedFHIR}
+				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(err), Err: ErrMalformedFHIR}
 			} else {
 				patient = &r
 				if p, merr := fhir.MapPerson(r, b.src); merr == nil {
@@ -565,4 +565,13 @@ func firstMatches(rs []fhir.Resource, limit int) []fhir.Resource {
 		}
 	}
 	return rs
+}
+
+// parseReason is a decoding error without the "bundle: not a FHIR resource:" lead-in.
+func parseReason(err error) string {
+	s := firstLine(err.Error())
+	for _, p := range []string{"GP Connect response: ", "bundle: ", fhir.ErrNotFHIR.Error() + ": "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
 }

@@ -294,7 +294,7 @@ func (g *gpcBackend) Search(ctx context.Context, q record.Query) ([]record.Perso
 	}
 	part, err := fhir.MapGPConnect(body, g.src, nil)
 	if err != nil {
-		return nil, &Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + firstLine(err.Error()), Err: ErrMalformedFHIR}
+		return nil, &Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + parseReason(err), Err: ErrMalformedFHIR}
 	}
 	if part.Person == nil {
 		return nil, &Error{Backend: g.cfg.Name, Reason: "sent a structured record without a Patient", Err: ErrMalformedFHIR}
@@ -329,7 +329,7 @@ func (g *gpcBackend) Fetch(ctx context.Context, who record.PersonSource, nhs str
 	}
 	part, err := fhir.MapGPConnect(body, g.src, sections)
 	if err != nil {
-		fail((&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + firstLine(err.Error())}).Error())
+		fail((&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + parseReason(err)}).Error())
 		return
 	}
 	part.Backend = g.cfg.Name

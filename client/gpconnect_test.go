@@ -375,6 +375,19 @@ func TestGPConnectErrorsInPlainWords(t *testing.T) {
 		t.Errorf("demographic search: %s %q", st.Status, st.Error)
 	}
 
+	// A Bundle without the Patient is malformed, said in one line.
+	empty, _, _ := newGPServer(t, pki, func(w http.ResponseWriter, _ []byte) {
+		writeFHIR(w, 200, []byte(`{"resourceType":"Bundle","type":"collection","entry":[]}`))
+	})
+	eb, err := New(gpConfig(empty.URL, pki, true), Options{User: testUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eb.Search(ctxTimeout(t, 10*time.Second), record.Query{NHSNumber: "9999999999"})
+	if err == nil || err.Error() != "back end GP sent a malformed structured record: the GP Connect response has no Patient" {
+		t.Errorf("no Patient: %v", err)
+	}
+
 	// No user known: GP Connect is not called at all.
 	var calls []gpRequest
 	ts, seen, mu := newGPServer(t, pki, func(w http.ResponseWriter, _ []byte) { writeFHIR(w, 200, allergiesBundle(t)) })
