@@ -30,6 +30,7 @@ const (
 	maxRetryWait        = 10 * time.Second
 	minRetryWait        = 200 * time.Millisecond
 	maxRedirects        = 5
+	maxConnsKept        = 32
 	fhirJSON            = "application/fhir+json"
 	headerAuthorization = "Authorization"
 )
@@ -115,6 +116,11 @@ func baseTransport(cfg config.Backend, hc *http.Client) (http.RoundTripper, erro
 		base = t.Clone()
 	} else {
 		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	// A record opens every section at once: keep enough connections to reuse them on the
+	// next record (TLS handshakes to real back ends are the expensive part).
+	if base.MaxIdleConnsPerHost < maxConnsKept {
+		base.MaxIdleConnsPerHost = maxConnsKept
 	}
 	if base.TLSClientConfig == nil {
 		base.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
