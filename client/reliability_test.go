@@ -4,11 +4,14 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/goleak"
 
@@ -328,4 +331,72 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 		t.Errorf("the last request's context ended %v after the cancel", slowest)
 	}
 	t.Logf("%d requests in flight at cancel; all ended within %v", len(requests), slowest)
+}
+
+// FuzzErrorResponse: a back end answers the Patient search with any status (200 or
+// 400–599), any Content-Type and any body, over real loopback HTTP. Whatever it sends, the
+// search gives people or an error whose message — the line the status bar and `shcr get`
+// show — is one line, names the back end, stays short and never dumps the body. Seeds:
+// testdata/fuzz/FuzzErrorResponse/.
+func FuzzErrorResponse(f *testing.F) {
+	f.Add(502, "text/html", []byte("<html><body><h1>502 Bad Gateway</h1></body></html>"))
+	var (
+		mu   sync.Mutex
+		resp struct {
+			status int
+			ct     string
+			body   []byte
+		}
+	)
+	caps := capsJSON("Patient")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/metadata") {
+			writeFHIR(w, 200, caps)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", resp.ct)
+		w.WriteHeader(resp.status)
+		w.Write(resp.body)
+	}))
+	f.Cleanup(srv.Close)
+	const name = "fuzz-backend"
+	b, err := New(config.Backend{Name: name, Kind: config.KindFHIRR4, URL: srv.URL + "/fhir/R4", Domain: "health", Timeout: 10 * time.Second}, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		// 200, or a 4xx/5xx other than 429 and 503 (those are retried after a wait: the
+		// fault matrix covers them).
+		st := 400 + int(uint(status)%200)
+		if status%4 == 0 || st == 429 || st == 503 {
+			st = 200
+		}
+		mu.Lock()
+		resp.status, resp.ct, resp.body = st, contentType, body
+		mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		people, err := b.Search(ctx, record.Query{NHSNumber: "9434765919"})
+		if err == nil {
+			if st != 200 {
+				t.Fatalf("status %d gave %d people and no error", st, len(people))
+			}
+			return
+		}
+		msg := err.Error()
+		switch {
+		case strings.ContainsAny(msg, "\n\r"):
+			t.Fatalf("status %d: error is not one line: %q", st, msg)
+		case !strings.HasPrefix(msg, "back end "+name+" "):
+			t.Fatalf("status %d: error does not start with the back end: %q", st, msg)
+		case utf8.RuneCountInString(msg) > 800:
+			t.Fatalf("status %d: error is %d characters long: %.200q", st, utf8.RuneCountInString(msg), msg)
+		case !utf8.ValidString(msg):
+			t.Fatalf("status %d: error is not valid UTF-8: %q", st, msg)
+		case len(body) > 1000 && strings.Contains(msg, string(body[:400])):
+			t.Fatalf("status %d: error dumps the body: %.200q", st, msg)
+		}
+	})
 }
