@@ -151,7 +151,7 @@ func TestFlowSearchByNameSeveralMatches(t *testing.T) {
 	f.waitFor("Matching patients (2)")
 	f.press("down", "enter")
 	f.waitFor("HARGREAVES, ")
-	f.waitForRe(`Back ends:.*ok \(\d+\)`)
+	f.waitLoaded()
 	m := f.settled()
 	results := m.search.results
 	if len(results) != 2 {
@@ -360,6 +360,7 @@ func TestFlowRecentPeopleOneKeyReturn(t *testing.T) {
 	f.waitFor("alt+2")
 	f.press("alt+2")
 	f.waitFor("MARCHBANK, Edith")
+	f.waitLoaded()
 	m := f.settled()
 	if m.record.rec.Person.NHSNumber != nhsMarchbank {
 		t.Errorf("alt+2 opened %s", m.record.rec.Person.NHSNumber)
