@@ -509,3 +509,55 @@ func TestLargeDemoRecordPagesThrough(t *testing.T) {
 		}
 	}
 }
+
+// TestReferencesReadWhenIncludesUnsupported: a server that declares no _include still gets
+// its care manager's name shown: the client reads the referenced Practitioner. A reference
+// it cannot read (404) only loses that detail.
+func TestReferencesReadWhenIncludesUnsupported(t *testing.T) {
+	person := testPerson{NHS: "9434765919", Family: "Plain", Given: "Pam", BirthDate: "1950-01-01", Gender: "female"}
+	prac := readTestdata(t, "UKCore-Practitioner-DoctorPaulRastall-Example.json")
+	prac["id"] = "InterweavePractitionerExample"
+	delete(prac, "text")
+	pracBytes, _ := json.Marshal(prac)
+	var (
+		mu    sync.Mutex
+		reads []string
+	)
+	read := func(body []byte, status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			reads = append(reads, r.URL.Path[strings.LastIndex(r.URL.Path, "/R4/")+4:])
+			mu.Unlock()
+			if status != 200 {
+				writeFHIR(w, status, outcome("error", "not-found", "gone"))
+				return
+			}
+			writeFHIR(w, 200, body)
+		}
+	}
+	fs := recordServer(t, person, "p1", map[string]http.HandlerFunc{
+		"EpisodeOfCare": serveResources(interweaveEpisode(t, "p1")),
+		"Practitioner/InterweavePractitionerExample":         read(pracBytes, 200),
+		"Organization/InterweaveOrganizationalTeamExampleMS": read(nil, 404),
+		"Practitioner": nil, "Organization": nil, // declared in the CapabilityStatement
+	})
+	b, err := New(fs.config("Plain"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec record.Record
+	b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: "Plain", ID: "p1"}, person.NHS,
+		[]record.Section{record.SectionCarePackages}, func(p record.Part) { rec.Merge(p) })
+	st := rec.StatusOf(record.SectionCarePackages)
+	if len(st) != 1 || st[0].State != record.StateReturned || len(rec.Sections.CarePackages) != 1 {
+		t.Fatalf("care packages = %+v %+v", st, rec.Sections.CarePackages)
+	}
+	if cm := rec.Sections.CarePackages[0].CareManager; !strings.Contains(cm, "Rastall") {
+		t.Errorf("care manager = %q, want the Practitioner read (Rastall), not the reference's display", cm)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reads) != 2 {
+		t.Errorf("reads = %v, want the Practitioner and the Organization", reads)
+	}
+}
