@@ -436,7 +436,7 @@ func (p *recordPage) view(w, h int) string {
 // tableBody is the table with its details pane: beside it when wide, under it when not.
 func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 	v, st := p.c.v, p.c.st
-	compact := w < 120
+	compact := w < wideLayout
 	details := func(dw, dh int) string {
 		r := pn.selectedRow()
 		if r == nil {
@@ -447,7 +447,7 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 		}
 		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.rec, pn.sec, r.Index, v, st, dw, dh-1)
 	}
-	if w >= 120 {
+	if w >= wideLayout {
 		tw := w * 3 / 5
 		dw := w - tw - 3
 		table := fitHeight(pn.view(v, st, tw, h), h)
@@ -527,3 +527,6 @@ func flowLines(segs []string, sep string, w int) []string {
 	}
 	return lines
 }
+
+// wideLayout is the width from which the details pane sits beside the table, not under it.
+const wideLayout = 140

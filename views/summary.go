@@ -56,7 +56,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 			if m.Restricted || !isSocialWorker(m) {
 				continue
 			}
-			names = append(names, joinNonEmpty(", ", m.Name, m.Team, firstPhone(m.Phones))+" ["+DomainMarker(m.Provenance.Domain, v)+"]")
+			names = appendNew(names, joinNonEmpty(", ", m.Name, m.Team, firstPhone(m.Phones))+" ["+DomainMarker(m.Provenance.Domain, v)+"]")
 		}
 		if len(names) == 0 {
 			for _, c := range s.CarePackages {
@@ -82,7 +82,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 			if c.Restricted {
 				continue
 			}
-			parts = append(parts, joinNonEmpty(" ", c.Name, paren(ContactRelationship(c, v)), firstPhone(c.Phones)))
+			parts = appendNew(parts, joinNonEmpty(" ", c.Name, paren(ContactRelationship(c, v)), firstPhone(c.Phones)))
 			if len(parts) == 3 {
 				break
 			}
@@ -101,7 +101,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 			case a.NoKnownAllergies:
 				nka = true
 			case realAllergy(a):
-				parts = append(parts, joinNonEmpty(" ", a.Substance, paren(strings.Join(a.Reactions, ", "))))
+				parts = appendNew(parts, joinNonEmpty(" ", a.Substance, paren(strings.Join(a.Reactions, ", "))))
 			}
 		}
 		if len(parts) == 0 && nka {
@@ -197,6 +197,14 @@ func sectionShort(rec *record.Record, sec record.Section, v vocab.Vocabulary) st
 		out += "; " + strings.Join(failed, "; ")
 	}
 	return out
+}
+
+// appendNew appends s unless it is already there: the same fact from two back ends is said once.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -1,0 +1,175 @@
+// Command screens renders shcr's screens from the embedded demo data as SVG images: it
+// drives the real TUI model with key presses, takes frames from its own View() at a fixed
+// size with colour, and turns the ANSI text into SVG. screenshots/make.sh converts them to
+// PNG with rsvg-convert.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/tui"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+func main() {
+	out := flag.String("out", "screenshots", "directory for the .svg files")
+	width := flag.Int("width", 120, "terminal width")
+	height := flag.Int("height", 36, "terminal height")
+	flag.Parse()
+	if err := run(*out, *width, *height); err != nil {
+		fmt.Fprintln(os.Stderr, "screens:", err)
+		os.Exit(1)
+	}
+}
+
+// shot is one screenshot: a starting vocabulary and role, then what to type.
+type shot struct {
+	name  string
+	vocab string
+	role  string
+	steps []step
+}
+
+// step is text to type or a key to press.
+type step struct {
+	text string
+	key  tea.KeyMsg
+}
+
+func typed(s string) step { return step{text: s} }
+func key(k tea.KeyType) step {
+	return step{key: tea.KeyMsg{Type: k}}
+}
+func runes(s string) step { return step{key: tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}} }
+
+const (
+	marchbank   = "999 123 0009" // active home care package
+	brackenbury = "999 234 0002" // dispatcher case
+	oakes       = "999 678 0007" // restricted case note, safeguarding flag
+)
+
+func shots() []shot {
+	openM := []step{typed(marchbank), key(tea.KeyEnter)}
+	var out []shot
+	out = append(out,
+		shot{name: "search", vocab: vocab.NameHealth, steps: []step{typed("999 123 000")}},
+		shot{name: "search-valid", vocab: vocab.NameHealth, steps: []step{typed(marchbank)}},
+		shot{name: "search-results", vocab: vocab.NameSocialCare, steps: []step{typed("Hargreaves 30-Jun-1950"), key(tea.KeyEnter)}},
+	)
+	names := []string{"summary", "care-packages", "care-team", "medications", "allergies", "next-of-kin", "encounters", "notes"}
+	for _, v := range []string{vocab.NameHealth, vocab.NameSocialCare} {
+		for i, n := range names {
+			steps := append(append([]step{}, openM...), runes(fmt.Sprint(i+1)))
+			out = append(out, shot{name: fmt.Sprintf("%s-%d-%s", v, i+1, n), vocab: v, steps: steps})
+		}
+	}
+	out = append(out,
+		shot{name: "role-discharge", vocab: vocab.NameHealth, role: tui.RoleDischarge, steps: openM},
+		shot{name: "role-dispatcher", vocab: vocab.NameHealth, role: tui.RoleDispatcher, steps: []step{typed(brackenbury), key(tea.KeyEnter)}},
+		shot{name: "role-social-worker-restricted", vocab: vocab.NameSocialCare, role: tui.RoleSocialWorker, steps: []step{typed(oakes), key(tea.KeyEnter)}},
+		shot{name: "help", vocab: vocab.NameHealth, steps: append(append([]step{}, openM...), runes("7"), runes("?"))},
+	)
+	return out
+}
+
+func run(dir string, w, h int) error {
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	lipgloss.SetHasDarkBackground(true)
+	srv, err := demo.Start(demo.Options{})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	user := config.User{Name: "Dr Demo User", ID: "999999999999", Role: "R8000"}
+	cfg := config.Config{Demo: true, User: user, Backends: srv.Config()}
+	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: func() time.Time { return demo.ReferenceDate }})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, s := range shots() {
+		v, err := vocab.Parse(s.vocab)
+		if err != nil {
+			return err
+		}
+		m, err := tui.New(context.Background(), tui.Options{Federation: fed, Config: cfg, Vocabulary: v, Role: s.role,
+			Clock: func() time.Time { return demo.ReferenceDate }, SignedIn: func() string { return user.Name }})
+		if err != nil {
+			return err
+		}
+		d := driver{m: m}
+		d.send(tea.WindowSizeMsg{Width: w, Height: h})
+		d.run(m.Init())
+		for _, st := range s.steps {
+			if st.text != "" {
+				for _, r := range st.text {
+					d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+				}
+				continue
+			}
+			d.send(st.key)
+		}
+		svg := toSVG(m.View(), w, h)
+		path := filepath.Join(dir, s.name+".svg")
+		if err := os.WriteFile(path, []byte(svg), 0o644); err != nil {
+			return err
+		}
+		fmt.Println(path)
+		d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	}
+	return nil
+}
+
+// driver runs the model synchronously: Update, then the commands it returns, feeding their
+// messages back. Timers (spinner, status-bar messages) are dropped.
+type driver struct{ m tea.Model }
+
+func (d *driver) send(msg tea.Msg) {
+	var cmd tea.Cmd
+	d.m, cmd = d.m.Update(msg)
+	d.run(cmd)
+}
+
+func (d *driver) run(cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		ch := make(chan tea.Msg, 1)
+		go func() { ch <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-ch:
+		case <-time.After(2 * time.Second): // a timer: not waited for
+			continue
+		}
+		switch msg := msg.(type) {
+		case nil, spinner.TickMsg:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			return
+		default:
+			var next tea.Cmd
+			d.m, next = d.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
