@@ -697,14 +697,20 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestREADMENHSNumbers: every NHS-number-looking token in README.md passes Modulus 11, and
-// every demo person's number is there.
+// TestREADMENHSNumbers: every NHS-number-looking token in README.md passes Modulus 11,
+// every demo person's number is there, and the screenshots it shows exist.
 func TestREADMENHSNumbers(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(data)
+	// Every picture and file the README links to exists.
+	for _, m := range regexp.MustCompile(`\]\((screenshots/[^)\s]*)\)`).FindAllStringSubmatch(text, -1) {
+		if _, err := os.Stat(filepath.Join("..", "..", m[1])); err != nil {
+			t.Errorf("README.md links to %s: %v", m[1], err)
+		}
+	}
 	found := regexp.MustCompile(`\b\d{3} \d{3} \d{4}\b`).FindAllString(text, -1)
 	if len(found) == 0 {
 		t.Fatal("README.md shows no NHS numbers")
