@@ -79,4 +79,3 @@ func BenchmarkBuildRows10k(b *testing.B) {
 		_ = m.View()
 	}
 }
-

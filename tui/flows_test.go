@@ -366,3 +366,18 @@ func TestFlowRecentPeopleOneKeyReturn(t *testing.T) {
 		t.Errorf("alt+2 opened %s", m.record.rec.Person.NHSNumber)
 	}
 }
+
+func TestFlowRefresh(t *testing.T) {
+	f := startProgram(t, Options{})
+	f.open(nhsMarchbank, "Marchbank")
+	f.press("4", "r")
+	f.waitFor("Refreshing")
+	f.waitLoaded()
+	m := f.settled()
+	if m.record.gen != 2 {
+		t.Errorf("generation %d after one refresh, want 2", m.record.gen)
+	}
+	if m.record.rec.Count(record.SectionMedications) == 0 || m.record.active != 3 {
+		t.Errorf("after refresh: %d medications, tab %d", m.record.rec.Count(record.SectionMedications), m.record.active)
+	}
+}

@@ -126,6 +126,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.Width = msg.Width
 		return m, nil
 	case tea.KeyMsg:
+		// Keys typed faster than the terminal is read arrive as one message ("6y"): outside a
+		// text field, each is its own command.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.textFocused() {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+				cmds = append(cmds, cmd)
+			}
+			return m, tea.Batch(cmds...)
+		}
 		k := m.c.keys
 		switch {
 		case key.Matches(msg, k.ForceQuit), key.Matches(msg, k.Quit):
@@ -188,6 +198,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	m.setKeys()
 	return m, cmd
+}
+
+// textFocused reports whether a text field has the keys.
+func (m *Model) textFocused() bool {
+	if m.page == pageRecord {
+		return m.record.filtering
+	}
+	return !m.search.focusList
 }
 
 func (m *Model) switchVocabulary() {

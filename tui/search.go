@@ -223,7 +223,16 @@ func (p *searchPage) view(w, h int) string {
 		for _, n := range p.c.opts.DemoNumbers {
 			nums = append(nums, nhsnumber.Format(n))
 		}
-		for _, l := range wrapPlain(fmt.Sprintf(v.DemoHint, strings.Join(nums, ", ")), w) {
+		hint := wrapPlain(fmt.Sprintf(v.DemoHint, strings.Join(nums, ", ")), w)
+		if len(hint) > 2 { // a few are enough; the README lists them all
+			hint = hint[:2]
+			last := strings.TrimRight(hint[1], ", ")
+			if i := strings.LastIndex(last, ","); i > 0 && len(last)+2 > w {
+				last = last[:i]
+			}
+			hint[1] = last + ", …"
+		}
+		for _, l := range hint {
 			b.WriteString(st.Accent.Render(l) + "\n")
 		}
 	}

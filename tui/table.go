@@ -54,6 +54,7 @@ type tablePane struct {
 	sortDesc bool
 	sortSet  bool // the user chose a sort with `s`
 
+	moved      bool // the user has moved the cursor: keep their row selected as data arrives
 	widths     []int
 	widthsFor  int
 	lastHeight int
@@ -69,7 +70,10 @@ func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFil
 	if p.built {
 		return
 	}
-	selected := p.selectedIndex()
+	selected := -1
+	if p.moved {
+		selected = p.selectedIndex()
+	}
 	p.table = views.SectionTable(rec, p.sec, v)
 	if !p.sortSet {
 		p.sortCol, p.sortDesc = p.table.DefaultSort, p.table.DefaultDesc
@@ -144,12 +148,13 @@ func (p *tablePane) cycleSort(dom domainFilter) {
 func visible(height int) int { return max(height-1, 1) }
 
 func (p *tablePane) move(delta int) {
+	p.moved = true
 	p.cursor += delta
 	p.clamp(p.lastHeight)
 }
 
-func (p *tablePane) top()    { p.cursor = 0; p.clamp(p.lastHeight) }
-func (p *tablePane) bottom() { p.cursor = len(p.order) - 1; p.clamp(p.lastHeight) }
+func (p *tablePane) top()    { p.moved = true; p.cursor = 0; p.clamp(p.lastHeight) }
+func (p *tablePane) bottom() { p.moved = true; p.cursor = len(p.order) - 1; p.clamp(p.lastHeight) }
 
 // clamp keeps the cursor in range and on screen.
 func (p *tablePane) clamp(height int) {
