@@ -33,7 +33,9 @@ func TestParseQuery(t *testing.T) {
 		{in: "01632 960001", kind: queryPhone, ready: true, check: func(q record.Query) bool { return q.Phone == "01632 960001" }},
 		{in: "+44 1632 960001", kind: queryPhone, ready: true},
 		{in: "Smith 12-Mar-1948", kind: queryName, ready: true, hint: "Search patients named Smith born 12-Mar-1948",
-			check: func(q record.Query) bool { return q.Family == "Smith" && q.BirthDate.Day() == 12 && q.BirthDate.Month() == time.March }},
+			check: func(q record.Query) bool {
+				return q.Family == "Smith" && q.BirthDate.Day() == 12 && q.BirthDate.Month() == time.March
+			}},
 		{in: "smith 12/03/1948", kind: queryName, ready: true, check: func(q record.Query) bool { return q.BirthDate.Year() == 1948 }},
 		{in: "Smith 12 Mar 1948", kind: queryName, ready: true},
 		{in: "Smith DM1 4QT", kind: queryName, ready: true, hint: "at postcode DM1 4QT", check: func(q record.Query) bool { return q.Postcode == "DM1 4QT" && q.Family == "Smith" }},
