@@ -706,7 +706,11 @@ func TestREADMENHSNumbers(t *testing.T) {
 	}
 	text := string(data)
 	// Every picture and file the README links to exists.
-	for _, m := range regexp.MustCompile(`\]\((screenshots/[^)\s]*)\)`).FindAllStringSubmatch(text, -1) {
+	links := regexp.MustCompile(`\]\((screenshots/[^)\s]*)\)`).FindAllStringSubmatch(text, -1)
+	if len(links) == 0 {
+		t.Error("README.md shows no screenshot")
+	}
+	for _, m := range links {
 		if _, err := os.Stat(filepath.Join("..", "..", m[1])); err != nil {
 			t.Errorf("README.md links to %s: %v", m[1], err)
 		}
