@@ -33,6 +33,8 @@ type parsed struct {
 	ready bool
 }
 
+var numericDashDate = regexp.MustCompile(`^\d{1,2}-\d{1,2}-\d{4}$`)
+
 var postcodeRe = regexp.MustCompile(`^(?i)[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$`)
 
 // parseQuery reads the search field. An NHS number is digits with optional spaces or dashes
@@ -87,6 +89,9 @@ func parseQuery(s string, v vocab.Vocabulary) parsed {
 			continue
 		}
 		if strings.ContainsAny(w, "0123456789") {
+			if numericDashDate.MatchString(w) { // 12-03-1948
+				w = strings.ReplaceAll(w, "-", "/")
+			}
 			t, err := ukdate.ParseUser(w)
 			if err != nil {
 				dErr = err

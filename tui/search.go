@@ -223,15 +223,7 @@ func (p *searchPage) view(w, h int) string {
 		for _, n := range p.c.opts.DemoNumbers {
 			nums = append(nums, nhsnumber.Format(n))
 		}
-		hint := wrapPlain(fmt.Sprintf(v.DemoHint, strings.Join(nums, ", ")), w)
-		if len(hint) > 2 { // a few are enough; the README lists them all
-			hint = hint[:2]
-			last := strings.TrimRight(hint[1], ", ")
-			if i := strings.LastIndex(last, ","); i > 0 && len(last)+2 > w {
-				last = last[:i]
-			}
-			hint[1] = last + ", …"
-		}
+		hint := demoHint(v.DemoHint, nums, w)
 		for _, l := range hint {
 			b.WriteString(st.Accent.Render(l) + "\n")
 		}
@@ -296,4 +288,30 @@ func seq(n int) []int {
 		out[i] = i
 	}
 	return out
+}
+
+// demoHint lists demo NHS numbers on at most two lines, never breaking a number.
+func demoHint(format string, nums []string, w int) []string {
+	prefix := strings.TrimSpace(strings.ReplaceAll(format, "%s", ""))
+	lines := []string{prefix}
+	for i, n := range nums {
+		item := n
+		if i < len(nums)-1 {
+			item += ","
+		}
+		cur := lines[len(lines)-1]
+		if len(cur)+1+len(item) <= w {
+			lines[len(lines)-1] = cur + " " + item
+			continue
+		}
+		if len(lines) == 2 {
+			lines[1] = strings.TrimSuffix(cur, ",") + " …"
+			if len(lines[1]) > w {
+				lines[1] = cur[:strings.LastIndex(cur, " ")] + " …"
+			}
+			return lines
+		}
+		lines = append(lines, item)
+	}
+	return lines
 }

@@ -38,6 +38,7 @@ func TestParseQuery(t *testing.T) {
 			}},
 		{in: "smith 12/03/1948", kind: queryName, ready: true, check: func(q record.Query) bool { return q.BirthDate.Year() == 1948 }},
 		{in: "Smith 12 Mar 1948", kind: queryName, ready: true},
+		{in: "Smith 12-03-1948", kind: queryName, ready: true, check: func(q record.Query) bool { return q.BirthDate.Month() == time.March }},
 		{in: "Smith DM1 4QT", kind: queryName, ready: true, hint: "at postcode DM1 4QT", check: func(q record.Query) bool { return q.Postcode == "DM1 4QT" && q.Family == "Smith" }},
 		{in: "Smith dm14qt", kind: queryName, ready: true, check: func(q record.Query) bool { return q.Postcode == "DM14QT" }},
 		{in: "Smith", kind: queryName, hint: "Add a date of birth"},
@@ -207,5 +208,27 @@ func TestRunNeedsBackends(t *testing.T) {
 	}
 	if _, err := New(t.Context(), Options{Federation: offlineFederation(t), Role: "porter"}); err == nil || !strings.Contains(err.Error(), "porter") {
 		t.Errorf("New with a bad role: %v", err)
+	}
+}
+
+func TestDemoHint(t *testing.T) {
+	nums := []string{"999 123 0009", "999 234 0002", "999 345 0006", "999 456 0018", "999 567 0003", "999 678 0007", "999 789 0000", "999 890 0018", "999 901 0008", "999 012 0005"}
+	got := demoHint("Demo NHS numbers: %s", nums, 80)
+	if len(got) != 2 || !strings.HasSuffix(got[1], " …") {
+		t.Fatalf("hint = %q", got)
+	}
+	for _, l := range got {
+		if len(l) > 80 {
+			t.Errorf("line too long: %q", l)
+		}
+		for _, f := range strings.Split(strings.TrimPrefix(l, "Demo NHS numbers: "), ", ") {
+			f = strings.TrimSuffix(strings.TrimSuffix(f, " …"), ",")
+			if f != "…" && len(f) != 12 {
+				t.Errorf("a number is broken: %q in %q", f, l)
+			}
+		}
+	}
+	if got := demoHint("Demo NHS numbers: %s", nums[:2], 80); len(got) != 1 || got[0] != "Demo NHS numbers: 999 123 0009, 999 234 0002" {
+		t.Errorf("short hint = %q", got)
 	}
 }
