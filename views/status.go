@@ -87,6 +87,9 @@ func WarningText(code, backend string, v vocab.Vocabulary) string {
 func BackendStatusText(b record.BackendStatus, v vocab.Vocabulary) string {
 	switch b.Status {
 	case record.BackendOK:
+		if len(b.Counts) == 0 {
+			return v.StatusOK // a search, or nothing recorded there
+		}
 		n := 0
 		for _, c := range b.Counts {
 			n += c
