@@ -221,8 +221,7 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != p.gen {
 			return nil
 		}
-		p.backend(msg.status)
-		return nil
+		return p.backend(msg.status)
 	case openDoneMsg:
 		if msg.gen != p.gen {
 			return nil
@@ -273,10 +272,10 @@ func (p *recordPage) touch(part record.Part) {
 
 // backend records a back end's overall status; when it failed, its sections still loading
 // fail with its reason, so that each tab says why in place.
-func (p *recordPage) backend(st record.BackendStatus) {
+func (p *recordPage) backend(st record.BackendStatus) tea.Cmd {
 	p.rec.SetBackend(st)
 	if st.Status != record.BackendFailed && st.Status != record.BackendNotQueried && st.Status != record.BackendNotKnown {
-		return
+		return nil
 	}
 	for i, s := range p.rec.SectionStatus {
 		if s.Backend != st.Name || s.State != record.StateLoading {
@@ -290,6 +289,14 @@ func (p *recordPage) backend(st record.BackendStatus) {
 		}
 	}
 	p.invalidate()
+	if st.Status != record.BackendFailed {
+		return nil
+	}
+	// The reason is in place on every tab; the status bar says so for a while too. The log
+	// gets the back end's name only: the reason may quote what the server said.
+	p.c.log.Warn("back end failed", "backend", st.Name, "kind", st.Kind)
+	text := st.Name + " " + views.BackendStatusText(st, p.c.v)
+	return func() tea.Msg { return flashMsg{text: text, err: true} }
 }
 
 func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
