@@ -381,3 +381,23 @@ func TestFlowRefresh(t *testing.T) {
 		t.Errorf("after refresh: %d medications, tab %d", m.record.rec.Count(record.SectionMedications), m.record.active)
 	}
 }
+
+// A dispatcher often has the caller's number: a phone search finds a person known only to
+// the council, without an NHS number, shown as such.
+func TestFlowSearchByPhoneUnmatchedPerson(t *testing.T) {
+	f := startProgram(t, Options{})
+	f.typeText("07700 900999")
+	f.waitFor("Phone number 07700 900999: press enter to search.")
+	f.press("enter")
+	f.waitFor("DUNMORE, Kayleigh")
+	f.waitFor("NHS No. no NHS number")
+	f.waitLoaded()
+	m := f.settled()
+	p := m.record.rec.Person
+	if p.NHSNumber != "" || len(p.Sources) != 1 || p.Sources[0].Backend != demo.NameCouncil {
+		t.Errorf("person %+v", p)
+	}
+	if m.record.rec.Count(record.SectionCarePackages) == 0 {
+		t.Error("the council's care package is missing")
+	}
+}
