@@ -98,7 +98,7 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 		p.results, p.statuses, p.cursor = msg.matches, msg.statuses, 0
 		switch len(msg.matches) {
 		case 0:
-			p.message, p.msgErr = fmt.Sprintf(p.c.v.NoMatch, strings.TrimSpace(p.input.Value())), true
+			p.message, p.msgErr = p.noMatch(msg.statuses), true
 			return nil
 		case 1:
 			m := msg.matches[0]
@@ -159,6 +159,30 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 		p.message = ""
 	}
 	return cmd
+}
+
+// noMatch says why nobody was found: not known anywhere, or (some) back ends failed — in
+// which case "not found" would be wrong, and the failures are named.
+func (p *searchPage) noMatch(statuses []record.BackendStatus) string {
+	v := p.c.v
+	var failed []string
+	reason := ""
+	for _, st := range statuses {
+		if st.Status == record.BackendFailed || st.Status == record.BackendNotQueried {
+			failed = append(failed, st.Name)
+			if reason == "" {
+				reason = st.Error
+			}
+		}
+	}
+	if len(failed) > 0 && len(failed) == len(statuses) {
+		return fmt.Sprintf(v.SearchFailed, strings.Join(failed, ", "), reason)
+	}
+	msg := fmt.Sprintf(v.NoMatch, strings.TrimSpace(p.input.Value()))
+	if len(failed) > 0 {
+		msg += " " + fmt.Sprintf(v.SearchFailed, strings.Join(failed, ", "), reason)
+	}
+	return msg
 }
 
 // recentIndex is which alt+N was pressed, -1 for none.

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +10,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/viewstest"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -230,5 +234,29 @@ func TestDemoHint(t *testing.T) {
 	}
 	if got := demoHint("Demo NHS numbers: %s", nums[:2], 80); len(got) != 1 || got[0] != "Demo NHS numbers: 999 123 0009, 999 234 0002" {
 		t.Errorf("short hint = %q", got)
+	}
+}
+
+// When every back end fails, the search says so and never "not found".
+func TestSearchAllBackendsFail(t *testing.T) {
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>Bad gateway</html>"))
+	}))
+	t.Cleanup(broken.Close)
+	fed, err := client.NewFederation([]config.Backend{{Name: "Broken ShCR", Kind: config.KindFHIRR4, URL: broken.URL + "/fhir", Domain: "health"}}, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, Options{Federation: fed}, 100, 30)
+	d.typeText("999 123 0009")
+	d.keys("enter")
+	out := views.Strip(d.m.View())
+	if !strings.Contains(out, "Search failed in Broken ShCR:") || !strings.Contains(out, "502") || strings.Contains(out, "No patient found") {
+		t.Errorf("search screen:\n%s", out)
+	}
+	if d.m.page != pageSearch {
+		t.Error("left the search page")
 	}
 }

@@ -118,7 +118,7 @@ func Health() Vocabulary {
 	v.SearchPlaceholder = "NHS number, family name + date of birth or postcode, or phone"
 	v.SearchHelp = "Type an NHS number (943 476 5919), a family name with a date of birth (Smith 12-Mar-1948) or postcode, or a phone number."
 	v.ResultsTitle, v.RecentTitle = "Matching patients", "Patients opened this session"
-	v.NoMatch = "No patient found in any back end for %s."
+	v.NoMatch = "No patient found for %s in the back ends that answered."
 	v.Unmatched = "no NHS number: not matched to a patient in other back ends"
 	v.SearchName = "Search patients named %s born %s"
 	v.SearchNamePostcode = "Search patients named %s at postcode %s"
@@ -152,7 +152,7 @@ func SocialCare() Vocabulary {
 	v.SearchPlaceholder = "NHS number, family name + date of birth or postcode, or phone"
 	v.SearchHelp = "Type an NHS number (943 476 5919), a family name with a date of birth (Smith 12-Mar-1948) or postcode, or a phone number."
 	v.ResultsTitle, v.RecentTitle = "Matching people", "People opened this session"
-	v.NoMatch = "No person found in any back end for %s."
+	v.NoMatch = "No person found for %s in the back ends that answered."
 	v.Unmatched = "no NHS number: not matched to a person in other back ends"
 	v.SearchName = "Search people named %s born %s"
 	v.SearchNamePostcode = "Search people named %s at postcode %s"
@@ -180,7 +180,7 @@ func common() Vocabulary {
 		DemoHint:        "Demo NHS numbers: %s",
 		ResultsHelp:     "up/down to choose, enter to open",
 		RecentHelp:      "alt+1…alt+9 reopens",
-		SearchFailed:    "Search failed in %s: %s",
+		SearchFailed:    "Search failed in %s: %s.",
 
 		ColDomain: "Src", ColType: "Type", ColStatus: "Status", ColStart: "Start", ColEnd: "End",
 		ColSchedule: "Schedule", ColName: "Name", ColRole: "Role", ColTeam: "Team",
