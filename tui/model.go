@@ -36,6 +36,18 @@ type common struct {
 
 type page int
 
+// component is the contract every page keeps: a tea.Model that draws itself in the size it
+// was given, with its keys in the one KeyMap (enabled by the root for what has focus).
+type component interface {
+	tea.Model
+	SetSize(w, h int)
+}
+
+var (
+	_ component = (*searchPage)(nil)
+	_ component = (*recordPage)(nil)
+)
+
 const (
 	pageSearch page = iota
 	pageRecord
@@ -100,6 +112,7 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	m.search = newSearchPage(c)
 	m.record = newRecordPage(c)
 	m.setKeys()
+	m.layout()
 	return m, nil
 }
 
@@ -124,6 +137,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
+		m.layout()
 		return m, nil
 	case tea.KeyMsg:
 		// Keys typed faster than the terminal is read arrive as one message ("6y"): outside a
@@ -143,6 +157,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		case key.Matches(msg, k.Help):
 			m.help.ShowAll = !m.help.ShowAll
+			m.layout()
 			return m, nil
 		case key.Matches(msg, k.Vocab):
 			m.switchVocabulary()
@@ -157,12 +172,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, cmd)
 		}
 		m.setKeys()
+		m.layout()
 		return m, tea.Batch(cmds...)
 	case backMsg:
 		m.record.close()
 		m.page = pageSearch
 		m.help.ShowAll = false
 		m.setKeys()
+		m.layout()
 		return m, m.search.init()
 	case flashMsg:
 		return m, m.flashCmd(msg.text, msg.err)
@@ -183,20 +200,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	var cmd tea.Cmd
+	// Results go to the page that asked, whichever is showing; the rest to the active page.
+	var to component = m.search
 	switch msg.(type) {
 	case searchDoneMsg:
-		cmd = m.search.update(msg)
 	case fetchMsg, partMsg, backendMsg, openDoneMsg, spinner.TickMsg:
-		cmd = m.record.update(msg)
+		to = m.record
 	default:
 		if m.page == pageRecord {
-			cmd = m.record.update(msg)
-		} else {
-			cmd = m.search.update(msg)
+			to = m.record
 		}
 	}
+	_, cmd := to.Update(msg)
 	m.setKeys()
+	m.layout()
 	return m, cmd
 }
 
@@ -233,18 +250,22 @@ func (m *Model) setKeys() {
 	k.setContext(m.search.keyContext(), false, false)
 }
 
+// layout gives the pages the screen above the footer (which grows with the full help).
+func (m *Model) layout() {
+	w, h := m.c.width, m.c.height
+	bodyH := max(h-lipgloss.Height(m.footer(w)), 1)
+	m.search.SetSize(w, bodyH)
+	m.record.SetSize(w, bodyH)
+}
+
 // View draws the active page above the status bar and the help.
 func (m *Model) View() string {
-	w, h := m.c.width, m.c.height
-	footer := m.footer(w)
-	bodyH := max(h-lipgloss.Height(footer), 1)
-	var body string
+	var active component = m.search
 	if m.page == pageRecord {
-		body = m.record.view(w, bodyH)
-	} else {
-		body = m.search.view(w, bodyH)
+		active = m.record
 	}
-	body = fitHeight(body, bodyH)
+	footer := m.footer(m.c.width)
+	body := fitHeight(active.View(), max(m.c.height-lipgloss.Height(footer), 1))
 	return m.osc + body + "\n" + footer
 }
 

@@ -22,6 +22,7 @@ const tabCount = 8
 // recordPage is a person's record: the banner, eight tabs, each a table pane with a details
 // pane, and the back ends' status line. It owns the fetch of the record.
 type recordPage struct {
+	w, h   int
 	c      *common
 	match  client.Match
 	rec    *record.Record
@@ -537,3 +538,15 @@ func flowLines(segs []string, sep string, w int) []string {
 
 // wideLayout is the width from which the details pane sits beside the table, not under it.
 const wideLayout = 140
+
+// SetSize is the room the page has: the whole width, the height above the footer.
+func (p *recordPage) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Init starts nothing: the root starts searches and fetches as the user asks.
+func (p *recordPage) Init() tea.Cmd { return nil }
+
+// Update handles a message for the page.
+func (p *recordPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return p, p.update(msg) }
+
+// View draws the page in its size.
+func (p *recordPage) View() string { return p.view(p.w, p.h) }

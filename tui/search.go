@@ -18,6 +18,7 @@ import (
 // searchPage is "find a person": one field, live checking, a list when several people match,
 // and the people opened in this session (kept in memory only).
 type searchPage struct {
+	w, h  int
 	c     *common
 	input textinput.Model
 
@@ -339,3 +340,15 @@ func demoHint(format string, nums []string, w int) []string {
 	}
 	return lines
 }
+
+// SetSize is the room the page has: the whole width, the height above the footer.
+func (p *searchPage) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Init starts nothing: the root starts searches and fetches as the user asks.
+func (p *searchPage) Init() tea.Cmd { return nil }
+
+// Update handles a message for the page.
+func (p *searchPage) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return p, p.update(msg) }
+
+// View draws the page in its size.
+func (p *searchPage) View() string { return p.view(p.w, p.h) }
