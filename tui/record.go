@@ -33,6 +33,12 @@ type recordPage struct {
 	dom    domainFilter
 	viewed map[record.Section]bool
 
+	// reveals are the restricted items revealed while this record is open (the governance
+	// work adds the key and the audited reason); masked is rec with everything else withheld,
+	// which is all the views ever see.
+	reveals *record.Reveals
+	masked  *record.Record
+
 	filtering bool
 	filterIn  textinput.Model
 	spin      spinner.Model
@@ -55,6 +61,8 @@ func (p *recordPage) reset() {
 	}
 	p.dom = domainAll
 	p.filtering = false
+	p.reveals = &record.Reveals{}
+	p.masked = nil
 	p.viewed = map[record.Section]bool{}
 }
 
@@ -151,8 +159,17 @@ func (p *recordPage) close() {
 	}
 }
 
+// shown is the record as the views may show it: restricted content not revealed is withheld.
+func (p *recordPage) shown() *record.Record {
+	if p.masked == nil && p.rec != nil {
+		p.masked = p.rec.Masked(p.reveals.Has)
+	}
+	return p.masked
+}
+
 // invalidate makes every pane rebuild its rows (new data or new vocabulary).
 func (p *recordPage) invalidate() {
+	p.masked = nil
 	for _, pn := range p.panes {
 		if pn != nil {
 			pn.invalidate()
@@ -188,7 +205,7 @@ func (p *recordPage) keyContext() (keyContext, bool, bool) {
 
 func (p *recordPage) ensure(pn *tablePane) {
 	if p.rec != nil {
-		pn.ensure(p.rec, p.c.v, p.dom)
+		pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has)
 	}
 }
 
@@ -216,6 +233,7 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.rec.Merge(msg.part)
+		p.masked = nil
 		p.touch(msg.part)
 		return nil
 	case backendMsg:
@@ -275,6 +293,7 @@ func (p *recordPage) touch(part record.Part) {
 // fail with its reason, so that each tab says why in place.
 func (p *recordPage) backend(st record.BackendStatus) tea.Cmd {
 	p.rec.SetBackend(st)
+	p.masked = nil
 	if st.Status != record.BackendFailed && st.Status != record.BackendNotQueried && st.Status != record.BackendNotKnown {
 		return nil
 	}
@@ -402,22 +421,23 @@ func (p *recordPage) view(w, h int) string {
 		return ""
 	}
 	v, st, now := p.c.v, p.c.st, p.c.now()
-	banner := views.Banner(p.rec, v, st, w, now)
+	rec := p.shown()
+	banner := views.Banner(rec, v, st, w, now)
 	tabs := p.tabBar(w)
-	backends := views.BackendLine(p.rec.Backends, v, st, w)
+	backends := views.BackendLine(rec.Backends, v, st, w)
 	rule := st.Rule.Render(strings.Repeat("─", w))
 	var notice []string
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {
-		for i, l := range wrapPlain(views.CarePackageVerdict(p.rec, v, now), w) {
+		for i, l := range wrapPlain(views.CarePackageVerdict(rec, v, now), w) {
 			if i < 2 {
 				notice = append(notice, st.Bold.Render(l))
 			}
 		}
 	}
 	if sec != "" {
-		notice = append(notice, views.SectionNotice(p.rec, sec, v, st, w)...)
+		notice = append(notice, views.SectionNotice(rec, sec, v, st, w)...)
 		p.ensure(pn)
 		notice = append(notice, p.tableState(pn, w))
 	}
@@ -434,7 +454,7 @@ func (p *recordPage) view(w, h int) string {
 	}
 	var body string
 	if pn == nil {
-		body = views.Summary(p.rec, v, st, w, bodyH, now)
+		body = views.Summary(rec, v, st, w, bodyH, now)
 	} else {
 		body = p.tableBody(pn, w, bodyH)
 	}
@@ -451,9 +471,9 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 			return ""
 		}
 		if compact {
-			return views.ItemDetailsCompact(p.rec, pn.sec, r.Index, v, st, dw, dh)
+			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has)
 		}
-		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.rec, pn.sec, r.Index, v, st, dw, dh-1)
+		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has)
 	}
 	if w >= wideLayout {
 		tw := w * 3 / 5
@@ -503,7 +523,7 @@ func (p *recordPage) tabBar(w int) string {
 	names := v.Tabs()
 	segs := make([]string, tabCount)
 	for i := range tabCount {
-		label := views.TabLabel(i+1, names[i], p.rec, sectionOf(i), p.spin.View())
+		label := views.TabLabel(i+1, names[i], p.shown(), sectionOf(i), p.spin.View())
 		if i == p.active {
 			segs[i] = st.TabActive.Render("[" + label + "]")
 		} else {

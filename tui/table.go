@@ -66,7 +66,7 @@ func newTablePane(sec record.Section) *tablePane { return &tablePane{sec: sec} }
 func (p *tablePane) invalidate() { p.built = false }
 
 // ensure rebuilds rows and order when stale.
-func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFilter) {
+func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFilter, revealed func(string) bool) {
 	if p.built {
 		return
 	}
@@ -74,7 +74,7 @@ func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFil
 	if p.moved {
 		selected = p.selectedIndex()
 	}
-	p.table = views.SectionTable(rec, p.sec, v)
+	p.table = views.SectionTable(rec, p.sec, v, revealed)
 	if !p.sortSet {
 		p.sortCol, p.sortDesc = p.table.DefaultSort, p.table.DefaultDesc
 	}

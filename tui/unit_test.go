@@ -260,3 +260,25 @@ func TestSearchAllBackendsFail(t *testing.T) {
 		t.Error("left the search page")
 	}
 }
+
+// Restricted items stay masked until revealed for this open record (the governance work
+// adds the reveal and its audited reason); once revealed they show, and only they.
+func TestRevealSeam(t *testing.T) {
+	rec := viewstest.Record()
+	rec.Sections.Notes = append(rec.Sections.Notes, rec.Sections.Notes[2])
+	rec.Sections.Notes[3].Key, rec.Sections.Notes[3].Title = "note-4", "OTHER SECRET"
+	m := fixtureModel(t, vocab.SocialCare(), RoleSocialWorker, rec, 160, 48)
+	if out := views.Strip(m.View()); strings.Contains(out, "SECRET") || strings.Count(out, "Restricted item — press x to reveal") != 2 {
+		t.Fatalf("before reveal:\n%s", out)
+	}
+	m.record.reveals.Add("note-3")
+	m.record.invalidate()
+	out := views.Strip(m.View())
+	if !strings.Contains(out, "SECRET TITLE") || strings.Contains(out, "OTHER SECRET") || strings.Count(out, "press x to reveal") != 1 {
+		t.Errorf("after revealing note-3:\n%s", out)
+	}
+	showRecord(m, viewstest.Record()) // a new open record forgets reveals
+	if out := views.Strip(m.View()); strings.Contains(out, "SECRET") {
+		t.Error("a reveal outlived its record")
+	}
+}

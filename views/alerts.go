@@ -8,7 +8,7 @@ import (
 
 // AlertsTable lists alerts (flags, deceased, interpreter) for the text output; the TUI shows
 // them as banner chips.
-func AlertsTable(items []record.Alert, v vocab.Vocabulary) Table {
+func AlertsTable(items []record.Alert, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionAlerts,
 		Columns: []Column{{Title: v.ColCategory, Max: 20}, {Title: v.ColText, Flex: true}, {Title: v.ColStatus, Max: 10},
@@ -17,8 +17,8 @@ func AlertsTable(items []record.Alert, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		a := &items[i]
-		r := Row{Index: i, Domain: a.Provenance.Domain, Restricted: a.Restricted}
-		if !a.Restricted {
+		r := Row{Index: i, Domain: a.Provenance.Domain, Restricted: a.Masked(revealed)}
+		if !r.Restricted {
 			r.Cells = []string{a.Category, a.Text, v.StatusWord(a.Status), ukdate.Date(a.Period.Start)}
 			r.Keys = []string{"", "", "", sortTime(a.Period.Start)}
 		}

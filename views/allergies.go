@@ -10,7 +10,7 @@ import (
 
 // AllergiesTable is the allergies tab. A "no known allergies" statement is a row of its own,
 // shown as such: it is an answer, unlike a back end that returned nothing.
-func AllergiesTable(items []record.Allergy, v vocab.Vocabulary) Table {
+func AllergiesTable(items []record.Allergy, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionAllergies,
 		Columns: []Column{{Title: v.ColSubstance, Max: 28}, {Title: v.ColReaction, Flex: true, Max: 36},
@@ -19,8 +19,8 @@ func AllergiesTable(items []record.Allergy, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		a := &items[i]
-		r := Row{Index: i, Domain: a.Provenance.Domain, Restricted: a.Restricted}
-		if !a.Restricted {
+		r := Row{Index: i, Domain: a.Provenance.Domain, Restricted: a.Masked(revealed)}
+		if !r.Restricted {
 			sub := a.Substance
 			if a.NoKnownAllergies {
 				sub = v.NoKnownAllergies

@@ -11,7 +11,7 @@ import (
 )
 
 // CarePackagesTable is the care packages tab: type, status, provider, dates, schedule.
-func CarePackagesTable(items []record.CarePackage, v vocab.Vocabulary) Table {
+func CarePackagesTable(items []record.CarePackage, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionCarePackages,
 		Columns: []Column{{Title: v.ColType, Max: 24}, {Title: v.ColStatus, Max: 10}, {Title: v.ColProvider, Flex: true, Max: 30},
@@ -20,8 +20,8 @@ func CarePackagesTable(items []record.CarePackage, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		c := &items[i]
-		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Restricted}
-		if !c.Restricted {
+		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Masked(revealed)}
+		if !r.Restricted {
 			sched := c.Schedule
 			if h := hoursText(c.HoursPerWeek, v); h != "" {
 				sched = strings.TrimPrefix(strings.Join([]string{h, sched}, ", "), ", ")

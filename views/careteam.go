@@ -9,7 +9,7 @@ import (
 )
 
 // CareTeamTable is the care team tab: the allocated social worker and other professionals.
-func CareTeamTable(items []record.CareTeamMember, v vocab.Vocabulary) Table {
+func CareTeamTable(items []record.CareTeamMember, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionCareTeam,
 		Columns: []Column{{Title: v.ColName, Max: 24}, {Title: v.ColRole, Max: 24}, {Title: v.ColTeam, Flex: true, Max: 30},
@@ -18,8 +18,8 @@ func CareTeamTable(items []record.CareTeamMember, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		m := &items[i]
-		r := Row{Index: i, Domain: m.Provenance.Domain, Restricted: m.Restricted}
-		if !m.Restricted {
+		r := Row{Index: i, Domain: m.Provenance.Domain, Restricted: m.Masked(revealed)}
+		if !r.Restricted {
 			team := m.Team
 			if m.Organisation != "" && m.Organisation != team {
 				team = strings.TrimPrefix(team+", "+m.Organisation, ", ")

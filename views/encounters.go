@@ -7,7 +7,7 @@ import (
 )
 
 // EncountersTable is the encounters tab, newest first by default.
-func EncountersTable(items []record.Encounter, v vocab.Vocabulary) Table {
+func EncountersTable(items []record.Encounter, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionEncounters,
 		Columns: []Column{{Title: v.ColDate, Min: 17}, {Title: v.ColType, Max: 28}, {Title: v.ColClass, Max: 12},
@@ -18,8 +18,8 @@ func EncountersTable(items []record.Encounter, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		e := &items[i]
-		r := Row{Index: i, Domain: e.Provenance.Domain, Restricted: e.Restricted}
-		if !e.Restricted {
+		r := Row{Index: i, Domain: e.Provenance.Domain, Restricted: e.Masked(revealed)}
+		if !r.Restricted {
 			loc := e.Location
 			if loc == "" {
 				loc = e.Provider
@@ -27,6 +27,9 @@ func EncountersTable(items []record.Encounter, v vocab.Vocabulary) Table {
 			r.Cells = []string{ukdate.DateTime(e.Period.Start), e.Type, e.Class, v.StatusWord(e.Status), loc, e.Clinician}
 		}
 		r.Keys = []string{sortTime(e.Period.Start)}
+		if r.Restricted { // content withheld: sort by when it was recorded
+			r.Keys[0] = sortTime(e.Provenance.Recorded)
+		}
 		t.Rows[i] = r
 	}
 	return t

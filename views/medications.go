@@ -7,7 +7,7 @@ import (
 )
 
 // MedicationsTable is the medications tab: name, dose, status, start.
-func MedicationsTable(items []record.Medication, v vocab.Vocabulary) Table {
+func MedicationsTable(items []record.Medication, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionMedications,
 		Columns: []Column{{Title: v.ColMedication, Max: 36}, {Title: v.ColDose, Flex: true, Max: 40},
@@ -16,8 +16,8 @@ func MedicationsTable(items []record.Medication, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		m := &items[i]
-		r := Row{Index: i, Domain: m.Provenance.Domain, Restricted: m.Restricted}
-		if !m.Restricted {
+		r := Row{Index: i, Domain: m.Provenance.Domain, Restricted: m.Masked(revealed)}
+		if !r.Restricted {
 			r.Cells = []string{m.Name, m.Dosage, v.StatusWord(m.Status), ukdate.Date(m.Period.Start)}
 			r.Keys = []string{"", "", "", sortTime(m.Period.Start)}
 		}

@@ -10,7 +10,7 @@ import (
 
 // NextOfKinTable is the next of kin tab: name, relationship and roles, phone numbers first,
 // ordered by contact rank (1 = call first; unranked last).
-func NextOfKinTable(items []record.Contact, v vocab.Vocabulary) Table {
+func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionNextOfKin,
 		Columns: []Column{{Title: v.ColName, Max: 24}, {Title: v.ColRelationship, Max: 34, Flex: true},
@@ -20,8 +20,8 @@ func NextOfKinTable(items []record.Contact, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		c := &items[i]
-		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Restricted}
-		if !c.Restricted {
+		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Masked(revealed)}
+		if !r.Restricted {
 			r.Phone = firstPhone(c.Phones)
 			rank := ""
 			if c.Rank > 0 {

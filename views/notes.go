@@ -9,7 +9,7 @@ import (
 )
 
 // NotesTable is the notes tab (clinical notes or case notes), newest first by default.
-func NotesTable(items []record.Note, v vocab.Vocabulary) Table {
+func NotesTable(items []record.Note, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionNotes,
 		Columns: []Column{{Title: v.ColDate, Min: 11}, {Title: v.ColTitle, Max: 30}, {Title: v.ColAuthor, Max: 22},
@@ -20,11 +20,14 @@ func NotesTable(items []record.Note, v vocab.Vocabulary) Table {
 	}
 	for i := range items {
 		n := &items[i]
-		r := Row{Index: i, Domain: n.Provenance.Domain, Restricted: n.Restricted}
-		if !n.Restricted {
+		r := Row{Index: i, Domain: n.Provenance.Domain, Restricted: n.Masked(revealed)}
+		if !r.Restricted {
 			r.Cells = []string{ukdate.Date(n.Date), n.Title, n.Provenance.Author.Name, noteText(n, v)}
 		}
 		r.Keys = []string{sortTime(n.Date)}
+		if r.Restricted { // content withheld: sort by when it was recorded
+			r.Keys[0] = sortTime(n.Provenance.Recorded)
+		}
 		t.Rows[i] = r
 	}
 	return t

@@ -41,26 +41,28 @@ func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
 	return string(sec)
 }
 
-// SectionTable turns one section of the record into a table.
-func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary) Table {
+// SectionTable turns one section of the record into a table. Restricted items are masked
+// ("Restricted item — press x to reveal") unless revealed(key) says they were revealed;
+// revealed may be nil (nothing revealed).
+func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	s := &rec.Sections
 	switch sec {
 	case record.SectionCarePackages:
-		return CarePackagesTable(s.CarePackages, v)
+		return CarePackagesTable(s.CarePackages, v, revealed)
 	case record.SectionCareTeam:
-		return CareTeamTable(s.CareTeam, v)
+		return CareTeamTable(s.CareTeam, v, revealed)
 	case record.SectionMedications:
-		return MedicationsTable(s.Medications, v)
+		return MedicationsTable(s.Medications, v, revealed)
 	case record.SectionAllergies:
-		return AllergiesTable(s.Allergies, v)
+		return AllergiesTable(s.Allergies, v, revealed)
 	case record.SectionNextOfKin:
-		return NextOfKinTable(s.NextOfKin, v)
+		return NextOfKinTable(s.NextOfKin, v, revealed)
 	case record.SectionEncounters:
-		return EncountersTable(s.Encounters, v)
+		return EncountersTable(s.Encounters, v, revealed)
 	case record.SectionNotes:
-		return NotesTable(s.Notes, v)
+		return NotesTable(s.Notes, v, revealed)
 	case record.SectionAlerts:
-		return AlertsTable(s.Alerts, v)
+		return AlertsTable(s.Alerts, v, revealed)
 	}
 	return Table{Section: sec}
 }
@@ -70,12 +72,12 @@ type Field struct{ Label, Value string }
 
 // ItemDetails is the details pane of item index of a section: its fields, then its provenance.
 // A restricted item shows no content, only that it is restricted and where it came from.
-func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int) string {
+func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool) string {
 	item, fields := sectionFields(rec, sec, index, v)
 	if item == nil {
 		return ""
 	}
-	if item.Restricted {
+	if item.Masked(revealed) {
 		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	return renderDetails(fields, *item, v, st, width, height)
@@ -84,12 +86,12 @@ func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Voca
 // ItemDetailsCompact is the details pane for narrow screens: fields flow along the line
 // ("Type Home care · Status active · …"), long texts get their own lines, and the provenance
 // follows on a line of its own, so that 80 × 24 still shows where the item came from.
-func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int) string {
+func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool) string {
 	item, fields := sectionFields(rec, sec, index, v)
 	if item == nil {
 		return ""
 	}
-	if item.Restricted {
+	if item.Masked(revealed) {
 		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	var lines []string

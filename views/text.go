@@ -21,14 +21,24 @@ func TextStyles() Styles {
 
 // RecordText is the record as plain text for people (`shcr get`): the person banner, the back
 // ends' status, then each asked section as a table with what the back ends said about it.
-// Restricted items are listed without content. now is used for ages and active packages;
-// the zero time means time.Now.
+// Restricted items are listed without content.
 func RecordText(rec *record.Record, v vocab.Vocabulary, sections []record.Section, width int) string {
-	return RecordTextAt(rec, v, sections, width, time.Now())
+	return RecordTextWith(rec, v, sections, width, TextOptions{})
 }
 
-// RecordTextAt is RecordText with a given clock.
-func RecordTextAt(rec *record.Record, v vocab.Vocabulary, sections []record.Section, width int, now time.Time) string {
+// TextOptions tune RecordTextWith.
+type TextOptions struct {
+	Now      time.Time             // for ages and active packages; zero means time.Now
+	Revealed func(key string) bool // restricted items revealed (with an audited reason); nil: none
+}
+
+// RecordTextWith is RecordText with a clock and revealed restricted items. Give it
+// rec.Masked(revealed), so that content not revealed is not even in memory here.
+func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Section, width int, o TextOptions) string {
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	if width <= 0 {
 		width = 100
 	}
@@ -59,7 +69,7 @@ func RecordTextAt(rec *record.Record, v vocab.Vocabulary, sections []record.Sect
 		if rec.Count(sec) == 0 {
 			continue
 		}
-		t := SectionTable(rec, sec, v)
+		t := SectionTable(rec, sec, v, o.Revealed)
 		order := DefaultOrder(&t)
 		widths := NaturalWidths(&t, width)
 		b.WriteString(RenderTable(&t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))

@@ -43,7 +43,7 @@ func TestRecordText(t *testing.T) {
 				"empty":    viewstest.Empty(),
 			} {
 				t.Run(fmt.Sprintf("%s/%s/%d", v.Name, name, w), func(t *testing.T) {
-					out := views.RecordTextAt(rec, v, nil, w, viewstest.Now)
+					out := views.RecordTextWith(rec, v, nil, w, views.TextOptions{Now: viewstest.Now})
 					for _, l := range strings.Split(out, "\n") {
 						if lipgloss.Width(l) > w {
 							t.Errorf("line wider than %d: %q", w, l)
@@ -123,7 +123,7 @@ func TestCarePackageVerdict(t *testing.T) {
 }
 
 func TestNoKnownAllergies(t *testing.T) {
-	out := views.RecordTextAt(viewstest.Empty(), vocab.Health(), []record.Section{record.SectionAllergies}, 100, viewstest.Now)
+	out := views.RecordTextWith(viewstest.Empty(), vocab.Health(), []record.Section{record.SectionAllergies}, 100, views.TextOptions{Now: viewstest.Now})
 	if !strings.Contains(out, "No known allergies") {
 		t.Errorf("no known allergies not shown:\n%s", out)
 	}
@@ -139,13 +139,13 @@ func TestNoKnownAllergies(t *testing.T) {
 func TestRestrictedRowsAreMasked(t *testing.T) {
 	rec := viewstest.Record()
 	for _, v := range vocabs {
-		tab := views.NotesTable(rec.Sections.Notes, v)
+		tab := views.NotesTable(rec.Sections.Notes, v, nil)
 		win := views.Window{Order: views.DefaultOrder(&tab), Cursor: 0}
 		out := views.RenderTable(&tab, views.Widths(&tab, 120), win, v, views.TextStyles(), 120, 10)
 		if !strings.Contains(out, "Restricted item — press x to reveal") || strings.Contains(out, "SECRET") {
 			t.Errorf("%s notes table:\n%s", v.Name, out)
 		}
-		det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 80, 0)
+		det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 80, 0, nil)
 		if strings.Contains(det, "SECRET") || !strings.Contains(det, "restricted") || !strings.Contains(det, "Security labels  R") {
 			t.Errorf("restricted details:\n%s", det)
 		}
@@ -154,14 +154,14 @@ func TestRestrictedRowsAreMasked(t *testing.T) {
 
 func TestDetailsShowProvenance(t *testing.T) {
 	rec := viewstest.Record()
-	det := views.ItemDetails(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 100, 0)
+	det := views.ItemDetails(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 100, 0, nil)
 	for _, want := range []string{"Mary Pebbleworth", "Back end          Demo NHS ShCR", "Organisation      Muddlecombe Hospitals NHS Trust (ZZT01)",
 		"Domain            NHS (health)", "Recorded          02-May-2024 09:00", "Source system     Demo EPR", "Also reported by  Demo County Council (LA)"} {
 		if !strings.Contains(det, want) {
 			t.Errorf("details lack %q:\n%s", want, det)
 		}
 	}
-	compact := views.ItemDetailsCompact(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 80, 3)
+	compact := views.ItemDetailsCompact(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 80, 3, nil)
 	if !strings.Contains(compact, "From Demo NHS ShCR (NHS)") || !strings.Contains(compact, "Muddlecombe Hospitals NHS Trust (ZZT01)") {
 		t.Errorf("compact details lose the provenance when short of room:\n%s", compact)
 	}
@@ -172,7 +172,7 @@ func TestDomainMarkerOnEveryRow(t *testing.T) {
 	rec := viewstest.Record()
 	v := vocab.SocialCare()
 	for _, sec := range views.TabSections() {
-		tab := views.SectionTable(rec, sec, v)
+		tab := views.SectionTable(rec, sec, v, nil)
 		out := views.RenderTable(&tab, views.Widths(&tab, 100), views.Window{Order: views.DefaultOrder(&tab), Cursor: -1}, v, views.TextStyles(), 100, 50)
 		lines := strings.Split(out, "\n")[1:]
 		if len(lines) != len(tab.Rows) {
@@ -190,7 +190,7 @@ func TestDomainMarkerOnEveryRow(t *testing.T) {
 func TestRenderTableIsVirtual(t *testing.T) {
 	rec := viewstest.Large(10000)
 	v := vocab.Health()
-	tab := views.EncountersTable(rec.Sections.Encounters, v)
+	tab := views.EncountersTable(rec.Sections.Encounters, v, nil)
 	order := views.DefaultOrder(&tab)
 	widths := views.Widths(&tab, 200)
 	out := views.RenderTable(&tab, widths, views.Window{Order: order, Offset: 5000, Cursor: 5001}, v, views.TextStyles(), 200, 11)
@@ -216,5 +216,29 @@ func TestPersonName(t *testing.T) {
 	}
 	if got := views.BornText("1948", vocab.Health(), viewstest.Now); got != "1948" {
 		t.Errorf("partial birth date = %q", got)
+	}
+}
+
+// A revealed restricted item shows; the others stay masked. The text output given a masked
+// record (record.Masked) holds no hidden content at all.
+func TestRevealedItemsShow(t *testing.T) {
+	rec := viewstest.Record()
+	v := vocab.SocialCare()
+	revealed := func(key string) bool { return key == "note-3" }
+	tab := views.NotesTable(rec.Sections.Notes, v, revealed)
+	out := views.RenderTable(&tab, views.Widths(&tab, 120), views.Window{Order: views.DefaultOrder(&tab), Cursor: -1}, v, views.TextStyles(), 120, 10)
+	if !strings.Contains(out, "SECRET TITLE") || strings.Contains(out, "press x to reveal") {
+		t.Errorf("revealed note not shown:\n%s", out)
+	}
+	if det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 100, 0, revealed); !strings.Contains(det, "SECRET CONTENT") || !regexp.MustCompile(`Security labels\s+R`).MatchString(det) {
+		t.Errorf("revealed details:\n%s", det)
+	}
+	text := views.RecordTextWith(rec.Masked(nil), v, []record.Section{record.SectionNotes}, 120, views.TextOptions{Now: viewstest.Now, Revealed: revealed})
+	if strings.Contains(text, "SECRET") {
+		t.Errorf("masked record leaks content:\n%s", text)
+	}
+	text = views.RecordTextWith(rec.Masked(revealed), v, []record.Section{record.SectionNotes}, 120, views.TextOptions{Now: viewstest.Now, Revealed: revealed})
+	if !strings.Contains(text, "SECRET CONTENT") {
+		t.Errorf("revealed note missing from text output:\n%s", text)
 	}
 }
