@@ -194,7 +194,7 @@ func TestFlowVocabularySwitch(t *testing.T) {
 	f.waitFor("Care package in place: Yes")
 	f.press("v")
 	f.waitFor("Care and support in place: Yes")
-	f.waitFor("[social care words]")
+	f.waitFor("[leaving hospital · social care words]")
 	m := f.settled()
 	if m.c.v.Name != vocab.NameSocialCare {
 		t.Errorf("vocabulary %q", m.c.v.Name)

@@ -273,7 +273,11 @@ func (m *Model) View() string {
 // the vocabulary on the right; or the full help when `?` is on.
 func (m *Model) footer(w int) string {
 	st := m.c.st
-	right := st.Faint.Render("[" + m.c.v.Label + "]")
+	label := m.c.v.Label
+	if r := roleWord(m.c.opts.Role, m.c.v); r != "" {
+		label = r + " · " + label
+	}
+	right := st.Faint.Render("[" + label + "]")
 	if m.c.opts.SignedIn != nil {
 		if who := m.c.opts.SignedIn(); who != "" {
 			right = st.Bold.Render(who) + " " + right
@@ -316,4 +320,17 @@ func fitHeight(s string, h int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// roleWord is the role as the vocabulary says it.
+func roleWord(role string, v vocab.Vocabulary) string {
+	switch role {
+	case RoleDischarge:
+		return v.RoleDischarge
+	case RoleSocialWorker:
+		return v.RoleSocialWorker
+	case RoleDispatcher:
+		return v.RoleDispatcher
+	}
+	return ""
 }
