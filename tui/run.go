@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
@@ -59,6 +60,9 @@ func Run(ctx context.Context, opts Options) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opts.Plain = true
 	}
+	// Ask the terminal for its background now, before the program owns the input: the
+	// adaptive colours pick their light or dark variant from the answer.
+	_ = lipgloss.HasDarkBackground()
 	m, err := New(ctx, opts)
 	if err != nil {
 		return err
