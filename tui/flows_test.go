@@ -401,3 +401,34 @@ func TestFlowSearchByPhoneUnmatchedPerson(t *testing.T) {
 		t.Error("the council's care package is missing")
 	}
 }
+
+// esc during a search stops it: the slow back end sees its request cancelled.
+func TestFlowEscCancelsSearch(t *testing.T) {
+	cancelled := make(chan struct{}, 1)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+			select {
+			case cancelled <- struct{}{}:
+			default:
+			}
+		case <-time.After(20 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+	f := startProgram(t, Options{}, config.Backend{Name: "Slow ShCR", Kind: config.KindFHIRR4, URL: slow.URL + "/fhir", Domain: "health", Timeout: 30 * time.Second})
+	f.typeText("999 123 0009")
+	f.waitFor("valid. Press enter")
+	f.press("enter")
+	f.waitFor("Searching")
+	f.press("esc")
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the search went on after esc")
+	}
+	m := f.final()
+	if m.page != pageSearch || m.search.input.Value() != "" || m.search.searching {
+		t.Errorf("after esc: page %v, field %q, searching %v", m.page, m.search.input.Value(), m.search.searching)
+	}
+}

@@ -125,7 +125,10 @@ func (m *Model) styleHelp() {
 }
 
 // close cancels anything still in flight.
-func (m *Model) close() { m.record.close() }
+func (m *Model) close() {
+	m.search.stop()
+	m.record.close()
+}
 
 // Init focuses the search field.
 func (m *Model) Init() tea.Cmd { return m.search.init() }

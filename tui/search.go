@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,6 +28,7 @@ type searchPage struct {
 	statuses  []record.BackendStatus
 	cursor    int
 	searching bool
+	cancel    func() // stops the search in flight (esc, or a new search)
 	gen       int
 	message   string // outcome of the last search
 	msgErr    bool
@@ -117,6 +119,7 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 		}
 		switch {
 		case key.Matches(msg, k.Clear):
+			p.stop()
 			p.input.Reset()
 			p.results, p.statuses, p.message, p.searching = nil, nil, "", false
 			p.gen++
@@ -204,14 +207,26 @@ func (p *searchPage) submit() tea.Cmd {
 		}
 		return nil
 	}
+	p.stop()
 	p.gen++
 	gen := p.gen
 	p.searching, p.results, p.message = true, nil, ""
-	fed, ctx, query := p.c.opts.Federation, p.c.ctx, q.query
+	ctx, cancel := context.WithCancel(p.c.ctx)
+	p.cancel = cancel
+	fed, query := p.c.opts.Federation, q.query
 	p.c.log.Debug("search", "kind", int(q.kind))
 	return func() tea.Msg {
+		defer cancel()
 		matches, statuses := fed.Search(ctx, query)
 		return searchDoneMsg{gen: gen, matches: matches, statuses: statuses}
+	}
+}
+
+// stop cancels a search in flight; its answer, if any, is ignored (older generation).
+func (p *searchPage) stop() {
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
 	}
 }
 
