@@ -50,6 +50,12 @@ type Options struct {
 	SignedIn func() string
 	// Audit is called for governance events; nil: not recorded.
 	Audit func(AuditEvent)
+	// SignOut signs the member of staff out of every back end (shared PCs, the lock panel);
+	// nil: nothing to sign out of.
+	SignOut func() error
+	// Unlock checks that the person at the keyboard may carry on after the idle lock (a
+	// fresh sign-in); nil: no check.
+	Unlock func(ctx context.Context) error
 	// Input and Output default to the terminal (stdin, stdout).
 	Input  io.Reader
 	Output io.Writer
