@@ -18,6 +18,8 @@ type KeyMap struct {
 	Submit, Clear, Focus, Recent key.Binding
 	// Text fields (filter).
 	Apply, Cancel key.Binding
+	// Sign-in: sign in to a back end that needs it; sign out of every back end (shared PCs).
+	SignIn, SignOut key.Binding
 }
 
 // DefaultKeyMap is shcr's keys. Help texts come from the vocabulary (SetVocabulary).
@@ -52,6 +54,8 @@ func DefaultKeyMap() KeyMap {
 		Recent:    b([]string{"alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9"}, "alt+1…9"),
 		Apply:     b([]string{"enter"}, "enter"),
 		Cancel:    b([]string{"esc"}, "esc"),
+		SignIn:    b([]string{"ctrl+l"}, "ctrl+l"),
+		SignOut:   b([]string{"ctrl+o"}, "ctrl+o"),
 	}
 	// Reveal belongs to the governance work (restricted items): off until it is wired.
 	k.Reveal.SetEnabled(false)
@@ -88,6 +92,8 @@ func (k *KeyMap) SetVocabulary(v vocab.Vocabulary) {
 	set(&k.Recent, v.HelpRecent)
 	set(&k.Apply, v.HelpFilter)
 	set(&k.Cancel, v.HelpClear)
+	set(&k.SignIn, v.HelpSignIn)
+	set(&k.SignOut, v.HelpSignOut)
 }
 
 // ShortHelp is the one-line help: what matters most now.
@@ -100,7 +106,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	cols := [][]key.Binding{
 		enabled(k.Tab, k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom),
 		enabled(k.Submit, k.Focus, k.Recent, k.Filter, k.Sort, k.Domain, k.Refresh, k.Copy, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
-		enabled(k.Vocab, k.Help, k.Quit, k.ForceQuit),
+		enabled(k.Vocab, k.Help, k.SignIn, k.SignOut, k.Quit, k.ForceQuit),
 	}
 	out := cols[:0]
 	for _, c := range cols {

@@ -100,6 +100,13 @@ type Vocabulary struct {
 
 	// Full-pane errors.
 	ErrorTitle, ErrorBack string
+
+	// Sign-in panel, signed-in user and sign-out (back end names and keys are filled in).
+	SignInNeeded, SignInTitle, SignInStarting, SignInDeviceOpen, SignInDeviceCode      string
+	SignInDeviceComplete, SignInExpires, SignInBrowser, SignInNoBrowser, SignInWaiting string
+	SignInFailed, SignInKeys, SignInRetryKeys, SignInCopyKey, SignedInAs, NotSignedIn  string
+	DemoSignedIn, SignOutTitle, SignOutConfirm, SignOutKeys, SignedOut, SignOutFailed  string
+	HelpSignIn, HelpSignOut                                                            string
 }
 
 // Health is the NHS vocabulary.
@@ -260,6 +267,31 @@ func common() Vocabulary {
 		HelpSearch: "search",
 
 		ErrorTitle: "Something went wrong", ErrorBack: "esc back",
+
+		SignInNeeded:         "Sign in to %s to see what it holds — press %s",
+		SignInTitle:          "Sign in to %s",
+		SignInStarting:       "Contacting the sign-in service…",
+		SignInDeviceOpen:     "1. On any device, open this address:",
+		SignInDeviceCode:     "2. Enter the code:",
+		SignInDeviceComplete: "(or open this address, which has the code filled in: %s)",
+		SignInExpires:        "The code expires in %s. Waiting for approval…",
+		SignInBrowser:        "A browser window has opened: sign in there. If none opened, open this address:",
+		SignInNoBrowser:      "shcr could not open a browser (%s). Open this address yourself:",
+		SignInWaiting:        "Waiting for the sign-in to finish (%s left)…",
+		SignInFailed:         "Sign-in did not complete: %s",
+		SignInKeys:           "%s cancel",
+		SignInRetryKeys:      "%s try again · %s close",
+		SignInCopyKey:        "%s copy the address",
+		SignedInAs:           "Signed in to %s as %s",
+		NotSignedIn:          "not signed in",
+		DemoSignedIn:         "demo: no sign-in",
+		SignOutTitle:         "Sign out",
+		SignOutConfirm:       "Sign out of every back end, close the record on screen and clear the list opened this session?",
+		SignOutKeys:          "%s sign out · %s keep working",
+		SignedOut:            "Signed out of every back end. The next member of staff can sign in.",
+		SignOutFailed:        "Sign-out did not complete: %s",
+		HelpSignIn:           "sign in",
+		HelpSignOut:          "sign out (shared PC)",
 	}
 }
 
