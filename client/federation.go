@@ -86,6 +86,10 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 		st.Status, st.Error = record.BackendNotQueried, nq.Error()
 	case err != nil:
 		st.Status, st.Error = record.BackendFailed, err.Error()
+		var he *HTTPError
+		if errors.As(err, &he) {
+			st.HTTPStatus = he.Status // 401 / 403 are refusals in the audit trail
+		}
 	case elapsed > f.slow:
 		st.Status = record.BackendSlow
 	}

@@ -430,7 +430,7 @@ func (p *recordPage) view(w, h int) string {
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {
-		for i, l := range wrapPlain(views.CarePackageVerdict(rec, v, now), w) {
+		for i, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
 			if i < 2 {
 				notice = append(notice, st.Bold.Render(l))
 			}
@@ -454,7 +454,7 @@ func (p *recordPage) view(w, h int) string {
 	}
 	var body string
 	if pn == nil {
-		body = views.Summary(rec, v, st, w, bodyH, now)
+		body = views.Summary(rec, v, st, w, bodyH, now, p.reveals.Has)
 	} else {
 		body = p.tableBody(pn, w, bodyH)
 	}

@@ -56,8 +56,8 @@ func allergyFields(a *record.Allergy, v vocab.Vocabulary) []Field {
 
 // realAllergy reports whether an allergy entry records an actual allergy (not "no known
 // allergies", not refuted or entered in error, not restricted).
-func realAllergy(a *record.Allergy) bool {
-	if a.NoKnownAllergies || a.Restricted {
+func realAllergy(a *record.Allergy, revealed func(key string) bool) bool {
+	if a.NoKnownAllergies || a.Masked(revealed) {
 		return false
 	}
 	switch a.VerificationStatus {

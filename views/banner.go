@@ -115,7 +115,7 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles) []string {
 	} else if slices.ContainsFunc(rec.Sections.Alerts, func(a record.Alert) bool { return a.Kind == record.AlertInterpreter }) {
 		chip(st.ChipWarn, v.Interpreter)
 	}
-	if slices.ContainsFunc(rec.Sections.Allergies, func(a record.Allergy) bool { return realAllergy(&a) }) {
+	if slices.ContainsFunc(rec.Sections.Allergies, func(a record.Allergy) bool { return realAllergy(&a, nil) }) {
 		chip(st.ChipWarn, v.AllergiesPresent)
 	}
 	if !restricted {

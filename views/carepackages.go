@@ -56,9 +56,10 @@ func activePackage(c *record.CarePackage, now time.Time) bool {
 // CarePackageVerdict is the discharge role's one-line answer: is a care package in place?
 // "Care package in place: Yes — home care, 14 h a week, Provider, since 03-Jan-2026", or
 // "No active care package found in: A, B; not checked: C". It names every back end: those
-// that returned the section, and those that failed or were not asked.
-func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time) string {
-	if c := bestActivePackage(rec.Sections.CarePackages, now); c != nil {
+// that returned the section, and those that failed or were not asked. A restricted package
+// counts only where revealed(key) (nil: none).
+func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(key string) bool) string {
+	if c := bestActivePackage(rec.Sections.CarePackages, now, revealed); c != nil {
 		var parts []string
 		if c.Type != "" {
 			parts = append(parts, strings.ToLower(c.Type))
@@ -93,12 +94,12 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time) s
 
 // bestActivePackage is the active package that says most: a council service (EpisodeOfCare)
 // with hours and a provider before a plan or a request.
-func bestActivePackage(cs []record.CarePackage, now time.Time) *record.CarePackage {
+func bestActivePackage(cs []record.CarePackage, now time.Time, revealed func(key string) bool) *record.CarePackage {
 	var best *record.CarePackage
 	bestScore := -1
 	for i := range cs {
 		c := &cs[i]
-		if c.Restricted || !activePackage(c, now) {
+		if c.Masked(revealed) || !activePackage(c, now) {
 			continue
 		}
 		score := 0

@@ -14,9 +14,9 @@ import (
 // Summary is the one screen a busy person needs: care package status, allocated social
 // worker, next of kin with phone, allergies, current medications, last encounter, alerts and
 // which back ends answered. Each line says "not returned" or "failed" rather than "none"
-// when that is the truth.
-func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height int, now time.Time) string {
-	fields := SummaryFields(rec, v, now)
+// when that is the truth. Restricted items count only where revealed(key) (nil: none).
+func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height int, now time.Time, revealed func(key string) bool) string {
+	fields := SummaryFields(rec, v, now, revealed)
 	lw := 0
 	for _, f := range fields {
 		lw = max(lw, textWidth(f.Label))
@@ -41,10 +41,11 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 	return strings.Join(lines, "\n")
 }
 
-// SummaryFields are the summary's lines as label and value.
-func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Field {
+// SummaryFields are the summary's lines as label and value. A restricted item is left out
+// (an alert says only that it is restricted) unless revealed(key); revealed may be nil.
+func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(key string) bool) []Field {
 	s := &rec.Sections
-	out := []Field{{v.SumCarePackage, CarePackageVerdict(rec, v, now)}}
+	out := []Field{{v.SumCarePackage, CarePackageVerdict(rec, v, now, revealed)}}
 
 	sw := ""
 	if state := sectionShort(rec, record.SectionCareTeam, v); state != "" {
@@ -53,14 +54,14 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 		var names []string
 		for i := range s.CareTeam {
 			m := &s.CareTeam[i]
-			if m.Restricted || !isSocialWorker(m) {
+			if m.Masked(revealed) || !isSocialWorker(m) {
 				continue
 			}
 			names = appendNew(names, joinNonEmpty(", ", m.Name, m.Team, firstPhone(m.Phones))+" ["+DomainMarker(m.Provenance.Domain, v)+"]")
 		}
 		if len(names) == 0 {
 			for _, c := range s.CarePackages {
-				if c.CareManager != "" && !c.Restricted && activePackage(&c, now) {
+				if c.CareManager != "" && !c.Masked(revealed) && activePackage(&c, now) {
 					names = append(names, c.CareManager)
 				}
 			}
@@ -79,7 +80,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 		var parts []string
 		for i := range cs {
 			c := &cs[i]
-			if c.Restricted {
+			if c.Masked(revealed) {
 				continue
 			}
 			parts = appendNew(parts, joinNonEmpty(" ", c.Name, paren(ContactRelationship(c, v)), firstPhone(c.Phones)))
@@ -100,7 +101,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 			switch {
 			case a.NoKnownAllergies:
 				nka = true
-			case realAllergy(a):
+			case realAllergy(a, revealed):
 				parts = appendNew(parts, joinNonEmpty(" ", a.Substance, paren(strings.Join(a.Reactions, ", "))))
 			}
 		}
@@ -118,7 +119,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 	if meds == "" {
 		n := 0
 		for i := range s.Medications {
-			if currentMedication(&s.Medications[i]) {
+			if m := &s.Medications[i]; !m.Masked(revealed) && currentMedication(m) {
 				n++
 			}
 		}
@@ -131,7 +132,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 		li := -1
 		for i := range s.Encounters {
 			e := &s.Encounters[i]
-			if e.Restricted || e.Period.Start.After(now) {
+			if e.Masked(revealed) || e.Period.Start.After(now) {
 				continue
 			}
 			if li < 0 || e.Period.Start.After(s.Encounters[li].Period.Start) {
@@ -153,7 +154,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fiel
 
 	var alerts []string
 	for _, a := range s.Alerts {
-		if a.Restricted {
+		if a.Masked(revealed) {
 			alerts = append(alerts, v.RestrictedText)
 			continue
 		}

@@ -57,7 +57,7 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))
 		if sec == record.SectionCarePackages {
-			for _, l := range wrap(CarePackageVerdict(rec, v, now), width) {
+			for _, l := range wrap(CarePackageVerdict(rec, v, now, o.Revealed), width) {
 				b.WriteString(l)
 				b.WriteString("\n")
 			}

@@ -109,14 +109,14 @@ func TestProblemsAreShownInPlace(t *testing.T) {
 
 func TestCarePackageVerdict(t *testing.T) {
 	rec := viewstest.Record()
-	if got, want := views.CarePackageVerdict(rec, vocab.Health(), viewstest.Now),
+	if got, want := views.CarePackageVerdict(rec, vocab.Health(), viewstest.Now, nil),
 		"Care package in place: Yes — home care, 14 h a week, Brightwater Home Care Ltd, since 03-Jan-2026"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
 	// Only the ended package: no active one, named back ends, and the one not asked.
 	rec.Sections.CarePackages = rec.Sections.CarePackages[1:]
 	rec.SetBackend(record.BackendStatus{Name: "Demo GP Connect", Status: record.BackendFailed, Error: "503"})
-	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now),
+	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now, nil),
 		"No active care and support found in: Demo NHS ShCR, Demo County Council; not checked: Demo GP Connect"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
@@ -127,7 +127,7 @@ func TestNoKnownAllergies(t *testing.T) {
 	if !strings.Contains(out, "No known allergies") {
 		t.Errorf("no known allergies not shown:\n%s", out)
 	}
-	sum := views.Summary(viewstest.Empty(), vocab.Health(), views.TextStyles(), 100, 0, viewstest.Now)
+	sum := views.Summary(viewstest.Empty(), vocab.Health(), views.TextStyles(), 100, 0, viewstest.Now, nil)
 	if !regexp.MustCompile(`Allergies\s+No known allergies`).MatchString(sum) {
 		t.Errorf("summary allergies:\n%s", sum)
 	}

@@ -107,6 +107,22 @@ type Vocabulary struct {
 	SignInFailed, SignInKeys, SignInRetryKeys, SignInCopyKey, SignedInAs, NotSignedIn  string
 	DemoSignedIn, SignOutTitle, SignOutConfirm, SignOutKeys, SignedOut, SignOutFailed  string
 	HelpSignIn, HelpSignOut                                                            string
+
+	// Purpose of access (asked once per person per session when nothing is preset).
+	PurposeTitle, PurposeQuestion, PurposeUnlockQuestion, PurposePreset           string
+	PurposeDirectCare, PurposeSafeguarding, PurposeEmergency, PurposeOther        string
+	PurposeDemo, PurposeReason, PurposeNeedReason, PurposeHelp, PurposeReasonHelp string
+
+	// Restricted items: reveal with a reason.
+	RevealTitle, RevealPersonTitle, RevealQuestion, RevealPrompt, RevealNeedReason string
+	RevealHelp, RevealDone, RevealNothing                                          string
+
+	// Audit trail.
+	AuditFailed string
+
+	// Idle lock.
+	LockTitle, LockText, LockUnlockSignIn, LockUnlockKey, LockSignOut, LockSigningIn string
+	LockFailed, HelpUnlock                                                           string
 }
 
 // Health is the NHS vocabulary.
@@ -140,6 +156,9 @@ func Health() Vocabulary {
 	v.VerdictUnknown = "Care package in place: not known — no back end returned care packages"
 	v.RoleDischarge = "discharge"
 	v.HelpVocab = "social care words"
+	v.PurposeQuestion = "Why are you opening this patient's record? Your answer is recorded in the audit trail."
+	v.RevealPersonTitle = "Reveal this patient's restricted address and phone numbers"
+	v.LockText = "shcr locked after %s without a key. No patient data is shown."
 	return v
 }
 
@@ -174,6 +193,9 @@ func SocialCare() Vocabulary {
 	v.VerdictUnknown = "Care and support in place: not known — no back end returned care and support"
 	v.RoleDischarge = "leaving hospital"
 	v.HelpVocab = "health words"
+	v.PurposeQuestion = "Why are you opening this person's record? Your answer is recorded in the audit trail."
+	v.RevealPersonTitle = "Reveal this person's restricted address and phone numbers"
+	v.LockText = "shcr locked after %s without a key. No personal data is shown."
 	return v
 }
 
@@ -292,6 +314,37 @@ func common() Vocabulary {
 		SignOutFailed:        "Sign-out did not complete: %s",
 		HelpSignIn:           "sign in",
 		HelpSignOut:          "sign out (shared PC)",
+
+		PurposeTitle:          "Purpose of access",
+		PurposeUnlockQuestion: "Confirm your purpose of access to unlock.",
+		PurposePreset:         "%s (preset)",
+		PurposeDirectCare:     "Direct care",
+		PurposeSafeguarding:   "Safeguarding",
+		PurposeEmergency:      "Emergency",
+		PurposeOther:          "Other (type a reason)",
+		PurposeDemo:           "Demo",
+		PurposeReason:         "Reason: ",
+		PurposeNeedReason:     "Type a reason for \"other\".",
+		PurposeHelp:           "↑/↓ or 1–4 choose · enter confirm · esc back to search",
+		PurposeReasonHelp:     "type the reason · enter confirm · esc choose again",
+
+		RevealTitle:      "Reveal a restricted item",
+		RevealQuestion:   "Why do you need to see it? The reason is recorded in the audit trail.",
+		RevealPrompt:     "Reason: ",
+		RevealNeedReason: "A reason is needed to reveal a restricted item.",
+		RevealHelp:       "enter reveal · esc cancel",
+		RevealDone:       "Revealed while this record is open; recorded in the audit trail",
+		RevealNothing:    "Nothing restricted to reveal here",
+
+		AuditFailed: "Not shown: the audit trail could not record this look (%s).",
+
+		LockTitle:        "Screen locked",
+		LockUnlockSignIn: "enter   sign in again to unlock",
+		LockUnlockKey:    "enter   unlock (confirm the purpose of access)",
+		LockSignOut:      "ctrl+o  sign out, for the next member of staff",
+		LockSigningIn:    "Signing in…",
+		LockFailed:       "Still locked: %s",
+		HelpUnlock:       "unlock",
 	}
 }
 
