@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Part is one back end's answer for one or more sections of one person: a partial record
@@ -23,10 +24,14 @@ func (i *Item) item() *Item { return i }
 
 // mergeItems appends add to dst, folding an item whose Key is already present from another
 // back end into that item's AlsoFrom instead of listing it twice.
+//
+// same, when not nil, also recognises an item another back end reports under a different
+// key (contacts: see SameContact); fold, when not nil, then combines the two items' content
+// (contacts: roles and phones). Both are only used across back ends.
 func mergeItems[T any, PT interface {
 	*T
 	keyed
-}](dst []T, add []T) []T {
+}](dst []T, add []T, same func(a, b *T) bool, fold func(into *T, from *T)) []T {
 	if len(add) == 0 {
 		return dst
 	}
@@ -36,17 +41,38 @@ func mergeItems[T any, PT interface {
 			index[k] = i
 		}
 	}
+	// into folds a into dst[j] when a comes from another back end.
+	into := func(j int, a *T) {
+		di, ai := PT(&dst[j]).item(), PT(a).item()
+		if di.Provenance.Backend == ai.Provenance.Backend {
+			return
+		}
+		if !hasBackend(di.AlsoFrom, ai.Provenance.Backend) {
+			di.AlsoFrom = append(di.AlsoFrom, ai.Provenance)
+		}
+		di.Restricted = di.Restricted || ai.Restricted
+		if fold != nil {
+			fold(&dst[j], a)
+		}
+	}
+add:
 	for _, a := range add {
 		ai := PT(&a).item()
 		if ai.Key != "" {
 			if j, ok := index[ai.Key]; ok {
-				di := PT(&dst[j]).item()
-				if di.Provenance.Backend != ai.Provenance.Backend && !hasBackend(di.AlsoFrom, ai.Provenance.Backend) {
-					di.AlsoFrom = append(di.AlsoFrom, ai.Provenance)
-					di.Restricted = di.Restricted || ai.Restricted
-				}
+				into(j, &a)
 				continue
 			}
+		}
+		if same != nil {
+			for j := range dst {
+				if PT(&dst[j]).item().Provenance.Backend != ai.Provenance.Backend && same(&dst[j], &a) {
+					into(j, &a)
+					continue add
+				}
+			}
+		}
+		if ai.Key != "" {
 			index[ai.Key] = len(dst)
 		}
 		dst = append(dst, a)
@@ -70,14 +96,14 @@ func (r *Record) Merge(p Part) {
 		r.mergePerson(p.Backend, *p.Person)
 	}
 	s := &r.Sections
-	s.CarePackages = mergeItems(s.CarePackages, p.Sections.CarePackages)
-	s.CareTeam = mergeItems(s.CareTeam, p.Sections.CareTeam)
-	s.Medications = mergeItems(s.Medications, p.Sections.Medications)
-	s.Allergies = mergeItems(s.Allergies, p.Sections.Allergies)
-	s.NextOfKin = mergeItems(s.NextOfKin, p.Sections.NextOfKin)
-	s.Encounters = mergeItems(s.Encounters, p.Sections.Encounters)
-	s.Notes = mergeItems(s.Notes, p.Sections.Notes)
-	s.Alerts = mergeItems(s.Alerts, p.Sections.Alerts)
+	s.CarePackages = mergeItems(s.CarePackages, p.Sections.CarePackages, nil, nil)
+	s.CareTeam = mergeItems(s.CareTeam, p.Sections.CareTeam, nil, nil)
+	s.Medications = mergeItems(s.Medications, p.Sections.Medications, nil, nil)
+	s.Allergies = mergeItems(s.Allergies, p.Sections.Allergies, nil, nil)
+	s.NextOfKin = mergeItems(s.NextOfKin, p.Sections.NextOfKin, SameContact, foldContact)
+	s.Encounters = mergeItems(s.Encounters, p.Sections.Encounters, nil, nil)
+	s.Notes = mergeItems(s.Notes, p.Sections.Notes, nil, nil)
+	s.Alerts = mergeItems(s.Alerts, p.Sections.Alerts, nil, nil)
 	for _, st := range p.Status {
 		r.SetStatus(st)
 	}
@@ -274,4 +300,123 @@ func (s SectionsData) WithEmptyLists() SectionsData {
 		s.Alerts = []Alert{}
 	}
 	return s
+}
+
+// SameContact reports whether two contacts (from different back ends, under different keys:
+// a Patient.contact and a council RelatedPerson, say) are the same person: the same name
+// once titles, case and punctuation are set aside, and at least one telephone number in
+// common once written as digits alone (+44 read as 0). Two people of the same name with no
+// number in common stay apart, and so do two whose family relationships to the person
+// differ ("Husband" and "Son": a father and son of one name sharing the home phone).
+func SameContact(a, b *Contact) bool {
+	na := NormaliseName(a.Name)
+	if na == "" || na != NormaliseName(b.Name) {
+		return false
+	}
+	ra, rb := splitRelationship(a.Relationship), splitRelationship(b.Relationship)
+	if len(ra) > 0 && len(rb) > 0 && !slices.ContainsFunc(ra, func(r string) bool {
+		return slices.ContainsFunc(rb, func(o string) bool { return strings.EqualFold(r, o) })
+	}) {
+		return false
+	}
+	for _, p := range a.Phones {
+		n := NormalisePhone(p.Number)
+		if n != "" && slices.ContainsFunc(b.Phones, func(q Phone) bool { return NormalisePhone(q.Number) == n }) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldContact adds what from says about a contact to into: its roles and phone numbers
+// (next of kin from one back end, key holder from another), the family relationship, e-mail,
+// address and period where into has none, and the lower "call first" rank. Slices are copied
+// before they change: earlier masked copies of the record may share them.
+func foldContact(into, from *Contact) {
+	for _, r := range from.Roles {
+		if !slices.Contains(into.Roles, r) {
+			into.Roles = append(slices.Clip(into.Roles), r)
+		}
+	}
+	for _, p := range from.Phones {
+		n := NormalisePhone(p.Number)
+		i := slices.IndexFunc(into.Phones, func(q Phone) bool { return n != "" && NormalisePhone(q.Number) == n })
+		switch {
+		case i < 0:
+			into.Phones = append(slices.Clip(into.Phones), p)
+		case into.Phones[i].Use == "" && p.Use != "":
+			into.Phones = slices.Clone(into.Phones)
+			into.Phones[i].Use = p.Use
+		}
+	}
+	rels := splitRelationship(into.Relationship)
+	for _, r := range splitRelationship(from.Relationship) {
+		if !slices.ContainsFunc(rels, func(o string) bool { return strings.EqualFold(o, r) }) {
+			rels = append(rels, r)
+		}
+	}
+	into.Relationship = strings.Join(rels, ", ")
+	if into.Email == "" {
+		into.Email = from.Email
+	}
+	if len(into.Address.Lines) == 0 && into.Address.Postcode == "" {
+		into.Address = from.Address
+	}
+	if into.Period.Start.IsZero() && into.Period.End.IsZero() {
+		into.Period = from.Period
+	}
+	if from.Rank > 0 && (into.Rank == 0 || from.Rank < into.Rank) {
+		into.Rank = from.Rank
+	}
+}
+
+func splitRelationship(s string) []string {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// honorifics are the titles NormaliseName sets aside.
+var honorifics = map[string]bool{"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true,
+	"prof": true, "rev": true, "sir": true, "dame": true, "lady": true, "lord": true}
+
+// NormaliseName reduces a person's name for comparison: lower case, letters and digits
+// only, single spaces, leading titles (Mr, Mrs, Dr…) dropped. "Mrs Margaret  Brackenbury"
+// and "margaret brackenbury" give the same result.
+func NormaliseName(s string) string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	for len(words) > 1 && honorifics[words[0]] {
+		words = words[1:]
+	}
+	return strings.Join(words, " ")
+}
+
+// NormalisePhone reduces a UK telephone number to its digits as dialled at home: spaces,
+// brackets and dashes go, an international +44 or 0044 prefix becomes 0, and "+44 (0)" is
+// read once. "+44 (0)7700 900201", "07700-900201" and "07700 900201" are equal. Anything
+// with no digits gives "".
+func NormalisePhone(s string) string {
+	s = strings.TrimSpace(s)
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	intl := strings.HasPrefix(s, "+44")
+	if strings.HasPrefix(d, "0044") {
+		d, intl = d[2:], true
+	}
+	if intl && strings.HasPrefix(d, "44") {
+		d = strings.TrimPrefix(d[2:], "0")
+		d = "0" + d
+	}
+	return d
 }

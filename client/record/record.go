@@ -6,6 +6,7 @@
 package record
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -357,7 +358,33 @@ type BackendStatus struct {
 	Error      string          `json:"error,omitempty"`
 	HTTPStatus int             `json:"http_status,omitempty"` // the status that made it fail, e.g. 401 or 403
 	Counts     map[Section]int `json:"counts,omitempty"`
-	Elapsed    time.Duration   `json:"elapsed_ms"`
+	Elapsed    time.Duration   `json:"-"` // how long it took; written in JSON as whole milliseconds, "elapsed_ms"
+}
+
+// backendStatusJSON is BackendStatus without its methods, for MarshalJSON and UnmarshalJSON.
+type backendStatusJSON BackendStatus
+
+// MarshalJSON writes Elapsed as "elapsed_ms" in milliseconds (a time.Duration alone would
+// be written in nanoseconds).
+func (b BackendStatus) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		backendStatusJSON
+		ElapsedMS int64 `json:"elapsed_ms"`
+	}{backendStatusJSON(b), b.Elapsed.Milliseconds()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (b *BackendStatus) UnmarshalJSON(data []byte) error {
+	var v struct {
+		backendStatusJSON
+		ElapsedMS int64 `json:"elapsed_ms"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*b = BackendStatus(v.backendStatusJSON)
+	b.Elapsed = time.Duration(v.ElapsedMS) * time.Millisecond
+	return nil
 }
 
 // Discrepancy is a demographic field on which back ends disagree for the same NHS number.
