@@ -27,7 +27,7 @@ func TestMergeFoldsTheSameContactFromSeveralBackends(t *testing.T) {
 		name: "NHS next of kin, council key holder, GP text-only: one row with every role and provenance",
 		parts: [][]Contact{
 			{contact("shcr", "Patient/1#contact-1@epr", "Mrs Margaret Brackenbury", "Wife", 1, []string{RoleNextOfKin}, "01632 960202/home", "07700 900201/mobile")},
-			{contact("council", "https://la/id|rp-1", "Mrs Margaret Brackenbury", "wife", 2, []string{RoleNextOfKin, RoleKeyHolder}, "+44 (0)7700 900201/mobile")},
+			{contact("council", "https://la/id|rp-1", "Mrs Margaret Brackenbury", "wife", 2, []string{RoleKeyHolder, RoleNextOfKin}, "+44 (0)7700 900201/mobile")},
 			{contact("gp", "Patient/gp-1#contact-1@gp", "Margaret Brackenbury", "", 0, []string{RoleNextOfKin}, "01632-960202", "01632 960299/work")},
 		},
 		want: []string{"Mrs Margaret Brackenbury|Wife|next-of-kin,key-holder|01632 960202 home,07700 900201 mobile,01632 960299 work|1|shcr,council,gp"},
@@ -170,5 +170,42 @@ func TestBackendStatusJSONWritesMilliseconds(t *testing.T) {
 	rec, _ := json.Marshal(Record{Backends: []BackendStatus{b}})
 	if !strings.Contains(string(rec), `"elapsed_ms":1500`) {
 		t.Fatalf("record JSON = %s", rec)
+	}
+}
+
+func TestMergeFoldsAnItemReportedUnderTheIdentifierOfAResourceFoldedIntoIt(t *testing.T) {
+	tests := []struct {
+		name     string
+		gp, shcr Medication
+		wantRows int
+	}{{
+		name: "the shared care record holds the GP's issue: one row",
+		gp: Medication{Item: Item{Key: "gp|statement-1", AlsoKnownAs: []string{"gp|plan-1", "gp|issue-1"}, Provenance: Provenance{Backend: "gp"}},
+			Name: "Ramipril"},
+		shcr:     Medication{Item: Item{Key: "gp|issue-1", Provenance: Provenance{Backend: "shcr"}}, Name: "Ramipril"},
+		wantRows: 1,
+	}, {
+		name:     "a different identifier: two rows, even with the same medicine",
+		gp:       Medication{Item: Item{Key: "gp|statement-1", AlsoKnownAs: []string{"gp|plan-1"}, Provenance: Provenance{Backend: "gp"}}, Name: "Ramipril"},
+		shcr:     Medication{Item: Item{Key: "hospital|ms-9", Provenance: Provenance{Backend: "shcr"}}, Name: "Ramipril"},
+		wantRows: 2,
+	}}
+	for _, tc := range tests {
+		for _, order := range [][]Medication{{tc.gp, tc.shcr}, {tc.shcr, tc.gp}} {
+			var r Record
+			for _, m := range order {
+				r.Merge(Part{Backend: m.Provenance.Backend, Sections: SectionsData{Medications: []Medication{m}}})
+			}
+			if got := len(r.Sections.Medications); got != tc.wantRows {
+				t.Errorf("%s (%s first): rows = %d, want %d", tc.name, order[0].Provenance.Backend, got, tc.wantRows)
+				continue
+			}
+			if tc.wantRows == 1 {
+				first := r.Sections.Medications[0]
+				if len(first.AlsoFrom) != 1 || first.AlsoFrom[0].Backend != order[1].Provenance.Backend {
+					t.Errorf("%s: also from = %+v", tc.name, first.AlsoFrom)
+				}
+			}
+		}
 	}
 }

@@ -22,8 +22,9 @@ type keyed interface{ item() *Item }
 
 func (i *Item) item() *Item { return i }
 
-// mergeItems appends add to dst, folding an item whose Key is already present from another
-// back end into that item's AlsoFrom instead of listing it twice.
+// mergeItems appends add to dst, folding an item whose Key (or one of its AlsoKnownAs keys)
+// is already present from another back end into that item's AlsoFrom instead of listing it
+// twice.
 //
 // same, when not nil, also recognises an item another back end reports under a different
 // key (contacts: see SameContact); fold, when not nil, then combines the two items' content
@@ -36,10 +37,23 @@ func mergeItems[T any, PT interface {
 		return dst
 	}
 	index := make(map[string]int, len(dst))
-	for i := range dst {
-		if k := PT(&dst[i]).item().Key; k != "" {
-			index[k] = i
+	indexAs := func(it *Item, i int) {
+		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
+			if _, taken := index[k]; k != "" && !taken {
+				index[k] = i
+			}
 		}
+	}
+	lookup := func(it *Item) (int, bool) {
+		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
+			if j, ok := index[k]; ok && k != "" {
+				return j, true
+			}
+		}
+		return 0, false
+	}
+	for i := range dst {
+		indexAs(PT(&dst[i]).item(), i)
 	}
 	// into folds a into dst[j] when a comes from another back end.
 	into := func(j int, a *T) {
@@ -58,11 +72,10 @@ func mergeItems[T any, PT interface {
 add:
 	for _, a := range add {
 		ai := PT(&a).item()
-		if ai.Key != "" {
-			if j, ok := index[ai.Key]; ok {
-				into(j, &a)
-				continue
-			}
+		if j, ok := lookup(ai); ok {
+			into(j, &a)
+			indexAs(ai, j)
+			continue
 		}
 		if same != nil {
 			for j := range dst {
@@ -72,9 +85,7 @@ add:
 				}
 			}
 		}
-		if ai.Key != "" {
-			index[ai.Key] = len(dst)
-		}
+		indexAs(ai, len(dst))
 		dst = append(dst, a)
 	}
 	return dst
@@ -336,6 +347,8 @@ func foldContact(into, from *Contact) {
 	for _, r := range from.Roles {
 		if !slices.Contains(into.Roles, r) {
 			into.Roles = append(slices.Clip(into.Roles), r)
+			// In one order whichever back end answered first.
+			slices.SortStableFunc(into.Roles, func(a, b string) int { return roleOrder(a) - roleOrder(b) })
 		}
 	}
 	for _, p := range from.Phones {
@@ -368,6 +381,15 @@ func foldContact(into, from *Contact) {
 	if from.Rank > 0 && (into.Rank == 0 || from.Rank < into.Rank) {
 		into.Rank = from.Rank
 	}
+}
+
+// roleOrder places the normalised roles: next of kin first; roles of other kinds last.
+func roleOrder(r string) int {
+	if i := slices.Index([]string{RoleNextOfKin, RoleEmergencyContact, RoleKeyHolder, RoleLPA, RoleMainCarer,
+		RoleCarer, RoleGuardian}, r); i >= 0 {
+		return i
+	}
+	return 100
 }
 
 func splitRelationship(s string) []string {

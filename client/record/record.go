@@ -97,10 +97,14 @@ func (p Provenance) Restricted() bool {
 type Item struct {
 	// Key identifies the same item across back ends: a business identifier (system|value)
 	// where the source has one, else the FHIR reference qualified by source system.
-	Key        string       `json:"key"`
-	Provenance Provenance   `json:"provenance"`
-	AlsoFrom   []Provenance `json:"also_reported_by,omitempty"` // the same item reported by other back ends
-	Restricted bool         `json:"restricted"`                 // security label R or V
+	Key string `json:"key"`
+	// AlsoKnownAs are further keys of the same item: the identifiers of resources folded into
+	// it (a GP Connect statement's prescribing plan and its issues), so that another back end
+	// reporting the item under one of those identifiers folds into it too.
+	AlsoKnownAs []string     `json:"-"`
+	Provenance  Provenance   `json:"provenance"`
+	AlsoFrom    []Provenance `json:"also_reported_by,omitempty"` // the same item reported by other back ends
+	Restricted  bool         `json:"restricted"`                 // security label R or V
 }
 
 // Period is a start and end; either may be zero.
