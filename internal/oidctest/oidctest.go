@@ -1,0 +1,177 @@
+// Package oidctest runs a real OpenID provider in-process for tests: zitadel/oidc v3's
+// example OP (its op package with the example server and storage), on loopback, with a
+// device-grant client; and a FHIR base that refuses requests without a token that provider
+// issued. Only _test.go files import it: it is not part of the shipped binary.
+package oidctest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zitadel/oidc/v3/example/server/exampleop"
+	"github.com/zitadel/oidc/v3/example/server/storage"
+
+	"github.com/shcr-project/shcr/config"
+)
+
+// The example OP's device client, and the user its storage approves codes for.
+const (
+	DeviceClientID = "shcr-device"
+	DeviceSecret   = "device-secret"
+	// UserSubject is the example user store's first user; it signs in as "Test User".
+	UserSubject = "id1"
+	UserName    = "Test User"
+)
+
+// Provider is a running example OpenID provider.
+type Provider struct {
+	Issuer  string
+	Storage *storage.Storage
+	doc     map[string]any
+}
+
+// Start runs the provider on 127.0.0.1 until the test ends. The example OP logs through
+// slog's default logger, which Start silences.
+func Start(tb testing.TB) *Provider {
+	tb.Helper()
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	ts := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + ts.Listener.Addr().String() + "/"
+	st := storage.NewStorageWithClients(storage.NewUserStore(issuer), map[string]*storage.Client{
+		DeviceClientID: storage.DeviceClient(DeviceClientID, DeviceSecret),
+	})
+	ts.Config.Handler = exampleop.SetupServer(issuer, st, nil, false)
+	ts.Start()
+	tb.Cleanup(ts.Close)
+	p := &Provider{Issuer: issuer, Storage: st}
+	resp, err := http.Get(issuer + ".well-known/openid-configuration")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&p.doc); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// Username is the example user's login name ("test-user@" + the issuer's host), the ID
+// shcr shows after its name.
+func (p *Provider) Username() string {
+	u, _ := url.Parse(p.Issuer)
+	return "test-user@" + u.Hostname()
+}
+
+// DeviceBackend is a FHIR R4 back end at baseURL signing in with the device grant at this
+// provider; the client secret is read from $secretEnv.
+func (p *Provider) DeviceBackend(name, baseURL, domain, secretEnv string) config.Backend {
+	return config.Backend{
+		Name: name, Kind: config.KindFHIRR4, URL: baseURL, Domain: domain,
+		Auth: config.Auth{Type: config.AuthDevice, Issuer: p.Issuer, ClientID: DeviceClientID,
+			ClientSecretEnv: secretEnv, Scopes: []string{"openid", "profile"}},
+	}
+}
+
+// Approve approves a device code as the user would on another device. (The example OP's
+// HTML approval form fails for the openid scope, so this goes through its storage.)
+func (p *Provider) Approve(userCode string) error {
+	return p.Storage.CompleteDeviceAuthorization(context.Background(), userCode, UserSubject)
+}
+
+// Deny declines a device code.
+func (p *Provider) Deny(userCode string) error {
+	return p.Storage.DenyDeviceAuthorization(context.Background(), userCode)
+}
+
+// Guard is a FHIR base in front of another that answers 401 to any request without a
+// bearer token this provider accepts (checked at its userinfo endpoint).
+type Guard struct {
+	URL string // the guarded FHIR base: same path as the upstream, another port
+
+	mu      sync.Mutex
+	valid   map[string]bool
+	refused int
+	passed  int
+}
+
+// RequireToken starts a Guard in front of the FHIR base upstream until the test ends.
+func (p *Provider) RequireToken(tb testing.TB, upstream string) *Guard {
+	tb.Helper()
+	up, err := url.Parse(upstream)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	userinfo, _ := p.doc["userinfo_endpoint"].(string)
+	if userinfo == "" {
+		tb.Fatal("oidctest: the provider names no userinfo endpoint")
+	}
+	g := &Guard{valid: map[string]bool{}}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: up.Scheme, Host: up.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !g.accepted(r.Context(), userinfo, tok) {
+			g.mu.Lock()
+			g.refused++
+			g.mu.Unlock()
+			w.Header().Set("WWW-Authenticate", `Bearer realm="shcr-test"`)
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"login","diagnostics":"a valid bearer token is required"}]}`)
+			return
+		}
+		g.mu.Lock()
+		g.passed++
+		g.mu.Unlock()
+		r.Header.Del("Authorization")
+		proxy.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(srv.Close)
+	g.URL = srv.URL + up.Path
+	return g
+}
+
+// accepted asks the provider's userinfo endpoint whether tok is a live access token.
+func (g *Guard) accepted(ctx context.Context, userinfo, tok string) bool {
+	if tok == "" {
+		return false
+	}
+	g.mu.Lock()
+	ok := g.valid[tok]
+	g.mu.Unlock()
+	if ok {
+		return true
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, userinfo, nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return false
+	}
+	g.mu.Lock()
+	g.valid[tok] = true
+	g.mu.Unlock()
+	return true
+}
+
+// Counts returns how many requests were refused (no or a bad token) and let through.
+func (g *Guard) Counts() (refused, passed int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refused, g.passed
+}
