@@ -158,10 +158,10 @@ echo
 printf '| %-66s | %-32s | %-9s | %-4s |\n' "Measure" "Result" "Goal" "Met"
 printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..68})" "$(printf -- '-%.0s' {1..34})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..6})"
 row() { printf '| %-66s | %-32s | %-9s | %-4s |\n' "$@"; }
-row "shcr get --section next-of-kin (council back end), cold process" "$(printf '%.1f ± %.1f ms' "$SHCR_MS" "$SHCR_SD")" "" ""
-row "2 x curl: Patient search, RelatedPerson search (same run)" "$(printf '%.1f ± %.1f ms' "$CURL_MS" "$CURL_SD")" "" ""
+row "shcr get --section next-of-kin (council back end), cold process" "$(printf '%.1f +/- %.1f ms' "$SHCR_MS" "$SHCR_SD")" "" ""
+row "2 x curl: Patient search, RelatedPerson search (same run)" "$(printf '%.1f +/- %.1f ms' "$CURL_MS" "$CURL_SD")" "" ""
 row "  ratio shcr get / curl" "${RATIO}x" "<= 1.5x" "$(met "$RATIO" 1.5)"
-row "shcr get large record --output json (3 back ends), whole process" "$(printf '%.0f ± %.0f ms' "$LARGE_MS" "$LARGE_SD")" "<= 1 s" "$(met "$LARGE_MS" 1000)"
+row "shcr get large record --output json (3 back ends), whole process" "$(printf '%.0f +/- %.0f ms' "$LARGE_MS" "$LARGE_SD")" "<= 1 s" "$(met "$LARGE_MS" 1000)"
 row "  record size" "$ENCOUNTERS encounters, $MEDICATIONS meds" "" ""
 row "  peak RSS of that process (max of 3, /usr/bin/time -v)" "${RSS_MB} MB" "<= 150 MB" "$(met "$RSS_MB" 150)"
 row "Federation.Fetch large record, Go bench (cold, servers in-process)" "$(awk -v n="$FETCH_NS" 'BEGIN {printf "%.0f ms/op", n / 1e6}')" "<= 1 s" "$(met "$FETCH_NS" 1e9)"
