@@ -99,6 +99,9 @@ func rolesOf(rels []CodeableConcept) (roles []string, relationship []string) {
 		}
 		if !found {
 			if l := cc.Label(); l != "" {
+				if c, ok := cc.First(); ok && l == c.Code && strings.ToUpper(l) == l {
+					l = strings.ToLower(l) // a bare code such as "WIFE" reads as "Wife"
+				}
 				relationship = appendUnique(relationship, title(l))
 			}
 		} else if cc.Text != "" && roleOfText(cc.Text) == "" {

@@ -127,16 +127,19 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 				if e.Type == "AllergyIntolerance" && !seen[e.Ref()] {
 					seen[e.Ref()] = true
 					if a, ok := m.allergy(e, nil); ok {
-						part.Sections.Allergies = append(part.Sections.Allergies, a)
+						part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
 					}
 				}
 			}
 			for _, c := range g.contained {
 				if c.res.Type == "AllergyIntolerance" {
 					if a, ok := m.allergy(c.res, c.container); ok {
-						part.Sections.Allergies = append(part.Sections.Allergies, a)
+						part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
 					}
 				}
+			}
+			if len(part.Sections.Allergies) == 0 {
+				part.Sections.Allergies = append(part.Sections.Allergies, g.noKnownAllergies(m)...)
 			}
 			if missing := g.missing(m, "AllergyIntolerance"); missing > 0 {
 				st.Warnings = append(st.Warnings, fmt.Sprintf("%d allerg%s listed by the GP system %s not included in the response.", missing, plural(missing, "y", "ies"), plural(missing, "was", "were")))
@@ -220,6 +223,57 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 		part.Status = append(part.Status, st)
 	}
 	return part, nil
+}
+
+// gpcAllergy adjusts a GP Connect allergy: the specification fixes verificationStatus to
+// "unconfirmed" for every allergy (GP systems do not record it), so it says nothing about
+// this one and is not shown as doubt.
+func gpcAllergy(a record.Allergy) record.Allergy {
+	if a.VerificationStatus == "unconfirmed" {
+		a.VerificationStatus = ""
+	}
+	return a
+}
+
+// noKnownAllergies reads an empty active allergies List whose emptyReason (or note) says
+// the person has no known allergies ("nilknown"): a positive statement, unlike an empty List
+// with "no-content-recorded", which stays zero items.
+func (g *gpcLists) noKnownAllergies(m *mapper) []record.Allergy {
+	var out []record.Allergy
+	for _, l := range g.codes[gpcListAllergies] {
+		if !l.Code.Has("", gpcListAllergies) || len(l.Entry) > 0 {
+			continue
+		}
+		nka := false
+		for _, c := range l.EmptyReason.Coding {
+			switch strings.ToLower(strings.ReplaceAll(c.Code, "-", "")) {
+			case "nilknown":
+				nka = true
+			}
+		}
+		for _, t := range append([]string{l.EmptyReason.Text}, noteTexts(l.Note)...) {
+			if lt := strings.ToLower(strings.TrimSpace(t)); strings.HasPrefix(lt, "no known") && strings.Contains(lt, "allerg") {
+				nka = true
+			}
+		}
+		if !nka {
+			continue
+		}
+		res := Resource{Type: "List", ID: l.ID}
+		it := m.item(res, &l.domainResource, itemFacts{recorded: l.Date, field: "date"})
+		it.Key = "List/" + l.ID + "#no-known-allergies@" + m.scope(it)
+		out = append(out, record.Allergy{Item: it, Substance: "No known allergies", ClinicalStatus: "active",
+			NoKnownAllergies: true, Asserted: it.Provenance.Recorded})
+	}
+	return out
+}
+
+func noteTexts(ns []Annotation) []string {
+	out := make([]string, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, n.Text)
+	}
+	return out
 }
 
 func firstPhones(a, b []record.Phone) []record.Phone {

@@ -26,8 +26,9 @@ const (
 	SystemNHSNumber       = "https://fhir.nhs.uk/Id/nhs-number"
 	SystemODS             = "https://fhir.nhs.uk/Id/ods-organization-code"
 	SystemSNOMED          = "http://snomed.info/sct"
-	SystemInterweaveSrc   = "https://yhcr.nhs.uk/Source"     // meta.tag: the system that created the item
-	SystemInterweaveProvn = "https://yhcr.nhs.uk/Provenance" // meta.tag: the responsible organisation (code + name)
+	SystemSDSUserID       = "https://fhir.nhs.uk/Id/sds-user-id" // a member of NHS staff, nationally
+	SystemInterweaveSrc   = "https://yhcr.nhs.uk/Source"         // meta.tag: the system that created the item
+	SystemInterweaveProvn = "https://yhcr.nhs.uk/Provenance"     // meta.tag: the responsible organisation (code + name)
 )
 
 // mapper holds what mapping one response needs: the resources by reference, the

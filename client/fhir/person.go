@@ -199,9 +199,12 @@ func (m *mapper) patientAlerts(patient Resource) []record.Alert {
 		return nil
 	}
 	var out []record.Alert
-	base := func(kind string) record.Item {
+	// These alerts are facts about the person, not records of one system: every back end
+	// that says the same (died on the same day, needs an interpreter for the same language)
+	// gives the same key, so the alert shows once with each back end's provenance.
+	base := func(kind, fact string) record.Item {
 		it := m.item(patient, &p.domainResource, itemFacts{})
-		it.Key = patient.Ref() + "#" + kind + "@" + firstNonEmpty(it.Provenance.SourceSystem, m.src.Backend)
+		it.Key = "alert:" + kind + "|" + strings.ToLower(fact)
 		return it
 	}
 	switch {
@@ -211,15 +214,15 @@ func (m *mapper) patientAlerts(patient Resource) []record.Alert {
 		if !at.IsZero() {
 			text = "Died " + ukdate.Date(at)
 		}
-		out = append(out, record.Alert{Item: base(record.AlertDeceased), Kind: record.AlertDeceased, Category: "Deceased", Text: text, Status: "active", Period: record.Period{Start: at}})
+		out = append(out, record.Alert{Item: base(record.AlertDeceased, ukdate.FHIRDate(at)), Kind: record.AlertDeceased, Category: "Deceased", Text: text, Status: "active", Period: record.Period{Start: at}})
 	case p.DeceasedBoolean != nil && *p.DeceasedBoolean:
-		out = append(out, record.Alert{Item: base(record.AlertDeceased), Kind: record.AlertDeceased, Category: "Deceased", Text: "Deceased", Status: "active"})
+		out = append(out, record.Alert{Item: base(record.AlertDeceased, ""), Kind: record.AlertDeceased, Category: "Deceased", Text: "Deceased", Status: "active"})
 	}
 	switch lang, need := interpreterNeed(&p); need {
 	case needRequired:
-		out = append(out, record.Alert{Item: base(record.AlertInterpreter), Kind: record.AlertInterpreter, Category: "Communication", Text: strings.TrimSpace("Interpreter required: " + lang), Status: "active"})
+		out = append(out, record.Alert{Item: base(record.AlertInterpreter, lang), Kind: record.AlertInterpreter, Category: "Communication", Text: strings.TrimSpace("Interpreter required: " + lang), Status: "active"})
 	case needLikely:
-		out = append(out, record.Alert{Item: base(record.AlertInterpreter), Kind: record.AlertInterpreter, Category: "Communication",
+		out = append(out, record.Alert{Item: base(record.AlertInterpreter, "likely "+lang), Kind: record.AlertInterpreter, Category: "Communication",
 			Text: "Communicates in " + lang + " (interpreter need not stated)", Status: "active"})
 	}
 	return out

@@ -663,14 +663,28 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 // memberKey identifies a care team member: the person (a PractitionerRole counts as its
 // Practitioner; no reference, the name), scoped by source system or back end, so that a
 // social worker named by a CareTeam and as an episode's care manager is listed once.
+//
+// A practitioner with a national SDS user id is the same person whichever back end names
+// them: the key is that identifier alone, so the GP that GP Connect names and the same GP in
+// the shared care record's care team are listed once.
 func (m *mapper) memberKey(ref *Reference, container *domainResource, name, scope string) string {
 	who := ""
 	if ref != nil {
 		who = normRef(ref.Reference)
-		if res, ok := m.resolve(ref, container); ok && res.Type == "PractitionerRole" {
+		res, ok := m.resolve(ref, container)
+		if ok && res.Type == "PractitionerRole" {
 			var pr practitionerRoleRes
 			if decodeAs(res, &pr) == nil && pr.Practitioner != nil && pr.Practitioner.Reference != "" {
 				who = normRef(pr.Practitioner.Reference)
+				res, ok = m.resolve(pr.Practitioner, &pr.domainResource)
+			}
+		}
+		if ok && res.Type == "Practitioner" {
+			var p practitionerRes
+			if decodeAs(res, &p) == nil {
+				if sds := identifierValue(p.Identifier, SystemSDSUserID); sds != "" {
+					return "member:" + SystemSDSUserID + "|" + sds
+				}
 			}
 		}
 	}
@@ -756,6 +770,7 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 				med.Prescriber = m.who(s.InformationSource, &s.domainResource).name
 			}
 			if plan, ok := reqs[planOf[r.Ref()]]; ok {
+				med.AlsoKnownAs = foldedIdentifiers(planOf[r.Ref()], reqs)
 				med.Intent = plan.Intent
 				if med.Prescriber == "" {
 					med.Prescriber = m.prescriber(plan)
@@ -797,6 +812,32 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 				med.Period.Start = m.date(r, "authoredOn", q.AuthoredOn)
 			}
 			out = append(out, med)
+		}
+	}
+	return out
+}
+
+// foldedIdentifiers are the business identifiers ("system|value") of a statement's plan and
+// of the issues based on that plan: another back end (a shared care record fed by the GP
+// system) may report the medication under one of them.
+func foldedIdentifiers(planRef string, reqs map[string]*medicationRequestRes) []string {
+	var out []string
+	add := func(ids Identifiers) {
+		for _, id := range ids {
+			if id.System != "" && id.Value != "" && !slices.Contains(out, id.System+"|"+id.Value) {
+				out = append(out, id.System+"|"+id.Value)
+			}
+		}
+	}
+	add(reqs[planRef].Identifier)
+	refs := make([]string, 0, len(reqs))
+	for ref := range reqs {
+		refs = append(refs, ref)
+	}
+	slices.Sort(refs) // one order, whatever the map's
+	for _, ref := range refs {
+		if ref != planRef && slices.ContainsFunc(reqs[ref].BasedOn, func(b Reference) bool { return requestRef(b.Reference) == planRef }) {
+			add(reqs[ref].Identifier)
 		}
 	}
 	return out

@@ -209,3 +209,16 @@ func TestMergeFoldsAnItemReportedUnderTheIdentifierOfAResourceFoldedIntoIt(t *te
 		}
 	}
 }
+
+func TestOneBackendsItemsSharingAPlanIdentifierStayApart(t *testing.T) {
+	var r Record
+	gp := func(key string, aka ...string) Medication {
+		return Medication{Item: Item{Key: key, AlsoKnownAs: aka, Provenance: Provenance{Backend: "gp"}}}
+	}
+	p := Part{Backend: "gp", Sections: SectionsData{Medications: []Medication{gp("gp|s1", "gp|plan"), gp("gp|s2", "gp|plan")}}}
+	r.Merge(p)
+	r.Merge(p) // sent again: still two
+	if len(r.Sections.Medications) != 2 {
+		t.Fatalf("medications = %+v", r.Sections.Medications)
+	}
+}

@@ -44,9 +44,16 @@ func mergeItems[T any, PT interface {
 			}
 		}
 	}
+	// lookup finds the item a is the same as: by any of its keys when dst's item comes from
+	// another back end; from the same back end only by the same Key (the same item sent
+	// again), since one back end's distinct items may share a plan's identifier.
 	lookup := func(it *Item) (int, bool) {
 		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
-			if j, ok := index[k]; ok && k != "" {
+			j, ok := index[k]
+			if !ok || k == "" {
+				continue
+			}
+			if d := PT(&dst[j]).item(); d.Provenance.Backend != it.Provenance.Backend || (k == it.Key && k == d.Key) {
 				return j, true
 			}
 		}
