@@ -127,9 +127,14 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		fmt.Fprintln(a.stderr, notice)
 	}
 	// Sign-in: tokens from the keyring; a back end without one signs in here (prompting on
-	// stderr), unless --no-login.
-	signIn := a.authManager(s.cfg, !o.noLogin)
-	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: signIn.TokenSource, User: signIn.User()})
+	// stderr; Ctrl-C stops it), unless --no-login. Signing in before the federation is built
+	// lets GP Connect and the audit trail name the member of staff who signed in.
+	signIn := a.authManagerContext(ctx, s.cfg, !o.noLogin)
+	tokens, err := a.signInForGet(ctx, signIn, o.noLogin)
+	if err != nil {
+		return err
+	}
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: tokens, User: signIn.User()})
 	if err != nil {
 		return exitf(exitUsage, "shcr get: %v", err)
 	}
