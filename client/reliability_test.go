@@ -69,7 +69,9 @@ func TestSlowOneInTenDoesNotHoldBackOthers(t *testing.T) {
 	const slowName = "Slow NHS ShCR"
 	slowCfg := demoConfig(t, slowSet, demo.NameNHS)
 	slowCfg.Name = slowName
-	cfgs := append(fast.Config(), slowCfg)
+	// The slow back end comes first: a client that asked the back ends one after another
+	// would make every fast one wait for it.
+	cfgs := append([]config.Backend{slowCfg}, fast.Config()...)
 	fed, err := NewFederation(cfgs, Options{User: reliabilityUser, SlowAfter: time.Minute})
 	if err != nil {
 		t.Fatal(err)
