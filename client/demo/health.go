@@ -130,19 +130,29 @@ func encounterClass(c string) jobj {
 func (ds *dataset) addHealthSections(s *store, i int, p seedPerson, pid string) {
 	pre := personPrefix(i)
 	subj := reference("Patient", pid, "")
+	// The shared care record is fed by the GP system: what it holds from there keeps the GP's
+	// identifiers (the ones GP Connect gives the same items), so the two fold into one row.
+	atGP := in(p.Backends, "gp")
 	for j, a := range p.Allergies {
 		id := fmt.Sprintf("al-%s-%d", pre, j+1)
-		s.add(allergyResource(id, pid, a, ds.pracRef(a.Recorder), healthMeta("AllergyIntolerance", gpMetaSource, instant(a.Recorded))), pid,
-			map[string][]string{"recorder": {"Practitioner/" + a.Recorder}})
+		r := allergyResource(id, pid, a, ds.pracRef(a.Recorder), healthMeta("AllergyIntolerance", gpMetaSource, instant(a.Recorded)))
+		if atGP {
+			r["identifier"] = withGPIdentifier(r["identifier"], fmt.Sprintf("gal-%s-%d", pre, j+1))
+		}
+		s.add(r, pid, map[string][]string{"recorder": {"Practitioner/" + a.Recorder}})
 		if a.Provenance {
 			ds.provenance(s, pid, "AllergyIntolerance/"+id, a.Recorded, a.Recorder, ds.pracs[a.Recorder].Org)
 		}
 	}
 	if p.NKA {
-		s.add(nkaResource("al-"+pre+"-nka", pid, "2024-05-01", healthMeta("AllergyIntolerance", gpMetaSource, "2024-05-01T09:00:00Z")), pid, nil)
+		r := nkaResource("al-"+pre+"-nka", pid, "2024-05-01", healthMeta("AllergyIntolerance", gpMetaSource, "2024-05-01T09:00:00Z"))
+		if atGP {
+			r["identifier"] = withGPIdentifier(nil, "gal-"+pre+"-nka")
+		}
+		s.add(r, pid, nil)
 	}
 	for j, m := range p.Meds {
-		ds.addMedication(s, pid, fmt.Sprintf("%s-%d", pre, j+1), m)
+		ds.addMedication(s, pid, fmt.Sprintf("%s-%d", pre, j+1), m, gpMedKey(p, pre, j))
 	}
 	for j, e := range p.Encounters {
 		ds.addEncounter(s, pid, fmt.Sprintf("en-%s-%d", pre, j+1), e)
@@ -226,7 +236,29 @@ func (ds *dataset) careTeam(id, pid, name string, members []seedMember, org stri
 		"subject": reference("Patient", pid, ""), "participant": parts, "managingOrganization": jarr{ds.orgRef(org)}}
 }
 
-func (ds *dataset) addMedication(s *store, pid, suffix string, m seedMed) {
+// withGPIdentifier puts the GP system's identifier (as GP Connect gives it) before a
+// resource's own identifiers, so that it is the one a reader keys the item by.
+func withGPIdentifier(own any, gpID string) jarr {
+	out := jarr{jobj{"system": gpcDataID, "value": gpID}}
+	if l, ok := own.(jarr); ok {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// gpMedKey is the suffix the GP Connect demo gives the person's j-th medication (the seed's
+// medications, then the large record's), or "" when the person is not registered there.
+func gpMedKey(p seedPerson, pre string, j int) string {
+	if !in(p.Backends, "gp") {
+		return ""
+	}
+	return fmt.Sprintf("%s-%d", pre, j+1)
+}
+
+// addMedication adds a medication; gpKey, when set, is the GP Connect demo's suffix for the
+// same medication: a statement carries the GP statement's identifier and a request the GP
+// issue's, as the GP system fed them to the shared care record.
+func (ds *dataset) addMedication(s *store, pid, suffix string, m seedMed, gpKey string) {
 	med := ds.meds[m.Medicine]
 	var id string
 	r := jobj{}
@@ -246,6 +278,14 @@ func (ds *dataset) addMedication(s *store, pid, suffix string, m seedMed) {
 		r["meta"] = healthMeta("MedicationStatement", nhsMetaSource, instant(m.Start))
 	}
 	r["identifier"] = jarr{jobj{"system": sysSHCRLocalID, "value": id}}
+	if gpKey != "" {
+		gpID := "gms-" + gpKey
+		if m.Kind == "request" {
+			gpID = "gmo-" + gpKey
+		}
+		r["identifier"] = withGPIdentifier(r["identifier"], gpID)
+		r["meta"] = healthMeta(r["resourceType"].(string), gpMetaSource, instant(m.Start))
+	}
 	r["subject"] = reference("Patient", pid, "")
 	refs := map[string][]string{}
 	if m.Reference {

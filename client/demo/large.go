@@ -39,7 +39,7 @@ func (ds *dataset) addLarge(s *store, i int, p seedPerson, pid string) {
 		ds.addEncounter(s, pid, fmt.Sprintf("en-%s-L%d", pre, k+1), e)
 	}
 	for k, m := range ds.largeMeds(p) {
-		ds.addMedication(s, pid, fmt.Sprintf("%s-L%d", pre, k+1), m)
+		ds.addMedication(s, pid, fmt.Sprintf("%s-L%d", pre, k+1), m, gpMedKey(p, pre, len(p.Meds)+k))
 	}
 }
 
