@@ -87,6 +87,12 @@ func (p *Provider) Approve(userCode string) error {
 	return p.Storage.CompleteDeviceAuthorization(context.Background(), userCode, UserSubject)
 }
 
+// ApproveAs approves a device code for another user of the example store ("id2" is
+// "test-user2").
+func (p *Provider) ApproveAs(userCode, subject string) error {
+	return p.Storage.CompleteDeviceAuthorization(context.Background(), userCode, subject)
+}
+
 // Deny declines a device code.
 func (p *Provider) Deny(userCode string) error {
 	return p.Storage.DenyDeviceAuthorization(context.Background(), userCode)
