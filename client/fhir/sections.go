@@ -287,9 +287,11 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 				cp.HoursPerWeek = h
 			}
 		}
+		// Without a performer, the organisation that wrote the plan stands for its provider;
+		// a person who wrote it (the social worker) is its author, shown in the provenance,
+		// and is not called the provider.
 		if cp.Provider == "" && len(c.Author) > 0 {
-			w := m.who(&c.Author[0], &c.domainResource)
-			cp.Provider = firstNonEmpty(w.org, w.name)
+			cp.Provider = m.who(&c.Author[0], &c.domainResource).org
 		}
 		return cp, true
 	case "ServiceRequest":
