@@ -296,8 +296,8 @@ type getJSON struct {
 	Discrepancies []record.Discrepancy   `json:"discrepancies"`
 }
 
-// backendJSON is one back end's answer. (record.BackendStatus writes Elapsed in
-// nanoseconds under "elapsed_ms"; this writes milliseconds.)
+// backendJSON is one back end's answer: the fields of record.BackendStatus in a fixed
+// shape ("error" always present), "elapsed_ms" in milliseconds as BackendStatus writes it.
 type backendJSON struct {
 	Name      string         `json:"name"`
 	Kind      string         `json:"kind"`
