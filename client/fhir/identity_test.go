@@ -211,6 +211,12 @@ func TestPatientAlertsFoldAcrossBackends(t *testing.T) {
 			if got := len(rec.Sections.Alerts); got != tt.wantAlerts {
 				t.Errorf("alerts = %d, want %d: %+v", got, tt.wantAlerts, rec.Sections.Alerts)
 			}
+			// Keys reach the audit trail: no date of death or language in them.
+			for _, a := range rec.Sections.Alerts {
+				if strings.Contains(a.Key, "2026") || strings.Contains(strings.ToLower(a.Key), "pl") {
+					t.Errorf("key %q writes the fact out", a.Key)
+				}
+			}
 		})
 	}
 }

@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -201,10 +203,12 @@ func (m *mapper) patientAlerts(patient Resource) []record.Alert {
 	var out []record.Alert
 	// These alerts are facts about the person, not records of one system: every back end
 	// that says the same (died on the same day, needs an interpreter for the same language)
-	// gives the same key, so the alert shows once with each back end's provenance.
+	// gives the same key, so the alert shows once with each back end's provenance. Keys
+	// reach the audit trail, so the fact is hashed rather than written out.
 	base := func(kind, fact string) record.Item {
 		it := m.item(patient, &p.domainResource, itemFacts{})
-		it.Key = "alert:" + kind + "|" + strings.ToLower(fact)
+		sum := sha256.Sum256([]byte(strings.ToLower(fact)))
+		it.Key = "alert:" + kind + "#" + hex.EncodeToString(sum[:6])
 		return it
 	}
 	switch {
