@@ -189,7 +189,7 @@ func (m *mapper) patientContacts(patient Resource) []record.Contact {
 		if cid == "" {
 			cid = strconv.Itoa(i + 1)
 		}
-		it.Key = patient.Ref() + "#contact-" + cid + "@" + firstNonEmpty(it.Provenance.SourceSystem, m.src.Backend)
+		it.Key, it.AlsoKnownAs = patient.Ref()+"#contact-"+cid+"@"+firstNonEmpty(it.Provenance.SourceSystem, m.src.Backend), nil
 		roles, rel := rolesOf(c.Relationship)
 		name := personName(c.Name)
 		if name == "" && c.Organization != nil {

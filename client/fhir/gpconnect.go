@@ -205,7 +205,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 					continue
 				}
 				it := m.item(*patient, &pr.domainResource, itemFacts{})
-				it.Key = m.memberKey(&gp, &pr.domainResource, w.name, m.scope(it))
+				it.Key, it.AlsoKnownAs = m.memberKey(&gp, &pr.domainResource, w.name, m.scope(it)), nil
 				role := firstNonEmpty(w.role, "GP")
 				if res, ok := m.resolve(&gp, &pr.domainResource); ok && res.Type == "Organization" {
 					role = "GP practice"
@@ -261,7 +261,7 @@ func (g *gpcLists) noKnownAllergies(m *mapper) []record.Allergy {
 		}
 		res := Resource{Type: "List", ID: l.ID}
 		it := m.item(res, &l.domainResource, itemFacts{recorded: l.Date, field: "date"})
-		it.Key = "List/" + l.ID + "#no-known-allergies@" + m.scope(it)
+		it.Key, it.AlsoKnownAs = "List/"+l.ID+"#no-known-allergies@"+m.scope(it), nil
 		out = append(out, record.Allergy{Item: it, Substance: "No known allergies", ClinicalStatus: "active",
 			NoKnownAllergies: true, Asserted: it.Provenance.Recorded})
 	}

@@ -188,6 +188,7 @@ func TestCareTeamMemberWithAnSDSUserIDFoldsAcrossBackends(t *testing.T) {
 func TestPatientAlertsFoldAcrossBackends(t *testing.T) {
 	pat := func(deceased, lang string) Resource {
 		return inline(t, `{"resourceType":"Patient","id":"p","deceasedDateTime":"`+deceased+`",
+			"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9991230009"}],
 			"communication":[{"language":{"coding":[{"system":"urn:ietf:bcp:47","code":"`+lang+`"}],"text":"`+lang+`"},"preferred":true}],
 			"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired","valueBoolean":true}]}`)
 	}
@@ -236,5 +237,62 @@ func TestRelationshipSaidOnce(t *testing.T) {
 				t.Fatalf("contacts %+v", d.NextOfKin)
 			}
 		})
+	}
+}
+
+// GP Connect's cross-care-setting identifier keys an item; its other identifiers also name
+// it, so a back end that kept only the GP system's local identifier folds into it.
+func TestCrossCareSettingIdentifierKeysAndOthersAlsoName(t *testing.T) {
+	gp := inline(t, `{"resourceType":"AllergyIntolerance","id":"a1","clinicalStatus":"active","verificationStatus":"unconfirmed",
+		"identifier":[{"system":"https://gp.example/data-identifier","value":"L1"},{"system":"https://fhir.nhs.uk/Id/cross-care-setting-identifier","value":"6f1c"}],
+		"code":{"coding":[{"system":"http://snomed.info/sct","code":"91936005","display":"Penicillin allergy"}]},"patient":{"reference":"Patient/p"}}`)
+	d, _ := MapSection(record.SectionAllergies, nil, []Resource{gp}, Source{Backend: "gp", Domain: record.DomainHealth})
+	if len(d.Allergies) != 1 || d.Allergies[0].Key != "https://fhir.nhs.uk/Id/cross-care-setting-identifier|6f1c" ||
+		!slices.Equal(d.Allergies[0].AlsoKnownAs, []string{"https://gp.example/data-identifier|L1"}) {
+		t.Fatalf("allergies %+v", d.Allergies)
+	}
+	for _, tt := range []struct {
+		name, identifier string
+		wantRows         int
+	}{
+		{"the GP system's local identifier", `{"system":"https://gp.example/data-identifier","value":"L1"}`, 1},
+		{"the cross-care-setting identifier", `{"system":"https://fhir.nhs.uk/Id/cross-care-setting-identifier","value":"6f1c"}`, 1},
+		{"its own identifier only", `{"system":"https://shcr.example/id","value":"L1"}`, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sh := inline(t, `{"resourceType":"AllergyIntolerance","id":"x","identifier":[`+tt.identifier+`],
+				"code":{"text":"Penicillin allergy"},"patient":{"reference":"Patient/p"}}`)
+			s, _ := MapSection(record.SectionAllergies, nil, []Resource{sh}, healthSrc)
+			var rec record.Record
+			rec.Merge(record.Part{Backend: healthSrc.Backend, Sections: s})
+			rec.Merge(record.Part{Backend: "gp", Sections: d})
+			if got := len(rec.Sections.Allergies); got != tt.wantRows {
+				t.Errorf("rows = %d, want %d", got, tt.wantRows)
+			}
+		})
+	}
+}
+
+// Contacts, alerts and care team members derived from a Patient or CareTeam are not named by
+// that resource's identifiers: two back ends' different contacts of one person (same NHS
+// number on both Patients) stay two.
+func TestItemsDerivedFromAPatientAreNotNamedByItsIdentifiers(t *testing.T) {
+	pat := func(name, phone string) Resource {
+		return inline(t, `{"resourceType":"Patient","id":"p","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9991230009"}],
+			"contact":[{"relationship":[{"text":"Next of kin"}],"name":{"text":"`+name+`"},"telecom":[{"system":"phone","value":"`+phone+`"}]}]}`)
+	}
+	a, b := pat("Ann Sample", "07700 900001"), pat("Bob Sample", "07700 900002")
+	da, _ := MapSection(record.SectionNextOfKin, &a, nil, healthSrc)
+	db, _ := MapSection(record.SectionNextOfKin, &b, nil, socialSrc)
+	var rec record.Record
+	rec.Merge(record.Part{Backend: healthSrc.Backend, Sections: da})
+	rec.Merge(record.Part{Backend: socialSrc.Backend, Sections: db})
+	if len(rec.Sections.NextOfKin) != 2 {
+		t.Fatalf("contacts %+v", rec.Sections.NextOfKin)
+	}
+	for _, c := range rec.Sections.NextOfKin {
+		if len(c.AlsoKnownAs) != 0 {
+			t.Errorf("%s also known as %q", c.Name, c.AlsoKnownAs)
+		}
 	}
 }

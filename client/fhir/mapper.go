@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,12 +24,14 @@ type Source struct {
 
 // Code systems and identifiers the mapping recognises.
 const (
-	SystemNHSNumber       = "https://fhir.nhs.uk/Id/nhs-number"
-	SystemODS             = "https://fhir.nhs.uk/Id/ods-organization-code"
-	SystemSNOMED          = "http://snomed.info/sct"
-	SystemSDSUserID       = "https://fhir.nhs.uk/Id/sds-user-id" // a member of NHS staff, nationally
-	SystemInterweaveSrc   = "https://yhcr.nhs.uk/Source"         // meta.tag: the system that created the item
-	SystemInterweaveProvn = "https://yhcr.nhs.uk/Provenance"     // meta.tag: the responsible organisation (code + name)
+	SystemNHSNumber = "https://fhir.nhs.uk/Id/nhs-number"
+	SystemODS       = "https://fhir.nhs.uk/Id/ods-organization-code"
+	SystemSNOMED    = "http://snomed.info/sct"
+	SystemSDSUserID = "https://fhir.nhs.uk/Id/sds-user-id" // a member of NHS staff, nationally
+	// SystemCrossCareSetting is GP Connect's identifier of a clinical item across care settings.
+	SystemCrossCareSetting = "https://fhir.nhs.uk/Id/cross-care-setting-identifier"
+	SystemInterweaveSrc    = "https://yhcr.nhs.uk/Source"     // meta.tag: the system that created the item
+	SystemInterweaveProvn  = "https://yhcr.nhs.uk/Provenance" // meta.tag: the responsible organisation (code + name)
 )
 
 // mapper holds what mapping one response needs: the resources by reference, the
@@ -359,7 +362,18 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 		p.Recorded = m.date(r, "meta.lastUpdated", d.Meta.LastUpdated)
 	}
 	p.Security = securityLabels(d.Meta.Security)
-	return record.Item{Key: m.key(r, d, p.SourceSystem), Provenance: p, Restricted: p.Restricted()}
+	it := record.Item{Key: m.key(r, d, p.SourceSystem), Provenance: p, Restricted: p.Restricted()}
+	// Every other business identifier also names the item: another back end may key the
+	// same item by one of them (a GP system's local id beside the cross-care-setting one).
+	// An item derived from part of a resource (a Patient's contact or alert, a CareTeam's
+	// member) is not named by the resource's identifiers: its caller sets its own Key and
+	// clears AlsoKnownAs.
+	for _, id := range d.Identifier {
+		if k := id.System + "|" + id.Value; id.System != "" && id.Value != "" && k != it.Key && !slices.Contains(it.AlsoKnownAs, k) {
+			it.AlsoKnownAs = append(it.AlsoKnownAs, k)
+		}
+	}
+	return it
 }
 
 // securityLabels keeps the meta.security codes that mean something to a reader: every
@@ -381,11 +395,25 @@ func securityLabels(sec []Coding) []string {
 // key is a business identifier "system|value" where the resource has one, else
 // "Type/id@source" (source system, else back end name), so that the same item reported by
 // two back ends folds. Two resources of one response never share a key.
+//
+// The identifier chosen is GP Connect's cross-care-setting identifier where there is one
+// (it names the item in every care setting it reaches), else the official one, else the
+// first.
 func (m *mapper) key(r Resource, d *domainResource, sourceSystem string) string {
-	k := ""
+	k, rank := "", 0
 	for _, id := range d.Identifier {
-		if id.System != "" && id.Value != "" && (k == "" || id.Use == "official") {
-			k = id.System + "|" + id.Value
+		if id.System == "" || id.Value == "" {
+			continue
+		}
+		rk := 1
+		switch {
+		case id.System == SystemCrossCareSetting:
+			rk = 3
+		case id.Use == "official":
+			rk = 2
+		}
+		if rk > rank {
+			k, rank = id.System+"|"+id.Value, rk
 		}
 	}
 	self := r.Ref()

@@ -208,7 +208,7 @@ func (m *mapper) patientAlerts(patient Resource) []record.Alert {
 	base := func(kind, fact string) record.Item {
 		it := m.item(patient, &p.domainResource, itemFacts{})
 		sum := sha256.Sum256([]byte(strings.ToLower(fact)))
-		it.Key = "alert:" + kind + "#" + hex.EncodeToString(sum[:6])
+		it.Key, it.AlsoKnownAs = "alert:"+kind+"#"+hex.EncodeToString(sum[:6]), nil
 		return it
 	}
 	switch {

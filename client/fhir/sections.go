@@ -602,7 +602,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 				period = m.period(r, "period", &ct.Period)
 			}
 			it := base
-			it.Key = m.memberKey(p.Member, &ct.domainResource, w.name, m.scope(base))
+			it.Key, it.AlsoKnownAs = m.memberKey(p.Member, &ct.domainResource, w.name, m.scope(base)), nil
 			if w.name == "" {
 				m.warn("%s: participant[%d].member %s is not in the response; name unknown", r.Ref(), i, p.Member.Reference)
 			}
@@ -638,7 +638,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 			team = m.who(&e.Team[0], &e.domainResource).name
 		}
 		it := m.item(r, &e.domainResource, itemFacts{})
-		it.Key = m.memberKey(e.CareManager, &e.domainResource, w.name, m.scope(it))
+		it.Key, it.AlsoKnownAs = m.memberKey(e.CareManager, &e.domainResource, w.name, m.scope(it)), nil
 		return []record.CareTeamMember{{
 			Item: it, Name: w.name, Role: role, RoleCode: code, Team: team, Organisation: org,
 			Phones: w.phones, Email: w.email, Period: m.period(r, "period", &e.Period), Status: e.Status,
@@ -653,7 +653,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 		role, code := roleOf(pr.Code)
 		it := m.item(r, &pr.domainResource, itemFacts{})
 		self := Reference{Reference: r.Ref()}
-		it.Key = m.memberKey(&self, nil, w.name, m.scope(it))
+		it.Key, it.AlsoKnownAs = m.memberKey(&self, nil, w.name, m.scope(it)), nil
 		return []record.CareTeamMember{{
 			Item: it, Name: w.name, Role: role, RoleCode: code, Organisation: w.org, Phones: w.phones,
 			Email: w.email, Period: m.period(r, "period", &pr.Period),
@@ -772,7 +772,11 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 				med.Prescriber = m.who(s.InformationSource, &s.domainResource).name
 			}
 			if plan, ok := reqs[planOf[r.Ref()]]; ok {
-				med.AlsoKnownAs = foldedIdentifiers(planOf[r.Ref()], reqs)
+				for _, k := range foldedIdentifiers(planOf[r.Ref()], reqs) {
+					if k != med.Key && !slices.Contains(med.AlsoKnownAs, k) {
+						med.AlsoKnownAs = append(med.AlsoKnownAs, k)
+					}
+				}
 				med.Intent = plan.Intent
 				if med.Prescriber == "" {
 					med.Prescriber = m.prescriber(plan)
