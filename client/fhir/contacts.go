@@ -89,7 +89,7 @@ func rolesOf(rels []CodeableConcept) (roles []string, relationship []string) {
 				continue
 			}
 			if strings.Contains(strings.ToLower(c.System), "rolecode") && c.Display != "" {
-				relationship = appendUnique(relationship, title(c.Display))
+				relationship = appendUnique(relationship, ukSpelling(title(c.Display)))
 				found = true
 			}
 		}
@@ -102,10 +102,10 @@ func rolesOf(rels []CodeableConcept) (roles []string, relationship []string) {
 				if c, ok := cc.First(); ok && l == c.Code && strings.ToUpper(l) == l {
 					l = strings.ToLower(l) // a bare code such as "WIFE" reads as "Wife"
 				}
-				relationship = appendUnique(relationship, title(l))
+				relationship = appendUnique(relationship, ukSpelling(title(l)))
 			}
 		} else if cc.Text != "" && roleOfText(cc.Text) == "" {
-			relationship = appendUnique(relationship, cc.Text)
+			relationship = appendUnique(relationship, ukSpelling(cc.Text))
 		}
 	}
 	return roles, relationship
@@ -121,6 +121,12 @@ func appendUnique(ss []string, s string) []string {
 		return ss
 	}
 	return append(ss, s)
+}
+
+// ukSpelling writes the HL7 v3 RoleCode displays that use US spelling ("neighbor") as
+// readers in England spell them.
+func ukSpelling(s string) string {
+	return strings.NewReplacer("Neighbor", "Neighbour", "neighbor", "neighbour").Replace(s)
 }
 
 // title capitalises the first letter: "wife" → "Wife".

@@ -228,6 +228,7 @@ func TestRelationshipSaidOnce(t *testing.T) {
 		{"text and display differ in case", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"WIFE","display":"wife"}],"text":"Wife"}]`, "Wife"},
 		{"two concepts for one relationship", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"WIFE","display":"Wife"}]},{"text":"wife"}]`, "Wife"},
 		{"code only, text again", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"WIFE"}]},{"text":"Wife"}]`, "Wife"},
+		{"US spelling of a v3 display", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"NBOR","display":"neighbor"}]}]`, "Neighbour"},
 		{"next of kin and wife", `[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0131","code":"N"}],"text":"Next of kin"},{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"WIFE","display":"wife"}],"text":"Wife"}]`, "Wife"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
