@@ -10,6 +10,7 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/purpose"
 )
 
 // startDemo runs the embedded demo back ends and a federation over them (plus extra back
@@ -39,6 +40,18 @@ type driver struct {
 }
 
 func newDriver(tb testing.TB, opts Options, w, h int) *driver {
+	tb.Helper()
+	if !opts.Purpose.Preset() {
+		opts.Purpose = demoPurpose // governance_test.go asks with newAskingDriver
+	}
+	return newAskingDriver(tb, opts, w, h)
+}
+
+// demoPurpose is the purpose `shcr demo` presets.
+var demoPurpose = purpose.Resolved{Choice: purpose.Choice{Purpose: purpose.Demo}, Source: purpose.FromDemo}
+
+// newAskingDriver is newDriver without a preset purpose unless opts has one: the TUI asks.
+func newAskingDriver(tb testing.TB, opts Options, w, h int) *driver {
 	tb.Helper()
 	m, err := New(context.Background(), opts)
 	if err != nil {

@@ -39,6 +39,9 @@ func startProgram(t *testing.T, opts Options, extra ...config.Backend) *flow {
 	t.Helper()
 	fed, cfg := startDemo(t, extra...)
 	opts.Federation, opts.Config = fed, cfg
+	if !opts.Purpose.Preset() {
+		opts.Purpose = demoPurpose // these flows are not about the purpose question (governance_test.go is)
+	}
 	if opts.Clock == nil {
 		opts.Clock = func() time.Time { return demo.ReferenceDate }
 	}

@@ -10,6 +10,7 @@ import (
 type (
 	searchDoneMsg struct {
 		gen      int
+		query    record.Query // what was asked (for the audit trail's person-not-found)
 		matches  []client.Match
 		statuses []record.BackendStatus
 	}

@@ -67,6 +67,8 @@ type Model struct {
 	flashID  int
 	osc      string // an OSC 52 sequence written with the next frame
 	oscID    int
+
+	g gov // purpose of access, reveal prompt, idle lock (governance.go)
 }
 
 // New builds the root model. ctx bounds every back end request the TUI makes.
@@ -111,6 +113,7 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	m.styleHelp()
 	m.search = newSearchPage(c)
 	m.record = newRecordPage(c)
+	m.initGov()
 	m.setKeys()
 	m.layout()
 	return m, nil
@@ -130,11 +133,14 @@ func (m *Model) close() {
 	m.record.close()
 }
 
-// Init focuses the search field.
-func (m *Model) Init() tea.Cmd { return m.search.init() }
+// Init focuses the search field and starts the idle clock.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.search.init(), m.idleTick()) }
 
 // Update handles global keys and page switches and hands everything else to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, done := m.govUpdate(msg); done {
+		return m, cmd
+	}
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -167,6 +173,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.flashCmd(strings.ReplaceAll(m.c.v.VocabSwitched, "%s", m.c.v.Label), false)
 		}
 	case openMsg:
+		if cmd, asking := m.purposeGate(msg.match); asking {
+			return m, cmd
+		}
 		m.page = pageSearch
 		if cmd := m.record.open(msg.match); cmd != nil {
 			m.page = pageRecord
@@ -215,6 +224,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	_, cmd := to.Update(msg)
+	if err := m.record.takeAuditErr(); err != nil {
+		cmd = tea.Batch(cmd, m.auditFailed(err))
+	}
 	m.setKeys()
 	m.layout()
 	return m, cmd
@@ -248,9 +260,11 @@ func (m *Model) setKeys() {
 	if m.page == pageRecord {
 		ctx, table, phone := m.record.keyContext()
 		k.setContext(ctx, table, phone)
+		m.govKeys()
 		return
 	}
 	k.setContext(m.search.keyContext(), false, false)
+	m.govKeys()
 }
 
 // layout gives the pages the screen above the footer (which grows with the full help).
@@ -263,6 +277,9 @@ func (m *Model) layout() {
 
 // View draws the active page above the status bar and the help.
 func (m *Model) View() string {
+	if s, ok := m.govView(); ok {
+		return s
+	}
 	var active component = m.search
 	if m.page == pageRecord {
 		active = m.record

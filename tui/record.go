@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/views"
 )
 
@@ -39,6 +40,14 @@ type recordPage struct {
 	reveals *record.Reveals
 	masked  *record.Record
 
+	// Governance (governance.go): the purpose of access for this person, whether the back
+	// ends have answered (the open is recorded then), the sections whose view is recorded,
+	// and an audit trail failure the root must act on (the record is then closed).
+	choice       purpose.Choice
+	answered     bool
+	auditedViews []record.Section
+	auditErr     error
+
 	filtering bool
 	filterIn  textinput.Model
 	spin      spinner.Model
@@ -64,6 +73,7 @@ func (p *recordPage) reset() {
 	p.reveals = &record.Reveals{}
 	p.masked = nil
 	p.viewed = map[record.Section]bool{}
+	p.answered, p.auditedViews, p.auditErr = false, nil, nil
 }
 
 // sectionOf is the section behind tab i ("" for the summary).
@@ -93,7 +103,6 @@ func (p *recordPage) open(m client.Match) tea.Cmd {
 	p.close()
 	p.reset()
 	p.match = m
-	p.audit("record-opened", record.Sections())
 	p.setTab(startTab(p.c.opts.Role))
 	return p.fetch()
 }
@@ -177,17 +186,6 @@ func (p *recordPage) invalidate() {
 	}
 }
 
-func (p *recordPage) audit(event string, secs []record.Section) {
-	if p.c.opts.Audit == nil {
-		return
-	}
-	var bs []string
-	for _, s := range p.match.Person.Sources {
-		bs = append(bs, s.Backend)
-	}
-	p.c.opts.Audit(AuditEvent{Event: event, NHSNumber: p.match.Person.NHSNumber, Backends: bs, Sections: secs})
-}
-
 func (p *recordPage) pane() *tablePane { return p.panes[p.active] }
 
 func (p *recordPage) keyContext() (keyContext, bool, bool) {
@@ -252,7 +250,7 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		p.invalidate()
-		return nil
+		return p.fetched()
 	case spinner.TickMsg:
 		if !p.loading() {
 			p.spinning = false
@@ -353,6 +351,8 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 		p.setTab((p.active + tabCount - 1) % tabCount)
 	case key.Matches(msg, k.Back):
 		return func() tea.Msg { return backMsg{} }
+	case key.Matches(msg, k.Reveal):
+		return p.askReveal()
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(p.fetch(), func() tea.Msg { return flashMsg{text: p.c.v.Refreshing} })
 	case key.Matches(msg, k.Domain):
@@ -400,8 +400,7 @@ func (p *recordPage) setTab(i int) {
 	}
 	p.active = i
 	if sec := sectionOf(i); sec != "" && !p.viewed[sec] {
-		p.viewed[sec] = true
-		p.audit("section-viewed", []record.Section{sec})
+		p.shownSection(sec)
 	}
 }
 

@@ -12,8 +12,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -24,14 +25,10 @@ const (
 	RoleDispatcher   = "dispatcher"
 )
 
-// AuditEvent is something the governance work records: a record opened, a section viewed.
-// Fields carry no more than the audit trail needs.
-type AuditEvent struct {
-	Event     string           // "record-opened" | "section-viewed"
-	NHSNumber string           // 10 digits, "" when the person has none
-	Backends  []string         // back ends that know the person
-	Sections  []record.Section // the section viewed, or every section fetched
-}
+// AuditEvent is one line of the audit trail, built by the TUI with internal/audit's builders
+// (record opened, section viewed, restricted item revealed, refused or failed attempt, person
+// not found, screen locked / unlocked, signed out), carrying the purpose chosen for the person.
+type AuditEvent = audit.Event
 
 // Options is everything the TUI needs, passed in: no package-level state.
 type Options struct {
@@ -48,8 +45,12 @@ type Options struct {
 	DemoNumbers []string
 	// SignedIn names the signed-in member of staff for the status bar; nil or "": nobody.
 	SignedIn func() string
-	// Audit is called for governance events; nil: not recorded.
-	Audit func(AuditEvent)
+	// Audit appends one event to the audit trail (cmd/shcr: audit.Log.Append). When it fails
+	// for a record being opened, the record is not shown. nil: not recorded (tests only).
+	Audit func(AuditEvent) error
+	// Purpose is the purpose of access preset by --purpose, config, role or the demo
+	// (purpose.Resolve); when none is preset, the TUI asks once per person per session.
+	Purpose purpose.Resolved
 	// SignOut signs the member of staff out of every back end (shared PCs, the lock panel);
 	// nil: nothing to sign out of.
 	SignOut func() error

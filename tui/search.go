@@ -98,6 +98,7 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.searching = false
+		p.c.auditSearch(msg.query, msg.statuses, len(msg.matches))
 		p.results, p.statuses, p.cursor = msg.matches, msg.statuses, 0
 		switch len(msg.matches) {
 		case 0:
@@ -218,7 +219,7 @@ func (p *searchPage) submit() tea.Cmd {
 	return func() tea.Msg {
 		defer cancel()
 		matches, statuses := fed.Search(ctx, query)
-		return searchDoneMsg{gen: gen, matches: matches, statuses: statuses}
+		return searchDoneMsg{gen: gen, query: query, matches: matches, statuses: statuses}
 	}
 }
 

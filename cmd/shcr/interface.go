@@ -6,7 +6,6 @@ import (
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/tui"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -45,16 +44,14 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		return exitf(exitFailure, "shcr: %v; shcr does not open without an audit trail", err)
 	}
 	defer trail.Close()
-	choice := s.purpose.Choice
-	record := func(e tui.AuditEvent) {
-		ev := audit.Event{Event: e.Event, NHSNumber: e.NHSNumber, Purpose: string(choice.Purpose), Reason: choice.Reason,
-			Backends: e.Backends}
-		for _, sec := range e.Sections {
-			ev.Sections = append(ev.Sections, string(sec))
+	// The TUI builds each event (with the purpose chosen for the person) and stops showing a
+	// record whose look the trail did not take.
+	record := func(e tui.AuditEvent) error {
+		if err := trail.Append(e); err != nil {
+			a.log.Error("audit trail append failed", "event", e.Event)
+			return err
 		}
-		if err := trail.Append(ev); err != nil {
-			a.log.Error("audit trail append failed", "event", e.Event, "err", err.Error())
-		}
+		return nil
 	}
 
 	var demoNumbers []string
@@ -75,6 +72,7 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		DemoNumbers: demoNumbers,
 		SignedIn:    signedIn,
 		Audit:       record,
+		Purpose:     s.purpose,
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return exitf(exitFailure, "shcr: %v", err)

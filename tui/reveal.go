@@ -1,0 +1,188 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/views"
+)
+
+// revealPrompt asks why a restricted item (or a restricted person's address and phones) is
+// to be revealed. Nothing is revealed without a reason, and nothing is revealed unless the
+// audit trail took the event.
+type revealPrompt struct {
+	key    string         // item key, or record.RevealPersonKey
+	sec    record.Section // the item's section ("" for the person)
+	reason textinput.Model
+	msg    string
+}
+
+// revealAskMsg asks the root to open the reveal prompt for an item.
+type revealAskMsg struct {
+	key string
+	sec record.Section
+}
+
+// itemAt is the item at index i of a section, nil when there is none.
+func itemAt(rec *record.Record, sec record.Section, i int) *record.Item {
+	s := &rec.Sections
+	in := func(n int) bool { return i >= 0 && i < n }
+	switch sec {
+	case record.SectionCarePackages:
+		if in(len(s.CarePackages)) {
+			return &s.CarePackages[i].Item
+		}
+	case record.SectionCareTeam:
+		if in(len(s.CareTeam)) {
+			return &s.CareTeam[i].Item
+		}
+	case record.SectionMedications:
+		if in(len(s.Medications)) {
+			return &s.Medications[i].Item
+		}
+	case record.SectionAllergies:
+		if in(len(s.Allergies)) {
+			return &s.Allergies[i].Item
+		}
+	case record.SectionNextOfKin:
+		if in(len(s.NextOfKin)) {
+			return &s.NextOfKin[i].Item
+		}
+	case record.SectionEncounters:
+		if in(len(s.Encounters)) {
+			return &s.Encounters[i].Item
+		}
+	case record.SectionNotes:
+		if in(len(s.Notes)) {
+			return &s.Notes[i].Item
+		}
+	case record.SectionAlerts:
+		if in(len(s.Alerts)) {
+			return &s.Alerts[i].Item
+		}
+	}
+	return nil
+}
+
+// revealTarget is what `x` would reveal: the selected row when it is masked, else the
+// person's restricted demographics when they are withheld.
+func (p *recordPage) revealTarget() (string, record.Section, bool) {
+	if p.rec == nil {
+		return "", "", false
+	}
+	if pn := p.pane(); pn != nil {
+		p.ensure(pn)
+		if r := pn.selectedRow(); r != nil && r.Restricted {
+			if it := itemAt(p.rec, pn.sec, r.Index); it != nil {
+				return it.Key, pn.sec, true
+			}
+		}
+	}
+	if p.rec.Person.Restricted && !p.reveals.Has(record.RevealPersonKey) {
+		return record.RevealPersonKey, "", true
+	}
+	return "", "", false
+}
+
+// askReveal is the `x` key.
+func (p *recordPage) askReveal() tea.Cmd {
+	k, sec, ok := p.revealTarget()
+	if !ok {
+		return func() tea.Msg { return flashMsg{text: p.c.v.RevealNothing, err: true} }
+	}
+	return func() tea.Msg { return revealAskMsg{key: k, sec: sec} }
+}
+
+// reveal records the reveal in the audit trail, then shows the item while the record stays
+// open. It returns the audit trail's error, in which case nothing is revealed.
+func (p *recordPage) reveal(key, reason string) error {
+	if err := p.c.record(audit.Revealed(p.rec, p.choice, reason, key)); err != nil {
+		return err
+	}
+	p.reveals.Add(key)
+	p.invalidate()
+	p.c.log.Info("restricted item revealed", "section", string(p.sectionOfKey(key)))
+	return nil
+}
+
+func (p *recordPage) sectionOfKey(k string) record.Section {
+	if k == record.RevealPersonKey {
+		return "person"
+	}
+	for _, sec := range record.Sections() {
+		for i := range p.rec.Count(sec) {
+			if it := itemAt(p.rec, sec, i); it != nil && it.Key == k {
+				return sec
+			}
+		}
+	}
+	return ""
+}
+
+func newRevealPrompt(msg revealAskMsg) *revealPrompt {
+	in := textinput.New()
+	in.Prompt = ""
+	in.CharLimit = purpose.MaxReason
+	in.Cursor.SetMode(cursor.CursorStatic)
+	return &revealPrompt{key: msg.key, sec: msg.sec, reason: in}
+}
+
+// revealKey handles a key in the reveal prompt.
+func (m *Model) revealKey(msg tea.KeyMsg) tea.Cmd {
+	r, k := m.g.reveal, m.g.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.g.reveal = nil
+		return nil
+	case key.Matches(msg, k.Apply):
+		reason := strings.Join(strings.Fields(r.reason.Value()), " ")
+		if reason == "" {
+			r.msg = m.c.v.RevealNeedReason
+			return nil
+		}
+		if err := m.record.reveal(r.key, reason); err != nil {
+			m.c.log.Error("audit trail append failed", "event", audit.RestrictedRevealed)
+			r.msg = strings.ReplaceAll(m.c.v.AuditFailed, "%s", flatLine(err.Error()))
+			return nil
+		}
+		m.g.reveal = nil
+		return m.flashCmd(m.c.v.RevealDone, false)
+	}
+	var cmd tea.Cmd
+	r.reason, cmd = r.reason.Update(msg)
+	r.msg = ""
+	return cmd
+}
+
+// revealView is the reveal prompt as a panel: what it reveals (the section, never content).
+func (m *Model) revealView(w int) string {
+	r, v, st := m.g.reveal, m.c.v, m.c.st
+	inner := min(max(w-6, 20), 72)
+	title := v.RevealTitle
+	if r.key == record.RevealPersonKey {
+		title = v.RevealPersonTitle
+	}
+	b := []string{st.Title.Render(clipText(title, inner))}
+	if r.sec != "" {
+		b = append(b, st.Faint.Render(clipText(views.SectionTitle(r.sec, v), inner)))
+	}
+	b = append(b, "")
+	for _, l := range wrapPlain(v.RevealQuestion, inner) {
+		b = append(b, st.Text.Render(l))
+	}
+	r.reason.Width = max(inner-len(v.RevealPrompt)-1, 10)
+	b = append(b, "", st.Bold.Render(v.RevealPrompt)+r.reason.View())
+	if r.msg != "" {
+		for _, l := range wrapPlain(r.msg, inner) {
+			b = append(b, st.Error.Render(l))
+		}
+	}
+	b = append(b, "", st.Faint.Render(clipText(v.RevealHelp, inner)))
+	return panelBox(st.Rule, strings.Join(b, "\n"), inner)
+}
