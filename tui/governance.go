@@ -207,7 +207,9 @@ func (m *Model) askKey(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) auditFailed(err error) tea.Cmd {
 	m.record.close()
 	m.record.reset()
+	gone := m.record.match
 	m.record.rec, m.record.match = nil, client.Match{}
+	m.search.recent = slices.DeleteFunc(m.search.recent, func(o client.Match) bool { return samePerson(o.Person, gone.Person) })
 	m.page = pageSearch
 	m.search.message, m.search.msgErr = fmt.Sprintf(m.c.v.AuditFailed, flatLine(err.Error())), true
 	m.setKeys()
@@ -412,24 +414,13 @@ func (m *Model) lockView(w int) string {
 	return panelBox(st.Rule, strings.Join(b, "\n"), inner)
 }
 
-// auditSearch records a search that found nobody (person-not-found, with the kind of search
-// and never what was typed) and every back end that refused or failed a search.
+// auditSearch records a search that found nobody: person-not-found, with the kind of search
+// (never what was typed), and every back end that refused or failed it. When someone was
+// found, a back end's refusal is recorded with the record it would have been part of
+// (audit.Opened carries the search's failures into the record's back ends).
 func (c *common) auditSearch(q record.Query, statuses []record.BackendStatus, found int) {
-	ch := c.opts.Purpose.Choice
 	if found == 0 {
-		_ = c.record(audit.NotFound(q, ch, statuses)...)
-		return
-	}
-	for _, st := range statuses {
-		if st.Status != record.BackendFailed {
-			continue
-		}
-		e := audit.Event{Event: audit.FailureKind(st.HTTPStatus), NHSNumber: q.NHSNumber, Purpose: string(ch.Purpose),
-			Reason: ch.Reason, Backends: []string{st.Name}, Detail: "failed"}
-		if st.HTTPStatus != 0 {
-			e.Detail = fmt.Sprintf("HTTP %d", st.HTTPStatus)
-		}
-		_ = c.record(e)
+		_ = c.record(audit.NotFound(q, c.opts.Purpose.Choice, statuses)...)
 	}
 }
 

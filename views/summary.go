@@ -164,6 +164,18 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 		out = append(out, Field{v.SumAlerts, strings.Join(alerts, "; ")})
 	}
 
+	// Where they live and their numbers: withheld for a restricted (PDS sensitive) person
+	// until revealed.
+	if rec.Person.Restricted && (revealed == nil || !revealed(record.RevealPersonKey)) {
+		out = append(out, Field{v.SumAddress, v.Restricted})
+	} else {
+		at := joinNonEmpty("; ", addressText(rec.Person.Address), phonesText(rec.Person.Phones, v))
+		if at == "" {
+			at = v.SumNone
+		}
+		out = append(out, Field{v.SumAddress, at})
+	}
+
 	var bs []string
 	for _, b := range rec.Backends {
 		bs = append(bs, b.Name+" "+BackendStatusText(b, v))

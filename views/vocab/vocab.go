@@ -71,7 +71,7 @@ type Vocabulary struct {
 
 	// Summary tab.
 	SumCarePackage, SumSocialWorker, SumNextOfKin, SumAllergies, SumMedications string
-	SumLastEncounter, SumBackends, SumAlerts, SumNone                           string
+	SumLastEncounter, SumBackends, SumAlerts, SumNone, SumAddress               string
 
 	// Role verdicts.
 	VerdictYes, VerdictNo, VerdictNotChecked, VerdictUnknown string
@@ -256,7 +256,7 @@ func common() Vocabulary {
 		RestrictedText:    "Restricted item (content hidden)",
 
 		SumSocialWorker: "Allocated social worker", SumAllergies: "Allergies",
-		SumBackends: "Back ends", SumAlerts: "Alerts", SumNone: "none recorded",
+		SumBackends: "Back ends", SumAlerts: "Alerts", SumNone: "none recorded", SumAddress: "Address and phone",
 
 		VerdictNotChecked: "not checked: %s",
 
