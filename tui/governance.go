@@ -275,7 +275,8 @@ func (m *Model) startUnlock() tea.Cmd {
 		m.g.unlocking = cancel
 		m.g.lockMsg = m.c.v.LockSigningIn
 		f := m.c.opts.Unlock
-		return func() tea.Msg { return unlockDoneMsg{err: f(ctx)} }
+		pctx, prompts := m.unlockPrompts(ctx) // the code or address goes in the lock panel
+		return tea.Batch(prompts, func() tea.Msg { return unlockDoneMsg{err: f(pctx)} })
 	}
 	open := m.page == pageRecord && m.record.rec != nil
 	if open || m.c.opts.Purpose.Preset() {
@@ -411,6 +412,7 @@ func (m *Model) lockView(w int) string {
 			b = append(b, s.Render(l))
 		}
 	}
+	b = append(b, m.unlockPromptLines(inner)...)
 	return panelBox(st.Rule, strings.Join(b, "\n"), inner)
 }
 

@@ -69,6 +69,8 @@ type Model struct {
 	oscID    int
 
 	g gov // purpose of access, reveal prompt, idle lock (governance.go)
+
+	si signInState // the sign-in panel or the sign-out question (signin.go)
 }
 
 // New builds the root model. ctx bounds every back end request the TUI makes.
@@ -131,6 +133,7 @@ func (m *Model) styleHelp() {
 func (m *Model) close() {
 	m.search.stop()
 	m.record.close()
+	m.stopSignIn()
 }
 
 // Init focuses the search field and starts the idle clock.
@@ -139,6 +142,9 @@ func (m *Model) Init() tea.Cmd { return tea.Batch(m.search.init(), m.idleTick())
 // Update handles global keys and page switches and hands everything else to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, done := m.govUpdate(msg); done {
+		return m, cmd
+	}
+	if cmd, done := m.signInMsg(msg); done {
 		return m, cmd
 	}
 	var cmds []tea.Cmd
@@ -256,6 +262,7 @@ func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
 
 // setKeys enables the keys that apply to what has focus now.
 func (m *Model) setKeys() {
+	defer m.signInKeys()
 	k := &m.c.keys
 	if m.page == pageRecord {
 		ctx, table, phone := m.record.keyContext()
@@ -286,6 +293,9 @@ func (m *Model) View() string {
 	}
 	footer := m.footer(m.c.width)
 	body := fitHeight(active.View(), max(m.c.height-lipgloss.Height(footer), 1))
+	if panel := m.panelView(m.c.width); panel != "" {
+		body = centreOver(body, panel, m.c.width, max(m.c.height-lipgloss.Height(footer), 1))
+	}
 	return m.osc + body + "\n" + footer
 }
 
@@ -298,10 +308,8 @@ func (m *Model) footer(w int) string {
 		label = r + " · " + label
 	}
 	right := st.Faint.Render("[" + label + "]")
-	if m.c.opts.SignedIn != nil {
-		if who := m.c.opts.SignedIn(); who != "" {
-			right = st.Bold.Render(who) + " " + right
-		}
+	if who := m.signedInText(); who != "" {
+		right = who + " " + right
 	}
 	rw := lipgloss.Width(right)
 	if m.help.ShowAll {

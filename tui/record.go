@@ -426,6 +426,8 @@ func (p *recordPage) view(w, h int) string {
 	backends := views.BackendLine(rec.Backends, v, st, w)
 	rule := st.Rule.Render(strings.Repeat("─", w))
 	var notice []string
+	// A back end that needs a sign-in says so in place of its data (ctrl+l).
+	notice = append(notice, p.c.signInHints(rec.Backends, rec.SectionStatus, w)...)
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {

@@ -51,6 +51,10 @@ type Options struct {
 	// Purpose is the purpose of access preset by --purpose, config, role or the demo
 	// (purpose.Resolve); when none is preset, the TUI asks once per person per session.
 	Purpose purpose.Resolved
+	// SignIn signs in to the back ends that need a person to sign in (*auth.Manager): a back
+	// end needing it shows a sign-in line in place of its data, and ctrl+l opens the sign-in
+	// panel. nil: nothing to sign in to (the others just show "not queried").
+	SignIn SignIn
 	// SignOut signs the member of staff out of every back end (shared PCs, the lock panel);
 	// nil: nothing to sign out of.
 	SignOut func() error

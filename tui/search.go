@@ -256,6 +256,9 @@ func (p *searchPage) view(w, h int) string {
 	for _, l := range wrapStyled(line, w) {
 		b.WriteString(l + "\n")
 	}
+	for _, l := range p.c.signInHints(p.statuses, nil, w) {
+		b.WriteString(l + "\n")
+	}
 	for _, l := range wrapPlain(v.SearchHelp, w) {
 		b.WriteString(st.Faint.Render(l) + "\n")
 	}

@@ -32,6 +32,12 @@ type SignInPanel struct {
 // broken at the box edge, never shortened: the user must be able to type them.
 func SignInPanelView(d SignInPanel, v vocab.Vocabulary, st Styles, w int) string {
 	inner := panelInner(w)
+	return panelBox(fmt.Sprintf(v.SignInTitle, d.Backend), SignInLines(d, v, st, inner), st, inner)
+}
+
+// SignInLines are the panel's lines at most inner cells wide, without the box (the idle lock
+// shows them in its own panel). Without keys (CancelKey ""), no key line is shown.
+func SignInLines(d SignInPanel, v vocab.Vocabulary, st Styles, inner int) []string {
 	var lines []string
 	add := func(sty lipgloss.Style, s string) {
 		for _, l := range wrapWords(s, inner) {
@@ -43,11 +49,16 @@ func SignInPanelView(d SignInPanel, v vocab.Vocabulary, st Styles, w int) string
 			lines = append(lines, "  "+st.Accent.Render(l))
 		}
 	}
+	keys := func(s string) {
+		if d.CancelKey != "" {
+			add(st.Faint, s)
+		}
+	}
 	switch {
 	case d.Err != "":
 		add(st.Error, fmt.Sprintf(v.SignInFailed, d.Err))
 		lines = append(lines, "")
-		add(st.Faint, fmt.Sprintf(v.SignInRetryKeys, d.SignInKey, d.CancelKey))
+		keys(fmt.Sprintf(v.SignInRetryKeys, d.SignInKey, d.CancelKey))
 	case d.Flow == "device":
 		add(st.Text, v.SignInDeviceOpen)
 		addURL(d.URL)
@@ -58,7 +69,7 @@ func SignInPanelView(d SignInPanel, v vocab.Vocabulary, st Styles, w int) string
 		}
 		lines = append(lines, "")
 		add(st.Warning, fmt.Sprintf(v.SignInExpires, LeftText(d.Left)))
-		add(st.Faint, fmt.Sprintf(v.SignInCopyKey, d.CopyKey)+" · "+fmt.Sprintf(v.SignInKeys, d.CancelKey))
+		keys(fmt.Sprintf(v.SignInCopyKey, d.CopyKey) + " · " + fmt.Sprintf(v.SignInKeys, d.CancelKey))
 	case d.Flow == "pkce":
 		if d.BrowserErr != "" {
 			add(st.Text, fmt.Sprintf(v.SignInNoBrowser, d.BrowserErr))
@@ -68,12 +79,12 @@ func SignInPanelView(d SignInPanel, v vocab.Vocabulary, st Styles, w int) string
 		addURL(d.URL)
 		lines = append(lines, "")
 		add(st.Warning, fmt.Sprintf(v.SignInWaiting, LeftText(d.Left)))
-		add(st.Faint, fmt.Sprintf(v.SignInCopyKey, d.CopyKey)+" · "+fmt.Sprintf(v.SignInKeys, d.CancelKey))
+		keys(fmt.Sprintf(v.SignInCopyKey, d.CopyKey) + " · " + fmt.Sprintf(v.SignInKeys, d.CancelKey))
 	default:
 		add(st.Faint, v.SignInStarting)
-		add(st.Faint, fmt.Sprintf(v.SignInKeys, d.CancelKey))
+		keys(fmt.Sprintf(v.SignInKeys, d.CancelKey))
 	}
-	return panelBox(fmt.Sprintf(v.SignInTitle, d.Backend), lines, st, inner)
+	return lines
 }
 
 // SignOutPanelView asks to confirm signing out of every back end.

@@ -23,9 +23,10 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		return exitf(exitUsage, "%v", err)
 	}
 
-	// The interface never signs in by itself: a back end without a usable token shows
-	// "sign-in needed" and the others go on (shcr login signs in).
-	signIn := a.authManager(s.cfg, false)
+	// The interface never signs in by itself: a back end without a usable token shows a
+	// sign-in line in place of its data and the others go on; ctrl+l opens the sign-in panel
+	// (the device code or browser address is shown there), ctrl+o signs out (shared PCs).
+	signIn := a.authManagerContext(ctx, s.cfg, false)
 	signedIn := func() string {
 		if id, ok := signIn.SignedIn(); ok {
 			return id.String()
@@ -71,6 +72,9 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		Logger:      a.log,
 		DemoNumbers: demoNumbers,
 		SignedIn:    signedIn,
+		SignIn:      signIn,
+		SignOut:     signOutAll(signIn),
+		Unlock:      unlockBySignIn(signIn, s.cfg),
 		Audit:       record,
 		Purpose:     s.purpose,
 	})

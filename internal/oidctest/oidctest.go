@@ -93,18 +93,30 @@ func (p *Provider) ApproveAs(userCode, subject string) error {
 	return p.Storage.CompleteDeviceAuthorization(context.Background(), userCode, subject)
 }
 
+// EndSession ends a user's session at the provider: their access and refresh tokens stop
+// working, so a refresh is refused (as when an administrator revokes a sign-in).
+func (p *Provider) EndSession(subject string) error {
+	// The example storage saves device-grant tokens without the client's id.
+	for _, client := range []string{DeviceClientID, ""} {
+		if err := p.Storage.TerminateSession(context.Background(), subject, client); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Deny declines a device code.
 func (p *Provider) Deny(userCode string) error {
 	return p.Storage.DenyDeviceAuthorization(context.Background(), userCode)
 }
 
 // Guard is a FHIR base in front of another that answers 401 to any request without a
-// bearer token this provider accepts (checked at its userinfo endpoint).
+// bearer token this provider accepts (checked at its userinfo endpoint on every request, so
+// a session ended at the provider is refused at once).
 type Guard struct {
 	URL string // the guarded FHIR base: same path as the upstream, another port
 
 	mu      sync.Mutex
-	valid   map[string]bool
 	refused int
 	passed  int
 }
@@ -120,7 +132,7 @@ func (p *Provider) RequireToken(tb testing.TB, upstream string) *Guard {
 	if userinfo == "" {
 		tb.Fatal("oidctest: the provider names no userinfo endpoint")
 	}
-	g := &Guard{valid: map[string]bool{}}
+	g := &Guard{}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: up.Scheme, Host: up.Host})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -150,12 +162,6 @@ func (g *Guard) accepted(ctx context.Context, userinfo, tok string) bool {
 	if tok == "" {
 		return false
 	}
-	g.mu.Lock()
-	ok := g.valid[tok]
-	g.mu.Unlock()
-	if ok {
-		return true
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, userinfo, nil)
 	if err != nil {
 		return false
@@ -166,13 +172,7 @@ func (g *Guard) accepted(ctx context.Context, userinfo, tok string) bool {
 		return false
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return false
-	}
-	g.mu.Lock()
-	g.valid[tok] = true
-	g.mu.Unlock()
-	return true
+	return resp.StatusCode == http.StatusOK
 }
 
 // Counts returns how many requests were refused (no or a bad token) and let through.
