@@ -85,8 +85,23 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Output != nil {
 		popts = append(popts, tea.WithOutput(opts.Output))
 	}
-	_, err = tea.NewProgram(m, popts...).Run()
+	return runGuarded(ctx, m, popts, nil)
+}
+
+// runGuarded runs the model behind the panic guard (guard.go); started, when not nil, is
+// called with the program once it exists.
+func runGuarded(ctx context.Context, m *Model, popts []tea.ProgramOption, started func(*tea.Program)) error {
+	g := &guard{m: m, log: m.c.log}
+	prog := tea.NewProgram(g, popts...)
+	g.quit = prog.Quit
+	if started != nil {
+		started(prog)
+	}
+	_, err := prog.Run()
 	m.close()
+	if g.panicked.Load() {
+		return ErrInternal
+	}
 	if err == tea.ErrProgramKilled && ctx.Err() != nil {
 		return ctx.Err()
 	}
