@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
@@ -19,6 +20,7 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/tui"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -27,8 +29,9 @@ func main() {
 	out := flag.String("out", "screenshots", "directory for the .svg files")
 	width := flag.Int("width", 120, "terminal width")
 	height := flag.Int("height", 36, "terminal height")
+	only := flag.String("only", "", "render only the screens whose name contains this")
 	flag.Parse()
-	if err := run(*out, *width, *height); err != nil {
+	if err := run(*out, *width, *height, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "screens:", err)
 		os.Exit(1)
 	}
@@ -40,12 +43,14 @@ type shot struct {
 	vocab string
 	role  string
 	steps []step
+	ask   bool // no preset purpose of access: the TUI asks (otherwise "demo", as shcr demo)
 }
 
-// step is text to type or a key to press.
+// step is text to type, a key to press, or time passing (then the idle lock is checked).
 type step struct {
-	text string
-	key  tea.KeyMsg
+	text    string
+	key     tea.KeyMsg
+	advance time.Duration
 }
 
 func typed(s string) step { return step{text: s} }
@@ -80,11 +85,15 @@ func shots() []shot {
 		shot{name: "role-dispatcher", vocab: vocab.NameHealth, role: tui.RoleDispatcher, steps: []step{typed(brackenbury), key(tea.KeyEnter)}},
 		shot{name: "role-social-worker-restricted", vocab: vocab.NameSocialCare, role: tui.RoleSocialWorker, steps: []step{typed(oakes), key(tea.KeyEnter)}},
 		shot{name: "help", vocab: vocab.NameHealth, steps: append(append([]step{}, openM...), runes("7"), runes("?"))},
+		shot{name: "purpose-prompt", vocab: vocab.NameHealth, ask: true, steps: []step{typed(oakes), key(tea.KeyEnter), key(tea.KeyDown)}},
+		shot{name: "reveal-prompt", vocab: vocab.NameSocialCare, role: tui.RoleSocialWorker,
+			steps: []step{typed(oakes), key(tea.KeyEnter), runes("x"), typed("Strategy meeting follow-up")}},
+		shot{name: "lock", vocab: vocab.NameHealth, steps: append(append([]step{}, openM...), step{advance: 6 * time.Minute})},
 	)
 	return out
 }
 
-func run(dir string, w, h int) error {
+func run(dir string, w, h int, only string) error {
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	lipgloss.SetHasDarkBackground(true)
 	srv, err := demo.Start(demo.Options{})
@@ -102,12 +111,20 @@ func run(dir string, w, h int) error {
 		return err
 	}
 	for _, s := range shots() {
+		if !strings.Contains(s.name, only) {
+			continue
+		}
 		v, err := vocab.Parse(s.vocab)
 		if err != nil {
 			return err
 		}
+		now := demo.ReferenceDate
+		pur := purpose.Resolved{Choice: purpose.Choice{Purpose: purpose.Demo}, Source: purpose.FromDemo}
+		if s.ask {
+			pur = purpose.Resolved{}
+		}
 		m, err := tui.New(context.Background(), tui.Options{Federation: fed, Config: cfg, Vocabulary: v, Role: s.role,
-			Clock: func() time.Time { return demo.ReferenceDate }, SignedIn: func() string { return user.Name }})
+			Clock: func() time.Time { return now }, SignedIn: func() string { return user.Name }, Purpose: pur})
 		if err != nil {
 			return err
 		}
@@ -115,6 +132,11 @@ func run(dir string, w, h int) error {
 		d.send(tea.WindowSizeMsg{Width: w, Height: h})
 		d.run(m.Init())
 		for _, st := range s.steps {
+			if st.advance > 0 {
+				now = now.Add(st.advance)
+				d.send(tui.IdleTickMsg{})
+				continue
+			}
 			if st.text != "" {
 				for _, r := range st.text {
 					d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
@@ -131,7 +153,10 @@ func run(dir string, w, h int) error {
 		fmt.Println(path)
 		d.send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	}
-	return nil
+	if !strings.Contains("login", only) {
+		return nil
+	}
+	return loginShot(dir, w, h, srv, user)
 }
 
 // driver runs the model synchronously: Update, then the commands it returns, feeding their
@@ -161,7 +186,7 @@ func (d *driver) run(cmd tea.Cmd) {
 			continue
 		}
 		switch msg := msg.(type) {
-		case nil, spinner.TickMsg:
+		case nil, spinner.TickMsg, tui.IdleTickMsg:
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
 		case tea.QuitMsg:
