@@ -217,3 +217,66 @@ func TestSignInPanelRefused(t *testing.T) {
 		t.Fatal("signed in after a refusal")
 	}
 }
+
+// The status bar names who is signed in, says "not signed in" where nobody is, and in the
+// demo says nobody signs in.
+func TestStatusBarAccount(t *testing.T) {
+	v := vocab.Health()
+	footer := func(o Options) string {
+		t.Helper()
+		o.Federation = offlineFederation(t)
+		m, err := New(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noTimers(m)
+		m.Update(tea_size(100, 24))
+		lines := strings.Split(m.View(), "\n")
+		return lines[len(lines)-1]
+	}
+	nobody := func() string { return "" }
+	if f := footer(Options{}); strings.Contains(f, v.NotSignedIn) || strings.Contains(f, v.DemoSignedIn) {
+		t.Errorf("no sign-in given: %q", f)
+	}
+	if f := footer(Options{SignedIn: nobody}); !strings.Contains(f, v.NotSignedIn) {
+		t.Errorf("nobody signed in: %q", f)
+	}
+	if f := footer(Options{SignedIn: nobody, Config: config.Config{Demo: true}}); !strings.Contains(f, v.DemoSignedIn) || strings.Contains(f, v.NotSignedIn) {
+		t.Errorf("demo: %q", f)
+	}
+	if f := footer(Options{SignedIn: func() string { return "Jane Carter (jcarter)" }}); !strings.Contains(f, "Jane Carter (jcarter)") || strings.Contains(f, v.NotSignedIn) {
+		t.Errorf("signed in: %q", f)
+	}
+}
+
+// The idle lock's sign-in shows its device code in the lock panel, and only while it runs.
+func TestUnlockPromptInLockPanel(t *testing.T) {
+	m, err := New(context.Background(), Options{Federation: offlineFederation(t),
+		SignedIn: func() string { return "Jane Carter (jcarter)" }, Unlock: func(context.Context) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTimers(m)
+	m.Update(tea_size(100, 30))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m.g.locked, m.g.unlocking = true, cancel
+	m.unlockPrompts(ctx)
+	p := auth.Prompt{Backend: "council", Flow: config.AuthDevice, URL: "https://login.example.gov.uk/device",
+		UserCode: "BCDF-GHJK", Expires: time.Now().Add(5 * time.Minute)}
+	m.Update(unlockPromptMsg{gen: m.si.unlockGen - 1, p: p}) // an older sign-in's prompt: ignored
+	if strings.Contains(m.View(), "BCDF-GHJK") {
+		t.Fatal("an old prompt was shown")
+	}
+	m.Update(unlockPromptMsg{gen: m.si.unlockGen, p: p})
+	s := m.View()
+	for _, want := range []string{"Sign in to council", "https://login.example.gov.uk/device", "BCDF-GHJK"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("lock panel lacks %q:\n%s", want, s)
+		}
+	}
+	m.g.unlocking = nil // the sign-in ended
+	if strings.Contains(m.View(), "BCDF-GHJK") {
+		t.Error("the code is still shown after the sign-in ended")
+	}
+}
