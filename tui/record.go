@@ -423,7 +423,7 @@ func (p *recordPage) view(w, h int) string {
 	rec := p.shown()
 	banner := views.Banner(rec, v, st, w, now)
 	tabs := p.tabBar(w)
-	backends := views.BackendLine(rec.Backends, v, st, w)
+	backends := views.BackendLine(p.c.signInStatuses(rec.Backends, rec.SectionStatus), v, st, w)
 	rule := st.Rule.Render(strings.Repeat("─", w))
 	var notice []string
 	// A back end that needs a sign-in says so in place of its data (ctrl+l).

@@ -305,7 +305,7 @@ func (p *searchPage) view(w, h int) string {
 		}
 	}
 	if len(p.statuses) > 0 {
-		b.WriteString("\n" + views.BackendLine(p.statuses, v, st, w))
+		b.WriteString("\n" + views.BackendLine(p.c.signInStatuses(p.statuses, nil), v, st, w))
 	}
 	return b.String()
 }

@@ -128,6 +128,22 @@ func (c *common) signInHints(statuses []record.BackendStatus, sections []record.
 	return out
 }
 
+// signInStatuses are the back ends' statuses for the status line: one that was not asked,
+// or failed, because it needs a sign-in says just that, with the key (not the long reason).
+func (c *common) signInStatuses(statuses []record.BackendStatus, sections []record.SectionStatus) []record.BackendStatus {
+	need := c.signInNeeded(statuses, sections)
+	if len(need) == 0 {
+		return statuses
+	}
+	out := slices.Clone(statuses)
+	for i, s := range out {
+		if slices.Contains(need, s.Name) && (s.Status == record.BackendNotQueried || s.Status == record.BackendFailed) {
+			out[i].Error = fmt.Sprintf(c.v.SignInShort, c.keys.SignIn.Help().Key)
+		}
+	}
+	return out
+}
+
 // statuses are the back end and section statuses on screen now.
 func (m *Model) statuses() ([]record.BackendStatus, []record.SectionStatus) {
 	if m.page == pageRecord && m.record.rec != nil {

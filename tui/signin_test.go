@@ -124,6 +124,7 @@ func TestSignInPanelDeviceFlowThenSignOut(t *testing.T) {
 	// The record opens with the other back ends; the council stands as a sign-in line.
 	f.open(nhsMarchbank, "Marchbank")
 	f.waitFor(hint)
+	f.waitFor(demo.NameCouncil + " not queried: sign-in needed (press ctrl+l)")
 	if _, passed := r.guard.Counts(); passed != 0 {
 		t.Fatalf("the council was asked without a token (%d)", passed)
 	}

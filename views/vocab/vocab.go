@@ -106,7 +106,7 @@ type Vocabulary struct {
 	SignInDeviceComplete, SignInExpires, SignInBrowser, SignInNoBrowser, SignInWaiting string
 	SignInFailed, SignInKeys, SignInRetryKeys, SignInCopyKey, SignedInAs, NotSignedIn  string
 	DemoSignedIn, SignOutTitle, SignOutConfirm, SignOutKeys, SignedOut, SignOutFailed  string
-	HelpSignIn, HelpSignOut                                                            string
+	HelpSignIn, HelpSignOut, SignInShort                                               string
 
 	// Purpose of access (asked once per person per session when nothing is preset).
 	PurposeTitle, PurposeQuestion, PurposeUnlockQuestion, PurposePreset           string
@@ -312,6 +312,7 @@ func common() Vocabulary {
 		SignOutKeys:          "%s sign out · %s keep working",
 		SignedOut:            "Signed out of every back end. The next member of staff can sign in.",
 		SignOutFailed:        "Sign-out did not complete: %s",
+		SignInShort:          "sign-in needed (press %s)",
 		HelpSignIn:           "sign in",
 		HelpSignOut:          "sign out (shared PC)",
 
