@@ -65,7 +65,8 @@ func SignInLines(d SignInPanel, v vocab.Vocabulary, st Styles, inner int) []stri
 		add(st.Text, v.SignInDeviceCode)
 		lines = append(lines, "  "+st.BannerName.Render(d.UserCode))
 		if d.URLComplete != "" && d.URLComplete != d.URL {
-			add(st.Faint, fmt.Sprintf(v.SignInDeviceComplete, d.URLComplete))
+			add(st.Faint, v.SignInDeviceComplete)
+			addURL(d.URLComplete)
 		}
 		lines = append(lines, "")
 		add(st.Warning, fmt.Sprintf(v.SignInExpires, LeftText(d.Left)))

@@ -295,7 +295,7 @@ func common() Vocabulary {
 		SignInStarting:       "Contacting the sign-in service…",
 		SignInDeviceOpen:     "1. On any device, open this address:",
 		SignInDeviceCode:     "2. Enter the code:",
-		SignInDeviceComplete: "(or open this address, which has the code filled in: %s)",
+		SignInDeviceComplete: "Or open this address, which has the code filled in:",
 		SignInExpires:        "The code expires in %s. Waiting for approval…",
 		SignInBrowser:        "A browser window has opened: sign in there. If none opened, open this address:",
 		SignInNoBrowser:      "shcr could not open a browser (%s). Open this address yourself:",
