@@ -33,8 +33,10 @@ type gov struct {
 }
 
 type (
-	// idleTickMsg checks the idle lock, once a second.
-	idleTickMsg struct{}
+	// IdleTickMsg is the idle lock's check, once a second (tea.Tick). A driver that does not
+	// wait for timers (tests, the screenshot tool) drops it, and may send one to check the
+	// lock at once, e.g. after moving its clock on.
+	IdleTickMsg struct{}
 	// unlockDoneMsg is the outcome of Options.Unlock.
 	unlockDoneMsg struct{ err error }
 )
@@ -80,7 +82,7 @@ func (m *Model) idleAfter() time.Duration {
 }
 
 func (m *Model) idleTick() tea.Cmd {
-	return m.c.tick(time.Second, func(time.Time) tea.Msg { return idleTickMsg{} })
+	return m.c.tick(time.Second, func(time.Time) tea.Msg { return IdleTickMsg{} })
 }
 
 // purposeGate runs before a record opens: with a purpose preset or already chosen for this
@@ -101,7 +103,7 @@ func (m *Model) purposeGate(match client.Match) (tea.Cmd, bool) {
 // the lock panel, the dialogs. ok false means the root handles msg as usual.
 func (m *Model) govUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case idleTickMsg:
+	case IdleTickMsg:
 		next := m.idleTick()
 		if !m.g.locked && m.c.now().Sub(m.g.lastKey) >= m.idleAfter() {
 			return tea.Batch(next, m.lock()), true

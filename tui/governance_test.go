@@ -443,18 +443,18 @@ func TestIdleLockHidesEverythingAndUnlocks(t *testing.T) {
 	}
 
 	r.clock.Advance(4*time.Minute + 59*time.Second)
-	r.send(idleTickMsg{})
+	r.send(IdleTickMsg{})
 	if out := r.view(); strings.Contains(out, "Screen locked") || !strings.Contains(out, "OAKES") {
 		t.Fatalf("locked too early:\n%s", out)
 	}
 	r.keys("k") // a key restarts the idle time
 	r.clock.Advance(4 * time.Minute)
-	r.send(idleTickMsg{})
+	r.send(IdleTickMsg{})
 	if strings.Contains(r.view(), "Screen locked") {
 		t.Fatal("a key did not restart the idle time")
 	}
 	r.clock.Advance(time.Minute)
-	r.send(idleTickMsg{})
+	r.send(IdleTickMsg{})
 	for _, v := range []string{r.m.View(), r.view()} {
 		if !strings.Contains(views.Strip(v), "Screen locked") || !strings.Contains(views.Strip(v), "No patient data is shown.") {
 			t.Fatalf("not locked:\n%s", v)
@@ -509,7 +509,7 @@ func TestIdleLockUnlockNeedsSignIn(t *testing.T) {
 		}})
 	r.search(nhsnumber.Format(oakesNHS))
 	r.clock.Advance(5 * time.Minute)
-	r.send(idleTickMsg{})
+	r.send(IdleTickMsg{})
 	if out := r.view(); !strings.Contains(out, "enter   sign in again to unlock") || strings.Contains(out, "OAKES") {
 		t.Fatalf("lock panel:\n%s", out)
 	}
@@ -536,7 +536,7 @@ func TestLockSignOut(t *testing.T) {
 	r.search(nhsnumber.Format(oakesNHS))
 	r.keys("3")
 	r.clock.Advance(6 * time.Minute)
-	r.send(idleTickMsg{})
+	r.send(IdleTickMsg{})
 	r.send(tea.KeyMsg{Type: tea.KeyCtrlO})
 	out := r.view()
 	if signedOut != 1 || r.m.page != pageSearch || strings.Contains(out, "Screen locked") || strings.Contains(out, "OAKES") ||
@@ -559,7 +559,7 @@ func TestLockSignOut(t *testing.T) {
 	r2 := newGovRig(t, Options{Purpose: demoPurpose, SignOut: func() error { return errors.New("keyring locked") }})
 	r2.search(nhsnumber.Format(oakesNHS))
 	r2.clock.Advance(6 * time.Minute)
-	r2.send(idleTickMsg{})
+	r2.send(IdleTickMsg{})
 	r2.send(tea.KeyMsg{Type: tea.KeyCtrlO})
 	if out := r2.view(); !strings.Contains(out, "Screen locked") || !strings.Contains(out, "keyring locked") || strings.Contains(out, "OAKES") {
 		t.Fatalf("failed sign-out:\n%s", out)

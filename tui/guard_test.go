@@ -71,7 +71,7 @@ func TestPanicRestoresTerminalAndPrintsNoRecordData(t *testing.T) {
 				}
 				return demo.ReferenceDate
 			}
-			return []tea.Msg{idleTickMsg{}, tea.KeyMsg{Type: tea.KeyEnter}}
+			return []tea.Msg{IdleTickMsg{}, tea.KeyMsg{Type: tea.KeyEnter}}
 		},
 	}
 	for name, setup := range cases {
