@@ -565,3 +565,20 @@ func TestLockSignOut(t *testing.T) {
 		t.Fatalf("failed sign-out:\n%s", out)
 	}
 }
+
+// A restricted person's postcode is withheld in the list of matches too.
+func TestResultsWithholdRestrictedPostcode(t *testing.T) {
+	people := []record.Person{
+		{NHSNumber: "9991230009", Address: record.Address{Postcode: "DM1 4QT"}},
+		{NHSNumber: "9996780007", Address: record.Address{Postcode: "DM9 9ZZ"}, Restricted: true},
+	}
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		tb := views.ResultsTable(people, nil, v, demo.ReferenceDate)
+		if got := tb.Rows[0].Cells[3]; got != "DM1 4QT" {
+			t.Errorf("%s: postcode %q", v.Name, got)
+		}
+		if got := tb.Rows[1].Cells[3]; got != "withheld" {
+			t.Errorf("%s: restricted person's postcode %q", v.Name, got)
+		}
+	}
+}

@@ -28,8 +28,12 @@ func ResultsTable(people []record.Person, unmatched []bool, v vocab.Vocabulary, 
 		if i < len(unmatched) && unmatched[i] {
 			known += " — " + v.Unmatched
 		}
+		postcode := p.Address.Postcode
+		if p.Restricted { // PDS sensitive: where they live is withheld, in the list too
+			postcode = v.Withheld
+		}
 		t.Rows[i] = Row{Index: i, Restricted: false,
-			Cells: []string{PersonName(p.Name), BornText(p.BirthDate, v, now), v.GenderWord(p.Gender), p.Address.Postcode,
+			Cells: []string{PersonName(p.Name), BornText(p.BirthDate, v, now), v.GenderWord(p.Gender), postcode,
 				NHSNumberText(p.NHSNumber, v), known}}
 	}
 	return t

@@ -270,3 +270,19 @@ func demoDate(t *testing.T, iso string) string {
 	}
 	return d.Format("02-Jan-2006")
 }
+
+// Without an audit trail the interface does not open: one line saying why, exit 1, and no
+// record shown. (XDG_STATE_HOME is a file here, so the trail's directory cannot be made.)
+func TestInterfaceDoesNotOpenWithoutAuditTrail(t *testing.T) {
+	env := testEnv(t)
+	state := envValue(env, "XDG_STATE_HOME")
+	if err := os.WriteFile(state, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := shcr(t, env, "demo")
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != exitFailure || len(lines) != 1 || !strings.Contains(lines[0], "audit trail") ||
+		!strings.Contains(lines[0], "shcr does not open without an audit trail") || r.stdout != "" {
+		t.Fatalf("want exit 1 and one line about the audit trail:\n%s", r)
+	}
+}

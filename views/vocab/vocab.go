@@ -67,7 +67,7 @@ type Vocabulary struct {
 	Details, Backend, Organisation, Domain, Author, Recorded, SourceSystem, Security, AlsoFrom string
 	From                                                                                       string
 	DomainHealth, DomainSocialCare, DomainHealthLong, DomainSocialLong                         string
-	Restricted, RestrictedDetails, RestrictedText                                              string
+	Restricted, RestrictedDetails, RestrictedText, Withheld                                    string
 
 	// Summary tab.
 	SumCarePackage, SumSocialWorker, SumNextOfKin, SumAllergies, SumMedications string
@@ -254,6 +254,7 @@ func common() Vocabulary {
 		Restricted:        "Restricted item — press x to reveal",
 		RestrictedDetails: "This item is restricted. Its content is hidden unless revealed.",
 		RestrictedText:    "Restricted item (content hidden)",
+		Withheld:          "withheld",
 
 		SumSocialWorker: "Allocated social worker", SumAllergies: "Allergies",
 		SumBackends: "Back ends", SumAlerts: "Alerts", SumNone: "none recorded", SumAddress: "Address and phone",
