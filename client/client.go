@@ -25,8 +25,11 @@ type Options struct {
 	// Authorization header. A source error wrapping ErrSignInRequired marks the back end
 	// "not queried: sign-in needed".
 	Tokens func(backend string) oauth2.TokenSource
-	// User is the signed-in (or configured) member of staff; GP Connect names them in its JWT.
+	// User is the configured member of staff; GP Connect names them in its JWT.
 	User config.User
+	// CurrentUser, when set, is asked at each request for the member of staff signed in now
+	// (a sign-in or sign-out inside the TUI changes who that is); it wins over User.
+	CurrentUser func() config.User
 	// HTTPClient is an optional base (tests): its Transport (TLS roots) and Jar are used;
 	// TLS verification stays on whatever it says.
 	HTTPClient *http.Client
@@ -43,6 +46,14 @@ func (o Options) logger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return o.Logger
+}
+
+// user is the member of staff to name in requests now.
+func (o Options) user() config.User {
+	if o.CurrentUser != nil {
+		return o.CurrentUser()
+	}
+	return o.User
 }
 
 func (o Options) now() time.Time {

@@ -117,7 +117,7 @@ func (g *gpcBackend) headers(*http.Request) (http.Header, error) {
 // jwt builds the unsigned JWT the specification requires (alg none, exp = iat + 300 s),
 // naming the real member of staff.
 func (g *gpcBackend) jwt(now time.Time) (string, error) {
-	claims, err := gpcClaims(g.opts.User, g.cfg, g.baseStr, now)
+	claims, err := gpcClaims(g.opts.user(), g.cfg, g.baseStr, now)
 	if err != nil {
 		return "", err
 	}
@@ -241,7 +241,7 @@ func (g *gpcBackend) parameters(nhs string, sections []record.Section, now time.
 
 // structured POSTs the operation and returns the Bundle's bytes.
 func (g *gpcBackend) structured(ctx context.Context, nhs string, sections []record.Section) ([]byte, error) {
-	if strings.TrimSpace(g.opts.User.Name) == "" {
+	if strings.TrimSpace(g.opts.user().Name) == "" {
 		return nil, &Error{Backend: g.cfg.Name, Reason: "cannot be asked: " + ErrNoUser.Error(), Err: ErrNoUser}
 	}
 	start := time.Now()

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -442,4 +443,51 @@ func TestGPConnectDemo(t *testing.T) {
 		return
 	}
 	t.Fatal("no demo person is known to the demo GP back end")
+}
+
+// TestGPConnectNamesWhoeverIsSignedInNow: a sign-in inside the TUI changes the member of
+// staff after the federation was built; each request names the one signed in at that moment.
+func TestGPConnectNamesWhoeverIsSignedInNow(t *testing.T) {
+	pki := newTestPKI(t)
+	ts, seen, mu := newGPServer(t, pki, func(w http.ResponseWriter, _ []byte) { writeFHIR(w, 200, allergiesBundle(t)) })
+	var cmu sync.Mutex
+	current := config.User{Name: "Dr Jane Carter", ID: "G13579135"}
+	b, err := New(gpConfig(ts.URL, pki, true), Options{
+		User: config.User{Name: "Configured Fallback", ID: "CFG1"},
+		CurrentUser: func() config.User {
+			cmu.Lock()
+			defer cmu.Unlock()
+			return current
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxTimeout(t, 10*time.Second)
+	if _, err := b.Search(ctx, record.Query{NHSNumber: "9999999999"}); err != nil {
+		t.Fatal(err)
+	}
+	cmu.Lock()
+	current = config.User{Name: "Sam Okafor", ID: "G24680246"}
+	cmu.Unlock()
+	if _, err := b.Search(ctx, record.Query{NHSNumber: "9999999999"}); err != nil {
+		t.Fatal(err)
+	}
+	cmu.Lock()
+	current = config.User{} // signed out: GP Connect must not be called with nobody named
+	cmu.Unlock()
+	if _, err := b.Search(ctx, record.Query{NHSNumber: "9999999999"}); !errors.Is(err, ErrNoUser) {
+		t.Fatalf("signed out: err = %v, want ErrNoUser", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*seen) != 2 {
+		t.Fatalf("requests = %d, want 2 (none after sign-out)", len(*seen))
+	}
+	for i, want := range []string{"G13579135", "G24680246"} {
+		_, c, _ := decodeJWT(t, (*seen)[i].header.Get("Authorization"))
+		if c["sub"] != want {
+			t.Errorf("request %d names %v, want %s", i, c["sub"], want)
+		}
+	}
 }
