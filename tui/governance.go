@@ -26,6 +26,8 @@ type gov struct {
 	reveal  *revealPrompt   // the reveal reason, when open
 	lastKey time.Time       // when the last key was pressed
 
+	signingOut string // who is signing out, taken before the sign-out forgets them
+
 	locked    bool
 	lockMsg   string // why an unlock or sign-out did not complete
 	lockErr   bool
@@ -315,10 +317,12 @@ func (m *Model) unlock(ch purpose.Choice) tea.Cmd {
 // lockSignOut signs out from the lock panel (Options.SignOut) and ends the session for the
 // next member of staff. If the sign-out fails the screen stays locked.
 func (m *Model) lockSignOut() tea.Cmd {
+	m.g.signingOut = m.signedInNow()
 	if m.c.opts.SignOut != nil {
 		if err := m.c.opts.SignOut(); err != nil {
 			m.c.log.Warn("sign-out did not complete")
 			m.g.lockMsg, m.g.lockErr = fmt.Sprintf(m.c.v.SignOutFailed, flatLine(err.Error())), true
+			m.g.signingOut = ""
 			return nil
 		}
 	}
@@ -331,9 +335,11 @@ func (m *Model) lockSignOut() tea.Cmd {
 }
 
 // endSession is what signing out leaves: no record open, no reveals, no people opened this
-// session, no purposes remembered; recorded as signed-out.
+// session, no purposes remembered; recorded as signed-out (naming m.g.signingOut, who was
+// signed in before the sign-out, where the caller set it).
 func (m *Model) endSession() tea.Cmd {
-	_ = m.c.record(audit.Event{Event: audit.SignedOut})
+	_ = m.c.record(audit.Event{Event: audit.SignedOut, SignedInUser: m.g.signingOut})
+	m.g.signingOut = ""
 	m.g.sess.Reset()
 	m.g.ask, m.g.reveal = nil, nil
 	m.record.close()

@@ -532,7 +532,13 @@ func TestIdleLockUnlockNeedsSignIn(t *testing.T) {
 // called, the record closed, the people opened forgotten, and the purpose asked afresh.
 func TestLockSignOut(t *testing.T) {
 	signedOut := 0
-	r := newGovRig(t, Options{SignOut: func() error { signedOut++; return nil }})
+	r := newGovRig(t, Options{SignOut: func() error { signedOut++; return nil },
+		SignedIn: func() string {
+			if signedOut > 0 {
+				return ""
+			}
+			return "dr.test@example.nhs.uk"
+		}})
 	r.search(nhsnumber.Format(oakesNHS))
 	r.keys("3")
 	r.clock.Advance(6 * time.Minute)
@@ -546,9 +552,9 @@ func TestLockSignOut(t *testing.T) {
 	if !strings.Contains(out, "Signed out") {
 		t.Errorf("no signed-out message:\n%s", out)
 	}
-	got := kinds(r.events(t))
-	if got[len(got)-1] != audit.SignedOut {
-		t.Errorf("events %v", got)
+	evs := r.events(t)
+	if last := evs[len(evs)-1]; last.Event != audit.SignedOut || last.SignedInUser != "dr.test@example.nhs.uk" {
+		t.Errorf("last event %+v (%v)", last, kinds(evs))
 	}
 	r.search(nhsnumber.Format(oakesNHS))
 	if !strings.Contains(r.view(), "Purpose of access") {
