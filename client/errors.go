@@ -27,6 +27,15 @@ type HTTPError struct {
 	Code string
 }
 
+// httpStatus is the HTTP status behind err, or 0 when no HTTP answer caused it.
+func httpStatus(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status
+	}
+	return 0
+}
+
 func (e *HTTPError) Error() string {
 	if e.Reason == "" {
 		return fmt.Sprintf("back end %s answered %d", e.Backend, e.Status)

@@ -85,11 +85,7 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 	case errors.As(err, &nq):
 		st.Status, st.Error = record.BackendNotQueried, nq.Error()
 	case err != nil:
-		st.Status, st.Error = record.BackendFailed, err.Error()
-		var he *HTTPError
-		if errors.As(err, &he) {
-			st.HTTPStatus = he.Status // 401 / 403 are refusals in the audit trail
-		}
+		st.Status, st.Error, st.HTTPStatus = record.BackendFailed, err.Error(), httpStatus(err) // 401 / 403 are refusals in the audit trail
 	case elapsed > f.slow:
 		st.Status = record.BackendSlow
 	}

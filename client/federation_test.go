@@ -561,3 +561,40 @@ func TestReferencesReadWhenIncludesUnsupported(t *testing.T) {
 		t.Errorf("reads = %v, want the Practitioner and the Organization", reads)
 	}
 }
+
+// TestSectionRefusalCarriesHTTPStatus: a section the server refuses (403) fails on its own
+// with the status code recorded, so the audit trail and the sign-in prompt need not read
+// the message; the back end's other sections still arrive.
+func TestSectionRefusalCarriesHTTPStatus(t *testing.T) {
+	person := testPerson{NHS: "9434765919", Family: "Refused", Given: "Pat", BirthDate: "1950-01-01", Gender: "female"}
+	for _, code := range []int{401, 403} {
+		refuse := func(w http.ResponseWriter, r *http.Request) {
+			writeFHIR(w, code, []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden","diagnostics":"not for you"}]}`))
+		}
+		rel := map[string]any{"resourceType": "RelatedPerson", "id": "rp1", "patient": map[string]any{"reference": "Patient/p1"},
+			"name": []any{map[string]any{"family": "Refused", "given": []any{"Sam"}}}}
+		fs := recordServer(t, person, "p1", map[string]http.HandlerFunc{"Encounter": refuse, "RelatedPerson": serveResources(rel)})
+		b, err := New(fs.config("Strict"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var (
+			mu  sync.Mutex
+			rec record.Record
+		)
+		b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: "Strict", ID: "p1"}, person.NHS,
+			[]record.Section{record.SectionEncounters, record.SectionNextOfKin}, func(p record.Part) {
+				mu.Lock()
+				defer mu.Unlock()
+				rec.Merge(p)
+			})
+		enc := rec.StatusOf(record.SectionEncounters)
+		if len(enc) != 1 || enc[0].State != record.StateFailed || enc[0].HTTPStatus != code {
+			t.Errorf("%d: encounters = %+v", code, enc)
+		}
+		nok := rec.StatusOf(record.SectionNextOfKin)
+		if len(nok) != 1 || nok[0].State != record.StateReturned || nok[0].HTTPStatus != 0 {
+			t.Errorf("%d: next of kin = %+v", code, nok)
+		}
+	}
+}

@@ -502,9 +502,9 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 	st.Truncated, st.Total = res.truncated, res.total
 	switch {
 	case res.err != nil:
-		st.State, st.Error = record.StateFailed, res.err.Error()
+		st.State, st.Error, st.HTTPStatus = record.StateFailed, res.err.Error(), httpStatus(res.err)
 	case usesPatient(sec) && patientErr != nil:
-		st.State, st.Error = record.StateFailed, patientErr.Error()
+		st.State, st.Error, st.HTTPStatus = record.StateFailed, patientErr.Error(), httpStatus(patientErr)
 	case res.asked == 0 && st.Count == 0:
 		st.State = record.StateNotReturned
 	default:

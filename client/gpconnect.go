@@ -311,25 +311,25 @@ func (g *gpcBackend) Search(ctx context.Context, q record.Query) ([]record.Perso
 
 // Fetch asks for every requested clinical area in one operation and emits one Part.
 func (g *gpcBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
-	fail := func(msg string) {
+	fail := func(msg string, status int) {
 		part := record.Part{Backend: g.cfg.Name}
 		for _, s := range sections {
-			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateFailed, Error: msg})
+			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateFailed, Error: msg, HTTPStatus: status})
 		}
 		emit(part)
 	}
 	if nhs == "" {
-		fail("back end " + g.cfg.Name + " cannot be asked without an NHS number")
+		fail("back end "+g.cfg.Name+" cannot be asked without an NHS number", 0)
 		return
 	}
 	body, err := g.structured(ctx, nhs, sections)
 	if err != nil {
-		fail(err.Error())
+		fail(err.Error(), httpStatus(err))
 		return
 	}
 	part, err := fhir.MapGPConnect(body, g.src, sections)
 	if err != nil {
-		fail((&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + parseReason(err)}).Error())
+		fail((&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + parseReason(err)}).Error(), 0)
 		return
 	}
 	part.Backend = g.cfg.Name

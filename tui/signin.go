@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -109,8 +108,7 @@ func (c *common) signInNeeded(statuses []record.BackendStatus, sections []record
 		refused := slices.ContainsFunc(statuses, func(s record.BackendStatus) bool {
 			return s.Name == b.Name && s.HTTPStatus == 401
 		}) || slices.ContainsFunc(sections, func(s record.SectionStatus) bool {
-			// A section's status carries only the one-line reason (client.HTTPError's words).
-			return s.Backend == b.Name && s.State == record.StateFailed && strings.Contains(s.Error, " answered 401")
+			return s.Backend == b.Name && s.State == record.StateFailed && s.HTTPStatus == 401
 		})
 		if refused || c.opts.SignIn.NeedsLogin(b.Name) {
 			out = append(out, b.Name)

@@ -333,14 +333,15 @@ const (
 
 // SectionStatus is one back end's answer for one section.
 type SectionStatus struct {
-	Backend   string       `json:"backend"`
-	Section   Section      `json:"section"`
-	State     SectionState `json:"state"`
-	Count     int          `json:"count"`
-	Truncated bool         `json:"truncated,omitempty"` // more existed than the entry cap: "showing first N"
-	Total     int          `json:"total,omitempty"`     // total the server reported, where it did
-	Error     string       `json:"error,omitempty"`     // one-line reason when failed
-	Warnings  []string     `json:"warnings,omitempty"`  // e.g. GP Connect confidential-items, data-in-transit
+	Backend    string       `json:"backend"`
+	Section    Section      `json:"section"`
+	State      SectionState `json:"state"`
+	Count      int          `json:"count"`
+	Truncated  bool         `json:"truncated,omitempty"`   // more existed than the entry cap: "showing first N"
+	Total      int          `json:"total,omitempty"`       // total the server reported, where it did
+	Error      string       `json:"error,omitempty"`       // one-line reason when failed
+	HTTPStatus int          `json:"http_status,omitempty"` // the HTTP status that made it fail (401, 403, …)
+	Warnings   []string     `json:"warnings,omitempty"`    // e.g. GP Connect confidential-items, data-in-transit
 }
 
 // Backend statuses for a whole back end.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/shcr-project/shcr/client/record"
@@ -35,9 +36,22 @@ func KindOf(err error) Kind {
 // message ("back end X answered 403 with …"): the record keeps the message, not the error.
 var answeredRE = regexp.MustCompile(`\banswered (\d{3})\b`)
 
-// statusKind classifies a failed back end from its status line.
-func statusKind(msg string) Kind {
-	if m := answeredRE.FindStringSubmatch(msg); m != nil && (m[1] == "401" || m[1] == "403") {
+// statusCode is the HTTP status behind a failure: the one the client recorded, else the one
+// its status line names (records built before the client set HTTPStatus).
+func statusCode(code int, msg string) int {
+	if code != 0 {
+		return code
+	}
+	if m := answeredRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// statusKind classifies a failed back end: 401 and 403 are refusals.
+func statusKind(code int, msg string) Kind {
+	if c := statusCode(code, msg); c == 401 || c == 403 {
 		return AccessRefused
 	}
 	return AccessFailed
@@ -73,12 +87,12 @@ func Opened(rec *record.Record, c purpose.Choice, sections []record.Section) []E
 	out = append(out, open)
 	for _, b := range rec.Backends {
 		var failed []string
-		msg := b.Error
+		msg, code := b.Error, b.HTTPStatus
 		for _, st := range rec.SectionStatus {
 			if st.Backend == b.Name && st.State == record.StateFailed {
 				failed = append(failed, string(st.Section))
 				if msg == "" {
-					msg = st.Error
+					msg, code = st.Error, st.HTTPStatus
 				}
 			}
 		}
@@ -88,10 +102,10 @@ func Opened(rec *record.Record, c purpose.Choice, sections []record.Section) []E
 		if b.Status == record.BackendFailed && len(failed) == 0 {
 			failed = open.Sections
 		}
-		e := base(statusKind(msg), nhs, c)
+		e := base(statusKind(code, msg), nhs, c)
 		e.Backends = []string{b.Name}
 		e.Sections = failed
-		e.Detail = failureDetail(msg)
+		e.Detail = failureDetail(code, msg)
 		out = append(out, e)
 	}
 	return out
@@ -99,9 +113,9 @@ func Opened(rec *record.Record, c purpose.Choice, sections []record.Section) []E
 
 // failureDetail keeps the status code of a failure ("HTTP 403"), else says "failed": the
 // message itself can name a host or carry server text, and the audit trail needs neither.
-func failureDetail(msg string) string {
-	if m := answeredRE.FindStringSubmatch(msg); m != nil {
-		return "HTTP " + m[1]
+func failureDetail(code int, msg string) string {
+	if c := statusCode(code, msg); c != 0 {
+		return "HTTP " + strconv.Itoa(c)
 	}
 	if strings.Contains(msg, "did not answer") {
 		return "timed out"
@@ -195,9 +209,9 @@ func NotFound(q record.Query, c purpose.Choice, statuses []record.BackendStatus)
 		case record.BackendNotKnown:
 			out[0].Backends = append(out[0].Backends, b.Name)
 		case record.BackendFailed:
-			f := base(statusKind(b.Error), q.NHSNumber, c)
+			f := base(statusKind(b.HTTPStatus, b.Error), q.NHSNumber, c)
 			f.Backends = []string{b.Name}
-			f.Detail = failureDetail(b.Error)
+			f.Detail = failureDetail(b.HTTPStatus, b.Error)
 			out = append(out, f)
 		}
 	}
@@ -209,7 +223,7 @@ func NotFound(q record.Query, c purpose.Choice, statuses []record.BackendStatus)
 func Failure(nhs string, c purpose.Choice, backend string, err error) Event {
 	e := base(KindOf(err), nhs, c)
 	e.Backends = []string{backend}
-	e.Detail = failureDetail(err.Error())
+	e.Detail = failureDetail(0, err.Error())
 	return e
 }
 

@@ -163,3 +163,28 @@ func TestSessionEventsRoundTrip(t *testing.T) {
 		t.Errorf("reveal: %+v", ev[4])
 	}
 }
+
+// TestRefusalFromStatusCode: a refusal is told by the HTTP status the client recorded, not by
+// the wording of the message.
+func TestRefusalFromStatusCode(t *testing.T) {
+	rec := &record.Record{Person: record.Person{NHSNumber: "9434765919"}}
+	rec.SetBackend(record.BackendStatus{Name: "ok", Status: record.BackendOK})
+	rec.SetBackend(record.BackendStatus{Name: "strict", Status: record.BackendPartial})
+	rec.SetBackend(record.BackendStatus{Name: "broken", Status: record.BackendPartial})
+	rec.SetStatus(record.SectionStatus{Backend: "strict", Section: record.SectionNotes, State: record.StateFailed, Error: "refused politely", HTTPStatus: 403})
+	rec.SetStatus(record.SectionStatus{Backend: "broken", Section: record.SectionNotes, State: record.StateFailed, Error: "went wrong", HTTPStatus: 500})
+	evs := Opened(rec, purpose.Choice{Purpose: purpose.DirectCare}, []record.Section{record.SectionNotes})
+	if len(evs) != 3 {
+		t.Fatalf("events = %+v", evs)
+	}
+	got := map[string]Event{}
+	for _, e := range evs[1:] {
+		got[e.Backends[0]] = e
+	}
+	if e := got["strict"]; e.Event != AccessRefused || e.Detail != "HTTP 403" {
+		t.Errorf("strict = %+v", e)
+	}
+	if e := got["broken"]; e.Event != AccessFailed || e.Detail != "HTTP 500" {
+		t.Errorf("broken = %+v", e)
+	}
+}
