@@ -77,17 +77,22 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 		}
 		return fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))
 	}
-	checked, unchecked := checkedBackends(rec, record.SectionCarePackages)
-	if len(checked) == 0 {
-		out := v.VerdictUnknown
-		if len(unchecked) > 0 {
-			out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(unchecked, ", "))
-		}
-		return out
+	vb := verdictBackendsOf(rec, record.SectionCarePackages)
+	checked := vb.returned
+	for _, b := range vb.notKnown {
+		checked = append(checked, fmt.Sprintf(v.VerdictNotKnownThere, b))
 	}
-	out := fmt.Sprintf(v.VerdictNo, strings.Join(checked, ", "))
-	if len(unchecked) > 0 {
-		out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(unchecked, ", "))
+	var out string
+	if len(checked) == 0 {
+		out = v.VerdictUnknown
+		if len(vb.notHeld) > 0 {
+			out += "; " + fmt.Sprintf(v.VerdictNotHeld, strings.Join(vb.notHeld, ", "))
+		}
+	} else {
+		out = fmt.Sprintf(v.VerdictNo, strings.Join(checked, ", "))
+	}
+	if len(vb.unchecked) > 0 {
+		out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(vb.unchecked, ", "))
 	}
 	return out
 }
@@ -119,22 +124,38 @@ func bestActivePackage(cs []record.CarePackage, now time.Time, revealed func(key
 	return best
 }
 
-// checkedBackends splits the record's back ends into those that returned sec and the others.
-func checkedBackends(rec *record.Record, sec record.Section) (checked, unchecked []string) {
+// verdictBackends sorts the record's back ends by what they said about one section.
+type verdictBackends struct {
+	returned  []string // answered: zero items there means none recorded
+	notKnown  []string // do not know the person, so hold nothing for them
+	notHeld   []string // do not hold or serve this section
+	unchecked []string // failed, not asked, or still loading: the answer is unknown there
+}
+
+func verdictBackendsOf(rec *record.Record, sec record.Section) verdictBackends {
+	var vb verdictBackends
 	seen := map[string]bool{}
 	for _, st := range rec.StatusOf(sec) {
 		seen[st.Backend] = true
-		if st.State == record.StateReturned {
-			checked = append(checked, st.Backend)
-		} else {
-			unchecked = append(unchecked, st.Backend)
+		switch st.State {
+		case record.StateReturned:
+			vb.returned = append(vb.returned, st.Backend)
+		case record.StateNotReturned:
+			vb.notHeld = append(vb.notHeld, st.Backend)
+		default:
+			vb.unchecked = append(vb.unchecked, st.Backend)
 		}
 	}
 	for _, b := range rec.Backends {
-		if !seen[b.Name] {
-			seen[b.Name] = true
-			unchecked = append(unchecked, b.Name)
+		if seen[b.Name] {
+			continue
+		}
+		seen[b.Name] = true
+		if b.Status == record.BackendNotKnown {
+			vb.notKnown = append(vb.notKnown, b.Name)
+		} else {
+			vb.unchecked = append(vb.unchecked, b.Name)
 		}
 	}
-	return checked, unchecked
+	return vb
 }

@@ -122,6 +122,28 @@ func TestCarePackageVerdict(t *testing.T) {
 	}
 }
 
+// TestCarePackageVerdictSaysWhyABackEndHasNone: a back end that does not know the person
+// holds no package for them (it counts as checked), one that does not hold care packages at
+// all is not "not checked", and only failures or back ends not asked are.
+func TestCarePackageVerdictSaysWhyABackEndHasNone(t *testing.T) {
+	rec := &record.Record{}
+	rec.SetStatus(record.SectionStatus{Backend: "NHS", Section: record.SectionCarePackages, State: record.StateNotReturned})
+	rec.SetStatus(record.SectionStatus{Backend: "GP", Section: record.SectionCarePackages, State: record.StateNotReturned})
+	rec.SetBackend(record.BackendStatus{Name: "NHS", Status: record.BackendOK})
+	rec.SetBackend(record.BackendStatus{Name: "GP", Status: record.BackendOK})
+	rec.SetBackend(record.BackendStatus{Name: "Council", Status: record.BackendNotKnown})
+	if got, want := views.CarePackageVerdict(rec, vocab.Health(), viewstest.Now, nil),
+		"No active care package found in: Council (not known there)"; got != want {
+		t.Errorf("verdict\n got %q\nwant %q", got, want)
+	}
+	// The council failed instead: nobody checked; say who does not hold packages and who failed.
+	rec.SetBackend(record.BackendStatus{Name: "Council", Status: record.BackendFailed, Error: "answered 500"})
+	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now, nil),
+		"Care and support in place: not known — no back end returned care and support; not held by: NHS, GP; not checked: Council"; got != want {
+		t.Errorf("verdict\n got %q\nwant %q", got, want)
+	}
+}
+
 func TestNoKnownAllergies(t *testing.T) {
 	out := views.RecordTextWith(viewstest.Empty(), vocab.Health(), []record.Section{record.SectionAllergies}, 100, views.TextOptions{Now: viewstest.Now})
 	if !strings.Contains(out, "No known allergies") {

@@ -75,6 +75,9 @@ type Vocabulary struct {
 
 	// Role verdicts.
 	VerdictYes, VerdictNo, VerdictNotChecked, VerdictUnknown string
+	// VerdictNotKnownThere marks a back end that does not know the person (so holds no package
+	// for them); VerdictNotHeld lists back ends that do not hold this section at all.
+	VerdictNotKnownThere, VerdictNotHeld string
 
 	// Roles (as shown) and contact roles.
 	RoleDischarge, RoleSocialWorker, RoleDispatcher                                   string
@@ -259,7 +262,9 @@ func common() Vocabulary {
 		SumSocialWorker: "Allocated social worker", SumAllergies: "Allergies",
 		SumBackends: "Back ends", SumAlerts: "Alerts", SumNone: "none recorded", SumAddress: "Address and phone",
 
-		VerdictNotChecked: "not checked: %s",
+		VerdictNotChecked:    "not checked: %s",
+		VerdictNotKnownThere: "%s (not known there)",
+		VerdictNotHeld:       "not held by: %s",
 
 		RoleSocialWorker: "social worker", RoleDispatcher: "dispatcher",
 		RoleNextOfKin: "next of kin", RoleEmergencyContact: "emergency contact", RoleKeyHolder: "key holder",
