@@ -239,7 +239,7 @@ func common() Vocabulary {
 		BackendsTitle: "Back ends",
 
 		NoneRecorded:       "None recorded in: %s",
-		NotReturned:        "Not returned by any back end: nothing is known about this here.",
+		NotReturned:        "Not returned by any back end: no data came back, so this is unknown, not empty.",
 		FailedIn:           "Failed in %s: %s",
 		ShowingFirst:       "showing first %d of %d from %s",
 		NoKnownAllergies:   "No known allergies",
