@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -92,6 +94,9 @@ var (
 	ErrNextLinkLoop  = errors.New("next link loops")
 	ErrTooManyHops   = errors.New("too many redirects")
 	ErrMalformedFHIR = errors.New("malformed FHIR")
+	// ErrInternal marks a failure caused by a bug in shcr itself (a recovered panic), not by
+	// the back end: that back end or section fails alone and the program carries on.
+	ErrInternal = errors.New("internal error")
 )
 
 // tooLargeError is returned by the transport when a declared Content-Length exceeds the cap.
@@ -221,4 +226,11 @@ func connDropped(err error) bool {
 	var opErr *net.OpError
 	return strings.Contains(err.Error(), "remote error: tls:") || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.As(err, &opErr) && opErr.Op == "write"
+}
+
+// internalError describes a panic recovered while handling a back end's data. The panic's
+// value is never shown or logged (it may hold record data); the stack goes to the debug log.
+func internalError(log *slog.Logger, backend string, where string) error {
+	log.Error("recovered from a panic: this is a bug in shcr", "backend", backend, "while", where, "stack", string(debug.Stack()))
+	return &Error{Backend: backend, Reason: "was not read because of an internal error in shcr (a bug; the debug log has details)", Err: ErrInternal}
 }

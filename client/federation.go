@@ -106,6 +106,11 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 	for i, b := range f.backends {
 		wg.Go(func() {
 			start := time.Now()
+			defer func() {
+				if r := recover(); r != nil {
+					results[i] = result{nil, f.statusFor(b.Info(), internalError(f.log, b.Info().Name, "searching"), time.Since(start))}
+				}
+			}()
 			people, err := b.Search(ctx, q)
 			st := f.statusFor(b.Info(), err, time.Since(start))
 			if err == nil && len(people) == 0 {
@@ -178,6 +183,30 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 				mu     sync.Mutex
 				states = map[record.Section]record.SectionStatus{}
 			)
+			defer func() {
+				// A bug while reading this back end's data fails this back end alone: the
+				// sections it had not answered fail with one line, the others stand.
+				r := recover()
+				if r == nil {
+					return
+				}
+				msg := internalError(f.log, info.Name, "reading a record").Error()
+				part := record.Part{Backend: info.Name}
+				mu.Lock()
+				for _, s := range sections {
+					if _, done := states[s]; !done {
+						st := record.SectionStatus{Backend: info.Name, Section: s, State: record.StateFailed, Error: msg}
+						states[s] = st
+						part.Status = append(part.Status, st)
+					}
+				}
+				st := f.fetchStatus(info, sections, states, time.Since(start), ctx.Err())
+				mu.Unlock()
+				if len(part.Status) > 0 {
+					emit(part)
+				}
+				onBackend(st)
+			}()
 			b.Fetch(ctx, src, m.Person.NHSNumber, sections, func(p record.Part) {
 				mu.Lock()
 				for _, s := range p.Status {

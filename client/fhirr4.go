@@ -351,6 +351,11 @@ func (b *fhirBackend) Fetch(ctx context.Context, who record.PersonSource, nhs st
 	)
 	wg.Go(func() {
 		defer close(patientRdy)
+		defer func() {
+			if r := recover(); r != nil {
+				patientErr = internalError(b.log, b.cfg.Name, "reading the Patient")
+			}
+		}()
 		body, err := b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(who.ID), nil, "Patient")
 		if err == nil {
 			var r fhir.Resource
@@ -369,6 +374,13 @@ func (b *fhirBackend) Fetch(ctx context.Context, who record.PersonSource, nhs st
 	caps, capsErr := b.capabilities(ctx)
 	for _, sec := range sections {
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					msg := internalError(b.log, b.cfg.Name, "reading a section").Error()
+					emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{
+						{Backend: b.cfg.Name, Section: sec, State: record.StateFailed, Error: msg}}})
+				}
+			}()
 			var res sectionResult
 			if capsErr != nil {
 				res.err = capsErr
