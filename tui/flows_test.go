@@ -57,11 +57,28 @@ func startProgram(t *testing.T, opts Options, extra ...config.Backend) *flow {
 func (f *flow) waitForRe(re string) []byte {
 	f.t.Helper()
 	rx := regexp.MustCompile(re)
-	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool {
-		f.out = append(f.out, b...)
-		return rx.Match(f.out[f.mark:])
-	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	f.poll("output matching "+re, rx.Match)
 	return f.out[f.mark:]
+}
+
+// poll drains the program's output every 20 ms until cond holds for the output since the
+// last key press, for at most 15 s. (teatest.WaitFor hands its condition everything it has
+// read so far on every check; appending that to f.out each time made f.out grow
+// quadratically and, on a loaded machine, made waits miss output they should have seen.)
+func (f *flow) poll(what string, cond func(out []byte) bool) {
+	f.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		f.drain()
+		if cond(f.out[f.mark:]) {
+			return
+		}
+		if time.Now().After(deadline) {
+			out := f.out[f.mark:]
+			f.t.Fatalf("waiting for %s: not seen after 15s; the last output since the key press:\n%s", what, out[max(0, len(out)-4000):])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (f *flow) waitFor(text string) []byte {
@@ -107,11 +124,10 @@ func (f *flow) open(nhs, family string) {
 // waitLoaded waits until the back ends line, as last drawn, no longer says "loading".
 func (f *flow) waitLoaded() {
 	f.t.Helper()
-	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool {
-		f.out = append(f.out, b...)
-		i := bytes.LastIndex(f.out[f.mark:], []byte("Back ends:"))
-		return i >= 0 && !bytes.Contains(f.out[f.mark+i:], []byte("loading"))
-	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	f.poll("every back end to answer", func(out []byte) bool {
+		i := bytes.LastIndex(out, []byte("Back ends:"))
+		return i >= 0 && !bytes.Contains(out[i:], []byte("loading"))
+	})
 }
 
 func (f *flow) final() *Model {
