@@ -60,18 +60,9 @@ type dataset struct {
 	healthID, councilID map[string]string
 }
 
-func loadDataset() (ds *dataset, err error) {
-	// Building panics only on a malformed seed (a duplicate id, say): report it as an error.
-	defer func() {
-		if r := recover(); r != nil {
-			ds, err = nil, fmt.Errorf("data/people.json: %v", r)
-		}
-	}()
-	sf, err := loadSeed()
-	if err != nil {
-		return nil, err
-	}
-	ds = &dataset{seed: sf, orgs: map[string]seedOrg{}, pracs: map[string]seedPractitioner{},
+// newDataset indexes a seed's organisations, practitioners, locations and medicines by id.
+func newDataset(sf *seedFile) *dataset {
+	ds := &dataset{seed: sf, orgs: map[string]seedOrg{}, pracs: map[string]seedPractitioner{},
 		locs: map[string]seedLocation{}, meds: map[string]seedMedicine{},
 		healthID: map[string]string{}, councilID: map[string]string{}}
 	for _, o := range sf.Organisations {
@@ -86,6 +77,21 @@ func loadDataset() (ds *dataset, err error) {
 	for _, m := range sf.Medicines {
 		ds.meds[m.ID] = m
 	}
+	return ds
+}
+
+func loadDataset() (ds *dataset, err error) {
+	// Building panics only on a malformed seed (a duplicate id, say): report it as an error.
+	defer func() {
+		if r := recover(); r != nil {
+			ds, err = nil, fmt.Errorf("data/people.json: %v", r)
+		}
+	}()
+	sf, err := loadSeed()
+	if err != nil {
+		return nil, err
+	}
+	ds = newDataset(sf)
 	if err := ds.check(); err != nil {
 		return nil, err
 	}

@@ -12,20 +12,7 @@ func TestSeedCheckNamesBrokenReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := &dataset{seed: sf, orgs: map[string]seedOrg{}, pracs: map[string]seedPractitioner{},
-		locs: map[string]seedLocation{}, meds: map[string]seedMedicine{}}
-	for _, o := range sf.Organisations {
-		ds.orgs[o.ID] = o
-	}
-	for _, p := range sf.Practitioners {
-		ds.pracs[p.ID] = p
-	}
-	for _, l := range sf.Locations {
-		ds.locs[l.ID] = l
-	}
-	for _, m := range sf.Medicines {
-		ds.meds[m.ID] = m
-	}
+	ds := newDataset(sf)
 	if err := ds.check(); err != nil {
 		t.Fatalf("the embedded seed: %v", err)
 	}
