@@ -9,11 +9,41 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-resty/resty/v2"
 	"golang.org/x/oauth2"
 
+	"github.com/shcr-project/shcr/client/fhir"
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 )
+
+// backendCore is what both kinds of back end hold: who they are, where they are, how they
+// are reached and logged, and the provenance defaults their mapping starts from.
+type backendCore struct {
+	info    Info
+	cfg     config.Backend
+	base    *url.URL
+	baseStr string
+	http    *resty.Client
+	log     *slog.Logger
+	opts    Options
+	src     fhir.Source
+}
+
+func newCore(cfg config.Backend, base *url.URL, opts Options) backendCore {
+	return backendCore{
+		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: record.Domain(cfg.Domain), BaseURL: base.String()},
+		cfg:     cfg,
+		base:    base,
+		baseStr: base.String(),
+		log:     opts.logger().With("backend", cfg.Name),
+		opts:    opts,
+		src:     fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name},
+	}
+}
+
+// Info describes the back end.
+func (c *backendCore) Info() Info { return c.info }
 
 // Options are what every back end shares: how to log, where tokens come from, who the user
 // is. The zero value works (no tokens, nothing logged).

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,14 +32,7 @@ const (
 
 // fhirBackend is a FHIR R4 server: a regional shared care record or a council's record.
 type fhirBackend struct {
-	info    Info
-	cfg     config.Backend
-	base    *url.URL
-	baseStr string
-	http    *resty.Client
-	log     *slog.Logger
-	opts    Options
-	src     fhir.Source
+	backendCore
 
 	capMu sync.Mutex
 	caps  *capabilities // nil until read
@@ -49,15 +41,7 @@ type fhirBackend struct {
 }
 
 func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, error) {
-	b := &fhirBackend{
-		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: record.Domain(cfg.Domain), BaseURL: base.String()},
-		cfg:     cfg,
-		base:    base,
-		baseStr: base.String(),
-		log:     opts.logger().With("backend", cfg.Name),
-		opts:    opts,
-		src:     fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name},
-	}
+	b := &fhirBackend{backendCore: newCore(cfg, base, opts)}
 	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: tokenAuth(opts, cfg.Name), log: b.log,
 		timeout: cfg.Timeout, maxBytes: opts.maxBytes()}, base)
 	if err != nil {
@@ -66,8 +50,6 @@ func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, err
 	b.http = c
 	return b, nil
 }
-
-func (b *fhirBackend) Info() Info { return b.info }
 
 // get performs one GET (with retries where safe) and returns the body of a 2xx answer, or
 // an error whose message is the one line the user sees.

@@ -6,13 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/go-resty/resty/v2"
 	"github.com/google/uuid"
 
 	"github.com/shcr-project/shcr/client/fhir"
@@ -43,14 +41,7 @@ var ErrNoUser = errors.New("GP Connect needs the signed-in member of staff's nam
 
 // gpcBackend is a GP practice system answering GP Connect Access Record: Structured.
 type gpcBackend struct {
-	info    Info
-	cfg     config.Backend
-	base    *url.URL
-	baseStr string
-	http    *resty.Client
-	log     *slog.Logger
-	opts    Options
-	src     fhir.Source
+	backendCore
 }
 
 func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend, error) {
@@ -77,15 +68,7 @@ func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend,
 	if cfg.GPConnect.ConsultationsRecent <= 0 {
 		cfg.GPConnect.ConsultationsRecent = defaultConsultations
 	}
-	b := &gpcBackend{
-		info:    Info{Name: cfg.Name, Kind: config.KindGPConnect, Domain: record.Domain(cfg.Domain), BaseURL: base.String()},
-		cfg:     cfg,
-		base:    base,
-		baseStr: base.String(),
-		log:     opts.logger().With("backend", cfg.Name),
-		opts:    opts,
-		src:     fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name},
-	}
+	b := &gpcBackend{backendCore: newCore(cfg, base, opts)}
 	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: b.headers, log: b.log,
 		timeout: cfg.Timeout, maxBytes: opts.maxBytes()}, base)
 	if err != nil {
@@ -98,8 +81,6 @@ func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend,
 	b.http = c
 	return b, nil
 }
-
-func (g *gpcBackend) Info() Info { return g.info }
 
 // headers are added to every attempt sent to the GP system itself (never after a redirect
 // elsewhere): a new Ssp-TraceID and a freshly built JWT.
