@@ -15,6 +15,7 @@ import (
 	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -387,11 +388,28 @@ func TestFlowRecentPeopleOneKeyReturn(t *testing.T) {
 }
 
 func TestFlowRefresh(t *testing.T) {
-	f := startProgram(t, Options{})
+	// The refresh is over when its record-opened audit event is recorded (once every back end
+	// has answered). The screen cannot say so reliably: a refresh quicker than a frame never
+	// draws "loading", so the unchanged back ends line is never drawn again.
+	opened := make(chan struct{}, 4)
+	f := startProgram(t, Options{Audit: func(e AuditEvent) error {
+		if e.Event == audit.RecordOpened {
+			opened <- struct{}{}
+		}
+		return nil
+	}})
 	f.open(nhsMarchbank, "Marchbank")
-	f.press("4", "r")
-	f.waitFor("Refreshing")
-	f.waitLoaded()
+	for n := 1; n <= 2; n++ {
+		if n == 2 {
+			f.press("4", "r")
+			f.waitFor("Refreshing")
+		}
+		select {
+		case <-opened:
+		case <-time.After(15 * time.Second):
+			t.Fatalf("record-opened %d was not recorded within 15s", n)
+		}
+	}
 	m := f.settled()
 	if m.record.gen != 2 {
 		t.Errorf("generation %d after one refresh, want 2", m.record.gen)
