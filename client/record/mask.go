@@ -66,36 +66,11 @@ func (r *Record) RestrictedKeys() []string {
 	if r.Person.Restricted {
 		keys = append(keys, RevealPersonKey)
 	}
-	add := func(it *Item) {
+	r.Sections.EachItem(func(_ Section, it *Item) {
 		if it.Restricted {
 			keys = append(keys, it.Key)
 		}
-	}
-	s := &r.Sections
-	for i := range s.CarePackages {
-		add(&s.CarePackages[i].Item)
-	}
-	for i := range s.CareTeam {
-		add(&s.CareTeam[i].Item)
-	}
-	for i := range s.Medications {
-		add(&s.Medications[i].Item)
-	}
-	for i := range s.Allergies {
-		add(&s.Allergies[i].Item)
-	}
-	for i := range s.NextOfKin {
-		add(&s.NextOfKin[i].Item)
-	}
-	for i := range s.Encounters {
-		add(&s.Encounters[i].Item)
-	}
-	for i := range s.Notes {
-		add(&s.Notes[i].Item)
-	}
-	for i := range s.Alerts {
-		add(&s.Alerts[i].Item)
-	}
+	})
 	return keys
 }
 

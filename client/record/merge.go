@@ -127,6 +127,35 @@ func (r *Record) Merge(p Part) {
 	}
 }
 
+// EachItem calls fn with every item of every section, in section display order, so that a
+// walk over the whole record is written once.
+func (s *SectionsData) EachItem(fn func(sec Section, it *Item)) {
+	for i := range s.CarePackages {
+		fn(SectionCarePackages, &s.CarePackages[i].Item)
+	}
+	for i := range s.CareTeam {
+		fn(SectionCareTeam, &s.CareTeam[i].Item)
+	}
+	for i := range s.Medications {
+		fn(SectionMedications, &s.Medications[i].Item)
+	}
+	for i := range s.Allergies {
+		fn(SectionAllergies, &s.Allergies[i].Item)
+	}
+	for i := range s.NextOfKin {
+		fn(SectionNextOfKin, &s.NextOfKin[i].Item)
+	}
+	for i := range s.Encounters {
+		fn(SectionEncounters, &s.Encounters[i].Item)
+	}
+	for i := range s.Notes {
+		fn(SectionNotes, &s.Notes[i].Item)
+	}
+	for i := range s.Alerts {
+		fn(SectionAlerts, &s.Alerts[i].Item)
+	}
+}
+
 // SetStatus records (or replaces) one back end's status for one section.
 func (r *Record) SetStatus(st SectionStatus) {
 	for i, old := range r.SectionStatus {

@@ -169,31 +169,7 @@ func Revealed(rec *record.Record, c purpose.Choice, reason string, keys ...strin
 			}
 		}
 	}
-	s := &rec.Sections
-	for i := range s.CarePackages {
-		add(record.SectionCarePackages, &s.CarePackages[i].Item)
-	}
-	for i := range s.CareTeam {
-		add(record.SectionCareTeam, &s.CareTeam[i].Item)
-	}
-	for i := range s.Medications {
-		add(record.SectionMedications, &s.Medications[i].Item)
-	}
-	for i := range s.Allergies {
-		add(record.SectionAllergies, &s.Allergies[i].Item)
-	}
-	for i := range s.NextOfKin {
-		add(record.SectionNextOfKin, &s.NextOfKin[i].Item)
-	}
-	for i := range s.Encounters {
-		add(record.SectionEncounters, &s.Encounters[i].Item)
-	}
-	for i := range s.Notes {
-		add(record.SectionNotes, &s.Notes[i].Item)
-	}
-	for i := range s.Alerts {
-		add(record.SectionAlerts, &s.Alerts[i].Item)
-	}
+	rec.Sections.EachItem(add)
 	return e
 }
 
