@@ -1,0 +1,81 @@
+package fhir
+
+import (
+	"strings"
+
+	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
+)
+
+// ---- allergies ----
+
+// noKnownAllergyCodes are SNOMED CT situations stating the person has no known allergy.
+var noKnownAllergyCodes = map[string]bool{
+	"716186003": true, // No known allergy
+	"409137002": true, // No known drug allergy
+	"428607008": true, // No known environmental allergy
+	"429625007": true, // No known food allergy
+	"428197003": true, // No known insect allergy
+}
+
+func isNoKnownAllergy(c CodeableConcept) bool {
+	for _, cd := range c.Coding {
+		if noKnownAllergyCodes[cd.Code] {
+			return true
+		}
+	}
+	l := strings.ToLower(c.Label())
+	return strings.HasPrefix(l, "no known") && strings.Contains(l, "allerg")
+}
+
+// allergy maps an AllergyIntolerance (R4 CodeableConcept statuses or STU3 codes).
+// container is the resource holding it when it is a contained resource (GP Connect
+// resolved allergies).
+func (m *mapper) allergy(r Resource, container *domainResource) (record.Allergy, bool) {
+	var a allergyRes
+	if err := decodeAs(r, &a); err != nil {
+		m.warn("%s; skipped", err)
+		return record.Allergy{}, false
+	}
+	if a.VerificationStatus.Value() == "entered-in-error" {
+		return record.Allergy{}, false
+	}
+	recorded, field := a.RecordedDate, "recordedDate"
+	if recorded == "" {
+		recorded, field = a.AssertedDate, "assertedDate"
+	}
+	author := a.Recorder
+	if author == nil {
+		author = a.Asserter
+	}
+	al := record.Allergy{
+		Item:      m.item(r, &a.domainResource, itemFacts{author: author, recorded: recorded, field: field}),
+		Substance: a.Code.Label(), ClinicalStatus: a.ClinicalStatus.Value(),
+		VerificationStatus: a.VerificationStatus.Value(), Criticality: a.Criticality, Category: a.Category,
+		Asserted: m.date(r, field, recorded),
+	}
+	if container != nil && al.Provenance.Author.Name == "" && author != nil {
+		al.Provenance.Author.Name = m.who(author, container).name
+	}
+	if cd, ok := a.Code.First(); ok {
+		al.Code = cd.Code
+	}
+	al.NoKnownAllergies = isNoKnownAllergy(a.Code) && a.VerificationStatus.Value() != "refuted"
+	for _, rx := range a.Reaction {
+		text := firstNonEmpty(rx.Manifestation.Label(), rx.Description)
+		if text == "" {
+			continue
+		}
+		if rx.Severity != "" {
+			text += " (" + rx.Severity + ")"
+		}
+		al.Reactions = append(al.Reactions, text)
+	}
+	switch {
+	case a.OnsetString != "":
+		al.Onset = a.OnsetString
+	case a.OnsetDateTime != "":
+		al.Onset = ukdate.Date(m.date(r, "onsetDateTime", a.OnsetDateTime))
+	}
+	return al, true
+}

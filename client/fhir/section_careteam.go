@@ -1,0 +1,192 @@
+package fhir
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shcr-project/shcr/client/record"
+)
+
+// ---- care team ----
+
+// roleLabels are short, normalised labels for role codes the care team shows.
+var roleLabels = map[string]string{
+	"106328005": "Social worker", // SNOMED CT: Social worker (occupation)
+	"768832004": "Case manager",  // SNOMED CT: Case manager (occupation)
+	"R1330":     "Social worker", // NHS job role
+	"R0260":     "GP",            // NHS job role: General Medical Practitioner
+	"62247001":  "GP",            // SNOMED CT: General practitioner (occupation)
+	"224535009": "Registered nurse",
+}
+
+// roleOf gives a short role label and its code from role concepts.
+func roleOf(cs []CodeableConcept) (label, code string) {
+	for _, cc := range cs {
+		for _, c := range cc.Coding {
+			if l, ok := roleLabels[c.Code]; ok {
+				return l, c.Code
+			}
+		}
+	}
+	for _, cc := range cs {
+		if cd, ok := cc.First(); ok {
+			return cleanTerm(cc.Label()), cd.Code
+		}
+		if cc.Text != "" {
+			return cc.Text, ""
+		}
+	}
+	return "", ""
+}
+
+// cleanTerm drops a SNOMED CT semantic tag: "Social worker (occupation)" → "Social worker".
+func cleanTerm(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, " ("); i > 0 && strings.HasSuffix(s, ")") {
+		switch strings.ToLower(s[i+2 : len(s)-1]) {
+		case "occupation", "situation", "finding", "disorder", "substance", "product", "procedure", "qualifier value", "regime/therapy", "record artifact", "observable entity", "person":
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// careTeam maps CareTeam participants, EpisodeOfCare.careManager, and a PractitionerRole
+// returned as a match.
+func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
+	switch r.Type {
+	case "CareTeam":
+		var ct careTeamRes
+		if err := decodeAs(r, &ct); err != nil {
+			m.warn("%s; skipped", err)
+			return nil
+		}
+		if ct.Status == "entered-in-error" {
+			return nil
+		}
+		base := m.item(r, &ct.domainResource, itemFacts{})
+		teamOrg := ""
+		if len(ct.ManagingOrg) > 0 {
+			teamOrg = m.who(&ct.ManagingOrg[0], &ct.domainResource).name
+		}
+		var out []record.CareTeamMember
+		for i, p := range ct.Participant {
+			if p.Member == nil {
+				continue
+			}
+			if t := strings.SplitN(normRef(p.Member.Reference), "/", 2)[0]; t == "Patient" || t == "RelatedPerson" {
+				continue
+			}
+			w := m.who(p.Member, &ct.domainResource)
+			role, code := roleOf(p.Role)
+			if role == "" {
+				role = w.role
+				if res, ok := m.resolve(p.Member, &ct.domainResource); ok && res.Type == "PractitionerRole" {
+					var pr practitionerRoleRes
+					if decodeAs(res, &pr) == nil {
+						role, code = roleOf(pr.Code)
+					}
+				}
+			}
+			org := w.org
+			if p.OnBehalfOf != nil {
+				org = firstNonEmpty(m.who(p.OnBehalfOf, &ct.domainResource).name, org)
+			}
+			period := m.period(r, fmt.Sprintf("participant[%d].period", i), &p.Period)
+			if period.Start.IsZero() && period.End.IsZero() {
+				period = m.period(r, "period", &ct.Period)
+			}
+			it := base
+			it.Key, it.AlsoKnownAs = m.memberKey(p.Member, &ct.domainResource, w.name, m.scope(base)), nil
+			if w.name == "" {
+				m.warn("%s: participant[%d].member %s is not in the response; name unknown", r.Ref(), i, p.Member.Reference)
+			}
+			out = append(out, record.CareTeamMember{
+				Item: it, Name: w.name, Role: role, RoleCode: code, Team: strings.TrimSpace(ct.Name),
+				Organisation: firstNonEmpty(org, teamOrg), Phones: w.phones, Email: w.email, Period: period, Status: ct.Status,
+			})
+		}
+		return out
+	case "EpisodeOfCare":
+		var e episodeOfCareRes
+		if err := decodeAs(r, &e); err != nil {
+			m.warn("%s; skipped", err)
+			return nil
+		}
+		if e.CareManager == nil || e.Status == "entered-in-error" {
+			return nil
+		}
+		w := m.who(e.CareManager, &e.domainResource)
+		role, code := "Care manager", ""
+		if res, ok := m.resolve(e.CareManager, &e.domainResource); ok && res.Type == "PractitionerRole" {
+			var pr practitionerRoleRes
+			if decodeAs(res, &pr) == nil {
+				if l, c := roleOf(pr.Code); l != "" {
+					role, code = l, c
+				}
+			}
+		}
+		// The managing organisation is often the provider (a care home, a home care
+		// agency), not the care manager's team or employer: it is not used for either.
+		team, org := "", w.org
+		if len(e.Team) > 0 {
+			team = m.who(&e.Team[0], &e.domainResource).name
+		}
+		it := m.item(r, &e.domainResource, itemFacts{})
+		it.Key, it.AlsoKnownAs = m.memberKey(e.CareManager, &e.domainResource, w.name, m.scope(it)), nil
+		return []record.CareTeamMember{{
+			Item: it, Name: w.name, Role: role, RoleCode: code, Team: team, Organisation: org,
+			Phones: w.phones, Email: w.email, Period: m.period(r, "period", &e.Period), Status: e.Status,
+		}}
+	case "PractitionerRole":
+		var pr practitionerRoleRes
+		if err := decodeAs(r, &pr); err != nil {
+			m.warn("%s; skipped", err)
+			return nil
+		}
+		w := m.describe(r, 0)
+		role, code := roleOf(pr.Code)
+		it := m.item(r, &pr.domainResource, itemFacts{})
+		self := Reference{Reference: r.Ref()}
+		it.Key, it.AlsoKnownAs = m.memberKey(&self, nil, w.name, m.scope(it)), nil
+		return []record.CareTeamMember{{
+			Item: it, Name: w.name, Role: role, RoleCode: code, Organisation: w.org, Phones: w.phones,
+			Email: w.email, Period: m.period(r, "period", &pr.Period),
+		}}
+	}
+	return nil
+}
+
+// memberKey identifies a care team member: the person (a PractitionerRole counts as its
+// Practitioner; no reference, the name), scoped by source system or back end, so that a
+// social worker named by a CareTeam and as an episode's care manager is listed once.
+//
+// A practitioner with a national SDS user id is the same person whichever back end names
+// them: the key is that identifier alone, so the GP that GP Connect names and the same GP in
+// the shared care record's care team are listed once.
+func (m *mapper) memberKey(ref *Reference, container *domainResource, name, scope string) string {
+	who := ""
+	if ref != nil {
+		who = normRef(ref.Reference)
+		res, ok := m.resolve(ref, container)
+		if ok && res.Type == "PractitionerRole" {
+			var pr practitionerRoleRes
+			if decodeAs(res, &pr) == nil && pr.Practitioner != nil && pr.Practitioner.Reference != "" {
+				who = normRef(pr.Practitioner.Reference)
+				res, ok = m.resolve(pr.Practitioner, &pr.domainResource)
+			}
+		}
+		if ok && res.Type == "Practitioner" {
+			var p practitionerRes
+			if decodeAs(res, &p) == nil {
+				if sds := identifierValue(p.Identifier, SystemSDSUserID); sds != "" {
+					return "member:" + SystemSDSUserID + "|" + sds
+				}
+			}
+		}
+	}
+	if who == "" || strings.HasPrefix(who, "#") {
+		who = "name:" + strings.ToLower(strings.Join(strings.Fields(name), " "))
+	}
+	return "member:" + who + "@" + scope
+}
