@@ -48,7 +48,7 @@ func BenchmarkFetchLargeRecord(b *testing.B) {
 			}
 		}
 		for _, st := range rec.SectionStatus {
-			if st.Truncated {
+			if st.State == record.StateTruncated {
 				b.Fatalf("%s %s truncated at %d: the record was not loaded in full", st.Backend, st.Section, st.Count)
 			}
 		}

@@ -485,7 +485,7 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 		res.err = describe(b.cfg.Name, b.cfg.Timeout, 0, ctx.Err())
 	}
 	if res.asked == 0 && res.err == nil && !usesPatient(sec) {
-		st.State = record.StateNotReturned
+		st.State = record.StateNotSupported
 		part.Status = []record.SectionStatus{st}
 		return part
 	}
@@ -493,14 +493,16 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 	part.Sections = data
 	st.Count = (&record.Record{Sections: data}).Count(sec)
 	st.Warnings = append(res.warnings, warnings...)
-	st.Truncated, st.Total = res.truncated, res.total
+	st.Total = res.total
 	switch {
 	case res.err != nil:
 		st.State, st.Error, st.HTTPStatus = record.StateFailed, res.err.Error(), httpStatus(res.err)
 	case usesPatient(sec) && patientErr != nil:
 		st.State, st.Error, st.HTTPStatus = record.StateFailed, patientErr.Error(), httpStatus(patientErr)
 	case res.asked == 0 && st.Count == 0:
-		st.State = record.StateNotReturned
+		st.State = record.StateNotSupported
+	case res.truncated:
+		st.State = record.StateTruncated
 	default:
 		st.State = record.StateReturned
 	}

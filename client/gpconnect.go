@@ -322,7 +322,7 @@ func (g *gpcBackend) Fetch(ctx context.Context, who record.PersonSource, nhs str
 	}
 	for _, s := range sections {
 		if !have[s] {
-			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateNotReturned})
+			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateNotSupported})
 		}
 	}
 	if part.Person != nil {

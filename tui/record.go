@@ -246,7 +246,7 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		// A back end that said nothing about a section did not return it.
 		for i, s := range p.rec.SectionStatus {
 			if s.State == record.StateLoading {
-				p.rec.SectionStatus[i].State = record.StateNotReturned
+				p.rec.SectionStatus[i].State = record.StateNotSupported
 			}
 		}
 		p.invalidate()
@@ -303,7 +303,7 @@ func (p *recordPage) backend(st record.BackendStatus) tea.Cmd {
 		case record.BackendFailed:
 			p.rec.SectionStatus[i].State, p.rec.SectionStatus[i].Error = record.StateFailed, st.Error
 		default:
-			p.rec.SectionStatus[i].State = record.StateNotReturned
+			p.rec.SectionStatus[i].State = record.StateNotSupported
 		}
 	}
 	p.invalidate()

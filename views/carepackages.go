@@ -140,7 +140,7 @@ func verdictBackendsOf(rec *record.Record, sec record.Section) verdictBackends {
 		switch st.State {
 		case record.StateReturned:
 			vb.returned = append(vb.returned, st.Backend)
-		case record.StateNotReturned:
+		case record.StateNotSupported:
 			vb.notHeld = append(vb.notHeld, st.Backend)
 		default:
 			vb.unchecked = append(vb.unchecked, st.Backend)

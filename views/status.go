@@ -23,7 +23,7 @@ func Loading(rec *record.Record, sec record.Section) bool {
 func CountText(rec *record.Record, sec record.Section) string {
 	n := rec.Count(sec)
 	for _, st := range rec.StatusOf(sec) {
-		if st.Truncated {
+		if st.State == record.StateTruncated {
 			return fmt.Sprintf("%d+", n)
 		}
 	}
@@ -43,9 +43,9 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 			lines = append(lines, st.Error.Render(clip(fmt.Sprintf(v.FailedIn, s.Backend, s.Error), width)))
 		case record.StateLoading:
 			loading = append(loading, s.Backend)
-		case record.StateReturned:
+		case record.StateReturned, record.StateTruncated:
 			returned = append(returned, s.Backend)
-			if s.Truncated {
+			if s.State == record.StateTruncated {
 				total := s.Total
 				if total == 0 {
 					total = s.Count

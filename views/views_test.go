@@ -127,8 +127,8 @@ func TestCarePackageVerdict(t *testing.T) {
 // all is not "not checked", and only failures or back ends not asked are.
 func TestCarePackageVerdictSaysWhyABackEndHasNone(t *testing.T) {
 	rec := &record.Record{}
-	rec.SetStatus(record.SectionStatus{Backend: "NHS", Section: record.SectionCarePackages, State: record.StateNotReturned})
-	rec.SetStatus(record.SectionStatus{Backend: "GP", Section: record.SectionCarePackages, State: record.StateNotReturned})
+	rec.SetStatus(record.SectionStatus{Backend: "NHS", Section: record.SectionCarePackages, State: record.StateNotSupported})
+	rec.SetStatus(record.SectionStatus{Backend: "GP", Section: record.SectionCarePackages, State: record.StateNotSupported})
 	rec.SetBackend(record.BackendStatus{Name: "NHS", Status: record.BackendOK})
 	rec.SetBackend(record.BackendStatus{Name: "GP", Status: record.BackendOK})
 	rec.SetBackend(record.BackendStatus{Name: "Council", Status: record.BackendNotKnown})

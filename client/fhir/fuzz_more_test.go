@@ -194,7 +194,7 @@ func FuzzMapGPConnect(f *testing.F) {
 			if st.Backend != src.Backend {
 				t.Fatalf("%s: status from %q", st.Section, st.Backend)
 			}
-			if st.State != record.StateReturned && st.State != record.StateNotReturned {
+			if st.State != record.StateReturned && st.State != record.StateNotSupported {
 				t.Fatalf("%s: state %q", st.Section, st.State)
 			}
 			for _, w := range st.Warnings {

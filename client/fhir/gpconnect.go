@@ -114,7 +114,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 	g.finish()
 	part := record.Part{Backend: src.Backend, Person: &person}
 	for _, sec := range sections {
-		st := record.SectionStatus{Backend: src.Backend, Section: sec, State: record.StateNotReturned}
+		st := record.SectionStatus{Backend: src.Backend, Section: sec, State: record.StateNotSupported}
 		before := len(m.warnings)
 		switch sec {
 		case record.SectionAllergies:

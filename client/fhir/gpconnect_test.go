@@ -78,7 +78,7 @@ func TestMapGPConnectMedications(t *testing.T) {
 		t.Errorf("medications status = %+v", st)
 	}
 	// No allergies List in a medications response: not returned, which is not "none".
-	if st := statusOf(p, record.SectionAllergies); st.State != record.StateNotReturned {
+	if st := statusOf(p, record.SectionAllergies); st.State != record.StateNotSupported {
 		t.Errorf("allergies status = %+v", st)
 	}
 	meds := p.Sections.Medications
@@ -112,7 +112,7 @@ func TestMapGPConnectConsultations(t *testing.T) {
 	if st := statusOf(p, record.SectionEncounters); st.State != record.StateReturned || st.Count != 3 {
 		t.Errorf("encounters status = %+v", st)
 	}
-	if st := statusOf(p, record.SectionCarePackages); st.State != record.StateNotReturned {
+	if st := statusOf(p, record.SectionCarePackages); st.State != record.StateNotSupported {
 		t.Errorf("care packages status = %+v", st)
 	}
 	encs := p.Sections.Encounters
@@ -158,7 +158,7 @@ func TestMapGPConnectProblemsOnlyPatient(t *testing.T) {
 		t.Errorf("got %d statuses, want one per section", len(p.Status))
 	}
 	for _, sec := range []record.Section{record.SectionAllergies, record.SectionMedications, record.SectionEncounters, record.SectionNotes, record.SectionAlerts, record.SectionCarePackages} {
-		if st := statusOf(p, sec); st.State != record.StateNotReturned || st.Count != 0 {
+		if st := statusOf(p, sec); st.State != record.StateNotSupported || st.Count != 0 {
 			t.Errorf("%s = %+v", sec, st)
 		}
 	}

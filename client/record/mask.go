@@ -41,6 +41,7 @@ func (r *Record) Masked(revealed func(key string) bool) *Record {
 	}
 	s, src := &m.Sections, &r.Sections
 	s.CarePackages = maskItems(src.CarePackages, revealed)
+	s.Referrals = maskItems(src.Referrals, revealed)
 	s.CareTeam = maskItems(src.CareTeam, revealed)
 	s.Medications = maskItems(src.Medications, revealed)
 	s.Allergies = maskItems(src.Allergies, revealed)
@@ -50,6 +51,7 @@ func (r *Record) Masked(revealed func(key string) bool) *Record {
 	s.Alerts = maskItems(src.Alerts, revealed)
 	m.SectionStatus = slices.Clone(r.SectionStatus)
 	m.Backends = slices.Clone(r.Backends)
+	m.Notices = slices.Clone(r.Notices)
 	return &m
 }
 
@@ -107,9 +109,11 @@ func maskItems[T any, PT interface {
 }
 
 // keptWhenMasked names the fields a masked item keeps: the embedded Item (key and
-// provenance) and Kind, which only says what sort of record it is (e.g. "document").
-// Everything else is content and is zeroed — new fields included, by default.
-func keptWhenMasked(field string) bool { return field == "Item" || field == "Kind" }
+// provenance), Kind and Category, which only say what sort of record it is (e.g. "document",
+// "care-package"). Everything else is content and is zeroed — new fields included, by default.
+func keptWhenMasked(field string) bool {
+	return field == "Item" || field == "Kind" || field == "PackageCategory"
+}
 
 func zeroContent(v reflect.Value) {
 	t := v.Type()

@@ -15,6 +15,7 @@ type Part struct {
 	Person   *Person // the back end's view of the person, when this part carries it
 	Sections SectionsData
 	Status   []SectionStatus
+	Notices  []Notice
 }
 
 // keyed is implemented by every section item through the embedded Item.
@@ -115,6 +116,7 @@ func (r *Record) Merge(p Part) {
 	}
 	s := &r.Sections
 	s.CarePackages = mergeItems(s.CarePackages, p.Sections.CarePackages, nil, nil)
+	s.Referrals = mergeItems(s.Referrals, p.Sections.Referrals, nil, nil)
 	s.CareTeam = mergeItems(s.CareTeam, p.Sections.CareTeam, nil, nil)
 	s.Medications = mergeItems(s.Medications, p.Sections.Medications, nil, nil)
 	s.Allergies = mergeItems(s.Allergies, p.Sections.Allergies, nil, nil)
@@ -125,6 +127,11 @@ func (r *Record) Merge(p Part) {
 	for _, st := range p.Status {
 		r.SetStatus(st)
 	}
+	for _, n := range p.Notices {
+		if !slices.Contains(r.Notices, n) {
+			r.Notices = append(r.Notices, n)
+		}
+	}
 }
 
 // EachItem calls fn with every item of every section, in section display order, so that a
@@ -132,6 +139,9 @@ func (r *Record) Merge(p Part) {
 func (s *SectionsData) EachItem(fn func(sec Section, it *Item)) {
 	for i := range s.CarePackages {
 		fn(SectionCarePackages, &s.CarePackages[i].Item)
+	}
+	for i := range s.Referrals {
+		fn(SectionCarePackages, &s.Referrals[i].Item)
 	}
 	for i := range s.CareTeam {
 		fn(SectionCareTeam, &s.CareTeam[i].Item)
@@ -178,15 +188,74 @@ func (r *Record) StatusOf(sec Section) []SectionStatus {
 	return out
 }
 
-// Returned reports whether at least one back end returned the section. When false, the
-// view must say "not returned" rather than "none recorded".
+// Returned reports whether at least one back end sent the section (in full or truncated).
+// It does not mean the section is complete: see Coverage.
 func (r *Record) Returned(sec Section) bool {
 	for _, st := range r.SectionStatus {
-		if st.Section == sec && st.State == StateReturned {
+		if st.Section == sec && st.Answered() {
 			return true
 		}
 	}
 	return false
+}
+
+// Coverage sorts the back ends by what they said about one section. It is the one place
+// that decides whether a section may be called "none recorded".
+type Coverage struct {
+	Complete []string        // returned the whole section
+	NotHeld  []SectionStatus // not-supported: the back end does not serve the section (Error says why)
+	NotKnown []string        // do not know the person, so hold nothing for them
+	// Unchecked could not be checked: failed, timed-out, truncated, not-queried, loading, or
+	// a back end that knows the person and sent no status for the section (as not-queried).
+	Unchecked []SectionStatus
+}
+
+// Checked reports whether the section is known in full: at least one back end returned it
+// whole and every other one either does not know the person or does not serve the section.
+func (c Coverage) Checked() bool { return len(c.Complete) > 0 && len(c.Unchecked) == 0 }
+
+// Coverage says, back end by back end, how far sec could be checked.
+func (r *Record) Coverage(sec Section) Coverage {
+	var c Coverage
+	seen := map[string]bool{}
+	for _, st := range r.SectionStatus {
+		if st.Section != sec {
+			continue
+		}
+		seen[st.Backend] = true
+		switch st.State {
+		case StateReturned:
+			c.Complete = append(c.Complete, st.Backend)
+		case StateNotSupported:
+			c.NotHeld = append(c.NotHeld, st)
+		case StateNotKnown:
+			c.NotKnown = append(c.NotKnown, st.Backend)
+		default:
+			c.Unchecked = append(c.Unchecked, st)
+		}
+	}
+	for _, b := range r.Backends {
+		if seen[b.Name] {
+			continue
+		}
+		seen[b.Name] = true
+		switch b.Status {
+		case BackendNotKnown:
+			c.NotKnown = append(c.NotKnown, b.Name)
+		case BackendFailed:
+			c.Unchecked = append(c.Unchecked, SectionStatus{Backend: b.Name, Section: sec, State: StateFailed, Error: b.Error, HTTPStatus: b.HTTPStatus})
+		default:
+			c.Unchecked = append(c.Unchecked, SectionStatus{Backend: b.Name, Section: sec, State: StateNotQueried, Error: b.Error})
+		}
+	}
+	return c
+}
+
+// NoneRecorded reports whether the section may be shown as "none recorded": no items (a
+// masked restricted item is an item) and every back end that knows the person returned it
+// whole.
+func (r *Record) NoneRecorded(sec Section) bool {
+	return r.Count(sec) == 0 && r.Coverage(sec).Checked()
 }
 
 // Count is the number of items in a section.
@@ -194,7 +263,7 @@ func (r *Record) Count(sec Section) int {
 	s := &r.Sections
 	switch sec {
 	case SectionCarePackages:
-		return len(s.CarePackages)
+		return len(s.CarePackages) + len(s.Referrals)
 	case SectionCareTeam:
 		return len(s.CareTeam)
 	case SectionMedications:
@@ -324,6 +393,9 @@ func (d Discrepancy) String() string {
 func (s SectionsData) WithEmptyLists() SectionsData {
 	if s.CarePackages == nil {
 		s.CarePackages = []CarePackage{}
+	}
+	if s.Referrals == nil {
+		s.Referrals = []CarePackage{}
 	}
 	if s.CareTeam == nil {
 		s.CareTeam = []CareTeamMember{}

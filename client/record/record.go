@@ -82,10 +82,19 @@ type Provenance struct {
 	OrganisationCode string    `json:"organisation_code,omitempty"` // ODS code where known
 	Domain           Domain    `json:"domain"`                      // health | social-care
 	Author           Author    `json:"author"`                      // who recorded it
-	Recorded         time.Time `json:"recorded,omitzero"`           // recorded or last updated
-	SourceSystem     string    `json:"source_system"`               // system that created it (meta.source, tag)
-	Security         []string  `json:"security"`                    // v3 Confidentiality codes and other labels
-	Resource         string    `json:"resource,omitempty"`          // FHIR reference on that back end, e.g. "EpisodeOfCare/123"
+	Recorded         time.Time `json:"recorded,omitzero"`           // the item's own clinical or recorded date
+	// RecordedText is the date as the source wrote it ("2024-03", "2023", a full dateTime),
+	// so a partial date keeps its precision (ukdate.Partial shows "Mar-2024").
+	RecordedText string `json:"recorded_text,omitempty"`
+	// ServerUpdated: Recorded is only the server's meta.lastUpdated (a load date), not a
+	// date the item itself carries; shown as "updated on server", never as "recorded".
+	ServerUpdated bool `json:"recorded_is_server_update,omitempty"`
+	// Via names the back end (a health shared care record, say) that relayed an item whose
+	// own organisation and domain are another's (a council's): "social care, via X".
+	Via          string   `json:"via,omitempty"`
+	SourceSystem string   `json:"source_system"`      // system that created it (meta.source, tag)
+	Security     []string `json:"security"`           // v3 Confidentiality codes and other labels
+	Resource     string   `json:"resource,omitempty"` // FHIR reference on that back end, e.g. "EpisodeOfCare/123"
 }
 
 // Restricted reports whether the security labels mark the item restricted or very restricted.
@@ -107,11 +116,17 @@ type Item struct {
 	Restricted  bool         `json:"restricted"`                 // security label R or V
 }
 
-// Period is a start and end; either may be zero.
+// Period is a start and end; either may be zero. StartText and EndText keep the dates as
+// the source wrote them, so that "2024-03" is shown as "Mar-2024", not "01-Mar-2024".
 type Period struct {
-	Start time.Time `json:"start,omitzero"`
-	End   time.Time `json:"end,omitzero"`
+	Start     time.Time `json:"start,omitzero"`
+	End       time.Time `json:"end,omitzero"`
+	StartText string    `json:"start_text,omitempty"`
+	EndText   string    `json:"end_text,omitempty"`
 }
+
+// Ended reports whether the period has an end at or before now.
+func (p Period) Ended(now time.Time) bool { return !p.End.IsZero() && !now.Before(p.End) }
 
 // Active reports whether now falls in the period (an open end counts as ongoing).
 func (p Period) Active(now time.Time) bool {
@@ -121,10 +136,28 @@ func (p Period) Active(now time.Time) bool {
 	return p.End.IsZero() || now.Before(p.End)
 }
 
-// Phone is a telephone number with its use (mobile, home, work, temp).
+// Phone systems other than a voice telephone. A fax, pager or text-phone is labelled as
+// such and never offered as the number to call.
+const (
+	PhoneVoice     = ""          // ContactPoint.system phone (or unstated)
+	PhoneFax       = "fax"       // ContactPoint.system fax
+	PhonePager     = "pager"     // ContactPoint.system pager
+	PhoneSMS       = "sms"       // ContactPoint.system sms: texts only
+	PhoneTextphone = "textphone" // a text relay / minicom number (ContactPoint.system other, or a use/extension saying so)
+)
+
+// Phone is a telephone number with its use (mobile, home, work, temp), what kind of number it
+// is (System: "" for a voice phone, else a Phone* constant) and when it is or was in use.
 type Phone struct {
 	Number string `json:"number"`
 	Use    string `json:"use,omitempty"`
+	System string `json:"system,omitempty"`
+	Period Period `json:"period,omitzero"`
+}
+
+// Callable reports whether this is a voice number in use now: the number to offer a caller.
+func (p Phone) Callable(now time.Time) bool {
+	return p.System == PhoneVoice && !p.Period.Ended(now) && p.Use != "old"
 }
 
 // Address is a postal address.
@@ -155,7 +188,9 @@ type Person struct {
 	LocalAuthorityID      string    `json:"local_authority_id,omitempty"`
 	Deceased              bool      `json:"deceased,omitempty"`
 	DeceasedAt            time.Time `json:"deceased_at,omitzero"`
+	DeceasedText          string    `json:"deceased_text,omitempty"`        // date of death as the source wrote it (may be partial)
 	InterpreterLanguage   string    `json:"interpreter_language,omitempty"` // set when an interpreter is required
+	Language              string    `json:"language,omitempty"`             // preferred language (Patient.communication), interpreter or not
 	Restricted            bool      `json:"restricted,omitempty"`           // the Patient itself is labelled R or V
 	// Sources says which back ends know this person, and under which id.
 	Sources []PersonSource `json:"sources"`
@@ -172,20 +207,33 @@ type PersonSource struct {
 	Postcode  string `json:"postcode,omitempty"`
 }
 
+// Care package categories: what a CarePackage is, whatever FHIR resource carried it.
+const (
+	PackageCare      = "care-package" // a social care service: home care, reablement, a placement…
+	PackageEquipment = "equipment"    // community equipment provision (DeviceRequest)
+	PackageOrder     = "order"        // a clinical order or referral: imaging, laboratory, procedure, outpatient referral
+)
+
 // CarePackage is a care and support service: home care, reablement, a placement…
-// It maps EpisodeOfCare (council services), CarePlan and ServiceRequest.
+// It maps EpisodeOfCare (council services), CarePlan and ServiceRequest, and equipment
+// (DeviceRequest). Clinical orders and referrals share the shape but are kept apart, in
+// SectionsData.Referrals, and never count towards the discharge verdict.
 type CarePackage struct {
 	Item
-	Kind          string         `json:"kind"`        // EpisodeOfCare | CarePlan | ServiceRequest
-	Type          string         `json:"type"`        // "Home care", "Reablement", …
-	Status        string         `json:"status"`      // active | planned | onhold | finished | cancelled | …
-	Description   string         `json:"description"` // title or note
-	Provider      string         `json:"provider"`    // managing / performing organisation
-	Period        Period         `json:"period"`
-	Schedule      string         `json:"schedule,omitempty"`       // frequency as text, e.g. "4 visits a day"
-	HoursPerWeek  float64        `json:"hours_per_week,omitempty"` // where the back end gives a quantity
-	CareManager   string         `json:"care_manager,omitempty"`
-	StatusHistory []StatusPeriod `json:"status_history,omitempty"`
+	Kind            string `json:"kind"`     // EpisodeOfCare | CarePlan | ServiceRequest | DeviceRequest
+	PackageCategory string `json:"category"` // Package* constants
+	Type            string `json:"type"`     // "Home care", "Reablement", …
+	Status          string `json:"status"`   // active | planned | onhold | finished | cancelled | …: as shcr reads it
+	// ReportedStatus is the status the server sent when shcr reads it otherwise (a service
+	// "active" whose period ended last year is finished).
+	ReportedStatus string         `json:"reported_status,omitempty"`
+	Description    string         `json:"description"` // title or note
+	Provider       string         `json:"provider"`    // managing / performing organisation
+	Period         Period         `json:"period"`
+	Schedule       string         `json:"schedule,omitempty"`       // frequency as text, e.g. "4 visits a day"
+	HoursPerWeek   float64        `json:"hours_per_week,omitempty"` // where the back end gives a quantity
+	CareManager    string         `json:"care_manager,omitempty"`
+	StatusHistory  []StatusPeriod `json:"status_history,omitempty"`
 }
 
 // StatusPeriod is one entry of a status history.
@@ -207,6 +255,11 @@ type CareTeamMember struct {
 	Email        string  `json:"email,omitempty"`
 	Period       Period  `json:"period"`
 	Status       string  `json:"status,omitempty"`
+}
+
+// Current reports whether the member is on the team now (not ended, not inactive).
+func (m CareTeamMember) Current(now time.Time) bool {
+	return m.Period.Active(now) && m.Status != "inactive" && m.Status != "ended" && m.Status != "entered-in-error"
 }
 
 // Medication is a MedicationStatement or MedicationRequest.
@@ -262,8 +315,13 @@ type Contact struct {
 	Address      Address  `json:"address"`
 	Rank         int      `json:"rank,omitempty"` // UK Core ContactRank: 1 = call first; 0 = not ranked
 	Period       Period   `json:"period"`
-	Source       string   `json:"source"` // Patient.contact | RelatedPerson
+	Inactive     bool     `json:"inactive,omitempty"` // RelatedPerson.active false: no longer a contact
+	Source       string   `json:"source"`             // Patient.contact | RelatedPerson
 }
+
+// Current reports whether the contact holds now: not inactive, and its period (if any) not
+// ended. An ended contact is shown as ended, never as one to call first.
+func (c Contact) Current(now time.Time) bool { return !c.Inactive && c.Period.Active(now) }
 
 // Encounter is a contact with services: an admission, an appointment, a home visit.
 type Encounter struct {
@@ -276,6 +334,12 @@ type Encounter struct {
 	Provider  string `json:"provider,omitempty"` // serviceProvider
 	Reason    string `json:"reason,omitempty"`
 	Clinician string `json:"clinician,omitempty"`
+	// From Encounter.hospitalization and UK profile extensions.
+	AdmitSource          string `json:"admit_source,omitempty"`
+	DischargeDisposition string `json:"discharge_disposition,omitempty"`
+	DischargeDestination string `json:"discharge_destination,omitempty"`
+	MedicallySafe        Period `json:"medically_safe_for_discharge,omitzero"` // start: the date declared medically safe for discharge
+	LegalStatus          string `json:"legal_status,omitempty"`                // e.g. "Mental Health Act 1983 section 2"
 }
 
 // Note is a clinical note or a social care case note.
@@ -309,9 +373,15 @@ type Alert struct {
 	Period   Period `json:"period"`
 }
 
+// Current reports whether the alert holds now (not inactive, its period not ended).
+func (a Alert) Current(now time.Time) bool {
+	return a.Status != "inactive" && a.Status != "entered-in-error" && a.Period.Active(now)
+}
+
 // Sections holds one list per section. A nil list in JSON is written as [].
 type SectionsData struct {
 	CarePackages []CarePackage    `json:"care_packages"`
+	Referrals    []CarePackage    `json:"referrals_and_orders"` // clinical orders and referrals, shown apart from care packages
 	CareTeam     []CareTeamMember `json:"care_team"`
 	Medications  []Medication     `json:"medications"`
 	Allergies    []Allergy        `json:"allergies"`
@@ -321,15 +391,23 @@ type SectionsData struct {
 	Alerts       []Alert          `json:"alerts"`
 }
 
-// SectionState says what a back end did with a section.
+// SectionState says what a back end did with a section. Every section of every back end
+// ends in exactly one of these; only StateReturned with no items means "none recorded there".
 type SectionState string
 
 const (
-	StateReturned    SectionState = "returned"     // the back end answered; zero items means none recorded there
-	StateNotReturned SectionState = "not-returned" // the back end does not hold or serve this section
-	StateFailed      SectionState = "failed"       // the request failed; Error says why
-	StateLoading     SectionState = "loading"      // asked, not yet answered (TUI only)
+	StateReturned     SectionState = "returned"      // answered in full; zero items means none recorded there
+	StateNotSupported SectionState = "not-supported" // the back end refused the section's resource types (400/404/405/501, not-supported); Error says why
+	StateFailed       SectionState = "failed"        // HTTP or transport error; Error says why
+	StateTimedOut     SectionState = "timed-out"     // no answer in time
+	StateTruncated    SectionState = "truncated"     // answered, but more exist than were read (Total, max_entries, a broken next link)
+	StateNotKnown     SectionState = "not-known"     // the back end does not know the person
+	StateNotQueried   SectionState = "not-queried"   // not asked (sign-in needed, --no-login, a national service)
+	StateLoading      SectionState = "loading"       // asked, not yet answered (TUI only)
 )
+
+// Answered reports whether the back end sent items for the section (all of them, or some).
+func (s SectionStatus) Answered() bool { return s.State == StateReturned || s.State == StateTruncated }
 
 // SectionStatus is one back end's answer for one section.
 type SectionStatus struct {
@@ -337,8 +415,7 @@ type SectionStatus struct {
 	Section    Section      `json:"section"`
 	State      SectionState `json:"state"`
 	Count      int          `json:"count"`
-	Truncated  bool         `json:"truncated,omitempty"`   // more existed than the entry cap: "showing first N"
-	Total      int          `json:"total,omitempty"`       // total the server reported, where it did
+	Total      int          `json:"total,omitempty"`       // total the server reported, where it did (StateTruncated: "showing first N of Total")
 	Error      string       `json:"error,omitempty"`       // one-line reason when failed
 	HTTPStatus int          `json:"http_status,omitempty"` // the HTTP status that made it fail (401, 403, …)
 	Warnings   []string     `json:"warnings,omitempty"`    // e.g. GP Connect confidential-items, data-in-transit
@@ -405,6 +482,23 @@ type Record struct {
 	SectionStatus []SectionStatus `json:"section_status"`
 	Backends      []BackendStatus `json:"backends"`
 	Discrepancies []Discrepancy   `json:"discrepancies,omitempty"`
+	// Notices are what shcr noticed about the back ends' answers and did about it: entries
+	// about another person dropped, duplicate Patient records on one back end, linked records.
+	Notices []Notice `json:"notices,omitempty"`
+}
+
+// Notice kinds.
+const (
+	NoticeWrongSubject = "wrong-subject"      // entries whose subject is not this person: dropped, never merged
+	NoticeDuplicates   = "duplicate-patients" // several Patient records with one NHS number on one back end: all read
+	NoticeLinked       = "linked-patient"     // a Patient.link (replaced-by, seealso) followed
+)
+
+// Notice is one thing a back end did that the user should know about.
+type Notice struct {
+	Backend string `json:"backend"`
+	Kind    string `json:"kind"` // Notice* constants
+	Text    string `json:"text"` // one line, in plain words
 }
 
 // Query is what a user searches with. Exactly which fields are set decides the search:

@@ -124,3 +124,25 @@ func FHIRDate(t time.Time) string {
 	}
 	return t.In(London).Format("2006-01-02")
 }
+
+// Partial formats t at the precision its FHIR text raw was written with: "2023" for a year,
+// "Mar-2024" for a month, "12-Mar-2024" for a date, "12-Mar-2024 14:05" for a time. With no
+// raw text (or text that is not a FHIR date) it gives Date(t).
+func Partial(t time.Time, raw string) string {
+	if raw == "" {
+		return Date(t)
+	}
+	pt, precision, err := ParseFHIR(raw)
+	if err != nil {
+		return Date(t)
+	}
+	switch precision {
+	case "year":
+		return pt.Format("2006")
+	case "month":
+		return pt.Format("Jan-2006")
+	case "day":
+		return pt.Format(dateLayout)
+	}
+	return DateTime(pt)
+}

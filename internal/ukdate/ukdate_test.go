@@ -78,3 +78,24 @@ func TestAge(t *testing.T) {
 		t.Fatalf("age on birthday = %d", a)
 	}
 }
+
+func TestPartialKeepsPrecision(t *testing.T) {
+	full := time.Date(2024, 3, 12, 13, 5, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		raw  string
+		t    time.Time
+		want string
+	}{
+		{"2023", time.Date(2023, 1, 1, 0, 0, 0, 0, London), "2023"},
+		{"2024-03", time.Date(2024, 3, 1, 0, 0, 0, 0, London), "Mar-2024"},
+		{"2024-03-12", time.Date(2024, 3, 12, 0, 0, 0, 0, London), "12-Mar-2024"},
+		{"2024-03-12T13:05:00Z", full, "12-Mar-2024 13:05"},
+		{"", full, "12-Mar-2024"},
+		{"not a date", full, "12-Mar-2024"},
+		{"", time.Time{}, ""},
+	} {
+		if got := Partial(tc.t, tc.raw); got != tc.want {
+			t.Errorf("Partial(%v, %q) = %q, want %q", tc.t, tc.raw, got, tc.want)
+		}
+	}
+}

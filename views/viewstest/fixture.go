@@ -139,7 +139,7 @@ func WithProblems(rec *record.Record) *record.Record {
 	rec.SetStatus(record.SectionStatus{Backend: GP, Section: record.SectionAllergies, State: record.StateReturned, Warnings: []string{"confidential-items"}})
 	for i, st := range rec.SectionStatus {
 		if st.Backend == Health && st.Section == record.SectionEncounters {
-			rec.SectionStatus[i].Truncated, rec.SectionStatus[i].Total = true, 12000
+			rec.SectionStatus[i].State, rec.SectionStatus[i].Total = record.StateTruncated, 12000
 		}
 	}
 	rec.SetBackend(record.BackendStatus{Name: GP, Kind: "gp-connect", Domain: record.DomainHealth, Status: record.BackendPartial, Error: "medications failed"})
