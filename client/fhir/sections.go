@@ -43,7 +43,7 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 	}
 	switch sec {
 	case record.SectionCarePackages:
-		out.CarePackages = m.carePackages(items)
+		out.CarePackages, out.Referrals = m.carePackages(items)
 	case record.SectionCareTeam:
 		for _, r := range items {
 			out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
