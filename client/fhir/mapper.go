@@ -489,28 +489,89 @@ func bestName(names []HumanName) (HumanName, bool) {
 	return names[0], true
 }
 
-// phonesOf splits telecom into phones (with use) and the first email.
+// phonesOf splits telecom into phones and the email to show. Each phone keeps its use,
+// what kind of number it is (System: a voice phone, fax, pager, SMS-only or text-phone;
+// ContactPoint.system "other" is a text-phone when the UK Core OtherContactSystem extension,
+// its use or its value say minicom, textphone or text relay) and when it is or was in use
+// (ContactPoint.period; a number whose period ended is kept, marked by its period, and is
+// never record.Phone.Callable). The email is the first one not ended.
 func phonesOf(tel []ContactPoint) ([]record.Phone, string) {
 	var phones []record.Phone
 	email := ""
+	now := clock()
 	for _, t := range tel {
 		v := strings.TrimSpace(t.Value)
 		if v == "" {
 			continue
 		}
-		switch t.System {
+		period := contactPointPeriod(t.Period)
+		switch strings.ToLower(strings.TrimSpace(t.System)) {
 		case "email":
-			if email == "" {
+			// An ended email is not offered: there is no field to show it as ended.
+			if email == "" && !period.Ended(now) && t.Use != "old" {
 				email = v
 			}
-		case "phone", "sms", "":
-			phones = append(phones, record.Phone{Number: v, Use: t.Use})
+		case "phone", "":
+			sys := record.PhoneVoice
+			if isTextphone(t) {
+				sys = record.PhoneTextphone
+			}
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: sys, Period: period})
+		case "fax":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: record.PhoneFax, Period: period})
+		case "pager":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: record.PhonePager, Period: period})
+		case "sms":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: record.PhoneSMS, Period: period})
 		case "other":
-			// PDS: textphone numbers are "other" with an OtherContactSystem extension.
-			phones = append(phones, record.Phone{Number: v, Use: firstNonEmpty(t.Use, "other")})
+			// PDS and UK Core: a text-phone is "other" with the OtherContactSystem extension.
+			// Any other "other" (a URL, a messaging account) is not a number to call.
+			sys := "other"
+			if isTextphone(t) {
+				sys = record.PhoneTextphone
+			}
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: sys, Period: period})
 		}
 	}
 	return phones, email
+}
+
+// isTextphone: the OtherContactSystem extension (on the ContactPoint or its system), the
+// use or the value say minicom, textphone or text relay.
+func isTextphone(t ContactPoint) bool {
+	exts := t.Extension
+	if t.SystemExt != nil {
+		exts = append(slices.Clone(exts), t.SystemExt.Extension...)
+	}
+	texts := []string{t.Use, t.Value}
+	for _, e := range exts {
+		if strings.Contains(strings.ToLower(e.URL), "othercontactsystem") {
+			texts = append(texts, e.Text(), e.ValueCode)
+			if e.ValueCoding != nil {
+				texts = append(texts, e.ValueCoding.Code, e.ValueCoding.Display)
+			}
+		}
+	}
+	l := strings.ToLower(strings.Join(texts, " "))
+	for _, w := range []string{"textphone", "text phone", "minicom", "text relay", "textrelay", "typetalk", "text-phone"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// contactPointPeriod parses a ContactPoint period; a value that is not a FHIR date is left
+// blank (phonesOf has no resource to name in a warning).
+func contactPointPeriod(p Period) record.Period {
+	var out record.Period
+	if t, _, err := ukdate.ParseFHIR(strings.TrimSpace(p.Start)); err == nil && strings.TrimSpace(p.Start) != "" {
+		out.Start, out.StartText = t, strings.TrimSpace(p.Start)
+	}
+	if t, _, err := ukdate.ParseFHIR(strings.TrimSpace(p.End)); err == nil && strings.TrimSpace(p.End) != "" {
+		out.End, out.EndText = t, strings.TrimSpace(p.End)
+	}
+	return out
 }
 
 func address(a []Address) record.Address {

@@ -119,3 +119,8 @@ func probePackage(raw []byte) packageSignals {
 	}
 	return s
 }
+
+// primitiveExtensions is the extension part of a primitive element ("_system": {"extension": […]}).
+type primitiveExtensions struct {
+	Extension []Extension `json:"extension"`
+}

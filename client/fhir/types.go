@@ -200,6 +200,10 @@ type ContactPoint struct {
 	Use    string `json:"use"`
 	Rank   int    `json:"rank"`
 	Period Period `json:"period"`
+	// Extension carries UK Core OtherContactSystem (textphone…) as PDS sends it; SystemExt
+	// the same extension on the system element ("_system"), as UK Core profiles place it.
+	Extension []Extension          `json:"extension"`
+	SystemExt *primitiveExtensions `json:"_system"`
 }
 
 // Address is a postal address.
