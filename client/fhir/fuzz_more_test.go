@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,49 @@ func checkSections(t *testing.T, d record.SectionsData, src Source) {
 	t.Helper()
 	for _, it := range itemsOf(d) {
 		checkItem(t, "item", it, src)
+	}
+	checkPackagesAndPhones(t, d)
+}
+
+// checkPackagesAndPhones: clinical orders are never care packages and care packages never
+// orders; a status shcr reads otherwise keeps the server's and differs from it; every phone
+// has a known system, and only a voice phone can be callable.
+func checkPackagesAndPhones(t *testing.T, d record.SectionsData) {
+	t.Helper()
+	for _, cp := range d.CarePackages {
+		if cp.PackageCategory != record.PackageCare && cp.PackageCategory != record.PackageEquipment {
+			t.Fatalf("care package %q has category %q", cp.Key, cp.PackageCategory)
+		}
+	}
+	for _, cp := range d.Referrals {
+		if cp.PackageCategory != record.PackageOrder {
+			t.Fatalf("referral %q has category %q", cp.Key, cp.PackageCategory)
+		}
+	}
+	for _, cp := range append(slices.Clone(d.CarePackages), d.Referrals...) {
+		if cp.ReportedStatus != "" && cp.ReportedStatus == cp.Status {
+			t.Fatalf("%q: reported status %q kept though shcr reads it the same", cp.Key, cp.Status)
+		}
+		if cp.Status == "active" && cp.Period.Ended(time.Now()) {
+			t.Fatalf("%q: active though its period ended %v", cp.Key, cp.Period.End)
+		}
+	}
+	var phones []record.Phone
+	for _, c := range d.NextOfKin {
+		phones = append(phones, c.Phones...)
+	}
+	for _, m := range d.CareTeam {
+		phones = append(phones, m.Phones...)
+	}
+	for _, p := range phones {
+		switch p.System {
+		case record.PhoneVoice, record.PhoneFax, record.PhonePager, record.PhoneSMS, record.PhoneTextphone, "other":
+		default:
+			t.Fatalf("phone %q has system %q", p.Number, p.System)
+		}
+		if p.System != record.PhoneVoice && p.Callable(time.Now()) {
+			t.Fatalf("a %s number is callable", p.System)
+		}
 	}
 }
 
@@ -218,6 +262,9 @@ func FuzzMapGPConnect(f *testing.F) {
 func itemsOf(d record.SectionsData) []record.Item {
 	var out []record.Item
 	for _, x := range d.CarePackages {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Referrals {
 		out = append(out, x.Item)
 	}
 	for _, x := range d.CareTeam {
