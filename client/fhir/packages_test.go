@@ -38,7 +38,9 @@ func TestWhatCountsAsACarePackage(t *testing.T) {
 	colonoscopy := func(t *testing.T) Resource {
 		return published(t, "UKCore-ServiceRequest-ColonoscopyRequest-Example.json")
 	}
-	inl := func(js string) func(t *testing.T) Resource { return func(t *testing.T) Resource { return inline(t, js) } }
+	inl := func(js string) func(t *testing.T) Resource {
+		return func(t *testing.T) Resource { return inline(t, js) }
+	}
 	lab := inl(`{"resourceType":"ServiceRequest","id":"lab","status":"active","intent":"original-order",
 		"category":[{"coding":[{"system":"http://snomed.info/sct","code":"108252007"}],"text":"Laboratory procedure (procedure)"}],
 		"code":{"text":"Full blood count"},"subject":{"reference":"Patient/p1"}}`)
