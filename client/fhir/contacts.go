@@ -176,7 +176,7 @@ func (m *mapper) supportRoles(r Resource, exts []Extension) (roles []string, per
 			}
 		}
 		if pe, ok := e.Sub("supportRolePeriod"); ok && pe.ValuePeriod != nil && period.Start.IsZero() {
-			period = m.periodOf(r, "supportRolePeriod", pe.ValuePeriod)
+			period = m.periodWithText(r, "supportRolePeriod", pe.ValuePeriod)
 		}
 	}
 	return roles, period
@@ -208,7 +208,7 @@ func (m *mapper) patientContacts(patient Resource) []record.Contact {
 		out = append(out, record.Contact{
 			Item: it, Name: name, Roles: roles, Relationship: strings.Join(rel, ", "),
 			Phones: phones, Email: email, Address: address(c.Address), Rank: contactRank(c.Extension),
-			Period: m.periodOf(patient, "contact.period", &c.Period), Source: "Patient.contact",
+			Period: m.periodWithText(patient, "contact.period", &c.Period), Source: "Patient.contact",
 		})
 	}
 	return out
@@ -229,7 +229,7 @@ func (m *mapper) relatedPerson(r Resource) (record.Contact, bool) {
 			roles = append(roles, sr)
 		}
 	}
-	period := m.periodOf(r, "period", &rp.Period)
+	period := m.periodWithText(r, "period", &rp.Period)
 	if !speriod.Start.IsZero() || !speriod.End.IsZero() {
 		// The support role's period says when the role holds; the relationship's own end,
 		// where earlier, still ends it.

@@ -498,7 +498,7 @@ func bestName(names []HumanName) (HumanName, bool) {
 func phonesOf(tel []ContactPoint) ([]record.Phone, string) {
 	var phones []record.Phone
 	email := ""
-	now := clock()
+	now := mappingNow()
 	for _, t := range tel {
 		v := strings.TrimSpace(t.Value)
 		if v == "" {

@@ -65,7 +65,7 @@ var socialSystemWords = []string{"socialcare", "social-care", "social_care", "ad
 
 // hasWords reports whether text holds any of words as whole words. A word starting with
 // "-" is a suffix of a word ("-ectomy").
-func hasWords(text string, words []string) bool {
+func hasWholeWords(text string, words []string) bool {
 	l := " " + strings.Join(strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '\'')
 	}), " ") + " "
@@ -84,7 +84,7 @@ func hasWords(text string, words []string) bool {
 }
 
 // conceptTexts is every text and display of the concepts, one per line.
-func conceptTexts(cs []CodeableConcept) string {
+func conceptWordsOf(cs []CodeableConcept) string {
 	var b strings.Builder
 	for _, c := range cs {
 		b.WriteString(c.Text + "\n")
@@ -99,18 +99,18 @@ func conceptTexts(cs []CodeableConcept) string {
 // social care service.
 func (s packageSignals) socialByCodes() bool {
 	for _, u := range s.urls {
-		if containsAny(strings.ToLower(u), socialSystemWords) {
+		if containsAnyOf(strings.ToLower(u), socialSystemWords) {
 			return true
 		}
 	}
 	for _, c := range s.concepts {
 		for _, cd := range c.Coding {
-			if containsAny(strings.ToLower(cd.System), socialSystemWords) {
+			if containsAnyOf(strings.ToLower(cd.System), socialSystemWords) {
 				return true
 			}
 		}
 	}
-	return hasWords(conceptTexts(s.concepts), socialWords)
+	return hasWholeWords(conceptWordsOf(s.concepts), socialWords)
 }
 
 // codedOrder: categorised or coded as a clinical order (a SNOMED CT order category, LOINC,
@@ -133,9 +133,9 @@ func (s packageSignals) codedOrder() bool {
 }
 
 // orderByWords: its type, category or code names a test, scan or procedure.
-func (s packageSignals) orderByWords() bool { return hasWords(conceptTexts(s.concepts), orderWords) }
+func (s packageSignals) orderByWords() bool { return hasWholeWords(conceptWordsOf(s.concepts), orderWords) }
 
-func containsAny(s string, subs []string) bool {
+func containsAnyOf(s string, subs []string) bool {
 	for _, x := range subs {
 		if strings.Contains(s, x) {
 			return true
@@ -174,7 +174,7 @@ func careCategory(r Resource) string {
 			}
 		}
 	}
-	if hasWords(conceptTexts(s.concepts), []string{"equipment", "community equipment", "equipment provision", "aids and adaptations"}) {
+	if hasWholeWords(conceptWordsOf(s.concepts), []string{"equipment", "community equipment", "equipment provision", "aids and adaptations"}) {
 		return record.PackageEquipment
 	}
 	return record.PackageCare

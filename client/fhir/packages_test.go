@@ -10,7 +10,7 @@ import (
 )
 
 // published loads a published example kept in testdata/published (see the README there).
-func published(t *testing.T, name string) Resource {
+func publishedExample(t *testing.T, name string) Resource {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "published", name))
 	if err != nil {
@@ -34,9 +34,9 @@ func TestWhatCountsAsACarePackage(t *testing.T) {
 	smoking := func(t *testing.T) Resource {
 		return example(t, "ukcore/UKCore-EpisodeOfCare-SmokingCessationTherapy-Example.json")
 	}
-	ct := func(t *testing.T) Resource { return published(t, "UKCore-ServiceRequest-CTChestScan-Example.json") }
+	ct := func(t *testing.T) Resource { return publishedExample(t, "UKCore-ServiceRequest-CTChestScan-Example.json") }
 	colonoscopy := func(t *testing.T) Resource {
-		return published(t, "UKCore-ServiceRequest-ColonoscopyRequest-Example.json")
+		return publishedExample(t, "UKCore-ServiceRequest-ColonoscopyRequest-Example.json")
 	}
 	inl := func(js string) func(t *testing.T) Resource {
 		return func(t *testing.T) Resource { return inline(t, js) }
@@ -107,7 +107,7 @@ func TestWhatCountsAsACarePackage(t *testing.T) {
 
 // TestUKCoreImagingOrderFields: a referral keeps what the care package view shows.
 func TestUKCoreImagingOrderFields(t *testing.T) {
-	all := append(ukcore(t), published(t, "UKCore-ServiceRequest-CTChestScan-Example.json"))
+	all := append(ukcore(t), publishedExample(t, "UKCore-ServiceRequest-CTChestScan-Example.json"))
 	d, _ := MapSection(record.SectionCarePackages, nil, matches(all, "ServiceRequest"), healthSrc)
 	if len(d.CarePackages) != 0 || len(d.Referrals) != 1 {
 		t.Fatalf("packages %+v referrals %+v", d.CarePackages, d.Referrals)
@@ -205,7 +205,7 @@ func TestInterweaveEpisodeHistory(t *testing.T) {
 
 // TestDeviceRequestIsEquipment: equipment provision is listed with care packages as equipment.
 func TestDeviceRequestIsEquipment(t *testing.T) {
-	d, w := MapSection(record.SectionCarePackages, nil, []Resource{published(t, "devicerequest-example-insulinpump.json")}, healthSrc)
+	d, w := MapSection(record.SectionCarePackages, nil, []Resource{publishedExample(t, "devicerequest-example-insulinpump.json")}, healthSrc)
 	if len(w) != 0 || len(d.CarePackages) != 1 || len(d.Referrals) != 0 {
 		t.Fatalf("packages %+v referrals %+v warnings %q", d.CarePackages, d.Referrals, w)
 	}

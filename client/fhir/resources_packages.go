@@ -9,9 +9,9 @@ import (
 // The resources and probes that care packages, equipment, referrals and "now versus then"
 // read, beside those in resources.go.
 
-// clock is what "now" is when the mapping decides whether a service has ended. A variable
+// mappingNow is what "now" is when the mapping decides whether a service has ended. A variable
 // so that a test can pin it.
-var clock = time.Now
+var mappingNow = time.Now
 
 // deviceRequestRes is an R4 DeviceRequest: community equipment provision.
 type deviceRequestRes struct {

@@ -30,7 +30,7 @@ func (m *mapper) flag(r Resource) (record.Alert, bool) {
 	a := record.Alert{
 		Item: m.item(r, &f.domainResource, itemFacts{author: f.Author}), Kind: record.AlertFlag,
 		Category: cleanTerm(f.Category.Label()), Text: f.Code.Label(), Status: firstNonEmpty(f.Status, "active"),
-		Period: m.periodOf(r, "period", &f.Period),
+		Period: m.periodWithText(r, "period", &f.Period),
 	}
 	if flagIsAllergy(f) {
 		// A diet or drug flag naming an allergy is filed as an allergy alert; its text (the
@@ -42,13 +42,13 @@ func (m *mapper) flag(r Resource) (record.Alert, bool) {
 
 // flagIsAllergy: the flag's category or code names an allergy or intolerance.
 func flagIsAllergy(f flagRes) bool {
-	texts := []string{conceptTexts(f.Category), conceptTexts([]CodeableConcept{f.Code})}
+	texts := []string{conceptWordsOf(f.Category), conceptWordsOf([]CodeableConcept{f.Code})}
 	for _, c := range f.Category {
 		for _, cd := range c.Coding {
 			texts = append(texts, cd.Code)
 		}
 	}
-	return containsAny(strings.ToLower(strings.Join(texts, "\n")), allergyWords)
+	return containsAnyOf(strings.ToLower(strings.Join(texts, "\n")), allergyWords)
 }
 
 func firstRef(rs Refs) *Reference {

@@ -80,13 +80,13 @@ func classify(r Resource, cp record.CarePackage, done string) record.CarePackage
 	if cp.PackageCategory == record.PackageCare {
 		cp.PackageCategory = careCategory(r)
 	}
-	settleStatus(&cp, clock(), done)
+	settleStatus(&cp, mappingNow(), done)
 	return cp
 }
 
 // periodOf maps a period and keeps its dates as the source wrote them (StartText,
 // EndText), for those that parse.
-func (m *mapper) periodOf(r Resource, field string, p *Period) record.Period {
+func (m *mapper) periodWithText(r Resource, field string, p *Period) record.Period {
 	out := m.period(r, field, p)
 	if p == nil {
 		return out
@@ -101,7 +101,7 @@ func (m *mapper) periodOf(r Resource, field string, p *Period) record.Period {
 }
 
 // dateOf maps a single date as a period start, keeping the text.
-func (m *mapper) dateOf(r Resource, field, s string) record.Period {
+func (m *mapper) dateAsPeriod(r Resource, field, s string) record.Period {
 	t := m.date(r, field, s)
 	if t.IsZero() {
 		return record.Period{}
@@ -136,7 +136,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		}
 		cp := record.CarePackage{
 			Item: m.item(r, &e.domainResource, itemFacts{}), Kind: "EpisodeOfCare", Type: e.Type.Label(),
-			Status: e.Status, Period: m.periodOf(r, "period", &e.Period),
+			Status: e.Status, Period: m.periodWithText(r, "period", &e.Period),
 		}
 		if cat, ok := findExt(e.Extension, "SocialCareServiceCategory"); ok {
 			cp.Description = cat.Text()
@@ -148,7 +148,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 			cp.CareManager = m.who(e.CareManager, &e.domainResource).name
 		}
 		for i, h := range e.StatusHistory {
-			cp.StatusHistory = append(cp.StatusHistory, record.StatusPeriod{Status: h.Status, Period: m.periodOf(r, fmt.Sprintf("statusHistory[%d].period", i), &h.Period)})
+			cp.StatusHistory = append(cp.StatusHistory, record.StatusPeriod{Status: h.Status, Period: m.periodWithText(r, fmt.Sprintf("statusHistory[%d].period", i), &h.Period)})
 		}
 		cp.Schedule, cp.HoursPerWeek = scheduleFromExtensions(e.Extension)
 		return classify(r, cp, "finished"), true
@@ -164,7 +164,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		cp := record.CarePackage{
 			Item: m.item(r, &c.domainResource, itemFacts{author: firstRef(c.Author), recorded: c.Created, field: "created"}),
 			Kind: "CarePlan", Type: c.Category.Label(), Status: c.Status,
-			Description: firstNonEmpty(c.Title, c.Description), Period: m.periodOf(r, "period", &c.Period),
+			Description: firstNonEmpty(c.Title, c.Description), Period: m.periodWithText(r, "period", &c.Period),
 		}
 		if c.Title != "" && c.Description != "" {
 			cp.Description = c.Title + ": " + c.Description
@@ -235,9 +235,9 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		}
 		switch {
 		case s.OccurrencePeriod != nil:
-			cp.Period = m.periodOf(r, "occurrencePeriod", s.OccurrencePeriod)
+			cp.Period = m.periodWithText(r, "occurrencePeriod", s.OccurrencePeriod)
 		case s.OccurrenceDate != "":
-			cp.Period = m.dateOf(r, "occurrenceDateTime", s.OccurrenceDate)
+			cp.Period = m.dateAsPeriod(r, "occurrenceDateTime", s.OccurrenceDate)
 		}
 		if len(s.Performer) > 0 {
 			cp.Provider = m.who(&s.Performer[0], &s.domainResource).name
@@ -301,9 +301,9 @@ func (m *mapper) deviceRequest(r Resource) (record.CarePackage, bool) {
 	}
 	switch {
 	case d.OccurrencePeriod != nil:
-		cp.Period = m.periodOf(r, "occurrencePeriod", d.OccurrencePeriod)
+		cp.Period = m.periodWithText(r, "occurrencePeriod", d.OccurrencePeriod)
 	case d.OccurrenceDateTime != "":
-		cp.Period = m.dateOf(r, "occurrenceDateTime", d.OccurrenceDateTime)
+		cp.Period = m.dateAsPeriod(r, "occurrenceDateTime", d.OccurrenceDateTime)
 	}
 	cp.Schedule = timingText(d.OccurrenceTiming)
 	if d.Performer != nil {
@@ -312,7 +312,7 @@ func (m *mapper) deviceRequest(r Resource) (record.CarePackage, bool) {
 	if cp.Provider == "" && d.PerformerType != nil {
 		cp.Provider = cleanTerm(d.PerformerType.Label())
 	}
-	settleStatus(&cp, clock(), "completed")
+	settleStatus(&cp, mappingNow(), "completed")
 	return cp, true
 }
 

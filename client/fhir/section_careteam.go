@@ -92,7 +92,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 			}
 			// The participant's period, within the team's: a member whose own period or
 			// whose team's period has ended is no longer on the team.
-			period := endedBy(m.periodOf(r, fmt.Sprintf("participant[%d].period", i), &p.Period), m.periodOf(r, "period", &ct.Period))
+			period := endedBy(m.periodWithText(r, fmt.Sprintf("participant[%d].period", i), &p.Period), m.periodWithText(r, "period", &ct.Period))
 			status := ct.Status
 			if isRole {
 				period, status = m.roleEnds(refResource(p.Member), pr, period, status)
@@ -119,7 +119,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 		}
 		w := m.who(e.CareManager, &e.domainResource)
 		role, code := "Care manager", ""
-		period, status := m.periodOf(r, "period", &e.Period), e.Status
+		period, status := m.periodWithText(r, "period", &e.Period), e.Status
 		if terminalStatus[strings.ToLower(strings.TrimSpace(e.Status))] {
 			status = "inactive" // the episode is over: so is its care manager's part in it
 		}
@@ -184,7 +184,7 @@ func refResource(ref *Reference) Resource {
 // active (active false) makes the member inactive, and the role's period ends the member's
 // when it ends earlier.
 func (m *mapper) roleEnds(r Resource, pr practitionerRoleRes, period record.Period, status string) (record.Period, string) {
-	period = endedBy(period, m.periodOf(r, "period", &pr.Period))
+	period = endedBy(period, m.periodWithText(r, "period", &pr.Period))
 	if pr.Active != nil && !*pr.Active {
 		status = "inactive"
 	}

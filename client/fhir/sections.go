@@ -121,7 +121,7 @@ func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []
 		}
 		// One of the two still current (an active team) while the other has ended (a
 		// finished episode's care manager): the member is current, as the current one says.
-		if now := clock(); !keep.Current(now) && other.Current(now) {
+		if now := mappingNow(); !keep.Current(now) && other.Current(now) {
 			keep.Period, keep.Status = other.Period, other.Status
 		}
 		dst[i] = keep
