@@ -133,7 +133,9 @@ func (s packageSignals) codedOrder() bool {
 }
 
 // orderByWords: its type, category or code names a test, scan or procedure.
-func (s packageSignals) orderByWords() bool { return hasWholeWords(conceptWordsOf(s.concepts), orderWords) }
+func (s packageSignals) orderByWords() bool {
+	return hasWholeWords(conceptWordsOf(s.concepts), orderWords)
+}
 
 func containsAnyOf(s string, subs []string) bool {
 	for _, x := range subs {

@@ -34,7 +34,9 @@ func TestWhatCountsAsACarePackage(t *testing.T) {
 	smoking := func(t *testing.T) Resource {
 		return example(t, "ukcore/UKCore-EpisodeOfCare-SmokingCessationTherapy-Example.json")
 	}
-	ct := func(t *testing.T) Resource { return publishedExample(t, "UKCore-ServiceRequest-CTChestScan-Example.json") }
+	ct := func(t *testing.T) Resource {
+		return publishedExample(t, "UKCore-ServiceRequest-CTChestScan-Example.json")
+	}
 	colonoscopy := func(t *testing.T) Resource {
 		return publishedExample(t, "UKCore-ServiceRequest-ColonoscopyRequest-Example.json")
 	}
