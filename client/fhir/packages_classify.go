@@ -15,6 +15,8 @@ import (
 //     type and category, a council's own code system) or an Interweave social care profile
 //     or extension; or words in its type, category or code that name a social care service
 //     ("home care", "reablement", "respite", "care home", "direct payment"…);
+//   - by the organisation that manages or provides it: a council, or a provider named for a
+//     social care service ("Brightside Reablement Team", "Acme Home Care Ltd");
 //   - else by who it comes from: the item's provenance domain (its organisation, else the
 //     back end's configured domain).
 //
@@ -146,9 +148,14 @@ func containsAnyOf(s string, subs []string) bool {
 	return false
 }
 
+// socialProviderWords, in the name of the organisation that manages or provides a service,
+// say it is a social care provider: a council, or a provider named for a social care service.
+var socialProviderWords = append([]string{"council", "borough", "local authority", "social services"}, socialWords...)
+
 // packageCategory decides what a mapped service is: record.PackageCare or
 // record.PackageOrder (DeviceRequest is record.PackageEquipment, decided by its mapping).
-func packageCategory(r Resource, it record.Item) string {
+// provider is the organisation that manages or provides it, as mapped.
+func packageCategory(r Resource, it record.Item, provider string) string {
 	s := probePackage(r.Raw)
 	order := r.Type == "ServiceRequest" || r.Type == "ProcedureRequest"
 	switch {
@@ -158,6 +165,8 @@ func packageCategory(r Resource, it record.Item) string {
 		return record.PackageCare
 	case order && s.orderByWords():
 		return record.PackageOrder
+	case hasWholeWords(provider, socialProviderWords):
+		return record.PackageCare
 	}
 	if it.Provenance.Domain == record.DomainSocialCare {
 		return record.PackageCare

@@ -57,6 +57,13 @@ func TestWhatCountsAsACarePackage(t *testing.T) {
 	homeCareWords := inl(`{"resourceType":"EpisodeOfCare","id":"hc2","status":"active","type":[{"text":"Home care: 4 calls a day"}]}`)
 	reablementAfterSurgery := inl(`{"resourceType":"ServiceRequest","id":"reab","status":"active","intent":"order",
 		"code":{"coding":[{"system":"https://fhir.yhcr.nhs.uk/CodeSystem/Interweave-SocialCareServiceType-1","code":"R","display":"Reablement"}],"text":"Reablement after hip surgery"}}`)
+	byCouncil := inl(`{"resourceType":"ServiceRequest","id":"c1","status":"active","intent":"order","code":{"text":"Visits at home"},
+		"performer":[{"display":"Leeds City Council"}]}`)
+	byAgency := inl(`{"resourceType":"EpisodeOfCare","id":"c2","status":"active","type":[{"text":"Support"}],
+		"managingOrganization":{"reference":"Organization/o1"}}`)
+	agency := inl(`{"resourceType":"Organization","id":"o1","name":"Brightside Reablement Team"}`)
+	byTrust := inl(`{"resourceType":"ServiceRequest","id":"c3","status":"active","intent":"order","code":{"text":"Visits at home"},
+		"performer":[{"display":"Leeds Teaching Hospitals NHS Trust"}]}`)
 	equipment := inl(`{"resourceType":"EpisodeOfCare","id":"eq","status":"active",
 		"type":[{"coding":[{"system":"https://fhir.interweavedigital.nhs.uk/CodeSystem/Interweave-SocialCareServiceType","code":"EQ","display":"Equipment"}]}]}`)
 
@@ -80,10 +87,13 @@ func TestWhatCountsAsACarePackage(t *testing.T) {
 		{"UK Core smoking cessation episode on a health back end", smoking, healthSrc, record.PackageOrder},
 		{"UK Core smoking cessation episode on a council back end", smoking, socialSrc, record.PackageCare},
 		{"Interweave equipment service", equipment, healthSrc, record.PackageEquipment},
+		{"provided by a council, on a health back end", byCouncil, healthSrc, record.PackageCare},
+		{"managed by a reablement team, on a health back end", byAgency, healthSrc, record.PackageCare},
+		{"provided by an NHS trust, on a health back end", byTrust, healthSrc, record.PackageOrder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, w := MapSection(record.SectionCarePackages, nil, []Resource{withMode(tt.res(t), "match")}, tt.src)
+			d, w := MapSection(record.SectionCarePackages, nil, []Resource{withMode(tt.res(t), "match"), withMode(agency(t), "include")}, tt.src)
 			if len(w) != 0 {
 				t.Errorf("warnings %q", w)
 			}

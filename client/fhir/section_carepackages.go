@@ -76,7 +76,7 @@ func (m *mapper) carePackages(items []Resource) (packages, referrals []record.Ca
 
 // classify sets a mapped service's category and reads its status as of now.
 func classify(r Resource, cp record.CarePackage, done string) record.CarePackage {
-	cp.PackageCategory = packageCategory(r, cp.Item)
+	cp.PackageCategory = packageCategory(r, cp.Item, cp.Provider)
 	if cp.PackageCategory == record.PackageCare {
 		cp.PackageCategory = careCategory(r)
 	}
