@@ -154,6 +154,7 @@ type practitionerRes struct {
 
 type organizationRes struct {
 	domainResource
+	Type    Concepts       `json:"type"`
 	Name    string         `json:"name"`
 	Telecom []ContactPoint `json:"telecom"`
 	PartOf  *Reference     `json:"partOf"`
