@@ -299,6 +299,7 @@ type Extension struct {
 	ValuePositiveInt     *int             `json:"valuePositiveInt"`
 	ValueDecimal         *Decimal         `json:"valueDecimal"`
 	ValueDateTime        string           `json:"valueDateTime"`
+	ValueDate            string           `json:"valueDate"`
 	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept"`
 	ValueCoding          *Coding          `json:"valueCoding"`
 	ValuePeriod          *Period          `json:"valuePeriod"`
