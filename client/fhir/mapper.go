@@ -50,6 +50,9 @@ type mapper struct {
 	warnings []string
 	keys     map[string]string // Item.Key → resource ref that took it
 	parties  map[string]party  // described referenced resources, by ref (not contained ones)
+	// outer are the resources whose contained resources are being described: a contained
+	// resource's "#id" names a sibling in its container.
+	outer []*domainResource
 }
 
 type provInfo struct {
@@ -89,7 +92,10 @@ func (m *mapper) add(r Resource) {
 }
 
 func (m *mapper) warn(format string, args ...any) {
-	m.warnings = append(m.warnings, clean(fmt.Sprintf(format, args...)))
+	w := clean(fmt.Sprintf(format, args...))
+	if !slices.Contains(m.warnings, w) { // the same element may be read twice (item facts)
+		m.warnings = append(m.warnings, w)
+	}
 }
 
 // normRef reduces a reference to "Type/id": it drops a base URL and a _history suffix.
@@ -116,10 +122,17 @@ func (m *mapper) resolve(ref *Reference, container *domainResource) (Resource, b
 	}
 	r := strings.TrimSpace(ref.Reference)
 	if strings.HasPrefix(r, "#") {
-		if container == nil {
-			return Resource{}, false
+		if container != nil {
+			if res, ok := findContained(container.Contained, r[1:]); ok {
+				return res, true
+			}
 		}
-		return findContained(container.Contained, r[1:])
+		for i := len(m.outer) - 1; i >= 0; i-- {
+			if res, ok := findContained(m.outer[i].Contained, r[1:]); ok {
+				return res, true
+			}
+		}
+		return Resource{}, false
 	}
 	if res, ok := m.byRef[r]; ok {
 		return res, true
@@ -168,7 +181,14 @@ func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) 
 	if !ok {
 		return m.unresolved(ref)
 	}
-	p := m.describeCached(res, strings.HasPrefix(strings.TrimSpace(ref.Reference), "#"), depth)
+	isContained := strings.HasPrefix(strings.TrimSpace(ref.Reference), "#")
+	if isContained && container != nil {
+		m.outer = append(m.outer, container)
+	}
+	p := m.describeCached(res, isContained, depth)
+	if isContained && container != nil {
+		m.outer = m.outer[:len(m.outer)-1]
+	}
 	if p.name == "" {
 		p.name = strings.TrimSpace(ref.Display)
 	}
