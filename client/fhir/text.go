@@ -24,11 +24,23 @@ func HTMLText(s string) string {
 		}
 		cur.Reset()
 	}
+	inPre := 0
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			cur.WriteString(n.Data)
+			if inPre == 0 {
+				cur.WriteString(n.Data)
+				return
+			}
+			// Preformatted text keeps its lines.
+			parts := strings.Split(n.Data, "\n")
+			for i, part := range parts {
+				cur.WriteString(part)
+				if i < len(parts)-1 {
+					flush()
+				}
+			}
 			return
 		case html.ElementNode:
 			switch n.Data {
@@ -50,8 +62,15 @@ func HTMLText(s string) string {
 		if n.Type == html.ElementNode && n.Data == "li" {
 			cur.WriteString("- ")
 		}
+		pre := n.Type == html.ElementNode && n.Data == "pre"
+		if pre {
+			inPre++
+		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
+		}
+		if pre {
+			inPre--
 		}
 		if block {
 			flush()
