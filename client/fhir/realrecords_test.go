@@ -205,7 +205,9 @@ func TestAllergySubstancesAndStatuses(t *testing.T) {
 		with("code-bar", func(m map[string]any) {
 			m["code"] = jsonOf(t, `{"coding":[{"system":"http://snomed.info/sct","code":"91936005","display":"91936005 | Allergy to penicillin |"}]}`)
 		}),
-		with("code-only", func(m map[string]any) { m["code"] = jsonOf(t, `{"coding":[{"system":"http://snomed.info/sct","code":"227493005"}]}`) }),
+		with("code-only", func(m map[string]any) {
+			m["code"] = jsonOf(t, `{"coding":[{"system":"http://snomed.info/sct","code":"227493005"}]}`)
+		}),
 		with("error", func(m map[string]any) { m["verificationStatus"] = status("verification", "entered-in-error") }),
 		with("refuted", func(m map[string]any) { m["verificationStatus"] = status("verification", "refuted") }),
 		with("resolved", func(m map[string]any) { m["clinicalStatus"] = status("clinical", "resolved") }),
