@@ -542,6 +542,22 @@ func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
 	return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
 }
 
+// socialCareProfile reports whether a meta.profile names a social care profile (the
+// Interweave SocialCare* profiles, a council's own).
+func socialCareProfile(profiles []string) bool {
+	for _, pr := range profiles {
+		name := strings.ToLower(pr)
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			name = name[i+1:]
+		}
+		name = strings.NewReplacer("-", "", "_", "").Replace(name)
+		if strings.Contains(name, "socialcare") {
+			return true
+		}
+	}
+	return false
+}
+
 // item builds the Item (key, provenance, restriction) of resource r. What the item says of
 // itself comes first, the back end's configuration last:
 //
@@ -550,8 +566,9 @@ func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
 //     the organisation of its author (recorder, asserter, requester, a PractitionerRole's
 //     organisation, or an Organization author); its managing organisation, custodian or
 //     service provider; then the back end's configured organisation;
-//   - domain: the first of those whose code (config `organisations:`, then the ODS code
-//     shapes), type or name says one; else the back end's configured domain. A back end
+//   - domain: social care when meta.profile names a social care profile; else the first of
+//     those organisations whose code (config `organisations:`, then the ODS code shapes),
+//     type or name says one; else the back end's configured domain. A back end
 //     that relays an item of another domain, or a regional record tagged as another
 //     organisation's, is named in Via;
 //   - author: a Provenance resource's author agent, else the item's own author element;
@@ -644,6 +661,11 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 				p.Domain = c.dom
 				break
 			}
+		}
+		if socialCareProfile(d.Meta.Profile) {
+			// The item declares itself a social care record (Interweave-SocialCareService…),
+			// whoever holds or relays it.
+			p.Domain = record.DomainSocialCare
 		}
 	}
 	switch {

@@ -53,6 +53,11 @@ func interweaveService(t *testing.T, code, display string) Resource {
 	})
 }
 
+// noProfile drops meta.profile, so that only the organisation says the domain.
+func noProfile(t *testing.T, r Resource) Resource {
+	return patched(t, r, func(m map[string]any) { delete(m["meta"].(map[string]any), "profile") })
+}
+
 var councils = Organisations{"706": {Name: "London Borough of Islington", Domain: record.DomainSocialCare}}
 
 func TestWhoSaidItRegionalTags(t *testing.T) {
@@ -68,17 +73,19 @@ func TestWhoSaidItRegionalTags(t *testing.T) {
 		via      string
 		recorded string
 	}{
-		{"published: a trust's service relayed by a health ShCR", interweaveService(t, "RCB", "York and Scarborough Teaching Hospitals NHS Foundation Trust"), healthSrc,
-			"York and Scarborough Teaching Hospitals NHS Foundation Trust", "RCB", record.DomainHealth, "demo-shcr", "2022-06-09T09:00:00Z"},
+		{"published: a social care service (by its profile), a trust's tag, relayed by a health ShCR", interweaveService(t, "RCB", "York and Scarborough Teaching Hospitals NHS Foundation Trust"), healthSrc,
+			"York and Scarborough Teaching Hospitals NHS Foundation Trust", "RCB", record.DomainSocialCare, "demo-shcr", "2022-06-09T09:00:00Z"},
+		{"without its social care profile, the trust's tag makes it health", noProfile(t, interweaveService(t, "RCB", "York and Scarborough Teaching Hospitals NHS Foundation Trust")), socialSrc,
+			"York and Scarborough Teaching Hospitals NHS Foundation Trust", "RCB", record.DomainHealth, "demo-council", "2022-06-09T09:00:00Z"},
 		{"a council's service relayed by a health ShCR is social care, via it", interweaveService(t, "706", "London Borough of Islington"), healthSrc,
 			"London Borough of Islington", "706", record.DomainSocialCare, "demo-shcr", "2022-06-09T09:00:00Z"},
 		{"a council code alone, named by config", interweaveService(t, "706", ""), withConfig,
 			"London Borough of Islington", "706", record.DomainSocialCare, "demo-shcr", "2022-06-09T09:00:00Z"},
-		{"a council code alone, unknown to config: the code's shape gives the domain", interweaveService(t, "706", ""), healthSrc,
+		{"a council code alone, unknown to config: the code's shape gives the domain", noProfile(t, interweaveService(t, "706", "")), healthSrc,
 			"organisation (ODS code 706)", "706", record.DomainSocialCare, "demo-shcr", "2022-06-09T09:00:00Z"},
 		{"the council's own back end: not relayed", interweaveService(t, "706", "Demo County Council"), socialSrc,
 			"Demo County Council", "706", record.DomainSocialCare, "", "2022-06-09T09:00:00Z"},
-		{"a trust's record on a council back end is health, via it", interweaveService(t, "RR8", "Leeds Teaching Hospitals NHS Trust"), socialSrc,
+		{"a trust's record on a council back end is health, via it", noProfile(t, interweaveService(t, "RR8", "Leeds Teaching Hospitals NHS Trust")), socialSrc,
 			"Leeds Teaching Hospitals NHS Trust", "RR8", record.DomainHealth, "demo-council", "2022-06-09T09:00:00Z"},
 	}
 	for _, tc := range tests {

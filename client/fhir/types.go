@@ -362,6 +362,7 @@ func findExt(exts []Extension, suffix string) (Extension, bool) {
 // Meta is resource metadata.
 type Meta struct {
 	LastUpdated string   `json:"lastUpdated"`
+	Profile     []string `json:"profile"`
 	Source      string   `json:"source"`
 	Tag         []Coding `json:"tag"`
 	Security    []Coding `json:"security"`
