@@ -582,7 +582,9 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 	if facts.author == nil {
 		facts.author = own.author()
 	}
-	if facts.org == nil {
+	if facts.org == nil && r.Type != "Patient" {
+		// A Patient's managing organisation is whoever keeps the demographic record (often
+		// the GP practice), not the organisation of the contacts and alerts derived from it.
 		facts.org = own.org()
 	}
 	if strings.TrimSpace(facts.recorded) == "" {

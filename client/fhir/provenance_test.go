@@ -275,3 +275,20 @@ func TestRecordedIsTheItemsOwnDate(t *testing.T) {
 		}
 	})
 }
+
+func TestPatientDerivedItemsKeepTheBackEndsDomain(t *testing.T) {
+	// A council's copy of the Patient names the GP practice as managing organisation: its
+	// contacts are still the council's record, not the practice's.
+	pt := patched(t, example(t, "ukcore/UKCore-Patient-RichardSmith-Example.json"), func(m map[string]any) {
+		m["managingOrganization"] = jsonOf(t, `{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"B82005"}}`)
+	})
+	d, _ := MapSection(record.SectionNextOfKin, &pt, nil, socialSrc)
+	if len(d.NextOfKin) == 0 {
+		t.Fatal("no contacts")
+	}
+	for _, c := range d.NextOfKin {
+		if p := c.Provenance; p.Domain != record.DomainSocialCare || p.Organisation != "Demo County Council" || p.Via != "" {
+			t.Errorf("contact %q provenance %+v", c.Name, p)
+		}
+	}
+}
