@@ -125,7 +125,8 @@ func TestCompositionDischargeSummaryReadsBySection(t *testing.T) {
 		t.Fatalf("notes %+v warnings %q", d.Notes, w)
 	}
 	n := d.Notes[0]
-	if n.Title != "Accident & Emergency Discharge summary" || n.Kind != "composition" || n.Provenance.RecordedText != "2021-02-12T19:00:00+00:00" {
+	if n.Title != "Accident & Emergency Discharge summary" || n.Kind != "composition" || n.Provenance.RecordedText != "2021-02-12T19:00:00+00:00" ||
+		n.DateText != "2021-02-12T19:00:00+00:00" {
 		t.Errorf("note %q %q %q", n.Title, n.Kind, n.Provenance.RecordedText)
 	}
 	for _, want := range []string{
@@ -147,7 +148,11 @@ func TestCompositionDischargeSummaryReadsBySection(t *testing.T) {
 			"section":[{"title":"Care package","text":{"status":"additional","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Reablement, 4 visits a day.</p><p>Review in 6 weeks.</p><pre>Visits:\n 08:00\n 20:00</pre></div>"}},
 			{"title":"Medication changes","emptyReason":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/list-empty-reason","code":"nilknown","display":"Nil Known"}]}}]}]`)
 	})
+	nested = patched(t, nested, func(m map[string]any) { m["date"] = "2024-03" })
 	d, _ = MapSection(record.SectionNotes, nil, []Resource{nested}, healthSrc)
+	if n := d.Notes[0]; n.DateText != "2024-03" || ukdate.Partial(n.Date, n.DateText) != "Mar-2024" {
+		t.Errorf("date %v %q", n.Date, n.DateText)
+	}
 	want := "Plan\nHome with support.\n\n  Care package\n  Reablement, 4 visits a day.\n  Review in 6 weeks.\n  Visits:\n  08:00\n  20:00\n\n  Medication changes\n  Nothing recorded: Nil Known"
 	if d.Notes[0].Text != want {
 		t.Errorf("nested text\n%q\nwant\n%q", d.Notes[0].Text, want)

@@ -41,9 +41,10 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 		}
 		n := record.Note{
 			Item: m.item(r, &d.domainResource, itemFacts{author: author, recorded: date, field: field}),
-			Kind: docKind, Title: firstNonEmpty(title, d.Desc, d.Type.Label()), Date: m.date(r, field, date),
+			Kind: docKind, Title: firstNonEmpty(title, d.Desc, d.Type.Label()),
 			Status: firstNonEmpty(d.DocStatus, d.Status),
 		}
+		n.Date, n.DateText = m.dateText(r, field, date)
 		inline := false
 		for i, c := range d.Content {
 			at := c.Attachment
@@ -106,8 +107,9 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 		}
 		n := record.Note{
 			Item: m.item(r, &c.domainResource, itemFacts{author: author, recorded: c.Date, field: "date"}),
-			Kind: docKind, Title: firstNonEmpty(title, c.Title, c.Type.Label()), Date: m.date(r, "date", c.Date), Status: c.Status,
+			Kind: docKind, Title: firstNonEmpty(title, c.Title, c.Type.Label()), Status: c.Status,
 		}
+		n.Date, n.DateText = m.dateText(r, "date", c.Date)
 		if docKind == "document" {
 			n.Kind = "composition"
 		}
@@ -144,11 +146,13 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 		if date == "" {
 			date, field = o.Issued, "issued"
 		}
-		return record.Note{
+		n := record.Note{
 			Item: m.item(r, &o.domainResource, itemFacts{author: author, recorded: firstNonEmpty(o.Issued, date), field: "issued"}),
-			Kind: "observation", Title: firstNonEmpty(title, o.Code.Label()), Date: m.date(r, field, date),
+			Kind: "observation", Title: firstNonEmpty(title, o.Code.Label()),
 			Status: o.Status, Text: cutText(strings.Join(texts, "\n")),
-		}, true
+		}
+		n.Date, n.DateText = m.dateText(r, field, date)
+		return n, true
 	}
 	return record.Note{}, false
 }
