@@ -292,3 +292,53 @@ func TestPatientDerivedItemsKeepTheBackEndsDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestProvenanceTargetsADocumentEntryByFullURL(t *testing.T) {
+	comp := example(t, "ukcore/UKCore-Composition-Discharge-Example.json")
+	comp.FullURL = "urn:uuid:0b5a5e0c-1b0e-4a43-9a3c-4b1d3c1f7a10"
+	prov := inline(t, `{"resourceType":"Provenance","id":"pv","target":[{"reference":"urn:uuid:0b5a5e0c-1b0e-4a43-9a3c-4b1d3c1f7a10"}],
+		"recorded":"2021-02-12T19:05:00Z","agent":[{"who":{"display":"Dr Paul Rastall"},
+		"onBehalfOf":{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"RR8"}}}]}`)
+	d, _ := MapSection(record.SectionNotes, nil, []Resource{comp, withMode(prov, "include")}, socialSrc)
+	if len(d.Notes) != 1 {
+		t.Fatalf("notes %+v", d.Notes)
+	}
+	if p := d.Notes[0].Provenance; p.Author.Name != "Dr Paul Rastall" || p.Organisation != "organisation (ODS code RR8)" ||
+		p.Domain != record.DomainHealth || p.Via != "demo-council" {
+		t.Errorf("provenance %+v", p)
+	}
+}
+
+func TestODSCodeShapesAndNames(t *testing.T) {
+	src := Source{Organisations: Organisations{"y99999": {Name: "Kettlewick Surgery", Domain: record.DomainHealth}}}
+	tests := []struct {
+		code, name string
+		domain     record.Domain
+		label      string
+	}{
+		{"706", "", record.DomainSocialCare, "organisation (ODS code 706)"},
+		{"A81001", "", record.DomainHealth, "organisation (ODS code A81001)"},
+		{"rr8", "", record.DomainHealth, "organisation (ODS code RR8)"},
+		{"RR801", "", record.DomainHealth, "organisation (ODS code RR801)"},
+		{"QWO", "", record.DomainHealth, "organisation (ODS code QWO)"},
+		{"15F", "", record.DomainHealth, "organisation (ODS code 15F)"},
+		{"VN1X2", "", record.DomainSocialCare, "organisation (ODS code VN1X2)"},
+		{"Y99999", "", record.DomainHealth, "Kettlewick Surgery"},
+		{"X99", "", "", "organisation (ODS code X99)"},
+		{"", "Leeds City Council", record.DomainSocialCare, ""},
+		{"", "Adult Social Care", record.DomainSocialCare, ""},
+		{"", "Airedale NHS Foundation Trust", record.DomainHealth, ""},
+		{"", "The reablement team", "", ""},
+	}
+	for _, tc := range tests {
+		if d := src.orgDomain(tc.code, tc.name, nil); d != tc.domain {
+			t.Errorf("orgDomain(%q, %q) = %q, want %q", tc.code, tc.name, d, tc.domain)
+		}
+		if l := src.orgLabel(tc.code); l != tc.label {
+			t.Errorf("orgLabel(%q) = %q, want %q", tc.code, l, tc.label)
+		}
+	}
+	if d := src.orgDomain("", "Anywhere", Concepts{{Coding: []Coding{{Code: "RO141"}}}}); d != record.DomainSocialCare {
+		t.Errorf("ODS role RO141 (local authority) = %q", d)
+	}
+}
