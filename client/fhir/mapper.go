@@ -194,6 +194,9 @@ func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) 
 	}
 	if p.isOrg && p.org == "" {
 		p.org = p.name
+		if p.orgDom == "" {
+			p.orgDom = m.src.orgDomain(p.orgCode, p.name, nil)
+		}
 	}
 	if p.orgCode == "" && ref.Identifier != nil && isODSSystem(ref.Identifier.System) {
 		p.orgCode = normODS(ref.Identifier.Value)
@@ -641,7 +644,7 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 		if w := m.who(facts.org, d); w.name != "" || w.orgCode != "" {
 			name := firstNonEmpty(w.org, w.name, m.src.orgLabel(w.orgCode))
 			dom := w.orgDom
-			if dom == "" && w.isOrg {
+			if dom == "" { // a managing organisation, custodian or provider, however named
 				dom = m.src.orgDomain(w.orgCode, name, nil)
 			}
 			claims = append(claims, orgClaim{name: name, code: w.orgCode, dom: dom})
