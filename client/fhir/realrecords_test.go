@@ -254,3 +254,25 @@ func TestAllergySubstancesAndStatuses(t *testing.T) {
 		t.Errorf("reactions %q", r)
 	}
 }
+
+func TestMedicationNamesNeverABareCode(t *testing.T) {
+	req := example(t, "ukcore/UKCore-MedicationRequest-Amoxicillin-Example.json")
+	tests := []struct{ name, concept, want string }{
+		{"published dm+d display", "", "Amoxicillin 500mg capsules"},
+		{"code | term display", `{"coding":[{"system":"https://dmd.nhs.uk","code":"39732411000001106","display":"39732411000001106 | Amoxicillin 500mg capsules |"}]}`, "Amoxicillin 500mg capsules"},
+		{"code only", `{"coding":[{"system":"https://dmd.nhs.uk","code":"39732411000001106"}]}`, "medication not named by the source (code 39732411000001106)"},
+		{"text only", `{"text":"Amoxicillin 500mg capsules x 21"}`, "Amoxicillin 500mg capsules x 21"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := req
+			if tc.concept != "" {
+				r = patched(t, req, func(m map[string]any) { m["medicationCodeableConcept"] = jsonOf(t, tc.concept) })
+			}
+			d, _ := MapSection(record.SectionMedications, nil, []Resource{r}, healthSrc)
+			if len(d.Medications) != 1 || d.Medications[0].Name != tc.want {
+				t.Errorf("medications %+v, want name %q", d.Medications, tc.want)
+			}
+		})
+	}
+}

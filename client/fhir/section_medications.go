@@ -225,6 +225,14 @@ func (m *mapper) medicationName(cc *CodeableConcept, ref *Reference, container *
 			name = best.Display
 		}
 	}
+	name = termOf(name) // "39732411000001106 | Amoxicillin 500mg capsules |" reads as its term
+	if name == "" || isCodeOnly(name) {
+		if r := readable(concept); r != "" {
+			name = r
+		} else if code != "" {
+			name = "medication not named by the source (code " + code + ")"
+		}
+	}
 	return name, code, system
 }
 
