@@ -303,6 +303,7 @@ type Extension struct {
 	ValuePositiveInt     *int             `json:"valuePositiveInt"`
 	ValueDecimal         *Decimal         `json:"valueDecimal"`
 	ValueDateTime        string           `json:"valueDateTime"`
+	ValueDate            string           `json:"valueDate"`
 	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept"`
 	ValueCoding          *Coding          `json:"valueCoding"`
 	ValuePeriod          *Period          `json:"valuePeriod"`
@@ -365,6 +366,7 @@ func findExt(exts []Extension, suffix string) (Extension, bool) {
 // Meta is resource metadata.
 type Meta struct {
 	LastUpdated string   `json:"lastUpdated"`
+	Profile     []string `json:"profile"`
 	Source      string   `json:"source"`
 	Tag         []Coding `json:"tag"`
 	Security    []Coding `json:"security"`
