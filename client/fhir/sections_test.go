@@ -226,6 +226,21 @@ func TestMapSectionUKCoreAndInterweaveCarePackages(t *testing.T) {
 		p.Organisation != "York and Scarborough Teaching Hospitals NHS Foundation Trust" || iw.Key != "https://fhir.yhcr.nhs.uk/Id/local-SocialCareService-identifier|XXX.SERVICE-ABC123" {
 		t.Errorf("provenance %+v key %q", p, iw.Key)
 	}
+	// The UK Core smoking cessation episode is managed by an NHS trust: a health service,
+	// listed with referrals and orders, never as a care package, even when a council back end
+	// relays it. (The weight management plan names no organisation: the council back end's
+	// domain decides, and it stays a care package.)
+	for _, r := range []string{"EpisodeOfCare/UKCore-EpisodeOfCare-SmokingCessationTherapy-Example"} {
+		if _, ok := byRes[r]; ok {
+			t.Errorf("%s is a health service but was listed as a care package", r)
+		}
+	}
+	for _, cp := range d.Referrals {
+		if cp.PackageCategory != record.PackageOrder {
+			t.Errorf("%s in referrals with category %q", cp.Provenance.Resource, cp.PackageCategory)
+		}
+		byRes[cp.Provenance.Resource] = cp
+	}
 	smoke := byRes["EpisodeOfCare/UKCore-EpisodeOfCare-SmokingCessationTherapy-Example"]
 	if smoke.Type != "Smoking cessation therapy" || smoke.Provider != "LEEDS TEACHING HOSPITALS NHS TRUST" {
 		t.Errorf("smoking cessation = %+v", smoke)
