@@ -195,6 +195,12 @@ func (m *Manager) oauthConfig(b config.Backend, ep Endpoints, redirect string) *
 	if b.Auth.ClientSecretEnv != "" {
 		secret = m.o.Getenv(b.Auth.ClientSecretEnv)
 	}
+	// A public client sends its client_id in the body (RFC 6749 §2.3, §3.2.1); x/oauth2's
+	// auto-detection would otherwise send every failing request twice.
+	style := oauth2.AuthStyleAutoDetect
+	if secret == "" {
+		style = oauth2.AuthStyleInParams
+	}
 	return &oauth2.Config{
 		ClientID:     b.Auth.ClientID,
 		ClientSecret: secret,
@@ -202,6 +208,7 @@ func (m *Manager) oauthConfig(b config.Backend, ep Endpoints, redirect string) *
 			AuthURL:       ep.Authorization,
 			TokenURL:      ep.Token,
 			DeviceAuthURL: ep.DeviceAuthorization,
+			AuthStyle:     style,
 		},
 		RedirectURL: redirect,
 		Scopes:      scopes,
