@@ -1,8 +1,10 @@
 package auth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -83,8 +85,23 @@ func (r *renewals) succeeded(accessToken string) {
 // stamp sets a new token's expiry from expires_in on the Manager's clock (x/oauth2 uses the
 // wall clock), so expiry decisions and the injected clock agree.
 func (m *Manager) stamp(t *oauth2.Token) {
-	if t != nil && t.ExpiresIn > 0 {
-		t.Expiry = m.o.Clock().Add(time.Duration(t.ExpiresIn) * time.Second)
+	if t == nil {
+		return
+	}
+	secs := t.ExpiresIn
+	if secs == 0 {
+		// clientcredentials does not copy ExpiresIn; the raw response has it.
+		switch v := t.Extra("expires_in").(type) {
+		case float64:
+			secs = int64(v)
+		case string:
+			secs, _ = strconv.ParseInt(v, 10, 64)
+		case json.Number:
+			secs, _ = v.Int64()
+		}
+	}
+	if secs > 0 {
+		t.Expiry = m.o.Clock().Add(time.Duration(secs) * time.Second)
 	}
 }
 
