@@ -33,11 +33,12 @@ import (
 // does not belong to the configured issuer, or plain http to another computer).
 var ErrUntrustedEndpoint = errors.New("not sending credentials")
 
-// untrustedError is a refusal to send credentials; its message is one line.
+// untrustedError is a refusal to send credentials; its message is one line. It matches
+// ErrUntrustedEndpoint and ErrConfig (the fix is in the config: issuer, token_url, https).
 type untrustedError struct{ msg string }
 
-func (e *untrustedError) Error() string { return e.msg }
-func (e *untrustedError) Unwrap() error { return ErrUntrustedEndpoint }
+func (e *untrustedError) Error() string   { return e.msg }
+func (e *untrustedError) Unwrap() []error { return []error{ErrUntrustedEndpoint, ErrConfig} }
 
 func untrusted(format string, args ...any) error {
 	return &untrustedError{msg: fmt.Sprintf(format, args...)}

@@ -114,7 +114,7 @@ func TestSMARTConfigNamingForeignTokenEndpointGetsNoCredentials(t *testing.T) {
 			} else {
 				_, err = m.TokenSource(tc.name).Token()
 			}
-			if !errors.Is(err, ErrUntrustedEndpoint) {
+			if !errors.Is(err, ErrUntrustedEndpoint) || !errors.Is(err, ErrConfig) {
 				t.Fatalf("err = %v, want a refusal", err)
 			}
 			if err.Error() != want(tc.name) {
