@@ -30,11 +30,11 @@ type Endpoints struct {
 	// "openid-configuration", "config".
 	Source string
 
-	// Where Token and DeviceAuthorization came from (srcSMART, srcIssuer, srcConfig), and the
-	// token and device endpoints the configured issuer's own metadata lists: what
+	// Where Token, Authorization and DeviceAuthorization came from (srcSMART, srcIssuer,
+	// srcConfig), and the endpoints the configured issuer's own metadata lists: what
 	// vetEndpoints needs to decide whether credentials may go there.
-	tokenSource, deviceSource string
-	issuerToken, issuerDevice string
+	tokenSource, authSource, deviceSource string
+	issuerToken, issuerAuth, issuerDevice string
 }
 
 // discoveryDoc holds the fields shcr reads from both SMART and OpenID discovery documents.
@@ -120,7 +120,7 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 			ep = fromDoc(d)
 			ep.SMART = true
 			ep.Source = "smart-configuration"
-			ep.tokenSource, ep.deviceSource = srcSMART, srcSMART
+			ep.tokenSource, ep.authSource, ep.deviceSource = srcSMART, srcSMART, srcSMART
 		} else {
 			problems = append(problems, "SMART configuration: "+err.Error())
 		}
@@ -132,8 +132,9 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 	}
 	// The configured issuer's metadata is also needed to check a token endpoint the SMART
 	// configuration names on another origin before credentials go there.
+	foreign := func(u string) bool { return u != "" && !sameOrigin(u, a.Issuer) }
 	needOIDC := !ep.SMART || ep.JWKS == "" || ep.Userinfo == "" ||
-		(confidential(a) && a.Issuer != "" && ep.Token != "" && !sameOrigin(ep.Token, a.Issuer))
+		(a.Issuer != "" && (foreign(ep.Token) || foreign(ep.Authorization) || foreign(ep.DeviceAuthorization)))
 	if issuer != "" && needOIDC {
 		src := srcIssuer
 		if a.Issuer == "" {
@@ -150,14 +151,14 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 		default:
 			o := fromDoc(d)
 			if src == srcIssuer {
-				ep.issuerToken, ep.issuerDevice = o.Token, o.DeviceAuthorization
+				ep.issuerToken, ep.issuerAuth, ep.issuerDevice = o.Token, o.Authorization, o.DeviceAuthorization
 			}
 			if !ep.SMART {
 				keep := ep
 				ep = o
 				ep.Source = "openid-configuration"
-				ep.tokenSource, ep.deviceSource = src, src
-				ep.issuerToken, ep.issuerDevice = keep.issuerToken, keep.issuerDevice
+				ep.tokenSource, ep.authSource, ep.deviceSource = src, src, src
+				ep.issuerToken, ep.issuerAuth, ep.issuerDevice = keep.issuerToken, keep.issuerAuth, keep.issuerDevice
 			} else {
 				fillEmpty(&ep.Issuer, o.Issuer)
 				fillEmpty(&ep.JWKS, o.JWKS)
@@ -179,6 +180,9 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 	}
 	if a.DeviceURL != "" {
 		ep.deviceSource = srcConfig
+	}
+	if a.AuthorizeURL != "" {
+		ep.authSource = srcConfig
 	}
 	override(&ep.Token, a.TokenURL, &ep.Source)
 	override(&ep.Authorization, a.AuthorizeURL, &ep.Source)

@@ -21,12 +21,13 @@ import (
 //     issuer: token_url from the config, the token endpoint in the configured issuer's own
 //     /.well-known/openid-configuration, or a token endpoint a FHIR server's SMART
 //     configuration names when it is on the issuer's origin or is the one the issuer's own
-//     metadata lists. The same holds for the device authorization endpoint of a device
-//     sign-in with a secret (device_url, or the issuer's).
+//     metadata lists.
 //  3. With neither issuer nor token_url configured, a confidential client is refused: a
 //     FHIR server's SMART configuration alone is not trusted with credentials. Public clients
 //     (pkce and device without a secret) may still use the endpoints it names; they send no
-//     credentials, only a one-time code bound to PKCE.
+//     client credentials, only a one-time code bound to PKCE. With an issuer configured, a
+//     public client's token, authorization and device endpoints must belong to it too (the
+//     same test as in 2): the user's password and the code go nowhere else.
 //  4. Token requests follow no redirect to another origin (a 307 would re-send the secret).
 
 // ErrUntrustedEndpoint: shcr refused to send credentials or tokens to an address (one that
@@ -160,16 +161,22 @@ func vetEndpoints(b config.Backend, ep Endpoints) error {
 			return err
 		}
 	}
-	if !confidential(a) {
-		return nil
-	}
-	if err := trustedForCredentials(b, "token endpoint", ep.Token, a.TokenURL, ep.issuerToken, ep.tokenSource); err != nil {
-		return err
-	}
-	if a.Type == config.AuthDevice && ep.DeviceAuthorization != "" {
-		if err := trustedForCredentials(b, "device authorization endpoint", ep.DeviceAuthorization, a.DeviceURL, ep.issuerDevice, ep.deviceSource); err != nil {
+	// A secret or assertion goes only to the configured issuer's token endpoint. With an
+	// issuer configured, the endpoints of a public client's sign-in (where the user types
+	// their password, where the code goes) must belong to it as well.
+	if confidential(a) || a.Issuer != "" {
+		if err := trustedForCredentials(b, "token endpoint", ep.Token, a.TokenURL, ep.issuerToken, ep.tokenSource); err != nil {
 			return err
 		}
+	}
+	if a.Issuer == "" {
+		return nil
+	}
+	switch a.Type {
+	case config.AuthPKCE:
+		return trustedForCredentials(b, "authorization endpoint", ep.Authorization, a.AuthorizeURL, ep.issuerAuth, ep.authSource)
+	case config.AuthDevice:
+		return trustedForCredentials(b, "device authorization endpoint", ep.DeviceAuthorization, a.DeviceURL, ep.issuerDevice, ep.deviceSource)
 	}
 	return nil
 }

@@ -442,3 +442,45 @@ func TestServerTextIsScrubbed(t *testing.T) {
 		}
 	}
 }
+
+func TestConfiguredIssuerBindsPublicClientsToo(t *testing.T) {
+	// With an issuer configured, a public pkce client's browser goes only to the issuer's
+	// authorization endpoint, and its code only to the issuer's token endpoint.
+	op := startOP(t)
+	foreign := startSink(t)
+	serve := func(doc map[string]any) string {
+		body, _ := json.Marshal(doc)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(body)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/fhir"
+	}
+	for _, tc := range []struct{ what, field string }{
+		{"authorization endpoint", "authorization_endpoint"},
+		{"token endpoint", "token_endpoint"},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			doc := map[string]any{"issuer": op.issuer, "jwks_uri": op.endpoint("jwks_uri"), "userinfo_endpoint": op.endpoint("userinfo_endpoint"),
+				"authorization_endpoint": op.endpoint("authorization_endpoint"), "token_endpoint": op.endpoint("token_endpoint")}
+			doc[tc.field] = foreign.srv.URL + "/" + tc.field
+			b := pkceBackend("pub", op, serve(doc))
+			m := NewManager(config.Config{Backends: []config.Backend{b}}, nil, Options{LoginTimeout: time.Second,
+				Browser: func(string) error { t.Error("browser opened"); return nil }})
+			_, err := m.Login(bg(), "pub")
+			want := "back end pub: the FHIR server's SMART configuration names " + tc.what + " " + foreign.host() +
+				", which is not the configured issuer " + strings.TrimSuffix(strings.TrimPrefix(op.issuer, "http://"), "/") + ": not sending credentials"
+			if err == nil || err.Error() != want {
+				t.Fatalf("err = %v\nwant %s", err, want)
+			}
+			b.Auth.Issuer = "" // no issuer: the SMART configuration is all there is
+			if _, err := Discover(bg(), http.DefaultClient, b); err != nil {
+				t.Fatalf("public client without an issuer: %v", err)
+			}
+			if got := foreign.requests(); len(got) != 0 {
+				t.Fatalf("the foreign endpoint received %v", got)
+			}
+		})
+	}
+}
