@@ -331,6 +331,15 @@ func (a Auth) validate() error {
 			return keyErr("key_file", "missing: client-credentials needs key_file (private_key_jwt) or client_secret_env")
 		}
 	}
+	// A client secret or signed assertion goes only to the configured issuer's token
+	// endpoint, never to one a FHIR server's SMART configuration names on its own.
+	if (a.Type == AuthClientCredentials || a.ClientSecretEnv != "") && a.Issuer == "" && a.TokenURL == "" {
+		what := "a client secret"
+		if a.Type == AuthClientCredentials && a.KeyFile != "" {
+			what = "a signed client assertion"
+		}
+		return keyErr("issuer", "missing: %s is sent only to the configured issuer's token endpoint; set issuer (or token_url)", what)
+	}
 	return nil
 }
 
