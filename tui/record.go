@@ -203,7 +203,7 @@ func (p *recordPage) keyContext() (keyContext, bool, bool) {
 
 func (p *recordPage) ensure(pn *tablePane) {
 	if p.rec != nil {
-		pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has)
+		pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has, p.c.now())
 	}
 }
 
@@ -439,11 +439,15 @@ func (p *recordPage) view(w, h int) string {
 	}
 	if sec != "" {
 		notice = append(notice, views.SectionNotice(rec, sec, v, st, w)...)
+	}
+	// What could not be checked and every list warning are shown whole, up to a third of
+	// the screen; the table keeps the rest.
+	if limit := max(3, h/3); len(notice) > limit {
+		notice = notice[:limit]
+	}
+	if sec != "" {
 		p.ensure(pn)
 		notice = append(notice, p.tableState(pn, w))
-	}
-	if len(notice) > 4 {
-		notice = notice[:4]
 	}
 	head := banner + "\n" + rule + "\n" + tabs
 	if len(notice) > 0 {
@@ -472,9 +476,9 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 			return ""
 		}
 		if compact {
-			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has)
+			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has, p.c.now())
 		}
-		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has)
+		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has, p.c.now())
 	}
 	if w >= wideLayout {
 		tw := w * 3 / 5

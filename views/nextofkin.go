@@ -3,17 +3,20 @@ package views
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
 // NextOfKinTable is the next of kin tab: name, relationship and roles, phone numbers first,
-// ordered by contact rank (1 = call first; unranked last).
-func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(key string) bool) Table {
+// ordered by contact rank (1 = call first; unranked last). A contact that has ended is shown
+// as ended, never ranked to call first and never offered to copy; it sorts last.
+func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
 	t := Table{
 		Section: record.SectionNextOfKin,
-		Columns: []Column{{Title: v.ColName, Max: 24}, {Title: v.ColRelationship, Max: 34, Flex: true},
+		Columns: []Column{{Title: v.ColName, Max: 24}, {Title: v.ColRelationship, Max: 40, Flex: true},
 			{Title: v.ColPhone, Max: 34}, {Title: v.ColRank, Min: 4}},
 		Rows:        make([]Row, len(items)),
 		DefaultSort: 3,
@@ -22,13 +25,17 @@ func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(ke
 		c := &items[i]
 		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Masked(revealed)}
 		if !r.Restricted {
-			r.Phone = firstPhone(c.Phones)
-			rank := ""
-			if c.Rank > 0 {
-				rank = fmt.Sprint(c.Rank)
+			rank, key := "", rankKey(c.Rank)
+			if c.Current(now) {
+				r.Phone = firstPhone(c.Phones, now)
+				if c.Rank > 0 {
+					rank = fmt.Sprint(c.Rank)
+				}
+			} else {
+				key = "99999~" // ended: after every current contact
 			}
-			r.Cells = []string{c.Name, ContactRelationship(c, v), phonesText(c.Phones, v), rank}
-			r.Keys = []string{"", "", "", rankKey(c.Rank)}
+			r.Cells = []string{orNameNotRecorded(c.Name, v), ContactRelationship(c, v, now), contactPhones(c, v, now), rank}
+			r.Keys = []string{"", "", "", key}
 		} else {
 			r.Keys = []string{"", "", "", rankKey(0)}
 		}
@@ -44,29 +51,58 @@ func rankKey(rank int) string {
 	return fmt.Sprintf("%05d", rank)
 }
 
-// ContactRelationship is "Wife — next of kin, key holder".
-func ContactRelationship(c *record.Contact, v vocab.Vocabulary) string {
+// contactPhones is the contact's numbers, or "no phone recorded".
+func contactPhones(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
+	if p := phonesText(c.Phones, v, now); p != "" {
+		return p
+	}
+	return v.NoPhoneRecorded
+}
+
+// ContactRelationship is "Wife — next of kin, key holder"; a contact that no longer holds
+// says so: "Guardian — ended 01-Nov-2025", "Son — no longer a contact".
+func ContactRelationship(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
 	roles := make([]string, 0, len(c.Roles))
 	for _, r := range c.Roles {
 		roles = append(roles, v.ContactRole(r))
 	}
 	rs := strings.Join(roles, ", ")
+	out := rs
 	switch {
 	case c.Relationship != "" && rs != "":
-		return c.Relationship + " — " + rs
+		out = c.Relationship + " — " + rs
 	case c.Relationship != "":
-		return c.Relationship
+		out = c.Relationship
 	}
-	return rs
+	if ended := contactEnded(c, v, now); ended != "" {
+		out = joinNonEmpty(" — ", out, ended)
+	}
+	return out
 }
 
-func contactFields(c *record.Contact, v vocab.Vocabulary) []Field {
+// contactEnded is "" for a current contact, else why it is not current.
+func contactEnded(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
+	switch {
+	case c.Current(now):
+		return ""
+	case c.Period.Ended(now):
+		return fmt.Sprintf(v.EndedOn, ukdate.Partial(c.Period.End, c.Period.EndText))
+	case c.Inactive:
+		return v.NoLongerContact
+	case !c.Period.Start.IsZero() && now.Before(c.Period.Start):
+		return fmt.Sprintf(v.StartsOn, ukdate.Partial(c.Period.Start, c.Period.StartText))
+	}
+	return v.NoLongerContact
+}
+
+func contactFields(c *record.Contact, v vocab.Vocabulary, now time.Time) []Field {
 	rank := ""
-	if c.Rank > 0 {
+	if c.Rank > 0 && c.Current(now) {
 		rank = fmt.Sprint(c.Rank)
 	}
 	return []Field{
-		{v.ColName, c.Name}, {v.ColRelationship, ContactRelationship(c, v)}, {v.ColPhone, phonesText(c.Phones, v)},
+		{v.ColName, orNameNotRecorded(c.Name, v)}, {v.ColRelationship, ContactRelationship(c, v, now)},
+		{v.ColPhone, contactPhones(c, v, now)},
 		{v.ColRank, rank}, {v.ColEmail, c.Email}, {v.ColAddress, addressText(c.Address)},
 		{v.ColStart, periodText(c.Period, v)},
 	}
