@@ -55,13 +55,14 @@ func ReferralsTable(referrals []record.CarePackage, v vocab.Vocabulary, revealed
 	return t
 }
 
-// packageType is the type with what kind of item it is: "Hospital bed [equipment]", "MRI [order]".
+// packageType is the type with what kind of item it is, the marker first so that a narrow
+// column still shows it: "[equipment] Hospital bed", "[order] MRI lumbar spine".
 func packageType(c *record.CarePackage, group int, v vocab.Vocabulary) string {
 	switch {
 	case group == 1 || c.PackageCategory == record.PackageOrder:
-		return joinNonEmpty(" ", c.Type, v.OrderMark)
+		return joinNonEmpty(" ", v.OrderMark, c.Type)
 	case c.PackageCategory == record.PackageEquipment:
-		return joinNonEmpty(" ", c.Type, v.EquipmentMark)
+		return joinNonEmpty(" ", v.EquipmentMark, c.Type)
 	}
 	return c.Type
 }
@@ -168,10 +169,12 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 	if masked > 0 {
 		why = append(why, fmt.Sprintf(v.RestrictedCount, masked))
 	}
-	why = append(why, unchecked...)
-	why = append(why, notHeldPhrases(cov, v)...)
 	if len(cov.Complete) > 0 {
 		why = append(why, fmt.Sprintf(v.NoneActiveAt, strings.Join(cov.Complete, ", ")))
+	}
+	why = append(why, unchecked...)
+	if len(unchecked) == 0 {
+		why = append(why, notHeldPhrases(cov, v)...)
 	}
 	if len(why) == 0 {
 		why = append(why, v.NotReturned)

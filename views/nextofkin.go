@@ -64,7 +64,9 @@ func contactPhones(c *record.Contact, v vocab.Vocabulary, now time.Time) string 
 func ContactRelationship(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
 	roles := make([]string, 0, len(c.Roles))
 	for _, r := range c.Roles {
-		roles = append(roles, v.ContactRole(r))
+		if w := v.ContactRole(r); !strings.EqualFold(w, c.Relationship) { // "Guardian — guardian" says it twice
+			roles = append(roles, w)
+		}
 	}
 	rs := strings.Join(roles, ", ")
 	out := rs

@@ -373,11 +373,14 @@ func PhoneText(p record.Phone, v vocab.Vocabulary, now time.Time) string {
 	return p.Number + " (" + strings.Join(notes, ", ") + ")"
 }
 
+// phonesText lists the numbers, those that can be called now first.
 func phonesText(ps []record.Phone, v vocab.Vocabulary, now time.Time) string {
 	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		if p.Number != "" {
-			out = append(out, PhoneText(p, v, now))
+	for _, callable := range []bool{true, false} {
+		for _, p := range ps {
+			if p.Number != "" && p.Callable(now) == callable {
+				out = append(out, PhoneText(p, v, now))
+			}
 		}
 	}
 	return strings.Join(out, ", ")

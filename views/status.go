@@ -132,6 +132,11 @@ func BackendStatusText(b record.BackendStatus, v vocab.Vocabulary) string {
 
 // BackendLine is the status line: every back end and what it said, at most two lines.
 func BackendLine(backends []record.BackendStatus, v vocab.Vocabulary, st Styles, width int) string {
+	return backendLines(backends, v, st, width, 2)
+}
+
+// backendLines is every back end and what it said, in at most maxLines lines (0: all).
+func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles, width, maxLines int) string {
 	segs := make([]string, 0, len(backends)+1)
 	segs = append(segs, st.Label.Render(v.BackendsTitle+":"))
 	for _, b := range backends {
@@ -146,8 +151,8 @@ func BackendLine(backends []record.BackendStatus, v vocab.Vocabulary, st Styles,
 		segs = append(segs, sty.Render(clip(text, width)))
 	}
 	lines := flow(segs, "  ", width)
-	if len(lines) > 2 {
-		lines = lines[:2]
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
 	}
 	return strings.Join(lines, "\n")
 }

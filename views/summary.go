@@ -23,11 +23,13 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		lw = max(lw, textWidth(f.Label))
 	}
 	var lines []string
+	var owner []string // the label of the field each line belongs to
 	for _, f := range fields {
 		valW := max(width-lw-2, 8)
 		// Each paragraph (a warning, a notice) starts on its own line; a long one is cut
-		// after three lines, except warnings and notices, which are shown in full.
-		full := f.Label == v.SumWarnings || f.Label == v.SumNotices
+		// after three lines, except the care package verdict, warnings and notices, which
+		// are shown in full.
+		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage
 		first := true
 		for _, para := range strings.Split(f.Value, "\n") {
 			for j, wl := range wrap(para, valW) {
@@ -36,6 +38,7 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 					label, first = f.Label, false
 				}
 				lines = append(lines, st.Label.Render(fit(label, lw))+"  "+st.Text.Render(clip(wl, valW)))
+				owner = append(owner, f.Label)
 				if j == 2 && !full {
 					break
 				}
@@ -43,7 +46,13 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		}
 	}
 	if height > 0 && len(lines) > height {
-		lines = lines[:height]
+		// Say what did not fit rather than cut it silently.
+		var hidden []string
+		for _, l := range owner[height-1:] {
+			hidden = appendNew(hidden, l)
+		}
+		more := fmt.Sprintf(v.SumMore, len(lines)-height+1, strings.Join(hidden, ", "))
+		lines = append(lines[:height-1], st.Warning.Render(clip(more, width)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -47,7 +47,7 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	var b strings.Builder
 	b.WriteString(Banner(rec, v, st, width, now))
 	b.WriteString("\n")
-	b.WriteString(BackendLine(rec.Backends, v, st, width))
+	b.WriteString(backendLines(rec.Backends, v, st, width, 0)) // every back end, however many lines
 	b.WriteString("\n")
 	for _, n := range rec.Notices {
 		for _, l := range wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {

@@ -41,6 +41,8 @@ func TestRecordText(t *testing.T) {
 				"full":     viewstest.Record(),
 				"problems": viewstest.WithProblems(viewstest.Record()),
 				"empty":    viewstest.Empty(),
+				"hard":     viewstest.Hard().Masked(nil),
+				"deceased": viewstest.Deceased().Masked(nil),
 			} {
 				t.Run(fmt.Sprintf("%s/%s/%d", v.Name, name, w), func(t *testing.T) {
 					out := views.RecordTextWith(rec, v, nil, w, views.TextOptions{Now: viewstest.Now})
@@ -122,7 +124,7 @@ func TestCarePackageVerdict(t *testing.T) {
 	// A back end that knows the person failed: Unknown, never No.
 	rec.SetBackend(record.BackendStatus{Name: "Demo GP Connect", Status: record.BackendFailed, Error: "503"})
 	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now, nil),
-		"Care and support in place: Unknown — not checked at Demo GP Connect (503); nothing active at Demo NHS ShCR, Demo County Council"; got != want {
+		"Care and support in place: Unknown — nothing active at Demo NHS ShCR, Demo County Council; not checked at Demo GP Connect (503)"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
 }
@@ -144,7 +146,7 @@ func TestCarePackageVerdictSaysWhyABackEndHasNone(t *testing.T) {
 	// The council failed instead: nobody checked; say who does not hold packages and who failed.
 	rec.SetBackend(record.BackendStatus{Name: "Council", Status: record.BackendFailed, Error: "answered 500"})
 	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now, nil),
-		"Care and support in place: Unknown — not checked at Council (answered 500); not available from NHS; not available from GP"; got != want {
+		"Care and support in place: Unknown — not checked at Council (answered 500)"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
 }

@@ -79,7 +79,7 @@ type Vocabulary struct {
 	SumCarePackage, SumSocialWorker, SumNextOfKin, SumAllergies, SumMedications string
 	SumLastEncounter, SumBackends, SumAlerts, SumNone, SumAddress               string
 	SumWarnings, SumNotices, SumLanguage, SumLegalStatus, SumMedicallySafe      string
-	NoticeLine                                                                  string
+	NoticeLine, SumMore                                                         string
 
 	// Care packages: equipment, referrals and orders, finished services the server calls active.
 	EquipmentMark, OrderMark, Referrals, ReferralsNote, ServerSays string
@@ -303,6 +303,7 @@ func common() Vocabulary {
 
 		SumWarnings: "Warnings", SumNotices: "Notices", SumLanguage: "Preferred language",
 		SumLegalStatus: "Legal status", NoticeLine: "Notice: %s: %s",
+		SumMore: "… %d more lines below (%s): make the window taller to see them",
 
 		EquipmentMark: "[equipment]", OrderMark: "[order]", Referrals: "Referrals and orders",
 		ServerSays: "(server says %s)",
