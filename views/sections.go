@@ -137,8 +137,8 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 	p := it.Provenance
 	segs := []string{st.Label.Render(v.From) + " " + st.Bold.Render(p.Backend+" ("+DomainMarker(p.Domain, v)+")")}
-	if p.Via != "" && p.Via != p.Backend {
-		segs[0] = st.Label.Render(v.From) + " " + st.Bold.Render(fmt.Sprintf(v.Via, DomainMarker(p.Domain, v), p.Via))
+	if p.Via != "" { // relayed: "From Demo NHS ShCR (LA, via Demo NHS ShCR)"
+		segs[0] = st.Label.Render(v.From) + " " + st.Bold.Render(p.Backend+" ("+fmt.Sprintf(v.Via, DomainMarker(p.Domain, v), p.Via)+")")
 	}
 	org := p.Organisation
 	if p.OrganisationCode != "" {
@@ -218,7 +218,7 @@ func ProvenanceFields(it record.Item, v vocab.Vocabulary) []Field {
 	}
 	sec := strings.Join(p.Security, ", ")
 	domain := DomainLong(p.Domain, v)
-	if p.Via != "" && p.Via != p.Backend {
+	if p.Via != "" {
 		domain = fmt.Sprintf(v.Via, domain, p.Via)
 	}
 	label, when := recordedText(p, v)

@@ -1,0 +1,42 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shcr-project/shcr/views"
+	"github.com/shcr-project/shcr/views/viewstest"
+	"github.com/shcr-project/shcr/views/vocab"
+)
+
+// The y key copies only a number that can be called now: never an ended contact's, never a
+// fax, an ended number or a text-phone.
+func TestCopyOffersOnlyCallableNumbers(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		m := fixtureModel(t, v, RoleDispatcher, viewstest.Hard(), 160, 48)
+		d := &driver{tb: t, m: m}
+		pn := m.record.pane()
+		m.record.ensure(pn)
+		copied := map[string]string{}
+		for range pn.order {
+			r := pn.selectedRow()
+			m.flash = ""
+			d.keys("y")
+			copied[r.Cells[0]] = m.flash
+			d.keys("down")
+		}
+		if got := copied["Rita Vole"]; strings.Contains(got, "Copied") || strings.Contains(got, "0") {
+			t.Errorf("%s: y on the ended guardian gave %q", v.Name, got)
+		}
+		if got := copied["Jo Quill"]; strings.Contains(got, "Copied") {
+			t.Errorf("%s: y on a contact with no phone gave %q", v.Name, got)
+		}
+		if got, want := copied["Mary Pebbleworth"], strings.ReplaceAll(v.Copied, "%s", "01632 960888"); got != want {
+			t.Errorf("%s: y on Mary copied %q, want %q (not the ended mobile, not the text-phone)", v.Name, got, want)
+		}
+		out := views.Strip(m.View())
+		if strings.Contains(out, "Rita Vole") && strings.Contains(out, "Guardian — guardian") {
+			t.Errorf("%s: relationship said twice", v.Name)
+		}
+	}
+}
