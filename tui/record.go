@@ -431,19 +431,19 @@ func (p *recordPage) view(w, h int) string {
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {
-		for i, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
-			if i < 2 {
-				notice = append(notice, st.Bold.Render(l))
-			}
+		for _, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
+			notice = append(notice, st.Bold.Render(l))
 		}
 	}
 	if sec != "" {
 		notice = append(notice, views.SectionNotice(rec, sec, v, st, w)...)
 	}
 	// What could not be checked and every list warning are shown whole, up to a third of
-	// the screen; the table keeps the rest.
+	// the screen; the table keeps the rest. What does not fit is counted, never dropped
+	// silently.
 	if limit := max(3, h/3); len(notice) > limit {
-		notice = notice[:limit]
+		more := fmt.Sprintf(v.NoticeMore, len(notice)-limit+1)
+		notice = append(notice[:limit-1], st.Warning.Render(clipText(more, w)))
 	}
 	if sec != "" {
 		p.ensure(pn)

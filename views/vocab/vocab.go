@@ -79,7 +79,7 @@ type Vocabulary struct {
 	SumCarePackage, SumSocialWorker, SumNextOfKin, SumAllergies, SumMedications string
 	SumLastEncounter, SumBackends, SumAlerts, SumNone, SumAddress               string
 	SumWarnings, SumNotices, SumLanguage, SumLegalStatus, SumMedicallySafe      string
-	NoticeLine, SumMore                                                         string
+	NoticeLine, SumMore, NoticeMore                                             string
 
 	// Care packages: equipment, referrals and orders, finished services the server calls active.
 	EquipmentMark, OrderMark, Referrals, ReferralsNote, ServerSays string
@@ -303,7 +303,8 @@ func common() Vocabulary {
 
 		SumWarnings: "Warnings", SumNotices: "Notices", SumLanguage: "Preferred language",
 		SumLegalStatus: "Legal status", NoticeLine: "Notice: %s: %s",
-		SumMore: "… %d more lines below (%s): make the window taller to see them",
+		SumMore:    "… %d more lines below (%s): make the window taller to see them",
+		NoticeMore: "… %d more lines about this list: make the window taller, or see the Summary",
 
 		EquipmentMark: "[equipment]", OrderMark: "[order]", Referrals: "Referrals and orders",
 		ServerSays: "(server says %s)",
