@@ -77,8 +77,12 @@ func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now ti
 	return strings.Join(lines, "\n")
 }
 
-// personBorn is the born text; for a person who has died, with the age at death:
-// "12-Mar-1948 (died aged 77)".
+// PersonBornText is the born text of a person; for one who has died, with the age at death
+// rather than the age today: "12-Mar-1948 (died aged 77)".
+func PersonBornText(p *record.Person, v vocab.Vocabulary, now time.Time) string {
+	return personBorn(p, v, now)
+}
+
 func personBorn(p *record.Person, v vocab.Vocabulary, now time.Time) string {
 	if !p.Deceased || p.DeceasedAt.IsZero() || p.BirthDate == "" {
 		return BornText(p.BirthDate, v, now)
@@ -216,6 +220,7 @@ func FailedBackends(rec *record.Record) []string {
 func anyRestricted(rec *record.Record) bool {
 	s := &rec.Sections
 	return slices.ContainsFunc(s.CarePackages, func(x record.CarePackage) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.Referrals, func(x record.CarePackage) bool { return x.Restricted }) ||
 		slices.ContainsFunc(s.CareTeam, func(x record.CareTeamMember) bool { return x.Restricted }) ||
 		slices.ContainsFunc(s.Medications, func(x record.Medication) bool { return x.Restricted }) ||
 		slices.ContainsFunc(s.Allergies, func(x record.Allergy) bool { return x.Restricted }) ||

@@ -128,10 +128,12 @@ func activePackage(c *record.CarePackage, now time.Time) bool {
 // CarePackageVerdict is the discharge role's one-line answer: is a care package in place?
 //
 //   - "Care package in place: Yes — home care, 14 h a week, Provider, since 03-Jan-2026"
-//     (with any back end that could not be checked named after it);
+//     when every back end that knows the person was checked;
 //   - "Care package in place: No — none active at A, B" only when every back end that knows
 //     the person returned its care packages in full;
-//   - "Care package in place: Unknown — not checked at C (server error); …" otherwise.
+//   - "Care package in place: Unknown — not checked at C (server error); …" otherwise
+//     (whenever record.Coverage has a back end unchecked), with an active package found
+//     elsewhere named: "Unknown — found active: home care, …; timed out at C".
 //
 // Referrals and orders never count, nor does equipment. A restricted package counts only
 // where revealed(key) (nil: none); one not revealed makes "No" unknown.
@@ -153,7 +155,13 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 		if !c.Period.Start.IsZero() {
 			parts = append(parts, fmt.Sprintf(v.Since, ukdate.Partial(c.Period.Start, c.Period.StartText)))
 		}
-		return joinNonEmpty("; ", append([]string{fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))}, unchecked...)...)
+		if len(unchecked) == 0 {
+			return fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))
+		}
+		// A back end that knows the person could not be checked: its answer (the council's
+		// own, say) might differ, so the verdict is Unknown; what was found is still said.
+		found := fmt.Sprintf(v.FoundActive, strings.Join(parts, ", "))
+		return fmt.Sprintf(v.VerdictUnknown, strings.Join(append([]string{found}, unchecked...), "; "))
 	}
 	cov := rec.Coverage(record.SectionCarePackages)
 	masked := 0

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"time"
+
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -35,6 +37,6 @@ func medicationFields(m *record.Medication, v vocab.Vocabulary) []Field {
 }
 
 // currentMedication reports whether a medication is current (active, or intended and not ended).
-func currentMedication(m *record.Medication) bool {
-	return m.Status == "active" || m.Status == "intended" || m.Status == "on-hold"
+func currentMedication(m *record.Medication, now time.Time) bool {
+	return (m.Status == "active" || m.Status == "intended" || m.Status == "on-hold") && !m.Period.Ended(now)
 }

@@ -119,7 +119,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	if rec.Count(record.SectionMedications) > 0 {
 		n := 0
 		for i := range s.Medications {
-			if m := &s.Medications[i]; !m.Masked(revealed) && currentMedication(m) {
+			if m := &s.Medications[i]; !m.Masked(revealed) && currentMedication(m, now) {
 				n++
 			}
 		}
@@ -173,8 +173,13 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 		}
 		alerts = append(alerts, joinNonEmpty(": ", a.Category, a.Text))
 	}
-	if len(alerts) > 0 {
-		out = append(out, Field{v.SumAlerts, strings.Join(alerts, "; ")})
+	// With no current alert the line is left out only when every back end was checked: a
+	// safety flag that could not be checked is said to be so.
+	switch a := strings.Join(alerts, "; "); {
+	case a != "":
+		out = append(out, Field{v.SumAlerts, withProblems(a, rec, record.SectionAlerts, v)})
+	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !noneRecorded(rec, record.SectionAlerts):
+		out = append(out, Field{v.SumAlerts, strings.Join(notCheckedPhrases(rec, record.SectionAlerts, v), "; ")})
 	}
 
 	if lang := languageText(&rec.Person); lang != "" {

@@ -189,7 +189,7 @@ func TestCarePackageVerdictYesNoUnknown(t *testing.T) {
 		want      string              // after "in place: "
 	}{
 		{"active package", []record.CarePackage{pkg("a", "active", record.PackageCare)}, nil, record.StateReturned, "Yes — home care, Brightwater"},
-		{"active package, other timed out", []record.CarePackage{pkg("a", "active", record.PackageCare)}, nil, record.StateTimedOut, "Yes — home care, Brightwater; timed out at NHS"},
+		{"active package, other timed out", []record.CarePackage{pkg("a", "active", record.PackageCare)}, nil, record.StateTimedOut, "Unknown — found active: home care, Brightwater; timed out at NHS"},
 		{"nothing, all checked", nil, nil, record.StateReturned, "No — none active at Council, NHS"},
 		{"nothing, other timed out", nil, nil, record.StateTimedOut, "Unknown — nothing active at Council; timed out at NHS"},
 		{"nothing, other truncated", nil, nil, record.StateTruncated, "Unknown — nothing active at Council; showing first 0 at NHS (more exist)"},
@@ -471,6 +471,34 @@ func TestSummarySaysWhatDidNotFit(t *testing.T) {
 		lines := strings.Split(out, "\n")
 		if len(lines) != 10 || !strings.Contains(lines[9], "more lines below") || !strings.Contains(lines[9], "…") {
 			t.Errorf("%s:\n%s", v.Name, out)
+		}
+	}
+}
+
+// A safety flag that could not be checked is said to be so on the Summary; with every back
+// end checked and no current alert, the line is left out.
+func TestSummaryAlertsNotChecked(t *testing.T) {
+	for _, v := range vocabs {
+		rec := &record.Record{}
+		rec.SetBackend(record.BackendStatus{Name: "A", Status: record.BackendOK})
+		rec.SetStatus(record.SectionStatus{Backend: "A", Section: record.SectionAlerts, State: record.StateReturned})
+		if got := summaryValue(rec, v, v.SumAlerts, nil); got != "" {
+			t.Errorf("%s: alerts line with nothing to say: %q", v.Name, got)
+		}
+		rec.SetStatus(record.SectionStatus{Backend: "A", Section: record.SectionAlerts, State: record.StateTimedOut})
+		if got := summaryValue(rec, v, v.SumAlerts, nil); got != "timed out at A" {
+			t.Errorf("%s: alerts not checked: %q", v.Name, got)
+		}
+	}
+}
+
+// A medication whose period has ended is not counted as current.
+func TestEndedMedicationNotCurrent(t *testing.T) {
+	rec := viewstest.Record()
+	rec.Sections.Medications[0].Period.End = viewstest.Now.AddDate(0, 0, -1)
+	for _, v := range vocabs {
+		if got := summaryValue(rec, v, v.SumMedications, nil); got != "2" {
+			t.Errorf("%s: current medications %q, want 2", v.Name, got)
 		}
 	}
 }

@@ -61,12 +61,12 @@ type Vocabulary struct {
 	// Section states.
 	NoneRecorded, NotReturned, FailedIn, ShowingFirst, NoKnownAllergies, Loading string
 	// What could not be checked, back end by back end (each takes the back end's name first).
-	NotCheckedAt, NotCheckedAtBare, TimedOutAt, ShowingFirstNoTotal, NotAvailableFrom     string
-	NotAvailableFromBare, DoesNotKnow, NotAskedAt, NotAskedAtBare, LoadingAt, NothingFrom string
-	ReasonServerError, ReasonAccessRefused, ReasonSignInRefused, ReasonHTTP, ReasonFailed string
-	RestrictedAllergy, RestrictedAllergies, RestrictedCount, OnlyEnded, NoneActiveAt      string
-	WarnConfidential, WarnInTransit, WarnAwaitingFiling, WarnOther                        string
-	NoRowsMatch                                                                           string
+	NotCheckedAt, NotCheckedAtBare, TimedOutAt, ShowingFirstNoTotal, NotAvailableFrom             string
+	NotAvailableFromBare, DoesNotKnow, NotAskedAt, NotAskedAtBare, LoadingAt, NothingFrom         string
+	ReasonServerError, ReasonAccessRefused, ReasonSignInRefused, ReasonHTTP, ReasonFailed         string
+	RestrictedAllergy, RestrictedAllergies, RestrictedCount, OnlyEnded, NoneActiveAt, FoundActive string
+	WarnConfidential, WarnInTransit, WarnAwaitingFiling, WarnOther                                string
+	NoRowsMatch                                                                                   string
 
 	// Provenance (details pane).
 	Details, Backend, Organisation, Domain, Author, Recorded, SourceSystem, Security, AlsoFrom string
@@ -298,6 +298,7 @@ func common() Vocabulary {
 		RestrictedCount:      "%d restricted (content hidden)",
 		OnlyEnded:            "only ended ones (%d)",
 		NoneActiveAt:         "nothing active at %s",
+		FoundActive:          "found active: %s",
 
 		Via: "%s, via %s", UpdatedOnServer: "Updated on server",
 
