@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +35,10 @@ func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(ke
 			} else {
 				key = "99999~" // ended: after every current contact
 			}
-			r.Cells = []string{orNameNotRecorded(c.Name, v), ContactRelationship(c, v, now), contactPhones(c, v, now), rank}
+			r.Cells = []string{orNameNotRecorded(c.Name, v), ContactRelationship(c, v, now), contactPhonesCell(c, v, now), rank}
+			if all := contactPhones(c, v, now); all != r.Cells[2] {
+				r.TextCells = []string{r.Cells[0], r.Cells[1], all, rank}
+			}
 			r.Keys = []string{"", "", "", key}
 		} else {
 			r.Keys = []string{"", "", "", rankKey(0)}
@@ -59,6 +63,25 @@ func contactPhones(c *record.Contact, v vocab.Vocabulary, now time.Time) string 
 	return v.NoPhoneRecorded
 }
 
+// contactPhonesCell is the table's phone cell: for a current contact only the numbers to
+// call, and how many others there are (a fax, an ended number: in the details); for an ended
+// contact, or one with no number to call, every number with its label.
+func contactPhonesCell(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
+	var call []string
+	for _, p := range c.Phones {
+		if p.Number != "" && p.Callable(now) {
+			call = append(call, PhoneText(p, v, now))
+		}
+	}
+	if !c.Current(now) || len(call) == 0 {
+		return contactPhones(c, v, now)
+	}
+	if other := len(slices.DeleteFunc(slices.Clone(c.Phones), func(p record.Phone) bool { return p.Number == "" || p.Callable(now) })); other > 0 {
+		call = append(call, fmt.Sprintf(v.PhonesMore, other))
+	}
+	return strings.Join(call, ", ")
+}
+
 // ContactRelationship is "Wife — next of kin, key holder"; a contact that no longer holds
 // says so: "Guardian — ended 01-Nov-2025", "Son — no longer a contact".
 func ContactRelationship(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
@@ -77,7 +100,7 @@ func ContactRelationship(c *record.Contact, v vocab.Vocabulary, now time.Time) s
 		out = c.Relationship
 	}
 	if ended := contactEnded(c, v, now); ended != "" {
-		out = joinNonEmpty(" — ", out, ended)
+		out = joinNonEmpty(" — ", ended, out) // first, so that a narrow column still shows it
 	}
 	return out
 }

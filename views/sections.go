@@ -258,7 +258,7 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 	for _, f := range all {
 		lw = max(lw, textWidth(f.Label))
 	}
-	lw = min(lw, max(width/3, 8))
+	lw = min(lw, max(width*2/5, 8))
 	var lines []string
 	for _, f := range all {
 		if f.Value == "" {

@@ -28,6 +28,9 @@ type Row struct {
 	Keys       []string      // sort keys per column where the text does not sort (dates, ranks); "" means use the cell
 	Restricted bool          // the row is masked
 	Phone      string        // the number `y` copies, where the item has one
+	// TextCells, when set, replace Cells in the text output (shcr get), which has no details
+	// pane: every phone number with its label rather than the numbers to call alone.
+	TextCells []string
 }
 
 // SortKey is the key column c sorts on.

@@ -94,6 +94,11 @@ func writeTable(b *strings.Builder, t *Table, v vocab.Vocabulary, st Styles, wid
 	if len(t.Rows) == 0 {
 		return
 	}
+	for i := range t.Rows {
+		if t.Rows[i].TextCells != nil {
+			t.Rows[i].Cells = t.Rows[i].TextCells
+		}
+	}
 	order := DefaultOrder(t)
 	widths := NaturalWidths(t, width)
 	b.WriteString(RenderTable(t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))

@@ -269,8 +269,15 @@ func TestEndedThingsAreNotCurrent(t *testing.T) {
 			t.Errorf("%s: the ended contact is not last", v.Name)
 		}
 		mary := byName["Mary Pebbleworth"]
-		if mary.Phone != "01632 960888" || !strings.Contains(mary.Cells[2], "07700 900123 (mobile, ended 01-Feb-2026)") || !strings.Contains(mary.Cells[2], "(textphone)") {
-			t.Errorf("%s: Mary's number to call %q, phones %q", v.Name, mary.Phone, mary.Cells[2])
+		if want := "01632 960888 (home), " + fmt.Sprintf(v.PhonesMore, 2); mary.Phone != "01632 960888" || mary.Cells[2] != want {
+			t.Errorf("%s: Mary's number to call %q, phones %q, want %q", v.Name, mary.Phone, mary.Cells[2], want)
+		}
+		det := views.ItemDetails(rec, record.SectionNextOfKin, 1, v, views.TextStyles(), 200, 0, nil, viewstest.Now)
+		if !strings.Contains(det, "07700 900123 (mobile, ended 01-Feb-2026)") || !strings.Contains(det, "18001 01632 960444 (textphone)") {
+			t.Errorf("%s: Mary's details:\n%s", v.Name, det)
+		}
+		if !strings.HasPrefix(rita.Cells[1], "ended 01-Nov-2025 — Guardian") {
+			t.Errorf("%s: the ended state is not first: %q", v.Name, rita.Cells[1])
 		}
 		if r, ok := byName[v.NameNotRecorded]; !ok || r.Phone != "01632 960777" {
 			t.Errorf("%s: a contact with no name: %+v", v.Name, byName)

@@ -86,7 +86,7 @@ type Vocabulary struct {
 
 	// Contacts and phones: ended, missing, not a voice line.
 	NameNotRecorded, NoPhoneRecorded, EndedOn, NoLongerContact, StartsOn string
-	PhoneFax, PhonePager, PhoneSMS, PhoneTextphone, PhoneOld             string
+	PhoneFax, PhonePager, PhoneSMS, PhoneTextphone, PhoneOld, PhonesMore string
 
 	// Person and encounters.
 	Language, DiedAged                                               string
@@ -179,7 +179,7 @@ func Health() Vocabulary {
 	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care packages."
 	v.SumMedicallySafe = "Medically safe for discharge"
 	v.ColDischargeDisposition, v.ColDischargeDestination = "Discharge disposition", "Discharge destination"
-	v.ColMedicallySafe = "Medically safe for discharge"
+	v.ColMedicallySafe = "Medically safe"
 	v.RoleDischarge = "discharge"
 	v.HelpVocab = "social care words"
 	v.PurposeQuestion = "Why are you opening this patient's record? Your answer is recorded in the audit trail."
@@ -220,8 +220,8 @@ func SocialCare() Vocabulary {
 	v.DoesNotKnow = "%s does not know this person"
 	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care and support."
 	v.SumMedicallySafe = "Medically safe to leave hospital"
-	v.ColDischargeDisposition, v.ColDischargeDestination = "Leaving hospital: arrangement", "Leaving hospital: destination"
-	v.ColMedicallySafe = "Medically safe to leave hospital"
+	v.ColDischargeDisposition, v.ColDischargeDestination = "Leaving: arrangement", "Leaving: destination"
+	v.ColMedicallySafe = "Medically safe"
 	v.RoleDischarge = "leaving hospital"
 	v.HelpVocab = "health words"
 	v.PurposeQuestion = "Why are you opening this person's record? Your answer is recorded in the audit trail."
@@ -305,6 +305,7 @@ func common() Vocabulary {
 		SumWarnings: "Warnings", SumNotices: "Notices", SumLanguage: "Preferred language",
 		SumLegalStatus: "Legal status", NoticeLine: "Notice: %s: %s",
 		SumMore:    "… %d more lines below (%s): make the window taller to see them",
+		PhonesMore: "+%d not to call (see details)",
 		NoticeMore: "… %d more lines about this list: make the window taller, or see the Summary",
 
 		EquipmentMark: "[equipment]", OrderMark: "[order]", Referrals: "Referrals and orders",
