@@ -243,10 +243,11 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != p.gen {
 			return nil
 		}
-		// A back end that said nothing about a section did not return it.
+		// A back end that said nothing about a section was not checked for it: never read
+		// as "none" (nor as "not served there").
 		for i, s := range p.rec.SectionStatus {
 			if s.State == record.StateLoading {
-				p.rec.SectionStatus[i].State = record.StateNotSupported
+				p.rec.SectionStatus[i].State = record.StateFailed
 			}
 		}
 		p.invalidate()
@@ -299,11 +300,14 @@ func (p *recordPage) backend(st record.BackendStatus) tea.Cmd {
 		if s.Backend != st.Name || s.State != record.StateLoading {
 			continue
 		}
+		ss := &p.rec.SectionStatus[i]
 		switch st.Status {
 		case record.BackendFailed:
-			p.rec.SectionStatus[i].State, p.rec.SectionStatus[i].Error = record.StateFailed, st.Error
+			ss.State, ss.Error, ss.HTTPStatus = record.StateFailed, st.Error, st.HTTPStatus
+		case record.BackendNotQueried:
+			ss.State, ss.Error = record.StateNotQueried, st.Error
 		default:
-			p.rec.SectionStatus[i].State = record.StateNotSupported
+			ss.State = record.StateNotKnown
 		}
 	}
 	p.invalidate()
