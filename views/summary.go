@@ -144,7 +144,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 		if loc == "" {
 			loc = e.Provider
 		}
-		last = joinNonEmpty(", ", dateText(e.Period.Start, e.Period.StartText), e.Type, loc) + " [" + DomainMarker(e.Provenance.Domain, v) + "]"
+		last = joinNonEmpty(", ", ukdate.Partial(e.Period.Start, e.Period.StartText), e.Type, loc) + " [" + DomainMarker(e.Provenance.Domain, v) + "]"
 	}
 	out = append(out, Field{v.SumLastEncounter, listOrWhy(last, rec, record.SectionEncounters, v)})
 	// A current stay: its legal status and when the person was declared medically safe to leave.
@@ -275,14 +275,6 @@ func languageText(p *record.Person) string {
 		return p.InterpreterLanguage
 	}
 	return ""
-}
-
-// dateText is a date at the precision the source gave it.
-func dateText(t time.Time, raw string) string {
-	if raw != "" {
-		return ukdate.Partial(t, raw)
-	}
-	return ukdate.Date(t)
 }
 
 // WarningLines are every list warning of every section, in full, one per line.
