@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,12 +19,10 @@ const ukCoreNHSNumber = "9912003888"
 
 var publishedCorpus = filepath.Join("..", "internal", "fhirtest", "testdata", "published")
 
-// openOnOrdinaryServer serves the published corpus from an ordinary FHIR server with the
-// given CapabilityStatement, configures one shcr back end on it, and opens the UK Core
-// example patient's record with every section.
-func openOnOrdinaryServer(t *testing.T, opts fhirtest.Options) (*record.Record, *fhirtest.Server) {
+// ordinaryFederation serves the published corpus from an ordinary FHIR server with the
+// given CapabilityStatement and configures one shcr back end on it.
+func ordinaryFederation(t *testing.T, opts fhirtest.Options) (*Federation, *fhirtest.Server) {
 	t.Helper()
-	c := opts.Capability
 	srv := fhirtest.StartDir(t, opts, publishedCorpus)
 	cfg := config.Backend{Name: "Ordinary", Kind: config.KindFHIRR4, URL: srv.URL, Domain: "health", Timeout: 10 * time.Second}
 	fed, err := NewFederation([]config.Backend{cfg}, Options{SlowAfter: time.Minute})
@@ -31,11 +30,44 @@ func openOnOrdinaryServer(t *testing.T, opts fhirtest.Options) (*record.Record, 
 		t.Fatal(err)
 	}
 	t.Cleanup(fed.Close)
+	return fed, srv
+}
+
+// openOnOrdinaryServer opens the UK Core example patient's record, every section.
+func openOnOrdinaryServer(t *testing.T, opts fhirtest.Options) (*record.Record, *fhirtest.Server) {
+	t.Helper()
+	fed, srv := ordinaryFederation(t, opts)
 	rec, found := fed.Fetch(ctxTimeout(t, 30*time.Second), ukCoreNHSNumber, record.Sections())
 	if !found {
-		t.Fatalf("%s statement: the UK Core example patient was not found: %+v", c, rec.Backends)
+		t.Fatalf("%s statement: the UK Core example patient was not found: %+v", opts.Capability, rec.Backends)
 	}
 	return rec, srv
+}
+
+// openInterweavePerson opens the Interweave examples' person, Jane BLOGGS born 27-Jan-1992
+// (the published NHS number has 9 digits, so she is found by name and birth date), every
+// section, as Federation.Fetch does for an NHS number.
+func openInterweavePerson(t *testing.T, opts fhirtest.Options) *record.Record {
+	t.Helper()
+	fed, _ := ordinaryFederation(t, opts)
+	ctx := ctxTimeout(t, 30*time.Second)
+	matches, sts := fed.Search(ctx, record.Query{Family: "Bloggs", BirthDate: time.Date(1992, 1, 27, 0, 0, 0, 0, time.UTC)})
+	if len(matches) != 1 {
+		t.Fatalf("%s statement: %d people found for Jane Bloggs: %+v", opts.Capability, len(matches), sts)
+	}
+	rec := &record.Record{}
+	var mu sync.Mutex
+	rec.Merge(record.Part{Person: &matches[0].Person})
+	fed.Open(ctx, matches[0], record.Sections(), func(p record.Part) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.Merge(p)
+	}, func(st record.BackendStatus) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.SetBackend(st)
+	})
+	return rec
 }
 
 // sectionCounts is how many items each section of the record holds.
@@ -113,6 +145,24 @@ func TestOrdinaryServerCompleteAndIncompleteStatements(t *testing.T) {
 			sectionCounts(complete.Sections), sectionCounts(incomplete.Sections), incSrv.Requests())
 	}
 	nonEmpty("incomplete", incomplete)
+
+	// The Interweave (Yorkshire and Humber) examples' person: social care service,
+	// key-holder contact, allergies, a diet Flag, emergency attendances.
+	iwComplete := openInterweavePerson(t, fhirtest.Options{Capability: fhirtest.Complete})
+	iwIncomplete := openInterweavePerson(t, fhirtest.Options{Capability: fhirtest.Incomplete})
+	n := sectionCounts(iwComplete.Sections)
+	for _, sec := range []string{"allergies", "alerts", "encounters", "next of kin"} {
+		if n[sec] == 0 {
+			t.Errorf("Interweave person, complete statement: %s is empty (states %q)", sec, sectionStates(iwComplete))
+		}
+	}
+	if n["care packages"]+n["referrals and orders"] == 0 {
+		t.Errorf("Interweave person, complete statement: the social care service is not shown (states %q)", sectionStates(iwComplete))
+	}
+	if sectionsJSON(t, iwComplete) != sectionsJSON(t, iwIncomplete) {
+		t.Errorf("Interweave person: the record differs with an incomplete CapabilityStatement:\n complete   %v\n incomplete %v",
+			n, sectionCounts(iwIncomplete.Sections))
+	}
 	if complete.Person.NHSNumber != ukCoreNHSNumber || incomplete.Person.NHSNumber != ukCoreNHSNumber {
 		t.Errorf("person: %q, %q", complete.Person.NHSNumber, incomplete.Person.NHSNumber)
 	}
@@ -128,7 +178,13 @@ func TestOrdinaryServerRefusedDeclaredType(t *testing.T) {
 		t.Errorf("sections differ:\n complete %v\n refusing %v", sectionCounts(complete.Sections), sectionCounts(refusing.Sections))
 
 	}
-	for _, rec := range []*record.Record{complete, refusing} {
+	refusingOpts := fhirtest.Options{Capability: fhirtest.Incomplete, Omit: []string{}, Refuse: []string{"DeviceRequest"}}
+	iwComplete := openInterweavePerson(t, fhirtest.Options{Capability: fhirtest.Complete})
+	iwRefusing := openInterweavePerson(t, refusingOpts)
+	if a, b := sectionsJSON(t, iwComplete), sectionsJSON(t, iwRefusing); a != b {
+		t.Errorf("Interweave person: sections differ:\n complete %v\n refusing %v", sectionCounts(iwComplete.Sections), sectionCounts(iwRefusing.Sections))
+	}
+	for _, rec := range []*record.Record{complete, refusing, iwComplete, iwRefusing} {
 		for _, st := range rec.SectionStatus {
 			if st.State != record.StateReturned {
 				t.Errorf("%s: %s %s", st.Section, st.State, st.Error)
