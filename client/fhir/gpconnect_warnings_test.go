@@ -211,3 +211,35 @@ func TestCleanWarningKeepsWholeLine(t *testing.T) {
 		t.Errorf("control characters kept: %q", got)
 	}
 }
+
+// The edge files kept beside the ordinary server's corpus (shcr's own, built from the
+// published responses; see internal/fhirtest/testdata/edge/README.md) map as the
+// specification means: each warning whole, on its section.
+func TestMapGPConnectWarningEdgeFiles(t *testing.T) {
+	edge := "../../../internal/fhirtest/testdata/edge/" // readFile reads under testdata/
+	all := []record.Section{record.SectionAllergies, record.SectionMedications, record.SectionEncounters, record.SectionNotes}
+	p, err := MapGPConnect(readFile(t, edge+"gpconnect-allergies-warnings.json"), gpSrc, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := statusOf(p, record.SectionAllergies).Warnings
+	want := []string{"1 allergy listed by the GP system was not included in the response.", "GP system warning: data-not-yet-migrated",
+		wConfidential, wFiling, wTransit, "Some historic items are held on paper at the practice and are not included."}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("allergies:\n got %q\nwant %q", got, want)
+	}
+
+	p, err = MapGPConnect(readFile(t, edge+"gpconnect-consultations-in-transit.json"), gpSrc, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range []record.Section{record.SectionMedications, record.SectionEncounters, record.SectionNotes} {
+		got := statusOf(p, sec).Warnings
+		want := []string{wTransit, "Problems: " + wConfidential} // sorted
+		if !slices.Equal(got, want) {
+			t.Errorf("%s:\n got %q\nwant %q", sec, got, want)
+		}
+	}
+}
