@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
 )
@@ -528,18 +529,16 @@ func listWarnings(l listRes) []string {
 func splitWarnings(note string) []string {
 	var out []string
 	for _, line := range strings.FieldsFunc(note, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		lower := strings.ToLower(line)
+		// Byte positions in line itself (lower-casing can change a text's length).
 		cuts := []int{0}
 		for _, start := range gpcWarningStarts {
-			for from := 0; ; {
-				i := strings.Index(lower[from:], start)
-				if i < 0 {
-					break
+			for i := 0; i+len(start) <= len(line); i++ {
+				if utf8.RuneStart(line[i]) && strings.EqualFold(line[i:i+len(start)], start) {
+					if i > 0 {
+						cuts = append(cuts, i)
+					}
+					i += len(start) - 1
 				}
-				if from+i > 0 {
-					cuts = append(cuts, from+i)
-				}
-				from += i + len(start)
 			}
 		}
 		slices.Sort(cuts)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
 )
@@ -242,4 +243,35 @@ func TestMapGPConnectWarningEdgeFiles(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", sec, got, want)
 		}
 	}
+}
+
+// FuzzSplitWarnings: a List note splits into non-empty single lines, each taken from the
+// note (nothing invented, nothing cut inside a warning), one at least for each specified
+// warning the note holds.
+func FuzzSplitWarnings(f *testing.F) {
+	for _, s := range []string{"", wConfidential, wConfidential + wTransit + "\n" + wFiling, "a;b\r\n" + wFiling + " | x",
+		"Information not available", "ITEMS EXCLUDED DUE TO CONFIDENTIALITY" + wTransit, "İİİİ " + wTransit, "\u212aİ" + wFiling} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, note string) {
+		norm := strings.Join(strings.Fields(note), " ")
+		segs := splitWarnings(note)
+		for _, s := range segs {
+			if s == "" || strings.ContainsAny(s, "\r\n") {
+				t.Fatalf("segment %q", s)
+			}
+			if !strings.Contains(norm, s) {
+				t.Fatalf("segment %q is not from the note %q", s, note)
+			}
+		}
+		starts := 0
+		for _, st := range gpcWarningStarts {
+			if utf8.ValidString(note) && strings.ToLower(note) == strings.ToLower(strings.ToUpper(note)) {
+				starts += strings.Count(strings.ToLower(note), st) // plain text: each start is found
+			}
+		}
+		if len(segs) < starts {
+			t.Fatalf("%d segments for %d warnings in %q", len(segs), starts, note)
+		}
+	})
 }
