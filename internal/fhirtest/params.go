@@ -77,17 +77,67 @@ func str(name string, paths ...string) paramDef {
 	return paramDef{Name: name, Kind: kindString, Paths: paths}
 }
 
-// params returns the parameters the server implements for type t: those whose element
-// some resource of t carries.
+// patientTypes are the R4 types with a `patient` search parameter on their patient,
+// subject or beneficiary element; subjectTypes those with `subject`.
+var (
+	patientTypes = []string{"Account", "AllergyIntolerance", "BodyStructure", "CarePlan", "CareTeam", "ChargeItem", "Claim",
+		"ClinicalImpression", "Communication", "CommunicationRequest", "Composition", "Condition", "Consent", "Coverage",
+		"DetectedIssue", "Device", "DeviceRequest", "DeviceUseStatement", "DiagnosticReport", "DocumentManifest",
+		"DocumentReference", "Encounter", "EpisodeOfCare", "FamilyMemberHistory", "Flag", "Goal", "ImagingStudy", "Immunization",
+		"Invoice", "List", "MedicationAdministration", "MedicationDispense", "MedicationRequest", "MedicationStatement",
+		"NutritionOrder", "Observation", "Procedure", "QuestionnaireResponse", "RelatedPerson", "RequestGroup", "RiskAssessment",
+		"ServiceRequest", "Specimen", "VisionPrescription"}
+	subjectTypes = []string{"CarePlan", "CareTeam", "ClinicalImpression", "Communication", "CommunicationRequest", "Composition",
+		"Condition", "DeviceRequest", "DiagnosticReport", "DocumentManifest", "DocumentReference", "Encounter", "Flag", "Goal",
+		"ImagingStudy", "List", "Media", "MedicationAdministration", "MedicationDispense", "MedicationRequest",
+		"MedicationStatement", "Observation", "Procedure", "QuestionnaireResponse", "RequestGroup", "RiskAssessment",
+		"ServiceRequest", "Specimen"}
+	// otherTypes are further R4 types the server knows (serves, empty when it holds none).
+	otherTypes = []string{"Appointment", "Endpoint", "Group", "HealthcareService", "Location", "Medication", "Organization",
+		"Patient", "Person", "Practitioner", "PractitionerRole", "Provenance", "Questionnaire", "Schedule", "Slot", "Substance"}
+)
+
+// standardTypes are the R4 resource types the server serves whatever its data: a search of
+// one it holds nothing of is an empty searchset, as on real servers.
+func standardTypes() []string {
+	out := slices.Concat(patientTypes, subjectTypes, otherTypes)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// standard reports whether the R4 standard defines the common parameter for type t.
+func standard(t, name string) bool {
+	switch name {
+	case "patient":
+		return slices.Contains(patientTypes, t)
+	case "subject":
+		return slices.Contains(subjectTypes, t)
+	case "beneficiary":
+		return t == "Coverage"
+	case "identifier":
+		return true
+	case "code", "category", "status", "encounter": // the clinical types' common token and encounter parameters
+		return slices.Contains(patientTypes, t) || slices.Contains(subjectTypes, t)
+	}
+	return false
+}
+
+// params returns the parameters the server implements for type t: the standard ones of
+// the type, and those whose element some resource of t carries.
 func (s *store) params(t string) []paramDef {
 	var out []paramDef
-	for _, p := range append(slices.Clone(commonParams), typeParams[t]...) {
-		if slices.ContainsFunc(out, func(o paramDef) bool { return o.Name == p.Name }) {
-			continue
-		}
-		if slices.ContainsFunc(p.Paths, func(path string) bool { return s.has(t, path) }) {
+	add := func(p paramDef) {
+		if !slices.ContainsFunc(out, func(o paramDef) bool { return o.Name == p.Name }) {
 			out = append(out, p)
 		}
+	}
+	for _, p := range commonParams {
+		if standard(t, p.Name) || slices.ContainsFunc(p.Paths, func(path string) bool { return s.has(t, path) }) {
+			add(p)
+		}
+	}
+	for _, p := range typeParams[t] {
+		add(p)
 	}
 	return out
 }

@@ -41,7 +41,8 @@ type Options struct {
 	// nil = every served type except Patient.
 	Omit []string
 	// Refuse: types an Incomplete statement declares but the server does not serve (a search
-	// or read is a 404 OperationOutcome, not-supported). nil = DeviceRequest unless served.
+	// or read is a 404 OperationOutcome, not-supported). nil = DeviceRequest unless the data
+	// holds some.
 	Refuse []string
 	// PageSize is the page length when _count is not given (default 20); MaxPageSize caps
 	// _count (default 100), as real servers do.
@@ -103,7 +104,8 @@ func New(rs []Resource, opts Options) *Server {
 	return s
 }
 
-// Types are the resource types the server serves (those it holds resources of).
+// Types are the resource types the server serves: the R4 types it knows (standardTypes) and
+// those it holds resources of. Any other name is an unknown type (404 OperationOutcome).
 func (s *Server) Types() []string { return slices.Clone(s.store.types) }
 
 // Requests returns the requests received so far ("GET /fhir/Patient?identifier=…").
@@ -170,7 +172,7 @@ func (s *Server) CapabilityStatement() map[string]any {
 
 // serves: the server answers searches and reads of t.
 func (s *Server) serves(t string) bool {
-	return s.store.byType[t] != nil && !slices.Contains(s.opts.Refuse, t)
+	return slices.Contains(s.store.types, t) && !slices.Contains(s.opts.Refuse, t)
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {

@@ -223,8 +223,10 @@ func TestErrorsAreOperationOutcomes(t *testing.T) {
 		status       int
 		code         string
 	}{
+		{"GET", "/NotAType?patient=p1", 404, "not-supported"},
 		{"GET", "/Basic?patient=p1", 404, "not-supported"},
 		{"GET", "/Basic/x", 404, "not-supported"},
+		{"GET", "/Observation/x", 404, "not-found"},
 		{"GET", "/Patient/nobody", 404, "not-found"},
 		{"GET", "/AllergyIntolerance?patient=p1&onset=2020", 400, "not-supported"},
 		{"GET", "/AllergyIntolerance?patient:missing=true", 400, "not-supported"},
@@ -313,20 +315,23 @@ func metadata(t *testing.T, s *Server) map[string][]string {
 
 func TestCapabilityStatement(t *testing.T) {
 	complete := metadata(t, startTest(t, Options{}))
-	served := []string{"AllergyIntolerance", "CareTeam", "Coverage", "Organization", "Patient", "Practitioner", "PractitionerRole", "Provenance"}
-	var got []string
-	for typ := range complete {
-		got = append(got, typ)
+	// Every type it holds, and the standard types it holds nothing of (served empty).
+	for _, typ := range []string{"AllergyIntolerance", "CareTeam", "Coverage", "Organization", "Patient", "Practitioner",
+		"PractitionerRole", "Provenance", "Observation", "DeviceRequest", "EpisodeOfCare", "RelatedPerson"} {
+		if complete[typ] == nil {
+			t.Errorf("complete statement lacks %s", typ)
+		}
 	}
-	slices.Sort(got)
-	if !slices.Equal(got, served) {
-		t.Errorf("complete statement declares %v, want %v", got, served)
+	if complete["NotAType"] != nil || complete["Basic"] != nil {
+		t.Errorf("declares a type it does not serve")
 	}
 	for typ, want := range map[string][]string{
-		"AllergyIntolerance": {"_id", "patient", "code", "recorder", "_include=AllergyIntolerance:patient", "_include=AllergyIntolerance:recorder", "_revinclude=Provenance:target"},
+		"AllergyIntolerance": {"_id", "patient", "code", "recorder", "asserter", "_include=AllergyIntolerance:patient", "_include=AllergyIntolerance:recorder", "_revinclude=Provenance:target"},
 		"CareTeam":           {"patient", "subject", "_include=CareTeam:participant"},
 		"Coverage":           {"patient", "beneficiary", "status"},
 		"Patient":            {"identifier", "family", "given", "birthdate", "gender", "address-postalcode", "phone", "_include=Patient:general-practitioner"},
+		"Observation":        {"patient", "subject", "identifier"},
+		"RelatedPerson":      {"patient", "name"},
 	} {
 		for _, w := range want {
 			if !slices.Contains(complete[typ], w) {
@@ -334,15 +339,21 @@ func TestCapabilityStatement(t *testing.T) {
 			}
 		}
 	}
-	if slices.Contains(complete["Patient"], "patient") || slices.Contains(complete["AllergyIntolerance"], "asserter") {
-		t.Errorf("declares parameters it does not serve: %v", complete)
+	if slices.Contains(complete["Patient"], "patient") || slices.Contains(complete["AllergyIntolerance"], "beneficiary") ||
+		slices.Contains(complete["Organization"], "subject") {
+		t.Errorf("declares parameters it does not serve: %v %v", complete["Patient"], complete["AllergyIntolerance"])
+	}
+	// A standard type it holds nothing of answers an empty searchset.
+	s := startTest(t, Options{})
+	if code, b := get(t, s.URL+"/Observation?patient=p1"); code != 200 || b.Total == nil || *b.Total != 0 || len(b.Entry) != 0 {
+		t.Errorf("empty standard type: %d %+v", code, b)
 	}
 
 	// Incomplete: by default only Patient of the served types, plus DeviceRequest, which it
 	// refuses.
 	inc := startTest(t, Options{Capability: Incomplete})
 	decl := metadata(t, inc)
-	if len(decl) != 2 || decl["Patient"] == nil || decl["DeviceRequest"] == nil {
+	if len(decl) != 2 || decl["Patient"] == nil || decl["DeviceRequest"] == nil || !slices.Equal(decl["DeviceRequest"], []string{"patient"}) {
 		t.Errorf("incomplete statement declares %v", decl)
 	}
 	if code, b := get(t, inc.URL+"/AllergyIntolerance?patient=p1"); code != 200 || len(b.Entry) != 2 {

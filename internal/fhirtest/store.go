@@ -3,7 +3,8 @@
 // API that real servers implement — the CapabilityStatement, read, and search by patient,
 // subject, beneficiary, identifier, _id and a few demographic and token parameters, with
 // paging, _include, _include:iterate and _revinclude=Provenance:target — and answers what
-// it does not do with an OperationOutcome. Nothing in it knows shcr or its demo: it stands
+// it does not do with an OperationOutcome. Like real servers it knows the common R4 types
+// whether or not it holds any (a search of one it holds nothing of is an empty searchset). Nothing in it knows shcr or its demo: it stands
 // for "a FHIR server shcr did not write". Only _test.go files import it.
 package fhirtest
 
@@ -136,7 +137,7 @@ func Load(paths ...string) ([]Resource, error) {
 type store struct {
 	byType map[string][]*Resource
 	byRef  map[string]*Resource
-	types  []string // served types, sorted
+	types  []string // served types (the standard ones and those of the data), sorted
 }
 
 func newStore(rs []Resource) *store {
@@ -156,10 +157,12 @@ func newStore(rs []Resource) *store {
 		s.byType[r.Type] = append(s.byType[r.Type], r)
 		s.byRef[r.Ref()] = r
 	}
+	s.types = standardTypes()
 	for t := range s.byType {
 		s.types = append(s.types, t)
 	}
 	slices.Sort(s.types)
+	s.types = slices.Compact(s.types)
 	return s
 }
 
