@@ -402,3 +402,17 @@ func TestPublishedCorpus(t *testing.T) {
 		t.Errorf("PDS RelatedPerson from a Bundle: %v", b.refs())
 	}
 }
+
+// The R4 edge cases load with the published corpus (no Type/id twice) and add a duplicate
+// Patient record with the UK Core patient's NHS number.
+func TestEdgeCasesServeWithTheCorpus(t *testing.T) {
+	s := StartDir(t, Options{}, "testdata/published", "testdata/edge/r4")
+	_, b := get(t, s.URL+"/Patient?identifier="+url.QueryEscape("https://fhir.nhs.uk/Id/nhs-number|9912003888"))
+	if len(b.Entry) != 2 {
+		t.Errorf("patients with 9912003888: %v", b.refs())
+	}
+	_, b = get(t, s.URL+"/RelatedPerson?patient=UKCore-Patient-RichardSmith-Example")
+	if len(b.Entry) != 2 {
+		t.Errorf("related people: %v", b.refs())
+	}
+}
