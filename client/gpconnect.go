@@ -160,14 +160,15 @@ func gpcClaims(u config.User, cfg config.Backend, aud string, now time.Time) (ma
 	}, nil
 }
 
-// sdsUserID is the user's SDS user id: user.sds_user_id, else an id that is one (SDS user
-// ids are 12 digits; sign-in through NHS CIS2 gives it as the user's id), else UNK.
+// sdsUserID is the user's SDS user id: an id that is one (SDS user ids are 12 digits; sign-in
+// through NHS CIS2 gives it as the user's id, and it wins over a configured sds_user_id, which
+// may be another person's when someone else signs in), else user.sds_user_id, else UNK.
 func sdsUserID(u config.User) string {
-	if v := strings.TrimSpace(u.SDSUserID); v != "" {
-		return v
-	}
 	if id := strings.TrimSpace(u.ID); len(id) == 12 && config.CheckSDSID(id) == nil {
 		return id
+	}
+	if v := strings.TrimSpace(u.SDSUserID); v != "" {
+		return v
 	}
 	return sdsUnknown
 }

@@ -75,6 +75,16 @@ func TestGPConnectRequestingPractitioner(t *testing.T) {
 			family: "Shah", given: []any{"Priya"}, prefix: []any{"Dr"},
 		},
 		{
+			name: "signed in through CIS2 as someone other than the configured user: the sign-in's SDS user id wins",
+			user: config.User{Name: "Dr Jane Carter", ID: "jcarter", SDSUserID: "555021935107"},
+			// auth.Identity.User keeps the configured fields the sign-in does not give.
+			current: &config.User{Name: "Dr Priya Shah", ID: "555000111222", SDSUserID: "555021935107"},
+			sub:     "555000111222",
+			ids: []ident{{"system": sdsUser, "value": "555000111222"}, {"system": sdsRole, "value": "UNK"},
+				{"system": local, "value": "555000111222"}},
+			family: "Shah", given: []any{"Priya"}, prefix: []any{"Dr"},
+		},
+		{
 			name:    "signed-in user with no SDS ids at all",
 			user:    config.User{Name: "Configured Fallback", ID: "CFG1"},
 			current: &config.User{Name: "Chris Lee", ID: "clee"},
