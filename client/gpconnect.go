@@ -29,7 +29,8 @@ const (
 	requestingSystem       = "https://github.com/shcr-project/shcr"
 	odsSystem              = "https://fhir.nhs.uk/Id/ods-organization-code"
 	sdsUserSystem          = "https://fhir.nhs.uk/Id/sds-user-id"
-	sdsRoleSystem          = "https://fhir.nhs.uk/Id/sds-job-role-name"
+	sdsRoleProfileSystem   = "https://fhir.nhs.uk/Id/sds-role-profile-id"
+	sdsUnknown             = "UNK" // the specification's value for an id the user does not have
 	localUserSystem        = "https://github.com/shcr-project/shcr/Id/user"
 	deviceSystem           = "https://github.com/shcr-project/shcr/Id/device"
 	defaultMedicationMonth = 12
@@ -122,16 +123,13 @@ func gpcClaims(u config.User, cfg config.Backend, aud string, now time.Time) (ma
 	if id == "" {
 		id = strings.ToLower(strings.Join(strings.Fields(u.Name), "-"))
 	}
-	sdsID := u.ID
-	if sdsID == "" {
-		sdsID = "UNK"
-	}
+	// requesting_practitioner.identifier, as the GP Connect "cross organisation audit and
+	// provenance" page requires: the SDS user id and the SDS role profile id (each "UNK"
+	// when the user is not signed in with an NHS smartcard), then the local user id.
 	identifiers := []map[string]string{
-		{"system": sdsUserSystem, "value": sdsID},
+		{"system": sdsUserSystem, "value": sdsUserID(u)},
+		{"system": sdsRoleProfileSystem, "value": orDefault(strings.TrimSpace(u.SDSRoleProfileID), sdsUnknown)},
 		{"system": localUserSystem, "value": id},
-	}
-	if u.Role != "" {
-		identifiers = append(identifiers, map[string]string{"system": sdsRoleSystem, "value": u.Role})
 	}
 	iat := now.Unix()
 	return map[string]any{
@@ -160,6 +158,19 @@ func gpcClaims(u config.User, cfg config.Backend, aud string, now time.Time) (ma
 			"name":         []map[string]any{splitName(u.Name)},
 		},
 	}, nil
+}
+
+// sdsUserID is the user's SDS user id: an id that is one (SDS user ids are 12 digits; sign-in
+// through NHS CIS2 gives it as the user's id, and it wins over a configured sds_user_id, which
+// may be another person's when someone else signs in), else user.sds_user_id, else UNK.
+func sdsUserID(u config.User) string {
+	if id := strings.TrimSpace(u.ID); len(id) == 12 && config.CheckSDSID(id) == nil {
+		return id
+	}
+	if v := strings.TrimSpace(u.SDSUserID); v != "" {
+		return v
+	}
+	return sdsUnknown
 }
 
 func orDefault(s, d string) string {

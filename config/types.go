@@ -39,6 +39,13 @@ type User struct {
 	ID    string `mapstructure:"id"`   // SDS user id or employee number
 	Role  string `mapstructure:"role"` // SDS job role code, e.g. R8000
 	Email string `mapstructure:"email"`
+	// SDSUserID is the user's SDS user id (the 12-digit number on their NHS smartcard). An
+	// id that is an SDS user id (12 digits, as NHS CIS2 sign-in gives) wins over it; GP
+	// Connect sends UNK when there is neither.
+	SDSUserID string `mapstructure:"sds_user_id"`
+	// SDSRoleProfileID is the smartcard role profile the user acts in (the numeric
+	// role profile id); GP Connect sends UNK when empty.
+	SDSRoleProfileID string `mapstructure:"sds_role_profile_id"`
 }
 
 // Back end kinds.

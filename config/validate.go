@@ -163,6 +163,11 @@ func (c *Config) Validate() error {
 	if c.IdleLock < 0 {
 		return fail("idle_lock", fmt.Errorf("must not be negative (e.g. 5m)"))
 	}
+	for _, kv := range [][2]string{{"user.sds_user_id", c.User.SDSUserID}, {"user.sds_role_profile_id", c.User.SDSRoleProfileID}} {
+		if err := CheckSDSID(kv[1]); err != nil {
+			return fail(kv[0], err)
+		}
+	}
 	names := map[string]int{}
 	for i, b := range c.Backends {
 		at := fmt.Sprintf("backends[%d]", i)
@@ -367,4 +372,18 @@ func loopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// CheckSDSID says why s is not an SDS identifier (user id or role profile id: digits, or
+// UNK for none); "" is allowed.
+func CheckSDSID(s string) error {
+	if s == "" || s == "UNK" {
+		return nil
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return fmt.Errorf("%q is not an SDS id: digits only (as on the NHS smartcard), or UNK", s)
+		}
+	}
+	return nil
 }

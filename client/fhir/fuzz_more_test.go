@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
@@ -56,6 +57,21 @@ func checkMessage(t *testing.T, what, msg string) {
 	}
 	if n := utf8.RuneCountInString(msg); n > fuzzMaxMessage {
 		t.Fatalf("%s is %d characters long (more than %d): %.200q…", what, n, fuzzMaxMessage, msg)
+	}
+}
+
+// checkWarning checks a GP Connect warning: one line, printable, kept in full (the
+// specification's warnings and a practice's note) up to maxWarningLen.
+func checkWarning(t *testing.T, what, msg string) {
+	t.Helper()
+	if strings.TrimSpace(msg) == "" {
+		t.Fatalf("%s is empty", what)
+	}
+	if strings.IndexFunc(msg, unicode.IsControl) >= 0 {
+		t.Fatalf("%s holds a control character: %q", what, msg)
+	}
+	if n := utf8.RuneCountInString(msg); n > maxWarningLen {
+		t.Fatalf("%s is %d characters long (more than %d)", what, n, maxWarningLen)
 	}
 }
 
@@ -259,7 +275,7 @@ func FuzzMapGPConnect(f *testing.F) {
 				t.Fatalf("%s: state %q", st.Section, st.State)
 			}
 			for _, w := range st.Warnings {
-				checkMessage(t, string(st.Section)+" warning", w)
+				checkWarning(t, string(st.Section)+" warning", w)
 			}
 		}
 		if len(seen) != len(record.Sections()) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
 )
@@ -16,14 +18,15 @@ const (
 	gpcListMedications   = "933361000000108"  // Medications and medical devices
 	gpcListConsultations = "1149501000000101" // List of consultations
 	gpcConsultation      = "325851000000107"  // Consultation (one consultation's List)
-	gpcWarningExt        = "ListWarningCode-1"
+	gpcTopic             = "25851000000105"   // Topic (a consultation's problem or issue)
+	gpcHeading           = "24781000000107"   // Heading (a topic's category)
 )
 
 // gpcWarnings are the texts the GP Connect specification associates with each List warning
 // code; the List.note carries them with the real date, and is preferred when present.
 var gpcWarnings = map[string]struct{ text, keyword string }{
 	"confidential-items":   {"Items excluded due to confidentiality and/or patient preferences.", "confidential"},
-	"data-in-transit":      {"Patient record transfer from previous GP practice not yet complete; some information may be missing.", "transfer"},
+	"data-in-transit":      {"Patient record transfer from previous GP practice not yet complete; some information may be missing.", "transfer from previous gp"},
 	"data-awaiting-filing": {"Patient record contains some items in the GP practice workflow that have not been reviewed for inclusion in this message; some information may be missing.", "workflow"},
 }
 
@@ -34,8 +37,10 @@ var ErrNoPatient = errors.New("the GP Connect response has no Patient")
 // Bundle of Patient, Organization, Practitioner, PractitionerRole, one List per clinical
 // area and the clinical resources) into a Part: the person, and for each requested section
 // a SectionStatus (returned when the bundle carries that clinical area's List, else
-// not-returned) with the List warnings (confidential-items, data-in-transit,
-// data-awaiting-filing) as Warnings. Items are domain health; organisation = the GP practice
+// not-returned) with every List warning as Warnings, each in full: each warningCode
+// (confidential-items, data-in-transit, data-awaiting-filing, any other), each warning the
+// List note states (the specification concatenates several in one note; they are split),
+// and, labelled with the List's title, warnings of areas shcr does not show. Items are domain health; organisation = the GP practice
 // (Patient.managingOrganization, else the bundle's Organization). Entry order is not
 // relied on.
 //
@@ -52,7 +57,7 @@ func MapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 	}
 	for i := range part.Status {
 		for j, w := range part.Status[i].Warnings {
-			part.Status[i].Warnings[j] = clean(w)
+			part.Status[i].Warnings[j] = cleanWarning(w)
 		}
 	}
 	return part, nil
@@ -144,7 +149,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 			if missing := g.missing(m, "AllergyIntolerance"); missing > 0 {
 				st.Warnings = append(st.Warnings, fmt.Sprintf("%d allerg%s listed by the GP system %s not included in the response.", missing, plural(missing, "y", "ies"), plural(missing, "was", "were")))
 			}
-			st.Warnings = append(st.Warnings, g.warnings(gpcListAllergies, "allerg")...)
+			st.Warnings = append(st.Warnings, g.warnings(record.SectionAllergies)...)
 			st.Count = len(part.Sections.Allergies)
 		case record.SectionMedications:
 			if !g.has(gpcListMedications) && !hasType(b.Entries, "MedicationStatement") {
@@ -158,7 +163,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 				}
 			}
 			part.Sections.Medications = m.medications(meds)
-			st.Warnings = append(st.Warnings, g.warnings(gpcListMedications, "medication")...)
+			st.Warnings = append(st.Warnings, g.warnings(record.SectionMedications)...)
 			st.Count = len(part.Sections.Medications)
 		case record.SectionEncounters:
 			if !g.has(gpcListConsultations) && !hasType(b.Entries, "Encounter") {
@@ -172,7 +177,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 					}
 				}
 			}
-			st.Warnings = append(st.Warnings, g.warnings(gpcListConsultations, "consultation")...)
+			st.Warnings = append(st.Warnings, g.warnings(record.SectionEncounters)...)
 			st.Count = len(part.Sections.Encounters)
 		case record.SectionNotes:
 			if !g.has(gpcListConsultations) {
@@ -191,7 +196,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 					part.Sections.Notes = append(part.Sections.Notes, n)
 				}
 			}
-			st.Warnings = append(st.Warnings, g.warnings(gpcListConsultations, "consultation")...)
+			st.Warnings = append(st.Warnings, g.warnings(record.SectionNotes)...)
 			st.Count = len(part.Sections.Notes)
 		case record.SectionNextOfKin:
 			st.State = record.StateReturned
@@ -303,8 +308,14 @@ type gpcLists struct {
 	refs      []string          // item references of clinical-area Lists
 	headings  map[string]string // item ref → "Topic – Heading"
 	byID      map[string]listRes
+	all       []gpcList // every List, in bundle order, contained ones after their container
 
 	consultations []listRes
+}
+
+type gpcList struct {
+	listRes
+	code string // the clinical-area code this List was filed under
 }
 
 type gpcContained struct {
@@ -331,6 +342,7 @@ func (g *gpcLists) add(m *mapper, r Resource, _ *domainResource) {
 		code = gpcListAllergies
 	}
 	g.codes[code] = append(g.codes[code], l)
+	g.all = append(g.all, gpcList{listRes: l, code: code})
 	if r.ID != "" {
 		g.byID["List/"+r.ID] = l
 	}
@@ -405,43 +417,149 @@ func (g *gpcLists) missing(m *mapper, t string) int {
 	return n
 }
 
-// warnings returns the warning texts of the Lists with this code (and of Lists whose title
-// mentions the area, such as secondary Lists).
-func (g *gpcLists) warnings(code, titleWord string) []string {
-	var out []string
-	for c, ls := range g.codes {
-		for _, l := range ls {
-			if c != code && !strings.Contains(strings.ToLower(l.Title), titleWord) {
-				continue
+// gpcArea is the clinical area a List's warnings belong to: the shcr sections they are
+// shown on. A List of an area shcr does not show (problems, immunisations, investigations,
+// referrals, uncategorised data) has no area: its warnings are shown on every section.
+func gpcArea(code, title string) []record.Section {
+	t := strings.ToLower(title)
+	switch {
+	case code == gpcListAllergies || strings.Contains(t, "allerg"):
+		return []record.Section{record.SectionAllergies}
+	case code == gpcListMedications || strings.Contains(t, "medication"):
+		return []record.Section{record.SectionMedications}
+	case code == gpcListConsultations || code == gpcConsultation || code == gpcTopic || code == gpcHeading ||
+		strings.Contains(t, "consultation"):
+		return []record.Section{record.SectionEncounters, record.SectionNotes}
+	}
+	return nil
+}
+
+// warnings returns, in full, every warning the response's Lists carry for this section:
+// each warningCode of each List of the section's clinical area, with the List note's own
+// words for it (the date the record transfer began…), each further warning the note states,
+// and, labelled with the List's title, the warnings of Lists of areas shcr does not show.
+func (g *gpcLists) warnings(sec record.Section) []string {
+	var own, other []string
+	for _, l := range g.all {
+		area := gpcArea(l.code, l.Title)
+		switch {
+		case len(area) == 0:
+			title := firstNonEmpty(strings.TrimSpace(l.Title), "GP Connect list")
+			for _, w := range listWarnings(l.listRes) {
+				other = append(other, title+": "+w)
 			}
-			for _, e := range l.Extension {
-				if !strings.HasSuffix(e.URL, gpcWarningExt) {
-					continue
-				}
-				wc := firstNonEmpty(e.ValueCode, codingCode(e.ValueCoding), e.Text())
-				w, known := gpcWarnings[wc]
-				text := ""
-				for _, n := range l.Note {
-					if known && strings.Contains(strings.ToLower(n.Text), w.keyword) {
-						text = strings.TrimSpace(n.Text)
-						break
-					}
-				}
-				if text == "" {
-					if known {
-						text = w.text
-					} else if wc != "" {
-						text = "GP system warning: " + wc
-					}
-				}
-				if text != "" && !slices.Contains(out, text) {
-					out = append(out, text)
+		case slices.Contains(area, sec):
+			for _, w := range listWarnings(l.listRes) {
+				if !slices.Contains(own, w) {
+					own = append(own, w)
 				}
 			}
 		}
 	}
+	out := own
+	// A warning of another area that the section's own Lists already give (data in transit
+	// is on every List) is not repeated.
+	for _, w := range other {
+		_, text, _ := strings.Cut(w, ": ")
+		if !slices.Contains(own, text) && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
 	slices.Sort(out)
 	return out
+}
+
+// gpcWarningStarts are the openings of the texts the specification gives each warning code;
+// a note holding several warnings (the specification concatenates them in List.note) is
+// split where each begins.
+var gpcWarningStarts = []string{
+	"items excluded due to confidentiality",
+	"patient record transfer from previous gp practice",
+	"patient record contains some items in the gp practice workflow",
+}
+
+// listWarnings reads one List's warnings: one text per warningCode extension (the note's
+// sentence for that code when the note has one, else the specification's text, else the
+// code itself), then every other warning the note states. The empty-list statements the
+// specification also puts in the note ("Information not available", "No known
+// allergies") are not warnings.
+func listWarnings(l listRes) []string {
+	var segs []string
+	for _, n := range l.Note {
+		segs = append(segs, splitWarnings(n.Text)...)
+	}
+	used := make([]bool, len(segs))
+	var out []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, e := range l.Extension {
+		if !strings.Contains(e.URL, "ListWarningCode") {
+			continue
+		}
+		wc := strings.TrimSpace(firstNonEmpty(e.ValueCode, codingCode(e.ValueCoding), e.Text()))
+		w, known := gpcWarnings[wc]
+		found := false
+		for i, s := range segs {
+			if known && strings.Contains(strings.ToLower(s), w.keyword) {
+				add(s)
+				used[i], found = true, true
+			}
+		}
+		switch {
+		case found:
+		case known:
+			add(w.text)
+		case wc != "":
+			add("GP system warning: " + wc)
+		}
+	}
+	for i, s := range segs {
+		if !used[i] && !emptyListStatement(s) {
+			add(s)
+		}
+	}
+	return out
+}
+
+// splitWarnings splits a List note into its warnings: at line breaks, and where the text
+// of a specified warning begins.
+func splitWarnings(note string) []string {
+	var out []string
+	for _, line := range strings.FieldsFunc(note, func(r rune) bool { return r == '\n' || r == '\r' }) {
+		// Byte positions in line itself (lower-casing can change a text's length).
+		cuts := []int{0}
+		for _, start := range gpcWarningStarts {
+			for i := 0; i+len(start) <= len(line); i++ {
+				if utf8.RuneStart(line[i]) && strings.EqualFold(line[i:i+len(start)], start) {
+					if i > 0 {
+						cuts = append(cuts, i)
+					}
+					i += len(start) - 1
+				}
+			}
+		}
+		slices.Sort(cuts)
+		cuts = slices.Compact(cuts)
+		for j, c := range cuts {
+			end := len(line)
+			if j+1 < len(cuts) {
+				end = cuts[j+1]
+			}
+			if s := strings.Trim(line[c:end], " \t;,|-–"); s != "" {
+				out = append(out, strings.Join(strings.Fields(s), " "))
+			}
+		}
+	}
+	return out
+}
+
+// emptyListStatement reports whether a note sentence says only that the List is empty.
+func emptyListStatement(s string) bool {
+	l := strings.TrimRight(strings.ToLower(strings.TrimSpace(s)), ".")
+	return l == "information not available" || (strings.HasPrefix(l, "no known") && strings.Contains(l, "allerg"))
 }
 
 func codingCode(c *Coding) string {
@@ -449,4 +567,20 @@ func codingCode(c *Coding) string {
 		return ""
 	}
 	return c.Code
+}
+
+// maxWarningLen bounds one GP Connect warning: far longer than any warning the
+// specification defines, so a warning is kept in full; only a runaway note is cut.
+const maxWarningLen = 4000
+
+// cleanWarning makes a warning one line of printable, valid UTF-8, kept in full up to
+// maxWarningLen characters (clean's 500 would cut a long practice note).
+func cleanWarning(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+	return oneLine(s, maxWarningLen)
 }
