@@ -55,7 +55,7 @@ func (e *Error) Error() string {
 // not 5`. Otherwise the input is not repeated at all: a long, binary or escape-laden input
 // must not be echoed to a terminal or a log.
 func (e *Error) Quoted() string {
-	if safeToEcho(e.Input) && strings.TrimSpace(e.Input) != "" {
+	if safeToEcho(e.Input) {
 		return strconv.Quote(e.Input) + ": " + e.Error()
 	}
 	return e.Error()
