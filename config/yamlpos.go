@@ -13,14 +13,14 @@ import (
 //
 // yaml.v3 gives a syntax error's line only, and often the line where the enclosing block
 // began rather than the line at fault ("did not find expected key" at the line of the
-// mapping's first key). So the problem line is found again by parsing ever longer
-// prefixes of the file: the first prefix that fails ends at the line at fault. The column
+// mapping's first key). So the problem line is found again by parsing prefixes of the
+// file: the line at fault is the one after the longest prefix that parses. The column
 // is where on that line the problem is (the stray colon, the tab, the quote or bracket not
 // closed), else the line's first character. For errors in values (types, validation), the
 // key's own position comes from the YAML node tree.
 
 // maxBisectLines bounds the prefix search: a longer file keeps yaml.v3's line.
-const maxBisectLines = 2000
+const maxBisectLines = 500
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
@@ -31,15 +31,20 @@ func yamlError(path string, data []byte, err error) error {
 		return &Error{File: path, Msg: "YAML: the file must be a YAML mapping (key: value lines), as in the README"}
 	}
 	lines := bytes.SplitAfter(data, []byte("\n"))
+	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
+		lines = lines[:n-1]
+	}
 	if len(lines) <= maxBisectLines {
-		for k := 1; k <= len(lines); k++ {
-			var m map[string]any
-			e := yaml.Unmarshal(bytes.Join(lines[:k], nil), &m)
-			if e == nil {
+		// The line at fault follows the longest prefix that parses. (Not the shortest prefix
+		// that fails: a list or quoted value that spans lines fails when cut after its first.)
+		for k := len(lines) - 1; k >= 0; k-- {
+			if k > 0 && yaml.Unmarshal(bytes.Join(lines[:k], nil), new(map[string]any)) != nil {
 				continue
 			}
-			if pm, _ := yamlMessage(e); !strings.Contains(pm, "into map[string]interface {}") {
-				msg, line = pm, k
+			if e := yaml.Unmarshal(bytes.Join(lines[:k+1], nil), new(map[string]any)); e != nil {
+				if pm, _ := yamlMessage(e); !strings.Contains(pm, "into map[string]interface {}") {
+					msg, line = pm, k+1
+				}
 			}
 			break
 		}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -188,4 +190,24 @@ func TestSmallestUsableLayout(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCleanTyped: whatever is pasted, what reaches the search field holds no character a
+// terminal interprets or that hides or reorders text, and is never longer than the input.
+func FuzzCleanTyped(f *testing.F) {
+	for _, s := range []string{"943 476 5919", "\x1b[2J", "\x1b]52;c;eA==\x07", "\u009b31m", "\u202eabc", "a\x1bPx\x1b\\b", "\x1b", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in := []rune(s)
+		out := cleanTyped(in)
+		if len(out) > len(in) {
+			t.Fatalf("cleanTyped(%q) grew to %q", s, string(out))
+		}
+		for _, r := range out {
+			if r < 0x20 || (r >= 0x7f && r <= 0x9f) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+				t.Fatalf("cleanTyped(%q) = %q keeps %U", s, string(out), r)
+			}
+		}
+	})
 }
