@@ -14,9 +14,16 @@ import (
 // or token endpoint. checkOwner (perm_unix.go) refuses one that is not; it is a no-op where
 // the file system has no Unix permissions (Windows).
 
+// maxConfigBytes is far more than any config needs (a few kilobytes).
+const maxConfigBytes = 1 << 20
+
 // readFile opens path, checks its owner and permissions on the open file (so that the file
 // checked is the file read), and reads it.
 func readFile(path string) (data []byte, readableByOthers bool, err error) {
+	// A FIFO or device would block the open or never end: only regular files are read.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return nil, false, &Error{File: path, Msg: "not a regular file"}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false, err
@@ -33,7 +40,10 @@ func readFile(path string) (data []byte, readableByOthers bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	data, err = io.ReadAll(f)
+	data, err = io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err == nil && len(data) > maxConfigBytes {
+		return nil, false, &Error{File: path, Msg: "larger than 1 MiB: not a config file"}
+	}
 	return data, readableByOthers, err
 }
 

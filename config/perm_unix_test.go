@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -138,5 +139,22 @@ func TestWritableRefusalQuotesPath(t *testing.T) {
 	want := "config " + path + ` is writable by others: run chmod go-w '` + strings.ReplaceAll(path, "'", `'\''`) + "'"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// TestConfigNotARegularFile: a FIFO is refused without blocking; a huge file is not read whole.
+func TestConfigNotARegularFile(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(Options{File: fifo, Getenv: env(nil)}); err == nil || err.Error() != "config "+fifo+": not a regular file" {
+		t.Errorf("FIFO: %v", err)
+	}
+	big := filepath.Join(dir, "big.yaml")
+	write(t, big, "role: discharge\n"+strings.Repeat("# padding\n", 120000))
+	if _, err := Load(Options{File: big, Getenv: env(nil)}); err == nil || err.Error() != "config "+big+": larger than 1 MiB: not a config file" {
+		t.Errorf("big file: %v", err)
 	}
 }
