@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -32,6 +33,12 @@ func TestOpenRefusesUnsafePlaces(t *testing.T) {
 			mustSymlink(t, os.DevNull, path)
 			return ""
 		}, "audit trail: PATH is a symbolic link, and shcr does not write through one: run rm PATH"},
+		{"a FIFO", func(t *testing.T, dir, path string) string {
+			if err := syscall.Mkfifo(path, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return ""
+		}, "audit trail: PATH is not a regular file"},
 		{"directory 0777", func(t *testing.T, dir, path string) string { mustChmod(t, dir, 0o777); return "" },
 			"audit trail: directory DIR is writable by others: run chmod go-w DIR"},
 		{"directory 0770", func(t *testing.T, dir, path string) string { mustChmod(t, dir, 0o770); return "" },

@@ -68,6 +68,10 @@ func Open(path string, opt Options) (*Log, error) {
 	if statErr == nil && li.Mode()&fs.ModeSymlink != 0 {
 		return nil, symlinkError(path)
 	}
+	if statErr == nil && !li.Mode().IsRegular() {
+		// Checked before opening: opening a FIFO for writing would block.
+		return nil, fmt.Errorf("audit trail: %s is not a regular file", path)
+	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE|noFollow, FileMode)
 	if err != nil {
 		if isLoop(err) {
