@@ -38,7 +38,8 @@ func newCore(cfg config.Backend, base *url.URL, opts Options) backendCore {
 		baseStr: base.String(),
 		log:     opts.logger().With("backend", cfg.Name),
 		opts:    opts,
-		src:     fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name},
+		src: fhir.Source{Backend: cfg.Name, Domain: record.Domain(cfg.Domain), Organisation: cfg.Name,
+			Organisations: opts.organisations()},
 	}
 }
 
@@ -69,6 +70,21 @@ type Options struct {
 	MaxResponseBytes int64
 	// Now is the clock (GP Connect JWT iat/exp, medication search date); nil = time.Now.
 	Now func() time.Time
+	// Organisations are the configured organisations (config `organisations:`): ODS code →
+	// name and domain, used by the mapping to name an item's organisation and decide its domain.
+	Organisations []config.Organisation
+}
+
+// organisations is Organisations as the mapping reads them, by upper-case ODS code.
+func (o Options) organisations() fhir.Organisations {
+	if len(o.Organisations) == 0 {
+		return nil
+	}
+	out := make(fhir.Organisations, len(o.Organisations))
+	for _, org := range o.Organisations {
+		out[strings.ToUpper(strings.TrimSpace(org.Code))] = fhir.Org{Name: org.Name, Domain: record.Domain(org.Domain)}
+	}
+	return out
 }
 
 func (o Options) logger() *slog.Logger {

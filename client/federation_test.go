@@ -126,13 +126,12 @@ func TestFederationMergesThreeBackends(t *testing.T) {
 	if len(got) != 2 || !(got[0] == "Regional ShCR" && got[1] == "Council Two" || got[0] == "Council Two" && got[1] == "Regional ShCR") {
 		t.Errorf("provenances = %v, want both regional back ends", got)
 	}
+	// The package is an Interweave SocialCareService: social care whichever back end relays
+	// it (issue 11: the item says its domain, the back end only when the item does not).
+	// Both relay a record tagged as another organisation's (York and Scarborough, RCB).
 	for _, p := range append([]record.Provenance{shared[0].Provenance}, shared[0].AlsoFrom...) {
-		want := record.DomainHealth
-		if p.Backend == "Council Two" {
-			want = record.DomainSocialCare
-		}
-		if p.Domain != want {
-			t.Errorf("%s domain = %s", p.Backend, p.Domain)
+		if p.Domain != record.DomainSocialCare || p.Via != p.Backend || p.OrganisationCode != "RCB" {
+			t.Errorf("%s: domain %s, via %q, organisation %s", p.Backend, p.Domain, p.Via, p.OrganisationCode)
 		}
 	}
 	// The regional back ends do not serve medications: "not returned", never "none".

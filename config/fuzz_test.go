@@ -18,6 +18,9 @@ var namesFile = regexp.MustCompile(`^(:\d+(:\d+)?)?: `)
 
 func FuzzLoad(f *testing.F) {
 	f.Add([]byte("backends:\n  - name: a\n    kind: fhir-r4\n    url: https://x.example/fhir\n    domain: health\n"))
+	f.Add([]byte("organisations:\n  \"706\": {name: London Borough of Islington, domain: social-care}\n  RR8: {name: Leeds, domain: health}\n"))
+	f.Add([]byte("organisations:\n  - {code: 045, name: x, domain: social-care}\n  - code: \"a\\nb\"\n"))
+	f.Add([]byte("organisations:\n  ? [a, b]\n  : x\n"))
 	path := filepath.Join(f.TempDir(), "config.yaml")
 	noEnv := func(string) string { return "" }
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -168,6 +168,11 @@ func Load(opts Options) (Config, error) {
 		}
 	}
 	bareDurations(settings)
+	orgKeys, oerr := organisationsList(settings)
+	if oerr != nil {
+		oerr.File = file
+		return Config{}, locate(oerr, data, false)
+	}
 
 	var c Config
 	var md mapstructure.Metadata
@@ -184,10 +189,20 @@ func Load(opts Options) (Config, error) {
 	if err := dec.Decode(settings); err != nil {
 		e := decodeError(err)
 		e.File, e.Env = file, fromEnv[e.Key]
+		e.Key = orgKey(e.Key, orgKeys)
 		return Config{}, locate(e, data, false)
 	}
 	if len(md.Unused) > 0 {
+		for i := range md.Unused {
+			md.Unused[i] = orgKey(md.Unused[i], orgKeys)
+		}
 		return Config{}, locate(unknownKeyError(file, md.Unused), data, true)
+	}
+	for i := range c.Organisations {
+		c.Organisations[i].key = fmt.Sprintf("organisations[%d]", i)
+		if orgKeys != nil {
+			c.Organisations[i].key = "organisations." + orgKeys[i]
+		}
 	}
 
 	c.File = file
@@ -237,6 +252,64 @@ func bareDurations(settings map[string]any) {
 			m["timeout"] = time.Duration(d * float64(time.Second))
 		}
 	}
+}
+
+// organisationsList turns the mapping form of `organisations:` (code: {name, domain}) into
+// the list form (- code: …) the decoder reads, in code order. It returns the codes as the
+// file wrote them (upper case; YAML keys reach here lower-cased), so that errors name
+// "organisations.706" rather than a list index; nil when the file used the list form.
+func organisationsList(settings map[string]any) ([]string, *Error) {
+	v, present := settings["organisations"]
+	m, ok := v.(map[string]any)
+	if !ok {
+		if _, list := v.([]any); !list && present && v != nil {
+			return nil, &Error{Key: "organisations", Msg: "expected a mapping (ODS code: {name: …, domain: …}) or a list (lines starting with -), got " + valueKind(v)}
+		}
+		return nil, nil
+	}
+	codes := make([]string, 0, len(m))
+	for k := range m {
+		codes = append(codes, k)
+	}
+	slices.Sort(codes)
+	list := make([]any, 0, len(m))
+	keys := make([]string, 0, len(m))
+	for _, k := range codes {
+		key := strings.ToUpper(k)
+		entry, ok := m[k].(map[string]any)
+		if !ok {
+			return nil, &Error{Key: "organisations." + key, Msg: "expected a mapping (name: …, domain: health | social-care), got " + valueKind(m[k])}
+		}
+		e := make(map[string]any, len(entry)+1)
+		for ek, ev := range entry {
+			e[ek] = ev
+		}
+		if _, has := e["code"]; !has {
+			e["code"] = key
+		}
+		list = append(list, e)
+		keys = append(keys, key)
+	}
+	settings["organisations"] = list
+	return keys, nil
+}
+
+// orgKey renames "organisations[i]…" to "organisations.CODE…" when the file used the
+// mapping form.
+func orgKey(key string, codes []string) string {
+	rest, ok := strings.CutPrefix(key, "organisations[")
+	if !ok || codes == nil {
+		return key
+	}
+	end := strings.Index(rest, "]")
+	if end < 0 {
+		return key
+	}
+	i, err := strconv.Atoi(rest[:end])
+	if err != nil || i < 0 || i >= len(codes) {
+		return key
+	}
+	return "organisations." + codes[i] + rest[end+1:]
 }
 
 func bareNumber(v any) (float64, bool) {
@@ -376,6 +449,9 @@ func unknownKeyError(file string, unused []string) *Error {
 	parent, last := "", key
 	if i := strings.LastIndex(key, "."); i >= 0 {
 		parent, last = key[:i], key[i+1:]
+	}
+	if strings.HasPrefix(parent, "organisations.") { // the mapping form: one organisation
+		parent = "organisations[0]"
 	}
 	if s := closest(last, knownKeys(parent)); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)

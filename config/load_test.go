@@ -24,7 +24,7 @@ func TestBrokenConfigsGiveOneExactLine(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			want := wantLine(t, file)
-			_, err := Load(Options{File: file, Getenv: env(nil)})
+			_, err := Load(Options{File: file, Getenv: env(nil), Warn: func(string) {}})
 			if err == nil {
 				t.Fatalf("Load(%s) succeeded; want %q", file, want)
 			}
@@ -244,5 +244,33 @@ func write(t *testing.T, path, text string) {
 	}
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestOrganisationsBothShapes(t *testing.T) {
+	want := []Organisation{
+		{Code: "706", Name: "London Borough of Islington", Domain: "social-care"},
+		{Code: "RR8", Name: "Leeds Teaching Hospitals NHS Trust", Domain: "health"},
+	}
+	for _, file := range []string{"testdata/good/organisations-map.yaml", "testdata/good/organisations-list.yaml"} {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			c, err := Load(Options{File: file, Getenv: env(nil)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Organisations) != len(want) {
+				t.Fatalf("organisations = %+v", c.Organisations)
+			}
+			for i, o := range c.Organisations {
+				o.key = ""
+				if o != want[i] {
+					t.Errorf("organisations[%d] = %+v, want %+v", i, o, want[i])
+				}
+			}
+		})
+	}
+	c, err := Load(Options{File: "testdata/good/minimal.yaml", Getenv: env(nil)})
+	if err != nil || len(c.Organisations) != 0 {
+		t.Errorf("no organisations: got %+v, %v", c.Organisations, err)
 	}
 }

@@ -13,11 +13,24 @@ type Config struct {
 	Backends   []Backend     `mapstructure:"backends"`
 	// User names the member of staff where no sign-in provides one (GP Connect needs a real user).
 	User User `mapstructure:"user"`
+	// Organisations names organisations by ODS code, with their care domain, so that an
+	// item carrying only a code (a local authority's, say) is named and given its domain.
+	// In YAML either a mapping from code to {name, domain} or a list of {code, name, domain}.
+	Organisations []Organisation `mapstructure:"organisations"`
 
 	// File is the path the config was read from ("" for defaults or the demo). Not read from YAML.
 	File string `mapstructure:"-"`
 	// Demo is true when the back ends are the embedded demo ones. Not read from YAML.
 	Demo bool `mapstructure:"-"`
+}
+
+// Organisation is one entry of `organisations:`: an ODS code, the organisation's name and
+// the domain of its items.
+type Organisation struct {
+	Code   string `mapstructure:"code"`   // ODS code, e.g. "706" (a council) or "RR8"; upper case after loading
+	Name   string `mapstructure:"name"`   // shown wherever the code is met
+	Domain string `mapstructure:"domain"` // health | social-care
+	key    string // where the file said it ("organisations.706" or "organisations[0]"), for errors
 }
 
 // User is the member of staff using shcr, from config when no sign-in names them.

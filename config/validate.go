@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -114,6 +115,12 @@ func ApplyDefaults(c *Config) {
 	if c.IdleLock == 0 {
 		c.IdleLock = DefaultIdleLock
 	}
+	for i := range c.Organisations {
+		o := &c.Organisations[i]
+		o.Code = strings.ToUpper(strings.TrimSpace(o.Code))
+		o.Name = strings.TrimSpace(o.Name)
+		o.Domain = strings.TrimSpace(o.Domain)
+	}
 	for i := range c.Backends {
 		b := &c.Backends[i]
 		b.Name = strings.TrimSpace(b.Name)
@@ -170,6 +177,48 @@ func (c *Config) Validate() error {
 			return fail(at+".name", fmt.Errorf("%q is already the name of backends[%d]: names must be unique", b.Name, j))
 		}
 		names[b.Name] = i
+	}
+	codes := map[string]string{}
+	for i, o := range c.Organisations {
+		at := o.key
+		if at == "" {
+			at = fmt.Sprintf("organisations[%d]", i)
+		}
+		if err := o.validate(); err != nil {
+			var ke *keyError
+			if errors.As(err, &ke) {
+				return fail(at+"."+ke.key, ke.err)
+			}
+			return fail(at, err)
+		}
+		if prev, dup := codes[o.Code]; dup {
+			return fail(at+".code", fmt.Errorf("%q is listed twice (also at %s)", o.Code, prev))
+		}
+		codes[o.Code] = at
+	}
+	return nil
+}
+
+// odsCode is the shape of an ODS organisation code: 3 to 10 letters and digits.
+var odsCode = regexp.MustCompile(`^[A-Z0-9]{3,10}$`)
+
+func (o Organisation) validate() error {
+	if o.Code == "" {
+		return keyErr("code", "missing: the organisation's ODS code, e.g. \"706\" or RR8")
+	}
+	if !odsCode.MatchString(o.Code) {
+		return keyErr("code", "%q is not an ODS code (3 to 10 letters and digits, e.g. \"706\"; quote codes that start with 0)", o.Code)
+	}
+	for _, r := range o.Name {
+		if r < ' ' || r == 0x7f {
+			return keyErr("name", "%q has a control character", o.Name)
+		}
+	}
+	if o.Domain == "" {
+		return keyErr("domain", "missing: say health or social-care (the domain of this organisation's items)")
+	}
+	if err := oneOf(o.Domain, "a domain", Domains()); err != nil {
+		return &keyError{"domain", err}
 	}
 	return nil
 }
@@ -281,6 +330,15 @@ func (a Auth) validate() error {
 		if a.KeyFile == "" && a.ClientSecretEnv == "" {
 			return keyErr("key_file", "missing: client-credentials needs key_file (private_key_jwt) or client_secret_env")
 		}
+	}
+	// A client secret or signed assertion goes only to the configured issuer's token
+	// endpoint, never to one a FHIR server's SMART configuration names on its own.
+	if (a.Type == AuthClientCredentials || a.ClientSecretEnv != "") && a.Issuer == "" && a.TokenURL == "" {
+		what := "a client secret"
+		if a.Type == AuthClientCredentials && a.KeyFile != "" {
+			what = "a signed client assertion"
+		}
+		return keyErr("issuer", "missing: %s is sent only to the configured issuer's token endpoint; set issuer (or token_url)", what)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
@@ -210,11 +211,26 @@ func signInRequired(backend, reason string, cause error) error {
 	return &SignInError{Backend: backend, Reason: reason, Cause: cause}
 }
 
-// oneLine keeps provider-supplied text to one short line (it lands in the terminal).
+// oneLine keeps provider-supplied text to one short line (it lands in the terminal):
+// control characters (C0, DEL, C1, so no escape sequence) and bidirectional or invisible
+// formatting characters become spaces, runs of space become one.
 func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f,
+			r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e,
+			r >= 0x2066 && r <= 0x2069, r == 0xfeff, r == utf8.RuneError:
+			return ' '
+		}
+		return r
+	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -396,7 +396,9 @@ func TestRefreshIsSilentAndPersisted(t *testing.T) {
 	if err := (sessionStore{kr: config.NewKeyring(time.Second)}).save(st2); err != nil {
 		t.Fatal(err)
 	}
-	m3 := NewManager(cfg, config.NewKeyring(time.Second), Options{Clock: later})
+	// The refreshed token's expiry is on m2's clock (ten minutes on, plus its five): later still.
+	muchLater := func() time.Time { return time.Now().Add(20 * time.Minute) }
+	m3 := NewManager(cfg, config.NewKeyring(time.Second), Options{Clock: muchLater})
 	_, err = m3.TokenSource("refresh").Token()
 	if !errors.Is(err, client.ErrSignInRequired) || !strings.Contains(err.Error(), "could not be renewed") {
 		t.Fatalf("spent refresh token: %v", err)

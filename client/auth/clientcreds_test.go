@@ -169,8 +169,10 @@ func TestClientCredentialsPrivateKeyJWT(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			bs := startBackendServices(t, tc.key.Public(), "dispatch-desk", "desk-1")
+			// The issuer is configured: credentials go only to its token endpoint (here on
+			// the same origin as the one the SMART configuration names).
 			b := config.Backend{Name: "dispatch", URL: bs.fhirURL, Auth: config.Auth{
-				Type: config.AuthClientCredentials, ClientID: "dispatch-desk",
+				Type: config.AuthClientCredentials, ClientID: "dispatch-desk", Issuer: bs.srv.URL,
 				Scopes: []string{"system/*.rs"}, KeyFile: writeKey(t, tc.key), KeyID: "desk-1", Alg: tc.alg,
 			}}
 			var logs syncBuffer
@@ -235,7 +237,7 @@ func TestClientCredentialsRefusedAndWrongKey(t *testing.T) {
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
 	bs := startBackendServices(t, key.Public(), "desk", "k")
 	b := config.Backend{Name: "d", URL: bs.fhirURL, Auth: config.Auth{
-		Type: config.AuthClientCredentials, ClientID: "desk", KeyFile: writeKey(t, other), KeyID: "k",
+		Type: config.AuthClientCredentials, ClientID: "desk", Issuer: bs.srv.URL, KeyFile: writeKey(t, other), KeyID: "k",
 	}}
 	m := NewManager(config.Config{Backends: []config.Backend{b}}, nil, Options{})
 	_, err := m.TokenSource("d").Token()

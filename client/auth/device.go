@@ -72,7 +72,7 @@ func deviceError(backend, code string, err error, parent context.Context) error 
 	if parent.Err() != nil {
 		return signInRequired(backend, "sign-in cancelled", parent.Err())
 	}
-	return signInRequired(backend, "waiting for approval: "+err.Error(), nil)
+	return signInRequired(backend, "waiting for approval: "+serverText(err.Error()), err)
 }
 
 type promptKey struct{}

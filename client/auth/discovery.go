@@ -29,6 +29,12 @@ type Endpoints struct {
 	// Source says where they came from, for messages: "smart-configuration",
 	// "openid-configuration", "config".
 	Source string
+
+	// Where Token, Authorization and DeviceAuthorization came from (srcSMART, srcIssuer,
+	// srcConfig), and the endpoints the configured issuer's own metadata lists: what
+	// vetEndpoints needs to decide whether credentials may go there.
+	tokenSource, authSource, deviceSource string
+	issuerToken, issuerAuth, issuerDevice string
 }
 
 // discoveryDoc holds the fields shcr reads from both SMART and OpenID discovery documents.
@@ -98,18 +104,23 @@ func sameIssuer(a, b string) bool {
 // refused, the issuer's /.well-known/openid-configuration. Explicit token_url,
 // authorize_url and device_url in config override what discovery says. A SMART document
 // without jwks_uri or userinfo is completed from the issuer's OpenID document when there
-// is one.
+// is one. The result is checked against the rules in guard.go (where credentials and tokens
+// may go) before it is returned: a refusal wraps ErrUntrustedEndpoint.
 func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints, error) {
 	a := b.Auth
 	var ep Endpoints
 	var problems []string
 
 	if b.URL != "" {
+		if err := checkTransport(b.Name, "FHIR base URL", b.URL); err != nil {
+			return ep, err
+		}
 		d, err := fetchDoc(ctx, hc, wellKnown(b.URL, "smart-configuration"))
 		if err == nil {
 			ep = fromDoc(d)
 			ep.SMART = true
 			ep.Source = "smart-configuration"
+			ep.tokenSource, ep.authSource, ep.deviceSource = srcSMART, srcSMART, srcSMART
 		} else {
 			problems = append(problems, "SMART configuration: "+err.Error())
 		}
@@ -119,8 +130,16 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 	if issuer == "" {
 		issuer = ep.Issuer
 	}
-	needOIDC := !ep.SMART || ep.JWKS == "" || ep.Userinfo == ""
+	// The configured issuer's metadata is also needed to check a token endpoint the SMART
+	// configuration names on another origin before credentials go there.
+	foreign := func(u string) bool { return u != "" && !sameOrigin(u, a.Issuer) }
+	needOIDC := !ep.SMART || ep.JWKS == "" || ep.Userinfo == "" ||
+		(a.Issuer != "" && (foreign(ep.Token) || foreign(ep.Authorization) || foreign(ep.DeviceAuthorization)))
 	if issuer != "" && needOIDC {
+		src := srcIssuer
+		if a.Issuer == "" {
+			src = srcSMART // an issuer the FHIR server named, not one configured
+		}
 		d, err := fetchDoc(ctx, hc, wellKnown(issuer, "openid-configuration"))
 		switch {
 		case err != nil:
@@ -131,14 +150,22 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 			problems = append(problems, fmt.Sprintf("OpenID configuration at %s names issuer %s", issuer, d.Issuer))
 		default:
 			o := fromDoc(d)
+			if src == srcIssuer {
+				ep.issuerToken, ep.issuerAuth, ep.issuerDevice = o.Token, o.Authorization, o.DeviceAuthorization
+			}
 			if !ep.SMART {
+				keep := ep
 				ep = o
 				ep.Source = "openid-configuration"
+				ep.tokenSource, ep.authSource, ep.deviceSource = src, src, src
+				ep.issuerToken, ep.issuerAuth, ep.issuerDevice = keep.issuerToken, keep.issuerAuth, keep.issuerDevice
 			} else {
 				fillEmpty(&ep.Issuer, o.Issuer)
 				fillEmpty(&ep.JWKS, o.JWKS)
 				fillEmpty(&ep.Userinfo, o.Userinfo)
-				fillEmpty(&ep.DeviceAuthorization, o.DeviceAuthorization)
+				if ep.DeviceAuthorization == "" && o.DeviceAuthorization != "" {
+					ep.DeviceAuthorization, ep.deviceSource = o.DeviceAuthorization, src
+				}
 				fillEmpty(&ep.Revocation, o.Revocation)
 			}
 		}
@@ -148,6 +175,15 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 	}
 
 	// Explicit config wins.
+	if a.TokenURL != "" {
+		ep.tokenSource = srcConfig
+	}
+	if a.DeviceURL != "" {
+		ep.deviceSource = srcConfig
+	}
+	if a.AuthorizeURL != "" {
+		ep.authSource = srcConfig
+	}
 	override(&ep.Token, a.TokenURL, &ep.Source)
 	override(&ep.Authorization, a.AuthorizeURL, &ep.Source)
 	override(&ep.DeviceAuthorization, a.DeviceURL, &ep.Source)
@@ -175,6 +211,9 @@ func Discover(ctx context.Context, hc *http.Client, b config.Backend) (Endpoints
 			why += "; set issuer (or the endpoint URLs) in the auth block"
 		}
 		return ep, fmt.Errorf("back end %s: cannot find the %s: %s: %w", b.Name, strings.Join(missing, ", "), why, ErrConfig)
+	}
+	if err := vetEndpoints(b, ep); err != nil {
+		return ep, err
 	}
 	return ep, nil
 }

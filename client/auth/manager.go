@@ -26,6 +26,7 @@ type Manager struct {
 	kr       *config.Keyring
 	sessions sessionStore
 	o        Options
+	tokenHC  *http.Client             // o.HTTPClient for token requests: see guardedClient
 	states   map[string]*backendState // fixed after NewManager
 	order    []string
 
@@ -42,6 +43,11 @@ type backendState struct {
 	ep     *Endpoints
 	key    *signingKey
 	source oauth2.TokenSource // built once
+	renew  renewals           // pkce/device refreshes; guarded by mu
+
+	ccMu    sync.Mutex // one client-credentials request at a time; guards ccTok, ccRenew
+	ccTok   *oauth2.Token
+	ccRenew renewals
 }
 
 // NewManager returns a Manager for cfg's back ends, keeping tokens in kr (nil: in memory for
@@ -56,6 +62,7 @@ func NewManager(cfg config.Config, kr *config.Keyring, opts Options) *Manager {
 		kr:       kr,
 		sessions: sessionStore{kr: kr},
 		o:        opts,
+		tokenHC:  guardedClient(opts.HTTPClient),
 		states:   make(map[string]*backendState, len(cfg.Backends)),
 	}
 	for _, b := range cfg.Backends {
@@ -95,7 +102,7 @@ func (m *Manager) state(name string) (*backendState, error) {
 }
 
 func (m *Manager) httpCtx(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, m.o.HTTPClient)
+	return context.WithValue(ctx, oauth2.HTTPClient, m.tokenHC)
 }
 
 // TokenSource returns the back end's token source (the shape client.Options.Tokens wants),
@@ -117,10 +124,20 @@ func (m *Manager) TokenSource(backend string) oauth2.TokenSource {
 		return st.source
 	}
 	switch st.b.Auth.Type {
+	case config.AuthBearer, config.AuthClientCredentials, config.AuthPKCE, config.AuthDevice:
+		if st.b.URL != "" {
+			// The token goes to the FHIR base with every request: never in the clear.
+			if err := checkTransport(st.b.Name, "FHIR base URL", st.b.URL); err != nil {
+				st.source = errSource{err}
+				return st.source
+			}
+		}
+	}
+	switch st.b.Auth.Type {
 	case config.AuthBearer:
 		st.source = envSource{m: m, b: st.b}
 	case config.AuthClientCredentials:
-		st.source = oauth2.ReuseTokenSource(nil, ccSource{m: m, st: st})
+		st.source = ccCache{m: m, st: st}
 	case config.AuthPKCE, config.AuthDevice:
 		st.source = userSource{m: m, st: st}
 	default:
@@ -142,12 +159,22 @@ func (m *Manager) endpoints(ctx context.Context, st *backendState) (Endpoints, e
 	var ep Endpoints
 	var err error
 	if a.Type == config.AuthClientCredentials && a.TokenURL != "" {
-		ep = Endpoints{Issuer: a.Issuer, Token: a.TokenURL, Source: "config"}
+		ep = Endpoints{Issuer: a.Issuer, Token: a.TokenURL, Source: "config", tokenSource: srcConfig}
+		if st.b.URL != "" {
+			err = checkTransport(st.b.Name, "FHIR base URL", st.b.URL)
+		}
+		if err == nil {
+			err = vetEndpoints(st.b, ep)
+		}
+		if err != nil {
+			m.o.Logger.Warn("sign-in endpoint refused", "backend", st.b.Name)
+			return ep, err
+		}
 	} else {
 		start := time.Now()
 		ep, err = Discover(ctx, m.o.HTTPClient, st.b)
 		m.o.Logger.Debug("auth discovery", "backend", st.b.Name, "source", ep.Source, "smart", ep.SMART,
-			"duration", time.Since(start), "ok", err == nil)
+			"duration", time.Since(start), "ok", err == nil, "refused", errors.Is(err, ErrUntrustedEndpoint))
 		if err != nil {
 			return ep, err
 		}
@@ -168,6 +195,12 @@ func (m *Manager) oauthConfig(b config.Backend, ep Endpoints, redirect string) *
 	if b.Auth.ClientSecretEnv != "" {
 		secret = m.o.Getenv(b.Auth.ClientSecretEnv)
 	}
+	// A public client sends its client_id in the body (RFC 6749 §2.3, §3.2.1); x/oauth2's
+	// auto-detection would otherwise send every failing request twice.
+	style := oauth2.AuthStyleAutoDetect
+	if secret == "" {
+		style = oauth2.AuthStyleInParams
+	}
 	return &oauth2.Config{
 		ClientID:     b.Auth.ClientID,
 		ClientSecret: secret,
@@ -175,6 +208,7 @@ func (m *Manager) oauthConfig(b config.Backend, ep Endpoints, redirect string) *
 			AuthURL:       ep.Authorization,
 			TokenURL:      ep.Token,
 			DeviceAuthURL: ep.DeviceAuthorization,
+			AuthStyle:     style,
 		},
 		RedirectURL: redirect,
 		Scopes:      scopes,
@@ -213,15 +247,16 @@ func tokenError(err error) error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
+		code := errorCode(re.ErrorCode)
 		msg := fmt.Sprintf("the sign-in server refused (HTTP %d", status)
-		if re.ErrorCode != "" {
-			msg += ", " + re.ErrorCode
+		if code != "" {
+			msg += ", " + code
 		}
 		msg += ")"
 		if re.ErrorDescription != "" {
-			msg += ": " + oneLine(re.ErrorDescription)
+			msg += ": " + serverText(re.ErrorDescription)
 		}
-		return &refusedError{msg: msg, code: re.ErrorCode, status: status}
+		return &refusedError{msg: msg, code: code, status: status}
 	}
 	return err
 }
@@ -289,6 +324,7 @@ func (m *Manager) loginLocked(ctx context.Context, st *backendState) (Identity, 
 		m.o.Logger.Info("sign-in failed", "backend", b.Name, "flow", b.Auth.Type, "duration", time.Since(start), "reason", errorKind(err))
 		return Identity{}, err
 	}
+	m.stamp(tok)
 	id, err := m.identify(ctx, b, ep, tok, nonce)
 	if err != nil {
 		m.o.Logger.Info("sign-in failed", "backend", b.Name, "flow", b.Auth.Type, "reason", errorKind(err))
@@ -402,6 +438,7 @@ func (m *Manager) refreshLocked(st *backendState, s *session) (*oauth2.Token, er
 		m.o.Logger.Warn("refresh failed", "backend", st.b.Name, "reason", errorKind(err))
 		return nil, fmt.Errorf("%s: could not renew the sign-in: %w", st.b.Name, err)
 	}
+	m.stamp(tok)
 	s.setToken(tok)
 	if err := m.sessions.save(s); err != nil {
 		m.o.Logger.Warn("could not store the renewed sign-in", "backend", st.b.Name, "error", err)
@@ -456,7 +493,10 @@ func (u userSource) Token() (*oauth2.Token, error) {
 }
 
 // cachedToken returns a valid token from the session (refreshing it when needed), or nil
-// and the reason a sign-in is needed.
+// and the reason a sign-in is needed. A token inside the margin is refreshed once: callers
+// waiting on st.mu meanwhile get the refreshed token, which is used until it expires even
+// when the server made it shorter-lived than the margin; renewals are bounded and backed off
+// (renew.go).
 func (m *Manager) cachedToken(st *backendState) (*oauth2.Token, string, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -464,14 +504,27 @@ func (m *Manager) cachedToken(st *backendState) (*oauth2.Token, string, error) {
 	if s == nil {
 		return nil, "not signed in", nil
 	}
-	if s.validAt(m.o.Clock()) {
+	now := m.o.Clock()
+	if s.validAt(now) || st.renew.justRenewed(s.AccessToken, s.Expiry, now) {
 		return s.token(), "", nil
 	}
 	if s.RefreshToken == "" {
 		return nil, "the session has expired", nil
 	}
+	// live: not expired yet, only inside the margin; usable if the refresh cannot happen.
+	live := s.AccessToken != "" && now.Before(s.Expiry)
+	if err := st.renew.begin(st.b.Name, now); err != nil {
+		if live {
+			return s.token(), "", nil
+		}
+		if errors.Is(err, ErrRefreshStorm) {
+			m.o.Logger.Warn("refreshes stopped: tokens expire at once", "backend", st.b.Name, "per_minute", maxRenewalsPerMinute)
+		}
+		return nil, "", err
+	}
 	tok, err := m.refreshLocked(st, s)
 	if err == nil {
+		st.renew.succeeded(tok.AccessToken)
 		return tok, "", nil
 	}
 	if errors.Is(err, errRefreshRefused) {
@@ -479,6 +532,12 @@ func (m *Manager) cachedToken(st *backendState) (*oauth2.Token, string, error) {
 		st.sess = nil
 		_ = m.sessions.remove(st.b.Name)
 		return nil, "the session has expired and could not be renewed", nil
+	}
+	if retryable(err) {
+		st.renew.failed(now, err)
+	}
+	if live {
+		return s.token(), "", nil
 	}
 	return nil, "", err
 }

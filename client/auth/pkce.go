@@ -129,9 +129,10 @@ func (m *Manager) runPKCE(ctx context.Context, b config.Backend, ep Endpoints) (
 
 // authorizeError explains an error returned to the redirect (RFC 6749 §4.1.2.1).
 func authorizeError(backend, code, desc string) error {
+	code = errorCode(code)
 	d := ""
 	if desc != "" {
-		d = ": " + oneLine(desc)
+		d = ": " + serverText(desc)
 	}
 	switch code {
 	case "access_denied":

@@ -176,7 +176,7 @@ func (m *mapper) supportRoles(r Resource, exts []Extension) (roles []string, per
 			}
 		}
 		if pe, ok := e.Sub("supportRolePeriod"); ok && pe.ValuePeriod != nil && period.Start.IsZero() {
-			period = m.period(r, "supportRolePeriod", pe.ValuePeriod)
+			period = m.periodWithText(r, "supportRolePeriod", pe.ValuePeriod)
 		}
 	}
 	return roles, period
@@ -208,7 +208,7 @@ func (m *mapper) patientContacts(patient Resource) []record.Contact {
 		out = append(out, record.Contact{
 			Item: it, Name: name, Roles: roles, Relationship: strings.Join(rel, ", "),
 			Phones: phones, Email: email, Address: address(c.Address), Rank: contactRank(c.Extension),
-			Period: m.period(patient, "contact.period", &c.Period), Source: "Patient.contact",
+			Period: m.periodWithText(patient, "contact.period", &c.Period), Source: "Patient.contact",
 		})
 	}
 	return out
@@ -220,9 +220,8 @@ func (m *mapper) relatedPerson(r Resource) (record.Contact, bool) {
 		m.warn("%s; skipped", err)
 		return record.Contact{}, false
 	}
-	if rp.Active != nil && !*rp.Active {
-		return record.Contact{}, false
-	}
+	// A RelatedPerson no longer active is kept, marked Inactive: shown as a former
+	// contact, never as one to call.
 	roles, rel := rolesOf(rp.Relationship)
 	sroles, speriod := m.supportRoles(r, rp.Extension)
 	for _, sr := range sroles {
@@ -230,8 +229,13 @@ func (m *mapper) relatedPerson(r Resource) (record.Contact, bool) {
 			roles = append(roles, sr)
 		}
 	}
-	period := m.period(r, "period", &rp.Period)
+	period := m.periodWithText(r, "period", &rp.Period)
 	if !speriod.Start.IsZero() || !speriod.End.IsZero() {
+		// The support role's period says when the role holds; the relationship's own end,
+		// where earlier, still ends it.
+		if !period.End.IsZero() && (speriod.End.IsZero() || period.End.Before(speriod.End)) {
+			speriod.End, speriod.EndText = period.End, period.EndText
+		}
 		period = speriod
 	}
 	phones, email := phonesOf(rp.Telecom)
@@ -241,6 +245,6 @@ func (m *mapper) relatedPerson(r Resource) (record.Contact, bool) {
 	return record.Contact{
 		Item: m.item(r, &rp.domainResource, itemFacts{}), Name: personName(rp.Name), Roles: roles,
 		Relationship: strings.Join(rel, ", "), Phones: phones, Email: email, Address: address(rp.Address),
-		Rank: contactRank(rp.Extension), Period: period, Source: "RelatedPerson",
+		Rank: contactRank(rp.Extension), Period: period, Inactive: rp.Active != nil && !*rp.Active, Source: "RelatedPerson",
 	}, true
 }

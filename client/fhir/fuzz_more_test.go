@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,49 @@ func checkSections(t *testing.T, d record.SectionsData, src Source) {
 	for _, it := range itemsOf(d) {
 		checkItem(t, "item", it, src)
 	}
+	checkPackagesAndPhones(t, d)
+}
+
+// checkPackagesAndPhones: clinical orders are never care packages and care packages never
+// orders; a status shcr reads otherwise keeps the server's and differs from it; every phone
+// has a known system, and only a voice phone can be callable.
+func checkPackagesAndPhones(t *testing.T, d record.SectionsData) {
+	t.Helper()
+	for _, cp := range d.CarePackages {
+		if cp.PackageCategory != record.PackageCare && cp.PackageCategory != record.PackageEquipment {
+			t.Fatalf("care package %q has category %q", cp.Key, cp.PackageCategory)
+		}
+	}
+	for _, cp := range d.Referrals {
+		if cp.PackageCategory != record.PackageOrder {
+			t.Fatalf("referral %q has category %q", cp.Key, cp.PackageCategory)
+		}
+	}
+	for _, cp := range append(slices.Clone(d.CarePackages), d.Referrals...) {
+		if cp.ReportedStatus != "" && cp.ReportedStatus == cp.Status {
+			t.Fatalf("%q: reported status %q kept though shcr reads it the same", cp.Key, cp.Status)
+		}
+		if cp.Status == "active" && cp.Period.Ended(time.Now()) {
+			t.Fatalf("%q: active though its period ended %v", cp.Key, cp.Period.End)
+		}
+	}
+	var phones []record.Phone
+	for _, c := range d.NextOfKin {
+		phones = append(phones, c.Phones...)
+	}
+	for _, m := range d.CareTeam {
+		phones = append(phones, m.Phones...)
+	}
+	for _, p := range phones {
+		switch p.System {
+		case record.PhoneVoice, record.PhoneFax, record.PhonePager, record.PhoneSMS, record.PhoneTextphone, "other":
+		default:
+			t.Fatalf("phone %q has system %q", p.Number, p.System)
+		}
+		if p.System != record.PhoneVoice && p.Callable(time.Now()) {
+			t.Fatalf("a %s number is callable", p.System)
+		}
+	}
 }
 
 // checkPerson checks a mapped person: an NHS number is either absent or valid Modulus 11,
@@ -103,9 +147,26 @@ func checkPerson(t *testing.T, p record.Person, src Source) {
 // matching their security labels; warnings are one short line each.
 func FuzzMapSections(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Encounter","id":"e1","meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},"period":{"start":"2024-03-12"}}}]}`))
+	// Issue 11 shapes: regional organisation tags, a Provenance targeting an item with an
+	// identifier-only organisation, a PractitionerRole author (contained, with siblings),
+	// partial dates, hospitalization with UK extensions, a Composition with nested and empty
+	// sections, attachments, allergies known by text or code only, a Patient's language and death.
+	f.Add([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[
+{"fullUrl":"https://x.invalid/fhir/EpisodeOfCare/e1","resource":{"resourceType":"EpisodeOfCare","id":"e1","status":"active","meta":{"lastUpdated":"2024-03-01T10:00:00Z","source":"https://fhir.nhs.uk/Id/ods-organization-code|706","tag":[{"system":"https://yhcr.nhs.uk/Source","code":"S"},{"system":"https://yhcr.nhs.uk/Provenance","code":"706"}],"security":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","code":"RR8"}]},"period":{"start":"2024-03"},"managingOrganization":{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"A81001"}}}},
+{"resource":{"resourceType":"Provenance","id":"p1","target":[{"reference":"https://x.invalid/fhir/EpisodeOfCare/e1/_history/1"}],"recorded":"2024","agent":[{"who":{"reference":"PractitionerRole/r1"},"onBehalfOf":{"type":"Organization","identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"V1AB2"}}}]},"search":{"mode":"include"}},
+{"resource":{"resourceType":"PractitionerRole","id":"r1","practitioner":{"reference":"#p"},"organization":{"reference":"Organization/o1"},"code":[{"coding":[{"code":"62247001","display":"GP"}]}]},"search":{"mode":"include"}},
+{"resource":{"resourceType":"Organization","id":"o1","name":"City Council","type":[{"coding":[{"code":"RO141"}]}]},"search":{"mode":"include"}},
+{"resource":{"resourceType":"Encounter","id":"en1","status":"in-progress","class":{"code":"IMP"},"period":{"start":"2024"},"extension":[{"url":"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-LegalStatus","extension":[{"url":"legalStatusContext","valueCodeableConcept":{"text":"Admission"}},{"url":"legalStatusClassification","valueCodeableConcept":{"coding":[{"code":"02","display":"Section 2"}]}}]}],"hospitalization":{"admitSource":{"text":"Home"},"destination":{"identifier":{"value":"9"}},"dischargeDisposition":{"coding":[{"code":"19"}]},"extension":[{"url":"https://fhir.yhcr.nhs.uk/StructureDefinition/Extension-Interweave-MedicallySafeForDischarge","extension":[{"url":"status","valueCode":"ready"},{"url":"actualDate","valueDateTime":"2024-03"}]},{"url":"x/Extension-DischargeReadyDate","valuePeriod":{"start":"2024-03-02"}}]},"serviceProvider":{"reference":"#o"},"contained":[{"resourceType":"Organization","id":"o","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"15F"}]}]}},
+{"resource":{"resourceType":"Composition","id":"c1","status":"final","date":"2024-03","title":"Discharge","author":[{"reference":"#r"}],"contained":[{"resourceType":"PractitionerRole","id":"r","practitioner":{"reference":"#p"},"organization":{"reference":"#r"}},{"resourceType":"Practitioner","id":"p","name":[{"text":"Dr A"}]}],"section":[{"title":"A","text":{"div":"<div><pre>x\ny</pre></div>"},"section":[{"title":"B","emptyReason":{"text":"none"}},{"title":"C","entry":[{"reference":"X/1"}]}]}]}},
+{"resource":{"resourceType":"DocumentReference","id":"d1","status":"current","author":[{"identifier":{"system":"https://fhir.nhs.uk/Id/sds-user-id","value":"1"}}],"content":[{"attachment":{"data":"SGVsbG8="}},{"attachment":{"contentType":"text/html","data":"PHA+aGk8L3A+"}},{"attachment":{"contentType":"application/pdf","url":"x","size":9}}]}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"a1","code":{"coding":[{"code":"91936005","display":"91936005 | Allergy to penicillin |"}]},"recordedDate":"2023","onsetDateTime":"2023-05"}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"a2","code":{"coding":[{"code":"1"}]},"verificationStatus":{"coding":[{"code":"refuted"}]}}},
+{"resource":{"resourceType":"AllergyIntolerance","id":"a3","code":{"text":"Plasters"},"verificationStatus":"entered-in-error"}},
+{"resource":{"resourceType":"Patient","id":"pt","deceasedDateTime":"2024-03","communication":[{"language":{"text":"Polish"},"preferred":true}],"extension":[{"url":"https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSCommunication","extension":[{"url":"language","valueCodeableConcept":{"text":"Welsh"}},{"url":"preferred","valueBoolean":true}]}]}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer slowInput(t, time.Now(), len(data))
-		src := Source{Backend: "fuzz-r4", Domain: record.DomainSocialCare, Organisation: "Fuzz County Council"}
+		src := Source{Backend: "fuzz-r4", Domain: record.DomainSocialCare, Organisation: "Fuzz County Council",
+			Organisations: Organisations{"706": {Name: "Fuzz Borough", Domain: record.DomainSocialCare}, "RR8": {Name: "Fuzz Trust", Domain: record.DomainHealth}}}
 		var resources []Resource
 		b, err := ParseBundle(data)
 		if err != nil {
@@ -218,6 +279,9 @@ func FuzzMapGPConnect(f *testing.F) {
 func itemsOf(d record.SectionsData) []record.Item {
 	var out []record.Item
 	for _, x := range d.CarePackages {
+		out = append(out, x.Item)
+	}
+	for _, x := range d.Referrals {
 		out = append(out, x.Item)
 	}
 	for _, x := range d.CareTeam {

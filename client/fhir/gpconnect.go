@@ -77,7 +77,7 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 	if patient == nil {
 		return record.Part{}, ErrNoPatient
 	}
-	src.Domain = record.DomainHealth
+	src.Domain, src.DomainFixed = record.DomainHealth, true
 	// The GP practice: the Patient's managing organisation, else the only Organization.
 	m := newMapper(src, b.Entries)
 	var pr patientRes

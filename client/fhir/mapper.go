@@ -20,6 +20,13 @@ type Source struct {
 	Organisation string        // organisation to name when nothing more specific is known
 	// OrganisationCode is the ODS code of Organisation, where known (GP Connect: the practice).
 	OrganisationCode string
+	// Organisations are the organisations config names (`organisations:`), by ODS code: an
+	// item's organisation code is named and given its domain from here first, then from the
+	// built-in table of ODS code shapes (odsShapes).
+	Organisations Organisations
+	// DomainFixed: every item of this back end is of Domain whatever its organisation says
+	// (GP Connect: a GP practice record is health).
+	DomainFixed bool
 }
 
 // Code systems and identifiers the mapping recognises.
@@ -43,13 +50,18 @@ type mapper struct {
 	warnings []string
 	keys     map[string]string // Item.Key → resource ref that took it
 	parties  map[string]party  // described referenced resources, by ref (not contained ones)
+	// outer are the resources whose contained resources are being described: a contained
+	// resource's "#id" names a sibling in its container.
+	outer []*domainResource
 }
 
 type provInfo struct {
-	author   record.Author
-	org      string
-	orgCode  string
-	recorded time.Time
+	author       record.Author
+	org          string
+	orgCode      string
+	orgDom       record.Domain
+	recorded     time.Time
+	recordedText string
 }
 
 func newMapper(src Source, resources []Resource) *mapper {
@@ -80,7 +92,10 @@ func (m *mapper) add(r Resource) {
 }
 
 func (m *mapper) warn(format string, args ...any) {
-	m.warnings = append(m.warnings, clean(fmt.Sprintf(format, args...)))
+	w := clean(fmt.Sprintf(format, args...))
+	if !slices.Contains(m.warnings, w) { // the same element may be read twice (item facts)
+		m.warnings = append(m.warnings, w)
+	}
 }
 
 // normRef reduces a reference to "Type/id": it drops a base URL and a _history suffix.
@@ -107,10 +122,17 @@ func (m *mapper) resolve(ref *Reference, container *domainResource) (Resource, b
 	}
 	r := strings.TrimSpace(ref.Reference)
 	if strings.HasPrefix(r, "#") {
-		if container == nil {
-			return Resource{}, false
+		if container != nil {
+			if res, ok := findContained(container.Contained, r[1:]); ok {
+				return res, true
+			}
 		}
-		return findContained(container.Contained, r[1:])
+		for i := len(m.outer) - 1; i >= 0; i-- {
+			if res, ok := findContained(m.outer[i].Contained, r[1:]); ok {
+				return res, true
+			}
+		}
+		return Resource{}, false
 	}
 	if res, ok := m.byRef[r]; ok {
 		return res, true
@@ -135,29 +157,99 @@ type party struct {
 	role    string // job role, for PractitionerRole
 	org     string
 	orgCode string
+	orgDom  record.Domain // the domain org's code, type or name says; "" when nothing does
+	isOrg   bool          // the party is itself an organisation
 	phones  []record.Phone
 	email   string
 }
 
 // who resolves a reference to a Practitioner, PractitionerRole, Organization,
-// RelatedPerson, Patient, CareTeam or Location and describes it; an unresolved reference
-// gives its display text.
+// RelatedPerson, Patient, CareTeam or Location and describes it. The reference may be
+// relative, absolute (on the same server), contained ("#id") or a urn:uuid fullUrl; one
+// that does not resolve gives its display, else what its identifier says (an ODS code
+// names the organisation from config, else "organisation (ODS code XYZ)") — never a bare
+// number.
 func (m *mapper) who(ref *Reference, container *domainResource) party {
+	return m.whoDepth(ref, container, 0)
+}
+
+func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) party {
 	if ref == nil {
 		return party{}
 	}
 	res, ok := m.resolve(ref, container)
 	if !ok {
-		if ref.Identifier != nil && ref.Display == "" {
-			return party{name: ref.Identifier.Value}
-		}
-		return party{name: strings.TrimSpace(ref.Display)}
+		return m.unresolved(ref)
 	}
-	p := m.describeCached(res, strings.HasPrefix(strings.TrimSpace(ref.Reference), "#"), 0)
+	isContained := strings.HasPrefix(strings.TrimSpace(ref.Reference), "#")
+	if isContained && container != nil {
+		m.outer = append(m.outer, container)
+	}
+	p := m.describeCached(res, isContained, depth)
+	if isContained && container != nil {
+		m.outer = m.outer[:len(m.outer)-1]
+	}
 	if p.name == "" {
 		p.name = strings.TrimSpace(ref.Display)
 	}
+	if p.isOrg && p.org == "" {
+		p.org = p.name
+		if p.orgDom == "" {
+			p.orgDom = m.src.orgDomain(p.orgCode, p.name, nil)
+		}
+	}
+	if p.orgCode == "" && ref.Identifier != nil && isODSSystem(ref.Identifier.System) {
+		p.orgCode = normODS(ref.Identifier.Value)
+	}
 	return p
+}
+
+// unresolved describes a reference shcr cannot follow: by its display, else its identifier.
+func (m *mapper) unresolved(ref *Reference) party {
+	p := party{name: strings.TrimSpace(ref.Display)}
+	id := ref.Identifier
+	typ := normRefType(ref)
+	if id == nil || strings.TrimSpace(id.Value) == "" {
+		p.isOrg = typ == "Organization"
+		if p.isOrg {
+			p.org = p.name
+			p.orgDom = m.src.orgDomain("", p.name, nil)
+		}
+		return p
+	}
+	value := strings.TrimSpace(id.Value)
+	switch {
+	case isODSSystem(id.System) || typ == "Organization":
+		code := normODS(value)
+		p.isOrg, p.orgCode = true, code
+		if p.name == "" {
+			p.name = m.src.orgLabel(code)
+		}
+		p.org = p.name
+		p.orgDom = m.src.orgDomain(code, p.name, nil)
+	case p.name != "":
+	case strings.EqualFold(id.System, SystemSDSUserID):
+		p.name = "member of NHS staff (SDS user ID " + value + ")"
+	default:
+		what := "record"
+		if typ != "" {
+			what = strings.ToLower(typ)
+		}
+		p.name = what + " (identifier " + value + ")"
+	}
+	return p
+}
+
+// normRefType is the resource type a reference names: its type element, else the type in
+// its literal reference.
+func normRefType(ref *Reference) string {
+	if t := strings.TrimSpace(ref.Type); t != "" {
+		return t
+	}
+	if r := normRef(ref.Reference); strings.Contains(r, "/") && !strings.HasPrefix(r, "urn:") {
+		return r[:strings.Index(r, "/")]
+	}
+	return ""
 }
 
 // describeCached describes a referenced resource once per response (many items point at
@@ -201,7 +293,7 @@ func (m *mapper) describe(res Resource, depth int) party {
 		}
 		if pr.Organization != nil {
 			o := m.whoDepth(pr.Organization, &pr.domainResource, depth+1)
-			p.org, p.orgCode = o.name, o.orgCode
+			p.org, p.orgCode, p.orgDom = o.name, o.orgCode, o.orgDom
 		}
 		if ph, em := phonesOf(pr.Telecom); len(ph) > 0 || em != "" {
 			p.phones = dedupePhones(append(ph, p.phones...))
@@ -216,7 +308,9 @@ func (m *mapper) describe(res Resource, depth int) party {
 			return party{}
 		}
 		phones, email := phonesOf(o.Telecom)
-		return party{name: strings.TrimSpace(o.Name), org: strings.TrimSpace(o.Name), orgCode: identifierValue(o.Identifier, SystemODS), phones: phones, email: email}
+		code := odsOf(o.Identifier)
+		name := firstNonEmpty(o.Name, m.src.orgLabel(code))
+		return party{name: name, org: name, orgCode: code, orgDom: m.src.orgDomain(code, name, o.Type), isOrg: true, phones: phones, email: email}
 	case "Location":
 		var l locationRes
 		if decodeAs(res, &l) != nil {
@@ -233,18 +327,6 @@ func (m *mapper) describe(res Resource, depth int) party {
 	return party{}
 }
 
-func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) party {
-	res, ok := m.resolve(ref, container)
-	if !ok {
-		return party{name: strings.TrimSpace(ref.Display)}
-	}
-	p := m.describeCached(res, strings.HasPrefix(strings.TrimSpace(ref.Reference), "#"), depth)
-	if p.name == "" {
-		p.name = strings.TrimSpace(ref.Display)
-	}
-	return p
-}
-
 func (m *mapper) addProvenance(r Resource) {
 	var p provenanceRes
 	if err := decodeAs(r, &p); err != nil {
@@ -252,6 +334,9 @@ func (m *mapper) addProvenance(r Resource) {
 		return
 	}
 	info := provInfo{recorded: m.date(r, "recorded", p.Recorded)}
+	if !info.recorded.IsZero() {
+		info.recordedText = strings.TrimSpace(p.Recorded)
+	}
 	// The author agent first, else the first agent.
 	best := -1
 	for i, a := range p.Agent {
@@ -278,9 +363,12 @@ func (m *mapper) addProvenance(r Resource) {
 		}
 		if a.OnBehalfOf != nil {
 			o := m.who(a.OnBehalfOf, &p.domainResource)
-			info.org, info.orgCode = o.name, o.orgCode
-		} else if who.org != "" {
-			info.org, info.orgCode = who.org, who.orgCode
+			info.org, info.orgCode, info.orgDom = firstNonEmpty(o.org, o.name), o.orgCode, o.orgDom
+		} else if who.org != "" || who.orgCode != "" {
+			info.org, info.orgCode, info.orgDom = who.org, who.orgCode, who.orgDom
+		}
+		if who.isOrg && info.org == "" {
+			info.org, info.orgCode, info.orgDom = who.name, who.orgCode, who.orgDom
 		}
 	}
 	for _, t := range p.Target {
@@ -306,60 +394,300 @@ func (m *mapper) date(r Resource, field, s string) time.Time {
 	return t
 }
 
+// dateText parses a FHIR date or dateTime like date, and also returns the value as written
+// (so that "2024-03" keeps its precision); both are blank when the value is not a date.
+func (m *mapper) dateText(r Resource, field, s string) (time.Time, string) {
+	t := m.date(r, field, s)
+	if t.IsZero() {
+		return t, ""
+	}
+	return t, strings.TrimSpace(s)
+}
+
+// period maps a FHIR Period, keeping each date as written beside its parsed time.
 func (m *mapper) period(r Resource, field string, p *Period) record.Period {
 	if p == nil {
 		return record.Period{}
 	}
-	return record.Period{Start: m.date(r, field+".start", p.Start), End: m.date(r, field+".end", p.End)}
+	var out record.Period
+	out.Start, out.StartText = m.dateText(r, field+".start", p.Start)
+	out.End, out.EndText = m.dateText(r, field+".end", p.End)
+	return out
 }
 
-// itemFacts are what a resource says about itself, used when no Provenance resource does.
+// itemFacts are what a resource says about itself, as its caller reads it. What the caller
+// leaves out, item reads from the resource's common elements (ownFacts).
 type itemFacts struct {
 	author   *Reference // recorder / asserter / author / informationSource
-	recorded string     // recorded / asserted / date element value
+	recorded string     // recordedDate / assertedDate / authoredOn / date element value
 	field    string     // its element name, for warnings
+	org      *Reference // managing organisation / custodian / service provider
 }
 
-// item builds the Item (key, provenance, restriction) of resource r, following the order of
-// trust: a Provenance resource targeting it; meta.tag source-system and responsible
-// organisation; meta.source; then the configured back end.
+// ownFacts are the elements, common to many resource types, that say who recorded an item,
+// for which organisation, and when. Read from any resource; absent elements stay empty.
+type ownFacts struct {
+	RecordedDate       string     `json:"recordedDate"`
+	AssertedDate       string     `json:"assertedDate"`
+	DateAsserted       string     `json:"dateAsserted"`
+	AuthoredOn         string     `json:"authoredOn"`
+	Date               string     `json:"date"`
+	Issued             string     `json:"issued"`
+	Created            string     `json:"created"`
+	DateTime           string     `json:"dateTime"`
+	EffectiveDateTime  string     `json:"effectiveDateTime"`
+	OccurrenceDateTime string     `json:"occurrenceDateTime"`
+	EffectivePeriod    *Period    `json:"effectivePeriod"`
+	Period             *Period    `json:"period"`
+	Recorder           *Reference `json:"recorder"`
+	Asserter           *Reference `json:"asserter"`
+	Author             Refs       `json:"author"`
+	Requester          *agentRef  `json:"requester"`
+	InformationSource  *Reference `json:"informationSource"`
+	ManagingOrg        Refs       `json:"managingOrganization"`
+	Custodian          *Reference `json:"custodian"`
+	ServiceProvider    *Reference `json:"serviceProvider"`
+}
+
+// ownDate is the item's own date: the first of its recorded, asserted, authored, date,
+// issued, created, effective, occurrence or period start elements that it carries.
+func (f ownFacts) ownDate() (value, field string) {
+	cands := []struct{ v, f string }{
+		{f.RecordedDate, "recordedDate"}, {f.AssertedDate, "assertedDate"}, {f.DateAsserted, "dateAsserted"},
+		{f.AuthoredOn, "authoredOn"}, {f.Date, "date"}, {f.Issued, "issued"}, {f.Created, "created"},
+		{f.DateTime, "dateTime"}, {f.EffectiveDateTime, "effectiveDateTime"}, {f.OccurrenceDateTime, "occurrenceDateTime"},
+	}
+	if f.EffectivePeriod != nil {
+		cands = append(cands, struct{ v, f string }{f.EffectivePeriod.Start, "effectivePeriod.start"})
+	}
+	if f.Period != nil {
+		cands = append(cands, struct{ v, f string }{f.Period.Start, "period.start"})
+	}
+	for _, c := range cands {
+		if strings.TrimSpace(c.v) != "" {
+			return c.v, c.f
+		}
+	}
+	return "", ""
+}
+
+func (f ownFacts) author() *Reference {
+	for _, r := range []*Reference{f.Recorder, f.Asserter, firstRefOf(f.Author), f.Requester.ref(), f.InformationSource} {
+		if r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+func (f ownFacts) org() *Reference {
+	for _, r := range []*Reference{firstRefOf(f.ManagingOrg), f.Custodian, f.ServiceProvider} {
+		if r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+func firstRefOf(rs Refs) *Reference {
+	if len(rs) == 0 {
+		return nil
+	}
+	return &rs[0]
+}
+
+// orgClaim is one statement of which organisation an item belongs to.
+type orgClaim struct {
+	name, code string
+	dom        record.Domain
+	relayed    bool // said by a regional record's tag or meta.source: the item is another's, relayed
+}
+
+// tagOrg reads the organisation a regional record names in meta.tag or meta.security:
+// Interweave's Provenance tag (https://yhcr.nhs.uk/Provenance: the responsible
+// organisation's ODS code and name), or any coding in the ODS code system.
+func (m *mapper) tagOrg(meta Meta) (orgClaim, bool) {
+	for _, t := range slices.Concat(meta.Tag, meta.Security) {
+		sys := strings.ToLower(strings.TrimRight(strings.TrimSpace(t.System), "/"))
+		if strings.TrimSpace(t.Code) == "" && strings.TrimSpace(t.Display) == "" {
+			continue
+		}
+		if sys == strings.ToLower(SystemInterweaveProvn) || (strings.HasSuffix(sys, "/provenance") && strings.Contains(sys, "yhcr")) || isODSSystem(sys) {
+			code := normODS(t.Code)
+			name := firstNonEmpty(t.Display, m.src.orgLabel(code))
+			return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
+		}
+	}
+	return orgClaim{}, false
+}
+
+// sourceOrg reads an organisation from meta.source when it names an ODS code
+// ("https://fhir.nhs.uk/Id/ods-organization-code|RR8", "…/ods-organization-code/RR8") or
+// is, after its last "/", "|" or "#", a code config knows.
+func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
+	s := strings.TrimSpace(source)
+	if s == "" {
+		return orgClaim{}, false
+	}
+	last := s
+	if i := strings.LastIndexAny(s, "/|#"); i >= 0 {
+		last = s[i+1:]
+	}
+	code := normODS(last)
+	_, known := m.src.knownOrg(code)
+	if !known && !strings.Contains(strings.ToLower(s), "ods-organi") {
+		return orgClaim{}, false
+	}
+	if code == "" {
+		return orgClaim{}, false
+	}
+	name := m.src.orgLabel(code)
+	return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
+}
+
+// socialCareProfile reports whether a meta.profile names a social care profile (the
+// Interweave SocialCare* profiles, a council's own).
+func socialCareProfile(profiles []string) bool {
+	for _, pr := range profiles {
+		name := strings.ToLower(pr)
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			name = name[i+1:]
+		}
+		name = strings.NewReplacer("-", "", "_", "").Replace(name)
+		if strings.Contains(name, "socialcare") {
+			return true
+		}
+	}
+	return false
+}
+
+// item builds the Item (key, provenance, restriction) of resource r. What the item says of
+// itself comes first, the back end's configuration last:
+//
+//   - organisation: a Provenance resource targeting it; a regional record's organisation tag
+//     in meta.tag / meta.security (Interweave's Provenance tag); an ODS code in meta.source;
+//     the organisation of its author (recorder, asserter, requester, a PractitionerRole's
+//     organisation, or an Organization author); its managing organisation, custodian or
+//     service provider; then the back end's configured organisation;
+//   - domain: social care when meta.profile names a social care profile; else the first of
+//     those organisations whose code (config `organisations:`, then the ODS code shapes),
+//     type or name says one; else the back end's configured domain. A back end
+//     that relays an item of another domain, or a regional record tagged as another
+//     organisation's, is named in Via;
+//   - author: a Provenance resource's author agent, else the item's own author element;
+//   - recorded: the item's own date (recordedDate, assertedDate, authoredOn, date, issued,
+//     created, effective, occurrence, period.start…) with RecordedText as written; else the
+//     Provenance resource's recorded; else meta.lastUpdated, marked ServerUpdated.
 func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
 	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
-	if provs := m.provs[r.Ref()]; len(provs) > 0 {
-		pi := provs[0]
-		p.Author, p.Organisation, p.OrganisationCode, p.Recorded = pi.author, pi.org, pi.orgCode, pi.recorded
+	var own ownFacts
+	_ = json.Unmarshal(r.Raw, &own) // best effort: what does not decode stays empty
+	if facts.author == nil {
+		facts.author = own.author()
 	}
-	for _, t := range d.Meta.Tag {
-		switch t.System {
-		case SystemInterweaveSrc:
+	if facts.org == nil && r.Type != "Patient" {
+		// A Patient's managing organisation is whoever keeps the demographic record (often
+		// the GP practice), not the organisation of the contacts and alerts derived from it.
+		facts.org = own.org()
+	}
+	if strings.TrimSpace(facts.recorded) == "" {
+		facts.recorded, facts.field = own.ownDate()
+	}
+
+	var claims []orgClaim
+	var pi *provInfo
+	provs := m.provs[r.Ref()]
+	if len(provs) == 0 && r.FullURL != "" {
+		provs = m.provs[r.FullURL]
+	}
+	if len(provs) > 0 {
+		pi = &provs[0]
+		p.Author = pi.author
+		if pi.org != "" || pi.orgCode != "" {
+			claims = append(claims, orgClaim{name: firstNonEmpty(pi.org, m.src.orgLabel(pi.orgCode)), code: pi.orgCode, dom: pi.orgDom})
+		}
+	}
+	for _, t := range slices.Concat(d.Meta.Tag, d.Meta.Security) {
+		sys := strings.ToLower(strings.TrimRight(strings.TrimSpace(t.System), "/"))
+		if sys == strings.ToLower(SystemInterweaveSrc) || (strings.HasSuffix(sys, "/source") && strings.Contains(sys, "yhcr")) {
 			if p.SourceSystem == "" {
 				p.SourceSystem = firstNonEmpty(t.Display, t.Code)
 			}
-		case SystemInterweaveProvn:
-			if p.Organisation == "" {
-				p.Organisation = firstNonEmpty(t.Display, t.Code)
-				p.OrganisationCode = t.Code
-			}
 		}
+	}
+	if c, ok := m.tagOrg(d.Meta); ok {
+		claims = append(claims, c)
+	}
+	if c, ok := m.sourceOrg(d.Meta.Source); ok {
+		claims = append(claims, c)
 	}
 	if p.SourceSystem == "" {
 		p.SourceSystem = strings.TrimSpace(d.Meta.Source)
 	}
-	if p.Author.Name == "" && facts.author != nil {
+	if facts.author != nil {
 		w := m.who(facts.author, d)
-		p.Author = record.Author{Name: w.name, Role: firstNonEmpty(p.Author.Role, w.role)}
-		if p.Organisation == "" && w.org != "" {
-			p.Organisation, p.OrganisationCode = w.org, w.orgCode
+		if p.Author.Name == "" {
+			if w.isOrg {
+				p.Author = record.Author{Name: w.name, Role: p.Author.Role}
+			} else {
+				p.Author = record.Author{Name: w.name, Role: firstNonEmpty(p.Author.Role, w.role)}
+			}
+		}
+		switch {
+		case w.isOrg:
+			claims = append(claims, orgClaim{name: w.name, code: w.orgCode, dom: w.orgDom})
+		case w.org != "" || w.orgCode != "":
+			claims = append(claims, orgClaim{name: firstNonEmpty(w.org, m.src.orgLabel(w.orgCode)), code: w.orgCode, dom: w.orgDom})
+		}
+	}
+	if facts.org != nil {
+		if w := m.who(facts.org, d); w.name != "" || w.orgCode != "" {
+			name := firstNonEmpty(w.org, w.name, m.src.orgLabel(w.orgCode))
+			dom := w.orgDom
+			if dom == "" { // a managing organisation, custodian or provider, however named
+				dom = m.src.orgDomain(w.orgCode, name, nil)
+			}
+			claims = append(claims, orgClaim{name: name, code: w.orgCode, dom: dom})
+		}
+	}
+	relayed := false
+	for _, c := range claims {
+		if c.name != "" || c.code != "" {
+			p.Organisation, p.OrganisationCode, relayed = c.name, c.code, c.relayed
+			break
 		}
 	}
 	if p.Organisation == "" {
 		p.Organisation, p.OrganisationCode = m.src.Organisation, m.src.OrganisationCode
 	}
-	if p.Recorded.IsZero() {
-		p.Recorded = m.date(r, facts.field, facts.recorded)
+	if !m.src.DomainFixed {
+		for _, c := range claims {
+			if c.dom.Valid() {
+				p.Domain = c.dom
+				break
+			}
+		}
+		if socialCareProfile(d.Meta.Profile) {
+			// The item declares itself a social care record (Interweave-SocialCareService…),
+			// whoever holds or relays it.
+			p.Domain = record.DomainSocialCare
+		}
+	}
+	switch {
+	case p.Domain != m.src.Domain:
+		p.Via = m.src.Backend
+	case relayed && p.OrganisationCode != "" && !strings.EqualFold(p.OrganisationCode, m.src.OrganisationCode) &&
+		!strings.EqualFold(p.Organisation, m.src.Organisation):
+		p.Via = m.src.Backend
+	}
+
+	p.Recorded, p.RecordedText = m.dateText(r, facts.field, facts.recorded)
+	if p.Recorded.IsZero() && pi != nil && !pi.recorded.IsZero() {
+		p.Recorded, p.RecordedText = pi.recorded, pi.recordedText
 	}
 	if p.Recorded.IsZero() {
-		p.Recorded = m.date(r, "meta.lastUpdated", d.Meta.LastUpdated)
+		p.Recorded, p.RecordedText = m.dateText(r, "meta.lastUpdated", d.Meta.LastUpdated)
+		p.ServerUpdated = !p.Recorded.IsZero()
 	}
 	p.Security = securityLabels(d.Meta.Security)
 	it := record.Item{Key: m.key(r, d, p.SourceSystem), Provenance: p, Restricted: p.Restricted()}
@@ -489,28 +817,89 @@ func bestName(names []HumanName) (HumanName, bool) {
 	return names[0], true
 }
 
-// phonesOf splits telecom into phones (with use) and the first email.
+// phonesOf splits telecom into phones and the email to show. Each phone keeps its use,
+// what kind of number it is (System: a voice phone, fax, pager, SMS-only or text-phone;
+// ContactPoint.system "other" is a text-phone when the UK Core OtherContactSystem extension,
+// its use or its value say minicom, textphone or text relay) and when it is or was in use
+// (ContactPoint.period; a number whose period ended is kept, marked by its period, and is
+// never record.Phone.Callable). The email is the first one not ended.
 func phonesOf(tel []ContactPoint) ([]record.Phone, string) {
 	var phones []record.Phone
 	email := ""
+	now := mappingNow()
 	for _, t := range tel {
 		v := strings.TrimSpace(t.Value)
 		if v == "" {
 			continue
 		}
-		switch t.System {
+		period := contactPointPeriod(t.Period)
+		switch strings.ToLower(strings.TrimSpace(t.System)) {
 		case "email":
-			if email == "" {
+			// An ended email is not offered: there is no field to show it as ended.
+			if email == "" && !period.Ended(now) && t.Use != "old" {
 				email = v
 			}
-		case "phone", "sms", "":
-			phones = append(phones, record.Phone{Number: v, Use: t.Use})
+		case "phone", "":
+			sys := record.PhoneVoice
+			if isTextphone(t) {
+				sys = record.PhoneTextphone
+			}
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: sys, Period: period})
+		case "fax":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: record.PhoneFax, Period: period})
+		case "pager":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: record.PhonePager, Period: period})
+		case "sms":
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: record.PhoneSMS, Period: period})
 		case "other":
-			// PDS: textphone numbers are "other" with an OtherContactSystem extension.
-			phones = append(phones, record.Phone{Number: v, Use: firstNonEmpty(t.Use, "other")})
+			// PDS and UK Core: a text-phone is "other" with the OtherContactSystem extension.
+			// Any other "other" (a URL, a messaging account) is not a number to call.
+			sys := "other"
+			if isTextphone(t) {
+				sys = record.PhoneTextphone
+			}
+			phones = append(phones, record.Phone{Number: v, Use: t.Use, System: sys, Period: period})
 		}
 	}
 	return phones, email
+}
+
+// isTextphone: the OtherContactSystem extension (on the ContactPoint or its system), the
+// use or the value say minicom, textphone or text relay.
+func isTextphone(t ContactPoint) bool {
+	exts := t.Extension
+	if t.SystemExt != nil {
+		exts = append(slices.Clone(exts), t.SystemExt.Extension...)
+	}
+	texts := []string{t.Use, t.Value}
+	for _, e := range exts {
+		if strings.Contains(strings.ToLower(e.URL), "othercontactsystem") {
+			texts = append(texts, e.Text(), e.ValueCode)
+			if e.ValueCoding != nil {
+				texts = append(texts, e.ValueCoding.Code, e.ValueCoding.Display)
+			}
+		}
+	}
+	l := strings.ToLower(strings.Join(texts, " "))
+	for _, w := range []string{"textphone", "text phone", "minicom", "text relay", "textrelay", "typetalk", "text-phone"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// contactPointPeriod parses a ContactPoint period; a value that is not a FHIR date is left
+// blank (phonesOf has no resource to name in a warning).
+func contactPointPeriod(p Period) record.Period {
+	var out record.Period
+	if t, _, err := ukdate.ParseFHIR(strings.TrimSpace(p.Start)); err == nil && strings.TrimSpace(p.Start) != "" {
+		out.Start, out.StartText = t, strings.TrimSpace(p.Start)
+	}
+	if t, _, err := ukdate.ParseFHIR(strings.TrimSpace(p.End)); err == nil && strings.TrimSpace(p.End) != "" {
+		out.End, out.EndText = t, strings.TrimSpace(p.End)
+	}
+	return out
 }
 
 func address(a []Address) record.Address {

@@ -72,7 +72,7 @@ func mapPerson(patient Resource, src Source) (record.Person, error) {
 	case p.DeceasedDateTime != "":
 		out.Deceased = true
 		if t, _, err := ukdate.ParseFHIR(p.DeceasedDateTime); err == nil {
-			out.DeceasedAt = t
+			out.DeceasedAt, out.DeceasedText = t, strings.TrimSpace(p.DeceasedDateTime)
 		}
 	case p.DeceasedBoolean != nil && *p.DeceasedBoolean:
 		out.Deceased = true
@@ -80,6 +80,7 @@ func mapPerson(patient Resource, src Source) (record.Person, error) {
 	if lang, need := interpreterNeed(&p); need == needRequired || need == needLikely {
 		out.InterpreterLanguage = lang
 	}
+	out.Language = preferredLanguage(&p)
 	out.Restricted = record.Provenance{Security: securityLabels(p.Meta.Security)}.Restricted()
 	out.Sources = []record.PersonSource{{
 		Backend: src.Backend, ID: p.ID, Name: out.Name, BirthDate: out.BirthDate,
@@ -183,6 +184,45 @@ func interpreterNeed(p *patientRes) (string, interpreter) {
 	return "", needNone
 }
 
+// preferredLanguage is the person's preferred language, whether or not an interpreter is
+// needed: the Patient.communication marked preferred, else the language of the UK Core /
+// CareConnect NHSCommunication extension (PDS), else the first language listed.
+func preferredLanguage(p *patientRes) string {
+	for _, c := range p.Communication {
+		if c.Preferred != nil && *c.Preferred {
+			if l := c.Language.Label(); l != "" {
+				return l
+			}
+		}
+	}
+	var ext []string
+	for _, e := range p.Extension {
+		u := strings.ToLower(e.URL)
+		if !strings.HasSuffix(u, "nhscommunication") && !strings.HasSuffix(u, "nhscommunication-1") {
+			continue
+		}
+		lang := ""
+		if l, ok := e.Sub("language"); ok {
+			lang = l.Text()
+		}
+		if pr, ok := e.Sub("preferred"); ok && pr.ValueBoolean != nil && *pr.ValueBoolean && lang != "" {
+			return lang
+		}
+		if lang != "" {
+			ext = append(ext, lang)
+		}
+	}
+	if len(ext) > 0 {
+		return ext[0]
+	}
+	for _, c := range p.Communication {
+		if l := c.Language.Label(); l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
 func isEnglish(c CodeableConcept) bool {
 	for _, cd := range c.Coding {
 		code := strings.ToLower(cd.Code)
@@ -213,12 +253,15 @@ func (m *mapper) patientAlerts(patient Resource) []record.Alert {
 	}
 	switch {
 	case p.DeceasedDateTime != "":
-		at := m.date(patient, "deceasedDateTime", p.DeceasedDateTime)
+		at, raw := m.dateText(patient, "deceasedDateTime", p.DeceasedDateTime)
 		text := "Deceased"
 		if !at.IsZero() {
 			text = "Died " + ukdate.Date(at)
+			if len(raw) < len("2006-01-02") { // a year or a month: keep that precision
+				text = "Died " + ukdate.Partial(at, raw)
+			}
 		}
-		out = append(out, record.Alert{Item: base(record.AlertDeceased, ukdate.FHIRDate(at)), Kind: record.AlertDeceased, Category: "Deceased", Text: text, Status: "active", Period: record.Period{Start: at}})
+		out = append(out, record.Alert{Item: base(record.AlertDeceased, ukdate.FHIRDate(at)), Kind: record.AlertDeceased, Category: "Deceased", Text: text, Status: "active", Period: record.Period{Start: at, StartText: raw}})
 	case p.DeceasedBoolean != nil && *p.DeceasedBoolean:
 		out = append(out, record.Alert{Item: base(record.AlertDeceased, ""), Kind: record.AlertDeceased, Category: "Deceased", Text: "Deceased", Status: "active"})
 	}

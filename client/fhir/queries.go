@@ -19,6 +19,11 @@ type Query struct {
 	Includes             []string // _include values, e.g. "EpisodeOfCare:care-manager"
 	IncludeIterate       []string // _include:iterate values, e.g. "PractitionerRole:practitioner"
 	RevIncludeProvenance bool
+	// Optional marks a search that adds to a section but is not what the section is: a
+	// server that refuses its resource type (many record servers hold no DeviceRequest)
+	// leaves the section answered by its other searches, with that type named as not
+	// available, rather than making the whole section not-supported.
+	Optional bool
 }
 
 // Values builds the query string for the patient with logical id patientID.
@@ -47,7 +52,8 @@ const CommentNoteCode = "37331000000100"
 // SectionQueries returns the searches a section needs. Every search is by patient
 // ("patient=<id>") and asks for Provenance by _revinclude. The choices:
 //
-//	care-packages  EpisodeOfCare (+ organization, care-manager), CarePlan, ServiceRequest (+ performer)
+//	care-packages  EpisodeOfCare (+ organization, care-manager), CarePlan, ServiceRequest (+ performer),
+//	               DeviceRequest (+ device, performer; optional): equipment provision
 //	care-team      CareTeam (+ participant, iterate PractitionerRole:practitioner / :organization),
 //	               EpisodeOfCare (+ care-manager, organization; iterate the same)
 //	medications    MedicationStatement (+ medication), MedicationRequest (+ medication, requester)
@@ -67,10 +73,13 @@ func SectionQueries(sec record.Section) []Query {
 	roleIterate := []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}
 	switch sec {
 	case record.SectionCarePackages:
+		device := q("DeviceRequest", "DeviceRequest:device", "DeviceRequest:performer")
+		device.Optional = true
 		return []Query{
 			q("EpisodeOfCare", "EpisodeOfCare:organization", "EpisodeOfCare:care-manager"),
 			q("CarePlan"),
 			q("ServiceRequest", "ServiceRequest:performer"),
+			device,
 		}
 	case record.SectionCareTeam:
 		ct := q("CareTeam", "CareTeam:participant")

@@ -12,7 +12,7 @@ import (
 
 func TestSectionQueries(t *testing.T) {
 	want := map[record.Section][]string{
-		record.SectionCarePackages: {"EpisodeOfCare", "CarePlan", "ServiceRequest"},
+		record.SectionCarePackages: {"EpisodeOfCare", "CarePlan", "ServiceRequest", "DeviceRequest"},
 		record.SectionCareTeam:     {"CareTeam", "EpisodeOfCare"},
 		record.SectionMedications:  {"MedicationStatement", "MedicationRequest"},
 		record.SectionAllergies:    {"AllergyIntolerance"},

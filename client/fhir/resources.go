@@ -154,6 +154,7 @@ type practitionerRes struct {
 
 type organizationRes struct {
 	domainResource
+	Type    Concepts       `json:"type"`
 	Name    string         `json:"name"`
 	Telecom []ContactPoint `json:"telecom"`
 	PartOf  *Reference     `json:"partOf"`
@@ -245,7 +246,17 @@ type encounterRes struct {
 	Location    []struct {
 		Location Reference `json:"location"`
 	} `json:"location"`
-	ServiceProvider *Reference `json:"serviceProvider"`
+	ServiceProvider *Reference       `json:"serviceProvider"`
+	Hospitalization *hospitalization `json:"hospitalization"`
+}
+
+// hospitalization is Encounter.hospitalization (R4; STU3 names it the same).
+type hospitalization struct {
+	Extension            []Extension     `json:"extension"`
+	AdmitSource          CodeableConcept `json:"admitSource"`
+	Origin               *Reference      `json:"origin"`
+	Destination          *Reference      `json:"destination"`
+	DischargeDisposition CodeableConcept `json:"dischargeDisposition"`
 }
 
 type encounterPart struct {
@@ -316,10 +327,12 @@ type compositionRes struct {
 }
 
 type compSection struct {
-	Title   string          `json:"title"`
-	Code    CodeableConcept `json:"code"`
-	Text    *Narrative      `json:"text"`
-	Section []compSection   `json:"section"`
+	Title       string          `json:"title"`
+	Code        CodeableConcept `json:"code"`
+	Text        *Narrative      `json:"text"`
+	Entry       Refs            `json:"entry"`
+	EmptyReason CodeableConcept `json:"emptyReason"`
+	Section     []compSection   `json:"section"`
 }
 
 type observationRes struct {

@@ -1,11 +1,23 @@
 package fhir
 
 import (
+	"strings"
+
 	"github.com/shcr-project/shcr/client/record"
 )
 
 // ---- alerts ----
 
+// AlertCategoryAllergy is the Category of a Flag that states an allergy or intolerance (a
+// diet flag naming an allergy, a flag categorised as allergy): the Summary shows it with
+// the alerts and, as a record may hold it nowhere else, beside the allergies.
+const AlertCategoryAllergy = "Allergy"
+
+// allergyWords say that a flag is about an allergy or intolerance.
+var allergyWords = []string{"allerg", "anaphyla", "intoleran", "hypersensitiv"}
+
+// flag maps a Flag. An inactive or entered-in-error Flag is not shown; one whose period
+// has ended is kept with its period, so that record.Alert.Current says it no longer holds.
 func (m *mapper) flag(r Resource) (record.Alert, bool) {
 	var f flagRes
 	if err := decodeAs(r, &f); err != nil {
@@ -15,11 +27,28 @@ func (m *mapper) flag(r Resource) (record.Alert, bool) {
 	if f.Status != "" && f.Status != "active" {
 		return record.Alert{}, false
 	}
-	return record.Alert{
+	a := record.Alert{
 		Item: m.item(r, &f.domainResource, itemFacts{author: f.Author}), Kind: record.AlertFlag,
 		Category: cleanTerm(f.Category.Label()), Text: f.Code.Label(), Status: firstNonEmpty(f.Status, "active"),
-		Period: m.period(r, "period", &f.Period),
-	}, true
+		Period: m.periodWithText(r, "period", &f.Period),
+	}
+	if flagIsAllergy(f) {
+		// A diet or drug flag naming an allergy is filed as an allergy alert; its text (the
+		// flag's code) says what it is.
+		a.Category = AlertCategoryAllergy
+	}
+	return a, true
+}
+
+// flagIsAllergy: the flag's category or code names an allergy or intolerance.
+func flagIsAllergy(f flagRes) bool {
+	texts := []string{conceptWordsOf(f.Category), conceptWordsOf([]CodeableConcept{f.Code})}
+	for _, c := range f.Category {
+		for _, cd := range c.Coding {
+			texts = append(texts, cd.Code)
+		}
+	}
+	return containsAnyOf(strings.ToLower(strings.Join(texts, "\n")), allergyWords)
 }
 
 func firstRef(rs Refs) *Reference {

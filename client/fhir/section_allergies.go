@@ -50,7 +50,7 @@ func (m *mapper) allergy(r Resource, container *domainResource) (record.Allergy,
 	}
 	al := record.Allergy{
 		Item:      m.item(r, &a.domainResource, itemFacts{author: author, recorded: recorded, field: field}),
-		Substance: a.Code.Label(), ClinicalStatus: a.ClinicalStatus.Value(),
+		Substance: allergySubstance(a), ClinicalStatus: a.ClinicalStatus.Value(),
 		VerificationStatus: a.VerificationStatus.Value(), Criticality: a.Criticality, Category: a.Category,
 		Asserted: m.date(r, field, recorded),
 	}
@@ -62,7 +62,7 @@ func (m *mapper) allergy(r Resource, container *domainResource) (record.Allergy,
 	}
 	al.NoKnownAllergies = isNoKnownAllergy(a.Code) && a.VerificationStatus.Value() != "refuted"
 	for _, rx := range a.Reaction {
-		text := firstNonEmpty(rx.Manifestation.Label(), rx.Description)
+		text := firstNonEmpty(readableConcepts(rx.Manifestation), rx.Description)
 		if text == "" {
 			continue
 		}
@@ -75,7 +75,37 @@ func (m *mapper) allergy(r Resource, container *domainResource) (record.Allergy,
 	case a.OnsetString != "":
 		al.Onset = a.OnsetString
 	case a.OnsetDateTime != "":
-		al.Onset = ukdate.Date(m.date(r, "onsetDateTime", a.OnsetDateTime))
+		if t, raw := m.dateText(r, "onsetDateTime", a.OnsetDateTime); !t.IsZero() {
+			al.Onset = ukdate.Date(t)
+			if len(raw) < len("2006-01-02") { // a year or a month: keep that precision
+				al.Onset = ukdate.Partial(t, raw)
+			}
+		}
 	}
 	return al, true
+}
+
+// allergySubstance names what the person reacts to: AllergyIntolerance.code's text (some
+// systems send only that), else a coding's display (a "code | term" display reads as its
+// term), else the first reaction's substance; a substance known only by a code says so
+// rather than showing the bare code.
+func allergySubstance(a allergyRes) string {
+	if s := readable(a.Code); s != "" {
+		return s
+	}
+	for _, rx := range a.Reaction {
+		if rx.Substance != nil {
+			if s := readable(*rx.Substance); s != "" {
+				return s
+			}
+		}
+	}
+	if cd, ok := a.Code.First(); ok {
+		sys := "code"
+		if cd.System == SystemSNOMED {
+			sys = "SNOMED CT code"
+		}
+		return "substance not named by the source (" + sys + " " + strings.TrimSpace(cd.Code) + ")"
+	}
+	return ""
 }

@@ -9,11 +9,12 @@ import (
 
 // ---- care packages ----
 
-// carePackages maps the care package resources. A ServiceRequest that an EpisodeOfCare
-// names as its referralRequest is the same service seen from the request side: it is
-// folded into the episode (which takes its schedule, hours and provider when it has none)
-// rather than listed twice.
-func (m *mapper) carePackages(items []Resource) []record.CarePackage {
+// carePackages maps the care package resources into care packages (with equipment) and
+// referrals and orders (see packageCategory for what counts as which). A ServiceRequest
+// that an EpisodeOfCare names as its referralRequest is the same service seen from the
+// request side: it is folded into the episode (which takes its schedule, hours and
+// provider when it has none) rather than listed twice.
+func (m *mapper) carePackages(items []Resource) (packages, referrals []record.CarePackage) {
 	referral := map[string]string{} // ServiceRequest ref → EpisodeOfCare ref
 	for _, r := range items {
 		if r.Type != "EpisodeOfCare" {
@@ -63,7 +64,49 @@ func (m *mapper) carePackages(items []Resource) []record.CarePackage {
 			eoc.Provider = sr.Provider
 		}
 	}
+	for _, cp := range out {
+		if cp.PackageCategory == record.PackageOrder {
+			referrals = append(referrals, cp)
+		} else {
+			packages = append(packages, cp)
+		}
+	}
+	return packages, referrals
+}
+
+// classify sets a mapped service's category and reads its status as of now.
+func classify(r Resource, cp record.CarePackage, done string) record.CarePackage {
+	cp.PackageCategory = packageCategory(r, cp.Item, cp.Provider)
+	if cp.PackageCategory == record.PackageCare {
+		cp.PackageCategory = careCategory(r)
+	}
+	settleStatus(&cp, mappingNow(), done)
+	return cp
+}
+
+// periodOf maps a period and keeps its dates as the source wrote them (StartText,
+// EndText), for those that parse.
+func (m *mapper) periodWithText(r Resource, field string, p *Period) record.Period {
+	out := m.period(r, field, p)
+	if p == nil {
+		return out
+	}
+	if out.StartText == "" && !out.Start.IsZero() {
+		out.StartText = strings.TrimSpace(p.Start)
+	}
+	if out.EndText == "" && !out.End.IsZero() {
+		out.EndText = strings.TrimSpace(p.End)
+	}
 	return out
+}
+
+// dateOf maps a single date as a period start, keeping the text.
+func (m *mapper) dateAsPeriod(r Resource, field, s string) record.Period {
+	t := m.date(r, field, s)
+	if t.IsZero() {
+		return record.Period{}
+	}
+	return record.Period{Start: t, StartText: strings.TrimSpace(s)}
 }
 
 // Care packages read EpisodeOfCare (council services, Interweave SocialCareService),
@@ -93,7 +136,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		}
 		cp := record.CarePackage{
 			Item: m.item(r, &e.domainResource, itemFacts{}), Kind: "EpisodeOfCare", Type: e.Type.Label(),
-			Status: e.Status, Period: m.period(r, "period", &e.Period),
+			Status: e.Status, Period: m.periodWithText(r, "period", &e.Period),
 		}
 		if cat, ok := findExt(e.Extension, "SocialCareServiceCategory"); ok {
 			cp.Description = cat.Text()
@@ -105,10 +148,10 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 			cp.CareManager = m.who(e.CareManager, &e.domainResource).name
 		}
 		for i, h := range e.StatusHistory {
-			cp.StatusHistory = append(cp.StatusHistory, record.StatusPeriod{Status: h.Status, Period: m.period(r, fmt.Sprintf("statusHistory[%d].period", i), &h.Period)})
+			cp.StatusHistory = append(cp.StatusHistory, record.StatusPeriod{Status: h.Status, Period: m.periodWithText(r, fmt.Sprintf("statusHistory[%d].period", i), &h.Period)})
 		}
 		cp.Schedule, cp.HoursPerWeek = scheduleFromExtensions(e.Extension)
-		return cp, true
+		return classify(r, cp, "finished"), true
 	case "CarePlan":
 		var c carePlanRes
 		if err := decodeAs(r, &c); err != nil {
@@ -121,7 +164,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		cp := record.CarePackage{
 			Item: m.item(r, &c.domainResource, itemFacts{author: firstRef(c.Author), recorded: c.Created, field: "created"}),
 			Kind: "CarePlan", Type: c.Category.Label(), Status: c.Status,
-			Description: firstNonEmpty(c.Title, c.Description), Period: m.period(r, "period", &c.Period),
+			Description: firstNonEmpty(c.Title, c.Description), Period: m.periodWithText(r, "period", &c.Period),
 		}
 		if c.Title != "" && c.Description != "" {
 			cp.Description = c.Title + ": " + c.Description
@@ -172,7 +215,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		if cp.Provider == "" && len(c.Author) > 0 {
 			cp.Provider = m.who(&c.Author[0], &c.domainResource).org
 		}
-		return cp, true
+		return classify(r, cp, "completed"), true
 	case "ServiceRequest":
 		var s serviceRequestRes
 		if err := decodeAs(r, &s); err != nil {
@@ -192,9 +235,9 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		}
 		switch {
 		case s.OccurrencePeriod != nil:
-			cp.Period = m.period(r, "occurrencePeriod", s.OccurrencePeriod)
+			cp.Period = m.periodWithText(r, "occurrencePeriod", s.OccurrencePeriod)
 		case s.OccurrenceDate != "":
-			cp.Period.Start = m.date(r, "occurrenceDateTime", s.OccurrenceDate)
+			cp.Period = m.dateAsPeriod(r, "occurrenceDateTime", s.OccurrenceDate)
 		}
 		if len(s.Performer) > 0 {
 			cp.Provider = m.who(&s.Performer[0], &s.domainResource).name
@@ -214,9 +257,63 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 				cp.HoursPerWeek = eh
 			}
 		}
-		return cp, true
+		return classify(r, cp, "completed"), true
+	case "DeviceRequest":
+		return m.deviceRequest(r)
 	}
 	return record.CarePackage{}, false
+}
+
+// deviceRequest maps equipment provision: the device (codeCodeableConcept, or the Device
+// that codeReference names), status, when (occurrence, else authoredOn as the recorded
+// date), who provides it (performer, else performerType) and why.
+func (m *mapper) deviceRequest(r Resource) (record.CarePackage, bool) {
+	var d deviceRequestRes
+	if err := decodeAs(r, &d); err != nil {
+		m.warn("%s; skipped", err)
+		return record.CarePackage{}, false
+	}
+	if d.Status == "entered-in-error" {
+		return record.CarePackage{}, false
+	}
+	cp := record.CarePackage{
+		Item: m.item(r, &d.domainResource, itemFacts{author: d.Requester, recorded: d.AuthoredOn, field: "authoredOn"}),
+		Kind: "DeviceRequest", PackageCategory: record.PackageEquipment, Status: d.Status,
+		Description: firstNonEmpty(notes(d.Note), d.ReasonCode.Label()),
+	}
+	switch {
+	case d.CodeCodeableConcept != nil:
+		cp.Type = d.CodeCodeableConcept.Label()
+	case d.CodeReference != nil:
+		if res, ok := m.resolve(d.CodeReference, &d.domainResource); ok && res.Type == "Device" {
+			var dev deviceRes
+			if decodeAs(res, &dev) == nil {
+				cp.Type = dev.name()
+			}
+		}
+		cp.Type = firstNonEmpty(cp.Type, d.CodeReference.Display)
+	}
+	if cp.Type == "" {
+		cp.Type = "Equipment"
+	}
+	if d.ReasonCode.Label() != "" && cp.Description != d.ReasonCode.Label() {
+		cp.Description = strings.TrimSpace(cp.Description + "\n" + d.ReasonCode.Label())
+	}
+	switch {
+	case d.OccurrencePeriod != nil:
+		cp.Period = m.periodWithText(r, "occurrencePeriod", d.OccurrencePeriod)
+	case d.OccurrenceDateTime != "":
+		cp.Period = m.dateAsPeriod(r, "occurrenceDateTime", d.OccurrenceDateTime)
+	}
+	cp.Schedule = timingText(d.OccurrenceTiming)
+	if d.Performer != nil {
+		cp.Provider = m.who(d.Performer, &d.domainResource).name
+	}
+	if cp.Provider == "" && d.PerformerType != nil {
+		cp.Provider = cleanTerm(d.PerformerType.Label())
+	}
+	settleStatus(&cp, mappingNow(), "completed")
+	return cp, true
 }
 
 var perWeek = map[string]float64{"h": 168, "d": 7, "wk": 1, "mo": 12.0 / 52, "a": 1.0 / 52}

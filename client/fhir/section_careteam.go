@@ -79,22 +79,23 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 			}
 			w := m.who(p.Member, &ct.domainResource)
 			role, code := roleOf(p.Role)
+			pr, isRole := m.memberRole(p.Member, &ct.domainResource)
 			if role == "" {
 				role = w.role
-				if res, ok := m.resolve(p.Member, &ct.domainResource); ok && res.Type == "PractitionerRole" {
-					var pr practitionerRoleRes
-					if decodeAs(res, &pr) == nil {
-						role, code = roleOf(pr.Code)
-					}
+				if isRole {
+					role, code = roleOf(pr.Code)
 				}
 			}
 			org := w.org
 			if p.OnBehalfOf != nil {
 				org = firstNonEmpty(m.who(p.OnBehalfOf, &ct.domainResource).name, org)
 			}
-			period := m.period(r, fmt.Sprintf("participant[%d].period", i), &p.Period)
-			if period.Start.IsZero() && period.End.IsZero() {
-				period = m.period(r, "period", &ct.Period)
+			// The participant's period, within the team's: a member whose own period or
+			// whose team's period has ended is no longer on the team.
+			period := endedBy(m.periodWithText(r, fmt.Sprintf("participant[%d].period", i), &p.Period), m.periodWithText(r, "period", &ct.Period))
+			status := ct.Status
+			if isRole {
+				period, status = m.roleEnds(refResource(p.Member), pr, period, status)
 			}
 			it := base
 			it.Key, it.AlsoKnownAs = m.memberKey(p.Member, &ct.domainResource, w.name, m.scope(base)), nil
@@ -103,7 +104,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 			}
 			out = append(out, record.CareTeamMember{
 				Item: it, Name: w.name, Role: role, RoleCode: code, Team: strings.TrimSpace(ct.Name),
-				Organisation: firstNonEmpty(org, teamOrg), Phones: w.phones, Email: w.email, Period: period, Status: ct.Status,
+				Organisation: firstNonEmpty(org, teamOrg), Phones: w.phones, Email: w.email, Period: period, Status: status,
 			})
 		}
 		return out
@@ -118,13 +119,15 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 		}
 		w := m.who(e.CareManager, &e.domainResource)
 		role, code := "Care manager", ""
-		if res, ok := m.resolve(e.CareManager, &e.domainResource); ok && res.Type == "PractitionerRole" {
-			var pr practitionerRoleRes
-			if decodeAs(res, &pr) == nil {
-				if l, c := roleOf(pr.Code); l != "" {
-					role, code = l, c
-				}
+		period, status := m.periodWithText(r, "period", &e.Period), e.Status
+		if terminalStatus[strings.ToLower(strings.TrimSpace(e.Status))] {
+			status = "inactive" // the episode is over: so is its care manager's part in it
+		}
+		if pr, ok := m.memberRole(e.CareManager, &e.domainResource); ok {
+			if l, c := roleOf(pr.Code); l != "" {
+				role, code = l, c
 			}
+			period, status = m.roleEnds(refResource(e.CareManager), pr, period, status)
 		}
 		// The managing organisation is often the provider (a care home, a home care
 		// agency), not the care manager's team or employer: it is not used for either.
@@ -136,7 +139,7 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 		it.Key, it.AlsoKnownAs = m.memberKey(e.CareManager, &e.domainResource, w.name, m.scope(it)), nil
 		return []record.CareTeamMember{{
 			Item: it, Name: w.name, Role: role, RoleCode: code, Team: team, Organisation: org,
-			Phones: w.phones, Email: w.email, Period: m.period(r, "period", &e.Period), Status: e.Status,
+			Phones: w.phones, Email: w.email, Period: period, Status: status,
 		}}
 	case "PractitionerRole":
 		var pr practitionerRoleRes
@@ -149,12 +152,54 @@ func (m *mapper) careTeam(r Resource) []record.CareTeamMember {
 		it := m.item(r, &pr.domainResource, itemFacts{})
 		self := Reference{Reference: r.Ref()}
 		it.Key, it.AlsoKnownAs = m.memberKey(&self, nil, w.name, m.scope(it)), nil
+		period, status := m.roleEnds(r, pr, record.Period{}, "")
 		return []record.CareTeamMember{{
 			Item: it, Name: w.name, Role: role, RoleCode: code, Organisation: w.org, Phones: w.phones,
-			Email: w.email, Period: m.period(r, "period", &pr.Period),
+			Email: w.email, Period: period, Status: status,
 		}}
 	}
 	return nil
+}
+
+// memberRole resolves a member reference to the PractitionerRole it names, if it names one.
+func (m *mapper) memberRole(ref *Reference, container *domainResource) (practitionerRoleRes, bool) {
+	res, ok := m.resolve(ref, container)
+	if !ok || res.Type != "PractitionerRole" {
+		return practitionerRoleRes{}, false
+	}
+	var pr practitionerRoleRes
+	if decodeAs(res, &pr) != nil {
+		return practitionerRoleRes{}, false
+	}
+	return pr, true
+}
+
+// refResource is a stand-in Resource naming a reference, for warnings about the resource it names.
+func refResource(ref *Reference) Resource {
+	t, id, _ := strings.Cut(normRef(ref.Reference), "/")
+	return Resource{Type: t, ID: id}
+}
+
+// roleEnds applies a PractitionerRole through which a member is known: a role no longer
+// active (active false) makes the member inactive, and the role's period ends the member's
+// when it ends earlier.
+func (m *mapper) roleEnds(r Resource, pr practitionerRoleRes, period record.Period, status string) (record.Period, string) {
+	period = endedBy(period, m.periodWithText(r, "period", &pr.Period))
+	if pr.Active != nil && !*pr.Active {
+		status = "inactive"
+	}
+	return period, status
+}
+
+// endedBy is p, else (when p has no dates) outer; either way ending no later than outer ends.
+func endedBy(p, outer record.Period) record.Period {
+	if p.Start.IsZero() && p.End.IsZero() {
+		return outer
+	}
+	if !outer.End.IsZero() && (p.End.IsZero() || outer.End.Before(p.End)) {
+		p.End, p.EndText = outer.End, outer.EndText
+	}
+	return p
 }
 
 // memberKey identifies a care team member: the person (a PractitionerRole counts as its

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/shcr-project/shcr/client/record"
@@ -55,5 +56,104 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	if best >= 0 {
 		enc.Clinician = m.who(e.Participant[best].Individual, &e.domainResource).name
 	}
+	m.hospitalStay(r, &e, &enc)
 	return enc, true
+}
+
+// hospitalStay reads Encounter.hospitalization (admission source, discharge disposition and
+// destination) and the UK extensions on a stay: UK Core LegalStatus (e.g. detained under a
+// Mental Health Act section) and a "medically safe / ready for discharge" date (Interweave
+// MedicallySafeForDischarge: status + predictedDate + actualDate; or a simple dateTime or
+// Period extension named discharge-ready, medically optimised…). Extensions are matched by
+// the end of their URL, on the Encounter and on its hospitalization.
+func (m *mapper) hospitalStay(r Resource, e *encounterRes, enc *record.Encounter) {
+	exts := e.Extension
+	if h := e.Hospitalization; h != nil {
+		exts = append(slices.Clone(exts), h.Extension...)
+		enc.AdmitSource = h.AdmitSource.Label()
+		enc.DischargeDisposition = h.DischargeDisposition.Label()
+		if h.Destination != nil {
+			enc.DischargeDestination = m.who(h.Destination, &e.domainResource).name
+		}
+	}
+	var legal []string
+	for _, x := range exts {
+		name := extName(x.URL)
+		switch {
+		case name == "legalstatus" || strings.HasSuffix(name, "-legalstatus") || strings.HasSuffix(name, "mentalhealthactstatus"):
+			if t := legalStatusText(x); t != "" && !slices.Contains(legal, t) {
+				legal = append(legal, t)
+			}
+		case strings.Contains(name, "dischargedestination"):
+			if enc.DischargeDestination == "" {
+				enc.DischargeDestination = x.Text()
+				if enc.DischargeDestination == "" && x.ValueReference != nil {
+					enc.DischargeDestination = m.who(x.ValueReference, &e.domainResource).name
+				}
+			}
+		case strings.Contains(name, "medicallysafe") || strings.Contains(name, "medicallyoptimi") ||
+			strings.Contains(name, "dischargeready") || strings.Contains(name, "readyfordischarge"):
+			if enc.MedicallySafe.Start.IsZero() {
+				enc.MedicallySafe = m.medicallySafe(r, x)
+			}
+		}
+	}
+	enc.LegalStatus = strings.Join(legal, "; ")
+}
+
+// extName is the last path segment of an extension URL, in lower case.
+func extName(url string) string {
+	u := strings.ToLower(strings.TrimRight(strings.TrimSpace(url), "/"))
+	if i := strings.LastIndex(u, "/"); i >= 0 {
+		u = u[i+1:]
+	}
+	return u
+}
+
+// legalStatusText reads UK Core LegalStatus: legalStatusClassification (the status) and
+// legalStatusContext (admission, discharge…), or a simple coded value.
+func legalStatusText(x Extension) string {
+	t := x.Text()
+	ctx := ""
+	for _, sub := range x.Extension {
+		switch n := strings.ToLower(sub.URL); {
+		case strings.Contains(n, "classification"):
+			t = firstNonEmpty(sub.Text(), t)
+		case strings.Contains(n, "context"):
+			ctx = sub.Text()
+		}
+	}
+	if t != "" && ctx != "" {
+		t += " (" + strings.ToLower(ctx) + ")"
+	}
+	return strings.TrimSpace(t)
+}
+
+// medicallySafe reads the date a stay was declared medically safe for discharge: the
+// Interweave extension's actualDate (unless its status says not ready), else a simple
+// dateTime or Period value.
+func (m *mapper) medicallySafe(r Resource, x Extension) record.Period {
+	if len(x.Extension) > 0 {
+		status, actual := "", ""
+		for _, sub := range x.Extension {
+			switch strings.ToLower(sub.URL) {
+			case "status":
+				status = strings.ToLower(sub.Text())
+			case "actualdate":
+				actual = firstNonEmpty(sub.ValueDateTime, sub.ValueDate)
+			}
+		}
+		if status == "notready" || status == "not-ready" || actual == "" {
+			return record.Period{}
+		}
+		var p record.Period
+		p.Start, p.StartText = m.dateText(r, "medicallySafeForDischarge.actualDate", actual)
+		return p
+	}
+	if x.ValuePeriod != nil {
+		return m.period(r, "medicallySafeForDischarge", x.ValuePeriod)
+	}
+	var p record.Period
+	p.Start, p.StartText = m.dateText(r, "medicallySafeForDischarge", firstNonEmpty(x.ValueDateTime, x.ValueDate))
+	return p
 }

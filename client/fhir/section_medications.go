@@ -77,7 +77,7 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 			case s.EffectivePeriod != nil:
 				med.Period = m.period(r, "effectivePeriod", s.EffectivePeriod)
 			case s.EffectiveDateTime != "":
-				med.Period.Start = m.date(r, "effectiveDateTime", s.EffectiveDateTime)
+				med.Period.Start, med.Period.StartText = m.dateText(r, "effectiveDateTime", s.EffectiveDateTime)
 			}
 			if s.InformationSource != nil {
 				med.Prescriber = m.who(s.InformationSource, &s.domainResource).name
@@ -126,7 +126,7 @@ func (m *mapper) medications(items []Resource) []record.Medication {
 				med.Period = m.period(r, "dispenseRequest.validityPeriod", q.DispenseRequest.ValidityPeriod)
 			}
 			if med.Period.Start.IsZero() {
-				med.Period.Start = m.date(r, "authoredOn", q.AuthoredOn)
+				med.Period.Start, med.Period.StartText = m.dateText(r, "authoredOn", q.AuthoredOn)
 			}
 			out = append(out, med)
 		}
@@ -223,6 +223,14 @@ func (m *mapper) medicationName(cc *CodeableConcept, ref *Reference, container *
 		code, system = best.Code, best.System
 		if concept.Text == "" && descriptionDisplay(best) == "" && best.Display != "" {
 			name = best.Display
+		}
+	}
+	name = termOf(name) // "39732411000001106 | Amoxicillin 500mg capsules |" reads as its term
+	if name == "" || isCodeOnly(name) {
+		if r := readable(concept); r != "" {
+			name = r
+		} else if code != "" {
+			name = "medication not named by the source (code " + code + ")"
 		}
 	}
 	return name, code, system

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -40,9 +41,10 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 		}
 		n := record.Note{
 			Item: m.item(r, &d.domainResource, itemFacts{author: author, recorded: date, field: field}),
-			Kind: docKind, Title: firstNonEmpty(title, d.Desc, d.Type.Label()), Date: m.date(r, field, date),
+			Kind: docKind, Title: firstNonEmpty(title, d.Desc, d.Type.Label()),
 			Status: firstNonEmpty(d.DocStatus, d.Status),
 		}
+		n.Date, n.DateText = m.dateText(r, field, date)
 		inline := false
 		for i, c := range d.Content {
 			at := c.Attachment
@@ -50,10 +52,20 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 				n.Title = firstNonEmpty(at.Title, n.Title)
 			}
 			mt := strings.ToLower(strings.TrimSpace(strings.SplitN(at.ContentType, ";", 2)[0]))
-			if !inline && at.Data != "" && strings.HasPrefix(mt, "text/") {
+			if !inline && at.Data != "" && (strings.HasPrefix(mt, "text/") || mt == "application/xhtml+xml" || mt == "") {
 				raw, err := decodeBase64(at.Data)
-				if err != nil {
+				switch {
+				case err != nil:
 					m.warn("%s: content[%d].attachment.data: not valid base64; not shown", r.Ref(), i)
+					if n.ContentType == "" {
+						n.ContentType, n.URL, n.Size = firstNonEmpty(at.ContentType, "unknown type"), at.URL, at.Size
+					}
+					continue
+				case mt == "" && !utf8.Valid(raw):
+					// No type and not text: described, not shown.
+					if n.ContentType == "" {
+						n.ContentType, n.URL, n.Size = "unknown type", at.URL, int64(len(raw))
+					}
 					continue
 				}
 				text := string(raw)
@@ -66,8 +78,8 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 				n.Text, inline = cutText(strings.TrimSpace(text)), true
 				continue
 			}
-			if n.ContentType == "" && !inline {
-				n.ContentType, n.URL = at.ContentType, at.URL
+			if n.ContentType == "" && !inline && (at.URL != "" || at.Data != "" || at.ContentType != "") {
+				n.ContentType, n.URL = firstNonEmpty(at.ContentType, "unknown type"), at.URL
 				n.Size = at.Size
 				if n.Size == 0 && at.Data != "" {
 					if raw, err := decodeBase64(at.Data); err == nil {
@@ -95,8 +107,9 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 		}
 		n := record.Note{
 			Item: m.item(r, &c.domainResource, itemFacts{author: author, recorded: c.Date, field: "date"}),
-			Kind: docKind, Title: firstNonEmpty(title, c.Title, c.Type.Label()), Date: m.date(r, "date", c.Date), Status: c.Status,
+			Kind: docKind, Title: firstNonEmpty(title, c.Title, c.Type.Label()), Status: c.Status,
 		}
+		n.Date, n.DateText = m.dateText(r, "date", c.Date)
 		if docKind == "document" {
 			n.Kind = "composition"
 		}
@@ -133,38 +146,53 @@ func (m *mapper) note(r Resource, title string) (record.Note, bool) {
 		if date == "" {
 			date, field = o.Issued, "issued"
 		}
-		return record.Note{
+		n := record.Note{
 			Item: m.item(r, &o.domainResource, itemFacts{author: author, recorded: firstNonEmpty(o.Issued, date), field: "issued"}),
-			Kind: "observation", Title: firstNonEmpty(title, o.Code.Label()), Date: m.date(r, field, date),
+			Kind: "observation", Title: firstNonEmpty(title, o.Code.Label()),
 			Status: o.Status, Text: cutText(strings.Join(texts, "\n")),
-		}, true
+		}
+		n.Date, n.DateText = m.dateText(r, field, date)
+		return n, true
 	}
 	return record.Note{}, false
 }
 
+// sectionText renders a Composition's sections for reading: each section's title on its
+// own line, then its narrative; a nested section is indented two spaces a level, title and
+// text alike. A section with no narrative says why (its emptyReason) or how many entries it
+// holds that are not written out as text.
 func sectionText(secs []compSection, depth int, parts *[]string) {
+	indent := strings.Repeat("  ", depth)
 	for _, s := range secs {
-		var b strings.Builder
-		if t := firstNonEmpty(s.Title, s.Code.Label()); t != "" {
-			b.WriteString(strings.Repeat("  ", depth) + t)
+		var lines []string
+		title := firstNonEmpty(s.Title, readable(s.Code))
+		if title != "" {
+			lines = append(lines, indent+title)
 		}
+		body := ""
 		if s.Text != nil {
-			body := HTMLText(s.Text.Div)
-			if t := firstNonEmpty(s.Title, s.Code.Label()); t != "" {
-				// Narratives often repeat the section title as their first line.
-				if first, rest, _ := strings.Cut(body, "\n"); strings.EqualFold(strings.TrimSpace(first), t) {
-					body = rest
-				}
-			}
-			if body != "" {
-				if b.Len() > 0 {
-					b.WriteString("\n")
-				}
-				b.WriteString(body)
+			body = HTMLText(s.Text.Div)
+			// Narratives often repeat the section title as their first line.
+			if first, rest, _ := strings.Cut(body, "\n"); title != "" && strings.EqualFold(strings.TrimSpace(first), title) {
+				body = rest
 			}
 		}
-		if b.Len() > 0 {
-			*parts = append(*parts, b.String())
+		switch {
+		case strings.TrimSpace(body) != "":
+			for _, l := range strings.Split(strings.TrimSpace(body), "\n") {
+				lines = append(lines, indent+l)
+			}
+		case readable(s.EmptyReason) != "":
+			lines = append(lines, indent+"Nothing recorded: "+readable(s.EmptyReason))
+		case len(s.Entry) > 0 && len(s.Section) == 0:
+			n := "1 entry"
+			if len(s.Entry) > 1 {
+				n = fmt.Sprintf("%d entries", len(s.Entry))
+			}
+			lines = append(lines, indent+"("+n+" in the document, not written out as text)")
+		}
+		if len(lines) > 0 {
+			*parts = append(*parts, strings.Join(lines, "\n"))
 		}
 		sectionText(s.Section, depth+1, parts)
 	}

@@ -43,7 +43,7 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 	}
 	switch sec {
 	case record.SectionCarePackages:
-		out.CarePackages = m.carePackages(items)
+		out.CarePackages, out.Referrals = m.carePackages(items)
 	case record.SectionCareTeam:
 		for _, r := range items {
 			out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
@@ -118,6 +118,11 @@ func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []
 		keep.Email = firstNonEmpty(keep.Email, other.Email)
 		if len(keep.Phones) == 0 {
 			keep.Phones = other.Phones
+		}
+		// One of the two still current (an active team) while the other has ended (a
+		// finished episode's care manager): the member is current, as the current one says.
+		if now := mappingNow(); !keep.Current(now) && other.Current(now) {
+			keep.Period, keep.Status = other.Period, other.Status
 		}
 		dst[i] = keep
 	}

@@ -180,9 +180,10 @@ func TestMapSectionCarePackages(t *testing.T) {
 		home.HoursPerWeek != 14 || !home.Period.Start.Equal(day("2026-09-01T00:00:00+01:00")) {
 		t.Errorf("home care = %+v", home)
 	}
-	// Interweave-style tags: source system and responsible organisation.
+	// Interweave-style tags: source system and responsible organisation. Recorded is the
+	// item's own date (period.start), not meta.lastUpdated (a server load date).
 	if p := home.Provenance; p.SourceSystem != "Demo County Council Social Care System" || p.Organisation != "Demo County Council" || p.OrganisationCode != "X99" ||
-		p.Domain != record.DomainSocialCare || !p.Recorded.Equal(day("2026-10-01T09:00:00Z")) {
+		p.Domain != record.DomainSocialCare || !p.Recorded.Equal(day("2026-09-01T00:00:00+01:00")) || p.ServerUpdated || p.Via != "" {
 		t.Errorf("home care provenance = %+v", p)
 	}
 	if home.Key != "https://demo.invalid/Id/service|SVC-1001" {
@@ -192,9 +193,10 @@ func TestMapSectionCarePackages(t *testing.T) {
 	if reab.Type != "Reablement" || reab.Schedule != "4 visits a day, 30 min each" || reab.HoursPerWeek != 14 || reab.Provider != "Brightside Reablement Team" {
 		t.Errorf("reablement = %+v", reab)
 	}
-	// A Provenance resource targeting it (by absolute, versioned reference) comes first.
+	// A Provenance resource targeting it (by absolute, versioned reference) comes first for
+	// author and organisation; Recorded is the item's own authoredOn.
 	if p := reab.Provenance; p.Author.Name != "Sam Example" || p.Author.Role != "Social worker" || p.Organisation != "Demo County Council" ||
-		p.OrganisationCode != "X99" || !p.Recorded.Equal(day("2026-10-21T09:15:00Z")) {
+		p.OrganisationCode != "X99" || !p.Recorded.Equal(day("2026-10-20T00:00:00+01:00")) || p.RecordedText != "2026-10-20" {
 		t.Errorf("reablement provenance = %+v", p)
 	}
 	if dc := byKey["ServiceRequest/sr-2"]; dc.HoursPerWeek != 6 || dc.Schedule != "6 hours a week" || dc.Status != "draft" {
@@ -223,6 +225,21 @@ func TestMapSectionUKCoreAndInterweaveCarePackages(t *testing.T) {
 	if p := iw.Provenance; p.SourceSystem != "Acme Ltd Data Systems" || p.OrganisationCode != "RCB" ||
 		p.Organisation != "York and Scarborough Teaching Hospitals NHS Foundation Trust" || iw.Key != "https://fhir.yhcr.nhs.uk/Id/local-SocialCareService-identifier|XXX.SERVICE-ABC123" {
 		t.Errorf("provenance %+v key %q", p, iw.Key)
+	}
+	// The UK Core smoking cessation episode is managed by an NHS trust: a health service,
+	// listed with referrals and orders, never as a care package, even when a council back end
+	// relays it. (The weight management plan names no organisation: the council back end's
+	// domain decides, and it stays a care package.)
+	for _, r := range []string{"EpisodeOfCare/UKCore-EpisodeOfCare-SmokingCessationTherapy-Example"} {
+		if _, ok := byRes[r]; ok {
+			t.Errorf("%s is a health service but was listed as a care package", r)
+		}
+	}
+	for _, cp := range d.Referrals {
+		if cp.PackageCategory != record.PackageOrder {
+			t.Errorf("%s in referrals with category %q", cp.Provenance.Resource, cp.PackageCategory)
+		}
+		byRes[cp.Provenance.Resource] = cp
 	}
 	smoke := byRes["EpisodeOfCare/UKCore-EpisodeOfCare-SmokingCessationTherapy-Example"]
 	if smoke.Type != "Smoking cessation therapy" || smoke.Provider != "LEEDS TEACHING HOSPITALS NHS TRUST" {

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/base64"
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -23,11 +24,23 @@ func HTMLText(s string) string {
 		}
 		cur.Reset()
 	}
+	inPre := 0
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			cur.WriteString(n.Data)
+			if inPre == 0 {
+				cur.WriteString(n.Data)
+				return
+			}
+			// Preformatted text keeps its lines.
+			parts := strings.Split(n.Data, "\n")
+			for i, part := range parts {
+				cur.WriteString(part)
+				if i < len(parts)-1 {
+					flush()
+				}
+			}
 			return
 		case html.ElementNode:
 			switch n.Data {
@@ -49,8 +62,15 @@ func HTMLText(s string) string {
 		if n.Type == html.ElementNode && n.Data == "li" {
 			cur.WriteString("- ")
 		}
+		pre := n.Type == html.ElementNode && n.Data == "pre"
+		if pre {
+			inPre++
+		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
+		}
+		if pre {
+			inPre--
 		}
 		if block {
 			flush()
@@ -119,4 +139,60 @@ func decodeBase64(s string) ([]byte, error) {
 	}
 	_, err := base64.StdEncoding.DecodeString(s)
 	return nil, err
+}
+
+// codeBar matches a SNOMED CT style "code | term |" written as a display or text.
+var codeBar = regexp.MustCompile(`^\s*[0-9]{4,18}\s*\|\s*([^|]*?)\s*\|?\s*$`)
+
+// termOf strips a leading "123456 | " (and a closing "|") from a term, so that a display
+// written as a SNOMED CT expression reads as its words.
+func termOf(s string) string {
+	s = strings.TrimSpace(s)
+	if m := codeBar.FindStringSubmatch(s); m != nil {
+		return strings.TrimSpace(m[1])
+	}
+	return s
+}
+
+// readable is the words a person reads for a concept: its text, else the clinician's term
+// (GP Connect DescriptionDisplay), else a coding's display — each with any "code |" prefix
+// stripped. Never a bare code: "" when the concept has only codes.
+func readable(c CodeableConcept) string {
+	if t := termOf(c.Text); t != "" && !isCodeOnly(t) {
+		return t
+	}
+	for _, cd := range c.Coding {
+		if d := termOf(descriptionDisplay(cd)); d != "" && !isCodeOnly(d) {
+			return d
+		}
+		if d := termOf(cd.Display); d != "" && !isCodeOnly(d) {
+			return d
+		}
+	}
+	return ""
+}
+
+// isCodeOnly reports whether s is only digits (a code written where words belong).
+func isCodeOnly(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// readableConcepts joins the readable words of each concept.
+func readableConcepts(cs Concepts) string {
+	var out []string
+	for _, c := range cs {
+		if l := readable(c); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, ", ")
 }

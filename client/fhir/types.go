@@ -200,6 +200,10 @@ type ContactPoint struct {
 	Use    string `json:"use"`
 	Rank   int    `json:"rank"`
 	Period Period `json:"period"`
+	// Extension carries UK Core OtherContactSystem (textphone…) as PDS sends it; SystemExt
+	// the same extension on the system element ("_system"), as UK Core profiles place it.
+	Extension []Extension          `json:"extension"`
+	SystemExt *primitiveExtensions `json:"_system"`
 }
 
 // Address is a postal address.
@@ -299,6 +303,7 @@ type Extension struct {
 	ValuePositiveInt     *int             `json:"valuePositiveInt"`
 	ValueDecimal         *Decimal         `json:"valueDecimal"`
 	ValueDateTime        string           `json:"valueDateTime"`
+	ValueDate            string           `json:"valueDate"`
 	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept"`
 	ValueCoding          *Coding          `json:"valueCoding"`
 	ValuePeriod          *Period          `json:"valuePeriod"`
@@ -361,6 +366,7 @@ func findExt(exts []Extension, suffix string) (Extension, bool) {
 // Meta is resource metadata.
 type Meta struct {
 	LastUpdated string   `json:"lastUpdated"`
+	Profile     []string `json:"profile"`
 	Source      string   `json:"source"`
 	Tag         []Coding `json:"tag"`
 	Security    []Coding `json:"security"`

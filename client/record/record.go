@@ -348,6 +348,7 @@ type Note struct {
 	Kind        string    `json:"kind"` // document | composition | observation | case-note
 	Title       string    `json:"title"`
 	Date        time.Time `json:"date,omitzero"`
+	DateText    string    `json:"date_text,omitempty"` // Date as the source wrote it (may be partial: "2024-03")
 	Status      string    `json:"status,omitempty"`
 	Text        string    `json:"text"`                   // decoded plain text where inline
 	ContentType string    `json:"content_type,omitempty"` // for attachments not shown inline

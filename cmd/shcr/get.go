@@ -141,7 +141,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	if err != nil {
 		return err
 	}
-	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: tokens, User: signIn.User(), CurrentUser: signIn.User})
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: tokens, User: signIn.User(), CurrentUser: signIn.User, Organisations: s.cfg.Organisations})
 	if err != nil {
 		return exitf(exitUsage, "shcr get: %v", err)
 	}

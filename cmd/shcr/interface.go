@@ -33,7 +33,7 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		}
 		return ""
 	}
-	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: signIn.TokenSource, User: signIn.User(), CurrentUser: signIn.User})
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: signIn.TokenSource, User: signIn.User(), CurrentUser: signIn.User, Organisations: s.cfg.Organisations})
 	if err != nil {
 		return exitf(exitUsage, "shcr: %v", err)
 	}

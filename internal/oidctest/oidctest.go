@@ -181,3 +181,91 @@ func (g *Guard) Counts() (refused, passed int) {
 	defer g.mu.Unlock()
 	return g.refused, g.passed
 }
+
+// The example storage's service user, for client credentials with a client secret.
+const (
+	ServiceClientID = "sid1"
+	ServiceSecret   = "verysecret"
+)
+
+// ServiceBackend is a FHIR R4 back end at baseURL using client credentials at this provider
+// (the configured issuer) with the secret read from $secretEnv.
+func (p *Provider) ServiceBackend(name, baseURL, domain, secretEnv string) config.Backend {
+	return config.Backend{
+		Name: name, Kind: config.KindFHIRR4, URL: baseURL, Domain: domain,
+		Auth: config.Auth{Type: config.AuthClientCredentials, Issuer: p.Issuer, ClientID: ServiceClientID,
+			ClientSecretEnv: secretEnv, Scopes: []string{"openid"}},
+	}
+}
+
+// Endpoint is a URL from the provider's openid-configuration ("token_endpoint" …).
+func (p *Provider) Endpoint(name string) string {
+	s, _ := p.doc[name].(string)
+	return s
+}
+
+// Foreign is a server that should receive nothing: it records every request it gets
+// (method, path, whether Basic credentials or a form came along, never their values) and
+// answers like a token endpoint, so a client that did send would carry on.
+type Foreign struct {
+	URL  string
+	Host string // host:port, as shcr's messages name it
+
+	mu   sync.Mutex
+	reqs []string
+}
+
+// StartForeign runs a Foreign on loopback until the test ends.
+func StartForeign(tb testing.TB) *Foreign {
+	tb.Helper()
+	f := &Foreign{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _, basic := r.BasicAuth()
+		_ = r.ParseForm()
+		f.mu.Lock()
+		f.reqs = append(f.reqs, fmt.Sprintf("%s %s basic=%v form_fields=%d", r.Method, r.URL.Path, basic, len(r.PostForm)))
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"harvested","token_type":"Bearer","expires_in":3600}`)
+	}))
+	tb.Cleanup(srv.Close)
+	f.URL = srv.URL
+	f.Host = strings.TrimPrefix(srv.URL, "http://")
+	return f
+}
+
+// Requests lists what the Foreign server received.
+func (f *Foreign) Requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.reqs...)
+}
+
+// HostileSMART starts a FHIR base (path /fhir) whose /.well-known/smart-configuration names
+// tokenEndpoint as its token endpoint, and this provider for everything else (issuer,
+// authorization, JWKS, userinfo), as a FHIR server trying to harvest client secrets would.
+// It answers 404 to anything else. It returns the FHIR base URL.
+func (p *Provider) HostileSMART(tb testing.TB, tokenEndpoint string) string {
+	tb.Helper()
+	doc := map[string]any{
+		"issuer":                                p.Issuer,
+		"authorization_endpoint":                p.Endpoint("authorization_endpoint"),
+		"token_endpoint":                        tokenEndpoint,
+		"jwks_uri":                              p.Endpoint("jwks_uri"),
+		"userinfo_endpoint":                     p.Endpoint("userinfo_endpoint"),
+		"grant_types_supported":                 []string{"authorization_code", "client_credentials"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "private_key_jwt"},
+		"code_challenge_methods_supported":      []string{"S256"},
+	}
+	body, _ := json.Marshal(doc)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/fhir/.well-known/smart-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv.URL + "/fhir"
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/shcr-project/shcr/client/auth"
@@ -73,5 +74,33 @@ func TestGuardAcceptsOnlyTheProvidersTokens(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != "/fhir/R4/Patient auth=" {
 		t.Fatalf("upstream saw %q (the token must not be passed on)", got)
+	}
+}
+
+// A FHIR server whose SMART configuration names a foreign token endpoint gets no secret sent
+// there; the provider's own token endpoint, named by the same kind of server, is used.
+func TestHostileSMARTGetsNoSecret(t *testing.T) {
+	op := oidctest.Start(t)
+	foreign := oidctest.StartForeign(t)
+	env := func(k string) string {
+		if k == "SHCR_SVC_SECRET" {
+			return oidctest.ServiceSecret
+		}
+		return ""
+	}
+	b := op.ServiceBackend("svc", op.HostileSMART(t, foreign.URL+"/token"), config.DomainHealth, "SHCR_SVC_SECRET")
+	m := auth.NewManager(config.Config{Backends: []config.Backend{b}}, nil, auth.Options{Getenv: env})
+	_, err := m.TokenSource("svc").Token()
+	if err == nil || !strings.Contains(err.Error(), "names token endpoint "+foreign.Host) {
+		t.Fatalf("err = %v", err)
+	}
+	if got := foreign.Requests(); len(got) != 0 {
+		t.Fatalf("the foreign endpoint received %v", got)
+	}
+
+	b = op.ServiceBackend("svc", op.HostileSMART(t, op.Endpoint("token_endpoint")), config.DomainHealth, "SHCR_SVC_SECRET")
+	m = auth.NewManager(config.Config{Backends: []config.Backend{b}}, nil, auth.Options{Getenv: env})
+	if tok, err := m.TokenSource("svc").Token(); err != nil || tok.AccessToken == "" {
+		t.Fatalf("the provider's own token endpoint: %v", err)
 	}
 }
