@@ -203,7 +203,7 @@ func (p *recordPage) keyContext() (keyContext, bool, bool) {
 
 func (p *recordPage) ensure(pn *tablePane) {
 	if p.rec != nil {
-		pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has)
+		pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has, p.c.now())
 	}
 }
 
@@ -243,10 +243,11 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != p.gen {
 			return nil
 		}
-		// A back end that said nothing about a section did not return it.
+		// A back end that said nothing about a section was not checked for it: never read
+		// as "none" (nor as "not served there").
 		for i, s := range p.rec.SectionStatus {
 			if s.State == record.StateLoading {
-				p.rec.SectionStatus[i].State = record.StateNotSupported
+				p.rec.SectionStatus[i].State = record.StateFailed
 			}
 		}
 		p.invalidate()
@@ -299,11 +300,14 @@ func (p *recordPage) backend(st record.BackendStatus) tea.Cmd {
 		if s.Backend != st.Name || s.State != record.StateLoading {
 			continue
 		}
+		ss := &p.rec.SectionStatus[i]
 		switch st.Status {
 		case record.BackendFailed:
-			p.rec.SectionStatus[i].State, p.rec.SectionStatus[i].Error = record.StateFailed, st.Error
+			ss.State, ss.Error, ss.HTTPStatus = record.StateFailed, st.Error, st.HTTPStatus
+		case record.BackendNotQueried:
+			ss.State, ss.Error = record.StateNotQueried, st.Error
 		default:
-			p.rec.SectionStatus[i].State = record.StateNotSupported
+			ss.State = record.StateNotKnown
 		}
 	}
 	p.invalidate()
@@ -431,19 +435,23 @@ func (p *recordPage) view(w, h int) string {
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {
-		for i, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
-			if i < 2 {
-				notice = append(notice, st.Bold.Render(l))
-			}
+		for _, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
+			notice = append(notice, st.Bold.Render(l))
 		}
 	}
 	if sec != "" {
 		notice = append(notice, views.SectionNotice(rec, sec, v, st, w)...)
+	}
+	// What could not be checked and every list warning are shown whole, up to a third of
+	// the screen; the table keeps the rest. What does not fit is counted, never dropped
+	// silently.
+	if limit := max(3, h/3); len(notice) > limit {
+		more := fmt.Sprintf(v.NoticeMore, len(notice)-limit+1)
+		notice = append(notice[:limit-1], st.Warning.Render(clipText(more, w)))
+	}
+	if sec != "" {
 		p.ensure(pn)
 		notice = append(notice, p.tableState(pn, w))
-	}
-	if len(notice) > 4 {
-		notice = notice[:4]
 	}
 	head := banner + "\n" + rule + "\n" + tabs
 	if len(notice) > 0 {
@@ -472,9 +480,9 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 			return ""
 		}
 		if compact {
-			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has)
+			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has, p.c.now())
 		}
-		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has)
+		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has, p.c.now())
 	}
 	if w >= wideLayout {
 		tw := w * 3 / 5

@@ -344,7 +344,7 @@ func (p *searchPage) view(w, h int) string {
 				marker = "> "
 			}
 			line := fmt.Sprintf("%salt+%d  %s  %s  %s", marker, i+1, views.PersonName(m.Person.Name),
-				views.BornText(m.Person.BirthDate, v, p.c.now()), views.NHSNumberText(m.Person.NHSNumber, v))
+				views.PersonBornText(&m.Person, v, p.c.now()), views.NHSNumberText(m.Person.NHSNumber, v))
 			if p.focusList && i == p.cursor {
 				b.WriteString(st.RowSelected.Render(clipText(line, w)) + "\n")
 			} else {

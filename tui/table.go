@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/views"
@@ -66,7 +67,7 @@ func newTablePane(sec record.Section) *tablePane { return &tablePane{sec: sec} }
 func (p *tablePane) invalidate() { p.built = false }
 
 // ensure rebuilds rows and order when stale.
-func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFilter, revealed func(string) bool) {
+func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFilter, revealed func(string) bool, now time.Time) {
 	if p.built {
 		return
 	}
@@ -74,7 +75,7 @@ func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFil
 	if p.moved {
 		selected = p.selectedIndex()
 	}
-	p.table = views.SectionTable(rec, p.sec, v, revealed)
+	p.table = views.SectionTable(rec, p.sec, v, revealed, now)
 	if !p.sortSet {
 		p.sortCol, p.sortDesc = p.table.DefaultSort, p.table.DefaultDesc
 	}

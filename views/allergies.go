@@ -50,7 +50,7 @@ func allergyFields(a *record.Allergy, v vocab.Vocabulary) []Field {
 		{v.ColSubstance, sub}, {v.ColCode, a.Code}, {v.ColReaction, strings.Join(a.Reactions, "; ")},
 		{v.ColCriticality, a.Criticality}, {v.ColStatus, v.StatusWord(a.ClinicalStatus)},
 		{v.ColVerification, v.StatusWord(a.VerificationStatus)}, {v.ColCategory, strings.Join(a.Category, ", ")},
-		{v.ColOnset, a.Onset}, {v.ColAsserted, ukdate.Date(a.Asserted)},
+		{v.ColOnset, onsetText(a.Onset)}, {v.ColAsserted, ukdate.Date(a.Asserted)},
 	}
 }
 
@@ -65,4 +65,13 @@ func realAllergy(a *record.Allergy, revealed func(key string) bool) bool {
 		return false
 	}
 	return a.ClinicalStatus != "resolved" && a.ClinicalStatus != "inactive"
+}
+
+// onsetText is an onset date at the precision given ("Mar-2024"), or the onset as written
+// when it is not a date ("childhood").
+func onsetText(raw string) string {
+	if t, _, err := ukdate.ParseFHIR(raw); err == nil {
+		return ukdate.Partial(t, raw)
+	}
+	return raw
 }

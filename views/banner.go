@@ -62,20 +62,45 @@ func NHSNumberText(n string, v vocab.Vocabulary) string {
 func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now time.Time) string {
 	p := &rec.Person
 	segs := []string{st.BannerName.Render(PersonName(p.Name))}
-	if b := BornText(p.BirthDate, v, now); b != "" {
+	if b := personBorn(p, v, now); b != "" {
 		segs = append(segs, st.Label.Render(v.Born)+" "+st.Banner.Render(b))
 	}
 	segs = append(segs, st.Label.Render(v.Gender)+" "+st.Banner.Render(v.GenderWord(p.Gender)))
 	segs = append(segs, st.Label.Render(v.NHSNumber)+" "+st.BannerName.Render(NHSNumberText(p.NHSNumber, v)))
+	if lang := languageText(p); lang != "" {
+		segs = append(segs, st.Label.Render(v.Language)+" "+st.Banner.Render(lang))
+	}
 	lines := flow(segs, "  ", width)
-	if chips := Chips(rec, v, st); len(chips) > 0 {
+	if chips := Chips(rec, v, st, now); len(chips) > 0 {
 		lines = append(lines, flow(chips, " ", width)...)
 	}
 	return strings.Join(lines, "\n")
 }
 
-// Chips are the alerts that matter at a glance, as "[TEXT]" markers.
-func Chips(rec *record.Record, v vocab.Vocabulary, st Styles) []string {
+// PersonBornText is the born text of a person; for one who has died, with the age at death
+// rather than the age today: "12-Mar-1948 (died aged 77)".
+func PersonBornText(p *record.Person, v vocab.Vocabulary, now time.Time) string {
+	return personBorn(p, v, now)
+}
+
+func personBorn(p *record.Person, v vocab.Vocabulary, now time.Time) string {
+	if !p.Deceased || p.DeceasedAt.IsZero() || p.BirthDate == "" {
+		return BornText(p.BirthDate, v, now)
+	}
+	t, prec, err := ukdate.ParseFHIR(p.BirthDate)
+	if err != nil {
+		return p.BirthDate
+	}
+	shown := ukdate.Partial(t, p.BirthDate)
+	if age := ukdate.Age(t, p.DeceasedAt); age >= 0 && prec != "year" {
+		shown += " (" + fmt.Sprintf(v.DiedAged, age) + ")"
+	}
+	return shown
+}
+
+// Chips are the alerts that matter at a glance, as "[TEXT]" markers. Only alerts that hold
+// now are shown: an ended or inactive flag is not.
+func Chips(rec *record.Record, v vocab.Vocabulary, st Styles, now time.Time) []string {
 	var out []string
 	chip := func(s lipglossStyle, text string) { out = append(out, s.Render("["+text+"]")) }
 	restricted := rec.Person.Restricted
@@ -86,6 +111,9 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles) []string {
 			restricted = true
 			continue
 		}
+		if !a.Current(now) {
+			continue
+		}
 		switch a.Kind {
 		case record.AlertDeceased:
 			deceased = true
@@ -94,25 +122,23 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles) []string {
 				interp = a.Text
 			}
 		default:
-			if a.Status == "" || a.Status == "active" {
-				cat := a.Category
-				if cat == "" {
-					cat = a.Text
-				}
-				chip(st.ChipAlert, strings.ToUpper(cat))
+			cat := a.Category
+			if cat == "" {
+				cat = a.Text
 			}
+			chip(st.ChipAlert, strings.ToUpper(cat))
 		}
 	}
 	if deceased {
 		t := v.Deceased
 		if !rec.Person.DeceasedAt.IsZero() {
-			t += " " + ukdate.Date(rec.Person.DeceasedAt)
+			t += " " + ukdate.Partial(rec.Person.DeceasedAt, rec.Person.DeceasedText)
 		}
 		chip(st.ChipAlert, t)
 	}
 	if interp != "" {
 		chip(st.ChipWarn, v.Interpreter+": "+interp)
-	} else if slices.ContainsFunc(rec.Sections.Alerts, func(a record.Alert) bool { return a.Kind == record.AlertInterpreter }) {
+	} else if slices.ContainsFunc(rec.Sections.Alerts, func(a record.Alert) bool { return a.Kind == record.AlertInterpreter && a.Current(now) }) {
 		chip(st.ChipWarn, v.Interpreter)
 	}
 	if slices.ContainsFunc(rec.Sections.Allergies, func(a record.Allergy) bool { return realAllergy(&a, nil) }) {
@@ -194,6 +220,7 @@ func FailedBackends(rec *record.Record) []string {
 func anyRestricted(rec *record.Record) bool {
 	s := &rec.Sections
 	return slices.ContainsFunc(s.CarePackages, func(x record.CarePackage) bool { return x.Restricted }) ||
+		slices.ContainsFunc(s.Referrals, func(x record.CarePackage) bool { return x.Restricted }) ||
 		slices.ContainsFunc(s.CareTeam, func(x record.CareTeamMember) bool { return x.Restricted }) ||
 		slices.ContainsFunc(s.Medications, func(x record.Medication) bool { return x.Restricted }) ||
 		slices.ContainsFunc(s.Allergies, func(x record.Allergy) bool { return x.Restricted }) ||

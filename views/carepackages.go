@@ -11,28 +11,89 @@ import (
 )
 
 // CarePackagesTable is the care packages tab: type, status, provider, dates, schedule.
-func CarePackagesTable(items []record.CarePackage, v vocab.Vocabulary, revealed func(key string) bool) Table {
+// Equipment is listed with the care packages, marked as equipment; referrals (clinical
+// orders and referrals) follow them, marked as orders and always sorted after them: they
+// are not care packages.
+func CarePackagesTable(items, referrals []record.CarePackage, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{
 		Section: record.SectionCarePackages,
-		Columns: []Column{{Title: v.ColType, Max: 24}, {Title: v.ColStatus, Max: 10}, {Title: v.ColProvider, Flex: true, Max: 30},
+		Columns: []Column{{Title: v.ColType, Max: 30}, {Title: v.ColStatus, Max: 40}, {Title: v.ColProvider, Flex: true, Max: 30},
 			{Title: v.ColStart, Min: 11}, {Title: v.ColEnd, Min: 11}, {Title: v.ColSchedule, Max: 24}},
-		Rows: make([]Row, len(items)),
+		Rows: make([]Row, 0, len(items)+len(referrals)),
 	}
-	for i := range items {
-		c := &items[i]
-		r := Row{Index: i, Domain: c.Provenance.Domain, Restricted: c.Masked(revealed)}
+	add := func(c *record.CarePackage, index, group int) {
+		r := Row{Index: index, Group: group, Domain: c.Provenance.Domain, Restricted: c.Masked(revealed)}
 		if !r.Restricted {
 			sched := c.Schedule
 			if h := hoursText(c.HoursPerWeek, v); h != "" {
-				sched = strings.TrimPrefix(strings.Join([]string{h, sched}, ", "), ", ")
-				sched = strings.TrimSuffix(sched, ", ")
+				sched = joinNonEmpty(", ", h, sched)
 			}
-			r.Cells = []string{c.Type, v.StatusWord(c.Status), c.Provider, ukdate.Date(c.Period.Start), ukdate.Date(c.Period.End), sched}
+			r.Cells = []string{packageType(c, group, v), PackageStatus(c, v), c.Provider,
+				ukdate.Partial(c.Period.Start, c.Period.StartText), ukdate.Partial(c.Period.End, c.Period.EndText), sched}
 			r.Keys = []string{"", "", "", sortTime(c.Period.Start), sortTime(c.Period.End), ""}
 		}
-		t.Rows[i] = r
+		t.Rows = append(t.Rows, r)
+	}
+	for i := range items {
+		add(&items[i], i, 0)
+	}
+	for i := range referrals {
+		add(&referrals[i], len(items)+i, 1)
 	}
 	return t
+}
+
+// ReferralsTable is the "Referrals and orders" list of the text output.
+func ReferralsTable(referrals []record.CarePackage, v vocab.Vocabulary, revealed func(key string) bool) Table {
+	t := CarePackagesTable(nil, referrals, v, revealed)
+	for i := range t.Rows {
+		t.Rows[i].Group = 0
+		if !t.Rows[i].Restricted {
+			t.Rows[i].Cells[0] = referrals[i].Type
+		}
+	}
+	return t
+}
+
+// packageType is the type with what kind of item it is, the marker first so that a narrow
+// column still shows it: "[equipment] Hospital bed", "[order] MRI lumbar spine".
+func packageType(c *record.CarePackage, group int, v vocab.Vocabulary) string {
+	switch {
+	case group == 1 || c.PackageCategory == record.PackageOrder:
+		return joinNonEmpty(" ", v.OrderMark, c.Type)
+	case c.PackageCategory == record.PackageEquipment:
+		return joinNonEmpty(" ", v.EquipmentMark, c.Type)
+	}
+	return c.Type
+}
+
+// PackageStatus is the status as shcr reads it; when the server said otherwise, what the
+// history says and when, and what the server says: "ended 03-Jan-2026 (server says active)".
+func PackageStatus(c *record.CarePackage, v vocab.Vocabulary) string {
+	s := v.StatusWord(c.Status)
+	if c.ReportedStatus == "" || c.ReportedStatus == c.Status {
+		return s
+	}
+	return joinNonEmpty(" ", s, statusSince(c), fmt.Sprintf(v.ServerSays, v.StatusWord(c.ReportedStatus)))
+}
+
+// statusSince is when the package took its status: the start of the last history entry
+// with that status, else the end of its period, else the end of the last history entry.
+func statusSince(c *record.CarePackage) string {
+	for i := len(c.StatusHistory) - 1; i >= 0; i-- {
+		h := c.StatusHistory[i]
+		if h.Status == c.Status && !h.Period.Start.IsZero() {
+			return ukdate.Partial(h.Period.Start, h.Period.StartText)
+		}
+	}
+	if !c.Period.End.IsZero() {
+		return ukdate.Partial(c.Period.End, c.Period.EndText)
+	}
+	if n := len(c.StatusHistory); n > 0 && !c.StatusHistory[n-1].Period.End.IsZero() {
+		p := c.StatusHistory[n-1].Period
+		return ukdate.Partial(p.End, p.EndText)
+	}
+	return ""
 }
 
 func carePackageFields(c *record.CarePackage, v vocab.Vocabulary) []Field {
@@ -40,25 +101,44 @@ func carePackageFields(c *record.CarePackage, v vocab.Vocabulary) []Field {
 	for _, h := range c.StatusHistory {
 		hist = append(hist, v.StatusWord(h.Status)+" "+periodText(h.Period, v))
 	}
+	typ := c.Type
+	switch c.PackageCategory {
+	case record.PackageEquipment:
+		typ = joinNonEmpty(" ", c.Type, v.EquipmentMark)
+	case record.PackageOrder:
+		typ = joinNonEmpty(" ", c.Type, v.OrderMark)
+	}
 	return []Field{
-		{v.ColType, c.Type}, {v.ColStatus, v.StatusWord(c.Status)}, {v.ColDescription, c.Description},
-		{v.ColProvider, c.Provider}, {v.ColStart, ukdate.Date(c.Period.Start)}, {v.ColEnd, ukdate.Date(c.Period.End)},
+		{v.ColType, typ}, {v.ColStatus, PackageStatus(c, v)}, {v.ColDescription, c.Description},
+		{v.ColProvider, c.Provider}, {v.ColStart, ukdate.Partial(c.Period.Start, c.Period.StartText)},
+		{v.ColEnd, ukdate.Partial(c.Period.End, c.Period.EndText)},
 		{v.ColSchedule, c.Schedule}, {v.ColHoursPerWeek, hoursText(c.HoursPerWeek, v)},
 		{v.ColCareManager, c.CareManager}, {v.ColStatusHistory, strings.Join(hist, "; ")}, {v.ColKind, c.Kind},
 	}
 }
 
-// activePackage reports whether a care package is in place at now.
+// activePackage reports whether a care package (not equipment, not an order) is in place at now.
 func activePackage(c *record.CarePackage, now time.Time) bool {
+	if c.PackageCategory == record.PackageEquipment || c.PackageCategory == record.PackageOrder {
+		return false
+	}
 	return c.Status == "active" && c.Period.Active(now)
 }
 
 // CarePackageVerdict is the discharge role's one-line answer: is a care package in place?
-// "Care package in place: Yes — home care, 14 h a week, Provider, since 03-Jan-2026", or
-// "No active care package found in: A, B; not checked: C". It names every back end: those
-// that returned the section, and those that failed or were not asked. A restricted package
-// counts only where revealed(key) (nil: none).
+//
+//   - "Care package in place: Yes — home care, 14 h a week, Provider, since 03-Jan-2026"
+//     when every back end that knows the person was checked;
+//   - "Care package in place: No — none active at A, B" only when every back end that knows
+//     the person returned its care packages in full;
+//   - "Care package in place: Unknown — not checked at C (server error); …" otherwise
+//     (whenever record.Coverage has a back end unchecked), with an active package found
+//     elsewhere named: "Unknown — found active: home care, …; timed out at C".
+//
+// Referrals and orders never count, nor does equipment. A restricted package counts only
+// where revealed(key) (nil: none); one not revealed makes "No" unknown.
 func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(key string) bool) string {
+	unchecked := UncheckedPhrases(rec, record.SectionCarePackages, v)
 	if c := bestActivePackage(rec.Sections.CarePackages, now, revealed); c != nil {
 		var parts []string
 		if c.Type != "" {
@@ -73,28 +153,41 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 			parts = append(parts, c.Provider)
 		}
 		if !c.Period.Start.IsZero() {
-			parts = append(parts, fmt.Sprintf(v.Since, ukdate.Date(c.Period.Start)))
+			parts = append(parts, fmt.Sprintf(v.Since, ukdate.Partial(c.Period.Start, c.Period.StartText)))
 		}
-		return fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))
-	}
-	vb := verdictBackendsOf(rec, record.SectionCarePackages)
-	checked := vb.returned
-	for _, b := range vb.notKnown {
-		checked = append(checked, fmt.Sprintf(v.VerdictNotKnownThere, b))
-	}
-	var out string
-	if len(checked) == 0 {
-		out = v.VerdictUnknown
-		if len(vb.notHeld) > 0 {
-			out += "; " + fmt.Sprintf(v.VerdictNotHeld, strings.Join(vb.notHeld, ", "))
+		if len(unchecked) == 0 {
+			return fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))
 		}
-	} else {
-		out = fmt.Sprintf(v.VerdictNo, strings.Join(checked, ", "))
+		// A back end that knows the person could not be checked: its answer (the council's
+		// own, say) might differ, so the verdict is Unknown; what was found is still said.
+		found := fmt.Sprintf(v.FoundActive, strings.Join(parts, ", "))
+		return fmt.Sprintf(v.VerdictUnknown, strings.Join(append([]string{found}, unchecked...), "; "))
 	}
-	if len(vb.unchecked) > 0 {
-		out += "; " + fmt.Sprintf(v.VerdictNotChecked, strings.Join(vb.unchecked, ", "))
+	cov := rec.Coverage(record.SectionCarePackages)
+	masked := 0
+	for i := range rec.Sections.CarePackages {
+		if rec.Sections.CarePackages[i].Masked(revealed) {
+			masked++
+		}
 	}
-	return out
+	if cov.Checked() && masked == 0 {
+		return joinNonEmpty("; ", append([]string{fmt.Sprintf(v.VerdictNo, strings.Join(cov.Complete, ", "))}, notHeldPhrases(cov, v)...)...)
+	}
+	var why []string
+	if masked > 0 {
+		why = append(why, fmt.Sprintf(v.RestrictedCount, masked))
+	}
+	if len(cov.Complete) > 0 {
+		why = append(why, fmt.Sprintf(v.NoneActiveAt, strings.Join(cov.Complete, ", ")))
+	}
+	why = append(why, unchecked...)
+	if len(unchecked) == 0 {
+		why = append(why, notHeldPhrases(cov, v)...)
+	}
+	if len(why) == 0 {
+		why = append(why, v.NotReturned)
+	}
+	return fmt.Sprintf(v.VerdictUnknown, strings.Join(why, "; "))
 }
 
 // bestActivePackage is the active package that says most: a council service (EpisodeOfCare)
@@ -122,40 +215,4 @@ func bestActivePackage(cs []record.CarePackage, now time.Time, revealed func(key
 		}
 	}
 	return best
-}
-
-// verdictBackends sorts the record's back ends by what they said about one section.
-type verdictBackends struct {
-	returned  []string // answered: zero items there means none recorded
-	notKnown  []string // do not know the person, so hold nothing for them
-	notHeld   []string // do not hold or serve this section
-	unchecked []string // failed, not asked, or still loading: the answer is unknown there
-}
-
-func verdictBackendsOf(rec *record.Record, sec record.Section) verdictBackends {
-	var vb verdictBackends
-	seen := map[string]bool{}
-	for _, st := range rec.StatusOf(sec) {
-		seen[st.Backend] = true
-		switch st.State {
-		case record.StateReturned:
-			vb.returned = append(vb.returned, st.Backend)
-		case record.StateNotSupported:
-			vb.notHeld = append(vb.notHeld, st.Backend)
-		default:
-			vb.unchecked = append(vb.unchecked, st.Backend)
-		}
-	}
-	for _, b := range rec.Backends {
-		if seen[b.Name] {
-			continue
-		}
-		seen[b.Name] = true
-		if b.Status == record.BackendNotKnown {
-			vb.notKnown = append(vb.notKnown, b.Name)
-		} else {
-			vb.unchecked = append(vb.unchecked, b.Name)
-		}
-	}
-	return vb
 }

@@ -24,7 +24,7 @@ func EncountersTable(items []record.Encounter, v vocab.Vocabulary, revealed func
 			if loc == "" {
 				loc = e.Provider
 			}
-			r.Cells = []string{ukdate.DateTime(e.Period.Start), e.Type, e.Class, v.StatusWord(e.Status), loc, e.Clinician}
+			r.Cells = []string{dateTimeText(e.Period.Start, e.Period.StartText), e.Type, e.Class, v.StatusWord(e.Status), loc, e.Clinician}
 		}
 		r.Keys = []string{sortTime(e.Period.Start)}
 		if r.Restricted { // content withheld: sort by when it was recorded
@@ -37,9 +37,13 @@ func EncountersTable(items []record.Encounter, v vocab.Vocabulary, revealed func
 
 func encounterFields(e *record.Encounter, v vocab.Vocabulary) []Field {
 	return []Field{
-		{v.ColStart, ukdate.DateTime(e.Period.Start)}, {v.ColEnd, ukdate.DateTime(e.Period.End)},
+		{v.ColStart, dateTimeText(e.Period.Start, e.Period.StartText)}, {v.ColEnd, dateTimeText(e.Period.End, e.Period.EndText)},
 		{v.ColType, e.Type}, {v.ColClass, e.Class}, {v.ColStatus, v.StatusWord(e.Status)},
 		{v.ColLocation, e.Location}, {v.ColProvider, e.Provider}, {v.ColReason, e.Reason},
 		{v.ColProfessional, e.Clinician},
+		{v.ColAdmitSource, e.AdmitSource}, {v.ColDischargeDisposition, e.DischargeDisposition},
+		{v.ColDischargeDestination, e.DischargeDestination},
+		{v.ColMedicallySafe, ukdate.Partial(e.MedicallySafe.Start, e.MedicallySafe.StartText)},
+		{v.ColLegalStatus, e.LegalStatus},
 	}
 }

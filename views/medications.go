@@ -1,6 +1,8 @@
 package views
 
 import (
+	"time"
+
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -18,7 +20,7 @@ func MedicationsTable(items []record.Medication, v vocab.Vocabulary, revealed fu
 		m := &items[i]
 		r := Row{Index: i, Domain: m.Provenance.Domain, Restricted: m.Masked(revealed)}
 		if !r.Restricted {
-			r.Cells = []string{m.Name, m.Dosage, v.StatusWord(m.Status), ukdate.Date(m.Period.Start)}
+			r.Cells = []string{m.Name, m.Dosage, v.StatusWord(m.Status), ukdate.Partial(m.Period.Start, m.Period.StartText)}
 			r.Keys = []string{"", "", "", sortTime(m.Period.Start)}
 		}
 		t.Rows[i] = r
@@ -29,12 +31,12 @@ func MedicationsTable(items []record.Medication, v vocab.Vocabulary, revealed fu
 func medicationFields(m *record.Medication, v vocab.Vocabulary) []Field {
 	return []Field{
 		{v.ColMedication, m.Name}, {v.ColCode, m.Code}, {v.ColDose, m.Dosage}, {v.ColStatus, v.StatusWord(m.Status)},
-		{v.ColStart, ukdate.Date(m.Period.Start)}, {v.ColEnd, ukdate.Date(m.Period.End)},
+		{v.ColStart, ukdate.Partial(m.Period.Start, m.Period.StartText)}, {v.ColEnd, ukdate.Partial(m.Period.End, m.Period.EndText)},
 		{v.ColPrescriber, m.Prescriber}, {v.ColNote, m.Note}, {v.ColKind, m.Kind},
 	}
 }
 
 // currentMedication reports whether a medication is current (active, or intended and not ended).
-func currentMedication(m *record.Medication) bool {
-	return m.Status == "active" || m.Status == "intended" || m.Status == "on-hold"
+func currentMedication(m *record.Medication, now time.Time) bool {
+	return (m.Status == "active" || m.Status == "intended" || m.Status == "on-hold") && !m.Period.Ended(now)
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
@@ -37,8 +38,19 @@ func noteText(n *record.Note, v vocab.Vocabulary) string {
 	if n.Text != "" {
 		return n.Text
 	}
+	var parts []string
 	if n.ContentType != "" {
-		return fmt.Sprintf("%s: %s, %d %s", v.Attachment, n.ContentType, n.Size, v.Bytes)
+		parts = append(parts, n.ContentType)
+	}
+	if n.Size > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n.Size, v.Bytes))
+	}
+	if n.URL != "" {
+		// Only a link: shcr does not fetch it; say what it is.
+		return strings.TrimSuffix(fmt.Sprintf(v.AttachmentLink, strings.Join(parts, ", ")), ": ")
+	}
+	if len(parts) > 0 {
+		return v.Attachment + ": " + strings.Join(parts, ", ")
 	}
 	return ""
 }

@@ -44,25 +44,25 @@ func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
 // SectionTable turns one section of the record into a table. Restricted items are masked
 // ("Restricted item — press x to reveal") unless revealed(key) says they were revealed;
 // revealed may be nil (nothing revealed).
-func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary, revealed func(key string) bool) Table {
+func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
 	s := &rec.Sections
 	switch sec {
 	case record.SectionCarePackages:
-		return CarePackagesTable(s.CarePackages, v, revealed)
+		return CarePackagesTable(s.CarePackages, s.Referrals, v, revealed)
 	case record.SectionCareTeam:
-		return CareTeamTable(s.CareTeam, v, revealed)
+		return CareTeamTable(s.CareTeam, v, revealed, now)
 	case record.SectionMedications:
 		return MedicationsTable(s.Medications, v, revealed)
 	case record.SectionAllergies:
 		return AllergiesTable(s.Allergies, v, revealed)
 	case record.SectionNextOfKin:
-		return NextOfKinTable(s.NextOfKin, v, revealed)
+		return NextOfKinTable(s.NextOfKin, v, revealed, now)
 	case record.SectionEncounters:
 		return EncountersTable(s.Encounters, v, revealed)
 	case record.SectionNotes:
 		return NotesTable(s.Notes, v, revealed)
 	case record.SectionAlerts:
-		return AlertsTable(s.Alerts, v, revealed)
+		return AlertsTable(s.Alerts, v, revealed, now)
 	}
 	return Table{Section: sec}
 }
@@ -72,8 +72,8 @@ type Field struct{ Label, Value string }
 
 // ItemDetails is the details pane of item index of a section: its fields, then its provenance.
 // A restricted item shows no content, only that it is restricted and where it came from.
-func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool) string {
-	item, fields := sectionFields(rec, sec, index, v)
+func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool, now time.Time) string {
+	item, fields := sectionFields(rec, sec, index, v, now)
 	if item == nil {
 		return ""
 	}
@@ -86,8 +86,8 @@ func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Voca
 // ItemDetailsCompact is the details pane for narrow screens: fields flow along the line
 // ("Type Home care · Status active · …"), long texts get their own lines, and the provenance
 // follows on a line of its own, so that 80 × 24 still shows where the item came from.
-func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool) string {
-	item, fields := sectionFields(rec, sec, index, v)
+func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool, now time.Time) string {
+	item, fields := sectionFields(rec, sec, index, v, now)
 	if item == nil {
 		return ""
 	}
@@ -137,11 +137,18 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 	p := it.Provenance
 	segs := []string{st.Label.Render(v.From) + " " + st.Bold.Render(p.Backend+" ("+DomainMarker(p.Domain, v)+")")}
+	if p.Via != "" { // relayed: "From Demo NHS ShCR (LA, via Demo NHS ShCR)"
+		segs[0] = st.Label.Render(v.From) + " " + st.Bold.Render(p.Backend+" ("+fmt.Sprintf(v.Via, DomainMarker(p.Domain, v), p.Via)+")")
+	}
 	org := p.Organisation
 	if p.OrganisationCode != "" {
 		org = strings.TrimSpace(org + " (" + p.OrganisationCode + ")")
 	}
-	for _, s := range []string{org, p.Author.String(), ukdate.DateTime(p.Recorded), p.SourceSystem} {
+	label, when := recordedText(p, v)
+	if when != "" && p.ServerUpdated {
+		when = label + " " + when
+	}
+	for _, s := range []string{org, p.Author.String(), when, p.SourceSystem} {
 		if s != "" {
 			segs = append(segs, st.Text.Render(s))
 		}
@@ -159,7 +166,7 @@ func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 	return segs
 }
 
-func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary) (*record.Item, []Field) {
+func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
 	s := &rec.Sections
 	in := func(n int) bool { return i >= 0 && i < n }
 	switch sec {
@@ -167,9 +174,12 @@ func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabu
 		if in(len(s.CarePackages)) {
 			return &s.CarePackages[i].Item, carePackageFields(&s.CarePackages[i], v)
 		}
+		if j := i - len(s.CarePackages); j >= 0 && j < len(s.Referrals) {
+			return &s.Referrals[j].Item, carePackageFields(&s.Referrals[j], v)
+		}
 	case record.SectionCareTeam:
 		if in(len(s.CareTeam)) {
-			return &s.CareTeam[i].Item, careTeamFields(&s.CareTeam[i], v)
+			return &s.CareTeam[i].Item, careTeamFields(&s.CareTeam[i], v, now)
 		}
 	case record.SectionMedications:
 		if in(len(s.Medications)) {
@@ -181,7 +191,7 @@ func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabu
 		}
 	case record.SectionNextOfKin:
 		if in(len(s.NextOfKin)) {
-			return &s.NextOfKin[i].Item, contactFields(&s.NextOfKin[i], v)
+			return &s.NextOfKin[i].Item, contactFields(&s.NextOfKin[i], v, now)
 		}
 	case record.SectionEncounters:
 		if in(len(s.Encounters)) {
@@ -193,7 +203,7 @@ func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabu
 		}
 	case record.SectionAlerts:
 		if in(len(s.Alerts)) {
-			return &s.Alerts[i].Item, alertFields(&s.Alerts[i], v)
+			return &s.Alerts[i].Item, alertFields(&s.Alerts[i], v, now)
 		}
 	}
 	return nil, nil
@@ -207,12 +217,17 @@ func ProvenanceFields(it record.Item, v vocab.Vocabulary) []Field {
 		org = strings.TrimSpace(org + " (" + p.OrganisationCode + ")")
 	}
 	sec := strings.Join(p.Security, ", ")
+	domain := DomainLong(p.Domain, v)
+	if p.Via != "" {
+		domain = fmt.Sprintf(v.Via, domain, p.Via)
+	}
+	label, when := recordedText(p, v)
 	out := []Field{
 		{v.Backend, p.Backend},
 		{v.Organisation, org},
-		{v.Domain, DomainLong(p.Domain, v)},
+		{v.Domain, domain},
 		{v.Author, p.Author.String()},
-		{v.Recorded, ukdate.DateTime(p.Recorded)},
+		{label, when},
 		{v.SourceSystem, p.SourceSystem},
 		{v.Security, sec},
 	}
@@ -226,13 +241,24 @@ func ProvenanceFields(it record.Item, v vocab.Vocabulary) []Field {
 	return out
 }
 
+// recordedText is the label and date of when an item was recorded: "Recorded" with the
+// item's own date at the precision the source gave it, or "Updated on server" when all there
+// is is the server's load date (meta.lastUpdated), which is never called "recorded".
+func recordedText(p record.Provenance, v vocab.Vocabulary) (label, when string) {
+	label = v.Recorded
+	if p.ServerUpdated {
+		label = v.UpdatedOnServer
+	}
+	return label, dateTimeText(p.Recorded, p.RecordedText)
+}
+
 func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles, width, height int) string {
 	all := append(slices.Clip(fields), ProvenanceFields(it, v)...)
 	lw := 0
 	for _, f := range all {
 		lw = max(lw, textWidth(f.Label))
 	}
-	lw = min(lw, max(width/3, 8))
+	lw = min(lw, max(width*2/5, 8))
 	var lines []string
 	for _, f := range all {
 		if f.Value == "" {
@@ -292,42 +318,84 @@ func sortTime(t time.Time) string {
 }
 
 func periodText(p record.Period, v vocab.Vocabulary) string {
+	start, end := ukdate.Partial(p.Start, p.StartText), ukdate.Partial(p.End, p.EndText)
 	switch {
-	case !p.Start.IsZero() && !p.End.IsZero():
-		return ukdate.Date(p.Start) + " – " + ukdate.Date(p.End)
-	case !p.Start.IsZero():
-		return fmt.Sprintf(v.Since, ukdate.Date(p.Start))
-	case !p.End.IsZero():
-		return fmt.Sprintf(v.Until, ukdate.Date(p.End))
+	case start != "" && end != "":
+		return start + " – " + end
+	case start != "":
+		return fmt.Sprintf(v.Since, start)
+	case end != "":
+		return fmt.Sprintf(v.Until, end)
 	}
 	return ""
 }
 
-// PhoneText is "07700 900123 (mobile)".
-func PhoneText(p record.Phone, v vocab.Vocabulary) string {
-	if p.Use == "" {
-		return p.Number
+// dateTimeText is a date and time, or the date at the precision the source gave it
+// ("Mar-2024", "2023") when it gave no time.
+func dateTimeText(t time.Time, raw string) string {
+	if raw != "" {
+		if _, prec, err := ukdate.ParseFHIR(raw); err == nil && prec != "time" {
+			return ukdate.Partial(t, raw)
+		}
 	}
-	return p.Number + " (" + v.PhoneUse(p.Use) + ")"
+	return ukdate.DateTime(t)
 }
 
-func phonesText(ps []record.Phone, v vocab.Vocabulary) string {
+// PhoneText is "07700 900123 (mobile)"; a number that is not a voice line, or no longer in
+// use, says so: "01632 960555 (work, fax)", "07700 900999 (mobile, ended 03-Jan-2025)".
+func PhoneText(p record.Phone, v vocab.Vocabulary, now time.Time) string {
+	var notes []string
+	if p.Use != "" && p.Use != "old" {
+		notes = append(notes, v.PhoneUse(p.Use))
+	}
+	switch p.System {
+	case record.PhoneFax:
+		notes = append(notes, v.PhoneFax)
+	case record.PhonePager:
+		notes = append(notes, v.PhonePager)
+	case record.PhoneSMS:
+		notes = append(notes, v.PhoneSMS)
+	case record.PhoneTextphone:
+		notes = append(notes, v.PhoneTextphone)
+	case record.PhoneVoice:
+	default:
+		notes = append(notes, p.System)
+	}
+	switch {
+	case p.Period.Ended(now):
+		notes = append(notes, fmt.Sprintf(v.EndedOn, ukdate.Partial(p.Period.End, p.Period.EndText)))
+	case p.Use == "old":
+		notes = append(notes, v.PhoneOld)
+	}
+	if len(notes) == 0 {
+		return p.Number
+	}
+	return p.Number + " (" + strings.Join(notes, ", ") + ")"
+}
+
+// phonesText lists the numbers, those that can be called now first.
+func phonesText(ps []record.Phone, v vocab.Vocabulary, now time.Time) string {
 	out := make([]string, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, PhoneText(p, v))
+	for _, callable := range []bool{true, false} {
+		for _, p := range ps {
+			if p.Number != "" && p.Callable(now) == callable {
+				out = append(out, PhoneText(p, v, now))
+			}
+		}
 	}
 	return strings.Join(out, ", ")
 }
 
-// firstPhone is the number to call first: a mobile if there is one.
-func firstPhone(ps []record.Phone) string {
+// firstPhone is the number to call first: a voice number in use now (record.Phone.Callable),
+// a mobile if there is one. Faxes, pagers, text-phones and ended numbers are never offered.
+func firstPhone(ps []record.Phone, now time.Time) string {
 	for _, p := range ps {
-		if p.Use == "mobile" && p.Number != "" {
+		if p.Use == "mobile" && p.Number != "" && p.Callable(now) {
 			return p.Number
 		}
 	}
 	for _, p := range ps {
-		if p.Number != "" {
+		if p.Number != "" && p.Callable(now) {
 			return p.Number
 		}
 	}

@@ -19,9 +19,10 @@ func Loading(rec *record.Record, sec record.Section) bool {
 	return false
 }
 
-// CountText is "12", or "10000+" when a back end cut the section short.
+// CountText is "12", or "10+" when a back end cut the section short. For care packages it
+// counts the care packages alone, not the referrals and orders listed apart from them.
 func CountText(rec *record.Record, sec record.Section) string {
-	n := rec.Count(sec)
+	n := shownCount(rec, sec)
 	for _, st := range rec.StatusOf(sec) {
 		if st.State == record.StateTruncated {
 			return fmt.Sprintf("%d+", n)
@@ -30,41 +31,54 @@ func CountText(rec *record.Record, sec record.Section) string {
 	return fmt.Sprint(n)
 }
 
-// SectionNotice says, line by line, what the back ends did with a section: still loading,
-// failed (with the reason), cut short ("showing first N of M"), GP Connect warnings, and —
-// when there are no rows — whether that is "none recorded" or "not returned". It never says
-// "none" for a section no back end returned.
+// SectionNotice says, line by line, what the back ends did with a section: each back end
+// that could not be checked (failed, timed out, cut short, not asked) with its reason, every
+// list warning in full (wrapped, one warning per line), and — when there are no rows — "none
+// recorded" only where record.NoneRecorded allows it, else why it is unknown.
 func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, st Styles, width int) []string {
 	var lines []string
-	var returned, loading []string
-	for _, s := range rec.StatusOf(sec) {
+	add := func(sty lipglossStyle, text string) {
+		for _, l := range wrap(text, width) {
+			lines = append(lines, sty.Render(clip(l, width)))
+		}
+	}
+	cov := rec.Coverage(sec)
+	var loading []string
+	for _, s := range cov.Unchecked {
 		switch s.State {
-		case record.StateFailed:
-			lines = append(lines, st.Error.Render(clip(fmt.Sprintf(v.FailedIn, s.Backend, s.Error), width)))
 		case record.StateLoading:
 			loading = append(loading, s.Backend)
-		case record.StateReturned, record.StateTruncated:
-			returned = append(returned, s.Backend)
-			if s.State == record.StateTruncated {
-				total := s.Total
-				if total == 0 {
-					total = s.Count
-				}
-				lines = append(lines, st.Warning.Render(clip(fmt.Sprintf(v.ShowingFirst, s.Count, total, s.Backend), width)))
-			}
+		case record.StateTruncated:
+			add(st.Warning, upperFirst(StatePhrase(s, v)))
+		default:
+			add(st.Error, upperFirst(StatePhrase(s, v)))
 		}
+	}
+	for _, s := range rec.StatusOf(sec) {
 		for _, w := range s.Warnings {
-			lines = append(lines, st.Warning.Render(clip(WarningText(w, s.Backend, v), width)))
+			add(st.Warning, WarningText(w, s.Backend, v))
 		}
 	}
 	if len(loading) > 0 {
 		lines = append(lines, st.Faint.Render(clip(v.Loading+" "+strings.Join(loading, ", "), width)))
 	}
-	if rec.Count(sec) == 0 && len(loading) == 0 {
-		if len(returned) > 0 {
-			lines = append(lines, st.Text.Render(clip(fmt.Sprintf(v.NoneRecorded, strings.Join(returned, ", ")), width)))
-		} else {
-			lines = append(lines, st.Warning.Render(clip(v.NotReturned, width)))
+	if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
+		add(st.Faint, fmt.Sprintf(v.ReferralsNote, len(rec.Sections.Referrals)))
+	}
+	if shownCount(rec, sec) == 0 && len(loading) == 0 {
+		switch {
+		case noneRecorded(rec, sec):
+			add(st.Text, fmt.Sprintf(v.NoneRecorded, strings.Join(cov.Complete, ", ")))
+			for _, p := range notHeldPhrases(cov, v) {
+				add(st.Faint, upperFirst(p))
+			}
+		case len(cov.Complete) > 0:
+			add(st.Warning, fmt.Sprintf(v.NothingFrom, strings.Join(cov.Complete, ", ")))
+		default:
+			for _, p := range notHeldPhrases(cov, v) {
+				add(st.Warning, upperFirst(p))
+			}
+			add(st.Warning, v.NotReturned)
 		}
 	}
 	return lines
@@ -118,6 +132,11 @@ func BackendStatusText(b record.BackendStatus, v vocab.Vocabulary) string {
 
 // BackendLine is the status line: every back end and what it said, at most two lines.
 func BackendLine(backends []record.BackendStatus, v vocab.Vocabulary, st Styles, width int) string {
+	return backendLines(backends, v, st, width, 2)
+}
+
+// backendLines is every back end and what it said, in at most maxLines lines (0: all).
+func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles, width, maxLines int) string {
 	segs := make([]string, 0, len(backends)+1)
 	segs = append(segs, st.Label.Render(v.BackendsTitle+":"))
 	for _, b := range backends {
@@ -132,13 +151,16 @@ func BackendLine(backends []record.BackendStatus, v vocab.Vocabulary, st Styles,
 		segs = append(segs, sty.Render(clip(text, width)))
 	}
 	lines := flow(segs, "  ", width)
-	if len(lines) > 2 {
-		lines = lines[:2]
+	if maxLines > 0 && len(lines) > maxLines {
+		lines = lines[:maxLines]
 	}
 	return strings.Join(lines, "\n")
 }
 
-// TabLabel is "4 Medications (12)", or "4 Medications …" with the spinner frame while loading.
+// TabLabel is "4 Medications (12)", or "4 Medications …" with the spinner frame while
+// loading. A section that is not fully checked never looks complete: "(12!)" when a back
+// end failed, timed out or was not asked, "(12+)" when one was cut short, "(-)" when no back
+// end returned it at all.
 func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinner string) string {
 	if sec == "" {
 		return fmt.Sprintf("%d %s", n, title)
@@ -146,11 +168,12 @@ func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinn
 	if Loading(rec, sec) {
 		return fmt.Sprintf("%d %s %s", n, title, spinner)
 	}
-	if !rec.Returned(sec) && !slices.ContainsFunc(rec.StatusOf(sec), func(s record.SectionStatus) bool { return s.State == record.StateFailed }) {
-		return fmt.Sprintf("%d %s (-)", n, title)
+	count := CountText(rec, sec)
+	if shownCount(rec, sec) == 0 && !rec.Returned(sec) {
+		count = "-"
 	}
-	if slices.ContainsFunc(rec.StatusOf(sec), func(s record.SectionStatus) bool { return s.State == record.StateFailed }) {
-		return fmt.Sprintf("%d %s (%s!)", n, title, CountText(rec, sec))
+	if slices.ContainsFunc(rec.Coverage(sec).Unchecked, func(s record.SectionStatus) bool { return s.State != record.StateTruncated }) {
+		count += "!"
 	}
-	return fmt.Sprintf("%d %s (%s)", n, title, CountText(rec, sec))
+	return fmt.Sprintf("%d %s (%s)", n, title, count)
 }

@@ -12,9 +12,10 @@ import (
 )
 
 // Summary is the one screen a busy person needs: care package status, allocated social
-// worker, next of kin with phone, allergies, current medications, last encounter, alerts and
-// which back ends answered. Each line says "not returned" or "failed" rather than "none"
-// when that is the truth. Restricted items count only where revealed(key) (nil: none).
+// worker, next of kin with phone, allergies, current medications, last encounter, alerts,
+// list warnings, notices and which back ends answered. A line says "none recorded" only when
+// record.NoneRecorded allows it; otherwise it names what could not be checked. Restricted
+// items count only where revealed(key) (nil: none).
 func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height int, now time.Time, revealed func(key string) bool) string {
 	fields := SummaryFields(rec, v, now, revealed)
 	lw := 0
@@ -22,21 +23,36 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		lw = max(lw, textWidth(f.Label))
 	}
 	var lines []string
+	var owner []string // the label of the field each line belongs to
 	for _, f := range fields {
 		valW := max(width-lw-2, 8)
-		for j, wl := range wrap(f.Value, valW) {
-			label := ""
-			if j == 0 {
-				label = f.Label
-			}
-			lines = append(lines, st.Label.Render(fit(label, lw))+"  "+st.Text.Render(clip(wl, valW)))
-			if j == 2 {
-				break
+		// Each paragraph (a warning, a notice) starts on its own line; a long one is cut
+		// after three lines, except the care package verdict, warnings and notices, which
+		// are shown in full.
+		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage
+		first := true
+		for _, para := range strings.Split(f.Value, "\n") {
+			for j, wl := range wrap(para, valW) {
+				label := ""
+				if first {
+					label, first = f.Label, false
+				}
+				lines = append(lines, st.Label.Render(fit(label, lw))+"  "+st.Text.Render(clip(wl, valW)))
+				owner = append(owner, f.Label)
+				if j == 2 && !full {
+					break
+				}
 			}
 		}
 	}
 	if height > 0 && len(lines) > height {
-		lines = lines[:height]
+		// Say what did not fit rather than cut it silently.
+		var hidden []string
+		for _, l := range owner[height-1:] {
+			hidden = appendNew(hidden, l)
+		}
+		more := fmt.Sprintf(v.SumMore, len(lines)-height+1, strings.Join(hidden, ", "))
+		lines = append(lines[:height-1], st.Warning.Render(clip(more, width)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -47,121 +63,127 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	s := &rec.Sections
 	out := []Field{{v.SumCarePackage, CarePackageVerdict(rec, v, now, revealed)}}
 
-	sw := ""
-	if state := sectionShort(rec, record.SectionCareTeam, v); state != "" {
-		sw = state
-	} else {
-		var names []string
-		for i := range s.CareTeam {
-			m := &s.CareTeam[i]
-			if m.Masked(revealed) || !isSocialWorker(m) {
-				continue
-			}
-			names = appendNew(names, joinNonEmpty(", ", m.Name, m.Team, firstPhone(m.Phones))+" ["+DomainMarker(m.Provenance.Domain, v)+"]")
+	// Allocated social worker: a current member of the care team, else the care manager of
+	// an active package.
+	var names []string
+	for i := range s.CareTeam {
+		m := &s.CareTeam[i]
+		if m.Masked(revealed) || !isSocialWorker(m) || !m.Current(now) {
+			continue
 		}
-		if len(names) == 0 {
-			for _, c := range s.CarePackages {
-				if c.CareManager != "" && !c.Masked(revealed) && activePackage(&c, now) {
-					names = append(names, c.CareManager)
-				}
+		names = appendNew(names, joinNonEmpty(", ", orNameNotRecorded(m.Name, v), m.Team, firstPhone(m.Phones, now))+" ["+DomainMarker(m.Provenance.Domain, v)+"]")
+	}
+	if len(names) == 0 {
+		for _, c := range s.CarePackages {
+			if c.CareManager != "" && !c.Masked(revealed) && activePackage(&c, now) {
+				names = appendNew(names, c.CareManager)
 			}
-		}
-		sw = strings.Join(names, "; ")
-		if sw == "" {
-			sw = v.SumNone
 		}
 	}
-	out = append(out, Field{v.SumSocialWorker, sw})
+	out = append(out, Field{v.SumSocialWorker, listOrWhy(strings.Join(names, "; "), rec, record.SectionCareTeam, v)})
 
-	kin := sectionShort(rec, record.SectionNextOfKin, v)
-	if kin == "" {
-		cs := slices.Clone(s.NextOfKin)
-		slices.SortStableFunc(cs, func(a, b record.Contact) int { return strings.Compare(rankKey(a.Rank), rankKey(b.Rank)) })
-		var parts []string
-		for i := range cs {
-			c := &cs[i]
-			if c.Masked(revealed) {
-				continue
-			}
-			parts = appendNew(parts, joinNonEmpty(" ", c.Name, paren(ContactRelationship(c, v)), firstPhone(c.Phones)))
-			if len(parts) == 3 {
-				break
-			}
+	// Next of kin: current contacts only, call-first order, with a number that can be called.
+	cs := slices.Clone(s.NextOfKin)
+	slices.SortStableFunc(cs, func(a, b record.Contact) int { return strings.Compare(rankKey(a.Rank), rankKey(b.Rank)) })
+	var kin []string
+	ended, masked := 0, 0
+	for i := range cs {
+		c := &cs[i]
+		switch {
+		case c.Masked(revealed):
+			masked++
+			continue
+		case !c.Current(now):
+			ended++
+			continue
 		}
-		kin = strings.Join(parts, "; ")
-	}
-	out = append(out, Field{v.SumNextOfKin, kin})
-
-	all := sectionShort(rec, record.SectionAllergies, v)
-	if all == "" {
-		var parts []string
-		nka := false
-		for i := range s.Allergies {
-			a := &s.Allergies[i]
-			switch {
-			case a.NoKnownAllergies:
-				nka = true
-			case realAllergy(a, revealed):
-				parts = appendNew(parts, joinNonEmpty(" ", a.Substance, paren(strings.Join(a.Reactions, ", "))))
+		if len(kin) < 3 {
+			phone := firstPhone(c.Phones, now)
+			if phone == "" {
+				phone = v.NoPhoneRecorded
 			}
-		}
-		if len(parts) == 0 && nka {
-			parts = append(parts, v.NoKnownAllergies)
-		}
-		all = strings.Join(parts, "; ")
-		if all == "" {
-			all = v.SumNone
+			kin = appendNew(kin, joinNonEmpty(" ", orNameNotRecorded(c.Name, v), paren(ContactRelationship(c, v, now)), phone))
 		}
 	}
-	out = append(out, Field{v.SumAllergies, all})
+	if masked > 0 {
+		kin = append(kin, fmt.Sprintf(v.RestrictedCount, masked))
+	}
+	if len(kin) == 0 && ended > 0 {
+		kin = append(kin, fmt.Sprintf(v.OnlyEnded, ended))
+	}
+	out = append(out, Field{v.SumNextOfKin, listOrWhy(strings.Join(kin, "; "), rec, record.SectionNextOfKin, v)})
 
-	meds := sectionShort(rec, record.SectionMedications, v)
-	if meds == "" {
+	out = append(out, Field{v.SumAllergies, allergySummary(rec, v, revealed)})
+
+	meds := ""
+	if rec.Count(record.SectionMedications) > 0 {
 		n := 0
 		for i := range s.Medications {
-			if m := &s.Medications[i]; !m.Masked(revealed) && currentMedication(m) {
+			if m := &s.Medications[i]; !m.Masked(revealed) && currentMedication(m, now) {
 				n++
 			}
 		}
 		meds = fmt.Sprint(n)
 	}
-	out = append(out, Field{v.SumMedications, meds})
+	out = append(out, Field{v.SumMedications, listOrWhy(meds, rec, record.SectionMedications, v)})
 
-	last := sectionShort(rec, record.SectionEncounters, v)
-	if last == "" {
-		li := -1
-		for i := range s.Encounters {
-			e := &s.Encounters[i]
-			if e.Masked(revealed) || e.Period.Start.After(now) {
-				continue
-			}
-			if li < 0 || e.Period.Start.After(s.Encounters[li].Period.Start) {
-				li = i
-			}
+	last := ""
+	li := -1
+	for i := range s.Encounters {
+		e := &s.Encounters[i]
+		if e.Masked(revealed) || e.Period.Start.After(now) {
+			continue
 		}
-		if li >= 0 {
-			e := &s.Encounters[li]
-			loc := e.Location
-			if loc == "" {
-				loc = e.Provider
-			}
-			last = joinNonEmpty(", ", ukdate.Date(e.Period.Start), e.Type, loc) + " [" + DomainMarker(e.Provenance.Domain, v) + "]"
-		} else {
-			last = v.SumNone
+		if li < 0 || e.Period.Start.After(s.Encounters[li].Period.Start) {
+			li = i
 		}
 	}
-	out = append(out, Field{v.SumLastEncounter, last})
+	if li >= 0 {
+		e := &s.Encounters[li]
+		loc := e.Location
+		if loc == "" {
+			loc = e.Provider
+		}
+		last = joinNonEmpty(", ", ukdate.Partial(e.Period.Start, e.Period.StartText), e.Type, loc) + " [" + DomainMarker(e.Provenance.Domain, v) + "]"
+	}
+	out = append(out, Field{v.SumLastEncounter, listOrWhy(last, rec, record.SectionEncounters, v)})
+	// A current stay: its legal status and when the person was declared medically safe to leave.
+	for i := range s.Encounters {
+		e := &s.Encounters[i]
+		if e.Masked(revealed) || !currentEncounter(e, now) {
+			continue
+		}
+		if e.LegalStatus != "" {
+			out = append(out, Field{v.SumLegalStatus, e.LegalStatus + " [" + DomainMarker(e.Provenance.Domain, v) + "]"})
+		}
+		if !e.MedicallySafe.Start.IsZero() {
+			out = append(out, Field{v.SumMedicallySafe, ukdate.Partial(e.MedicallySafe.Start, e.MedicallySafe.StartText)})
+		}
+	}
 
 	var alerts []string
-	for _, a := range s.Alerts {
+	for i := range s.Alerts {
+		a := &s.Alerts[i]
 		if a.Masked(revealed) {
 			alerts = append(alerts, v.RestrictedText)
 			continue
 		}
+		if !a.Current(now) {
+			continue
+		}
 		alerts = append(alerts, joinNonEmpty(": ", a.Category, a.Text))
 	}
-	if len(alerts) > 0 {
-		out = append(out, Field{v.SumAlerts, strings.Join(alerts, "; ")})
+	// With no current alert the line is left out only when every back end was checked: a
+	// safety flag that could not be checked is said to be so.
+	switch a := strings.Join(alerts, "; "); {
+	case a != "":
+		out = append(out, Field{v.SumAlerts, withProblems(a, rec, record.SectionAlerts, v)})
+	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !noneRecorded(rec, record.SectionAlerts):
+		out = append(out, Field{v.SumAlerts, strings.Join(notCheckedPhrases(rec, record.SectionAlerts, v), "; ")})
+	}
+
+	if lang := languageText(&rec.Person); lang != "" {
+		out = append(out, Field{v.SumLanguage, lang})
 	}
 
 	// Where they live and their numbers: withheld for a restricted (PDS sensitive) person
@@ -169,11 +191,18 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	if rec.Person.Restricted && (revealed == nil || !revealed(record.RevealPersonKey)) {
 		out = append(out, Field{v.SumAddress, v.Restricted})
 	} else {
-		at := joinNonEmpty("; ", addressText(rec.Person.Address), phonesText(rec.Person.Phones, v))
+		at := joinNonEmpty("; ", addressText(rec.Person.Address), phonesText(rec.Person.Phones, v, now))
 		if at == "" {
 			at = v.SumNone
 		}
 		out = append(out, Field{v.SumAddress, at})
+	}
+
+	if ws := WarningLines(rec, v); len(ws) > 0 {
+		out = append(out, Field{v.SumWarnings, strings.Join(ws, "\n")})
+	}
+	if ns := NoticeLines(rec); len(ns) > 0 {
+		out = append(out, Field{v.SumNotices, strings.Join(ns, "\n")})
 	}
 
 	var bs []string
@@ -184,30 +213,89 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	return out
 }
 
-// sectionShort is "" when the section has rows to summarise, else what to say instead:
-// loading, failed, not returned, or none recorded.
-func sectionShort(rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
-	if rec.Count(sec) > 0 {
-		return ""
+// listOrWhy is a Summary value: what the section lists, followed by every back end that
+// could not be checked; with nothing listed, "none recorded" only when that is known.
+func listOrWhy(list string, rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
+	if list == "" {
+		if Loading(rec, sec) && rec.Count(sec) == 0 {
+			return v.Loading
+		}
+		return emptyText(rec, sec, v)
 	}
-	if Loading(rec, sec) {
-		return v.Loading
-	}
-	var failed []string
-	for _, s := range rec.StatusOf(sec) {
-		if s.State == record.StateFailed {
-			failed = append(failed, fmt.Sprintf(v.FailedIn, s.Backend, s.Error))
+	return withProblems(list, rec, sec, v)
+}
+
+// allergySummary lists the allergies; "No known allergies" only when a source asserted it
+// and no source lists an allergy (a restricted one counts: "1 restricted allergy").
+func allergySummary(rec *record.Record, v vocab.Vocabulary, revealed func(key string) bool) string {
+	var parts []string
+	nka, masked := false, 0
+	for i := range rec.Sections.Allergies {
+		a := &rec.Sections.Allergies[i]
+		switch {
+		case a.Masked(revealed):
+			masked++
+		case a.NoKnownAllergies:
+			nka = true
+		case a.VerificationStatus == "entered-in-error":
+		case realAllergy(a, revealed):
+			parts = appendNew(parts, joinNonEmpty(" ", a.Substance, paren(strings.Join(a.Reactions, ", "))))
+		default: // refuted, resolved or inactive: listed, and said to be so
+			parts = appendNew(parts, joinNonEmpty(" ", a.Substance, paren(allergyStatus(a, v))))
 		}
 	}
-	if !rec.Returned(sec) {
-		if len(failed) > 0 {
-			return strings.Join(failed, "; ")
-		}
-		return v.NotReturned
+	switch masked {
+	case 0:
+	case 1:
+		parts = append(parts, fmt.Sprintf(v.RestrictedAllergy, masked))
+	default:
+		parts = append(parts, fmt.Sprintf(v.RestrictedAllergies, masked))
 	}
-	out := v.SumNone
-	if len(failed) > 0 {
-		out += "; " + strings.Join(failed, "; ")
+	if len(parts) == 0 && nka {
+		parts = append(parts, v.NoKnownAllergies)
+	}
+	return listOrWhy(strings.Join(parts, "; "), rec, record.SectionAllergies, v)
+}
+
+// currentEncounter reports whether an encounter is going on now (an admission not yet ended).
+func currentEncounter(e *record.Encounter, now time.Time) bool {
+	switch e.Status {
+	case "finished", "cancelled", "entered-in-error", "planned":
+		return false
+	}
+	return !e.Period.Start.IsZero() && !e.Period.Start.After(now) && e.Period.Active(now)
+}
+
+// languageText is the preferred language, with the interpreter need where there is one.
+func languageText(p *record.Person) string {
+	switch {
+	case p.Language != "":
+		return p.Language
+	case p.InterpreterLanguage != "":
+		return p.InterpreterLanguage
+	}
+	return ""
+}
+
+// WarningLines are every list warning of every section, in full, one per line.
+func WarningLines(rec *record.Record, v vocab.Vocabulary) []string {
+	var out []string
+	for _, sec := range record.Sections() {
+		for _, st := range rec.StatusOf(sec) {
+			for _, w := range st.Warnings {
+				out = appendNew(out, SectionTitle(sec, v)+": "+WarningText(w, st.Backend, v))
+			}
+		}
+	}
+	return out
+}
+
+// NoticeLines are the notices (entries about another person dropped, duplicate records read
+// together, linked records followed), one per line: "Back end: text".
+func NoticeLines(rec *record.Record) []string {
+	var out []string
+	for _, n := range rec.Notices {
+		out = appendNew(out, joinNonEmpty(": ", n.Backend, n.Text))
 	}
 	return out
 }

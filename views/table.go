@@ -21,12 +21,16 @@ type Column struct {
 // Row is one item of a section, already turned into text. Building rows costs one pass
 // over the section; rendering a frame touches only the visible rows.
 type Row struct {
-	Index      int           // position of the item in its section slice
+	Index      int           // position of the item in its section slice (care packages: referrals follow the packages)
+	Group      int           // rows sort within their group, groups in order (referrals and orders after care packages)
 	Domain     record.Domain // shown as a text marker on every row
 	Cells      []string      // one per column; empty for a restricted row
 	Keys       []string      // sort keys per column where the text does not sort (dates, ranks); "" means use the cell
 	Restricted bool          // the row is masked
 	Phone      string        // the number `y` copies, where the item has one
+	// TextCells, when set, replace Cells in the text output (shcr get), which has no details
+	// pane: every phone number with its label rather than the numbers to call alone.
+	TextCells []string
 }
 
 // SortKey is the key column c sorts on.
@@ -310,6 +314,9 @@ func SortOrder(t *Table, order []int, col int, desc bool) {
 		keys[i] = t.Rows[i].SortKey(col)
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
+		if g := t.Rows[a].Group - t.Rows[b].Group; g != 0 {
+			return g
+		}
 		c := strings.Compare(keys[a], keys[b])
 		if desc {
 			return -c

@@ -47,8 +47,14 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	var b strings.Builder
 	b.WriteString(Banner(rec, v, st, width, now))
 	b.WriteString("\n")
-	b.WriteString(BackendLine(rec.Backends, v, st, width))
+	b.WriteString(backendLines(rec.Backends, v, st, width, 0)) // every back end, however many lines
 	b.WriteString("\n")
+	for _, n := range rec.Notices {
+		for _, l := range wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {
+			b.WriteString(clip(l, width))
+			b.WriteString("\n")
+		}
+	}
 	if len(sections) == 0 {
 		sections = record.Sections()
 	}
@@ -66,16 +72,37 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 			b.WriteString(l)
 			b.WriteString("\n")
 		}
-		if rec.Count(sec) == 0 {
-			continue
+		var t Table
+		if sec == record.SectionCarePackages {
+			// Referrals and orders are listed apart: they are not care packages.
+			t = CarePackagesTable(rec.Sections.CarePackages, nil, v, o.Revealed)
+		} else {
+			t = SectionTable(rec, sec, v, o.Revealed, now)
 		}
-		t := SectionTable(rec, sec, v, o.Revealed)
-		order := DefaultOrder(&t)
-		widths := NaturalWidths(&t, width)
-		b.WriteString(RenderTable(&t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))
-		b.WriteString("\n")
+		writeTable(&b, &t, v, st, width)
+		if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
+			fmt.Fprintf(&b, "\n%s (%d)\n", v.Referrals, len(rec.Sections.Referrals))
+			rt := ReferralsTable(rec.Sections.Referrals, v, o.Revealed)
+			writeTable(&b, &rt, v, st, width)
+		}
 	}
 	return trimLines(b.String())
+}
+
+// writeTable writes a table in its default order; nothing when it has no rows.
+func writeTable(b *strings.Builder, t *Table, v vocab.Vocabulary, st Styles, width int) {
+	if len(t.Rows) == 0 {
+		return
+	}
+	for i := range t.Rows {
+		if t.Rows[i].TextCells != nil {
+			t.Rows[i].Cells = t.Rows[i].TextCells
+		}
+	}
+	order := DefaultOrder(t)
+	widths := NaturalWidths(t, width)
+	b.WriteString(RenderTable(t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))
+	b.WriteString("\n")
 }
 
 // DefaultOrder is the table's rows in its default sort order.

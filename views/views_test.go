@@ -41,6 +41,8 @@ func TestRecordText(t *testing.T) {
 				"full":     viewstest.Record(),
 				"problems": viewstest.WithProblems(viewstest.Record()),
 				"empty":    viewstest.Empty(),
+				"hard":     viewstest.Hard().Masked(nil),
+				"deceased": viewstest.Deceased().Masked(nil),
 			} {
 				t.Run(fmt.Sprintf("%s/%s/%d", v.Name, name, w), func(t *testing.T) {
 					out := views.RecordTextWith(rec, v, nil, w, views.TextOptions{Now: viewstest.Now})
@@ -64,7 +66,7 @@ func TestSectionNoticeNeverSaysNoneForMissingData(t *testing.T) {
 	v, st := vocab.Health(), views.TextStyles()
 	rec := viewstest.Empty()
 	meds := strings.Join(views.SectionNotice(rec, record.SectionMedications, v, st, 200), "\n")
-	if !strings.Contains(meds, "Not returned by any back end") || strings.Contains(strings.ToLower(meds), "none") {
+	if !strings.Contains(meds, "Not asked at Demo NHS ShCR") || !strings.Contains(meds, "Not returned by any back end") || strings.Contains(strings.ToLower(meds), "none") {
 		t.Errorf("medications (not returned) notice = %q", meds)
 	}
 	cp := strings.Join(views.SectionNotice(rec, record.SectionCarePackages, v, st, 200), "\n")
@@ -80,7 +82,7 @@ func TestSectionNoticeNeverSaysNoneForMissingData(t *testing.T) {
 	// A failed back end with nothing returned elsewhere: the reason, not "none".
 	rec.SetStatus(record.SectionStatus{Backend: "GP", Section: record.SectionMedications, State: record.StateFailed, Error: "timed out after 10s"})
 	meds = strings.Join(views.SectionNotice(rec, record.SectionMedications, v, st, 200), "\n")
-	if !strings.Contains(meds, "Failed in GP: timed out after 10s") || strings.Contains(meds, "None") {
+	if !strings.Contains(meds, "Not checked at GP (timed out after 10s)") || strings.Contains(strings.ToLower(meds), "none") {
 		t.Errorf("failed medications notice = %q", meds)
 	}
 }
@@ -89,7 +91,7 @@ func TestProblemsAreShownInPlace(t *testing.T) {
 	v, st := vocab.Health(), views.TextStyles()
 	rec := viewstest.WithProblems(viewstest.Record())
 	enc := strings.Join(views.SectionNotice(rec, record.SectionEncounters, v, st, 200), "\n")
-	if !strings.Contains(enc, "showing first 3 of 12000 from Demo NHS ShCR") {
+	if !strings.Contains(enc, "Showing first 3 of 12,000 at Demo NHS ShCR") {
 		t.Errorf("truncated notice = %q", enc)
 	}
 	al := strings.Join(views.SectionNotice(rec, record.SectionAllergies, v, st, 200), "\n")
@@ -113,18 +115,23 @@ func TestCarePackageVerdict(t *testing.T) {
 		"Care package in place: Yes — home care, 14 h a week, Brightwater Home Care Ltd, since 03-Jan-2026"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
-	// Only the ended package: no active one, named back ends, and the one not asked.
+	// Only the ended package: no active one where checked; every back end answered, so No.
 	rec.Sections.CarePackages = rec.Sections.CarePackages[1:]
+	if got, want := views.CarePackageVerdict(rec, vocab.Health(), viewstest.Now, nil),
+		"Care package in place: No — none active at Demo NHS ShCR, Demo County Council"; got != want {
+		t.Errorf("verdict\n got %q\nwant %q", got, want)
+	}
+	// A back end that knows the person failed: Unknown, never No.
 	rec.SetBackend(record.BackendStatus{Name: "Demo GP Connect", Status: record.BackendFailed, Error: "503"})
 	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now, nil),
-		"No active care and support found in: Demo NHS ShCR, Demo County Council; not checked: Demo GP Connect"; got != want {
+		"Care and support in place: Unknown — nothing active at Demo NHS ShCR, Demo County Council; not checked at Demo GP Connect (503)"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
 }
 
-// TestCarePackageVerdictSaysWhyABackEndHasNone: a back end that does not know the person
-// holds no package for them (it counts as checked), one that does not hold care packages at
-// all is not "not checked", and only failures or back ends not asked are.
+// TestCarePackageVerdictSaysWhyABackEndHasNone: with no back end that returned care
+// packages in full, the verdict is Unknown and says why, back end by back end: not served
+// there, not known there, failed.
 func TestCarePackageVerdictSaysWhyABackEndHasNone(t *testing.T) {
 	rec := &record.Record{}
 	rec.SetStatus(record.SectionStatus{Backend: "NHS", Section: record.SectionCarePackages, State: record.StateNotSupported})
@@ -133,13 +140,13 @@ func TestCarePackageVerdictSaysWhyABackEndHasNone(t *testing.T) {
 	rec.SetBackend(record.BackendStatus{Name: "GP", Status: record.BackendOK})
 	rec.SetBackend(record.BackendStatus{Name: "Council", Status: record.BackendNotKnown})
 	if got, want := views.CarePackageVerdict(rec, vocab.Health(), viewstest.Now, nil),
-		"No active care package found in: Council (not known there)"; got != want {
+		"Care package in place: Unknown — not available from NHS; not available from GP; Council does not know this patient"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
 	// The council failed instead: nobody checked; say who does not hold packages and who failed.
 	rec.SetBackend(record.BackendStatus{Name: "Council", Status: record.BackendFailed, Error: "answered 500"})
 	if got, want := views.CarePackageVerdict(rec, vocab.SocialCare(), viewstest.Now, nil),
-		"Care and support in place: not known — no back end returned care and support; not held by: NHS, GP; not checked: Council"; got != want {
+		"Care and support in place: Unknown — not checked at Council (answered 500)"; got != want {
 		t.Errorf("verdict\n got %q\nwant %q", got, want)
 	}
 }
@@ -153,7 +160,7 @@ func TestNoKnownAllergies(t *testing.T) {
 	if !regexp.MustCompile(`Allergies\s+No known allergies`).MatchString(sum) {
 		t.Errorf("summary allergies:\n%s", sum)
 	}
-	if !regexp.MustCompile(`Current medications\s+Not returned by any back end`).MatchString(sum) {
+	if !regexp.MustCompile(`Current medications\s+not asked at Demo NHS ShCR; not asked at Demo County Council`).MatchString(sum) {
 		t.Errorf("summary medications should say not returned:\n%s", sum)
 	}
 }
@@ -167,7 +174,7 @@ func TestRestrictedRowsAreMasked(t *testing.T) {
 		if !strings.Contains(out, "Restricted item — press x to reveal") || strings.Contains(out, "SECRET") {
 			t.Errorf("%s notes table:\n%s", v.Name, out)
 		}
-		det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 80, 0, nil)
+		det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 80, 0, nil, viewstest.Now)
 		if strings.Contains(det, "SECRET") || !strings.Contains(det, "restricted") || !strings.Contains(det, "Security labels  R") {
 			t.Errorf("restricted details:\n%s", det)
 		}
@@ -176,14 +183,14 @@ func TestRestrictedRowsAreMasked(t *testing.T) {
 
 func TestDetailsShowProvenance(t *testing.T) {
 	rec := viewstest.Record()
-	det := views.ItemDetails(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 100, 0, nil)
+	det := views.ItemDetails(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 100, 0, nil, viewstest.Now)
 	for _, want := range []string{"Mary Pebbleworth", "Back end          Demo NHS ShCR", "Organisation      Muddlecombe Hospitals NHS Trust (ZZT01)",
 		"Domain            NHS (health)", "Recorded          02-May-2024 09:00", "Source system     Demo EPR", "Also reported by  Demo County Council (LA)"} {
 		if !strings.Contains(det, want) {
 			t.Errorf("details lack %q:\n%s", want, det)
 		}
 	}
-	compact := views.ItemDetailsCompact(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 80, 3, nil)
+	compact := views.ItemDetailsCompact(rec, record.SectionNextOfKin, 1, vocab.Health(), views.TextStyles(), 80, 3, nil, viewstest.Now)
 	if !strings.Contains(compact, "From Demo NHS ShCR (NHS)") || !strings.Contains(compact, "Muddlecombe Hospitals NHS Trust (ZZT01)") {
 		t.Errorf("compact details lose the provenance when short of room:\n%s", compact)
 	}
@@ -194,7 +201,7 @@ func TestDomainMarkerOnEveryRow(t *testing.T) {
 	rec := viewstest.Record()
 	v := vocab.SocialCare()
 	for _, sec := range views.TabSections() {
-		tab := views.SectionTable(rec, sec, v, nil)
+		tab := views.SectionTable(rec, sec, v, nil, viewstest.Now)
 		out := views.RenderTable(&tab, views.Widths(&tab, 100), views.Window{Order: views.DefaultOrder(&tab), Cursor: -1}, v, views.TextStyles(), 100, 50)
 		lines := strings.Split(out, "\n")[1:]
 		if len(lines) != len(tab.Rows) {
@@ -252,7 +259,7 @@ func TestRevealedItemsShow(t *testing.T) {
 	if !strings.Contains(out, "SECRET TITLE") || strings.Contains(out, "press x to reveal") {
 		t.Errorf("revealed note not shown:\n%s", out)
 	}
-	if det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 100, 0, revealed); !strings.Contains(det, "SECRET CONTENT") || !regexp.MustCompile(`Security labels\s+R`).MatchString(det) {
+	if det := views.ItemDetails(rec, record.SectionNotes, 2, v, views.TextStyles(), 100, 0, revealed, viewstest.Now); !strings.Contains(det, "SECRET CONTENT") || !regexp.MustCompile(`Security labels\s+R`).MatchString(det) {
 		t.Errorf("revealed details:\n%s", det)
 	}
 	text := views.RecordTextWith(rec.Masked(nil), v, []record.Section{record.SectionNotes}, 120, views.TextOptions{Now: viewstest.Now, Revealed: revealed})

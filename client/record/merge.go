@@ -263,7 +263,7 @@ func (r *Record) Count(sec Section) int {
 	s := &r.Sections
 	switch sec {
 	case SectionCarePackages:
-		return len(s.CarePackages) + len(s.Referrals)
+		return len(s.CarePackages) // referrals and orders are not care packages
 	case SectionCareTeam:
 		return len(s.CareTeam)
 	case SectionMedications:
@@ -322,11 +322,14 @@ func (r *Record) mergePerson(backend string, p Person) {
 	if p.Deceased {
 		cur.Deceased = true
 		if cur.DeceasedAt.IsZero() {
-			cur.DeceasedAt = p.DeceasedAt
+			cur.DeceasedAt, cur.DeceasedText = p.DeceasedAt, p.DeceasedText
 		}
 	}
 	if cur.InterpreterLanguage == "" {
 		cur.InterpreterLanguage = p.InterpreterLanguage
+	}
+	if cur.Language == "" {
+		cur.Language = p.Language
 	}
 	cur.Restricted = cur.Restricted || p.Restricted
 	srcs := p.Sources

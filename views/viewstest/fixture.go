@@ -137,6 +137,12 @@ func Record() *record.Record {
 func WithProblems(rec *record.Record) *record.Record {
 	rec.SetStatus(record.SectionStatus{Backend: GP, Section: record.SectionMedications, State: record.StateFailed, Error: "back end Demo GP Connect answered 500 with an HTML page"})
 	rec.SetStatus(record.SectionStatus{Backend: GP, Section: record.SectionAllergies, State: record.StateReturned, Warnings: []string{"confidential-items"}})
+	// GP Connect answered the rest: encounters (none there), and it serves no care packages,
+	// care team, contacts, notes or alerts.
+	rec.SetStatus(record.SectionStatus{Backend: GP, Section: record.SectionEncounters, State: record.StateReturned})
+	for _, sec := range []record.Section{record.SectionCarePackages, record.SectionCareTeam, record.SectionNextOfKin, record.SectionNotes, record.SectionAlerts} {
+		rec.SetStatus(record.SectionStatus{Backend: GP, Section: sec, State: record.StateNotSupported, Error: "GP Connect does not serve this"})
+	}
 	for i, st := range rec.SectionStatus {
 		if st.Backend == Health && st.Section == record.SectionEncounters {
 			rec.SectionStatus[i].State, rec.SectionStatus[i].Total = record.StateTruncated, 12000
@@ -149,7 +155,8 @@ func WithProblems(rec *record.Record) *record.Record {
 }
 
 // Empty is a record whose back ends returned nothing for care packages (none recorded),
-// did not return medications at all, and said "no known allergies".
+// sent no answer at all for medications (so it is unknown: not asked), and said "no known
+// allergies".
 func Empty() *record.Record {
 	rec := &record.Record{Person: Person()}
 	rec.Sections.Allergies = []record.Allergy{{Item: item("nka", healthProv("", "", day(2024, 1, 1))), NoKnownAllergies: true, Substance: "No known allergy", ClinicalStatus: "active", Asserted: day(2024, 1, 1)}}
@@ -158,8 +165,8 @@ func Empty() *record.Record {
 			continue
 		}
 		rec.SetStatus(record.SectionStatus{Backend: Health, Section: sec, State: record.StateReturned, Count: rec.Count(sec)})
+		rec.SetStatus(record.SectionStatus{Backend: Social, Section: sec, State: record.StateReturned})
 	}
-	rec.SetStatus(record.SectionStatus{Backend: Social, Section: record.SectionCarePackages, State: record.StateReturned})
 	rec.SetBackend(record.BackendStatus{Name: Health, Status: record.BackendOK, Domain: record.DomainHealth})
 	rec.SetBackend(record.BackendStatus{Name: Social, Status: record.BackendOK, Domain: record.DomainSocialCare})
 	return rec

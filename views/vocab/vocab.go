@@ -60,11 +60,17 @@ type Vocabulary struct {
 
 	// Section states.
 	NoneRecorded, NotReturned, FailedIn, ShowingFirst, NoKnownAllergies, Loading string
-	WarnConfidential, WarnInTransit, WarnAwaitingFiling, WarnOther               string
-	NoRowsMatch                                                                  string
+	// What could not be checked, back end by back end (each takes the back end's name first).
+	NotCheckedAt, NotCheckedAtBare, TimedOutAt, ShowingFirstNoTotal, NotAvailableFrom             string
+	NotAvailableFromBare, DoesNotKnow, NotAskedAt, NotAskedAtBare, LoadingAt, NothingFrom         string
+	ReasonServerError, ReasonAccessRefused, ReasonSignInRefused, ReasonHTTP, ReasonFailed         string
+	RestrictedAllergy, RestrictedAllergies, RestrictedCount, OnlyEnded, NoneActiveAt, FoundActive string
+	WarnConfidential, WarnInTransit, WarnAwaitingFiling, WarnOther                                string
+	NoRowsMatch                                                                                   string
 
 	// Provenance (details pane).
 	Details, Backend, Organisation, Domain, Author, Recorded, SourceSystem, Security, AlsoFrom string
+	Via, UpdatedOnServer                                                                       string
 	From                                                                                       string
 	DomainHealth, DomainSocialCare, DomainHealthLong, DomainSocialLong                         string
 	Restricted, RestrictedDetails, RestrictedText, Withheld                                    string
@@ -72,12 +78,24 @@ type Vocabulary struct {
 	// Summary tab.
 	SumCarePackage, SumSocialWorker, SumNextOfKin, SumAllergies, SumMedications string
 	SumLastEncounter, SumBackends, SumAlerts, SumNone, SumAddress               string
+	SumWarnings, SumNotices, SumLanguage, SumLegalStatus, SumMedicallySafe      string
+	NoticeLine, SumMore, NoticeMore                                             string
+
+	// Care packages: equipment, referrals and orders, finished services the server calls active.
+	EquipmentMark, OrderMark, Referrals, ReferralsNote, ServerSays string
+
+	// Contacts and phones: ended, missing, not a voice line.
+	NameNotRecorded, NoPhoneRecorded, EndedOn, NoLongerContact, StartsOn string
+	PhoneFax, PhonePager, PhoneSMS, PhoneTextphone, PhoneOld, PhonesMore string
+
+	// Person and encounters.
+	Language, DiedAged                                               string
+	ColAdmitSource, ColDischargeDisposition, ColDischargeDestination string
+	ColMedicallySafe, ColLegalStatus                                 string
+	AttachmentLink                                                   string
 
 	// Role verdicts.
-	VerdictYes, VerdictNo, VerdictNotChecked, VerdictUnknown string
-	// VerdictNotKnownThere marks a back end that does not know the person (so holds no package
-	// for them); VerdictNotHeld lists back ends that do not hold this section at all.
-	VerdictNotKnownThere, VerdictNotHeld string
+	VerdictYes, VerdictNo, VerdictUnknown string
 
 	// Roles (as shown) and contact roles.
 	RoleDischarge, RoleSocialWorker, RoleDispatcher                                   string
@@ -159,8 +177,13 @@ func Health() Vocabulary {
 	v.SumCarePackage, v.SumNextOfKin, v.SumMedications = "Care package", "Next of kin", "Current medications"
 	v.SumLastEncounter = "Last encounter"
 	v.VerdictYes = "Care package in place: Yes — %s"
-	v.VerdictNo = "No active care package found in: %s"
-	v.VerdictUnknown = "Care package in place: not known — no back end returned care packages"
+	v.VerdictNo = "Care package in place: No — none active at %s"
+	v.VerdictUnknown = "Care package in place: Unknown — %s"
+	v.DoesNotKnow = "%s does not know this patient"
+	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care packages."
+	v.SumMedicallySafe = "Medically safe for discharge"
+	v.ColDischargeDisposition, v.ColDischargeDestination = "Discharge disposition", "Discharge destination"
+	v.ColMedicallySafe = "Medically safe"
 	v.RoleDischarge = "discharge"
 	v.HelpVocab = "social care words"
 	v.PurposeQuestion = "Why are you opening this patient's record? Your answer is recorded in the audit trail."
@@ -200,8 +223,13 @@ func SocialCare() Vocabulary {
 	v.SumCarePackage, v.SumNextOfKin, v.SumMedications = "Care and support", "Family and friends", "Current medicines"
 	v.SumLastEncounter = "Last visit or appointment"
 	v.VerdictYes = "Care and support in place: Yes — %s"
-	v.VerdictNo = "No active care and support found in: %s"
-	v.VerdictUnknown = "Care and support in place: not known — no back end returned care and support"
+	v.VerdictNo = "Care and support in place: No — none active at %s"
+	v.VerdictUnknown = "Care and support in place: Unknown — %s"
+	v.DoesNotKnow = "%s does not know this person"
+	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care and support."
+	v.SumMedicallySafe = "Medically safe to leave hospital"
+	v.ColDischargeDisposition, v.ColDischargeDestination = "Leaving: arrangement", "Leaving: destination"
+	v.ColMedicallySafe = "Medically safe"
 	v.RoleDischarge = "leaving hospital"
 	v.HelpVocab = "health words"
 	v.PurposeQuestion = "Why are you opening this person's record? Your answer is recorded in the audit trail."
@@ -253,7 +281,7 @@ func common() Vocabulary {
 		NoneRecorded:       "None recorded in: %s",
 		NotReturned:        "Not returned by any back end: no data came back, so this is unknown, not empty.",
 		FailedIn:           "Failed in %s: %s",
-		ShowingFirst:       "showing first %d of %d from %s",
+		ShowingFirst:       "showing first %s of %s at %s",
 		NoKnownAllergies:   "No known allergies",
 		Loading:            "Loading…",
 		WarnConfidential:   "%s: some items are withheld as confidential and are not shown.",
@@ -261,6 +289,48 @@ func common() Vocabulary {
 		WarnAwaitingFiling: "%s: some data is awaiting filing and is not shown.",
 		WarnOther:          "%s: %s",
 		NoRowsMatch:        "No rows match the filter.",
+
+		NotCheckedAt:         "not checked at %s (%s)",
+		NotCheckedAtBare:     "not checked at %s",
+		TimedOutAt:           "timed out at %s",
+		ShowingFirstNoTotal:  "showing first %s at %s (more exist)",
+		NotAvailableFrom:     "not available from %s (%s)",
+		NotAvailableFromBare: "not available from %s",
+		NotAskedAt:           "not asked at %s (%s)",
+		NotAskedAtBare:       "not asked at %s",
+		LoadingAt:            "loading at %s",
+		NothingFrom:          "Nothing came back from %s, but not every back end could be checked: this is unknown, not empty.",
+		ReasonServerError:    "server error",
+		ReasonAccessRefused:  "access refused",
+		ReasonSignInRefused:  "sign-in refused",
+		ReasonHTTP:           "HTTP %d",
+		ReasonFailed:         "failed",
+		RestrictedAllergy:    "%d restricted allergy (content hidden)",
+		RestrictedAllergies:  "%d restricted allergies (content hidden)",
+		RestrictedCount:      "%d restricted (content hidden)",
+		OnlyEnded:            "only ended ones (%d)",
+		NoneActiveAt:         "nothing active at %s",
+		FoundActive:          "found active: %s",
+
+		Via: "%s, via %s", UpdatedOnServer: "Updated on server",
+
+		SumWarnings: "Warnings", SumNotices: "Notices", SumLanguage: "Preferred language",
+		SumLegalStatus: "Legal status", NoticeLine: "Notice: %s: %s",
+		SumMore:    "… %d more lines below (%s): make the window taller to see them",
+		PhonesMore: "+%d not to call (see details)",
+		NoticeMore: "… %d more lines about this list: make the window taller, or see the Summary",
+
+		EquipmentMark: "[equipment]", OrderMark: "[order]", Referrals: "Referrals and orders",
+		ServerSays: "(server says %s)",
+
+		NameNotRecorded: "name not recorded", NoPhoneRecorded: "no phone recorded", EndedOn: "ended %s",
+		NoLongerContact: "no longer a contact", StartsOn: "starts %s",
+		PhoneFax: "fax", PhonePager: "pager", PhoneSMS: "texts only", PhoneTextphone: "textphone",
+		PhoneOld: "no longer in use",
+
+		Language: "Language", DiedAged: "died aged %d",
+		ColAdmitSource: "Admitted from", ColLegalStatus: "Legal status",
+		AttachmentLink: "attachment not included (link only): %s",
 
 		Details: "Details", Backend: "Back end", Organisation: "Organisation", Domain: "Domain",
 		Author: "Author", Recorded: "Recorded", SourceSystem: "Source system", Security: "Security labels",
@@ -273,10 +343,6 @@ func common() Vocabulary {
 
 		SumSocialWorker: "Allocated social worker", SumAllergies: "Allergies",
 		SumBackends: "Back ends", SumAlerts: "Alerts", SumNone: "none recorded", SumAddress: "Address and phone",
-
-		VerdictNotChecked:    "not checked: %s",
-		VerdictNotKnownThere: "%s (not known there)",
-		VerdictNotHeld:       "not held by: %s",
 
 		RoleSocialWorker: "social worker", RoleDispatcher: "dispatcher",
 		RoleNextOfKin: "next of kin", RoleEmergencyContact: "emergency contact", RoleKeyHolder: "key holder",
