@@ -139,7 +139,7 @@ func TestTooSmallTerminal(t *testing.T) {
 			out := views.Strip(m.View())
 			checkScreen(t, v, out, 40, 10)
 			golden.RequireEqual(t, []byte(out))
-			if !strings.Contains(strings.Join(strings.Fields(out), " "), "terminal too small: need 60×16 (now 40×10)") {
+			if want := fmt.Sprintf("terminal too small: need %d×%d (now 40×10)", MinWidth, MinHeight); !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 				t.Errorf("no size message:\n%s", out)
 			}
 			if strings.Contains(out, "PEBBLEWORTH") || strings.Contains(out, "999 100 0003") {
@@ -160,20 +160,34 @@ func TestTooSmallTerminal(t *testing.T) {
 }
 
 // TestSmallestUsableLayout: at exactly MinWidth×MinHeight the record is drawn (the banner,
-// the tabs and rows of the table), not the too-small message; one less in either direction
-// is too small.
+// the tabs) with at least three rows of every table that has them, on every tab, in both
+// vocabularies — not the too-small message; one less in either direction is too small.
 func TestSmallestUsableLayout(t *testing.T) {
+	row := regexp.MustCompile(`^[> ] (NHS|LA|GP)\b`) // a table row starts with its source
 	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
-		m := fixtureModel(t, v, "", viewstest.Record(), MinWidth, MinHeight)
-		d := &driver{tb: t, m: m}
-		d.keys("7")
-		out := views.Strip(m.View())
-		checkScreen(t, v, out, MinWidth, MinHeight)
-		for _, want := range []string{"PEBBLEWORTH", "999 100 0003", v.TabEncounters, "> "} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s at %d×%d: no %q:\n%s", v.Name, MinWidth, MinHeight, want, out)
+		var m *Model
+		for tab := 2; tab <= 8; tab++ {
+			m = fixtureModel(t, v, "", viewstest.Record(), MinWidth, MinHeight)
+			d := &driver{tb: t, m: m}
+			d.keys(fmt.Sprint(tab))
+			out := views.Strip(m.View())
+			checkScreen(t, v, out, MinWidth, MinHeight)
+			for _, want := range []string{"PEBBLEWORTH", "999 100 0003", v.TabNotes, "> "} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s tab %d at %d×%d: no %q:\n%s", v.Name, tab, MinWidth, MinHeight, want, out)
+				}
+			}
+			rows := 0
+			for _, l := range strings.Split(out, "\n") {
+				if row.MatchString(l) {
+					rows++
+				}
+			}
+			if want := min(3, len(m.record.pane().order)); rows < want {
+				t.Errorf("%s tab %d at %d×%d: %d rows shown, want at least %d:\n%s", v.Name, tab, MinWidth, MinHeight, rows, want, out)
 			}
 		}
+		d := &driver{tb: t, m: m}
 		for _, sz := range [][2]int{{MinWidth - 1, MinHeight}, {MinWidth, MinHeight - 1}, {1, 1}, {0, 0}, {200, 3}} {
 			d.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 			out := views.Strip(m.View())

@@ -293,12 +293,14 @@ func (m *Model) layout() {
 }
 
 // MinWidth and MinHeight are the smallest terminal shcr draws into: the banner, the tabs,
-// a verdict line and a few rows of a table with the status bar (checked with the demo
-// record in both vocabularies; 80×24 has room to spare). Below it the screen says so
-// instead of showing a garbled or empty page; the state is kept, and resizing back shows it.
+// the verdict or details lines and at least three rows of every table (measured with the
+// demo record on every tab in both vocabularies: at 60×16 most tabs show one row, at 60×20
+// the care packages tab one of two; at 64×20 every demo table shows all its rows, up to
+// four; 80×24 has room to spare). Below it the screen says so instead of showing a garbled or empty page;
+// the state is kept, and resizing back shows it.
 const (
-	MinWidth  = 60
-	MinHeight = 16
+	MinWidth  = 64
+	MinHeight = 20
 )
 
 // View draws the active page above the status bar and the help.
