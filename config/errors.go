@@ -16,7 +16,11 @@ type Error struct {
 	Key  string // "backends[1].kind"; "" for problems with the whole file
 	Env  string // the environment variable the value came from, if it did
 	Line int    // YAML line for syntax errors; 0 when unknown
+	Col  int    // YAML column with Line; 0 when unknown
 	Msg  string // what is wrong
+	// Joined: Msg continues "config FILE" as a sentence, with no colon between them
+	// ("config /home/a/.config/shcr/config.yaml is writable by others: run chmod go-w …").
+	Joined bool
 }
 
 func (e *Error) Error() string {
@@ -25,9 +29,15 @@ func (e *Error) Error() string {
 	if e.File != "" {
 		b.WriteString(" " + printable(e.File))
 	}
-	b.WriteString(": ")
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		fmt.Fprintf(&b, ":%d:%d: ", e.Line, e.Col)
+	case e.Line > 0:
+		fmt.Fprintf(&b, ":%d: ", e.Line)
+	case e.Joined:
+		b.WriteString(" ")
+	default:
+		b.WriteString(": ")
 	}
 	if e.Key != "" {
 		b.WriteString(printable(e.Key))

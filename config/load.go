@@ -43,6 +43,17 @@ type Options struct {
 	File string
 	// Getenv reads the environment (os.Getenv when nil); tests pass their own.
 	Getenv func(string) string
+	// Warn receives one-line warnings that do not stop shcr (a config file others can read
+	// that refers to secrets); nil writes them to standard error.
+	Warn func(string)
+}
+
+func (o Options) warn(msg string) {
+	if o.Warn != nil {
+		o.Warn(msg)
+		return
+	}
+	fmt.Fprintln(os.Stderr, msg)
 }
 
 func (o Options) getenv() func(string) string {
@@ -116,12 +127,19 @@ func Load(opts Options) (Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	file := ""
-	data, err := os.ReadFile(path)
+	data, readable, err := readFile(path)
+	var ce *Error
 	switch {
+	case errors.As(err, &ce):
+		return Config{}, ce // owned by another user, or writable by others
 	case err == nil:
 		file = path
 		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-			return Config{}, yamlError(path, err)
+			return Config{}, yamlError(path, data, err)
+		}
+		if refs := secretReferences(v.AllSettings()); readable && len(refs) > 0 {
+			opts.warn(fmt.Sprintf("config %s is readable by others and refers to secrets (%s): run chmod go-r %s",
+				printable(path), printable(strings.Join(refs, ", ")), shellQuote(path)))
 		}
 	case errors.Is(err, fs.ErrNotExist) && !explicit:
 		// No config file: defaults (and the environment) only.
@@ -146,14 +164,14 @@ func Load(opts Options) (Config, error) {
 	settings := v.AllSettings()
 	if b, ok := settings["backends"]; ok {
 		if _, list := b.([]any); !list && b != nil {
-			return Config{}, &Error{File: file, Key: "backends", Msg: "expected a list (lines starting with -), got " + valueKind(b)}
+			return Config{}, locate(&Error{File: file, Key: "backends", Msg: "expected a list (lines starting with -), got " + valueKind(b)}, data, false)
 		}
 	}
 	bareDurations(settings)
 	orgKeys, oerr := organisationsList(settings)
 	if oerr != nil {
 		oerr.File = file
-		return Config{}, oerr
+		return Config{}, locate(oerr, data, false)
 	}
 
 	var c Config
@@ -172,13 +190,13 @@ func Load(opts Options) (Config, error) {
 		e := decodeError(err)
 		e.File, e.Env = file, fromEnv[e.Key]
 		e.Key = orgKey(e.Key, orgKeys)
-		return Config{}, e
+		return Config{}, locate(e, data, false)
 	}
 	if len(md.Unused) > 0 {
 		for i := range md.Unused {
 			md.Unused[i] = orgKey(md.Unused[i], orgKeys)
 		}
-		return Config{}, unknownKeyError(file, md.Unused)
+		return Config{}, locate(unknownKeyError(file, md.Unused), data, true)
 	}
 	for i := range c.Organisations {
 		c.Organisations[i].key = fmt.Sprintf("organisations[%d]", i)
@@ -203,31 +221,19 @@ func Load(opts Options) (Config, error) {
 			if ce.Env != "" && file == "" {
 				ce.File = ""
 			}
+			locate(ce, data, false)
 		}
 		return Config{}, err
 	}
 	return c, nil
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns a YAML syntax error into one line with its line number.
-func yamlError(path string, err error) error {
-	var pe viper.ConfigParseError
-	if errors.As(err, &pe) {
-		err = pe.Unwrap()
+// locate adds the line and column of e's key in the file, when the value came from it.
+func locate(e *Error, data []byte, atKey bool) *Error {
+	if e.File != "" && e.Env == "" && e.Key != "" && e.Line == 0 {
+		e.Line, e.Col = keyPosition(data, e.Key, atKey)
 	}
-	msg := oneLine(err.Error())
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	msg = strings.TrimPrefix(msg, "unmarshal errors: ")
-	if strings.Contains(msg, "into map[string]interface {}") {
-		return &Error{File: path, Msg: "YAML: the file must be a YAML mapping (key: value lines), as in the README"}
-	}
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return &Error{File: path, Line: n, Msg: "YAML syntax: " + m[2]}
-	}
-	return &Error{File: path, Msg: "YAML: " + msg}
+	return e
 }
 
 // bareDurations reads plain numbers as minutes for idle_lock and as seconds for a back

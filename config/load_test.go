@@ -24,7 +24,7 @@ func TestBrokenConfigsGiveOneExactLine(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			want := wantLine(t, file)
-			_, err := Load(Options{File: file, Getenv: env(nil)})
+			_, err := Load(Options{File: file, Getenv: env(nil), Warn: func(string) {}})
 			if err == nil {
 				t.Fatalf("Load(%s) succeeded; want %q", file, want)
 			}
@@ -36,14 +36,15 @@ func TestBrokenConfigsGiveOneExactLine(t *testing.T) {
 			if strings.Contains(got, "\n") {
 				t.Errorf("message has more than one line: %q", got)
 			}
-			if full := "config " + file + ": " + want; got != full {
+			if full := strings.Replace(want, "FILE", file, 1); got != full {
 				t.Errorf("message\n got: %s\nwant: %s", got, full)
 			}
 		})
 	}
 }
 
-// wantLine reads the expected message from the file's first line: "# want: …".
+// wantLine reads the expected message from the file's first line: "# want: config FILE:…",
+// where FILE stands for the file's path.
 func wantLine(t *testing.T, file string) string {
 	t.Helper()
 	f, err := os.Open(file)

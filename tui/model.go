@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -141,6 +142,15 @@ func (m *Model) Init() tea.Cmd { return tea.Batch(m.search.init(), m.idleTick())
 
 // Update handles global keys and page switches and hands everything else to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	// While the terminal is too small to show anything, keys typed blind are ignored (but
+	// ctrl+c): the state is as it was when the screen is big enough again.
+	if km, ok := msg.(tea.KeyMsg); ok && m.tooSmall() {
+		if key.Matches(km, m.c.keys.ForceQuit) {
+			m.close()
+			return m, tea.Quit
+		}
+		return m, nil
+	}
 	if cmd, done := m.govUpdate(msg); done {
 		return m, cmd
 	}
@@ -282,8 +292,22 @@ func (m *Model) layout() {
 	m.record.SetSize(w, bodyH)
 }
 
+// MinWidth and MinHeight are the smallest terminal shcr draws into: the banner, the tabs,
+// the verdict or details lines and at least three rows of every table (measured with the
+// demo record on every tab in both vocabularies: at 60×16 most tabs show one row, at 60×20
+// the care packages tab one of two; at 64×20 every demo table shows all its rows, up to
+// four; 80×24 has room to spare). Below it the screen says so instead of showing a garbled or empty page;
+// the state is kept, and resizing back shows it.
+const (
+	MinWidth  = 64
+	MinHeight = 20
+)
+
 // View draws the active page above the status bar and the help.
 func (m *Model) View() string {
+	if m.tooSmall() {
+		return m.tooSmallView()
+	}
 	if s, ok := m.govView(); ok {
 		return s
 	}
@@ -297,6 +321,37 @@ func (m *Model) View() string {
 		body = centreOver(body, panel, m.c.width, max(m.c.height-lipgloss.Height(footer), 1))
 	}
 	return m.osc + body + "\n" + footer
+}
+
+func (m *Model) tooSmall() bool { return m.c.width < MinWidth || m.c.height < MinHeight }
+
+// tooSmallView is the whole screen when the terminal is smaller than MinWidth×MinHeight:
+// what is needed, wrapped to the width, centred where there is room, cut to the height. It
+// shows no personal data (a small window is no reason to show less care than a large one).
+func (m *Model) tooSmallView() string {
+	w, h := max(m.c.width, 1), max(m.c.height, 1)
+	v := m.c.v
+	msg := fmt.Sprintf(v.TooSmall, MinWidth, MinHeight, m.c.width, m.c.height)
+	var lines []string
+	if head, tail, ok := strings.Cut(msg, ": "); ok && lipgloss.Width(msg) > w {
+		// "terminal too small:" above "need 60×16 (now 40×10)" rather than a break anywhere.
+		lines = append(wrapPlain(head+":", w), wrapPlain(tail, w)...)
+	} else {
+		lines = wrapPlain(msg, w)
+	}
+	if h > len(lines)+1 {
+		lines = append(lines, "")
+		lines = append(lines, wrapPlain(v.TooSmallHint, w)...)
+	}
+	for i, l := range lines {
+		l = clipText(l, w)
+		if pad := (w - lipgloss.Width(l)) / 2; pad > 0 && l != "" {
+			l = strings.Repeat(" ", pad) + l
+		}
+		lines[i] = m.c.st.Text.Render(l)
+	}
+	top := max((h-len(lines))/2, 0)
+	return fitHeight(strings.Repeat("\n", top)+strings.Join(lines, "\n"), h)
 }
 
 // footer is one line: a timed message or the short help on the left, the signed-in user and

@@ -3,8 +3,11 @@ package tui
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
@@ -128,4 +131,90 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// searchCharLimit is the longest search the field takes: an NHS number, a phone number, or
+// a family name with a date of birth and a postcode all fit with room to spare.
+const searchCharLimit = 80
+
+// cleanTyped removes from typed or pasted text what must never reach the search field (nor
+// the screen, the log or the audit trail through it): escape sequences whole — CSI, OSC,
+// DCS, APC, PM, SOS and the short ones — not just their ESC; other control characters (C0,
+// DEL, C1); invalid UTF-8; and invisible formatting characters that hide or reorder text
+// (bidirectional overrides and isolates, zero-width characters: Unicode category Cf).
+// Line breaks and tabs become spaces.
+func cleanTyped(in []rune) []rune {
+	out := make([]rune, 0, len(in))
+	for i := 0; i < len(in); i++ {
+		r := in[i]
+		switch {
+		case r == 0x1b: // ESC
+			i = skipEscape(in, i)
+		case r == 0x9b: // C1 CSI
+			i = skipCSI(in, i+1)
+		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // C1 DCS, SOS, OSC, PM, APC
+			i = skipString(in, i+1)
+		case r == '\n' || r == '\r' || r == '\t':
+			out = append(out, ' ')
+		case r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			// dropped
+		default:
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// skipEscape returns the index of the last rune of the escape sequence starting at in[i].
+func skipEscape(in []rune, i int) int {
+	if i+1 >= len(in) {
+		return i
+	}
+	switch in[i+1] {
+	case '[':
+		return skipCSI(in, i+2)
+	case ']', 'P', 'X', '^', '_':
+		return skipString(in, i+2)
+	}
+	// ESC, intermediates (0x20–0x2F), then one final character: "ESC c", "ESC ( B".
+	j := i + 1
+	for j < len(in) && in[j] >= 0x20 && in[j] <= 0x2f {
+		j++
+	}
+	return min(j, len(in)-1)
+}
+
+// skipCSI skips parameters and intermediates (0x20–0x3F) and the final byte (0x40–0x7E)
+// from in[j]; it returns the index of the sequence's last rune.
+func skipCSI(in []rune, j int) int {
+	for j < len(in) && in[j] >= 0x20 && in[j] <= 0x3f {
+		j++
+	}
+	if j < len(in) && in[j] >= 0x40 && in[j] <= 0x7e {
+		return j
+	}
+	return j - 1
+}
+
+// skipString skips a control string from in[j] to its terminator (BEL, ST, or ESC \); an
+// unterminated one runs to the end.
+func skipString(in []rune, j int) int {
+	for ; j < len(in); j++ {
+		switch {
+		case in[j] == 0x07 || in[j] == 0x9c:
+			return j
+		case in[j] == 0x1b && j+1 < len(in) && in[j+1] == '\\':
+			return j + 1
+		}
+	}
+	return len(in) - 1
+}
+
+// groupDigits writes n with thousands separators: 10000 → "10,000".
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -3,8 +3,10 @@ package tui
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -38,7 +40,7 @@ type searchPage struct {
 
 func newSearchPage(c *common) *searchPage {
 	in := textinput.New()
-	in.CharLimit = 80
+	in.CharLimit = searchCharLimit
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.Prompt = ""
 	p := &searchPage{c: c, input: in}
@@ -92,6 +94,12 @@ func samePerson(a, b record.Person) bool {
 
 func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 	k := p.c.keys
+	if !p.focusList {
+		var refused bool
+		if msg, refused = p.cleanInput(msg); refused || msg == nil {
+			return nil
+		}
+	}
 	switch msg := msg.(type) {
 	case searchDoneMsg:
 		if msg.gen != p.gen {
@@ -166,6 +174,46 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// cleanInput is what reaches the search field from the keyboard, a terminal paste or
+// textinput's own clipboard paste (ctrl+v): escape sequences, control and invisible
+// formatting characters are stripped (cleanTyped), and text that would take the field past
+// its limit is refused whole with a short message that repeats none of it — rather than cut
+// to a misleading first 80 characters. It returns nil for a message with nothing left.
+func (p *searchPage) cleanInput(msg tea.Msg) (out tea.Msg, refused bool) {
+	var runes []rune
+	paste := false
+	switch m := msg.(type) {
+	case tea.KeyMsg:
+		if m.Type != tea.KeyRunes {
+			return msg, false
+		}
+		runes, paste = m.Runes, m.Paste
+	default:
+		// textinput reads the clipboard itself and answers with an unexported string type.
+		rv := reflect.ValueOf(msg)
+		if !rv.IsValid() || rv.Type().PkgPath() != reflect.TypeOf(p.input).PkgPath() || rv.Kind() != reflect.String {
+			return msg, false
+		}
+		runes, paste = []rune(rv.String()), true
+	}
+	room := searchCharLimit - utf8.RuneCountInString(p.input.Value())
+	if len(runes) > 4*searchCharLimit { // refused before any further work on it
+		p.message, p.msgErr = fmt.Sprintf(p.c.v.SearchTooLong, groupDigits(len(runes))), true
+		return nil, true
+	}
+	clean := cleanTyped(runes)
+	if len(clean) == 0 {
+		return nil, false
+	}
+	if len(clean) > room && len(clean) > 1 {
+		p.message, p.msgErr = fmt.Sprintf(p.c.v.SearchTooLong, groupDigits(len(runes))), true
+		return nil, true
+	}
+	km, _ := msg.(tea.KeyMsg)
+	km.Type, km.Runes, km.Paste = tea.KeyRunes, clean, paste
+	return km, false
+}
+
 // noMatch says why nobody was found: not known anywhere, or (some) back ends failed — in
 // which case "not found" would be wrong, and the failures are named.
 func (p *searchPage) noMatch(statuses []record.BackendStatus) string {
@@ -236,7 +284,7 @@ func (p *searchPage) view(w, h int) string {
 	var b strings.Builder
 	b.WriteString(st.Title.Render(v.SearchTitle))
 	b.WriteString("\n\n")
-	p.input.Width = max(w-len(v.SearchPrompt)-2, 10)
+	p.input.Width = p.fieldWidth(w)
 	b.WriteString(st.Bold.Render(v.SearchPrompt) + p.input.View())
 	b.WriteString("\n")
 	q := parseQuery(p.input.Value(), v)
@@ -361,7 +409,14 @@ func demoHint(format string, nums []string, w int) []string {
 }
 
 // SetSize is the room the page has: the whole width, the height above the footer.
-func (p *searchPage) SetSize(w, h int) { p.w, p.h = w, h }
+// The field's width is set here too, not only when drawn: textinput scrolls a long value
+// as keys arrive, by the width it has then.
+func (p *searchPage) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.input.Width = p.fieldWidth(w)
+}
+
+func (p *searchPage) fieldWidth(w int) int { return max(w-len(p.c.v.SearchPrompt)-2, 10) }
 
 // Init starts nothing: the root starts searches and fetches as the user asks.
 func (p *searchPage) Init() tea.Cmd { return nil }

@@ -37,7 +37,7 @@ func newAuditCmd() *cobra.Command {
 		Example: "  shcr audit --since 12-Mar-2026\n  shcr audit --nhs \"943 476 5919\"",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return &auditUsageError{fmt.Sprintf("takes no arguments (got %q); choose a person with --nhs NUMBER", args[0])}
+				return &auditUsageError{fmt.Sprintf("takes no arguments (got %.20q); choose a person with --nhs NUMBER", args[0])}
 			}
 			return nil
 		},
@@ -47,14 +47,19 @@ func newAuditCmd() *cobra.Command {
 			if strings.TrimSpace(since) != "" {
 				t, err := ukdate.ParseUser(since)
 				if err != nil {
-					return &auditUsageError{fmt.Sprintf("--since %q is not a date: type it as 12-Mar-2026, 12/03/2026 or 2026-03-12", since)}
+					return &auditUsageError{fmt.Sprintf("--since %.20q is not a date: type it as 12-Mar-2026, 12/03/2026 or 2026-03-12", since)}
 				}
 				f.Since = t
 			}
 			if cmd.Flags().Changed("nhs") {
 				n, err := nhsnumber.Parse(nhs)
 				if err != nil {
-					return &auditUsageError{fmt.Sprintf("--nhs %q: %v", nhs, err)}
+					msg := err.Error()
+					var ne *nhsnumber.Error
+					if errors.As(err, &ne) {
+						msg = ne.Quoted() // repeats the value only when short and plain
+					}
+					return &auditUsageError{"--nhs " + msg}
 				}
 				f.NHSNumber = n
 			}

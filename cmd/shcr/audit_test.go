@@ -120,12 +120,20 @@ func TestAuditBadInput(t *testing.T) {
 		{[]string{"--nhs", "94347659A9"}, `--nhs "94347659A9": an NHS number has only digits`},
 		{[]string{"9434765919"}, `takes no arguments (got "9434765919"); choose a person with --nhs NUMBER`},
 		{[]string{"--bogus"}, `unknown flag: --bogus`},
+		// Absurd input: a short message that repeats at most a few characters of it.
+		{[]string{"--nhs", strings.Repeat("9", 10000)}, `--nhs not an NHS number (10,000 characters)`},
+		{[]string{"--nhs", "943\x1b]0;pwned\x07476"}, `--nhs not an NHS number: it holds control characters`},
+		{[]string{strings.Repeat("1", 5000)}, `takes no arguments (got "11111111111111111111"); choose`},
+		{[]string{"--since", "\x1b[2J" + strings.Repeat("x", 5000)}, `--since "\x1b[2Jxxxxxxxxxxxxxxxx" is not a date`},
 	} {
 		_, _, err := runAuditCmd(t, append([]string{"--file", path}, tc.args...)...)
 		var ue *auditUsageError
 		if !errors.As(err, &ue) || ue.ExitCode() != 2 {
 			t.Errorf("%v: error %v (%T), want a usage error with exit code 2", tc.args, err, err)
 			continue
+		}
+		if len(err.Error()) > 200 {
+			t.Errorf("%v: message of %d bytes", tc.args[:1], len(err.Error()))
 		}
 		if !strings.HasPrefix(err.Error(), "shcr audit: "+tc.msg) {
 			t.Errorf("%v: message %q, want %q", tc.args, err, tc.msg)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -103,7 +104,13 @@ func parseSections(in []string) ([]record.Section, error) {
 func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	nhs, err := nhsnumber.Parse(typed)
 	if err != nil {
-		return exitf(exitUsage, "shcr get: %q: %v", typed, err)
+		// Quoted repeats the argument only when it is short and plain: a pasted megabyte or
+		// an escape sequence gets one short line and is neither echoed nor logged.
+		var ne *nhsnumber.Error
+		if errors.As(err, &ne) {
+			return exitf(exitUsage, "shcr get: %s", ne.Quoted())
+		}
+		return exitf(exitUsage, "shcr get: %v", err)
 	}
 	sections, err := parseSections(o.sections)
 	if err != nil {

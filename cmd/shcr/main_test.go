@@ -543,7 +543,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := "config " + path + `: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect)` + "\n"
+	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect)` + "\n"
 	for _, args := range [][]string{{"get", "9991230009"}, {}, {"demo"}} {
 		r := shcr(t, env, args...)
 		if r.code != 2 || r.stderr != want || r.stdout != "" {
@@ -557,7 +557,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := shcr(t, append(env, "SHCR_CONFIG="+other), "get", "9991230009")
-	if want := "config " + other + ": vocabluary: unknown key (did you mean vocabulary?)\n"; r.code != 2 || r.stderr != want {
+	if want := "config " + other + ":1:1: vocabluary: unknown key (did you mean vocabulary?)\n"; r.code != 2 || r.stderr != want {
 		t.Errorf("want exit 2 and exactly\n%s%s", want, r)
 	}
 	// A missing file named by SHCR_CONFIG is an error, not "no config".

@@ -195,11 +195,14 @@ func pathReason(err error) error {
 	return err
 }
 
+// warn writes a one-line warning (a config file others can read that names secrets).
+func (a *app) warn(msg string) { fmt.Fprintln(a.stderr, msg) }
+
 // loadConfig reads and validates the config file (with SHCR_ environment overrides), then
 // applies the --vocabulary, --role and --purpose flags. Errors are one line, exit code 2.
 // It does not start the demo: see session.
 func (a *app) loadConfig() (config.Config, error) {
-	cfg, err := config.Load(config.Options{File: a.flags.config, Getenv: a.getenv})
+	cfg, err := config.Load(config.Options{File: a.flags.config, Getenv: a.getenv, Warn: a.warn})
 	if err != nil {
 		return config.Config{}, exitf(exitUsage, "%s", err.Error())
 	}
@@ -249,7 +252,7 @@ func (s *session) Close() {
 // instead of any configured ones (real and demo data are never mixed). Without the demo and
 // without configured back ends it says how to make a config, exit code 2.
 func (a *app) newSession(demoMode bool) (*session, error) {
-	cfg, err := config.Load(config.Options{File: a.flags.config, Getenv: a.getenv})
+	cfg, err := config.Load(config.Options{File: a.flags.config, Getenv: a.getenv, Warn: a.warn})
 	if err != nil {
 		return nil, exitf(exitUsage, "%s", err.Error())
 	}

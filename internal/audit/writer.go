@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +47,11 @@ type Log struct {
 
 // Open opens (creating if needed) the audit trail at path. The directory is created 0700 and
 // the file 0600; an existing file with wider permissions is narrowed to 0600.
+//
+// On a shared machine the trail must be the user's own: Open refuses a path that is a
+// symbolic link (the file is opened with O_NOFOLLOW, and the link's target is left alone),
+// anything but a regular file, and a directory others can write to or that another user
+// owns, each with the fix in one line.
 func Open(path string, opt Options) (*Log, error) {
 	if path == "" {
 		return nil, errors.New("audit trail: no path given")
@@ -54,10 +60,23 @@ func Open(path string, opt Options) (*Log, error) {
 	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return nil, fmt.Errorf("audit trail: cannot create %s: %w", dir, err)
 	}
-	_, statErr := os.Stat(path)
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	li, statErr := os.Lstat(path)
 	created := errors.Is(statErr, fs.ErrNotExist)
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, FileMode)
+	if statErr == nil && li.Mode()&fs.ModeSymlink != 0 {
+		return nil, symlinkError(path)
+	}
+	if statErr == nil && !li.Mode().IsRegular() {
+		// Checked before opening: opening a FIFO for writing would block.
+		return nil, fmt.Errorf("audit trail: %s is not a regular file", path)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE|noFollow, FileMode)
 	if err != nil {
+		if isLoop(err) {
+			return nil, symlinkError(path)
+		}
 		return nil, fmt.Errorf("audit trail: cannot open %s: %w", path, err)
 	}
 	if fi, err := f.Stat(); err != nil {
@@ -159,8 +178,9 @@ func endsMidLine(f *os.File) (bool, error) {
 	if fi.Size() == 0 {
 		return false, nil
 	}
-	// The file is opened write-only; read the last byte through a second, read-only handle.
-	r, err := os.Open(f.Name())
+	// The file is opened write-only; read the last byte through a second, read-only handle
+	// that does not follow a symbolic link put in the file's place since.
+	r, err := os.OpenFile(f.Name(), os.O_RDONLY|noFollow, 0)
 	if err != nil {
 		return false, err
 	}
@@ -170,6 +190,20 @@ func endsMidLine(f *os.File) (bool, error) {
 		return false, err
 	}
 	return last[0] != '\n', nil
+}
+
+func symlinkError(path string) error {
+	return fmt.Errorf("audit trail: %s is a symbolic link, and shcr does not write through one: run rm %s", path, shellQuote(path))
+}
+
+// shellQuote quotes a path for a one-line fix when the shell would split or expand it.
+func shellQuote(p string) string {
+	for _, r := range p {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+~:@,", r)) {
+			return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+		}
+	}
+	return p
 }
 
 func syncDir(dir string) {

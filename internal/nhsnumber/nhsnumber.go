@@ -4,8 +4,19 @@ package nhsnumber
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
+
+// MaxInput is the longest input, in bytes, Parse looks at: ten digits with generous spaces
+// and dashes. Anything longer is refused before it is read (no work or memory in
+// proportion to it).
+const MaxInput = 40
+
+// maxEcho is the longest input a message may quote back to the user.
+const maxEcho = 16
 
 // Errors returned by Parse. They are distinct so that a user is told exactly what is wrong.
 var (
@@ -13,20 +24,77 @@ var (
 	ErrCharacters = errors.New("an NHS number has only digits (spaces and dashes are allowed between them)")
 	ErrLength     = errors.New("an NHS number has 10 digits")
 	ErrCheckDigit = errors.New("this is not a valid NHS number: its check digit is wrong (Modulus 11)")
+	// ErrTooLong: far longer than any NHS number, however it is typed.
+	ErrTooLong = errors.New("not an NHS number")
+	// ErrControl: the input holds control or invisible formatting characters (escape
+	// sequences, NUL, bidirectional overrides), as a hostile paste would.
+	ErrControl = errors.New("not an NHS number: it holds control characters")
 )
 
-// Error describes why an input is not an NHS number.
+// Error describes why an input is not an NHS number. Its message never repeats the input:
+// use Quoted for a message that does where that is safe.
 type Error struct {
 	Input  string
 	Digits int
+	Length int // characters in the input, for ErrTooLong
 	Err    error
 }
 
 func (e *Error) Error() string {
-	if errors.Is(e.Err, ErrLength) {
+	switch {
+	case errors.Is(e.Err, ErrLength):
 		return fmt.Sprintf("%v, not %d", e.Err, e.Digits)
+	case errors.Is(e.Err, ErrTooLong):
+		return fmt.Sprintf("%v (%s characters)", e.Err, thousands(e.Length))
 	}
 	return e.Err.Error()
+}
+
+// Quoted is the message with the input quoted in front of it when the input is short and
+// plain (printable ASCII, at most 16 characters): `"12345": an NHS number has 10 digits,
+// not 5`. Otherwise the input is not repeated at all: a long, binary or escape-laden input
+// must not be echoed to a terminal or a log.
+func (e *Error) Quoted() string {
+	if safeToEcho(e.Input) {
+		return strconv.Quote(e.Input) + ": " + e.Error()
+	}
+	return e.Error()
+}
+
+func safeToEcho(s string) bool {
+	if len(s) > maxEcho {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// thousands writes n with commas: 10000 → "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// hasControl reports control characters (C0, DEL, C1) and invisible formatting characters
+// (bidirectional overrides and isolates, zero-width characters: Unicode category Cf).
+// Tab counts as a space, as Normalise treats it.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r == '\t' {
+			continue
+		}
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -44,7 +112,15 @@ func Normalise(s string) string {
 }
 
 // Parse accepts an NHS number typed with or without spaces or dashes and returns its 10 digits.
+// Input longer than MaxInput bytes is refused (ErrTooLong) before anything else is done
+// with it; input with control characters is refused as such (ErrControl).
 func Parse(s string) (string, error) {
+	if len(s) > MaxInput {
+		return "", &Error{Input: strings.Clone(s[:maxEcho+1]), Length: utf8.RuneCountInString(s), Err: ErrTooLong}
+	}
+	if hasControl(s) {
+		return "", &Error{Input: s, Err: ErrControl}
+	}
 	d := Normalise(s)
 	if d == "" {
 		return "", &Error{Input: s, Err: ErrEmpty}

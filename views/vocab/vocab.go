@@ -144,6 +144,10 @@ type Vocabulary struct {
 	// Idle lock.
 	LockTitle, LockText, LockUnlockSignIn, LockUnlockKey, LockSignOut, LockSigningIn string
 	LockFailed, HelpUnlock                                                           string
+
+	// Bad input and small terminals (issue 12 §4). SearchTooLong takes the length ("10,000");
+	// TooSmall the width and height needed, then the terminal's; TooSmallHint says what to do.
+	SearchTooLong, TooSmall, TooSmallHint string
 }
 
 // Health is the NHS vocabulary.
@@ -185,6 +189,10 @@ func Health() Vocabulary {
 	v.PurposeQuestion = "Why are you opening this patient's record? Your answer is recorded in the audit trail."
 	v.RevealPersonTitle = "Reveal this patient's restricted address and phone numbers"
 	v.LockText = "shcr locked after %s without a key. No patient data is shown."
+	// Issue 12 §4: bad input and small terminals.
+	v.SearchTooLong = "Not pasted: %s characters is too long for a search."
+	v.TooSmall = "terminal too small: need %d×%d (now %d×%d)"
+	v.TooSmallHint = "Make the window larger to see the patient's record."
 	return v
 }
 
@@ -227,6 +235,10 @@ func SocialCare() Vocabulary {
 	v.PurposeQuestion = "Why are you opening this person's record? Your answer is recorded in the audit trail."
 	v.RevealPersonTitle = "Reveal this person's restricted address and phone numbers"
 	v.LockText = "shcr locked after %s without a key. No personal data is shown."
+	// Issue 12 §4: bad input and small terminals.
+	v.SearchTooLong = "Not pasted: %s characters is too long for a search."
+	v.TooSmall = "terminal too small: need %d×%d (now %d×%d)"
+	v.TooSmallHint = "Make the window larger to see the person's record."
 	return v
 }
 
