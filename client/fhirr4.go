@@ -187,6 +187,11 @@ func (b *fhirBackend) Search(ctx context.Context, q record.Query) ([]record.Pers
 	if searchErr != nil {
 		return nil, searchErr
 	}
+	if found.broken != "" {
+		// A person search cut short may have missed one of the person's records: not a
+		// clean answer.
+		return nil, &Error{Backend: b.cfg.Name, Reason: strings.TrimPrefix(found.broken, "back end "+b.cfg.Name+" "), Err: ErrNextLinkLoop}
+	}
 	var people []record.Person
 	for _, e := range found.entries {
 		if e.Type != "Patient" || e.Mode == "include" || e.Mode == "outcome" {
@@ -782,8 +787,8 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 			st.Warnings = append(st.Warnings, notServed)
 		}
 	}
-	if st.State != record.StateTruncated && st.State != record.StateReturned {
-		st.Total = 0
+	if st.State != record.StateTruncated || st.Total <= st.Count {
+		st.Total = 0 // a total is worth saying only when it is more than was read
 	}
 	part.Status = []record.SectionStatus{st}
 	return part
