@@ -249,10 +249,10 @@ func internalError(log *slog.Logger, backend string, where string) error {
 func refusal(err error) (why string, ok bool) {
 	var he *HTTPError
 	switch {
-	case errors.As(err, &he) && he.Issue == "not-supported":
-		return fmt.Sprintf("%d, not-supported", he.Status), true
 	case errors.As(err, &he) && (he.Status == 400 || he.Status == 404 || he.Status == 405 || he.Status == 501):
 		return fmt.Sprint(he.Status), true
+	case errors.As(err, &he) && he.Issue == "not-supported":
+		return fmt.Sprintf("%d, not-supported", he.Status), true
 	case errors.Is(err, ErrNotSupported):
 		return "not-supported", true
 	}
