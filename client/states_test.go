@@ -498,3 +498,62 @@ func TestPatientSearchNotDeclared(t *testing.T) {
 		})
 	}
 }
+
+// TestGPConnectSectionStates: GP Connect follows the same rules: a patient the practice
+// does not hold is not-known for every section, an answer too late is timed-out, and the
+// areas GP Connect does not cover are not-supported with the reason.
+func TestGPConnectSectionStates(t *testing.T) {
+	pki := newTestPKI(t)
+	sections := []record.Section{record.SectionAllergies, record.SectionCarePackages, record.SectionAlerts}
+	notFound := func(w http.ResponseWriter, _ []byte) {
+		b, _ := json.Marshal(map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{
+			"severity": "error", "code": "not-found",
+			"details": map[string]any{"coding": []any{map[string]any{
+				"system": "https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1", "code": "PATIENT_NOT_FOUND", "display": "Patient not found"}}},
+		}}})
+		writeFHIR(w, 404, b)
+	}
+	for _, tc := range []struct {
+		name    string
+		answer  func(t *testing.T, done <-chan struct{}) func(w http.ResponseWriter, body []byte)
+		timeout time.Duration
+		want    map[record.Section]record.SectionState
+		errText map[record.Section]string
+	}{
+		{name: "answered", answer: func(t *testing.T, _ <-chan struct{}) func(http.ResponseWriter, []byte) {
+			return func(w http.ResponseWriter, _ []byte) { writeFHIR(w, 200, allergiesBundle(t)) }
+		},
+			want: map[record.Section]record.SectionState{record.SectionAllergies: record.StateReturned,
+				record.SectionCarePackages: record.StateNotSupported, record.SectionAlerts: record.StateNotSupported},
+			errText: map[record.Section]string{record.SectionCarePackages: "GP Connect does not serve care packages",
+				record.SectionAlerts: "GP Connect does not serve alerts"}},
+		{name: "patient not found", answer: func(*testing.T, <-chan struct{}) func(http.ResponseWriter, []byte) { return notFound },
+			want: map[record.Section]record.SectionState{record.SectionAllergies: record.StateNotKnown,
+				record.SectionCarePackages: record.StateNotKnown, record.SectionAlerts: record.StateNotKnown}},
+		{name: "too slow", timeout: 300 * time.Millisecond, answer: func(_ *testing.T, done <-chan struct{}) func(http.ResponseWriter, []byte) {
+			return func(http.ResponseWriter, []byte) { <-done }
+		},
+			want: map[record.Section]record.SectionState{record.SectionAllergies: record.StateTimedOut,
+				record.SectionCarePackages: record.StateTimedOut, record.SectionAlerts: record.StateTimedOut}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan struct{})
+			ts, _, _ := newGPServer(t, pki, tc.answer(t, done))
+			t.Cleanup(func() { close(done) }) // before the server closes: it waits for its handlers
+			cfg := gpConfig(ts.URL, pki, true)
+			cfg.Timeout = tc.timeout
+			b, err := New(cfg, Options{User: testUser})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rec record.Record
+			b.Fetch(ctxTimeout(t, 20*time.Second), record.PersonSource{Backend: "GP", ID: "1"}, "9999999999", sections, func(p record.Part) { rec.Merge(p) })
+			for _, sec := range sections {
+				st := oneStatus(t, &rec, sec)
+				if st.State != tc.want[sec] || !strings.Contains(st.Error, tc.errText[sec]) {
+					t.Errorf("%s = %+v, want %s (%q)", sec, st, tc.want[sec], tc.errText[sec])
+				}
+			}
+		})
+	}
+}
