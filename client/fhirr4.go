@@ -624,6 +624,20 @@ func (b *fhirBackend) aboutPerson(r fhir.Resource, ids []string, nhs string) boo
 		return id == nil || id.System != nhsNumberSystem || nhs == "" || strings.ReplaceAll(id.Value, " ", "") == nhs
 	case strings.HasPrefix(s, "#"), strings.HasPrefix(s, "urn:"):
 		return true
+	case strings.Contains(s, "?"):
+		// A conditional reference ("Patient?identifier=system|value"): only an NHS number
+		// in it can say it is someone else.
+		_, query, _ := strings.Cut(s, "?")
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return true
+		}
+		for _, id := range v["identifier"] {
+			if sys, val, ok := strings.Cut(id, "|"); ok && sys == nhsNumberSystem && nhs != "" && val != nhs {
+				return false
+			}
+		}
+		return true
 	}
 	id, ok := b.patientID(s)
 	return ok && slices.Contains(ids, id)

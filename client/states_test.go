@@ -308,6 +308,9 @@ func TestWrongSubjectDropped(t *testing.T) {
 				inpatient(t, "other-relative", map[string]any{"reference": "Patient/p2"}),
 				inpatient(t, "other-server", map[string]any{"reference": "https://elsewhere.example/fhir/Patient/p1"}),
 				inpatient(t, "other-nhs", map[string]any{"identifier": map[string]any{"system": nhsNumberSystem, "value": "9000000009"}}),
+				inpatient(t, "mine-nhs", map[string]any{"identifier": map[string]any{"system": nhsNumberSystem, "value": statePerson.NHS}}),
+				inpatient(t, "mine-conditional", map[string]any{"reference": "Patient?identifier=" + nhsNumberSystem + "|" + statePerson.NHS}),
+				inpatient(t, "other-conditional", map[string]any{"reference": "Patient?identifier=" + nhsNumberSystem + "|9000000009"}),
 			)
 			body = withBundle(body, func(m map[string]any) {
 				inc := inpatient(t, "included-other", map[string]any{"reference": "Patient/p9"})
@@ -320,15 +323,15 @@ func TestWrongSubjectDropped(t *testing.T) {
 	base = cfg.URL
 	rec := fetchOne(t, cfg, []string{"p1"}, record.SectionEncounters)
 	st := oneStatus(t, rec, record.SectionEncounters)
-	if st.State != record.StateReturned || st.Count != 3 || len(rec.Sections.Encounters) != 3 {
-		t.Errorf("encounters = %+v, %d items; want the 3 about the person", st, len(rec.Sections.Encounters))
+	if st.State != record.StateReturned || st.Count != 5 || len(rec.Sections.Encounters) != 5 {
+		t.Errorf("encounters = %+v, %d items; want the 5 about the person", st, len(rec.Sections.Encounters))
 	}
 	for _, e := range rec.Sections.Encounters {
 		if strings.Contains(e.Provenance.Resource, "other") || strings.Contains(e.Key, "other") {
 			t.Errorf("an entry about another person was kept: %s", e.Key)
 		}
 	}
-	want := record.Notice{Backend: "Regional", Kind: record.NoticeWrongSubject, Text: "sent 3 entries about another person (encounters): not shown"}
+	want := record.Notice{Backend: "Regional", Kind: record.NoticeWrongSubject, Text: "sent 4 entries about another person (encounters): not shown"}
 	if len(rec.Notices) != 1 || rec.Notices[0] != want {
 		t.Errorf("notices = %+v, want %+v", rec.Notices, want)
 	}
