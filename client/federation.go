@@ -304,7 +304,7 @@ func unaskedPart(backend string, st record.BackendStatus, searchErr error, secti
 // partial: its own state says it is incomplete.
 func (f *Federation) fetchStatus(info Info, sections []record.Section, states map[record.Section]record.SectionStatus, elapsed time.Duration, ctxErr error) record.BackendStatus {
 	st := record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
-	failed, firstErr := 0, ""
+	failed, notAsked, firstErr := 0, 0, ""
 	for _, sec := range sections {
 		s, ok := states[sec]
 		switch {
@@ -318,6 +318,9 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 			}
 		case s.State == record.StateFailed || s.State == record.StateTimedOut || s.State == record.StateNotQueried:
 			failed++
+			if s.State == record.StateNotQueried {
+				notAsked++
+			}
 			if firstErr == "" {
 				firstErr = s.Error
 			}
@@ -326,6 +329,8 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 		}
 	}
 	switch {
+	case len(sections) > 0 && notAsked == len(sections):
+		st.Status, st.Error = record.BackendNotQueried, firstErr
 	case len(sections) > 0 && failed == len(sections):
 		st.Status, st.Error = record.BackendFailed, firstErr
 	case failed > 0:

@@ -520,6 +520,12 @@ func (b *fhirBackend) readPatients(ctx context.Context, ids []string, emit func(
 				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(orNotPatient(err)), Err: ErrMalformedFHIR}
 			}
 		}
+		if err == nil {
+			if p, merr := fhir.MapPerson(r, b.src); merr == nil {
+				p = withSource(p, b.cfg.Name, id)
+				emit(record.Part{Backend: b.cfg.Name, Person: &p})
+			}
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
@@ -531,10 +537,6 @@ func (b *fhirBackend) readPatients(ctx context.Context, ids []string, emit func(
 			return
 		}
 		out.resources = append(out.resources, r)
-		if p, merr := fhir.MapPerson(r, b.src); merr == nil {
-			p = withSource(p, b.cfg.Name, id)
-			emit(record.Part{Backend: b.cfg.Name, Person: &p})
-		}
 		for _, l := range fhir.PatientLinks(r) {
 			switch l.Type {
 			case "replaced-by", "replaces", "seealso", "refer":
