@@ -560,3 +560,53 @@ func TestGPConnectSectionStates(t *testing.T) {
 		})
 	}
 }
+
+// TestBadRequestAskedAgainWithoutIncludes: a server that declares _include values but
+// answers 400 when they are sent is asked again without them (the section is returned);
+// one that answers 400 whatever is sent refuses the type (not-supported).
+func TestBadRequestAskedAgainWithoutIncludes(t *testing.T) {
+	caps := withBundle(capsJSON("Patient", "AllergyIntolerance"), func(m map[string]any) {
+		for _, r := range m["rest"].([]any)[0].(map[string]any)["resource"].([]any) {
+			r.(map[string]any)["searchInclude"] = []any{"*"}
+		}
+	})
+	for _, tc := range []struct {
+		name     string
+		always   bool
+		state    record.SectionState
+		count    int
+		requests int
+	}{
+		{"refuses the includes", false, record.StateReturned, 1, 2},
+		{"refuses the search", true, record.StateNotSupported, 0, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var (
+				mu    sync.Mutex
+				asked []string
+			)
+			fs := stateServer(t, caps, map[string]http.HandlerFunc{
+				"AllergyIntolerance": func(w http.ResponseWriter, r *http.Request) {
+					mu.Lock()
+					asked = append(asked, r.URL.Query().Get("_include"))
+					mu.Unlock()
+					if tc.always || r.URL.Query().Has("_include") {
+						writeFHIR(w, 400, outcome("error", "invalid", "unknown _include"))
+						return
+					}
+					writeFHIR(w, 200, searchset("", amoxicillin(t, "a1", "Patient/p1")))
+				},
+			})
+			rec := fetchOne(t, fs.config("Regional"), []string{"p1"}, record.SectionAllergies)
+			st := oneStatus(t, rec, record.SectionAllergies)
+			if st.State != tc.state || st.Count != tc.count {
+				t.Errorf("allergies = %+v, want %s with %d", st, tc.state, tc.count)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(asked) != tc.requests || asked[0] == "" || asked[len(asked)-1] != "" {
+				t.Errorf("asked with _include %q, want once with and once without", asked)
+			}
+		})
+	}
+}
