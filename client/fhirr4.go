@@ -795,7 +795,9 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 		st = withError(st, pats.err)
 	case res.truncated:
 		st.State, st.Error = record.StateTruncated, res.broken
-	case res.asked > 0 && res.refused == res.asked && !usesPatient(sec):
+	case res.asked == 0 && !usesPatient(sec):
+		st.State, st.Error = record.StateNotSupported, "back end "+b.cfg.Name+" is not asked for "+string(sec)
+	case res.refused == res.asked && !usesPatient(sec):
 		st.State, st.Error = record.StateNotSupported, notServed
 	default:
 		st.State = record.StateReturned
