@@ -8,8 +8,11 @@ import (
 
 // capabilities is what a server's CapabilityStatement (GET [base]/metadata) declares: the
 // resource types it serves and, per type, its search parameters, _include and _revinclude
-// values. Known=false means the server gave no usable statement: every type is tried and no
-// _include is sent.
+// values. It is advice, not truth (servers leave out types they serve and declare types
+// they refuse): every section's searches are sent whatever it says, and it only chooses the
+// _include, _include:iterate and _revinclude values sent, and which referenced resources
+// are read when includes are not. Known=false means the server gave no usable statement:
+// no _include is sent.
 type capabilities struct {
 	Known bool
 	Types map[string]*typeCaps
@@ -66,30 +69,14 @@ func parseCapabilities(body []byte) (*capabilities, bool) {
 	return c, true
 }
 
-// supportsType: the server serves this resource type (or we do not know).
+// supportsType: the server declares this resource type (or we do not know). Used only to
+// choose which referenced resources to read, never to skip a section's search.
 func (c *capabilities) supportsType(t string) bool {
 	if c == nil || !c.Known {
 		return true
 	}
 	_, ok := c.Types[t]
 	return ok
-}
-
-// supportsParam: the type declares the search parameter, or declares none at all (many
-// servers list no search parameters; then we try).
-func (c *capabilities) supportsParam(t, p string) bool {
-	if c == nil || !c.Known {
-		return true
-	}
-	tc := c.Types[t]
-	if tc == nil {
-		return false
-	}
-	if len(tc.Params) == 0 || strings.HasPrefix(p, "_") {
-		return true
-	}
-	base, _, _ := strings.Cut(p, ":") // modifiers such as family:exact
-	return tc.Params[base]
 }
 
 // includes keeps the _include values ("Type:param") that their source type declares (or

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/shcr-project/shcr/client/record"
 )
 
 // HTTPError is a back end's answer with a status that is not 2xx. Reason is the one-line
@@ -27,6 +29,9 @@ type HTTPError struct {
 	Reason  string
 	// Code is the coded error where the body gave one (GP Connect: PATIENT_NOT_FOUND, …).
 	Code string
+	// Issue is the FHIR issue type of the body's first error or fatal OperationOutcome
+	// issue ("not-supported", "not-found", …), "" when there is none.
+	Issue string
 }
 
 // httpStatus is the HTTP status behind err, or 0 when no HTTP answer caused it.
@@ -94,6 +99,9 @@ var (
 	ErrNextLinkLoop  = errors.New("next link loops")
 	ErrTooManyHops   = errors.New("too many redirects")
 	ErrMalformedFHIR = errors.New("malformed FHIR")
+	// ErrNotSupported marks a 2xx answer whose only content is an OperationOutcome saying
+	// not-supported: a refusal, like a 404 or 501.
+	ErrNotSupported = errors.New("not supported")
 	// ErrInternal marks a failure caused by a bug in shcr itself (a recovered panic), not by
 	// the back end: that back end or section fails alone and the program carries on.
 	ErrInternal = errors.New("internal error")
@@ -233,4 +241,42 @@ func connDropped(err error) bool {
 func internalError(log *slog.Logger, backend string, where string) error {
 	log.Error("recovered from a panic: this is a bug in shcr", "backend", backend, "while", where, "stack", string(debug.Stack()))
 	return &Error{Backend: backend, Reason: "was not read because of an internal error in shcr (a bug; the debug log has details)", Err: ErrInternal}
+}
+
+// refusal reports whether err is the server refusing what was asked (a resource type, or a
+// search parameter): 400, 404, 405 or 501, or an OperationOutcome with issue code
+// not-supported. why names it for the user: "404", "not-supported".
+func refusal(err error) (why string, ok bool) {
+	var he *HTTPError
+	switch {
+	case errors.As(err, &he) && (he.Status == 400 || he.Status == 404 || he.Status == 405 || he.Status == 501):
+		return fmt.Sprint(he.Status), true
+	case errors.As(err, &he) && he.Issue == "not-supported":
+		return fmt.Sprintf("%d, not-supported", he.Status), true
+	case errors.Is(err, ErrNotSupported):
+		return "not-supported", true
+	}
+	return "", false
+}
+
+// timedOut reports a request that got no answer in time: the per-request timeout or the
+// caller's deadline.
+func timedOut(err error) bool { return errors.Is(err, context.DeadlineExceeded) }
+
+// errorState is the section state an error leaves a section in: not-queried (sign-in
+// needed), timed-out, or failed.
+func errorState(err error) record.SectionState {
+	var nq *NotQueriedError
+	switch {
+	case errors.As(err, &nq):
+		return record.StateNotQueried
+	case timedOut(err):
+		return record.StateTimedOut
+	}
+	return record.StateFailed
+}
+
+// failedStatus is a section status for a section that err stopped.
+func failedStatus(backend string, sec record.Section, err error) record.SectionStatus {
+	return record.SectionStatus{Backend: backend, Section: sec, State: errorState(err), Error: err.Error(), HTTPStatus: httpStatus(err)}
 }

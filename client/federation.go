@@ -31,6 +31,8 @@ type Match struct {
 	// searched is each back end's search status, so that Open can report back ends that do
 	// not know the person (or failed) without asking them again.
 	searched map[string]record.BackendStatus
+	// searchErrs is each back end's search error, where it failed (timed out or failed).
+	searchErrs map[string]error
 }
 
 // NewFederation builds every configured back end; a bad entry is an error naming it.
@@ -100,6 +102,7 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 	type result struct {
 		people []record.Person
 		status record.BackendStatus
+		err    error
 	}
 	results := make([]result, len(f.backends))
 	var wg sync.WaitGroup
@@ -108,7 +111,8 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 			start := time.Now()
 			defer func() {
 				if r := recover(); r != nil {
-					results[i] = result{nil, f.statusFor(b.Info(), internalError(f.log, b.Info().Name, "searching"), time.Since(start))}
+					err := internalError(f.log, b.Info().Name, "searching")
+					results[i] = result{nil, f.statusFor(b.Info(), err, time.Since(start)), err}
 				}
 			}()
 			people, err := b.Search(ctx, q)
@@ -117,16 +121,20 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 				st.Status = record.BackendNotKnown
 			}
 			f.log.Debug("search", "backend", b.Info().Name, "status", st.Status, "people", len(people), "elapsed", st.Elapsed)
-			results[i] = result{people, st}
+			results[i] = result{people, st, err}
 		})
 	}
 	wg.Wait()
 
 	statuses := make([]record.BackendStatus, len(results))
 	searched := map[string]record.BackendStatus{}
+	searchErrs := map[string]error{}
 	for i, r := range results {
 		statuses[i] = r.status
 		searched[r.status.Name] = r.status
+		if r.err != nil {
+			searchErrs[r.status.Name] = r.err
+		}
 	}
 	var (
 		order   []string // NHS numbers in first-seen order
@@ -136,7 +144,7 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 	for _, r := range results {
 		for _, p := range r.people {
 			if p.NHSNumber == "" {
-				m := Match{Person: p, Unmatched: true, searched: searched}
+				m := Match{Person: p, Unmatched: true, searched: searched, searchErrs: searchErrs}
 				matches = append(matches, m)
 				continue
 			}
@@ -152,9 +160,15 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 	merged := make([]Match, 0, len(order)+len(matches))
 	for _, nhs := range order {
 		rec := byNHS[nhs]
-		merged = append(merged, Match{Person: rec.Person, Discrepancies: rec.Discrepancies, searched: searched})
+		merged = append(merged, Match{Person: rec.Person, Discrepancies: rec.Discrepancies, searched: searched, searchErrs: searchErrs})
 	}
 	return append(merged, matches...), statuses
+}
+
+// multiFetcher is a back end that can read one person held under several Patient records
+// (duplicates with one NHS number) in one go, giving each section one status.
+type multiFetcher interface {
+	FetchAll(ctx context.Context, who []record.PersonSource, nhs string, sections []record.Section, emit func(record.Part))
 }
 
 // Open fetches the sections of a matched person from every back end that knows them, all
@@ -162,40 +176,52 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 // Part as it arrives, from many goroutines; onBackend once per configured back end with its
 // status: those that know the person when they finish, the others straight away (not known,
 // or their search failure). Open returns when all are done or ctx is cancelled.
+//
+// Every section of every back end ends in exactly one state: a back end that does not know
+// the person gives not-known for each section, one not asked (sign-in needed) not-queried,
+// one whose search failed failed (or timed-out); a section a back end left unanswered is
+// timed-out or failed. A back end holding the person under several Patient records is read
+// under all of them, with a notice saying so.
 func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) {
 	var wg sync.WaitGroup
 	for _, b := range f.backends {
 		info := b.Info()
-		idx := slices.IndexFunc(m.Person.Sources, func(s record.PersonSource) bool { return s.Backend == info.Name })
-		if idx < 0 {
+		var srcs []record.PersonSource
+		for _, s := range m.Person.Sources {
+			if s.Backend == info.Name && !slices.ContainsFunc(srcs, func(o record.PersonSource) bool { return o.ID == s.ID }) {
+				srcs = append(srcs, s)
+			}
+		}
+		if len(srcs) == 0 {
 			st, ok := m.searched[info.Name]
 			if !ok || st.Status == record.BackendOK || st.Status == record.BackendSlow {
 				st = record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain}
 				st.Status = record.BackendNotKnown
 			}
+			if part := unaskedPart(info.Name, st, m.searchErrs[info.Name], sections); len(part.Status) > 0 {
+				emit(part)
+			}
 			onBackend(st)
 			continue
 		}
-		src := m.Person.Sources[idx]
 		wg.Go(func() {
 			start := time.Now()
 			var (
 				mu     sync.Mutex
 				states = map[record.Section]record.SectionStatus{}
 			)
-			defer func() {
-				// A bug while reading this back end's data fails this back end alone: the
-				// sections it had not answered fail with one line, the others stand.
-				r := recover()
-				if r == nil {
-					return
-				}
-				msg := internalError(f.log, info.Name, "reading a record").Error()
+			// finish gives every section not yet answered a state, emits them, and reports the
+			// back end's status.
+			finish := func(reason error) {
 				part := record.Part{Backend: info.Name}
 				mu.Lock()
 				for _, s := range sections {
 					if _, done := states[s]; !done {
-						st := record.SectionStatus{Backend: info.Name, Section: s, State: record.StateFailed, Error: msg}
+						why := reason
+						if why == nil {
+							why = &Error{Backend: info.Name, Reason: "did not answer for " + string(s)}
+						}
+						st := failedStatus(info.Name, s, why)
 						states[s] = st
 						part.Status = append(part.Status, st)
 					}
@@ -205,31 +231,80 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 				if len(part.Status) > 0 {
 					emit(part)
 				}
+				f.log.Debug("open", "backend", info.Name, "status", st.Status, "elapsed", st.Elapsed)
 				onBackend(st)
+			}
+			defer func() {
+				// A bug while reading this back end's data fails this back end alone: the
+				// sections it had not answered fail with one line, the others stand.
+				if r := recover(); r != nil {
+					finish(internalError(f.log, info.Name, "reading a record"))
+				}
 			}()
-			b.Fetch(ctx, src, m.Person.NHSNumber, sections, func(p record.Part) {
+			got := func(p record.Part) {
 				mu.Lock()
 				for _, s := range p.Status {
 					states[s.Section] = s
 				}
 				mu.Unlock()
 				emit(p)
-			})
-			mu.Lock()
-			st := f.fetchStatus(info, sections, states, time.Since(start), ctx.Err())
-			mu.Unlock()
-			f.log.Debug("open", "backend", info.Name, "status", st.Status, "elapsed", st.Elapsed)
-			onBackend(st)
+			}
+			if len(srcs) > 1 {
+				f.log.Info("several Patient records for one person", "backend", info.Name, "count", len(srcs))
+				emit(duplicatesPart(info.Name, len(srcs)))
+			}
+			if mf, ok := b.(multiFetcher); ok && len(srcs) > 1 {
+				mf.FetchAll(ctx, srcs, m.Person.NHSNumber, sections, got)
+			} else {
+				b.Fetch(ctx, srcs[0], m.Person.NHSNumber, sections, got)
+			}
+			var reason error
+			if ctx.Err() != nil {
+				reason = describe(info.Name, 0, 0, ctx.Err())
+			}
+			finish(reason)
 		})
 	}
 	wg.Wait()
 }
 
+// duplicatesPart is the notice that a back end holds n Patient records for the person.
+func duplicatesPart(backend string, n int) record.Part {
+	return record.Part{Backend: backend, Notices: []record.Notice{{Backend: backend, Kind: record.NoticeDuplicates,
+		Text: fmt.Sprintf("holds %d records for this NHS number: shown together", n)}}}
+}
+
+// unaskedPart gives every section of a back end that was not asked for the record its
+// state: not-known (the search found nobody), not-queried, or the search's failure.
+func unaskedPart(backend string, st record.BackendStatus, searchErr error, sections []record.Section) record.Part {
+	part := record.Part{Backend: backend}
+	for _, sec := range sections {
+		s := record.SectionStatus{Backend: backend, Section: sec, Error: st.Error, HTTPStatus: st.HTTPStatus}
+		switch st.Status {
+		case record.BackendNotKnown:
+			s.State, s.Error, s.HTTPStatus = record.StateNotKnown, "", 0
+		case record.BackendNotQueried:
+			s.State = record.StateNotQueried
+		case record.BackendFailed:
+			s.State = record.StateFailed
+			if searchErr != nil {
+				s.State = errorState(searchErr)
+			}
+		default:
+			continue
+		}
+		part.Status = append(part.Status, s)
+	}
+	return part
+}
+
 // fetchStatus sums a back end's section statuses into one: ok (or slow) with counts, partial
-// when some sections failed, failed when every section asked failed.
+// when some sections failed (failed, timed out or not asked), failed when every section
+// asked failed. A truncated section counts its items and does not make the back end
+// partial: its own state says it is incomplete.
 func (f *Federation) fetchStatus(info Info, sections []record.Section, states map[record.Section]record.SectionStatus, elapsed time.Duration, ctxErr error) record.BackendStatus {
 	st := record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
-	failed, firstErr := 0, ""
+	failed, notAsked, firstErr := 0, 0, ""
 	for _, sec := range sections {
 		s, ok := states[sec]
 		switch {
@@ -241,16 +316,21 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 					firstErr = "back end " + info.Name + " stopped: the request was cancelled"
 				}
 			}
-		case s.State == record.StateFailed:
+		case s.State == record.StateFailed || s.State == record.StateTimedOut || s.State == record.StateNotQueried:
 			failed++
+			if s.State == record.StateNotQueried {
+				notAsked++
+			}
 			if firstErr == "" {
 				firstErr = s.Error
 			}
-		case s.State == record.StateReturned:
+		case s.Answered():
 			st.Counts[sec] = s.Count
 		}
 	}
 	switch {
+	case len(sections) > 0 && notAsked == len(sections):
+		st.Status, st.Error = record.BackendNotQueried, firstErr
 	case len(sections) > 0 && failed == len(sections):
 		st.Status, st.Error = record.BackendFailed, firstErr
 	case failed > 0:

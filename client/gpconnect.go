@@ -258,7 +258,7 @@ func (g *gpcBackend) structured(ctx context.Context, nhs string, sections []reco
 	ct := resp.Header().Get("Content-Type")
 	g.log.Debug("structured record", "status", status, "bytes", len(body), "elapsed", time.Since(start), "sections", len(sections))
 	if status < 200 || status > 299 {
-		return nil, &HTTPError{Backend: g.cfg.Name, Status: status, Reason: fhir.ReadError(ct, body), Code: outcomeCode(body)}
+		return nil, &HTTPError{Backend: g.cfg.Name, Status: status, Reason: fhir.ReadError(ct, body), Code: outcomeCode(body), Issue: outcomeIssue(body)}
 	}
 	if looksHTML(ct, body) {
 		return nil, &Error{Backend: g.cfg.Name, Reason: fmt.Sprintf("answered %d with %s instead of FHIR", status, fhir.ReadError(ct, body)), Err: ErrMalformedFHIR}
@@ -301,39 +301,59 @@ func (g *gpcBackend) Search(ctx context.Context, q record.Query) ([]record.Perso
 	return []record.Person{withSource(p, g.cfg.Name, id)}, nil
 }
 
-// Fetch asks for every requested clinical area in one operation and emits one Part.
+// gpcNotServed names the sections GP Connect Access Record: Structured can answer; the others
+// are not part of the specification and are not-supported, with the reason.
+var gpcNotServed = map[record.Section]string{
+	record.SectionCarePackages: "care packages",
+	record.SectionAlerts:       "alerts",
+}
+
+// Fetch asks for every requested clinical area in one operation and emits one Part, with
+// exactly one state for every section asked: the mapping's (returned), not-supported for
+// areas GP Connect does not serve, not-known when the GP system does not hold the patient,
+// and not-queried, timed-out or failed when the operation could not be completed.
 func (g *gpcBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
-	fail := func(msg string, status int) {
+	fail := func(err error) {
 		part := record.Part{Backend: g.cfg.Name}
 		for _, s := range sections {
-			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateFailed, Error: msg, HTTPStatus: status})
+			st := failedStatus(g.cfg.Name, s, err)
+			if patientNotFound(err) {
+				st = record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateNotKnown}
+			} else if errors.Is(err, ErrNoUser) {
+				st.State = record.StateNotQueried
+			}
+			part.Status = append(part.Status, st)
 		}
 		emit(part)
 	}
 	if nhs == "" {
-		fail("back end "+g.cfg.Name+" cannot be asked without an NHS number", 0)
+		fail(&NotQueriedError{Backend: g.cfg.Name, Reason: "it cannot be asked without an NHS number"})
 		return
 	}
 	body, err := g.structured(ctx, nhs, sections)
 	if err != nil {
-		fail(err.Error(), httpStatus(err))
+		fail(err)
 		return
 	}
 	part, err := fhir.MapGPConnect(body, g.src, sections)
 	if err != nil {
-		fail((&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + parseReason(err)}).Error(), 0)
+		fail(&Error{Backend: g.cfg.Name, Reason: "sent a malformed structured record: " + parseReason(err), Err: ErrMalformedFHIR})
 		return
 	}
 	part.Backend = g.cfg.Name
-	// Every section asked gets a status; areas GP Connect does not serve are "not returned".
+	// Every section asked gets a status; areas GP Connect does not serve are not-supported.
 	have := map[record.Section]bool{}
 	for i := range part.Status {
-		part.Status[i].Backend = g.cfg.Name
-		have[part.Status[i].Section] = true
+		st := &part.Status[i]
+		st.Backend = g.cfg.Name
+		have[st.Section] = true
+		if st.State == record.StateNotSupported && st.Error == "" {
+			st.Error = g.notServed(st.Section)
+		}
 	}
 	for _, s := range sections {
 		if !have[s] {
-			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateNotSupported})
+			part.Status = append(part.Status, record.SectionStatus{Backend: g.cfg.Name, Section: s, State: record.StateNotSupported, Error: g.notServed(s)})
 		}
 	}
 	if part.Person != nil {
@@ -341,6 +361,14 @@ func (g *gpcBackend) Fetch(ctx context.Context, who record.PersonSource, nhs str
 		part.Person = &p
 	}
 	emit(part)
+}
+
+// notServed is the reason a section is not-supported by GP Connect.
+func (g *gpcBackend) notServed(s record.Section) string {
+	if what, ok := gpcNotServed[s]; ok {
+		return "GP Connect does not serve " + what
+	}
+	return "the GP system did not send " + strings.ReplaceAll(string(s), "-", " ")
 }
 
 // CloseIdleConnections drops kept-alive connections (Federation.Close).

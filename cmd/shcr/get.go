@@ -41,9 +41,11 @@ func newGetCmd(a *app) *cobra.Command {
 the person with this NHS number and prints the merged record: the person banner, then each
 section as a table; or, with --output json, the documented JSON described in README.md.
 
-Exit codes: 0 found, and every back end answered fully (not being known to some is fine);
-2 bad input or config; 3 no back end knows the person; 4 a back end or a section failed
-(when the person was found, the record is still printed and each failure is named).`,
+Exit codes: 0 found, and every back end that knows the person answered every section in
+full (not being known to some is fine, and so is a back end that does not serve a kind of
+record); 2 bad input or config; 3 no back end knows the person; 4 partial: a back end or
+a section failed, timed out, was cut short (truncated) or was not asked (when the person
+was found, the record is still printed and each gap is named).`,
 		Example: "  shcr get --demo " + nhsnumber.Format(demoExample()) + "\n" +
 			"  shcr get " + demoExample() + " --demo --section care-packages,next-of-kin --output json",
 		Args: func(_ *cobra.Command, args []string) error {
@@ -172,6 +174,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		rec = &record.Record{}
 	}
 	failures := recordFailures(rec, sections)
+	partial := len(failures) > 0 || incomplete(rec, sections)
 
 	events := audit.NotFound(record.Query{NHSNumber: nhs}, choice, rec.Backends)
 	var revealKeys []string
@@ -227,10 +230,26 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	for _, f := range failures {
 		fmt.Fprintln(a.stderr, "shcr: "+f)
 	}
-	if len(failures) > 0 {
+	if partial {
 		return &exitError{code: exitPartial}
 	}
 	return nil
+}
+
+// incomplete reports whether any asked section could not be checked in full at some back
+// end that knows the person: failed, timed-out, truncated, not-queried, or no answer at
+// all (record.Coverage's Unchecked). That makes the result partial (exit 4).
+//
+// not-supported is a definitive answer (the back end does not hold that kind of record, or
+// refused to be asked for it) and does not by itself make the result partial; nor does
+// not-known (the back end does not know the person).
+func incomplete(rec *record.Record, sections []record.Section) bool {
+	for _, sec := range sections {
+		if len(rec.Coverage(sec).Unchecked) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // openAudit opens the audit trail at its default place ($XDG_STATE_HOME/shcr/audit.jsonl).
@@ -243,8 +262,9 @@ func openAudit(signedIn func() string) (*audit.Log, error) {
 	return audit.Open(path, audit.Options{SignedInUser: signedIn})
 }
 
-// recordFailures names every back end that failed or was not queried, and every failed
-// section of a back end that otherwise answered, as one line each.
+// recordFailures names every back end that failed or was not queried, and every section of
+// a back end that otherwise answered that failed, timed out, was not asked or was cut short
+// (truncated), as one line each.
 func recordFailures(rec *record.Record, sections []record.Section) []string {
 	var out []string
 	whole := map[string]bool{}
@@ -256,10 +276,19 @@ func recordFailures(rec *record.Record, sections []record.Section) []string {
 		}
 	}
 	for _, st := range rec.SectionStatus {
-		if st.State != record.StateFailed || whole[st.Backend] || !slices.Contains(sections, st.Section) {
+		if whole[st.Backend] || !slices.Contains(sections, st.Section) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: %s failed: %s", st.Backend, st.Section, orUnknown(st.Error)))
+		switch st.State {
+		case record.StateFailed, record.StateTimedOut, record.StateNotQueried:
+			out = append(out, fmt.Sprintf("%s: %s %s: %s", st.Backend, st.Section, st.State, orUnknown(st.Error)))
+		case record.StateTruncated:
+			why := st.Error
+			if why == "" && st.Total > st.Count {
+				why = fmt.Sprintf("showing %d of %d", st.Count, st.Total)
+			}
+			out = append(out, fmt.Sprintf("%s: %s %s: %s", st.Backend, st.Section, st.State, orUnknown(why)))
+		}
 	}
 	// A back end marked partial with no failed section listed still counts as a failure.
 	for _, b := range rec.Backends {
@@ -267,7 +296,7 @@ func recordFailures(rec *record.Record, sections []record.Section) []string {
 			continue
 		}
 		named := slices.ContainsFunc(rec.SectionStatus, func(st record.SectionStatus) bool {
-			return st.Backend == b.Name && st.State == record.StateFailed
+			return st.Backend == b.Name && (st.State == record.StateFailed || st.State == record.StateTimedOut || st.State == record.StateNotQueried)
 		})
 		if !named {
 			out = append(out, fmt.Sprintf("%s: %s: %s", b.Name, b.Status, orUnknown(b.Error)))
@@ -301,6 +330,8 @@ type getJSON struct {
 	SectionStatus []record.SectionStatus `json:"section_status"`
 	Backends      []backendJSON          `json:"backends"`
 	Discrepancies []record.Discrepancy   `json:"discrepancies"`
+	// Notices: entries about another person dropped, duplicate or linked Patient records.
+	Notices []record.Notice `json:"notices"`
 }
 
 // backendJSON is one back end's answer: the fields of record.BackendStatus in a fixed
@@ -343,7 +374,7 @@ func sectionKey(s record.Section) string { return strings.ReplaceAll(string(s), 
 
 // buildJSON makes the document; person is null unless found.
 func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJSON, error) {
-	out := getJSON{SectionStatus: []record.SectionStatus{}, Backends: []backendJSON{}, Discrepancies: []record.Discrepancy{}}
+	out := getJSON{SectionStatus: []record.SectionStatus{}, Backends: []backendJSON{}, Discrepancies: []record.Discrepancy{}, Notices: []record.Notice{}}
 	if rec == nil {
 		rec = &record.Record{}
 	}
@@ -391,6 +422,9 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	}
 	if rec.Discrepancies != nil {
 		out.Discrepancies = rec.Discrepancies
+	}
+	if rec.Notices != nil {
+		out.Notices = rec.Notices
 	}
 	return out, nil
 }
