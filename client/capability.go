@@ -69,16 +69,6 @@ func parseCapabilities(body []byte) (*capabilities, bool) {
 	return c, true
 }
 
-// supportsType: the server declares this resource type (or we do not know). Used only to
-// choose which referenced resources to read, never to skip a section's search.
-func (c *capabilities) supportsType(t string) bool {
-	if c == nil || !c.Known {
-		return true
-	}
-	_, ok := c.Types[t]
-	return ok
-}
-
 // includes keeps the _include values ("Type:param") that their source type declares (or
 // for which it declares "*").
 func (c *capabilities) includes(want []string) []string {

@@ -374,7 +374,6 @@ type sectionResult struct {
 	refused   int   // queries the server refused (the type is not served)
 	notServed []string
 	warnings  []string
-	needReads bool // includes were wanted but not sent: resolve references by reading them
 }
 
 // add folds another result (the same section for another Patient id) into r.
@@ -394,7 +393,6 @@ func (r *sectionResult) add(o sectionResult) {
 		}
 	}
 	r.warnings = append(r.warnings, o.warnings...)
-	r.needReads = r.needReads || o.needReads
 }
 
 // worse keeps the error that matters more to the section's state: failed over timed out
@@ -669,9 +667,6 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 				params.Set(q.PatientParam, ref)
 			}
 			incs := caps.includes(q.Includes)
-			if len(q.Includes) > 0 && len(incs) == 0 {
-				out.needReads = true // the server declares none of them: read the references instead
-			}
 			if len(incs) > 0 {
 				params["_include"] = incs
 				if it := caps.includes(q.IncludeIterate); len(it) > 0 && !b.noIterate.Load() {
@@ -702,11 +697,6 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 					if err == nil && drop[0] == "_include:iterate" {
 						b.noIterate.Store(true) // remembered: later records skip it
 					}
-					if err == nil && drop[0] == "_include" {
-						mu.Lock()
-						out.needReads = true
-						mu.Unlock()
-					}
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -732,8 +722,11 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 		}
 	}
 	wg.Wait()
-	if out.needReads && out.err == nil && ctx.Err() == nil {
-		out.resources = append(out.resources, b.readReferences(ctx, caps, out.resources)...)
+	// References that no _include brought (the server declares none, refused them, or the
+	// section's includes do not cover every reference) are read, so that the record does not
+	// depend on what the CapabilityStatement says.
+	if out.err == nil && ctx.Err() == nil {
+		out.resources = append(out.resources, b.readReferences(ctx, out.resources)...)
 	}
 	return out
 }
@@ -919,7 +912,7 @@ const maxReads = 50
 // readReferences reads, all at once, the referenced resources (practitioners, organisations,
 // medicines…) that a server without _include support did not send, so that names and phone
 // numbers show instead of bare references. Failures only lose the detail: they are logged.
-func (b *fhirBackend) readReferences(ctx context.Context, caps *capabilities, resources []fhir.Resource) []fhir.Resource {
+func (b *fhirBackend) readReferences(ctx context.Context, resources []fhir.Resource) []fhir.Resource {
 	have := map[string]bool{}
 	for _, r := range resources {
 		have[r.Ref()] = true
@@ -931,7 +924,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, caps *capabilities, re
 		}
 		for _, ref := range references(r.Raw, b.baseStr) {
 			typ, _, _ := strings.Cut(ref, "/")
-			if have[ref] || !readableRefs[typ] || !caps.supportsType(typ) || len(want) >= maxReads {
+			if have[ref] || !readableRefs[typ] || len(want) >= maxReads {
 				continue
 			}
 			have[ref] = true

@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -94,7 +95,7 @@ func sectionsJSON(t *testing.T, rec *record.Record) string {
 	for _, items := range lists {
 		slices.SortFunc(items, func(a, b json.RawMessage) int { return strings.Compare(string(a), string(b)) })
 	}
-	out, err := json.Marshal(lists) // map keys are sorted
+	out, err := json.MarshalIndent(lists, "", " ") // map keys are sorted; one field a line, so a difference is easy to point at
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +141,9 @@ func TestOrdinaryServerCompleteAndIncompleteStatements(t *testing.T) {
 	nonEmpty("complete", complete)
 
 	// The record's sections, section states aside, are the same.
-	if sectionsJSON(t, complete) != sectionsJSON(t, incomplete) {
-		t.Errorf("the record differs with an incomplete CapabilityStatement:\n complete   %v\n incomplete %v\nrequests to the incomplete server: %q",
-			sectionCounts(complete.Sections), sectionCounts(incomplete.Sections), incSrv.Requests())
+	if a, b := sectionsJSON(t, complete), sectionsJSON(t, incomplete); a != b {
+		t.Errorf("the record differs with an incomplete CapabilityStatement:\n complete   %v\n incomplete %v\n%s\nrequests to the incomplete server: %q",
+			sectionCounts(complete.Sections), sectionCounts(incomplete.Sections), firstDifference(a, b), incSrv.Requests())
 	}
 	nonEmpty("incomplete", incomplete)
 
@@ -159,9 +160,9 @@ func TestOrdinaryServerCompleteAndIncompleteStatements(t *testing.T) {
 	if n["care packages"]+n["referrals and orders"] == 0 {
 		t.Errorf("Interweave person, complete statement: the social care service is not shown (states %q)", sectionStates(iwComplete))
 	}
-	if sectionsJSON(t, iwComplete) != sectionsJSON(t, iwIncomplete) {
-		t.Errorf("Interweave person: the record differs with an incomplete CapabilityStatement:\n complete   %v\n incomplete %v",
-			n, sectionCounts(iwIncomplete.Sections))
+	if a, b := sectionsJSON(t, iwComplete), sectionsJSON(t, iwIncomplete); a != b {
+		t.Errorf("Interweave person: the record differs with an incomplete CapabilityStatement:\n complete   %v\n incomplete %v\n%s",
+			n, sectionCounts(iwIncomplete.Sections), firstDifference(a, b))
 	}
 	if complete.Person.NHSNumber != ukCoreNHSNumber || incomplete.Person.NHSNumber != ukCoreNHSNumber {
 		t.Errorf("person: %q, %q", complete.Person.NHSNumber, incomplete.Person.NHSNumber)
@@ -175,14 +176,14 @@ func TestOrdinaryServerRefusedDeclaredType(t *testing.T) {
 	complete, _ := openOnOrdinaryServer(t, fhirtest.Options{Capability: fhirtest.Complete})
 	refusing, _ := openOnOrdinaryServer(t, fhirtest.Options{Capability: fhirtest.Incomplete, Omit: []string{}, Refuse: []string{"DeviceRequest"}})
 	if a, b := sectionsJSON(t, complete), sectionsJSON(t, refusing); a != b {
-		t.Errorf("sections differ:\n complete %v\n refusing %v", sectionCounts(complete.Sections), sectionCounts(refusing.Sections))
+		t.Errorf("sections differ:\n complete %v\n refusing %v\n%s", sectionCounts(complete.Sections), sectionCounts(refusing.Sections), firstDifference(a, b))
 
 	}
 	refusingOpts := fhirtest.Options{Capability: fhirtest.Incomplete, Omit: []string{}, Refuse: []string{"DeviceRequest"}}
 	iwComplete := openInterweavePerson(t, fhirtest.Options{Capability: fhirtest.Complete})
 	iwRefusing := openInterweavePerson(t, refusingOpts)
 	if a, b := sectionsJSON(t, iwComplete), sectionsJSON(t, iwRefusing); a != b {
-		t.Errorf("Interweave person: sections differ:\n complete %v\n refusing %v", sectionCounts(iwComplete.Sections), sectionCounts(iwRefusing.Sections))
+		t.Errorf("Interweave person: sections differ:\n complete %v\n refusing %v\n%s", sectionCounts(iwComplete.Sections), sectionCounts(iwRefusing.Sections), firstDifference(a, b))
 	}
 	for _, rec := range []*record.Record{complete, refusing, iwComplete, iwRefusing} {
 		for _, st := range rec.SectionStatus {
@@ -193,4 +194,16 @@ func TestOrdinaryServerRefusedDeclaredType(t *testing.T) {
 			}
 		}
 	}
+}
+
+// firstDifference shows where two JSON texts first differ, with a few lines of context.
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			from := max(0, i-4)
+			return fmt.Sprintf("first difference at line %d:\n%s\n- %s\n+ %s", i+1, strings.Join(al[from:i], "\n"), al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("one is a prefix of the other (%d and %d lines)", len(al), len(bl))
 }
