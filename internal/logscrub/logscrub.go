@@ -125,8 +125,10 @@ var (
 	nhsRE    = regexp.MustCompile(`[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}`)
 )
 
-// String removes NHS numbers, UK telephone numbers, bearer tokens and JWTs from s.
+// String removes NHS numbers, UK telephone numbers, bearer tokens, JWTs and the other
+// credentials Secrets removes from s.
 func String(s string) string {
+	s = Secrets(s)
 	s = jwtRE.ReplaceAllString(s, RedactedToken)
 	s = bearerRE.ReplaceAllString(s, "${1} "+RedactedToken)
 	s = replaceNHS(s)

@@ -1,0 +1,90 @@
+package logscrub
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const (
+	testToken = "mF_9.B5f-4.1JqM"
+	testJWT   = "eyJhbGciOiJSUzM4NCIsImtpZCI6IjEifQ.eyJzdWIiOiJ1c2VyLTEiLCJzY29wZSI6InN5c3RlbS8qLnJlYWQifQ.c2lnbmF0dXJlLWJ5dGVz"
+)
+
+func TestSecretsRedacts(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"token rejected: Bearer " + testToken, "token rejected: Bearer [redacted:token]"},
+		{"Authorization: Bearer " + testToken + "\nnext", "Authorization: Bearer [redacted:token]\nnext"},
+		{"header authorization=Basic dXNlcjpwYXNz;", "header authorization=Basic [redacted:token];"},
+		{`{"Authorization":"DPoP ` + testToken + `"}`, `{"Authorization":"DPoP [redacted:token]"}`},
+		{"Proxy-Authorization: abc123", "Proxy-Authorization: [redacted:token]"},
+		{"bad jwt " + testJWT + " seen", "bad jwt [redacted:token] seen"},
+		{"bearer%20" + testToken, "bearer [redacted:token]"},
+		{"Bearer Bearer " + testToken, "Bearer Bearer [redacted:token]"},
+		{"?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj", "?code=[redacted:token]&state=af0ifjsldkj"},
+		{"grant_type=refresh_token&refresh_token=tGzv3JOkF0XG5Qx2TlKWIA&client_secret=s3cr3t", "grant_type=refresh_token&refresh_token=[redacted:token]&client_secret=[redacted:token]"},
+		{"client_assertion=" + testJWT + "&client_id=shcr", "client_assertion=[redacted:token]&client_id=shcr"},
+		{`{"access_token": "` + testToken + `", "id_token":"x\"y", "token_type":"Bearer"}`, `{"access_token": "[redacted:token]", "id_token":"[redacted:token]", "token_type":"Bearer"}`},
+		{"the access_token: " + testToken + " expired", "the access_token: [redacted:token] expired"},
+		{"password=hunter2 user=a", "password=[redacted:token] user=a"},
+	} {
+		if got := Secrets(tc.in); got != tc.want {
+			t.Errorf("Secrets(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSecretsKeeps(t *testing.T) {
+	for _, s := range []string{
+		"error (not-found): Patient/123 is not known",
+		`Bearer realm="shcr", error="invalid_token", error_description="The access token expired"`,
+		"Bearer error=invalid_token",
+		"the GP system does not support this request [NOT_IMPLEMENTED]",
+		"Spine error code: INVALID_NHS_NUMBER",
+		"error_code=5 response_code=400",
+		"Mrs Jane Smith, 12 Acacia Avenue, Leeds LS1 4AP, 07700 900123, 943 476 5919",
+		"journey planning.service.nhs.uk",
+		"",
+	} {
+		if got := Secrets(s); got != s {
+			t.Errorf("Secrets(%q) = %q; it should be unchanged", s, got)
+		}
+	}
+}
+
+var tokenChars = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]{8,}$`)
+
+// forms places a secret in text the way servers echo one.
+var forms = []string{
+	"Bearer %s", "bearer\t%s", "Authorization: Bearer %s", "authorization=%s", `"Authorization": "Basic %s"`,
+	"access_token=%s", "refresh_token=%s&x=1", "id_token=%s", "client_secret=%s", "client_assertion=%s",
+	"code=%s", `{"access_token":"%s"}`, `"refresh_token" : "%s"`, "access_token: %s", "DPoP %s",
+}
+
+func FuzzSecrets(f *testing.F) {
+	f.Add("before ", testToken, " after", uint8(0))
+	f.Add("Bearer ", testToken, "", uint8(1))
+	f.Add("", testJWT, "", uint8(5))
+	f.Add(`x="`, "abcdefgh12", `"`, uint8(11))
+	f.Fuzz(func(t *testing.T, prefix, secret, suffix string, form uint8) {
+		if !tokenChars.MatchString(secret) || isScheme(secret) {
+			return
+		}
+		// The secret stands on its own: a space either side (unless the form quotes it), so
+		// prefix and suffix cannot lengthen it; and they must not hold it themselves.
+		if strings.Contains(prefix+" "+suffix, secret) {
+			return
+		}
+		in := prefix + " " + strings.Replace(forms[int(form)%len(forms)], "%s", secret, 1) + " " + suffix
+		if strings.Count(in, secret) != 1 {
+			return
+		}
+		out := Secrets(in)
+		if strings.Contains(out, secret) {
+			t.Fatalf("Secrets(%q) = %q still holds the secret %q", in, out, secret)
+		}
+		if s := String(in); strings.Contains(s, secret) {
+			t.Fatalf("String(%q) = %q still holds the secret %q", in, s, secret)
+		}
+	})
+}
