@@ -89,7 +89,7 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 	case elapsed > f.slow:
 		st.Status = record.BackendSlow
 	}
-	return st
+	return record.Sanitised(st) // the error may quote the server
 }
 
 // Search runs q on every back end concurrently and matches people across them by NHS
@@ -112,6 +112,7 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 				}
 			}()
 			people, err := b.Search(ctx, q)
+			people = record.Sanitised(people) // server text is made safe here, for every kind of back end
 			st := f.statusFor(b.Info(), err, time.Since(start))
 			if err == nil && len(people) == 0 {
 				st.Status = record.BackendNotKnown
@@ -208,6 +209,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 				onBackend(st)
 			}()
 			b.Fetch(ctx, src, m.Person.NHSNumber, sections, func(p record.Part) {
+				p = record.Sanitised(p) // server text is made safe here, for every kind of back end
 				mu.Lock()
 				for _, s := range p.Status {
 					states[s.Section] = s
@@ -260,7 +262,7 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 	default:
 		st.Status = record.BackendOK
 	}
-	return st
+	return record.Sanitised(st)
 }
 
 // Fetch is the blocking form for `shcr get`: look the NHS number up everywhere, fetch the
