@@ -10,9 +10,11 @@ import (
 	"github.com/shcr-project/shcr/client/record"
 )
 
-// Markers are payload texts that live only inside escape sequences: seen in any output, they
-// mean a sequence (or its body) got through.
-var Markers = []string{"PWNED-TITLE", "Y3VybCBodHRwczovL2V2aWwu", "ZXZpbA==", "$r0m"}
+// Markers are payload texts that live only inside OSC sequences: seen in any output, they
+// mean a sequence's body got through. (A DCS body is not one: a mapping that lowercases a
+// name before it is sanitised turns "ESC P" into the two-byte escape "ESC p", and the body
+// after it is then plain, harmless text.)
+var Markers = []string{"PWNED-TITLE", "Y3VybCBodHRwczovL2V2aWwu", "ZXZpbA=="}
 
 // Interpreted describes the first thing in s a terminal would act on or that hides or
 // reorders text — ESC, another C0 control (LF and tab allowed when multi), DEL, a C1 control,
