@@ -66,8 +66,8 @@ func mayHoldSecret(s string) bool {
 
 func redactHeader(m string) string {
 	sub := headerRE.FindStringSubmatch(m)
-	if strings.HasPrefix(sub[3], "[redacted") {
-		return m
+	if strings.HasPrefix(sub[3], "[redacted") || isScheme(sub[3]) {
+		return m // done already, or "Authorization: Bearer Bearer x": the scheme rule reads on
 	}
 	out := sub[1]
 	if sub[2] != "" {

@@ -21,6 +21,7 @@ func TestSecretsRedacts(t *testing.T) {
 		{"bad jwt " + testJWT + " seen", "bad jwt [redacted:token] seen"},
 		{"bearer%20" + testToken, "bearer [redacted:token]"},
 		{"Bearer Bearer " + testToken, "Bearer Bearer [redacted:token]"},
+		{"Authorization: Bearer Bearer " + testToken, "Authorization: Bearer Bearer [redacted:token]"},
 		{"?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj", "?code=[redacted:token]&state=af0ifjsldkj"},
 		{"grant_type=refresh_token&refresh_token=tGzv3JOkF0XG5Qx2TlKWIA&client_secret=s3cr3t", "grant_type=refresh_token&refresh_token=[redacted:token]&client_secret=[redacted:token]"},
 		{"client_assertion=" + testJWT + "&client_id=shcr", "client_assertion=[redacted:token]&client_id=shcr"},
