@@ -20,6 +20,8 @@ import (
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/logscrub"
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // Sentinel errors. Every error from a sign-in that did not complete also wraps
@@ -195,7 +197,7 @@ type SignInError struct {
 	Cause   error // may be nil
 }
 
-func (e *SignInError) Error() string { return e.Backend + ": " + e.Reason }
+func (e *SignInError) Error() string { return serverText(e.Backend + ": " + e.Reason) }
 
 // Unwrap gives client.ErrSignInRequired and the cause.
 func (e *SignInError) Unwrap() []error {
@@ -210,8 +212,13 @@ func signInRequired(backend, reason string, cause error) error {
 	return &SignInError{Backend: backend, Reason: reason, Cause: cause}
 }
 
+// serverText makes text that may quote a sign-in server (an error code or description) safe
+// to show and log: nothing a terminal acts on, no token or secret it echoed.
+func serverText(s string) string { return logscrub.Secrets(safetext.Line(s)) }
+
 // oneLine keeps provider-supplied text to one short line (it lands in the terminal).
 func oneLine(s string) string {
+	s = serverText(s)
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
 		s = s[:200] + "…"
