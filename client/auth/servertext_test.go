@@ -42,3 +42,17 @@ func TestSignInServerTextIsSafe(t *testing.T) {
 		t.Errorf("the message should still say what happened: %q", msg)
 	}
 }
+
+// The signed-in member of staff's name, id and email come from the identity provider's ID
+// token and are shown in the status bar and written to the audit trail.
+func TestIdentityFromClaimsIsSafe(t *testing.T) {
+	id := idClaims{Name: "Dr Jane\x1b]52;c;ZXZpbA==\x07 Carter\u202e", PreferredUsername: "jcarter\x1b[2J", Email: "jane@example.org\u200b", Subject: "s1"}.identity("https://idp.example.org")
+	for _, s := range []string{id.Name, id.ID, id.Email} {
+		if terminalActive(s) || strings.Contains(s, "ZXZpbA==") {
+			t.Errorf("%q acts on the terminal", s)
+		}
+	}
+	if !strings.HasPrefix(id.Name, "Dr Jane") || !strings.HasPrefix(id.ID, "jcarter") || id.Email != "jane@example.org" {
+		t.Errorf("identity %+v", id)
+	}
+}
