@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/hostile"
 )
 
@@ -111,5 +113,24 @@ func TestGetAgainstHostileServer(t *testing.T) {
 		if what := hostile.Interpreted(s, true); what != "" {
 			t.Errorf("JSON string %q: %s", s, what)
 		}
+	}
+}
+
+// `shcr audit` prints what was typed (a reveal reason, an "other" purpose) and what older
+// versions wrote: escape sequences, bidi controls and line breaks in a cell do not reach the
+// terminal or break the table.
+func TestAuditTableIsTerminalSafe(t *testing.T) {
+	path := writeTrail(t, audit.Event{Time: time.Date(2026, 7, 1, 14, 5, 0, 0, time.UTC), Event: audit.RestrictedRevealed,
+		NHSNumber: "9990000026", Purpose: "other: \u202ecover\x1b]0;PWNED-TITLE\x07", Backends: []string{"council\x1b[2J"},
+		Reason: "safeguarding\x1b]52;c;ZXZpbA==\x07 check\nsecond line\tand tab", SignedInUser: "Dr\u200b Carter"})
+	out, _, err := runAuditCmd(t, "--file", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaks := hostile.TerminalLeaks(out); len(leaks) > 0 || strings.Contains(out, "\x1b") {
+		t.Errorf("shcr audit wrote %v:\n%q", leaks, out)
+	}
+	if !strings.Contains(out, "check second line and tab") || !strings.Contains(out, "Dr Carter") {
+		t.Errorf("the cells should keep their words on one line:\n%s", out)
 	}
 }
