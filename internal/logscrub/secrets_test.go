@@ -89,3 +89,11 @@ func FuzzSecrets(f *testing.F) {
 		}
 	})
 }
+
+func TestStringMakesLogTextTerminalSafe(t *testing.T) {
+	in := "mapping failed: \x1b]52;c;ZXZpbA==\x07 name \u202eevil\u202c\nstack:\n\tmain.go:1"
+	want := "mapping failed: \ufffd name evil\nstack:\n\tmain.go:1"
+	if got := String(in); got != want {
+		t.Errorf("String(%q) = %q, want %q", in, got, want)
+	}
+}
