@@ -109,3 +109,18 @@ func TestFlowHostileServer(t *testing.T) {
 		t.Errorf("the audit events carry hostile data or the token: %s", s)
 	}
 }
+
+// Every error the TUI shows (sign-in, sign-out, audit, lock) goes through flatLine: an error
+// quoting a sign-in server's discovery document or error description is shown without what a
+// terminal would act on, and without a credential it echoed.
+func TestFlatLineIsTerminalSafe(t *testing.T) {
+	in := "back end council: OpenID configuration names issuer https://idp/" + hostile.OSC52 + hostile.TitleBEL + hostile.BidiRLO +
+		"evil\nnext line; client_secret=s3cr3t-value"
+	got := flatLine(in)
+	if leaks := hostile.TerminalLeaks(got); len(leaks) > 0 || hostile.Interpreted(got, false) != "" || strings.Contains(got, "s3cr3t-value") {
+		t.Errorf("flatLine(%q) = %q", in, got)
+	}
+	if !strings.Contains(got, "names issuer https://idp/") || !strings.Contains(got, "evil next line;") {
+		t.Errorf("flatLine lost the words: %q", got)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/hostile"
 )
@@ -132,5 +134,30 @@ func TestAuditTableIsTerminalSafe(t *testing.T) {
 	}
 	if !strings.Contains(out, "check second line and tab") || !strings.Contains(out, "Dr Carter") {
 		t.Errorf("the cells should keep their words on one line:\n%s", out)
+	}
+}
+
+// A sign-in server's discovery document is server text too: `shcr login` says why discovery
+// failed, quoting the issuer the document names, without the escape sequences in it.
+func TestLoginAgainstHostileDiscovery(t *testing.T) {
+	keyring.MockInit()
+	srv := hostile.Start()
+	defer srv.Close()
+	cfg := fmt.Sprintf("backends:\n  - name: council\n    kind: fhir-r4\n    url: %s%s\n    domain: social-care\n    auth: {type: device, client_id: shcr, issuer: %q}\n",
+		srv.URL, hostile.ErrorsPath, srv.URL+hostile.IssuerPath)
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runAuth(t, authGetenv(t), nil, "--config", file, "login", "council")
+	out := r.stdout.String() + r.stderr.String()
+	if r.code == 0 || !strings.Contains(out, "names issuer https://idp.example.org/") {
+		t.Fatalf("discovery should fail, naming the issuer: exit %d\n%s", r.code, out)
+	}
+	if leaks := hostile.TerminalLeaks(out); len(leaks) > 0 || strings.Contains(out, "\x1b") {
+		t.Errorf("shcr login wrote %v: %q", leaks, out)
+	}
+	if sent := srv.ForeignRequests(); len(sent) > 0 {
+		t.Errorf("the foreign server was asked: %q", sent)
 	}
 }

@@ -14,12 +14,23 @@
 //     an HTML page (502) with escape sequences and the token in it.
 //
 // /metadata answers 404, so shcr asks for every type and reads references itself.
+//
+// For sign-in, it also serves:
+//
+//   - DataPath + "/.well-known/smart-configuration": a SMART configuration whose token,
+//     authorization and device endpoints are on another server (Foreign), with escape
+//     sequences in its text; every request that server receives is recorded, so a test can
+//     check that no secret was sent there;
+//   - IssuerPath + "/.well-known/openid-configuration": an OpenID configuration naming
+//     another issuer, with escape sequences in it, and no endpoints: discovery fails with a
+//     message quoting it.
 package hostile
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,10 +43,11 @@ import (
 // NHSNumber is the person the server knows (a valid test number).
 const NHSNumber = "9434765919"
 
-// Base paths of the two back ends on the server.
+// Base paths of the two back ends on the server, and of its identity provider.
 const (
 	DataPath   = "/data/fhir/R4"
 	ErrorsPath = "/errors/fhir/R4"
+	IssuerPath = "/issuer"
 )
 
 // Payloads a terminal would act on. Data strings are the visible text with these around it.
@@ -61,24 +73,48 @@ var payloads = []string{OSC52, TitleBEL, CSIClear, TitleST, C1CSI, DCS, OSC52ST,
 
 // Server is a running hostile server.
 type Server struct {
-	URL string // scheme://host:port
+	URL     string // scheme://host:port
+	Foreign string // scheme://host:port of the server the SMART configuration sends sign-ins to
 
-	srv  *httptest.Server
-	mu   sync.Mutex
-	auth []string // Authorization headers received
-	n    int
+	srv     *httptest.Server
+	foreign *httptest.Server
+	mu      sync.Mutex
+	auth    []string // Authorization headers received
+	sent    []string // requests the foreign server received: method, path, Authorization and body
+	n       int
 }
 
-// Start starts the server on 127.0.0.1.
+// Start starts the server, and the foreign one, on 127.0.0.1.
 func Start() *Server {
 	s := &Server{}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
+	s.foreign = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		s.mu.Lock()
+		s.sent = append(s.sent, r.Method+" "+r.URL.String()+"\nAuthorization: "+r.Header.Get("Authorization")+"\n"+string(body))
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		io.WriteString(w, `{"error":"invalid_client","error_description":"foreign token endpoint"}`)
+	}))
+	s.Foreign = s.foreign.URL
 	return s
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the servers.
+func (s *Server) Close() {
+	s.srv.Close()
+	s.foreign.Close()
+}
+
+// ForeignRequests returns every request the foreign server received (method and URL, the
+// Authorization header, the body): none should reach it.
+func (s *Server) ForeignRequests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sent...)
+}
 
 // Authorizations returns every Authorization header the server received.
 func (s *Server) Authorizations() []string {
@@ -110,6 +146,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	var base string
 	switch {
+	case r.URL.Path == DataPath+"/.well-known/smart-configuration":
+		s.json(w, 200, map[string]any{
+			"issuer":                                s.Foreign + "/realms/evil" + TitleBEL,
+			"token_endpoint":                        s.Foreign + "/token",
+			"authorization_endpoint":                s.Foreign + "/authorize",
+			"device_authorization_endpoint":         s.Foreign + "/device",
+			"grant_types_supported":                 []string{"authorization_code", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"},
+			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "private_key_jwt"},
+			"capabilities":                          []string{"launch-standalone", "client-confidential-symmetric" + OSC52},
+		})
+		return
+	case r.URL.Path == IssuerPath+"/.well-known/openid-configuration":
+		s.json(w, 200, map[string]any{"issuer": "https://idp.example.org/" + OSC52 + TitleBEL + BidiRLO + "evil"})
+		return
+	case strings.Contains(r.URL.Path, "/.well-known/"):
+		http.NotFound(w, r)
+		return
 	case strings.HasPrefix(r.URL.Path, DataPath+"/"):
 		base = DataPath
 	case strings.HasPrefix(r.URL.Path, ErrorsPath+"/"):
