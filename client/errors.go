@@ -18,7 +18,6 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/shcr-project/shcr/internal/logscrub"
-	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // HTTPError is a back end's answer with a status that is not 2xx. Reason is the one-line
@@ -51,7 +50,7 @@ func (e *HTTPError) Error() string {
 // serverText makes an error message that may quote a server safe to show and log: one line
 // with nothing a terminal acts on (safetext.Line), then scrubbed of tokens and other secrets
 // a server may echo (logscrub.Secrets). Every error type here passes its message through it.
-func serverText(s string) string { return logscrub.Secrets(safetext.Line(s)) }
+func serverText(s string) string { return logscrub.ServerText(s) }
 
 // Unauthorized reports a 401: the token was missing, expired or refused.
 func (e *HTTPError) Unauthorized() bool { return e.Status == 401 }

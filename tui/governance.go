@@ -16,7 +16,6 @@ import (
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/logscrub"
 	"github.com/shcr-project/shcr/internal/purpose"
-	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // gov is the root's information governance state: the purpose asked per person, the reveal
@@ -498,5 +497,5 @@ func centreOver(body, panel string, w, h int) string {
 // Errors may quote a server (a sign-in server's discovery document or error description):
 // anything a terminal would act on, and any credential echoed, is removed first.
 func flatLine(s string) string {
-	return strings.Join(strings.Fields(logscrub.Secrets(safetext.Line(s))), " ")
+	return strings.Join(strings.Fields(logscrub.ServerText(s)), " ")
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/logscrub"
-	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // Sentinel errors. Every error from a sign-in that did not complete also wraps
@@ -214,7 +213,7 @@ func signInRequired(backend, reason string, cause error) error {
 
 // serverText makes text that may quote a sign-in server (an error code or description) safe
 // to show and log: nothing a terminal acts on, no token or secret it echoed.
-func serverText(s string) string { return logscrub.Secrets(safetext.Line(s)) }
+func serverText(s string) string { return logscrub.ServerText(s) }
 
 // oneLine keeps provider-supplied text to one short line (it lands in the terminal).
 func oneLine(s string) string {

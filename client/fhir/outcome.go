@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/internal/logscrub"
-	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // OperationOutcome is a FHIR OperationOutcome, as error bodies carry it.
@@ -146,7 +145,7 @@ func (i Issue) String() string {
 
 // ServerText makes text a server sent (diagnostics, details, a content type) safe to show
 // and log: one line with nothing a terminal acts on, no secrets the server echoed.
-func ServerText(s string) string { return logscrub.Secrets(safetext.Line(s)) }
+func ServerText(s string) string { return logscrub.ServerText(s) }
 
 // nhsNumberLike matches 10 digits, optionally spaced 3-3-4 as NHS numbers are written.
 var nhsNumberLike = regexp.MustCompile(`\b\d{3}[ -]?\d{3}[ -]?\d{4}\b`)

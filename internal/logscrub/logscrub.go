@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/shcr-project/shcr/internal/nhsnumber"
-	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // Replacement texts.
@@ -132,8 +131,7 @@ var (
 // escape sequences, controls other than newline and tab, bidi and invisible characters), so
 // that a log read with cat or less cannot act on the terminal either.
 func String(s string) string {
-	s = safetext.Multi(s)
-	s = Secrets(s)
+	s = ServerTextMulti(s)
 	s = jwtRE.ReplaceAllString(s, RedactedToken)
 	s = bearerRE.ReplaceAllString(s, "${1} "+RedactedToken)
 	s = replaceNHS(s)

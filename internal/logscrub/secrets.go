@@ -3,6 +3,8 @@ package logscrub
 import (
 	"regexp"
 	"strings"
+
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // Secrets removes credentials from text a server sent back — OperationOutcome diagnostics,
@@ -37,18 +39,21 @@ func Secrets(s string) string {
 // secretKeys are the names whose values are secrets in a query string, form or JSON body.
 const secretKeys = `access_token|refresh_token|id_token|client_secret|client_assertion|subject_token|device_code|assertion|password|token|code`
 
+// Values end at a control character: an escape sequence after a token is left
+// whole, for the terminal sanitiser to remove as one.
 var (
 	// authorization header, as a header line, a form or query value, or a JSON member; the
 	// scheme (if any) is kept.
-	headerRE = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization"?\s*[:=]\s*"?)((?:bearer|basic|dpop|negotiate|mac)(?:\s|%20|\+)+)?([^"\s,;&]+)`)
-	// a scheme followed by credentials (token68).
-	schemeRE = regexp.MustCompile(`(?i)\b(bearer|basic|dpop|negotiate|mac)((?:\s|%20|\+)+)([A-Za-z0-9\-._~+/]+=*)`)
+	headerRE = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization"?\s*[:=]\s*"?)((?:bearer|basic|dpop|negotiate|mac)(?:\s|%20|\+)+)?([^"\s,;&\p{Cc}]+)`)
+	// a scheme followed by credentials (token68; an invisible format character inside does
+	// not end them).
+	schemeRE = regexp.MustCompile(`(?i)\b(bearer|basic|dpop|negotiate|mac)((?:\s|%20|\+)+)([A-Za-z0-9\-._~+/\p{Cf}]+=*)`)
 	// "key": "value" in JSON.
 	jsonKVRE = regexp.MustCompile(`(?i)("(?:` + secretKeys + `)"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
 	// key=value in a query string or form (also key = "value").
-	kvRE = regexp.MustCompile(`(?i)\b((?:` + secretKeys + `)\s*=\s*"?)([^\s"&,;<>']+)`)
+	kvRE = regexp.MustCompile(`(?i)\b((?:` + secretKeys + `)\s*=\s*"?)([^\s"&,;<>'\p{Cc}]+)`)
 	// key: value in prose, for the token names only (a "code: 123" in prose is not a secret).
-	colonKVRE = regexp.MustCompile(`(?i)\b((?:access_token|refresh_token|id_token|client_secret|client_assertion|subject_token|device_code)"?\s*:\s*"?)([^\s"&,;<>'\[]+)`)
+	colonKVRE = regexp.MustCompile(`(?i)\b((?:access_token|refresh_token|id_token|client_secret|client_assertion|subject_token|device_code)"?\s*:\s*"?)([^\s"&,;<>'\[\p{Cc}]+)`)
 	// a JWT (JWS or JWE): its header is base64url JSON, so it starts "ey" (or "ew" after "{\n").
 	jwtAnyRE = regexp.MustCompile(`\be[wy][A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}`)
 )
@@ -142,3 +147,13 @@ func authParam(s, tok string, end int) bool {
 	}
 	return false
 }
+
+// ServerText makes one line of text a server sent safe to show and log: nothing a terminal
+// would act on (safetext.Line) and no credential (Secrets). Secrets runs before the
+// sanitiser, so that a removed escape sequence cannot swallow part of a key name
+// ("ESC code=x": ESC SP c is a sequence of its own), and after it, so that a zero-width
+// character cannot hide a token from it.
+func ServerText(s string) string { return Secrets(safetext.Line(Secrets(s))) }
+
+// ServerTextMulti is ServerText for text that keeps its lines (safetext.Multi).
+func ServerTextMulti(s string) string { return Secrets(safetext.Multi(Secrets(s))) }

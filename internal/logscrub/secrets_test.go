@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 const (
@@ -87,6 +89,12 @@ func FuzzSecrets(f *testing.F) {
 		if s := String(in); strings.Contains(s, secret) {
 			t.Fatalf("String(%q) = %q still holds the secret %q", in, s, secret)
 		}
+		if s := ServerText(in); strings.Contains(s, secret) || !safetext.Safe(s, false) {
+			t.Fatalf("ServerText(%q) = %q holds the secret %q or is not terminal-safe", in, s, secret)
+		}
+		if s := ServerTextMulti(in); strings.Contains(s, secret) || !safetext.Safe(s, true) {
+			t.Fatalf("ServerTextMulti(%q) = %q holds the secret %q or is not terminal-safe", in, s, secret)
+		}
 	})
 }
 
@@ -95,5 +103,22 @@ func TestStringMakesLogTextTerminalSafe(t *testing.T) {
 	want := "mapping failed: \ufffd name evil\nstack:\n\tmain.go:1"
 	if got := String(in); got != want {
 		t.Errorf("String(%q) = %q, want %q", in, got, want)
+	}
+}
+
+func TestServerText(t *testing.T) {
+	for _, tc := range []struct{ in, secret, keep string }{
+		// The escape sequence after a token is removed whole, its payload with it.
+		{"access_token=abc123\x1b]52;c;ZXZpbA==\x07 end", "abc123", " end"},
+		// A key name the sanitiser would cut ("ESC SP c" is a sequence of its own) is read first.
+		{"\x1b code=s3cr3t-value", "s3cr3t-value", "ode="},
+		// A zero-width character inside a token does not split it.
+		{"Bearer abc\u200bdef123 x", "def123", "Bearer [redacted:token] x"},
+		{"refresh_token=abc\u200bdef123", "def123", "refresh_token=[redacted:token]"},
+	} {
+		got := ServerText(tc.in)
+		if strings.Contains(got, tc.secret) || strings.Contains(got, "ZXZpbA==") || !strings.Contains(got, tc.keep) || !safetext.Safe(got, false) {
+			t.Errorf("ServerText(%q) = %q: want no %q, keeping %q", tc.in, got, tc.secret, tc.keep)
+		}
 	}
 }
