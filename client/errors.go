@@ -48,8 +48,8 @@ func (e *HTTPError) Error() string {
 }
 
 // serverText makes an error message that may quote a server safe to show and log: one line
-// with nothing a terminal acts on (safetext.Line), then scrubbed of tokens and other secrets
-// a server may echo (logscrub.Secrets). Every error type here passes its message through it.
+// with nothing a terminal acts on, and no token or other secret a server may echo
+// (logscrub.ServerText). Every error type here passes its message through it.
 func serverText(s string) string { return logscrub.ServerText(s) }
 
 // Unauthorized reports a 401: the token was missing, expired or refused.
