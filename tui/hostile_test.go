@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"sync"
@@ -27,37 +28,7 @@ const tuiHostileToken = "tui-test-token.aG9zdGlsZQ-1122334455"
 // no C1 or bidi rune and none of the payloads to the terminal (its own drawing is CSI only),
 // the data is on screen, and neither the screen nor the audit trail carries the token.
 func TestFlowHostileServer(t *testing.T) {
-	srv := hostile.Start()
-	t.Cleanup(srv.Close)
-	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000"}
-	cfg := config.Config{User: user, Backends: srv.Backends("")}
-	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Tokens: func(string) oauth2.TokenSource {
-		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tuiHostileToken, TokenType: "Bearer"})
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu     sync.Mutex
-		events []AuditEvent
-	)
-	m, err := New(context.Background(), Options{
-		Federation: fed, Config: cfg,
-		Purpose: purpose.Resolved{Choice: purpose.Choice{Purpose: purpose.DirectCare}, Source: purpose.FromFlag},
-		Clock:   func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) },
-		Audit: func(e AuditEvent) error {
-			mu.Lock()
-			defer mu.Unlock()
-			events = append(events, e)
-			return nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.close)
-	f := &flow{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 50))}
-
+	f, srv, audited := startHostileProgram(t, Options{})
 	// f.open waits for "SMITH,": here a placeholder stands between the name and the comma.
 	f.typeText(nhsnumber.Format(hostile.NHSNumber))
 	f.waitFor("valid. Press enter")
@@ -96,8 +67,7 @@ func TestFlowHostileServer(t *testing.T) {
 		t.Fatal("the server received no token: the echo was not tested")
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
+	events := audited()
 	if len(events) == 0 {
 		t.Fatal("no audit events")
 	}
@@ -107,6 +77,76 @@ func TestFlowHostileServer(t *testing.T) {
 	}
 	if s := string(js); strings.Contains(s, tuiHostileToken) || strings.Contains(s, `\u001b`) || len(hostile.TerminalLeaks(s)) > 0 {
 		t.Errorf("the audit events carry hostile data or the token: %s", s)
+	}
+}
+
+// The one OSC sequence shcr writes itself is a clipboard copy the user asks for (y): copying
+// a contact's phone number from the hostile server puts the clean number on the clipboard,
+// nothing else.
+func TestFlowHostileCopyPhoneNumber(t *testing.T) {
+	f, _, _ := startHostileProgram(t, Options{Role: RoleDispatcher})
+	f.typeText(nhsnumber.Format(hostile.NHSNumber))
+	f.waitFor("valid. Press enter")
+	f.press("enter")
+	f.waitFor("SMITH")
+	f.waitLoaded()
+	f.press("y")
+	out := string(f.waitFor("\x1b]52;c;"))
+	f.settled()
+	i := strings.Index(out, "\x1b]52;c;") + len("\x1b]52;c;")
+	end := strings.IndexByte(out[i:], '\a')
+	if end < 0 {
+		t.Fatalf("unterminated OSC 52: %q", out[i:])
+	}
+	copied, err := base64.StdEncoding.DecodeString(out[i : i+end])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if what := hostile.Interpreted(string(copied), false); what != "" || !strings.HasPrefix(string(copied), "07700 900") {
+		t.Errorf("copied %q (%s)", copied, what)
+	}
+	if n := strings.Count(string(f.out), "\x1b]52"); n != 1 {
+		t.Errorf("%d OSC 52 sequences written: only the copy the user asked for may be", n)
+	}
+}
+
+// startHostileProgram runs the real program against the hostile server's two back ends, with
+// a bearer token the server echoes; audited returns the audit events so far.
+func startHostileProgram(t *testing.T, opts Options) (f *flow, srv *hostile.Server, audited func() []AuditEvent) {
+	t.Helper()
+	srv = hostile.Start()
+	t.Cleanup(srv.Close)
+	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000"}
+	cfg := config.Config{User: user, Backends: srv.Backends("")}
+	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Tokens: func(string) oauth2.TokenSource {
+		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tuiHostileToken, TokenType: "Bearer"})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu     sync.Mutex
+		events []AuditEvent
+	)
+	opts.Federation, opts.Config = fed, cfg
+	opts.Purpose = purpose.Resolved{Choice: purpose.Choice{Purpose: purpose.DirectCare}, Source: purpose.FromFlag}
+	opts.Clock = func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
+	opts.Audit = func(e AuditEvent) error {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+		return nil
+	}
+	m, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.close)
+	f = &flow{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 50))}
+	return f, srv, func() []AuditEvent {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]AuditEvent(nil), events...)
 	}
 }
 
