@@ -18,6 +18,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/logscrub"
 )
 
 // HTTPError is a back end's answer with a status that is not 2xx. Reason is the one-line
@@ -45,10 +46,15 @@ func httpStatus(err error) int {
 
 func (e *HTTPError) Error() string {
 	if e.Reason == "" {
-		return fmt.Sprintf("back end %s answered %d", e.Backend, e.Status)
+		return serverText(fmt.Sprintf("back end %s answered %d", e.Backend, e.Status))
 	}
-	return fmt.Sprintf("back end %s answered %d with %s", e.Backend, e.Status, e.Reason)
+	return serverText(fmt.Sprintf("back end %s answered %d with %s", e.Backend, e.Status, e.Reason))
 }
+
+// serverText makes an error message that may quote a server safe to show and log: one line
+// with nothing a terminal acts on, and no token or other secret a server may echo
+// (logscrub.ServerText). Every error type here passes its message through it.
+func serverText(s string) string { return logscrub.ServerText(s) }
 
 // Unauthorized reports a 401: the token was missing, expired or refused.
 func (e *HTTPError) Unauthorized() bool { return e.Status == 401 }
@@ -78,7 +84,7 @@ type Error struct {
 	Err     error // the underlying cause, for errors.Is/As and the debug log
 }
 
-func (e *Error) Error() string { return "back end " + e.Backend + " " + e.Reason }
+func (e *Error) Error() string { return serverText("back end " + e.Backend + " " + e.Reason) }
 func (e *Error) Unwrap() error { return e.Err }
 
 // NotQueriedError says a back end was deliberately not asked (it cannot answer this kind of
@@ -89,7 +95,7 @@ type NotQueriedError struct {
 }
 
 func (e *NotQueriedError) Error() string {
-	return "back end " + e.Backend + " was not asked: " + e.Reason
+	return serverText("back end " + e.Backend + " was not asked: " + e.Reason)
 }
 
 // Sentinel causes carried in Error.Err.

@@ -91,7 +91,7 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 	case elapsed > f.slow:
 		st.Status = record.BackendSlow
 	}
-	return st
+	return record.Sanitised(st) // the error may quote the server
 }
 
 // Search runs q on every back end concurrently and matches people across them by NHS
@@ -116,6 +116,7 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 				}
 			}()
 			people, err := b.Search(ctx, q)
+			people = record.Sanitised(people) // server text is made safe here, for every kind of back end
 			st := f.statusFor(b.Info(), err, time.Since(start))
 			if err == nil && len(people) == 0 {
 				st.Status = record.BackendNotKnown
@@ -242,6 +243,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 				}
 			}()
 			got := func(p record.Part) {
+				p = record.Sanitised(p) // server text is made safe here, for every kind of back end
 				mu.Lock()
 				for _, s := range p.Status {
 					states[s.Section] = s
@@ -340,7 +342,7 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 	default:
 		st.Status = record.BackendOK
 	}
-	return st
+	return record.Sanitised(st)
 }
 
 // Fetch is the blocking form for `shcr get`: look the NHS number up everywhere, fetch the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // Vocabularies: every on-screen word comes from one of these tables (views/vocab).
@@ -243,10 +244,12 @@ func (b Backend) validate() error {
 	if b.Name == "" {
 		return keyErr("name", "missing: give each back end a name (it is shown as provenance)")
 	}
-	for _, r := range b.Name {
-		if r < ' ' || r == 0x7f {
-			return keyErr("name", "%q has a control character", b.Name)
-		}
+	// Names are shown on every row as provenance: nothing in them may act on the terminal.
+	if !safetext.Safe(b.Name, false) {
+		return keyErr("name", "%q has a control, bidirectional or invisible character: use plain text", b.Name)
+	}
+	if !safetext.Safe(b.GPConnect.OrgName, false) {
+		return keyErr("gp_connect.org_name", "%q has a control, bidirectional or invisible character: use plain text", b.GPConnect.OrgName)
 	}
 	if err := oneOf(b.Kind, "a back end kind", Kinds()); err != nil {
 		return &keyError{"kind", err}

@@ -14,6 +14,7 @@ import (
 	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/logscrub"
 	"github.com/shcr-project/shcr/internal/purpose"
 )
 
@@ -492,4 +493,9 @@ func centreOver(body, panel string, w, h int) string {
 }
 
 // flatLine keeps a message to one line.
-func flatLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+//
+// Errors may quote a server (a sign-in server's discovery document or error description):
+// anything a terminal would act on, and any credential echoed, is removed first.
+func flatLine(s string) string {
+	return strings.Join(strings.Fields(logscrub.ServerText(s)), " ")
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/logscrub"
 )
 
 // Sentinel errors. Every error from a sign-in that did not complete also wraps
@@ -196,7 +197,7 @@ type SignInError struct {
 	Cause   error // may be nil
 }
 
-func (e *SignInError) Error() string { return e.Backend + ": " + e.Reason }
+func (e *SignInError) Error() string { return serverText(e.Backend + ": " + e.Reason) }
 
 // Unwrap gives client.ErrSignInRequired and the cause.
 func (e *SignInError) Unwrap() []error {
@@ -211,19 +212,10 @@ func signInRequired(backend, reason string, cause error) error {
 	return &SignInError{Backend: backend, Reason: reason, Cause: cause}
 }
 
-// oneLine keeps provider-supplied text to one short line (it lands in the terminal):
-// control characters (C0, DEL, C1, so no escape sequence) and bidirectional or invisible
-// formatting characters become spaces, runs of space become one.
+// oneLine keeps provider-supplied text to one short line (it lands in the terminal): nothing
+// a terminal acts on, no token or secret it echoed (logscrub.ServerText).
 func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f,
-			r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e,
-			r >= 0x2066 && r <= 0x2069, r == 0xfeff, r == utf8.RuneError:
-			return ' '
-		}
-		return r
-	}, s)
+	s = logscrub.ServerText(s)
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
 		cut := 200

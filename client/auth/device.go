@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // runDevice runs the device authorization grant (RFC 8628): shows the verification URI and
@@ -30,8 +31,9 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 	if expires.IsZero() {
 		expires = m.o.Clock().Add(m.o.LoginTimeout)
 	}
-	m.prompt(ctx, Prompt{Backend: b.Name, Flow: config.AuthDevice, URL: da.VerificationURI,
-		URLComplete: da.VerificationURIComplete, UserCode: da.UserCode, Expires: expires})
+	// The address and code are shown on the terminal: nothing in them may act on it.
+	m.prompt(ctx, Prompt{Backend: b.Name, Flow: config.AuthDevice, URL: safetext.Line(da.VerificationURI),
+		URLComplete: safetext.Line(da.VerificationURIComplete), UserCode: safetext.Line(da.UserCode), Expires: expires})
 	m.o.Logger.Info("waiting for device approval", "backend", b.Name, "interval_s", da.Interval)
 
 	pctx, cancel := context.WithCancel(hctx)

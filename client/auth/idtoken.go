@@ -11,6 +11,8 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // idTokenAlgs are the signature algorithms accepted on ID tokens (asymmetric only: shcr is a
@@ -40,7 +42,9 @@ func (c idClaims) identity(issuer string) Identity {
 	if id == "" {
 		id = c.Subject
 	}
-	return Identity{Name: name, ID: id, Subject: c.Subject, Email: c.Email, Issuer: issuer}
+	// Name, id and email are shown (status bar, auth status) and written to the audit trail:
+	// nothing in them may act on the terminal.
+	return Identity{Name: safetext.Line(name), ID: safetext.Line(id), Subject: c.Subject, Email: safetext.Line(c.Email), Issuer: issuer}
 }
 
 func joinNonEmpty(a, b string) string {

@@ -268,7 +268,7 @@ type refusedError struct {
 	status int
 }
 
-func (e *refusedError) Error() string { return e.msg }
+func (e *refusedError) Error() string { return serverText(e.msg) }
 
 // Login runs the back end's configured sign-in (never another flow) and returns who is
 // signed in. pkce prints/opens the browser address, device prints the code (through

@@ -16,11 +16,11 @@ var secretParamRE = regexp.MustCompile(`(?i)\b(access_token|refresh_token|id_tok
 var basicRE = regexp.MustCompile(`(?i)\b(basic)(\s+|%20)[A-Za-z0-9+/_-]+=*`)
 
 // serverText makes text a sign-in server sent (an error description, a WWW-Authenticate
-// value) fit to show or log: bearer tokens, JWTs and NHS numbers removed
-// (logscrub.String), secret-valued parameters and Basic credentials replaced, and cut to
-// one short line without control characters.
+// value) fit to show or log: credentials, JWTs and secret-valued parameters removed and the
+// text made terminal-safe (logscrub.ServerText), plus the parameters only OAuth uses
+// (code_verifier, device_code, assertion) and Basic credentials, and cut to one short line.
 func serverText(s string) string {
-	s = logscrub.String(s)
+	s = logscrub.ServerText(s)
 	s = secretParamRE.ReplaceAllString(s, "${1}${2}"+logscrub.RedactedToken)
 	s = basicRE.ReplaceAllString(s, "${1} "+logscrub.RedactedToken)
 	return oneLine(s)

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/shcr-project/shcr/internal/logscrub"
 )
 
 // OperationOutcome is a FHIR OperationOutcome, as error bodies carry it.
@@ -134,12 +136,16 @@ func (i Issue) String() string {
 	} else if i.SpineCode != "" && !strings.Contains(text, i.SpineCode) {
 		text = strings.TrimSpace(i.SpineCode + " " + text)
 	}
-	head = oneLine(strings.ToValidUTF8(head, "?"), 80)
+	head = oneLine(ServerText(head), 80)
 	if text == "" {
 		return head
 	}
-	return head + ": " + oneLine(redactNHSNumbers(strings.ToValidUTF8(text, "?")), 300)
+	return head + ": " + oneLine(redactNHSNumbers(ServerText(text)), 300)
 }
+
+// ServerText makes text a server sent (diagnostics, details, a content type) safe to show
+// and log: one line with nothing a terminal acts on, no secrets the server echoed.
+func ServerText(s string) string { return logscrub.ServerText(s) }
 
 // nhsNumberLike matches 10 digits, optionally spaced 3-3-4 as NHS numbers are written.
 var nhsNumberLike = regexp.MustCompile(`\b\d{3}[ -]?\d{3}[ -]?\d{4}\b`)
@@ -172,7 +178,7 @@ func ReadError(contentType string, body []byte) string {
 		}
 		var h resourceHead
 		if json.Unmarshal(trimmed, &h) == nil && h.ResourceType != "" {
-			return "a FHIR " + oneLine(strings.ToValidUTF8(h.ResourceType, "?"), 40) + " instead of an error"
+			return "a FHIR " + oneLine(ServerText(h.ResourceType), 40) + " instead of an error"
 		}
 		return "a non-FHIR JSON body"
 	}
@@ -185,7 +191,7 @@ func ReadError(contentType string, body []byte) string {
 		}
 		mt = "no content type"
 	}
-	return "a non-FHIR body (" + oneLine(strings.ToValidUTF8(mt, "?"), 60) + ")"
+	return "a non-FHIR body (" + oneLine(ServerText(mt), 60) + ")"
 }
 
 // oneLine collapses whitespace and cuts s to at most n runes.

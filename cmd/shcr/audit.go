@@ -7,12 +7,12 @@ import (
 	"io/fs"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/safetext"
 	"github.com/shcr-project/shcr/internal/ukdate"
 )
 
@@ -152,16 +152,11 @@ func plural(n int) string {
 	return "s"
 }
 
-// cell makes a value safe for one table cell: control characters (a typed reason could hold
-// newlines or terminal escape sequences) become spaces, tabs included; empty becomes "-".
+// cell makes a value safe for one table cell: a typed reason (or a line written before shcr
+// sanitised server text) could hold newlines, tabs, escape sequences or bidi controls; line
+// breaks and tabs become spaces, the rest is removed (safetext.Line); empty becomes "-".
 func cell(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(safetext.Line(s))
 	if s == "" {
 		return "-"
 	}

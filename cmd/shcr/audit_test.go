@@ -65,7 +65,7 @@ func TestAuditTable(t *testing.T) {
 	want := "" +
 		"TIME (UK)             EVENT                NHS NUMBER    PURPOSE      USER                           BACK ENDS        SECTIONS                    REASON / DETAIL\n" +
 		"10-Mar-2026 09:30:00  record-opened        943 476 5919  direct-care  jcarter                        region, council  care-packages, next-of-kin  -\n" +
-		"01-Jul-2026 15:05:00  restricted-revealed  999 000 0026  other        jane.carter@nhs.net (jcarter)  council          notes                       complaint [31m review line two\n" +
+		"01-Jul-2026 15:05:00  restricted-revealed  999 000 0026  other        jane.carter@nhs.net (jcarter)  council          notes                       complaint� review line two\n" +
 		"02-Jul-2026 09:00:00  access-refused       943 476 5919  emergency    jcarter                        gp               -                           HTTP 403\n" +
 		"3 events.\n"
 	if out != want {

@@ -122,7 +122,7 @@ func (a *app) login(ctx context.Context, args []string) error {
 		}
 		if err != nil {
 			failed = append(failed, name)
-			fmt.Fprintf(a.stderr, "shcr login: %v\n", err)
+			fmt.Fprintf(a.stderr, "shcr login: %s\n", errText(err))
 			if errors.Is(err, auth.ErrConfig) {
 				usage = true
 			}

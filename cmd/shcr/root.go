@@ -83,16 +83,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var ec interface{ ExitCode() int }
 	if errors.As(err, &ec) {
-		if msg := err.Error(); msg != "" {
+		if msg := errText(err); msg != "" {
 			fmt.Fprintln(stderr, msg)
 		}
 		return ec.ExitCode()
 	}
 	if usageError(err) {
-		fmt.Fprintf(stderr, "shcr: %v\nRun 'shcr --help' for usage.\n", err)
+		fmt.Fprintf(stderr, "shcr: %s\nRun 'shcr --help' for usage.\n", errText(err))
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "shcr: %v\n", err)
+	fmt.Fprintf(stderr, "shcr: %s\n", errText(err))
 	return exitFailure
 }
 

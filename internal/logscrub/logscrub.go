@@ -1,8 +1,9 @@
 // Package logscrub is defence in depth for shcr's debug log: a slog.Handler that removes
 // anything that looks like an NHS number (10 digits passing Modulus 11, with or without
-// spaces or dashes), a UK telephone number, or a bearer token / JWT from log messages and
-// attribute values before they reach the real handler. Callers must still log only back end
-// names, resource types, counts, durations and status codes; this catches mistakes.
+// spaces or dashes), a UK telephone number, a bearer token / JWT or another credential, and
+// terminal escape sequences and controls, from log messages and attribute values before they
+// reach the real handler. Callers must still log only back end names, resource types,
+// counts, durations and status codes; this catches mistakes.
 package logscrub
 
 import (
@@ -125,8 +126,12 @@ var (
 	nhsRE    = regexp.MustCompile(`[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}`)
 )
 
-// String removes NHS numbers, UK telephone numbers, bearer tokens and JWTs from s.
+// String removes NHS numbers, UK telephone numbers, bearer tokens, JWTs and the other
+// credentials Secrets removes from s, and anything a terminal would act on (safetext.Multi:
+// escape sequences, controls other than newline and tab, bidi and invisible characters), so
+// that a log read with cat or less cannot act on the terminal either.
 func String(s string) string {
+	s = ServerTextMulti(s)
 	s = jwtRE.ReplaceAllString(s, RedactedToken)
 	s = bearerRE.ReplaceAllString(s, "${1} "+RedactedToken)
 	s = replaceNHS(s)
@@ -246,8 +251,8 @@ func phoneAt(s string, i int) (end int, ok bool) {
 		for k < len(s) && (s[k] == ' ' || s[k] == '-') {
 			k++
 		}
-		if k < len(s) && isDigit(s[k]) {
-			return 0, false
+		if k < len(s) && (isDigit(s[k]) || strings.HasPrefix(s[k:], RedactedPhone)) {
+			return 0, false // a longer number (or one already redacted: String is stable)
 		}
 	}
 	if lastDigit < len(s) && s[lastDigit] == ')' {
