@@ -16,9 +16,9 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
-// hostile reports what must never reach the screen from the search field: terminal control
+// hostileRE reports what must never reach the screen from the search field: terminal control
 // bytes, invisible formatting characters, or the payload of a stripped sequence.
-var hostile = regexp.MustCompile("[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|pwned|\\[2J|\\]0;|52;c")
+var hostileRE = regexp.MustCompile("[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]|pwned|\\[2J|\\]0;|52;c")
 
 // TestSearchFieldAbsurdInput pastes and types what an attacker or a slip of the hand would:
 // the field keeps at most its limit, strips control and invisible characters and whole
@@ -60,7 +60,7 @@ func TestSearchFieldAbsurdInput(t *testing.T) {
 					t.Errorf("%s: field holds %q (%d characters), want %q", v.Name, clip(got), len(got), tc.value)
 				}
 				raw := m.View()
-				if hostile.MatchString(views.Strip(raw)) || strings.Contains(raw, "\x1b]") || strings.Contains(raw, "\x07") {
+				if hostileRE.MatchString(views.Strip(raw)) || strings.Contains(raw, "\x1b]") || strings.Contains(raw, "\x07") {
 					t.Errorf("%s: the screen holds control characters or a payload:\n%q", v.Name, clip(raw))
 				}
 				out := views.Strip(raw)

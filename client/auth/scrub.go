@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/shcr-project/shcr/internal/logscrub"
+	"github.com/shcr-project/shcr/internal/safetext"
 )
 
 // secretParamRE finds OAuth parameters whose values are secrets, as a server may echo them
@@ -30,7 +31,8 @@ func serverText(s string) string {
 // backslash; in practice lower case and underscores) to what is safe to show and log.
 func errorCode(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range safetext.Line(s) { // a whole escape sequence goes, not only its ESC
+
 		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r == '_' || r == '-' || r == '.' {
 			b.WriteRune(r)
 		}
