@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Info describes a configured back end.

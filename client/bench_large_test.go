@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // largeDemoNHS is the demo person with the large record (5,000+ encounters, 240

@@ -13,8 +13,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/shcr-project/shcr/client/fhir"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 )
 
 // backendCore is what both kinds of back end hold: who they are, where they are, how they

@@ -17,8 +17,8 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/logscrub"
+	"github.com/shcr-project/shcr/record"
 )
 
 // HTTPError is a back end's answer with a status that is not 2xx. Reason is the one-line

@@ -16,9 +16,9 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 const faulty = "Faulty"

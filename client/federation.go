@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Federation asks every configured back end at once and merges what they say.

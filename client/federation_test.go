@@ -15,9 +15,9 @@ import (
 	"go.uber.org/goleak"
 	"golang.org/x/oauth2"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // recordServer serves one person: Patient search and read, and per resource type the

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 )
 
 // TestGPConnectRequestingPractitioner decodes the JWT a loopback GP Connect server receives

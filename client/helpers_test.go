@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // testPerson is who the test FHIR servers serve: a demo person, so that federation with

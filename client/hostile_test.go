@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/hostile"
+	"github.com/shcr-project/shcr/record"
 )
 
 // hostileToken is the bearer token the hostile server echoes in its errors.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 )
 
 // TestNextLinkToAnotherHostNotFollowed: a searchset whose next link points at another

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/fhirtest"
+	"github.com/shcr-project/shcr/record"
 )
 
 // The UK Core example patient, whom most published UK Core examples are about.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // panicky is a back end whose code panics, with personal data in the panic value. No real

@@ -15,9 +15,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Degradation: how shcr behaves when back ends are slow, when the user moves on, and over a

@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 )
 
 // The tests in this file serve published UK Core examples (testdata/states) from loopback

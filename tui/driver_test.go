@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/purpose"
 )
 
@@ -53,6 +53,7 @@ var demoPurpose = purpose.Resolved{Choice: purpose.Choice{Purpose: purpose.Demo}
 // newAskingDriver is newDriver without a preset purpose unless opts has one: the TUI asks.
 func newAskingDriver(tb testing.TB, opts Options, w, h int) *driver {
 	tb.Helper()
+	opts = withDemoNumbers(opts)
 	m, err := New(context.Background(), opts)
 	if err != nil {
 		tb.Fatal(err)
@@ -161,3 +162,16 @@ func keyMsg(k string) tea.KeyMsg {
 }
 
 func tea_size(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// withDemoNumbers suggests the first demo people's NHS numbers on the search screen, as
+// `shcr demo` does (cmd/shcr wires them in; the TUI does not know the demo).
+func withDemoNumbers(opts Options) Options {
+	if opts.Config.Demo && opts.DemoNumbers == nil {
+		for _, p := range demo.People() {
+			if p.NHSNumber != "" && len(opts.DemoNumbers) < 4 {
+				opts.DemoNumbers = append(opts.DemoNumbers, p.NHSNumber)
+			}
+		}
+	}
+	return opts
+}

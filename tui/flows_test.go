@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -46,7 +46,7 @@ func startProgram(t *testing.T, opts Options, extra ...config.Backend) *flow {
 	if opts.Clock == nil {
 		opts.Clock = func() time.Time { return demo.ReferenceDate }
 	}
-	m, err := New(context.Background(), opts)
+	m, err := New(context.Background(), withDemoNumbers(opts))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,11 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/logscrub"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/record"
 )
 
 // gov is the root's information governance state: the purpose asked per person, the reveal

@@ -2,7 +2,7 @@ package tui
 
 import (
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Messages carry the generation of the search or record open that asked for them; a page

@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -93,13 +92,6 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	case "", RoleDischarge, RoleSocialWorker, RoleDispatcher:
 	default:
 		return nil, errors.New("tui: role " + opts.Role + ": use discharge, social-worker or dispatcher")
-	}
-	if opts.Config.Demo && opts.DemoNumbers == nil {
-		for _, p := range demo.People() {
-			if p.NHSNumber != "" && len(opts.DemoNumbers) < 4 {
-				opts.DemoNumbers = append(opts.DemoNumbers, p.NHSNumber)
-			}
-		}
 	}
 	now := opts.Clock
 	if now == nil {

@@ -12,8 +12,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
 

@@ -7,9 +7,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
 

@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
 

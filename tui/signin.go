@@ -11,8 +11,8 @@ import (
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/auth"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
 

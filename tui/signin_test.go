@@ -10,8 +10,8 @@ import (
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/auth"
-	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/oidctest"
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/views/vocab"

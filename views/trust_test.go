@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/viewstest"
 	"github.com/shcr-project/shcr/views/vocab"

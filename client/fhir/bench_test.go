@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // largeEncounterBundle is a searchset of n Encounters with their included Location,

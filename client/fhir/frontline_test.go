@@ -3,7 +3,7 @@ package fhir
 import (
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // A care and support plan written by a social worker does not name the social worker as

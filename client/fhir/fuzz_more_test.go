@@ -15,8 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/record"
 )
 
 // These fuzz targets drive the real decoding and mapping paths with hostile input and check

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // GP Connect Access Record Structured (STU3 CareConnect) List codes (SNOMED CT).

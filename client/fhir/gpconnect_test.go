@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 var gpSrc = Source{Backend: "gp-connect", Domain: record.DomainSocialCare /* overridden: GP data is health */}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 func readFile(t *testing.T, path string) []byte {

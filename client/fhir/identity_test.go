@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // A shared care record fed by the GP system keeps the GP's identifiers: its copy of a

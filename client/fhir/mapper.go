@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Source is the back end's configured defaults, the last step of the provenance order.

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // TestPDSPatientNowVersusThen: the published PDS patient's telecom and contact all ended on

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Org is what shcr knows of an organisation by its ODS code: its name and care domain. The

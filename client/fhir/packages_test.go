@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // published loads a published example kept in testdata/published (see the README there).

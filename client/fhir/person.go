@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/record"
 )
 
 // MapPerson maps a Patient to the person as this back end knows them: NHS number (from the

@@ -3,7 +3,7 @@ package fhir
 import (
 	"net/url"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Query is one search the client runs for a section:

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 func TestSectionQueries(t *testing.T) {

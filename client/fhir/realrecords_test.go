@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/record"
 )
 
 func TestInpatientEncounterHospitalisation(t *testing.T) {

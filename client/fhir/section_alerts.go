@@ -3,7 +3,7 @@ package fhir
 import (
 	"strings"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // ---- alerts ----

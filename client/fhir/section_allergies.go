@@ -3,8 +3,8 @@ package fhir
 import (
 	"strings"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/record"
 )
 
 // ---- allergies ----

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // ---- medications ----

@@ -3,7 +3,7 @@ package fhir
 import (
 	"slices"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // MapSection maps everything returned for one section — the matches and the _include'd

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // matches marks resources as search matches of the given types and the rest as includes,

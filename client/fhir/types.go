@@ -1,5 +1,5 @@
 // Package fhir is the one place shcr decodes FHIR JSON and maps it to the record model
-// (client/record). It reads FHIR R4 (UK Core, regional social care records such as
+// (record). It reads FHIR R4 (UK Core, regional social care records such as
 // Interweave) and the GP Connect Access Record Structured STU3 bundles.
 //
 // The structs here are lean: only the elements the mapping uses, nothing else. Unknown

@@ -11,7 +11,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
-	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/oidctest"
 )

@@ -16,10 +16,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )

@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/tui"
 	"github.com/shcr-project/shcr/views/vocab"
 )

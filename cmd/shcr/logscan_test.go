@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 )
 
@@ -38,11 +38,11 @@ func (l *lockedBuffer) String() string {
 }
 
 // demoIdentifiers is every identifier of every demo person and contact in the demo's seed
-// (client/demo/data/people.json): NHS numbers (spaced and not), family and given names,
+// (internal/demo/data/people.json): NHS numbers (spaced and not), family and given names,
 // phone numbers (spaced and not), postcodes and address lines.
 func demoIdentifiers(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "client", "demo", "data", "people.json"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "internal", "demo", "data", "people.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/demo"
 )
 
 // TestGetExitCodePartial runs `shcr get` against the demo NHS back end and a regional

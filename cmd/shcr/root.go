@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/logscrub"
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/internal/version"

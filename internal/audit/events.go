@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/record"
 )
 
 // This file builds the events the TUI and `shcr get` record, so that wiring them is one call:

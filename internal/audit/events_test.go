@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/record"
 )
 
 // httpError has the methods of client.HTTPError that KindOf relies on, and its message format.

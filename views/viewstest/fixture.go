@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Back end names used by the fixtures.

@@ -1,7 +1,7 @@
 package viewstest
 
 import (
-	"github.com/shcr-project/shcr/client/record"
+	"github.com/shcr-project/shcr/record"
 )
 
 // Back end names of the hard-case fixture, besides Health, Social and GP.

@@ -48,8 +48,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 )
 
 // ReferenceDate is "today" in the demo data set: every date in it is chosen relative to this

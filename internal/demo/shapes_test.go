@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/demo"
 )
 
 // These tests hold the demo's answers against published examples (testdata/README.md).

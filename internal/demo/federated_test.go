@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // fetchAll opens every demo person with an NHS number through the federation of the three

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/demo"
 )
 
 // BenchmarkLargeRecordPage serves one 500-encounter page of the large record over loopback

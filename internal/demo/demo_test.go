@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 )
 

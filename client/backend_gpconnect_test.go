@@ -26,9 +26,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/shcr-project/shcr/client/demo"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/record"
 )
 
 // testPKI is a CA with a server certificate for 127.0.0.1 and a client certificate, written

@@ -16,9 +16,9 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/shcr-project/shcr/client/fhir"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/ukdate"
+	"github.com/shcr-project/shcr/record"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shcr-project/shcr/client/demo"
+	"github.com/shcr-project/shcr/internal/demo"
 )
 
 type obj = map[string]any

@@ -14,9 +14,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/shcr-project/shcr/client/fhir"
-	"github.com/shcr-project/shcr/client/record"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/version"
+	"github.com/shcr-project/shcr/record"
 )
 
 // GP Connect constants fixed by the specification.
