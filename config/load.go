@@ -149,6 +149,9 @@ func Load(opts Options) (Config, error) {
 			return Config{}, &Error{File: file, Key: "backends", Msg: "expected a list (lines starting with -), got " + valueKind(b)}
 		}
 	}
+	if err := auditShape(file, settings); err != nil {
+		return Config{}, err
+	}
 	bareDurations(settings)
 
 	var c Config
@@ -180,6 +183,7 @@ func Load(opts Options) (Config, error) {
 		b.TLS.KeyFile = expandHome(b.TLS.KeyFile, getenv)
 		b.TLS.CAFile = expandHome(b.TLS.CAFile, getenv)
 	}
+	expandAudit(&c.Audit, getenv)
 	ApplyDefaults(&c)
 	if err := c.Validate(); err != nil {
 		var ce *Error

@@ -13,6 +13,8 @@ type Config struct {
 	Backends   []Backend     `mapstructure:"backends"`
 	// User names the member of staff where no sign-in provides one (GP Connect needs a real user).
 	User User `mapstructure:"user"`
+	// Audit is where the audit trail is kept and forwarded (audit.go).
+	Audit Audit `mapstructure:"audit"`
 
 	// File is the path the config was read from ("" for defaults or the demo). Not read from YAML.
 	File string `mapstructure:"-"`

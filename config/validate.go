@@ -171,6 +171,13 @@ func (c *Config) Validate() error {
 		}
 		names[b.Name] = i
 	}
+	if err := c.Audit.validate(); err != nil {
+		var ke *keyError
+		if errors.As(err, &ke) {
+			return fail("audit."+ke.key, ke.err)
+		}
+		return fail("audit", err)
+	}
 	return nil
 }
 
