@@ -117,7 +117,12 @@ type AuditEntity struct {
 // Meta is Resource.meta.
 type Meta struct {
 	Profile []string `json:"profile,omitempty"`
+	Tag     []Coding `json:"tag,omitempty"`
 }
+
+// IDTagSystem tags each AuditEvent with its stable id (meta.tag): a FHIR server assigns its
+// own id on create, so the tag is what lets a sink find and drop a copy sent again.
+const IDTagSystem = "https://github.com/shcr-project/shcr/audit-event-id"
 
 // AuditEvent is a FHIR R4 AuditEvent resource.
 type AuditEvent struct {
@@ -322,6 +327,10 @@ func ToAuditEvent(e Event, id string, s Site) AuditEvent {
 	if len(a.Entity) == 0 {
 		a.Entity = nil
 	}
+	if a.Meta == nil {
+		a.Meta = &Meta{}
+	}
+	a.Meta.Tag = []Coding{{System: IDTagSystem, Code: id}}
 	return a
 }
 
