@@ -104,6 +104,7 @@ type Forwarder struct {
 
 	notify chan struct{}
 	kick   chan struct{}
+	exited chan struct{} // closed when Run returns
 
 	mu      sync.Mutex
 	st      State
@@ -123,6 +124,7 @@ func New(path string, sink Sink, opt Options) (*Forwarder, error) {
 		cursor:  CursorPath(path, sink.Name()),
 		notify:  make(chan struct{}, 1),
 		kick:    make(chan struct{}, 1),
+		exited:  make(chan struct{}),
 		changed: make(chan struct{}),
 	}
 	st, err := readCursor(f.cursor)
@@ -153,8 +155,8 @@ func (f *Forwarder) State() State {
 	return f.st
 }
 
-// Run delivers until ctx is done. Only one Run per cursor at a time, across processes: a
-// second waits (polling) until the first stops.
+// Run delivers until ctx is done. It runs once per Forwarder; only one Run per cursor at a
+// time across processes: a second waits (polling) until the first stops.
 func (f *Forwarder) Run(ctx context.Context) {
 	f.mu.Lock()
 	if f.running {
@@ -164,10 +166,8 @@ func (f *Forwarder) Run(ctx context.Context) {
 	f.running = true
 	f.mu.Unlock()
 	defer func() {
-		f.mu.Lock()
-		f.running = false
-		f.mu.Unlock()
 		_ = f.sink.Close()
+		close(f.exited)
 	}()
 
 	unlock := f.lock(ctx)
@@ -302,8 +302,10 @@ func (f *Forwarder) save() error {
 }
 
 // Flush asks the forwarder (running in Run) to deliver every event appended so far and waits
-// until it has, or until ctx is done (the error is then ctx's).
+// until it has; or until an attempt made after the call fails (its error is returned), Run
+// stops (ErrStopped) or ctx is done (ctx's error).
 func (f *Forwarder) Flush(ctx context.Context) error {
+	started := f.opt.Now()
 	target, err := completeEnd(f.path)
 	if err != nil {
 		return err
@@ -315,17 +317,27 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 	for {
 		f.mu.Lock()
 		done, ch := f.st.Offset >= target, f.changed
+		failed := !f.st.LastErrorAt.IsZero() && f.st.LastErrorAt.After(started)
+		lastErr := f.st.LastError
 		f.mu.Unlock()
 		if done {
 			return nil
 		}
+		if failed {
+			return errors.New(lastErr)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-f.exited:
+			return ErrStopped
 		case <-ch:
 		}
 	}
 }
+
+// ErrStopped is Flush's error when the forwarder stopped before it could deliver everything.
+var ErrStopped = errors.New("the audit forwarder has stopped")
 
 // Backlog is how many events wait to be sent to the sink.
 func (f *Forwarder) Backlog() (int, error) {
@@ -470,3 +482,7 @@ func countFrom(path string, off int64) (int, error) {
 func oneLine(s string) string {
 	return string(bytes.Join(bytes.Fields([]byte(s)), []byte(" ")))
 }
+
+// Backlog is how many events of the trail at path wait after offset off (a sink's
+// State.Offset): for `shcr audit status`, without a running forwarder.
+func Backlog(path string, off int64) (int, error) { return countFrom(path, off) }

@@ -71,6 +71,9 @@ func (g *Group) Forwarders() []*Forwarder { return g.fws }
 
 // Notify says events were appended; it never blocks.
 func (g *Group) Notify() {
+	if g == nil {
+		return
+	}
 	for _, f := range g.fws {
 		f.Notify()
 	}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/shcr-project/shcr/client/auth"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/audit/forward"
+	"github.com/shcr-project/shcr/internal/ukdate"
+)
+
+// This file forwards the audit trail to the organisation's central audit services
+// (config audit.forward): in the background of the interface and of `shcr get`, and on demand
+// with `shcr audit forward`; `shcr audit status` shows each sink's backlog and last error.
+
+// exitFlushTimeout bounds how long shcr waits on exit for queued events to go.
+const exitFlushTimeout = 2 * time.Second
+
+// auditTrailPath is config audit.file, else the default place.
+func auditTrailPath(cfg config.Config) (string, error) {
+	if cfg.Audit.File != "" {
+		return cfg.Audit.File, nil
+	}
+	return audit.DefaultPath()
+}
+
+// auditSite names the member of staff, their organisation (the first GP Connect back end's
+// ODS code) and this machine in every AuditEvent.
+func auditSite(cfg config.Config) audit.Site {
+	s := audit.Site{UserID: cfg.User.ID, UserName: cfg.User.Name, UserRole: cfg.User.Role}
+	for _, b := range cfg.Backends {
+		if b.GPConnect.FromODS != "" {
+			s.OrgODS, s.OrgName = b.GPConnect.FromODS, b.GPConnect.OrgName
+			break
+		}
+	}
+	if h, err := os.Hostname(); err == nil {
+		s.Host = h
+	}
+	return s
+}
+
+// auditSinks builds the configured sinks. A FHIR sink's token comes from the same machinery
+// as a back end's (client-credentials, bearer), never interactively: the sink is fed in the
+// background.
+func (a *app) auditSinks(ctx context.Context, cfg config.Config) ([]forward.Sink, error) {
+	return forward.Sinks(cfg.Audit.Forward, func(i int, s config.AuditSink) oauth2.TokenSource {
+		name := fmt.Sprintf("audit.forward[%d]", i)
+		m := auth.NewManager(config.Config{Backends: []config.Backend{{
+			Name: name, Kind: config.KindFHIRR4, URL: s.URL, Domain: config.DomainHealth, Auth: s.Auth,
+		}}}, config.NewMemoryKeyring(), auth.Options{
+			Logger: a.log, Out: io.Discard, Interactive: false, Getenv: a.getenv, Context: ctx,
+		})
+		return m.TokenSource(name)
+	})
+}
+
+// startAuditForward starts delivering the trail at path to the configured sinks; nil when
+// there are none. A sink that cannot be built (a missing certificate file) is a warning on
+// stderr, not a reason to stop: its events wait in the trail.
+func (a *app) startAuditForward(ctx context.Context, cfg config.Config, path string) *forward.Group {
+	if len(cfg.Audit.Forward) == 0 {
+		return nil
+	}
+	sinks, err := a.auditSinks(ctx, cfg)
+	if err == nil {
+		var g *forward.Group
+		g, err = forward.Start(ctx, path, sinks, forward.Options{Site: auditSite(cfg), Logger: a.log})
+		if err == nil {
+			a.log.Debug("audit forwarding started", "sinks", len(sinks))
+			return g
+		}
+	}
+	fmt.Fprintf(a.stderr, "shcr: warning: audit events are not being forwarded: %s; they stay in the audit trail and are sent later\n", oneLineErr(err))
+	return nil
+}
+
+// stopAuditForward waits a short, bounded time for queued events to go, then says on one
+// line how many are still queued (they stay in the trail and go next time).
+func (a *app) stopAuditForward(g *forward.Group) {
+	if g == nil {
+		return
+	}
+	res := g.Close(exitFlushTimeout)
+	n := forward.Queued(res)
+	a.log.Debug("audit forwarding stopped", "queued", n)
+	if n == 0 {
+		return
+	}
+	var why []string
+	for _, r := range res {
+		if r.Queued == 0 {
+			continue
+		}
+		w := r.Sink
+		if r.LastError != "" {
+			w += ": " + r.LastError
+		}
+		why = append(why, w)
+	}
+	fmt.Fprintf(a.stderr, "shcr: warning: %d audit event%s not yet sent to the central audit service (%s); kept in the audit trail and sent next time (shcr audit status)\n",
+		n, plural(n), oneLineErr(errors.New(strings.Join(why, "; "))))
+}
+
+func oneLineErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// withAuditForward adds `shcr audit status` and `shcr audit forward` to the audit command,
+// and makes `shcr audit` read config audit.file when --file is not given.
+func withAuditForward(a *app, cmd *cobra.Command) *cobra.Command {
+	show := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if f := c.Flags().Lookup("file"); f != nil && !f.Changed {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			if cfg.Audit.File != "" {
+				_ = f.Value.Set(cfg.Audit.File)
+			}
+		}
+		return show(c, args)
+	}
+	cmd.AddCommand(newAuditStatusCmd(a), newAuditForwardCmd(a))
+	return cmd
+}
+
+func newAuditStatusCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show each central audit sink's backlog and last error",
+		Long: "Show, for each sink in config audit.forward, how many audit events wait to be sent, how many\n" +
+			"were sent, when, and why the last attempt failed.",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			path, err := auditTrailPath(cfg)
+			if err != nil {
+				return err
+			}
+			return writeForwardStatus(cmd.OutOrStdout(), cfg, path)
+		},
+	}
+}
+
+func writeForwardStatus(w io.Writer, cfg config.Config, path string) error {
+	fmt.Fprintf(w, "Audit trail: %s\n", path)
+	if len(cfg.Audit.Forward) == 0 {
+		fmt.Fprintln(w, "No central audit sinks configured (audit.forward); events are kept in the trail only.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SINK\tQUEUED\tSENT\tLAST SENT (UK)\tLAST ERROR")
+	for _, s := range cfg.Audit.Forward {
+		st, err := forward.ReadState(path, s.Name())
+		if err != nil {
+			return err
+		}
+		queued, err := forward.Backlog(path, st.Offset)
+		if err != nil {
+			return fmt.Errorf("cannot read the audit trail: %w", err)
+		}
+		last := "-"
+		if !st.LastDelivered.IsZero() {
+			last = st.LastDelivered.In(ukdate.London).Format("02-Jan-2006 15:04:05")
+		}
+		lastErr := "-"
+		if st.LastError != "" {
+			lastErr = st.LastError
+			if !st.LastErrorAt.IsZero() {
+				lastErr += " (" + st.LastErrorAt.In(ukdate.London).Format("02-Jan-2006 15:04:05") + ")"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", cell(s.Name()), queued, st.Delivered, last, cell(lastErr))
+	}
+	return tw.Flush()
+}
+
+func newAuditForwardCmd(a *app) *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "forward",
+		Short: "Send queued audit events to the central audit sinks now",
+		Long: "Send every audit event not yet delivered to each sink in config audit.forward, waiting at most\n" +
+			"--timeout, then show each sink's state. Exit status 1 when events are still queued.",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			path, err := auditTrailPath(cfg)
+			if err != nil {
+				return err
+			}
+			if len(cfg.Audit.Forward) == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "No central audit sinks configured (audit.forward); nothing to send.")
+				return nil
+			}
+			sinks, err := a.auditSinks(cmd.Context(), cfg)
+			if err != nil {
+				return exitf(exitUsage, "shcr audit forward: %v", err)
+			}
+			g, err := forward.Start(cmd.Context(), path, sinks, forward.Options{Site: auditSite(cfg), Logger: a.log})
+			if err != nil {
+				return exitf(exitFailure, "shcr audit forward: %v", err)
+			}
+			res := g.Close(timeout)
+			for _, r := range res {
+				switch {
+				case r.Queued == 0:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: all sent\n", r.Sink)
+				case r.LastError != "":
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %d queued: %s\n", r.Sink, r.Queued, r.LastError)
+				default:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %d queued (not all sent within %s)\n", r.Sink, r.Queued, timeout)
+				}
+			}
+			if n := forward.Queued(res); n > 0 {
+				return exitf(exitFailure, "shcr audit forward: %d event%s still queued", n, plural(n))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to keep trying")
+	return cmd
+}
