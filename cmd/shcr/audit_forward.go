@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,10 +28,19 @@ import (
 // exitFlushTimeout bounds how long shcr waits on exit for queued events to go.
 const exitFlushTimeout = 2 * time.Second
 
-// auditTrailPath is config audit.file, else the default place.
-func auditTrailPath(cfg config.Config) (string, error) {
+// auditTrailPath is config audit.file, else the default place: $XDG_STATE_HOME/shcr/audit.jsonl,
+// else ~/.local/state/shcr/audit.jsonl, read from the command's environment.
+func (a *app) auditTrailPath(cfg config.Config) (string, error) {
 	if cfg.Audit.File != "" {
 		return cfg.Audit.File, nil
+	}
+	if a.getenv != nil {
+		if d := a.getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+			return filepath.Join(d, "shcr", "audit.jsonl"), nil
+		}
+		if h := a.getenv("HOME"); h != "" && filepath.IsAbs(h) {
+			return filepath.Join(h, ".local", "state", "shcr", "audit.jsonl"), nil
+		}
 	}
 	return audit.DefaultPath()
 }
@@ -130,9 +140,11 @@ func withAuditForward(a *app, cmd *cobra.Command) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if cfg.Audit.File != "" {
-				_ = f.Value.Set(cfg.Audit.File)
+			path, err := a.auditTrailPath(cfg)
+			if err != nil {
+				return err
 			}
+			_ = f.Value.Set(path)
 		}
 		return show(c, args)
 	}
@@ -153,7 +165,7 @@ func newAuditStatusCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path, err := auditTrailPath(cfg)
+			path, err := a.auditTrailPath(cfg)
 			if err != nil {
 				return err
 			}
@@ -209,7 +221,7 @@ func newAuditForwardCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path, err := auditTrailPath(cfg)
+			path, err := a.auditTrailPath(cfg)
 			if err != nil {
 				return err
 			}
@@ -244,4 +256,23 @@ func newAuditForwardCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "how long to keep trying")
 	return cmd
+}
+
+// recordSignIn puts a member of staff's sign-in (`shcr login`) in the audit trail, so that the
+// central audit service sees sign-ins as their own events. The sign-in stands if the trail
+// cannot be written: the failure is said on stderr.
+func (a *app) recordSignIn(cfg config.Config, backend, who string) {
+	path, err := a.auditTrailPath(cfg)
+	if err == nil {
+		var l *audit.Log
+		if l, err = audit.Open(path, audit.Options{}); err == nil {
+			err = l.Append(audit.Event{Event: audit.SignedIn, SignedInUser: who, Backends: []string{backend}})
+			if cerr := l.Close(); err == nil {
+				err = cerr
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "shcr login: warning: the sign-in was not recorded in the audit trail: %s\n", oneLineErr(err))
+	}
 }

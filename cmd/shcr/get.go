@@ -143,7 +143,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	a.log.Debug("get", "backends", len(s.cfg.Backends), "sections", len(sections), "purpose", string(choice.Purpose))
 	started := time.Now()
 	// Every look is accountable: without an audit trail, no record is shown.
-	trail, err := openAudit(s.cfg, func() string {
+	trail, err := a.openAudit(s.cfg, func() string {
 		if id, ok := signIn.SignedIn(); ok {
 			return id.String()
 		}
@@ -232,8 +232,8 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 // openAudit opens the audit trail at config audit.file, else its default place
 // ($XDG_STATE_HOME/shcr/audit.jsonl). signedIn names the member of staff signed in, "" when
 // nobody is.
-func openAudit(cfg config.Config, signedIn func() string) (*audit.Log, error) {
-	path, err := auditTrailPath(cfg)
+func (a *app) openAudit(cfg config.Config, signedIn func() string) (*audit.Log, error) {
+	path, err := a.auditTrailPath(cfg)
 	if err != nil {
 		return nil, err
 	}

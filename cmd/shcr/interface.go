@@ -40,7 +40,7 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 	defer fed.Close()
 
 	// Every look is accountable: without an audit trail, the interface does not open.
-	trail, err := openAudit(s.cfg, signedIn)
+	trail, err := a.openAudit(s.cfg, signedIn)
 	if err != nil {
 		return exitf(exitFailure, "shcr: %v; shcr does not open without an audit trail", err)
 	}
