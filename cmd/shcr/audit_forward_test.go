@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,4 +185,45 @@ func statusRow(out, sink string, queued, sent int) bool {
 		}
 	}
 	return false
+}
+
+// A FHIR sink's token follows the back ends' rules: here a bearer token from the environment.
+func TestFHIRSinkBearerToken(t *testing.T) {
+	got := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/fhir/AuditEvent" || r.Header.Get("Content-Type") != "application/fhir+json" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer audit-token-7" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		got <- r.Header.Get("X-Request-ID")
+	}))
+	defer srv.Close()
+	getenv, cfg, trail := forwardEnv(t, "    - kind: fhir\n      url: "+srv.URL+"/fhir\n      auth: {type: bearer, token_env: SHCR_AUDIT_TOKEN}\n")
+	l, err := audit.Open(trail, audit.Options{OSUser: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Append(audit.Event{Event: audit.ScreenLocked})
+	l.Close()
+	withToken := func(k string) string {
+		if k == "SHCR_AUDIT_TOKEN" {
+			return "audit-token-7"
+		}
+		return getenv(k)
+	}
+	// Without the token: refused, queued, the reason shown.
+	if code, out, _ := runIn(t, getenv, "audit", "forward", "--config", cfg); code != exitFailure || !strings.Contains(out, "1 queued: no token for the audit service") {
+		t.Errorf("without a token: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := runIn(t, withToken, "audit", "forward", "--config", cfg); code != 0 || !strings.Contains(out, "all sent") {
+		t.Errorf("with the token: exit %d\n%s%s", code, out, errOut)
+	}
+	if id := <-got; !strings.HasPrefix(id, "shcr-") {
+		t.Errorf("X-Request-ID %q", id)
+	}
 }
