@@ -110,7 +110,7 @@ func (a *app) stopAuditForward(g *forward.Group) {
 	}
 	var why []string
 	for _, r := range res {
-		if r.Queued == 0 {
+		if r.Queued == 0 || r.Busy {
 			continue
 		}
 		w := r.Sink
@@ -240,6 +240,8 @@ func newAuditForwardCmd(a *app) *cobra.Command {
 			res := g.Close(timeout)
 			for _, r := range res {
 				switch {
+				case r.Busy:
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %d queued, being sent by another shcr\n", r.Sink, r.Queued)
 				case r.Queued == 0:
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: all sent\n", r.Sink)
 				case r.LastError != "":

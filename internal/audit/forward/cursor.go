@@ -22,6 +22,8 @@ type State struct {
 	LastDelivered time.Time `json:"last_delivered,omitzero"`
 	LastError     string    `json:"last_error,omitempty"`
 	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
+	// Busy is set (not saved) while another process is sending to this sink: this one waits.
+	Busy bool `json:"-"`
 }
 
 // CursorPath is the cursor file of the sink named sink for the trail at path: beside the

@@ -108,7 +108,6 @@ type Forwarder struct {
 
 	mu      sync.Mutex
 	st      State
-	busy    bool          // another process holds the cursor lock
 	changed chan struct{} // closed and replaced whenever st changes
 	running bool
 }
@@ -217,14 +216,13 @@ func (f *Forwarder) lock(ctx context.Context) (unlock func()) {
 	for {
 		u, err := lockCursor(f.cursor + ".lock")
 		if err == nil {
-			f.mu.Lock()
-			f.busy = false
-			f.mu.Unlock()
+			f.update(func(s *State) { s.Busy = false })
 			return u
 		}
-		f.mu.Lock()
-		f.busy = true
-		f.mu.Unlock()
+		if !f.State().Busy {
+			f.opt.Logger.Info("audit forward: another shcr is sending to this sink", "sink", f.sink.Name())
+		}
+		f.update(func(s *State) { s.Busy = true })
 		select {
 		case <-ctx.Done():
 			return nil
@@ -303,7 +301,8 @@ func (f *Forwarder) save() error {
 
 // Flush asks the forwarder (running in Run) to deliver every event appended so far and waits
 // until it has; or until an attempt made after the call fails (its error is returned), Run
-// stops (ErrStopped) or ctx is done (ctx's error).
+// stops (ErrStopped), another process turns out to be the one sending to this sink (ErrBusy),
+// or ctx is done (ctx's error).
 func (f *Forwarder) Flush(ctx context.Context) error {
 	started := f.opt.Now()
 	target, err := completeEnd(f.path)
@@ -318,10 +317,13 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 		f.mu.Lock()
 		done, ch := f.st.Offset >= target, f.changed
 		failed := !f.st.LastErrorAt.IsZero() && f.st.LastErrorAt.After(started)
-		lastErr := f.st.LastError
+		lastErr, busy := f.st.LastError, f.st.Busy
 		f.mu.Unlock()
 		if done {
 			return nil
+		}
+		if busy {
+			return ErrBusy
 		}
 		if failed {
 			return errors.New(lastErr)
@@ -335,6 +337,10 @@ func (f *Forwarder) Flush(ctx context.Context) error {
 		}
 	}
 }
+
+// ErrBusy is Flush's error when another process (another shcr) is sending to the sink: it
+// sends these events too.
+var ErrBusy = errors.New("another shcr is sending to this sink")
 
 // ErrStopped is Flush's error when the forwarder stopped before it could deliver everything.
 var ErrStopped = errors.New("the audit forwarder has stopped")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -416,6 +417,11 @@ func TestOneForwarderPerSink(t *testing.T) {
 	fs.waitN(t, 3)
 	must(t, a.Flush(context.Background()))
 	run(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	if err := b.Flush(ctx); !errors.Is(err, ErrBusy) || !b.State().Busy {
+		t.Errorf("the second forwarder's flush: %v (busy %v), want ErrBusy", err, b.State().Busy)
+	}
 	appendEvents(t, path, 3, 3)
 	a.Notify()
 	b.Notify()

@@ -84,6 +84,7 @@ type Result struct {
 	Sink      string
 	Queued    int    // events still waiting
 	LastError string // why the last attempt failed, "" when it did not
+	Busy      bool   // another shcr is sending to this sink (and will send these)
 	Err       error  // the flush's own error (a deadline)
 }
 
@@ -104,6 +105,7 @@ func (g *Group) Flush(ctx context.Context, timeout time.Duration) []Result {
 	for i, f := range g.fws {
 		out[i].Sink = f.Name()
 		out[i].Queued, _ = f.Backlog()
+		out[i].Busy = errors.Is(out[i].Err, ErrBusy)
 		if out[i].Queued > 0 {
 			out[i].LastError = f.State().LastError
 		}
@@ -125,11 +127,14 @@ func (g *Group) Close(timeout time.Duration) []Result {
 	return res
 }
 
-// Queued sums the events still waiting across results.
+// Queued sums the events still waiting across results, leaving out sinks another shcr is
+// sending to.
 func Queued(rs []Result) int {
 	n := 0
 	for _, r := range rs {
-		n += r.Queued
+		if !r.Busy {
+			n += r.Queued
+		}
 	}
 	return n
 }

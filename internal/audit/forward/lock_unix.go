@@ -3,12 +3,9 @@
 package forward
 
 import (
-	"errors"
 	"os"
 	"syscall"
 )
-
-var errLocked = errors.New("another shcr is sending to this sink")
 
 // lockCursor takes the sink's lock file without waiting: one forwarder per sink and trail,
 // across processes. The lock goes when the process does.
@@ -26,7 +23,7 @@ func lockCursor(p string) (unlock func(), err error) {
 	if err != nil {
 		f.Close()
 		if err == syscall.EWOULDBLOCK {
-			return nil, errLocked
+			return nil, ErrBusy
 		}
 		return nil, err
 	}
