@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/shcr-project/shcr/client/demo"
 	"github.com/shcr-project/shcr/internal/audit"
@@ -225,5 +228,100 @@ func TestFHIRSinkBearerToken(t *testing.T) {
 	}
 	if id := <-got; !strings.HasPrefix(id, "shcr-") {
 		t.Errorf("X-Request-ID %q", id)
+	}
+}
+
+// shcr killed (SIGKILL on Unix) while sending: the next run starts again from the saved cursor, and
+// the sink ends with every event, in order; copies have the same id.
+func TestKilledWhileForwardingResumes(t *testing.T) {
+	var (
+		mu       sync.Mutex
+		received []string
+		hold     = make(chan struct{})
+		holding  = make(chan struct{}, 1)
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ae struct{ ID string }
+		if err := json.NewDecoder(r.Body).Decode(&ae); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		received = append(received, ae.ID)
+		n := len(received)
+		mu.Unlock()
+		if n == 700 { // the process is killed while this request waits
+			holding <- struct{}{}
+			<-hold
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	defer close(hold)
+	getenv, cfg, trail := forwardEnv(t, "    - kind: fhir\n      url: "+srv.URL+"\n")
+	l, err := audit.Open(trail, audit.Options{OSUser: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1000 {
+		l.Append(audit.Event{Event: audit.SectionViewed, NHSNumber: "9990000018", Purpose: "direct-care", Detail: fmt.Sprint(i)})
+	}
+	l.Close()
+	env := []string{"HOME=" + getenv("HOME"), "XDG_CONFIG_HOME=" + getenv("XDG_CONFIG_HOME"), "XDG_STATE_HOME=" + getenv("XDG_STATE_HOME"), "PATH=" + os.Getenv("PATH")}
+
+	cmd := exec.Command(binary, "audit", "forward", "--config", cfg)
+	cmd.Env = env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-holding:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("the first run never reached the 700th event")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	if r := shcr(t, env, "audit", "forward", "--config", cfg); r.code != 0 {
+		t.Fatalf("second run: %s", r)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// The trail's ids, in order.
+	data, err := os.ReadFile(trail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	off := 0
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(line) > 1 {
+			want = append(want, audit.EventID(int64(off), line[:len(line)-1]))
+		}
+		off += len(line)
+	}
+	seen := map[string]bool{}
+	var uniq []string
+	for _, id := range received {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	if len(uniq) != len(want) {
+		t.Fatalf("%d distinct events arrived, want %d", len(uniq), len(want))
+	}
+	for i := range want {
+		if uniq[i] != want[i] {
+			t.Fatalf("event %d out of order or lost", i)
+		}
+	}
+	t.Logf("%d requests for %d events: %d copies after the kill", len(received), len(want), len(received)-len(want))
+	if len(received) == len(want) {
+		t.Error("no event was sent twice: the kill did not interrupt a batch")
 	}
 }
