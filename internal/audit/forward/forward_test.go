@@ -521,6 +521,10 @@ func TestLoad10000(t *testing.T) {
 	if n, _ := f.Backlog(); n != 10000 {
 		t.Fatalf("backlog %d", n)
 	}
+	// What 100 appends cost with the forwarder idle (backing off), to compare with below.
+	t0 := time.Now()
+	appendEvents(t, path+".baseline", 0, 100)
+	baseline := time.Since(t0)
 	srv := startSyslog(t, addr, p.server, nil, nil)
 	start := time.Now()
 	defer clk.keepFiring()()
@@ -550,5 +554,26 @@ func TestLoad10000(t *testing.T) {
 	took := time.Since(start)
 	wg.Wait()
 	checkInOrder(t, ids(gs), trailIDs(t, path))
-	t.Logf("10,100 events delivered over TLS syslog in %v (%.0f events/s); 100 appends meanwhile took %v", took, 10100/took.Seconds(), appendTook)
+	t.Logf("10,100 events delivered over TLS syslog in %v (%.0f events/s); 100 appends meanwhile took %v (%v without delivery)", took, 10100/took.Seconds(), appendTook, baseline)
+}
+
+// The same load to a FHIR sink (one POST per event, over one kept-alive connection).
+func TestLoad10000FHIR(t *testing.T) {
+	fs := newFHIRServer()
+	ts := httptest.NewServer(fs)
+	defer ts.Close()
+	path := trailPath(t)
+	must(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	bulkEvents(t, path, 0, 10000)
+	clk := newClock()
+	f, err := New(path, NewFHIR(ts.URL, nil, nil), testOptions(clk))
+	must(t, err)
+	start := time.Now()
+	run(t, f)
+	fs.waitN(t, 10000)
+	took := time.Since(start)
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	checkInOrder(t, fs.ids, trailIDs(t, path))
+	t.Logf("10,000 events delivered to a FHIR sink in %v (%.0f events/s)", took, 10000/took.Seconds())
 }
