@@ -154,8 +154,9 @@ Without a config file, try the demo: shcr demo`,
 // extraCommands lists the commands defined in other files of this package.
 func extraCommands(a *app) []*cobra.Command {
 	var cmds []*cobra.Command
-	cmds = append(cmds, newAuthCmds(a)...)                  // auth.go (sign-in)
-	cmds = append(cmds, withAuditForward(a, newAuditCmd())) // audit.go (audit trail), audit_forward.go
+	cmds = append(cmds, newAuthCmds(a)...) // auth.go (sign-in)
+	// audit.go (audit trail); audit_forward.go (audit status, audit forward)
+	cmds = append(cmds, withAuditForward(a, newAuditCmd()))
 	return cmds
 }
 
