@@ -10,7 +10,7 @@ import (
 // lockCursor takes the sink's lock file without waiting: one forwarder per sink and trail,
 // across processes. The lock goes when the process does.
 func lockCursor(p string) (unlock func(), err error) {
-	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return nil, err
 	}
