@@ -127,7 +127,8 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 	down := "http://" + addr + "/fhir"
 	getenv, cfg, trail := forwardEnv(t, "    - kind: syslog\n      address: "+addr+"\n    - kind: fhir\n      url: "+down+"\n")
 	nhs := demoExample()
-	code, stdout, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, nhs)
+	logFile := filepath.Join(t.TempDir(), "debug.log")
+	code, stdout, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, "--log", logFile, nhs)
 	if (code != exitOK && code != exitPartial) || stdout == "" {
 		t.Fatalf("exit %d, stdout %d bytes: %s", code, len(stdout), stderr)
 	}
@@ -145,6 +146,11 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 	}
 	if strings.Contains(stderr, nhs) {
 		t.Errorf("the NHS number is on stderr: %s", stderr)
+	}
+	// The debug log names the sinks and counts, never event content.
+	logged, err := os.ReadFile(logFile)
+	if err != nil || !bytes.Contains(logged, []byte("audit forward failed")) || bytes.Contains(logged, []byte(nhs)) || bytes.Contains(logged, []byte("direct-care")) {
+		t.Errorf("debug log (%v):\n%s", err, logged)
 	}
 	code, out, _ := runIn(t, getenv, "audit", "status", "--config", cfg)
 	if code != 0 || !statusRow(out, "syslog "+addr, n, 0) || !strings.Contains(out, "connection refused") {
