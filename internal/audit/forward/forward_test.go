@@ -204,6 +204,26 @@ func TestSyslogWrongCertificate(t *testing.T) {
 	checkInOrder(t, ids(receive(t, srv.msgs, 5)), trailIDs(t, path))
 }
 
+// A server that requires a client certificate refuses a client without one (with TLS 1.3,
+// after the client's handshake has finished): nothing counts as sent, the events stay queued.
+func TestSyslogClientCertificateRequired(t *testing.T) {
+	p := newPKI(t, "siem")
+	srv := startSyslog(t, "127.0.0.1:0", p.server, p.pool, nil)
+	path := trailPath(t)
+	appendEvents(t, path, 0, 3)
+	clk := newClock()
+	f, err := New(path, syslogSink(t, srv.addr, p, false), testOptions(clk))
+	must(t, err)
+	run(t, f)
+	clk.waitBackoff(t)
+	if st := f.State(); st.Delivered != 0 || !strings.Contains(st.LastError, "certificate") {
+		t.Errorf("state without a client certificate: %+v", st)
+	}
+	if n, _ := f.Backlog(); n != 3 {
+		t.Errorf("backlog %d, want 3", n)
+	}
+}
+
 // TLS below 1.2 is refused.
 func TestSyslogRefusesOldTLS(t *testing.T) {
 	p := newPKI(t, "siem")

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -34,6 +35,10 @@ type SyslogSink struct {
 
 	// DialTimeout and WriteTimeout bound a connection attempt and a batch's write.
 	DialTimeout, WriteTimeout time.Duration
+	// ConfirmWait is how long a new connection is watched for the server refusing it before
+	// anything is sent: with TLS 1.3 the server checks the client certificate after the
+	// client's handshake has finished, and says no with an alert.
+	ConfirmWait time.Duration
 
 	conn *tls.Conn
 	bw   *bufio.Writer
@@ -84,6 +89,7 @@ func NewSyslog(addr string, tc *tls.Config) *SyslogSink {
 		procID:       strconv.Itoa(os.Getpid()),
 		DialTimeout:  10 * time.Second,
 		WriteTimeout: 30 * time.Second,
+		ConfirmWait:  300 * time.Millisecond,
 	}
 }
 
@@ -105,6 +111,10 @@ func (s *SyslogSink) Send(ctx context.Context, msgs []Message) (int, error) {
 		}
 		s.conn = c.(*tls.Conn)
 		s.bw = bufio.NewWriterSize(s.conn, 64*1024)
+		if err := s.confirm(); err != nil {
+			s.drop()
+			return 0, classify(err)
+		}
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = s.conn.SetWriteDeadline(dl)
@@ -138,6 +148,22 @@ func (s *SyslogSink) alive() bool {
 	_, err := s.conn.Read(b[:])
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// confirm watches a new connection for ConfirmWait: an alert (a refused client certificate)
+// or a close means the server will not take what is sent.
+func (s *SyslogSink) confirm() error {
+	_ = s.conn.SetReadDeadline(time.Now().Add(s.ConfirmWait))
+	var b [1]byte
+	_, err := s.conn.Read(b[:])
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return errors.New("the syslog server closed the connection")
+	}
+	return fmt.Errorf("the syslog server refused the connection: %w", err)
 }
 
 func (s *SyslogSink) drop() {
