@@ -182,7 +182,11 @@ func writeForwardStatus(w io.Writer, cfg config.Config, path string) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SINK\tQUEUED\tSENT\tLAST SENT (UK)\tLAST ERROR")
+	var sending []string
 	for _, s := range cfg.Audit.Forward {
+		if forward.Sending(path, s.Name()) {
+			sending = append(sending, s.Name())
+		}
 		st, err := forward.ReadState(path, s.Name())
 		if err != nil {
 			return err
@@ -204,7 +208,13 @@ func writeForwardStatus(w io.Writer, cfg config.Config, path string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", cell(s.Name()), queued, st.Delivered, last, cell(lastErr))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range sending {
+		fmt.Fprintf(w, "%s: a running shcr is sending to it now.\n", s)
+	}
+	return nil
 }
 
 func newAuditForwardCmd(a *app) *cobra.Command {

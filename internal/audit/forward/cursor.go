@@ -110,3 +110,14 @@ func writeCursor(p string, st State) error {
 	}
 	return nil
 }
+
+// Sending reports whether a running shcr is sending the trail at path to the sink now (it holds
+// the sink's lock).
+func Sending(path, sink string) bool {
+	unlock, err := lockCursor(CursorPath(path, sink) + ".lock")
+	if err != nil {
+		return errors.Is(err, ErrBusy)
+	}
+	unlock()
+	return false
+}

@@ -442,6 +442,9 @@ func TestOneForwarderPerSink(t *testing.T) {
 	if err := b.Flush(ctx); !errors.Is(err, ErrBusy) || !b.State().Busy {
 		t.Errorf("the second forwarder's flush: %v (busy %v), want ErrBusy", err, b.State().Busy)
 	}
+	if !Sending(path, a.Name()) || Sending(path, "fhir https://elsewhere.example.org") {
+		t.Error("Sending does not see the running forwarder")
+	}
 	appendEvents(t, path, 3, 3)
 	a.Notify()
 	b.Notify()
