@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -221,6 +222,46 @@ func TestSyslogClientCertificateRequired(t *testing.T) {
 	}
 	if n, _ := f.Backlog(); n != 3 {
 		t.Errorf("backlog %d, want 3", n)
+	}
+}
+
+// A syslog server that accepts the connection but stops reading cannot hold shcr's exit: the
+// bounded flush ends and the forwarder stops, the events stay queued.
+func TestSyslogStalledServerDoesNotHoldExit(t *testing.T) {
+	p := newPKI(t, "siem")
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{p.server}, MinVersion: tls.VersionTLS12})
+	must(t, err)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			_ = c.(*tls.Conn).Handshake()
+			accepted <- c // never read from
+		}
+	}()
+	path := trailPath(t)
+	must(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	bulkEvents(t, path, 0, 20000) // ~30 MB: more than the socket buffers hold
+	clk := newClock()
+	g, err := Start(context.Background(), path, []Sink{syslogSink(t, ln.Addr().String(), p, false)}, testOptions(clk))
+	must(t, err)
+	var c net.Conn
+	select {
+	case c = <-accepted:
+	case <-time.After(deadline):
+		t.Fatal("no connection")
+	}
+	defer c.Close()
+	done := make(chan []Result)
+	go func() { done <- g.Close(time.Second) }()
+	select {
+	case res := <-done:
+		if res[0].Queued == 0 {
+			t.Errorf("everything counted as sent to a server that read nothing: %+v", res)
+		}
+	case <-time.After(deadline):
+		t.Fatal("Close did not return: a stalled write held it")
 	}
 }
 

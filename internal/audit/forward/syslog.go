@@ -121,6 +121,10 @@ func (s *SyslogSink) Send(ctx context.Context, msgs []Message) (int, error) {
 	} else {
 		_ = s.conn.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
 	}
+	// Stopping (shcr exiting) interrupts a write to a server that has stopped reading.
+	conn := s.conn
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetWriteDeadline(time.Now()) })
+	defer stop()
 	for _, m := range msgs {
 		msg := FormatRFC5424(m, s.host, s.procID)
 		if _, err := fmt.Fprintf(s.bw, "%d %s", len(msg), msg); err != nil {
