@@ -66,7 +66,7 @@ func (s *FHIRSink) post(ctx context.Context, m Message) error {
 	req.Header.Set("If-None-Exist", "_tag="+audit.IDTagSystem+"|"+m.ID)
 	req.Header.Set("X-Request-ID", m.ID)
 	if s.tokens != nil {
-		tok, err := s.tokens.Token()
+		tok, err := tokenCtx(ctx, s.tokens)
 		if err != nil {
 			return fmt.Errorf("no token for the audit service: %w", err)
 		}
@@ -82,6 +82,26 @@ func (s *FHIRSink) post(ctx context.Context, m Message) error {
 		return fmt.Errorf("the audit service answered HTTP %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// tokenCtx gets a token, giving up when ctx ends (a token endpoint that does not answer must
+// not hold shcr's exit).
+func tokenCtx(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		t, err := ts.Token()
+		ch <- result{t, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Close closes idle connections.

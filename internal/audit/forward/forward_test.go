@@ -641,3 +641,34 @@ func TestLoad10000FHIR(t *testing.T) {
 	checkInOrder(t, fs.ids, trailIDs(t, path))
 	t.Logf("10,000 events delivered to a FHIR sink in %v (%.0f events/s)", took, 10000/took.Seconds())
 }
+
+// blockingTokens never answers until released.
+type blockingTokens chan struct{}
+
+func (b blockingTokens) Token() (*oauth2.Token, error) {
+	<-b
+	return nil, context.Canceled
+}
+
+// A token endpoint that does not answer cannot hold the exit either.
+func TestFHIRSinkHangingTokenDoesNotHoldExit(t *testing.T) {
+	fs := newFHIRServer()
+	ts := httptest.NewServer(fs)
+	defer ts.Close()
+	path := trailPath(t)
+	appendEvents(t, path, 0, 2)
+	release := make(blockingTokens)
+	defer close(release)
+	g, err := Start(context.Background(), path, []Sink{NewFHIR(ts.URL, release, nil)}, testOptions(newClock()))
+	must(t, err)
+	done := make(chan []Result)
+	go func() { done <- g.Close(50 * time.Millisecond) }()
+	select {
+	case res := <-done:
+		if res[0].Queued != 2 {
+			t.Errorf("results %+v", res)
+		}
+	case <-time.After(deadline):
+		t.Fatal("Close waited for the token")
+	}
+}
