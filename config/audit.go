@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -79,6 +80,9 @@ func expandAudit(a *Audit, getenv func(string) string) {
 
 // validate checks the audit block; errors are *keyError relative to "audit".
 func (a Audit) validate() error {
+	if a.File != "" && !filepath.IsAbs(a.File) {
+		return keyErr("file", "%q is not an absolute path: write it in full or from ~/ (e.g. ~/.local/state/shcr/audit.jsonl)", a.File)
+	}
 	seen := map[string]int{}
 	for i, s := range a.Forward {
 		at := fmt.Sprintf("forward[%d]", i)

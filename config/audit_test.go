@@ -55,6 +55,7 @@ func TestAuditForwardConfigErrors(t *testing.T) {
 	cases := []struct{ yaml, want string }{
 		{"audit:\n  forward:\n    - kind: syslog\n      adress: a:6514\n", "audit.forward[0].adress: unknown key (did you mean address?)"},
 		{"audit:\n  fiel: x\n", "audit.fiel: unknown key (did you mean file?)"},
+		{"audit:\n  file: audit.jsonl\n", `audit.file: "audit.jsonl" is not an absolute path: write it in full or from ~/ (e.g. ~/.local/state/shcr/audit.jsonl)`},
 		{"audit:\n  forward:\n    - kind: kafka\n", `audit.forward[0].kind: "kafka" is not an audit sink kind (fhir | syslog)`},
 		{"audit:\n  forward:\n    - kind: syslog\n", "audit.forward[0].address: missing: the syslog server as host:port, e.g. siem.example.org:6514"},
 		{"audit:\n  forward:\n    - kind: syslog\n      address: siem.example.org\n", `audit.forward[0].address: "siem.example.org" is not host:port (e.g. siem.example.org:6514)`},
