@@ -108,19 +108,19 @@ func (a *app) stopAuditForward(g *forward.Group) {
 	if n == 0 {
 		return
 	}
-	var why []string
+	var per []string
 	for _, r := range res {
 		if r.Queued == 0 || r.Busy {
 			continue
 		}
-		w := r.Sink
+		w := fmt.Sprintf("%s: %d queued", r.Sink, r.Queued)
 		if r.LastError != "" {
-			w += ": " + r.LastError
+			w += " (" + r.LastError + ")"
 		}
-		why = append(why, w)
+		per = append(per, w)
 	}
-	fmt.Fprintf(a.stderr, "shcr: warning: %d audit event%s not yet sent to the central audit service (%s); kept in the audit trail and sent next time (shcr audit status)\n",
-		n, plural(n), oneLineErr(errors.New(strings.Join(why, "; "))))
+	fmt.Fprintf(a.stderr, "shcr: warning: audit events not yet sent to the central audit service, kept in the audit trail and sent next time (shcr audit status): %s\n",
+		oneLineErr(errors.New(strings.Join(per, "; "))))
 }
 
 func oneLineErr(err error) string {

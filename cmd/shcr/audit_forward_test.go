@@ -140,8 +140,8 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 			warn = l
 		}
 	}
-	want := fmt.Sprintf("shcr: warning: %d audit events not yet sent to the central audit service (syslog %s: ", 2*n, addr)
-	if !strings.HasPrefix(warn, want) || !strings.Contains(warn, "fhir "+down+": ") {
+	want := fmt.Sprintf("shcr: warning: audit events not yet sent to the central audit service, kept in the audit trail and sent next time (shcr audit status): syslog %s: %d queued (", addr, n)
+	if !strings.HasPrefix(warn, want) || !strings.Contains(warn, fmt.Sprintf("; fhir %s: %d queued (", down, n)) {
 		t.Errorf("warning line:\n got %q\nwant %q…", warn, want)
 	}
 	if strings.Contains(stderr, nhs) {
