@@ -61,19 +61,32 @@ func auditSite(cfg config.Config) audit.Site {
 	return s
 }
 
-// auditSinks builds the configured sinks. A FHIR sink's token comes from the same machinery
-// as a back end's (client-credentials, bearer), never interactively: the sink is fed in the
-// background.
-func (a *app) auditSinks(ctx context.Context, cfg config.Config) ([]forward.Sink, error) {
-	return forward.Sinks(cfg.Audit.Forward, func(i int, s config.AuditSink) oauth2.TokenSource {
-		name := fmt.Sprintf("audit.forward[%d]", i)
-		m := auth.NewManager(config.Config{Backends: []config.Backend{{
-			Name: name, Kind: config.KindFHIRR4, URL: s.URL, Domain: config.DomainHealth, Auth: s.Auth,
-		}}}, config.NewMemoryKeyring(), auth.Options{
-			Logger: a.log, Out: io.Discard, Interactive: false, Getenv: a.getenv, Context: ctx,
-		})
-		return m.TokenSource(name)
-	})
+// auditSinks builds the configured sinks, leaving out (with the reason) those that cannot be
+// built, such as a syslog sink whose certificate file is missing. A FHIR sink's token comes from
+// the same machinery as a back end's (client-credentials, bearer), never interactively: the
+// sink is fed in the background.
+func (a *app) auditSinks(ctx context.Context, cfg config.Config) ([]forward.Sink, []error) {
+	var sinks []forward.Sink
+	var errs []error
+	for i, s := range cfg.Audit.Forward {
+		var ts oauth2.TokenSource
+		if s.Kind == config.SinkFHIR && s.Auth.Type != "" && s.Auth.Type != config.AuthNone {
+			name := fmt.Sprintf("audit.forward[%d]", i)
+			m := auth.NewManager(config.Config{Backends: []config.Backend{{
+				Name: name, Kind: config.KindFHIRR4, URL: s.URL, Domain: config.DomainHealth, Auth: s.Auth,
+			}}}, config.NewMemoryKeyring(), auth.Options{
+				Logger: a.log, Out: io.Discard, Interactive: false, Getenv: a.getenv, Context: ctx,
+			})
+			ts = m.TokenSource(name)
+		}
+		sink, err := forward.NewSink(s, ts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("audit.forward[%d]: %w", i, err))
+			continue
+		}
+		sinks = append(sinks, sink)
+	}
+	return sinks, errs
 }
 
 // startAuditForward starts delivering the trail at path to the configured sinks; nil when
@@ -83,17 +96,20 @@ func (a *app) startAuditForward(ctx context.Context, cfg config.Config, path str
 	if len(cfg.Audit.Forward) == 0 {
 		return nil
 	}
-	sinks, err := a.auditSinks(ctx, cfg)
-	if err == nil {
-		var g *forward.Group
-		g, err = forward.Start(ctx, path, sinks, forward.Options{Site: auditSite(cfg), Logger: a.log})
-		if err == nil {
-			a.log.Debug("audit forwarding started", "sinks", len(sinks))
-			return g
-		}
+	sinks, errs := a.auditSinks(ctx, cfg)
+	for _, err := range errs {
+		fmt.Fprintf(a.stderr, "shcr: warning: audit events are not being forwarded to %s; they stay in the audit trail and are sent later\n", oneLineErr(err))
 	}
-	fmt.Fprintf(a.stderr, "shcr: warning: audit events are not being forwarded: %s; they stay in the audit trail and are sent later\n", oneLineErr(err))
-	return nil
+	if len(sinks) == 0 {
+		return nil
+	}
+	g, err := forward.Start(ctx, path, sinks, forward.Options{Site: auditSite(cfg), Logger: a.log})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "shcr: warning: audit events are not being forwarded: %s; they stay in the audit trail and are sent later\n", oneLineErr(err))
+		return nil
+	}
+	a.log.Debug("audit forwarding started", "sinks", len(sinks))
+	return g
 }
 
 // stopAuditForward waits a short, bounded time for queued events to go, then says on one
@@ -239,9 +255,9 @@ func newAuditForwardCmd(a *app) *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), "No central audit sinks configured (audit.forward); nothing to send.")
 				return nil
 			}
-			sinks, err := a.auditSinks(cmd.Context(), cfg)
-			if err != nil {
-				return exitf(exitUsage, "shcr audit forward: %v", err)
+			sinks, errs := a.auditSinks(cmd.Context(), cfg)
+			if len(errs) > 0 {
+				return exitf(exitUsage, "shcr audit forward: %v", errs[0])
 			}
 			g, err := forward.Start(cmd.Context(), path, sinks, forward.Options{Site: auditSite(cfg), Logger: a.log})
 			if err != nil {

@@ -331,3 +331,26 @@ func TestKilledWhileForwardingResumes(t *testing.T) {
 		t.Error("no event was sent twice: the kill did not interrupt a batch")
 	}
 }
+
+// A sink that cannot be set up (its CA file is missing) is a warning; the others still get
+// every event.
+func TestBrokenSinkDoesNotStopTheOthers(t *testing.T) {
+	sink, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	b, _ := sink.Backend(demo.NameNHS)
+	missing := filepath.Join(t.TempDir(), "no-such-ca.pem")
+	getenv, cfg, trail := forwardEnv(t, "    - kind: syslog\n      address: siem.example.org:6514\n      ca_file: "+missing+"\n    - kind: fhir\n      url: "+b.URL+"\n")
+	code, _, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, demoExample())
+	if code != exitOK && code != exitPartial {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "shcr: warning: audit events are not being forwarded to audit.forward[0]: syslog siem.example.org:6514: ca_file: open "+missing) {
+		t.Errorf("stderr: %s", stderr)
+	}
+	if got, n := len(demoAuditEvents(t, b.URL)), trailLines(t, trail); got != n {
+		t.Errorf("the FHIR sink holds %d, the trail %d", got, n)
+	}
+}

@@ -184,10 +184,10 @@ func (f *Forwarder) Run(ctx context.Context) {
 		sent, err := f.step(ctx)
 		switch {
 		case err != nil:
+			f.opt.Logger.Warn("audit forward failed", "sink", f.sink.Name(), "queued", f.backlogQuiet(), "retry_in", backoff.String())
 			if ctx.Err() != nil {
 				return
 			}
-			f.opt.Logger.Warn("audit forward failed", "sink", f.sink.Name(), "queued", f.backlogQuiet(), "retry_in", backoff.String())
 			select {
 			case <-ctx.Done():
 				return

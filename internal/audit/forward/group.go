@@ -17,24 +17,32 @@ import (
 func Sinks(cfg []config.AuditSink, tokens func(i int, s config.AuditSink) oauth2.TokenSource) ([]Sink, error) {
 	var out []Sink
 	for i, s := range cfg {
-		switch s.Kind {
-		case config.SinkFHIR:
-			var ts oauth2.TokenSource
-			if tokens != nil && s.Auth.Type != "" && s.Auth.Type != config.AuthNone {
-				ts = tokens(i, s)
-			}
-			out = append(out, NewFHIR(s.URL, ts, nil))
-		case config.SinkSyslog:
-			tc, err := SyslogTLS(s.CAFile, s.CertFile, s.KeyFile)
-			if err != nil {
-				return nil, fmt.Errorf("audit.forward[%d] (%s): %w", i, s.Name(), err)
-			}
-			out = append(out, NewSyslog(s.Address, tc))
-		default:
-			return nil, fmt.Errorf("audit.forward[%d]: unknown kind %q", i, s.Kind)
+		var ts oauth2.TokenSource
+		if tokens != nil && s.Kind == config.SinkFHIR && s.Auth.Type != "" && s.Auth.Type != config.AuthNone {
+			ts = tokens(i, s)
 		}
+		sink, err := NewSink(s, ts)
+		if err != nil {
+			return nil, fmt.Errorf("audit.forward[%d]: %w", i, err)
+		}
+		out = append(out, sink)
 	}
 	return out, nil
+}
+
+// NewSink builds one configured sink; tokens is a FHIR sink's token source (nil: none).
+func NewSink(s config.AuditSink, tokens oauth2.TokenSource) (Sink, error) {
+	switch s.Kind {
+	case config.SinkFHIR:
+		return NewFHIR(s.URL, tokens, nil), nil
+	case config.SinkSyslog:
+		tc, err := SyslogTLS(s.CAFile, s.CertFile, s.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Name(), err)
+		}
+		return NewSyslog(s.Address, tc), nil
+	}
+	return nil, fmt.Errorf("unknown kind %q", s.Kind)
 }
 
 // Group runs one forwarder per sink in the background.
