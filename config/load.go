@@ -167,6 +167,9 @@ func Load(opts Options) (Config, error) {
 			return Config{}, locate(&Error{File: file, Key: "backends", Msg: "expected a list (lines starting with -), got " + valueKind(b)}, data, false)
 		}
 	}
+	if err := auditShape(file, settings); err != nil {
+		return Config{}, err
+	}
 	bareDurations(settings)
 	orgKeys, oerr := organisationsList(settings)
 	if oerr != nil {
@@ -213,6 +216,7 @@ func Load(opts Options) (Config, error) {
 		b.TLS.KeyFile = expandHome(b.TLS.KeyFile, getenv)
 		b.TLS.CAFile = expandHome(b.TLS.CAFile, getenv)
 	}
+	expandAudit(&c.Audit, getenv)
 	ApplyDefaults(&c)
 	if err := c.Validate(); err != nil {
 		var ce *Error

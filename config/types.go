@@ -17,6 +17,8 @@ type Config struct {
 	// item carrying only a code (a local authority's, say) is named and given its domain.
 	// In YAML either a mapping from code to {name, domain} or a list of {code, name, domain}.
 	Organisations []Organisation `mapstructure:"organisations"`
+	// Audit is where the audit trail is kept and forwarded (audit.go).
+	Audit Audit `mapstructure:"audit"`
 
 	// File is the path the config was read from ("" for defaults or the demo). Not read from YAML.
 	File string `mapstructure:"-"`

@@ -202,6 +202,13 @@ func (c *Config) Validate() error {
 		}
 		codes[o.Code] = at
 	}
+	if err := c.Audit.validate(); err != nil {
+		var ke *keyError
+		if errors.As(err, &ke) {
+			return fail("audit."+ke.key, ke.err)
+		}
+		return fail("audit", err)
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/auth"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
@@ -291,6 +292,7 @@ func (m *Model) signInDone(ev signInDoneMsg) tea.Cmd {
 	}
 	m.closePanel()
 	m.c.log.Info("signed in", "backend", ev.backend)
+	_ = m.c.record(audit.Event{Event: audit.SignedIn, SignedInUser: ev.id.String(), Backends: []string{ev.backend}})
 	flash := m.flashCmd(fmt.Sprintf(m.c.v.SignedInAs, ev.backend, ev.id.String()), false)
 	switch {
 	case m.page == pageRecord:

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/auth"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/oidctest"
 	"github.com/shcr-project/shcr/internal/purpose"
@@ -116,6 +118,14 @@ func (f *flow) userCode() string {
 func TestSignInPanelDeviceFlowThenSignOut(t *testing.T) {
 	r := newSignInRig(t)
 	v := vocab.Health()
+	var trailMu sync.Mutex
+	var trail []audit.Event
+	r.opts.Audit = func(e audit.Event) error {
+		trailMu.Lock()
+		defer trailMu.Unlock()
+		trail = append(trail, e)
+		return nil
+	}
 	f := r.start(t)
 	hint := "Sign in to " + demo.NameCouncil + " to see what it holds — press ctrl+l"
 	f.waitFor(hint)
@@ -194,6 +204,23 @@ func TestSignInPanelDeviceFlowThenSignOut(t *testing.T) {
 	}
 	if s := m.View(); !strings.Contains(s, v.NotSignedIn) || strings.Contains(s, oidctest.UserName) || strings.Contains(s, "MARCHBANK") {
 		t.Fatalf("status bar after sign-out:\n%s", s)
+	}
+	// Each sign-in is in the audit trail (its own event type), as is the sign-out.
+	trailMu.Lock()
+	defer trailMu.Unlock()
+	var kinds []string
+	signIns := 0
+	for _, e := range trail {
+		kinds = append(kinds, e.Event)
+		if e.Event == audit.SignedIn {
+			signIns++
+			if len(e.Backends) != 1 || e.Backends[0] != demo.NameCouncil || !strings.Contains(e.SignedInUser, oidctest.UserName) {
+				t.Errorf("sign-in event %+v", e)
+			}
+		}
+	}
+	if signIns != 2 || !slices.Contains(kinds, audit.SignedOut) {
+		t.Errorf("audit events %v: want two %s and a %s", kinds, audit.SignedIn, audit.SignedOut)
 	}
 }
 

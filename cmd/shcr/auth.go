@@ -138,6 +138,7 @@ func (a *app) login(ctx context.Context, args []string) error {
 			fmt.Fprintf(a.stdout, "%s: ready.\n", name)
 		default:
 			fmt.Fprintf(a.stdout, "Signed in to %s as %s.\n", name, id)
+			a.recordSignIn(cfg, name, id.String())
 		}
 	}
 	switch {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/shcr-project/shcr/client/auth"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
 )
 
 // These tests run shcr login / logout / auth status in-process against zitadel/oidc's
@@ -177,6 +178,11 @@ func TestLoginStatusLogout(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "open  "+issuer+"device") || login.stdout.String() == "" {
 		t.Fatalf("login prompt:\n%s", stderr)
+	}
+	// The sign-in is in the audit trail, as its own event.
+	if evs, _, err := audit.Read(filepath.Join(env("XDG_STATE_HOME"), "shcr", "audit.jsonl"), audit.Filter{}); err != nil || len(evs) != 1 ||
+		evs[0].Event != audit.SignedIn || evs[0].SignedInUser != "Test User (test-user@127.0.0.1)" || evs[0].Backends[0] != "council" {
+		t.Errorf("audit trail after login: %+v %v", evs, err)
 	}
 
 	// The token, as stored in the keyring: it must never be printed.

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/purpose"
@@ -151,7 +152,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	a.log.Debug("get", "backends", len(s.cfg.Backends), "sections", len(sections), "purpose", string(choice.Purpose))
 	started := time.Now()
 	// Every look is accountable: without an audit trail, no record is shown.
-	trail, err := openAudit(func() string {
+	trail, err := a.openAudit(s.cfg, func() string {
 		if id, ok := signIn.SignedIn(); ok {
 			return id.String()
 		}
@@ -161,6 +162,8 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		return exitf(exitFailure, "shcr get: %v; no record is shown without an audit trail", err)
 	}
 	defer trail.Close()
+	// Central audit (audit.forward): sent in the background, flushed briefly on exit.
+	defer a.stopAuditForward(a.startAuditForward(ctx, s.cfg, trail.Path()))
 
 	rec, found := fed.Fetch(ctx, nhs, sections)
 	if ctx.Err() != nil {
@@ -252,10 +255,11 @@ func incomplete(rec *record.Record, sections []record.Section) bool {
 	return false
 }
 
-// openAudit opens the audit trail at its default place ($XDG_STATE_HOME/shcr/audit.jsonl).
-// signedIn names the member of staff signed in, "" when nobody is.
-func openAudit(signedIn func() string) (*audit.Log, error) {
-	path, err := audit.DefaultPath()
+// openAudit opens the audit trail at config audit.file, else its default place
+// ($XDG_STATE_HOME/shcr/audit.jsonl). signedIn names the member of staff signed in, "" when
+// nobody is.
+func (a *app) openAudit(cfg config.Config, signedIn func() string) (*audit.Log, error) {
+	path, err := a.auditTrailPath(cfg)
 	if err != nil {
 		return nil, err
 	}

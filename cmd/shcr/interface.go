@@ -40,17 +40,23 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 	defer fed.Close()
 
 	// Every look is accountable: without an audit trail, the interface does not open.
-	trail, err := openAudit(signedIn)
+	trail, err := a.openAudit(s.cfg, signedIn)
 	if err != nil {
 		return exitf(exitFailure, "shcr: %v; shcr does not open without an audit trail", err)
 	}
 	defer trail.Close()
+	// Central audit (audit.forward): sent in the background, flushed briefly on exit.
+	fw := a.startAuditForward(ctx, s.cfg, trail.Path())
+	defer a.stopAuditForward(fw)
 	// The TUI builds each event (with the purpose chosen for the person) and stops showing a
 	// record whose look the trail did not take.
 	record := func(e tui.AuditEvent) error {
 		if err := trail.Append(e); err != nil {
 			a.log.Error("audit trail append failed", "event", e.Event)
 			return err
+		}
+		if fw != nil {
+			fw.Notify()
 		}
 		return nil
 	}

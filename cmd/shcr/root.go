@@ -155,7 +155,8 @@ Without a config file, try the demo: shcr demo`,
 func extraCommands(a *app) []*cobra.Command {
 	var cmds []*cobra.Command
 	cmds = append(cmds, newAuthCmds(a)...) // auth.go (sign-in)
-	cmds = append(cmds, newAuditCmd())     // audit.go (audit trail)
+	// audit.go (audit trail); audit_forward.go (audit status, audit forward)
+	cmds = append(cmds, withAuditForward(a, newAuditCmd()))
 	return cmds
 }
 

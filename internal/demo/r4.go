@@ -22,9 +22,10 @@ const (
 
 // r4Handler serves one store as a FHIR R4 REST server.
 type r4Handler struct {
-	base string
-	st   *store
-	caps []byte
+	base   string
+	st     *store
+	caps   []byte
+	audits auditEvents // POST AuditEvent (auditevent.go)
 }
 
 func newR4Handler(base string, st *store) http.Handler {
@@ -57,6 +58,9 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 }
 
 func (h *r4Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.audits.serve(w, r, h.base) {
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeOutcome(w, http.StatusMethodNotAllowed, "not-supported", "the demo back end is read-only: "+r.Method+" is not supported")
