@@ -159,14 +159,14 @@ func (s AuditSink) validate() error {
 
 // auditShape refuses an `audit.forward` that is not a list (weak decoding would otherwise
 // read `forward: syslog` as a list of one string).
-func auditShape(file string, settings map[string]any) error {
+func auditShape(file string, data []byte, settings map[string]any) error {
 	a, ok := settings["audit"].(map[string]any)
 	if !ok {
 		return nil
 	}
 	if f, ok := a["forward"]; ok && f != nil {
 		if _, list := f.([]any); !list {
-			return &Error{File: file, Key: "audit.forward", Msg: "expected a list (lines starting with -), got " + valueKind(f)}
+			return locate(&Error{File: file, Key: "audit.forward", Msg: "expected a list (lines starting with -), got " + valueKind(f)}, data, false)
 		}
 	}
 	return nil

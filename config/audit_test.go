@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ audit:
   forward:
     - kind: fhir
       url: https://audit.example.org/fhir/
-      auth: { type: client-credentials, client_id: shcr, key_file: ~/k.pem }
+      auth: { type: client-credentials, client_id: shcr, key_file: ~/k.pem, issuer: https://login.example.org }
     - kind: syslog
       address: siem.example.org:6514
       ca_file: /etc/shcr/siem-ca.pem
@@ -80,8 +81,17 @@ func TestAuditForwardConfigErrors(t *testing.T) {
 		if strings.Contains(msg, "\n") {
 			t.Errorf("not one line: %q", msg)
 		}
-		if _, rest, _ := strings.Cut(msg, "config.yaml: "); !strings.HasPrefix(rest, c.want) {
+		// Every message names the file, line and column: "config …/config.yaml:4:12: …".
+		loc := filePosition.FindStringIndex(msg)
+		if loc == nil {
+			t.Errorf("%q: no file:line:col in %s", c.yaml, msg)
+			continue
+		}
+		if rest := msg[loc[1]:]; !strings.HasPrefix(rest, c.want) {
 			t.Errorf("%q:\n got %s\nwant …%s", c.yaml, msg, c.want)
 		}
 	}
 }
+
+// filePosition finds "config.yaml:LINE:COL: " in a message.
+var filePosition = regexp.MustCompile(`config\.yaml:\d+:\d+: `)

@@ -167,7 +167,7 @@ func Load(opts Options) (Config, error) {
 			return Config{}, locate(&Error{File: file, Key: "backends", Msg: "expected a list (lines starting with -), got " + valueKind(b)}, data, false)
 		}
 	}
-	if err := auditShape(file, settings); err != nil {
+	if err := auditShape(file, data, settings); err != nil {
 		return Config{}, err
 	}
 	bareDurations(settings)
