@@ -408,6 +408,16 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 		v = bytes.ReplaceAll(v, []byte(`"security":null`), []byte(`"security":[]`))
 		out.Sections.keys = append(out.Sections.keys, k)
 		out.Sections.vals = append(out.Sections.vals, v)
+		if sec == record.SectionCarePackages {
+			// Referrals and orders are asked with care packages and listed apart from them.
+			refs := bySection["referrals_and_orders"]
+			if string(refs) == "null" || refs == nil {
+				refs = json.RawMessage("[]")
+			}
+			refs = bytes.ReplaceAll(refs, []byte(`"security":null`), []byte(`"security":[]`))
+			out.Sections.keys = append(out.Sections.keys, "referrals_and_orders")
+			out.Sections.vals = append(out.Sections.vals, refs)
+		}
 	}
 	for _, st := range rec.SectionStatus {
 		if slices.Contains(sections, st.Section) {

@@ -184,7 +184,7 @@ func TestGetDemoJSON(t *testing.T) {
 	if doc.Person.BirthDate != p.BirthDate || !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(doc.Person.BirthDate) {
 		t.Errorf("birth_date %q, want ISO %q", doc.Person.BirthDate, p.BirthDate)
 	}
-	want := []string{"care_packages", "care_team", "medications", "allergies", "next_of_kin", "encounters", "notes", "alerts"}
+	want := []string{"care_packages", "referrals_and_orders", "care_team", "medications", "allergies", "next_of_kin", "encounters", "notes", "alerts"}
 	for _, k := range want {
 		if _, ok := doc.Sections[k]; !ok {
 			t.Errorf("sections has no %q list", k)
