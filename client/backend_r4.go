@@ -372,8 +372,26 @@ type sectionResult struct {
 	err       error // the worst error of the queries: failed, then timed out, then not queried
 	asked     int   // queries sent
 	refused   int   // queries the server refused (the type is not served)
-	notServed []string
+	notServed []refusedType
 	warnings  []string
+}
+
+// refusedType is a resource type a server refused, with how ("DeviceRequest (404)"); an
+// optional one (fhir.Query.Optional) is named only when the whole section was refused.
+type refusedType struct {
+	what     string
+	optional bool
+}
+
+// refusedNames lists the refused types, the optional ones too only when all is true.
+func refusedNames(rs []refusedType, all bool) []string {
+	var out []string
+	for _, r := range rs {
+		if all || !r.optional {
+			out = append(out, r.what)
+		}
+	}
+	return out
 }
 
 // add folds another result (the same section for another Patient id) into r.
@@ -703,7 +721,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 				if why, ok := refusal(err); ok {
 					b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
 					out.refused++
-					if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
+					if n := (refusedType{q.ResourceType + " (" + why + ")", q.Optional}); !slices.Contains(out.notServed, n) {
 						out.notServed = append(out.notServed, n)
 					}
 					return
@@ -780,7 +798,7 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 	st.Count = (&record.Record{Sections: data}).Count(sec)
 	st.Warnings = append(res.warnings, warnings...)
 	st.Total = res.total
-	notServed := "does not serve " + strings.Join(res.notServed, ", ")
+	notServed := "does not serve " + strings.Join(refusedNames(res.notServed, true), ", ")
 	switch {
 	case res.err != nil:
 		st = withError(st, res.err)
@@ -794,8 +812,10 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 		st.State, st.Error = record.StateNotSupported, notServed
 	default:
 		st.State = record.StateReturned
-		if res.refused > 0 {
-			st.Warnings = append(st.Warnings, notServed)
+		// A refused optional search (equipment requests, which many record servers do not
+		// hold) does not make the section's answer doubtful: it is logged, not warned about.
+		if names := refusedNames(res.notServed, false); len(names) > 0 {
+			st.Warnings = append(st.Warnings, "does not serve "+strings.Join(names, ", "))
 		}
 	}
 	if st.State != record.StateTruncated || st.Total <= st.Count {

@@ -294,6 +294,33 @@ func TestPartlyRefusedSection(t *testing.T) {
 	}
 }
 
+// TestOptionalTypeRefused: a council that serves care packages but no equipment requests
+// (DeviceRequest, an optional search of the section) answers the section in full: no warning
+// that would stand on the Summary for every such server. The refusal of the section's own
+// types is still a warning.
+func TestOptionalTypeRefused(t *testing.T) {
+	fs := stateServer(t, capsJSON("Patient"), map[string]http.HandlerFunc{
+		"EpisodeOfCare":  serveResources(),
+		"CarePlan":       serveResources(),
+		"ServiceRequest": serveResources(),
+		"DeviceRequest":  status(404, outcome("error", "not-supported", "unknown type")),
+	})
+	rec := fetchOne(t, fs.config("Council"), []string{"p1"}, record.SectionCarePackages)
+	if cp := oneStatus(t, rec, record.SectionCarePackages); cp.State != record.StateReturned || len(cp.Warnings) != 0 {
+		t.Errorf("care packages = %+v, want returned with no warning", cp)
+	}
+	fs = stateServer(t, capsJSON("Patient"), map[string]http.HandlerFunc{
+		"EpisodeOfCare":  serveResources(),
+		"CarePlan":       status(404, outcome("error", "not-supported", "unknown type")),
+		"ServiceRequest": serveResources(),
+		"DeviceRequest":  status(404, outcome("error", "not-supported", "unknown type")),
+	})
+	rec = fetchOne(t, fs.config("Council"), []string{"p1"}, record.SectionCarePackages)
+	if cp := oneStatus(t, rec, record.SectionCarePackages); cp.State != record.StateReturned || strings.Join(cp.Warnings, "|") != "does not serve CarePlan (404)" {
+		t.Errorf("care packages = %+v, want returned with a warning naming CarePlan only", cp)
+	}
+}
+
 // TestWrongSubjectDropped: entries about another person are dropped before mapping, with a
 // notice; entries about the person (relative, absolute on the same base, versioned) and
 // entries with no subject at all are kept; _include'd resources are not checked.
