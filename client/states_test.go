@@ -270,8 +270,7 @@ func TestEverySectionTypeIsAsked(t *testing.T) {
 }
 
 // TestPartlyRefusedSection: a section of several types, some refused and one answered, is
-// returned with a warning naming the refused types (optional searches aside); every type
-// refused is not-supported.
+// returned with a warning naming the refused types; every type refused is not-supported.
 func TestPartlyRefusedSection(t *testing.T) {
 	enc := inpatient(t, "e1", map[string]any{"reference": "Patient/p1"})
 	fs := stateServer(t, capsJSON("Patient", "CarePlan", "ServiceRequest"), map[string]http.HandlerFunc{
@@ -283,10 +282,8 @@ func TestPartlyRefusedSection(t *testing.T) {
 	rec := fetchOne(t, fs.config("Regional"), []string{"p1"}, record.SectionNotes, record.SectionCarePackages, record.SectionEncounters)
 	notes := oneStatus(t, rec, record.SectionNotes)
 	w := strings.Join(notes.Warnings, "\n")
-	// Composition is an optional search of the notes (many records hold only
-	// DocumentReference): its refusal is not warned about; DocumentReference's is.
-	if notes.State != record.StateReturned || !strings.Contains(w, "DocumentReference (405)") || strings.Contains(w, "Composition") {
-		t.Errorf("notes = %+v, want returned with a warning naming DocumentReference alone", notes)
+	if notes.State != record.StateReturned || !strings.Contains(w, "DocumentReference (405)") || !strings.Contains(w, "Composition (404)") {
+		t.Errorf("notes = %+v, want returned with a warning naming DocumentReference and Composition", notes)
 	}
 	cp := oneStatus(t, rec, record.SectionCarePackages)
 	if cp.State != record.StateNotSupported || !strings.Contains(cp.Error, "EpisodeOfCare (404)") || !strings.Contains(cp.Error, "CarePlan (404)") {

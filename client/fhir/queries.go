@@ -86,7 +86,6 @@ func SectionQueries(sec record.Section) []Query {
 		ct.IncludeIterate = roleIterate
 		eoc := q("EpisodeOfCare", "EpisodeOfCare:care-manager", "EpisodeOfCare:organization")
 		eoc.IncludeIterate = roleIterate
-		eoc.Optional = true // the care manager of a service: health records rarely hold EpisodeOfCare
 		return []Query{ct, eoc}
 	case record.SectionMedications:
 		return []Query{
@@ -102,10 +101,7 @@ func SectionQueries(sec record.Section) []Query {
 	case record.SectionNotes:
 		obs := q("Observation")
 		obs.Params = url.Values{"code": {SystemSNOMED + "|" + CommentNoteCode}}
-		obs.Optional = true // comment notes: a record that keeps notes as documents has none
-		comp := q("Composition", "Composition:author")
-		comp.Optional = true // structured documents: many records hold only DocumentReference
-		return []Query{q("DocumentReference", "DocumentReference:author"), comp, obs}
+		return []Query{q("DocumentReference", "DocumentReference:author"), q("Composition", "Composition:author"), obs}
 	case record.SectionAlerts:
 		return []Query{q("Flag", "Flag:author")}
 	}
