@@ -372,26 +372,8 @@ type sectionResult struct {
 	err       error // the worst error of the queries: failed, then timed out, then not queried
 	asked     int   // queries sent
 	refused   int   // queries the server refused (the type is not served)
-	notServed []refusedType
+	notServed []string
 	warnings  []string
-}
-
-// refusedType is a resource type a server refused, with how ("DeviceRequest (404)"); an
-// optional one (fhir.Query.Optional) is named only when the whole section was refused.
-type refusedType struct {
-	what     string
-	optional bool
-}
-
-// refusedNames lists the refused types, the optional ones too only when all is true.
-func refusedNames(rs []refusedType, all bool) []string {
-	var out []string
-	for _, r := range rs {
-		if all || !r.optional {
-			out = append(out, r.what)
-		}
-	}
-	return out
 }
 
 // add folds another result (the same section for another Patient id) into r.
@@ -721,7 +703,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 				if why, ok := refusal(err); ok {
 					b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
 					out.refused++
-					if n := (refusedType{q.ResourceType + " (" + why + ")", q.Optional}); !slices.Contains(out.notServed, n) {
+					if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
 						out.notServed = append(out.notServed, n)
 					}
 					return
@@ -798,7 +780,7 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 	st.Count = (&record.Record{Sections: data}).Count(sec)
 	st.Warnings = append(res.warnings, warnings...)
 	st.Total = res.total
-	notServed := "does not serve " + strings.Join(refusedNames(res.notServed, true), ", ")
+	notServed := "does not serve " + strings.Join(res.notServed, ", ")
 	switch {
 	case res.err != nil:
 		st = withError(st, res.err)
@@ -812,10 +794,11 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 		st.State, st.Error = record.StateNotSupported, notServed
 	default:
 		st.State = record.StateReturned
-		// A refused optional search (equipment requests, which many record servers do not
-		// hold) does not make the section's answer doubtful: it is logged, not warned about.
-		if names := refusedNames(res.notServed, false); len(names) > 0 {
-			st.Warnings = append(st.Warnings, "does not serve "+strings.Join(names, ", "))
+		// A server that answered the section but does not serve one of its types (a council
+		// with no DeviceRequest, a health record with no RelatedPerson) holds none of that
+		// type: a definitive answer, said on the section's tab, not a warning.
+		if res.refused > 0 {
+			st.NotServed = notServed
 		}
 	}
 	if st.State != record.StateTruncated || st.Total <= st.Count {

@@ -270,7 +270,8 @@ func TestEverySectionTypeIsAsked(t *testing.T) {
 }
 
 // TestPartlyRefusedSection: a section of several types, some refused and one answered, is
-// returned with a warning naming the refused types; every type refused is not-supported.
+// returned, naming the refused types in NotServed (the server holds none of them: an answer,
+// not a warning); every type refused is not-supported.
 func TestPartlyRefusedSection(t *testing.T) {
 	enc := inpatient(t, "e1", map[string]any{"reference": "Patient/p1"})
 	fs := stateServer(t, capsJSON("Patient", "CarePlan", "ServiceRequest"), map[string]http.HandlerFunc{
@@ -281,9 +282,9 @@ func TestPartlyRefusedSection(t *testing.T) {
 	})
 	rec := fetchOne(t, fs.config("Regional"), []string{"p1"}, record.SectionNotes, record.SectionCarePackages, record.SectionEncounters)
 	notes := oneStatus(t, rec, record.SectionNotes)
-	w := strings.Join(notes.Warnings, "\n")
-	if notes.State != record.StateReturned || !strings.Contains(w, "DocumentReference (405)") || !strings.Contains(w, "Composition (404)") {
-		t.Errorf("notes = %+v, want returned with a warning naming DocumentReference and Composition", notes)
+	if notes.State != record.StateReturned || len(notes.Warnings) != 0 || notes.NotServed != "does not serve DocumentReference (405), Composition (404)" &&
+		notes.NotServed != "does not serve Composition (404), DocumentReference (405)" {
+		t.Errorf("notes = %+v, want returned, naming DocumentReference and Composition as not served (not as a warning)", notes)
 	}
 	cp := oneStatus(t, rec, record.SectionCarePackages)
 	if cp.State != record.StateNotSupported || !strings.Contains(cp.Error, "EpisodeOfCare (404)") || !strings.Contains(cp.Error, "CarePlan (404)") {
@@ -294,11 +295,10 @@ func TestPartlyRefusedSection(t *testing.T) {
 	}
 }
 
-// TestOptionalTypeRefused: a council that serves care packages but no equipment requests
-// (DeviceRequest, an optional search of the section) answers the section in full: no warning
-// that would stand on the Summary for every such server. The refusal of the section's own
-// types is still a warning.
-func TestOptionalTypeRefused(t *testing.T) {
+// TestRefusedTypeIsNotAWarning: a council that serves care packages but no equipment
+// requests (DeviceRequest) answers the section in full: the refused type is named as not
+// served, never as a warning (which the Summary would show for every such server).
+func TestRefusedTypeIsNotAWarning(t *testing.T) {
 	fs := stateServer(t, capsJSON("Patient"), map[string]http.HandlerFunc{
 		"EpisodeOfCare":  serveResources(),
 		"CarePlan":       serveResources(),
@@ -306,18 +306,11 @@ func TestOptionalTypeRefused(t *testing.T) {
 		"DeviceRequest":  status(404, outcome("error", "not-supported", "unknown type")),
 	})
 	rec := fetchOne(t, fs.config("Council"), []string{"p1"}, record.SectionCarePackages)
-	if cp := oneStatus(t, rec, record.SectionCarePackages); cp.State != record.StateReturned || len(cp.Warnings) != 0 {
-		t.Errorf("care packages = %+v, want returned with no warning", cp)
+	if cp := oneStatus(t, rec, record.SectionCarePackages); cp.State != record.StateReturned || len(cp.Warnings) != 0 || cp.NotServed != "does not serve DeviceRequest (404)" {
+		t.Errorf("care packages = %+v, want returned, DeviceRequest not served, no warning", cp)
 	}
-	fs = stateServer(t, capsJSON("Patient"), map[string]http.HandlerFunc{
-		"EpisodeOfCare":  serveResources(),
-		"CarePlan":       status(404, outcome("error", "not-supported", "unknown type")),
-		"ServiceRequest": serveResources(),
-		"DeviceRequest":  status(404, outcome("error", "not-supported", "unknown type")),
-	})
-	rec = fetchOne(t, fs.config("Council"), []string{"p1"}, record.SectionCarePackages)
-	if cp := oneStatus(t, rec, record.SectionCarePackages); cp.State != record.StateReturned || strings.Join(cp.Warnings, "|") != "does not serve CarePlan (404)" {
-		t.Errorf("care packages = %+v, want returned with a warning naming CarePlan only", cp)
+	if !rec.NoneRecorded(record.SectionCarePackages) {
+		t.Error("a council with no care packages and no DeviceRequest type: not 'none recorded'")
 	}
 }
 

@@ -420,6 +420,9 @@ type SectionStatus struct {
 	Error      string       `json:"error,omitempty"`       // one-line reason when failed
 	HTTPStatus int          `json:"http_status,omitempty"` // the HTTP status that made it fail (401, 403, …)
 	Warnings   []string     `json:"warnings,omitempty"`    // e.g. GP Connect confidential-items, data-in-transit
+	// NotServed, on a returned section, names the section's resource types the back end
+	// refused ("does not serve RelatedPerson (404)"): it holds none of them.
+	NotServed string `json:"not_served,omitempty"`
 }
 
 // Backend statuses for a whole back end.

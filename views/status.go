@@ -58,6 +58,9 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 		for _, w := range s.Warnings {
 			add(st.Warning, WarningText(w, s.Backend, v))
 		}
+		if s.NotServed != "" {
+			add(st.Faint, s.Backend+": "+s.NotServed) // said by the client, e.g. "does not serve RelatedPerson (404)"
+		}
 	}
 	if len(loading) > 0 {
 		lines = append(lines, st.Faint.Render(clip(v.Loading+" "+strings.Join(loading, ", "), width)))

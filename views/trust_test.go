@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
@@ -506,6 +507,27 @@ func TestEndedMedicationNotCurrent(t *testing.T) {
 	for _, v := range vocabs {
 		if got := summaryValue(rec, v, v.SumMedications, nil); got != "2" {
 			t.Errorf("%s: current medications %q, want 2", v.Name, got)
+		}
+	}
+}
+
+// A type a back end does not serve, on a section it otherwise answered, is said on the
+// section's tab as a plain note; the Summary does not turn it into a warning, and the
+// section is still "none recorded".
+func TestNotServedIsANoteNotAWarning(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		rec := &record.Record{Person: record.Person{NHSNumber: "9434765919"}}
+		rec.SetStatus(record.SectionStatus{Backend: "Regional", Section: record.SectionNextOfKin, State: record.StateReturned,
+			NotServed: "does not serve RelatedPerson (404)"})
+		notice := strings.Join(views.SectionNotice(rec, record.SectionNextOfKin, v, views.TextStyles(), 120), "\n")
+		if !strings.Contains(notice, "Regional: does not serve RelatedPerson (404)") {
+			t.Errorf("%s: the tab does not say what is not served:\n%s", v.Name, notice)
+		}
+		if sum := views.Summary(rec, v, views.TextStyles(), 120, 40, time.Now(), nil); strings.Contains(sum, "RelatedPerson") {
+			t.Errorf("%s: the Summary shows a not-served type:\n%s", v.Name, sum)
+		}
+		if !rec.NoneRecorded(record.SectionNextOfKin) {
+			t.Errorf("%s: not 'none recorded'", v.Name)
 		}
 	}
 }

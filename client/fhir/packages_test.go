@@ -252,7 +252,7 @@ func TestDeviceRequestIsEquipment(t *testing.T) {
 			device = &q
 		}
 	}
-	if device == nil || !device.Optional || device.Values("p").Get("_include") != "DeviceRequest:device" {
+	if device == nil || device.Values("p").Get("_include") != "DeviceRequest:device" {
 		t.Errorf("DeviceRequest query = %+v", device)
 	}
 }

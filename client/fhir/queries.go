@@ -19,11 +19,6 @@ type Query struct {
 	Includes             []string // _include values, e.g. "EpisodeOfCare:care-manager"
 	IncludeIterate       []string // _include:iterate values, e.g. "PractitionerRole:practitioner"
 	RevIncludeProvenance bool
-	// Optional marks a search that adds to a section but is not what the section is: a
-	// server that refuses its resource type (many record servers hold no DeviceRequest)
-	// leaves the section answered by its other searches, with that type named as not
-	// available, rather than making the whole section not-supported.
-	Optional bool
 }
 
 // Values builds the query string for the patient with logical id patientID.
@@ -73,13 +68,11 @@ func SectionQueries(sec record.Section) []Query {
 	roleIterate := []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}
 	switch sec {
 	case record.SectionCarePackages:
-		device := q("DeviceRequest", "DeviceRequest:device", "DeviceRequest:performer")
-		device.Optional = true
 		return []Query{
 			q("EpisodeOfCare", "EpisodeOfCare:organization", "EpisodeOfCare:care-manager"),
 			q("CarePlan"),
 			q("ServiceRequest", "ServiceRequest:performer"),
-			device,
+			q("DeviceRequest", "DeviceRequest:device", "DeviceRequest:performer"),
 		}
 	case record.SectionCareTeam:
 		ct := q("CareTeam", "CareTeam:participant")
