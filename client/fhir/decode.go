@@ -1,0 +1,445 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"sync"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+)
+
+// Decoding is done in one pass with github.com/go-json-experiment/json (the maintained
+// module of encoding/json/v2), with the v1 options so that what is accepted, and how it is
+// read (case-insensitive member names, duplicate names, invalid UTF-8 replaced, null leaves
+// a value alone), is exactly what encoding/json accepted before. Only when that fast pass
+// fails is encoding/json run again, to give the same error message as always: errors are
+// rare, their words are part of the behaviour (tests and users read them).
+//
+// The custom element types (one-or-many, code-or-concept, decimal…) implement both
+// UnmarshalJSONFrom (streaming, used by the fast pass: no re-scan of their bytes) and
+// UnmarshalJSON (used by the fallback and by any encoding/json caller).
+
+// decOpts are the options of every fast decode.
+var decOpts = jsonv1.DefaultOptionsV1()
+
+// decodeAs decodes r into v; an error names the resource and the element:
+// "Encounter/enc-9: period.start: expected a string, got number".
+func decodeAs(r Resource, v any) error {
+	if jsonv2.Unmarshal(r.Raw, v, decOpts) == nil {
+		return nil
+	}
+	// The fast pass failed: start again from zero with encoding/json for its exact error.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
+	}
+	if err := json.Unmarshal(r.Raw, v); err != nil {
+		return decodeError(r, err)
+	}
+	return nil
+}
+
+// unmarshal is json.Unmarshal in one fast pass (same semantics, same error on failure).
+func unmarshal(data []byte, v any) error {
+	if jsonv2.Unmarshal(data, v, decOpts) == nil {
+		return nil
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
+	}
+	return json.Unmarshal(data, v)
+}
+
+// decoderPool keeps token decoders for the scans of one resource (head, references).
+var decoderPool = sync.Pool{New: func() any { return jsontext.NewDecoder(bytes.NewBuffer(nil)) }}
+
+func getDecoder(data []byte) *jsontext.Decoder {
+	d := decoderPool.Get().(*jsontext.Decoder)
+	d.Reset(bytes.NewBuffer(data), decOpts)
+	return d
+}
+
+var emptyBuffer = bytes.NewBuffer(nil)
+
+func putDecoder(d *jsontext.Decoder) {
+	d.Reset(emptyBuffer)
+	decoderPool.Put(d)
+}
+
+// oneOrManyFrom is oneOrMany reading from a token stream: a JSON array into *dst, a single
+// value as a one-element slice, null as nil.
+func oneOrManyFrom[T any](dec *jsontext.Decoder, dst *[]T) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		*dst = nil
+		return err
+	case '[':
+		var out []T
+		if err := jsonv2.UnmarshalDecode(dec, &out); err != nil {
+			return err
+		}
+		*dst = out
+		return nil
+	}
+	var one T
+	if err := jsonv2.UnmarshalDecode(dec, &one); err != nil {
+		return err
+	}
+	*dst = []T{one}
+	return nil
+}
+
+// unquoteName returns a JSON string value's text; names and the values shcr routes on
+// rarely have escapes, so the common case is a slice of the input.
+func unquoted(v jsontext.Value) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	inner := v[1 : len(v)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
+	}
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// nameIs reports whether the JSON object name v (quoted, as read) matches name the way
+// encoding/json matches a struct field: exactly, else ignoring case.
+func nameIs(v jsontext.Value, name string) bool {
+	if len(v) == len(name)+2 && string(v[1:len(v)-1]) == name {
+		return true
+	}
+	s, ok := unquoted(v)
+	return ok && len(s) == len(name) && equalFoldASCII(s, name)
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// internType returns the resource type as a constant string for the types shcr knows, so
+// that thousands of entries share one string.
+func internType(v jsontext.Value) (string, bool) {
+	if len(v) >= 2 && v[0] == '"' {
+		if s, ok := knownTypes[string(v[1:len(v)-1])]; ok {
+			return s, true
+		}
+	}
+	return unquoted(v)
+}
+
+var knownTypes = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range []string{"Bundle", "Patient", "RelatedPerson", "Encounter", "EpisodeOfCare",
+		"CarePlan", "CareTeam", "ServiceRequest", "Practitioner", "PractitionerRole", "Organization",
+		"Location", "Medication", "MedicationStatement", "MedicationRequest", "AllergyIntolerance",
+		"Flag", "Condition", "Observation", "DocumentReference", "Composition", "List", "Provenance",
+		"Device", "OperationOutcome", "Appointment", "Consent", "Goal", "Procedure", "Immunization",
+		"DiagnosticReport", "Specimen", "ProcedureRequest", "ReferralRequest", "HealthcareService",
+		"QuestionnaireResponse", "Communication", "Task", "Coverage", "ClinicalImpression"} {
+		m[t] = t
+	}
+	return m
+}()
+
+// readHead reads the resource object that comes next in dec (its '{' not yet read) in one
+// pass, keeping only resourceType and id, as encoding/json would read them into
+// resourceHead: names matched ignoring case, the last of duplicates wins, null leaves "".
+// ok is false when either is there but not a string (encoding/json would fail); err is a
+// syntax or read error. start and end are the object's input offsets.
+func readHead(dec *jsontext.Decoder) (typ, id string, start, end int64, ok bool, err error) {
+	if _, err = dec.ReadToken(); err != nil {
+		return
+	}
+	start = dec.InputOffset() - 1
+	ok = true
+	for dec.PeekKind() != '}' {
+		var name jsontext.Value
+		if name, err = dec.ReadValue(); err != nil {
+			return
+		}
+		isType, isID := nameIs(name, "resourceType"), false
+		if !isType {
+			isID = nameIs(name, "id")
+		}
+		if !isType && !isID {
+			if err = dec.SkipValue(); err != nil {
+				return
+			}
+			continue
+		}
+		var v jsontext.Value
+		if v, err = dec.ReadValue(); err != nil {
+			return
+		}
+		switch {
+		case v.Kind() == 'n':
+		case v.Kind() != '"':
+			ok = false
+		case isType:
+			t, good := internType(v)
+			ok = ok && good
+			typ = t
+		default:
+			s, good := unquoted(v)
+			ok = ok && good
+			id = s
+		}
+	}
+	if _, err = dec.ReadToken(); err != nil {
+		return
+	}
+	end = dec.InputOffset()
+	return
+}
+
+// atEOF reports whether dec has nothing left but whitespace.
+func atEOF(dec *jsontext.Decoder) bool {
+	_, err := dec.ReadToken()
+	return err == io.EOF
+}
+
+type linkJSON struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// fastBundle reads a Bundle from dec in one pass: each entry's resource is routed by its
+// resourceType and id as it streams past, and its bytes are taken from the input by
+// offset (raw), never re-read. ok is false for anything that is not a well-formed Bundle
+// as encoding/json would have read it; the caller then explains with the slow path.
+func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bundle, ok bool) {
+	if dec.PeekKind() != '{' {
+		return nil, false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, false
+	}
+	b = &Bundle{Total: -1}
+	var resourceType string
+	seenEntry := false
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return nil, false
+		}
+		switch {
+		case nameIs(name, "resourceType"), nameIs(name, "type"):
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, false
+			}
+			s := ""
+			if v.Kind() != 'n' {
+				if s, ok = internType(v); !ok {
+					return nil, false
+				}
+			}
+			if nameIs(name, "type") {
+				b.Type = s
+			} else {
+				resourceType = s
+			}
+		case nameIs(name, "total"):
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, false
+			}
+			switch v.Kind() {
+			case 'n':
+			case '0':
+				n, err := strconv.ParseInt(string(v), 10, 0)
+				if err != nil {
+					return nil, false
+				}
+				b.Total = int(n)
+			default:
+				return nil, false
+			}
+		case nameIs(name, "link"):
+			var links []linkJSON
+			if jsonv2.UnmarshalDecode(dec, &links) != nil {
+				return nil, false
+			}
+			b.Next = ""
+			for _, l := range links {
+				if l.Relation == "next" {
+					b.Next = l.URL
+				}
+			}
+		case nameIs(name, "entry"):
+			if seenEntry || !readEntries(dec, b, raw) {
+				return nil, false
+			}
+			seenEntry = true
+		default:
+			if dec.SkipValue() != nil {
+				return nil, false
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil || !atEOF(dec) || resourceType != "Bundle" {
+		return nil, false
+	}
+	return b, true
+}
+
+// readEntries reads Bundle.entry (null or an array of entries) into b.
+func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []byte) bool {
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue() == nil
+	case '[':
+	default:
+		return false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false
+	}
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		var fullURL, mode, typ, id string
+		var body []byte
+		hasResource, isObject, headOK := false, false, false
+		switch dec.PeekKind() {
+		case 'n':
+			if dec.SkipValue() != nil {
+				return false
+			}
+		case '{':
+			if _, err := dec.ReadToken(); err != nil {
+				return false
+			}
+			for dec.PeekKind() != '}' {
+				name, err := dec.ReadValue()
+				if err != nil {
+					return false
+				}
+				switch {
+				case nameIs(name, "fullUrl"):
+					v, err := dec.ReadValue()
+					if err != nil {
+						return false
+					}
+					if v.Kind() != 'n' {
+						s, ok := unquoted(v)
+						if !ok {
+							return false
+						}
+						fullURL = s
+					}
+				case nameIs(name, "resource"):
+					typ, id, body, hasResource, isObject, headOK = "", "", nil, false, false, false
+					switch dec.PeekKind() {
+					case 'n':
+						if dec.SkipValue() != nil {
+							return false
+						}
+					case '{':
+						t, rid, start, end, ok, err := readHead(dec)
+						if err != nil {
+							return false
+						}
+						typ, id, body, hasResource, isObject, headOK = t, rid, raw(start, end), true, true, ok
+					default:
+						if dec.SkipValue() != nil {
+							return false
+						}
+						hasResource = true
+					}
+				case nameIs(name, "search"):
+					switch dec.PeekKind() {
+					case 'n':
+						if dec.SkipValue() != nil {
+							return false
+						}
+						mode = ""
+					case '{':
+						var s struct {
+							Mode string `json:"mode"`
+						}
+						if jsonv2.UnmarshalDecode(dec, &s) != nil {
+							return false
+						}
+						mode = s.Mode
+					default:
+						return false
+					}
+				default:
+					if dec.SkipValue() != nil {
+						return false
+					}
+				}
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return false
+			}
+		default:
+			return false
+		}
+		switch {
+		case !hasResource:
+			b.Warnings = append(b.Warnings, fmt.Sprintf("entry %d has no resource; skipped", i+1))
+		case !isObject || !headOK || typ == "":
+			name := fullURL
+			if name == "" {
+				name = fmt.Sprintf("entry %d", i+1)
+			}
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
+		default:
+			if b.Entries == nil {
+				b.Entries = make([]Resource, 0, 64)
+			}
+			b.Entries = append(b.Entries, Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body})
+		}
+	}
+	_, err := dec.ReadToken()
+	return err == nil
+}
+
+// parseBundleFast is the one-pass decode of a whole body in memory; raws alias data.
+func parseBundleFast(data []byte) (*Bundle, bool) {
+	dec := getDecoder(data)
+	defer putDecoder(dec)
+	return fastBundle(dec, func(start, end int64) []byte { return data[start:end:end] })
+}
+
+// parseResourceFast reads a single resource's head in one pass.
+func parseResourceFast(data []byte) (Resource, bool) {
+	dec := getDecoder(data)
+	defer putDecoder(dec)
+	if dec.PeekKind() != '{' {
+		return Resource{}, false
+	}
+	typ, id, _, _, ok, err := readHead(dec)
+	if err != nil || !ok || typ == "" || !atEOF(dec) {
+		return Resource{}, false
+	}
+	return Resource{Type: typ, ID: id, Raw: json.RawMessage(bytes.TrimSpace(data))}, true
+}
