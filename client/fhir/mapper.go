@@ -144,7 +144,7 @@ func (m *mapper) resolve(ref *Reference, container *domainResource) (Resource, b
 func findContained(contained []json.RawMessage, id string) (Resource, bool) {
 	for _, raw := range contained {
 		var h resourceHead
-		if json.Unmarshal(raw, &h) == nil && h.ID == id && h.ResourceType != "" {
+		if unmarshal(raw, &h) == nil && h.ID == id && h.ResourceType != "" {
 			return Resource{Type: h.ResourceType, ID: h.ID, Raw: raw}, true
 		}
 	}
@@ -581,7 +581,7 @@ func socialCareProfile(profiles []string) bool {
 func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
 	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
 	var own ownFacts
-	_ = json.Unmarshal(r.Raw, &own) // best effort: what does not decode stays empty
+	_ = unmarshal(r.Raw, &own) // best effort: what does not decode stays empty
 	if facts.author == nil {
 		facts.author = own.author()
 	}

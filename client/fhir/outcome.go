@@ -171,7 +171,7 @@ func ReadError(contentType string, body []byte) string {
 			return "malformed JSON"
 		}
 		var h resourceHead
-		if json.Unmarshal(trimmed, &h) == nil && h.ResourceType != "" {
+		if unmarshal(trimmed, &h) == nil && h.ResourceType != "" {
 			return "a FHIR " + oneLine(strings.ToValidUTF8(h.ResourceType, "?"), 40) + " instead of an error"
 		}
 		return "a non-FHIR JSON body"
