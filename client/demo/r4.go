@@ -72,9 +72,15 @@ func (h *r4Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !slices.Contains(h.st.types, parts[0]):
 		writeOutcome(w, http.StatusNotFound, "not-supported", fmt.Sprintf("resource type %q is not supported by this server", parts[0]))
 	case len(parts) == 1:
-		h.searchType(w, r, parts[0])
+		hh := *h // this request reads one store throughout
+		hh.st = h.st.current(h.needsBulk(r, parts[0]))
+		hh.searchType(w, r, parts[0])
 	case len(parts) == 2:
-		res, ok := h.st.byID[parts[0]+"/"+parts[1]]
+		key := parts[0] + "/" + parts[1]
+		res, ok := h.st.current(false).byID[key]
+		if !ok && h.st.lazy != nil {
+			res, ok = h.st.current(true).byID[key]
+		}
 		if !ok {
 			writeOutcome(w, http.StatusNotFound, "not-found", fmt.Sprintf("resource %s/%s is not known", parts[0], parts[1]))
 			return
@@ -83,6 +89,23 @@ func (h *r4Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeOutcome(w, http.StatusBadRequest, "not-supported", "operation not supported: "+path)
 	}
+}
+
+// needsBulk reports whether a search of typ may see resources of a store's lazily built
+// bulk: any search but a Patient search or one restricted to a Patient without bulk.
+func (h *r4Handler) needsBulk(r *http.Request, typ string) bool {
+	if h.st.lazy == nil || typ == "Patient" {
+		return false
+	}
+	q := r.URL.Query()
+	for _, name := range []string{"patient", "subject"} {
+		for _, v := range q[name] {
+			if id, err := patientRefID(name, v); err == nil && !strings.Contains(v, ",") && !h.st.pending(id) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // searchError is a bad search request: 400 with an OperationOutcome.
