@@ -15,6 +15,9 @@ type Resource struct {
 	FullURL string          // Bundle entry fullUrl, if any
 	Mode    string          // Bundle entry search.mode: "match" | "include" | "outcome" | ""
 	Raw     json.RawMessage // the resource's JSON
+	// own is, when the resource came from a decoded Bundle, the members of Raw its item's
+	// own facts are read from (a small JSON object); nil when not known.
+	own []byte
 }
 
 // Ref is the resource's relative reference, "Type/id" (or just "Type" when it has no id).

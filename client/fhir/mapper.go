@@ -581,7 +581,14 @@ func socialCareProfile(profiles []string) bool {
 func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
 	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
 	var own ownFacts
-	_ = unmarshal(r.Raw, &own) // best effort: what does not decode stays empty
+	// Best effort: what does not decode stays empty. Read from the members the bundle
+	// decode set aside when there are (the same members, so the same result), else from
+	// the whole resource.
+	if r.own != nil {
+		_ = unmarshal(r.own, &own)
+	} else {
+		_ = unmarshal(r.Raw, &own)
+	}
 	if facts.author == nil {
 		facts.author = own.author()
 	}

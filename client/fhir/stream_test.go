@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -101,6 +102,36 @@ func TestDecodeBundleStreamsLikeParseBundle(t *testing.T) {
 	}
 }
 
+// sameOwnFacts fails unless each entry's own facts read from the members the bundle decode
+// set aside are those read from the whole resource by encoding/json.
+func sameOwnFacts(t *testing.T, b *Bundle) {
+	t.Helper()
+	for _, e := range b.Entries {
+		if e.own == nil {
+			t.Fatalf("%s: no own-facts members set aside", e.Ref())
+		}
+		var fromOwn, fromRaw ownFacts
+		err1 := unmarshal(e.own, &fromOwn)
+		err2 := json.Unmarshal(e.Raw, &fromRaw)
+		if !reflect.DeepEqual(fromOwn, fromRaw) || (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%s: own facts %+v (%v) from %s, want %+v (%v)", e.Ref(), fromOwn, err1, e.own, fromRaw, err2)
+		}
+	}
+}
+
+func TestOwnFactsFromTheBundlePass(t *testing.T) {
+	for name, data := range bundleInputs(t) {
+		if b, err := ParseBundle(data); err == nil {
+			t.Run(name, func(t *testing.T) { sameOwnFacts(t, b) })
+		}
+	}
+	b, err := ParseBundle([]byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Flag","id":"1","DATE":"2020","author":[{"reference":5}],"recorder":{"reference":"Practitioner/1"},"issued":3,"iſſued":"2021","period":{"start":"2019"},"period":"x"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOwnFacts(t, b)
+}
+
 func TestDecodeBundleLimit(t *testing.T) {
 	data := largeEncounterBundle(2000)
 	for _, limit := range []int64{1, 1000, int64(len(data)) - 1} {
@@ -135,6 +166,9 @@ func FuzzOnePassDecode(f *testing.F) {
 		sameResult(t, "ParseBundle", b1, err1, b2, err2)
 		b3, err3 := DecodeBundle(iotest.HalfReader(bytes.NewReader(data)), 0)
 		sameResult(t, "DecodeBundle", b3, err3, b2, err2)
+		if err1 == nil {
+			sameOwnFacts(t, b1)
+		}
 		r1, err1 := ParseResource(data)
 		h, err2 := parseHead(data)
 		if (err1 == nil) != (err2 == nil) || (err1 == nil && (r1.Type != h.ResourceType || r1.ID != h.ID)) {
