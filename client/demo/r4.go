@@ -22,13 +22,16 @@ const (
 
 // r4Handler serves one store as a FHIR R4 REST server.
 type r4Handler struct {
-	base string
-	st   *store
-	caps []byte
+	base     string
+	st       *store
+	caps     []byte
+	pageSize int // > 0: every search page has this many entries, whatever _count asks
 }
 
-func newR4Handler(base string, st *store) http.Handler {
-	h := &r4Handler{base: base, st: st}
+func newR4Handler(base string, st *store) http.Handler { return newR4HandlerPaged(base, st, 0) }
+
+func newR4HandlerPaged(base string, st *store, pageSize int) http.Handler {
+	h := &r4Handler{base: base, st: st, pageSize: pageSize}
 	h.caps = mustJSON(capabilityStatement(base, st))
 	return h
 }
@@ -272,6 +275,9 @@ func (h *r4Handler) searchType(w http.ResponseWriter, r *http.Request, typ strin
 // match parses the query and returns every matching resource, in a stable order.
 func (h *r4Handler) match(typ string, q url.Values) ([]*resource, searchRequest, error) {
 	sr := searchRequest{count: defaultCount}
+	if h.pageSize > 0 {
+		sr.count = h.pageSize
+	}
 	params := h.st.search[typ]
 	var candidates []*resource
 	restricted := false // candidates narrowed by patient/subject
@@ -292,6 +298,9 @@ func (h *r4Handler) match(typ string, q url.Values) ([]*resource, searchRequest,
 				return nil, sr, badParam(name, "expected a whole number of 0 or more, got %q", vals[len(vals)-1])
 			}
 			sr.count = min(n, maxCount)
+			if h.pageSize > 0 {
+				sr.count = h.pageSize
+			}
 			continue
 		case offsetParam:
 			n, err := strconv.Atoi(vals[len(vals)-1])
