@@ -3,6 +3,7 @@ package fhir
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -134,6 +135,21 @@ func nameIs(v jsontext.Value, name string) bool {
 	return ok && len(s) == len(name) && equalFoldASCII(s, name)
 }
 
+// errUnusualName stops a one-pass read at an object name with escapes or non-ASCII bytes:
+// encoding/json matches those with Unicode case folding ("ſ" is "s"), so the slow path reads
+// them.
+var errUnusualName = errors.New("unusual member name")
+
+// plainName reports whether a quoted name has no escapes and only ASCII bytes.
+func plainName(v jsontext.Value) bool {
+	for _, c := range v {
+		if c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
@@ -202,6 +218,10 @@ func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end in
 	for dec.PeekKind() != '}' {
 		var name jsontext.Value
 		if name, err = dec.ReadValue(); err != nil {
+			return
+		}
+		if !plainName(name) {
+			err = errUnusualName
 			return
 		}
 		isType, isID := nameIs(name, "resourceType"), false
@@ -315,7 +335,7 @@ func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bu
 	seenEntry := false
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadValue()
-		if err != nil {
+		if err != nil || !plainName(name) {
 			return nil, false
 		}
 		switch {
@@ -407,7 +427,7 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 			}
 			for dec.PeekKind() != '}' {
 				name, err := dec.ReadValue()
-				if err != nil {
+				if err != nil || !plainName(name) {
 					return false
 				}
 				switch {
