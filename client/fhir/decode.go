@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -93,7 +94,7 @@ func oneOrManyFrom[T any](dec *jsontext.Decoder, dst *[]T) error {
 		*dst = nil
 		return err
 	case '[':
-		var out []T
+		out := *dst // as encoding/json: a repeated member decodes into the elements already there
 		if err := jsonv2.UnmarshalDecode(dec, &out); err != nil {
 			return err
 		}
@@ -115,9 +116,10 @@ func unquoted(v jsontext.Value) (string, bool) {
 		return "", false
 	}
 	inner := v[1 : len(v)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		return string(inner), true
 	}
+	// Escapes, or bad UTF-8 that encoding/json replaces with U+FFFD: read as it reads.
 	var s string
 	if json.Unmarshal(v, &s) != nil {
 		return "", false

@@ -68,6 +68,15 @@ func FuzzTypedDecode(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"period":{"start":"a"},"period":null,"Period":{"end":"b"},"recorded_date":"x","code":{"coding":{"code":"1"}},"value":"1.5"}`))
+	for _, seed := range []string{
+		`{"ſtatus":"x","\u0073tatus":"y","K":1,"recorded_date":"z","PERIOD":{"START":"1"}}`,
+		`{"code":{"coding":[{"code":"a","system":"s"},{"code":"c"}],"coding":[{"code":"b"}],"CODING":null},"identifier":{"value":"1"},"identifier":[{"system":"s"},{"value":"v"}]}`,
+		`{"period":{"start":"a"},"period":{"end":"b"},"subject":{"reference":"P/1","identifier":{"value":"x"}},"subject":{"display":"d"}}`,
+		"{\"status\":\"bad \xff utf8\",\"code\":{\"text\":\"\xc3\"}}",
+		`{"requester":{"agent":{"reference":"Practitioner/1"}},"class":{"code":"AMB"},"type":{"text":"t"},"participant":[{"type":{"coding":{"code":"x"}}}]}`,
+	} {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		sameDecode(t, "input", raw)
 	})

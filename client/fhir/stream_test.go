@@ -194,3 +194,15 @@ func TestUnusualNamesReadLikeEncodingJSON(t *testing.T) {
 		sameResult(t, in, b1, err1, b2, err2)
 	}
 }
+
+// TestBadUTF8ReadLikeEncodingJSON: bytes that are not UTF-8 read as U+FFFD, as encoding/json
+// reads them, in ids, types and fullUrls.
+func TestBadUTF8ReadLikeEncodingJSON(t *testing.T) {
+	in := "{\"resourceType\":\"Bundle\",\"entry\":[{\"fullUrl\":\"u\xff\",\"resource\":{\"resourceType\":\"Flag\",\"id\":\"a\xc3\"}}]}"
+	b1, err1 := ParseBundle([]byte(in))
+	b2, err2 := slowBundle([]byte(in))
+	sameResult(t, "bad UTF-8", b1, err1, b2, err2)
+	if b1.Entries[0].ID != "a\uFFFD" {
+		t.Errorf("id = %q", b1.Entries[0].ID)
+	}
+}
