@@ -130,11 +130,24 @@ func unquoted(v jsontext.Value) (string, bool) {
 // nameIs reports whether the JSON object name v (quoted, as read) matches name the way
 // encoding/json matches a struct field: exactly, else ignoring case.
 func nameIs(v jsontext.Value, name string) bool {
-	if len(v) == len(name)+2 && string(v[1:len(v)-1]) == name {
-		return true
+	if len(v) == len(name)+2 && v[0] == '"' {
+		// No escapes (then the lengths differ) and ASCII folding keeps the length.
+		return string(v[1:len(v)-1]) == name || equalFoldASCII(v[1:len(v)-1], name)
+	}
+	if bytes.IndexByte(v, '\\') < 0 && !hasHighBit(v) {
+		return false // a plain name of another length
 	}
 	s, ok := unquoted(v)
 	return ok && len(s) == len(name) && equalFoldASCII(s, name)
+}
+
+func hasHighBit(v []byte) bool {
+	for _, c := range v {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // errUnusualName stops a one-pass read at an object name with escapes or non-ASCII bytes:
@@ -152,7 +165,7 @@ func plainName(v jsontext.Value) bool {
 	return true
 }
 
-func equalFoldASCII(a, b string) bool {
+func equalFoldASCII[S ~string | ~[]byte](a S, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
