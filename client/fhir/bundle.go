@@ -18,10 +18,14 @@ type Resource struct {
 	// own is, when the resource came from a decoded Bundle, the members of Raw its item's
 	// own facts are read from (a small JSON object); nil when not known.
 	own []byte
+	ref string // Ref(), when the bundle decode made it once
 }
 
 // Ref is the resource's relative reference, "Type/id" (or just "Type" when it has no id).
 func (r Resource) Ref() string {
+	if r.ref != "" {
+		return r.ref
+	}
 	if r.ID == "" {
 		return r.Type
 	}

@@ -522,7 +522,9 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 			if b.Entries == nil {
 				b.Entries = make([]Resource, 0, 64)
 			}
-			b.Entries = append(b.Entries, Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own})
+			r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
+			r.ref = r.Ref() // once, for the many lookups mapping makes
+			b.Entries = append(b.Entries, r)
 		}
 	}
 	_, err := dec.ReadToken()
