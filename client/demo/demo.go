@@ -13,7 +13,8 @@
 //
 // The data set is a compact seed (data/people.json) turned into FHIR resources at start-up
 // (build.go, health.go, council.go, gpconnect.go); the large record's thousands of
-// encounters and medications are generated deterministically (large.go).
+// encounters and medications are generated deterministically (large.go), once, when a
+// request first needs them (store.go, lazyBulk), so that start-up takes a few milliseconds.
 //
 // Shapes worth knowing when mapping the demo's answers:
 //   - Care package hours: the council's EpisodeOfCare (Interweave SocialCareService) names a
