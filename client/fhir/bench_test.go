@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -51,6 +52,9 @@ func BenchmarkMapEncounters5000(b *testing.B) {
 	data := largeEncounterBundle(5000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	entries, n := 0, 0
 	for b.Loop() {
 		bun, err := ParseBundle(data)
 		if err != nil {
@@ -60,6 +64,12 @@ func BenchmarkMapEncounters5000(b *testing.B) {
 		if len(d.Encounters) != 5000 {
 			b.Fatal(len(d.Encounters))
 		}
+		entries = len(bun.Entries)
+		n++
+	}
+	runtime.ReadMemStats(&after)
+	if n > 0 && entries > 0 {
+		b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(n)/float64(entries), "allocs/entry")
 	}
 }
 

@@ -15,10 +15,17 @@ type Resource struct {
 	FullURL string          // Bundle entry fullUrl, if any
 	Mode    string          // Bundle entry search.mode: "match" | "include" | "outcome" | ""
 	Raw     json.RawMessage // the resource's JSON
+	// own is, when the resource came from a decoded Bundle, the members of Raw its item's
+	// own facts are read from (a small JSON object); nil when not known.
+	own []byte
+	ref string // Ref(), when the bundle decode made it once
 }
 
 // Ref is the resource's relative reference, "Type/id" (or just "Type" when it has no id).
 func (r Resource) Ref() string {
+	if r.ref != "" {
+		return r.ref
+	}
 	if r.ID == "" {
 		return r.Type
 	}
@@ -77,7 +84,16 @@ func ParseBundle(data []byte) (*Bundle, error) {
 }
 
 func parseBundle(data []byte) (*Bundle, error) {
-	// One pass when it is a Bundle; the head is read on its own only to explain an error.
+	if b, ok := parseBundleFast(data); ok {
+		return b, nil
+	}
+	return parseBundleSlow(data)
+}
+
+// parseBundleSlow is the encoding/json decode: it gives every error its words, and reads
+// whatever the one-pass decoder turned down (it never accepts less).
+func parseBundleSlow(data []byte) (*Bundle, error) {
+	// The head is read on its own only to explain an error.
 	var bj bundleJSON
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &bj) != nil || bj.ResourceType != "Bundle" {
@@ -134,6 +150,9 @@ func parseBundle(data []byte) (*Bundle, error) {
 
 // ParseResource decodes one resource (a read), just enough to route it.
 func ParseResource(data []byte) (Resource, error) {
+	if r, ok := parseResourceFast(data); ok {
+		return r, nil
+	}
 	head, err := parseHead(data)
 	if err != nil {
 		return Resource{}, tidy(err)
@@ -223,13 +242,9 @@ func position(data []byte, off int64) (line, col int) {
 	return line, col
 }
 
-// decodeAs decodes r into v; an error names the resource and the element:
-// "Encounter/enc-9: period.start: expected a string, got number".
-func decodeAs(r Resource, v any) error {
-	if err := json.Unmarshal(r.Raw, v); err != nil {
-		return fmt.Errorf("%s: %s", r.Ref(), describeJSONError(err, r.Raw))
-	}
-	return nil
+// decodeError is the error of a failed decode of r: it names the resource and the element.
+func decodeError(r Resource, err error) error {
+	return fmt.Errorf("%s: %s", r.Ref(), describeJSONError(err, r.Raw))
 }
 
 // maxMessageLen bounds every message this package gives (errors, warnings): one line a user can

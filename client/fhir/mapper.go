@@ -65,7 +65,8 @@ type provInfo struct {
 }
 
 func newMapper(src Source, resources []Resource) *mapper {
-	m := &mapper{src: src, byRef: map[string]Resource{}, provs: map[string][]provInfo{}, keys: map[string]string{}, parties: map[string]party{}}
+	m := &mapper{src: src, byRef: make(map[string]Resource, 2*len(resources)), provs: map[string][]provInfo{},
+		keys: make(map[string]string, len(resources)), parties: map[string]party{}}
 	for _, r := range resources {
 		m.add(r)
 	}
@@ -82,8 +83,9 @@ func (m *mapper) add(r Resource) {
 		return
 	}
 	if r.ID != "" {
-		if old, ok := m.byRef[r.Ref()]; !ok || (old.Mode == "include" && r.Mode != "include") {
-			m.byRef[r.Ref()] = r
+		ref := r.Ref()
+		if old, ok := m.byRef[ref]; !ok || (old.Mode == "include" && r.Mode != "include") {
+			m.byRef[ref] = r
 		}
 	}
 	if r.FullURL != "" {
@@ -144,7 +146,7 @@ func (m *mapper) resolve(ref *Reference, container *domainResource) (Resource, b
 func findContained(contained []json.RawMessage, id string) (Resource, bool) {
 	for _, raw := range contained {
 		var h resourceHead
-		if json.Unmarshal(raw, &h) == nil && h.ID == id && h.ResourceType != "" {
+		if unmarshal(raw, &h) == nil && h.ID == id && h.ResourceType != "" {
 			return Resource{Type: h.ResourceType, ID: h.ID, Raw: raw}, true
 		}
 	}
@@ -452,21 +454,21 @@ type ownFacts struct {
 // ownDate is the item's own date: the first of its recorded, asserted, authored, date,
 // issued, created, effective, occurrence or period start elements that it carries.
 func (f ownFacts) ownDate() (value, field string) {
-	cands := []struct{ v, f string }{
+	cands := [...]struct{ v, f string }{
 		{f.RecordedDate, "recordedDate"}, {f.AssertedDate, "assertedDate"}, {f.DateAsserted, "dateAsserted"},
 		{f.AuthoredOn, "authoredOn"}, {f.Date, "date"}, {f.Issued, "issued"}, {f.Created, "created"},
 		{f.DateTime, "dateTime"}, {f.EffectiveDateTime, "effectiveDateTime"}, {f.OccurrenceDateTime, "occurrenceDateTime"},
-	}
-	if f.EffectivePeriod != nil {
-		cands = append(cands, struct{ v, f string }{f.EffectivePeriod.Start, "effectivePeriod.start"})
-	}
-	if f.Period != nil {
-		cands = append(cands, struct{ v, f string }{f.Period.Start, "period.start"})
 	}
 	for _, c := range cands {
 		if strings.TrimSpace(c.v) != "" {
 			return c.v, c.f
 		}
+	}
+	if f.EffectivePeriod != nil && strings.TrimSpace(f.EffectivePeriod.Start) != "" {
+		return f.EffectivePeriod.Start, "effectivePeriod.start"
+	}
+	if f.Period != nil && strings.TrimSpace(f.Period.Start) != "" {
+		return f.Period.Start, "period.start"
 	}
 	return "", ""
 }
@@ -581,7 +583,14 @@ func socialCareProfile(profiles []string) bool {
 func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
 	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
 	var own ownFacts
-	_ = json.Unmarshal(r.Raw, &own) // best effort: what does not decode stays empty
+	// Best effort: what does not decode stays empty. Read from the members the bundle
+	// decode set aside when there are (the same members, so the same result), else from
+	// the whole resource.
+	if r.own != nil {
+		_ = unmarshal(r.own, &own)
+	} else {
+		_ = unmarshal(r.Raw, &own)
+	}
 	if facts.author == nil {
 		facts.author = own.author()
 	}

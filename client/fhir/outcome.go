@@ -177,7 +177,7 @@ func ReadError(contentType string, body []byte) string {
 			return "malformed JSON"
 		}
 		var h resourceHead
-		if json.Unmarshal(trimmed, &h) == nil && h.ResourceType != "" {
+		if unmarshal(trimmed, &h) == nil && h.ResourceType != "" {
 			return "a FHIR " + oneLine(ServerText(h.ResourceType), 40) + " instead of an error"
 		}
 		return "a non-FHIR JSON body"

@@ -278,15 +278,19 @@ func (c *classCoding) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &probe); err != nil {
 		return err
 	}
-	if len(probe.Coding) > 0 {
-		c.Coding = probe.Coding[0]
-		return nil
-	}
-	c.Coding = Coding{System: probe.System, Code: probe.Code, Display: probe.Display}
-	if c.Display == "" {
-		c.Display = probe.Text
-	}
+	c.fromProbe(probe.Coding, probe.Text, probe.plainCoding)
 	return nil
+}
+
+func (c *classCoding) fromProbe(codings []Coding, text string, plain plainCoding) {
+	if len(codings) > 0 {
+		c.Coding = codings[0]
+		return
+	}
+	c.Coding = Coding{System: plain.System, Code: plain.Code, Display: plain.Display}
+	if c.Display == "" {
+		c.Display = text
+	}
 }
 
 // plainCoding is a Coding without its extensions, for embedding in probes.

@@ -81,7 +81,7 @@ type packageSignals struct {
 func probePackage(raw []byte) packageSignals {
 	var p packageProbe
 	var s packageSignals
-	if json.Unmarshal(raw, &p) != nil {
+	if unmarshal(raw, &p) != nil {
 		return s
 	}
 	var profiles []string
@@ -89,7 +89,7 @@ func probePackage(raw []byte) packageSignals {
 		s.urls = append(s.urls, profiles...)
 	}
 	var exts []Extension
-	if len(p.Extension) > 0 && json.Unmarshal(p.Extension, &exts) == nil {
+	if len(p.Extension) > 0 && unmarshal(p.Extension, &exts) == nil {
 		for _, e := range exts {
 			s.urls = append(s.urls, e.URL)
 			if e.ValueCodeableConcept != nil {
@@ -101,19 +101,19 @@ func probePackage(raw []byte) packageSignals {
 		}
 	}
 	var cats Concepts
-	if len(p.Category) > 0 && json.Unmarshal(p.Category, &cats) == nil {
+	if len(p.Category) > 0 && unmarshal(p.Category, &cats) == nil {
 		s.categories = cats
 		s.concepts = append(s.concepts, cats...)
 	}
 	for _, el := range []json.RawMessage{p.Type, p.Code, p.PerformerType} {
 		var cs Concepts
-		if len(el) > 0 && json.Unmarshal(el, &cs) == nil {
+		if len(el) > 0 && unmarshal(el, &cs) == nil {
 			s.concepts = append(s.concepts, cs...)
 		}
 	}
 	for _, el := range []json.RawMessage{p.Title, p.Description} {
 		var t string
-		if len(el) > 0 && json.Unmarshal(el, &t) == nil && strings.TrimSpace(t) != "" {
+		if len(el) > 0 && unmarshal(el, &t) == nil && strings.TrimSpace(t) != "" {
 			s.concepts = append(s.concepts, CodeableConcept{Text: t})
 		}
 	}

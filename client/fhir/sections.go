@@ -21,8 +21,8 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 	}
 	m := newMapper(src, all)
 	var out record.SectionsData
-	seen := map[string]bool{}
-	var items []Resource
+	seen := make(map[string]bool, len(resources))
+	items := make([]Resource, 0, len(resources))
 	for _, r := range resources {
 		if r.Type == "OperationOutcome" {
 			if oo, ok := ParseOperationOutcome(r.Raw); ok && len(oo.Issues) > 0 {
@@ -34,10 +34,11 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 			continue
 		}
 		if r.ID != "" {
-			if seen[r.Ref()] {
+			ref := r.Ref()
+			if seen[ref] {
 				continue
 			}
-			seen[r.Ref()] = true
+			seen[ref] = true
 		}
 		items = append(items, r)
 	}
@@ -70,6 +71,7 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 			}
 		}
 	case record.SectionEncounters:
+		out.Encounters = make([]record.Encounter, 0, countType(items, "Encounter"))
 		for _, r := range items {
 			if r.Type == "Encounter" {
 				if e, ok := m.encounter(r); ok {
@@ -98,6 +100,17 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 		m.warn("unknown section %q", sec)
 	}
 	return out, m.warnings
+}
+
+// countType is how many of rs are of type typ (to size a section's list once).
+func countType(rs []Resource, typ string) int {
+	n := 0
+	for _, r := range rs {
+		if r.Type == typ {
+			n++
+		}
+	}
+	return n
 }
 
 // appendMembers adds care team members, folding one already present under the same key:

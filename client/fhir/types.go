@@ -11,6 +11,7 @@ package fhir
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -250,6 +251,8 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 }
 
 var decimalType = reflect.TypeFor[float64]()
+
+var errNotDecimal = errors.New("not a decimal")
 
 // Quantity is a measured amount.
 type Quantity struct {

@@ -1,18 +1,23 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/spf13/cobra"
 
 	"github.com/shcr-project/shcr/client"
@@ -351,30 +356,44 @@ type backendJSON struct {
 }
 
 // orderedSections writes the asked sections in display order, each as a list ([] when
-// empty, never null).
+// empty, never null), straight from the record's slices.
 type orderedSections struct {
 	keys []string
-	vals []json.RawMessage
+	vals []reflect.Value // a slice of rec.Sections
 }
 
-func (o orderedSections) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kj, _ := json.Marshal(k)
-		b.Write(kj)
-		b.WriteByte(':')
-		b.Write(o.vals[i])
+func (o orderedSections) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
 	}
-	b.WriteByte('}')
-	return []byte(b.String()), nil
+	for i, k := range o.keys {
+		if err := enc.WriteToken(jsontext.String(k)); err != nil {
+			return err
+		}
+		v := o.vals[i]
+		if v.IsNil() {
+			v = reflect.MakeSlice(v.Type(), 0, 0)
+		}
+		if err := jsonv2.MarshalEncode(enc, v.Interface(), sectionJSONOptions); err != nil {
+			return err
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
 }
 
 // sectionKey is the JSON key of a section: "care-packages" → "care_packages".
 func sectionKey(s record.Section) string { return strings.ReplaceAll(string(s), "-", "_") }
+
+// sectionFields maps a section's JSON key to its field in record.SectionsData.
+var sectionFields = func() map[string]int {
+	m := map[string]int{}
+	t := reflect.TypeFor[record.SectionsData]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = i
+	}
+	return m
+}()
 
 // buildJSON makes the document; person is null unless found.
 func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJSON, error) {
@@ -386,37 +405,19 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 		p := rec.Person
 		out.Person = &p
 	}
-	all, err := json.Marshal(rec.Sections)
-	if err != nil {
-		return out, err
-	}
-	var bySection map[string]json.RawMessage
-	if err := json.Unmarshal(all, &bySection); err != nil {
-		return out, err
-	}
+	all := reflect.ValueOf(&rec.Sections).Elem()
 	for _, sec := range sections {
 		k := sectionKey(sec)
-		v, ok := bySection[k]
+		i, ok := sectionFields[k]
 		if !ok {
 			return out, fmt.Errorf("section %s has no JSON field %q in record.SectionsData", sec, k)
 		}
-		if string(v) == "null" {
-			v = json.RawMessage("[]")
-		}
-		// Lists are never null: a provenance without security labels has "security": [].
-		// (Compact json.Marshal output: the key and null cannot occur inside a string.)
-		v = bytes.ReplaceAll(v, []byte(`"security":null`), []byte(`"security":[]`))
 		out.Sections.keys = append(out.Sections.keys, k)
-		out.Sections.vals = append(out.Sections.vals, v)
+		out.Sections.vals = append(out.Sections.vals, all.Field(i))
 		if sec == record.SectionCarePackages {
 			// Referrals and orders are asked with care packages and listed apart from them.
-			refs := bySection["referrals_and_orders"]
-			if string(refs) == "null" || refs == nil {
-				refs = json.RawMessage("[]")
-			}
-			refs = bytes.ReplaceAll(refs, []byte(`"security":null`), []byte(`"security":[]`))
 			out.Sections.keys = append(out.Sections.keys, "referrals_and_orders")
-			out.Sections.vals = append(out.Sections.vals, refs)
+			out.Sections.vals = append(out.Sections.vals, all.Field(sectionFields["referrals_and_orders"]))
 		}
 	}
 	for _, st := range rec.SectionStatus {
@@ -443,13 +444,68 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	return out, nil
 }
 
+// provenanceFields is record.Provenance without a custom marshaler (see getJSONOptions).
+type provenanceFields record.Provenance
+
+// getJSONOptions write, in one pass over the final structs, exactly what encoding/json's
+// Encoder with SetIndent("", "  ") and SetEscapeHTML(false) wrote (the v1 options: same
+// field rules, sorted map keys, same number, string and time formats).
+var getJSONOptions = jsonv2.JoinOptions(
+	jsonv1.DefaultOptionsV1(),
+	jsonv2.Deterministic(true),
+	jsontext.EscapeForHTML(false),
+	jsontext.Multiline(true),
+	jsontext.WithIndent("  "),
+	jsonv2.WithMarshalers(invalidUTF8AsV1(false)),
+)
+
+// invalidUTF8AsV1 writes a string that is not valid UTF-8 as encoding/json did (each bad
+// byte as the escape \ufffd, not the character); every other string is left to the
+// encoder. The decoders never produce such strings (they replace bad bytes as they read).
+func invalidUTF8AsV1(escapeHTML bool) *jsonv2.Marshalers {
+	return jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, s string) error {
+		if utf8.ValidString(s) {
+			return errors.ErrUnsupported
+		}
+		var b strings.Builder
+		v1 := json.NewEncoder(&b)
+		v1.SetEscapeHTML(escapeHTML)
+		if err := v1.Encode(s); err != nil {
+			return err
+		}
+		return enc.WriteValue(jsontext.Value(strings.TrimSuffix(b.String(), "\n")))
+	})
+}
+
+// sectionJSONOptions apply within "sections", which were json.Marshal'ed on their own
+// before: HTML characters escaped as there, and a provenance's security labels a list,
+// never null.
+var sectionJSONOptions = jsonv2.JoinOptions(
+	jsontext.EscapeForHTML(true),
+	jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
+		jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, p record.Provenance) error {
+			if p.Security == nil {
+				p.Security = []string{}
+			}
+			return jsonv2.MarshalEncode(enc, (*provenanceFields)(&p))
+		}),
+		invalidUTF8AsV1(true),
+	)),
+)
+
+// writeJSON writes the document of `shcr get --output json` in one pass: one encoder over
+// the record's own values, indented as it goes, streamed to w.
 func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Section) error {
 	doc, err := buildJSON(rec, found, sections)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := jsonv2.MarshalWrite(bw, doc, getJSONOptions); err != nil {
+		return err
+	}
+	if err := bw.WriteByte('\n'); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

@@ -35,7 +35,8 @@ func BenchmarkLargeRecordPage(b *testing.B) {
 	}
 }
 
-// BenchmarkStart builds the data set (once per process) and starts the three back ends.
+// BenchmarkStart starts the three back ends (the data set built once per process, the large
+// record only when first asked for; BenchmarkStartCold measures a new process).
 func BenchmarkStart(b *testing.B) {
 	for b.Loop() {
 		s, err := demo.Start(demo.Options{})

@@ -80,7 +80,11 @@ func newDataset(sf *seedFile) *dataset {
 	return ds
 }
 
-func loadDataset() (ds *dataset, err error) {
+func loadDataset() (ds *dataset, err error) { return loadDatasetWith(0) }
+
+// loadDatasetWith builds the data set with the large record's encounters set to
+// largeEncounters (0: as the seed says).
+func loadDatasetWith(largeEncounters int) (ds *dataset, err error) {
 	// Building panics only on a malformed seed (a duplicate id, say): report it as an error.
 	defer func() {
 		if r := recover(); r != nil {
@@ -90,6 +94,15 @@ func loadDataset() (ds *dataset, err error) {
 	sf, err := loadSeed()
 	if err != nil {
 		return nil, err
+	}
+	if largeEncounters > 0 {
+		for i := range sf.People {
+			if sf.People[i].Large != nil {
+				l := *sf.People[i].Large
+				l.Encounters = largeEncounters
+				sf.People[i].Large = &l
+			}
+		}
 	}
 	ds = newDataset(sf)
 	if err := ds.check(); err != nil {

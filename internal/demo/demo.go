@@ -13,7 +13,8 @@
 //
 // The data set is a compact seed (data/people.json) turned into FHIR resources at start-up
 // (build.go, health.go, council.go, gpconnect.go); the large record's thousands of
-// encounters and medications are generated deterministically (large.go).
+// encounters and medications are generated deterministically (large.go), once, when a
+// request first needs them (store.go, lazyBulk), so that start-up takes a few milliseconds.
 //
 // Shapes worth knowing when mapping the demo's answers:
 //   - Care package hours: the council's EpisodeOfCare (Interweave SocialCareService) names a
@@ -85,6 +86,12 @@ type Options struct {
 	// Logger gets one line per request: back end, method, path and query parameter names
 	// (never their values), status and duration. nil discards.
 	Logger *slog.Logger
+	// LargeEncounters, when > 0, gives the large record that many encounters instead of the
+	// seed's 5,200 (benchmarks: 50,000). Such a data set is built for this Start alone.
+	LargeEncounters int
+	// PageSize, when > 0, is the number of entries in every FHIR R4 search page, whatever
+	// _count asks (as some servers do); else _count is honoured up to 500, default 50.
+	PageSize int
 }
 
 // Server is one running demo back end.
@@ -108,6 +115,9 @@ type Servers struct {
 // Start builds the data set and starts every demo back end on 127.0.0.1 with a free port.
 func Start(opts Options) (*Servers, error) {
 	ds, err := builtDataset()
+	if opts.LargeEncounters > 0 {
+		ds, err = loadDatasetWith(opts.LargeEncounters)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("demo data: %w", err)
 	}
@@ -122,9 +132,9 @@ func Start(opts Options) (*Servers, error) {
 	}
 	specs := []spec{
 		{Server{Name: NameNHS, Kind: config.KindFHIRR4, Domain: record.DomainHealth}, "/fhir/R4",
-			func(base string) http.Handler { return newR4Handler(base, ds.health) }},
+			func(base string) http.Handler { return newR4HandlerPaged(base, ds.health, opts.PageSize) }},
 		{Server{Name: NameCouncil, Kind: config.KindFHIRR4, Domain: record.DomainSocialCare}, "/fhir/R4",
-			func(base string) http.Handler { return newR4Handler(base, ds.council) }},
+			func(base string) http.Handler { return newR4HandlerPaged(base, ds.council, opts.PageSize) }},
 		{Server{Name: NameGP, Kind: config.KindGPConnect, Domain: record.DomainHealth}, "/GP0001/STU3/1/gpconnect/structured/fhir",
 			func(base string) http.Handler { return newGPHandler(base, ds) }},
 	}

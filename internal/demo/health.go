@@ -62,7 +62,8 @@ func (ds *dataset) buildHealth() *store {
 		s.add(ds.patientResource(p, pid, "nhs"), pid, nil)
 		ds.addHealthSections(s, i, p, pid)
 		if p.Large != nil {
-			ds.addLarge(s, i, p, pid)
+			// The large record's bulk is built when a request first needs it (lazyBulk).
+			s.deferBulk(pid, func(s *store) { ds.addLarge(s, i, p, pid) })
 		}
 	}
 	return s

@@ -22,14 +22,17 @@ const (
 
 // r4Handler serves one store as a FHIR R4 REST server.
 type r4Handler struct {
-	base   string
-	st     *store
-	caps   []byte
-	audits auditEvents // POST AuditEvent (auditevent.go)
+	base     string
+	st       *store
+	caps     []byte
+	audits   *auditEvents // POST AuditEvent (auditevent.go)
+	pageSize int          // > 0: every search page has this many entries, whatever _count asks
 }
 
-func newR4Handler(base string, st *store) http.Handler {
-	h := &r4Handler{base: base, st: st}
+func newR4Handler(base string, st *store) http.Handler { return newR4HandlerPaged(base, st, 0) }
+
+func newR4HandlerPaged(base string, st *store, pageSize int) http.Handler {
+	h := &r4Handler{base: base, st: st, pageSize: pageSize, audits: &auditEvents{}}
 	h.caps = mustJSON(capabilityStatement(base, st))
 	return h
 }
@@ -76,9 +79,15 @@ func (h *r4Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !slices.Contains(h.st.types, parts[0]):
 		writeOutcome(w, http.StatusNotFound, "not-supported", fmt.Sprintf("resource type %q is not supported by this server", parts[0]))
 	case len(parts) == 1:
-		h.searchType(w, r, parts[0])
+		hh := *h // this request reads one store throughout
+		hh.st = h.st.current(h.needsBulk(r, parts[0]))
+		hh.searchType(w, r, parts[0])
 	case len(parts) == 2:
-		res, ok := h.st.byID[parts[0]+"/"+parts[1]]
+		key := parts[0] + "/" + parts[1]
+		res, ok := h.st.current(false).byID[key]
+		if !ok && h.st.lazy != nil {
+			res, ok = h.st.current(true).byID[key]
+		}
 		if !ok {
 			writeOutcome(w, http.StatusNotFound, "not-found", fmt.Sprintf("resource %s/%s is not known", parts[0], parts[1]))
 			return
@@ -87,6 +96,23 @@ func (h *r4Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeOutcome(w, http.StatusBadRequest, "not-supported", "operation not supported: "+path)
 	}
+}
+
+// needsBulk reports whether a search of typ may see resources of a store's lazily built
+// bulk: any search but a Patient search or one restricted to a Patient without bulk.
+func (h *r4Handler) needsBulk(r *http.Request, typ string) bool {
+	if h.st.lazy == nil || typ == "Patient" {
+		return false
+	}
+	q := r.URL.Query()
+	for _, name := range []string{"patient", "subject"} {
+		for _, v := range q[name] {
+			if id, err := patientRefID(name, v); err == nil && !strings.Contains(v, ",") && !h.st.pending(id) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // searchError is a bad search request: 400 with an OperationOutcome.
@@ -253,6 +279,9 @@ func (h *r4Handler) searchType(w http.ResponseWriter, r *http.Request, typ strin
 // match parses the query and returns every matching resource, in a stable order.
 func (h *r4Handler) match(typ string, q url.Values) ([]*resource, searchRequest, error) {
 	sr := searchRequest{count: defaultCount}
+	if h.pageSize > 0 {
+		sr.count = h.pageSize
+	}
 	params := h.st.search[typ]
 	var candidates []*resource
 	restricted := false // candidates narrowed by patient/subject
@@ -273,6 +302,9 @@ func (h *r4Handler) match(typ string, q url.Values) ([]*resource, searchRequest,
 				return nil, sr, badParam(name, "expected a whole number of 0 or more, got %q", vals[len(vals)-1])
 			}
 			sr.count = min(n, maxCount)
+			if h.pageSize > 0 {
+				sr.count = h.pageSize
+			}
 			continue
 		case offsetParam:
 			n, err := strconv.Atoi(vals[len(vals)-1])

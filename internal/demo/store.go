@@ -3,7 +3,11 @@ package demo
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // jobj is a FHIR JSON object under construction.
@@ -43,6 +47,7 @@ type store struct {
 	includes map[string][]string               // type → supported _include params
 	search   map[string]map[string]string      // type → param → FHIR search param type
 	patients []*patientIndex
+	lazy     *lazyBulk // nil when everything is built
 }
 
 func newStore(name string, types []string) *store {
@@ -147,4 +152,76 @@ func normPhone(s string) string {
 		d = "0" + d[2:]
 	}
 	return d
+}
+
+// lazyBulk is the part of a store that is built only when a request first needs it: the
+// large record's thousands of encounters and medications. Building it is most of the cost
+// of the data set, and most uses of the demo (its first screen, a search, any other person)
+// never need it. It is built once, into a copy of the store, which then replaces the store
+// for every later request: each store a request reads is immutable, so there is no lock.
+type lazyBulk struct {
+	pids  map[string]bool       // the Patients whose bulk is not built yet
+	add   []func(*store)        // adds the bulk to a store
+	once  sync.Once             // builds full
+	full  atomic.Pointer[store] // the store with the bulk, once built
+	built atomic.Int64          // how many times the bulk was built (tests: at most once)
+}
+
+// deferBulk registers add as bulk of Patient pid, built when first needed.
+func (s *store) deferBulk(pid string, add func(*store)) {
+	if s.lazy == nil {
+		s.lazy = &lazyBulk{pids: map[string]bool{}}
+	}
+	s.lazy.pids[pid] = true
+	s.lazy.add = append(s.lazy.add, add)
+}
+
+// current is the store to serve from: the full one if the bulk is built; else, when need,
+// the bulk is built first (once; concurrent callers wait for it); else the base store.
+func (s *store) current(need bool) *store {
+	if s.lazy == nil {
+		return s
+	}
+	if f := s.lazy.full.Load(); f != nil {
+		return f
+	}
+	if !need {
+		return s
+	}
+	s.lazy.once.Do(func() {
+		full := s.clone()
+		for _, add := range s.lazy.add {
+			add(full)
+		}
+		s.lazy.built.Add(1)
+		s.lazy.full.Store(full)
+	})
+	return s.lazy.full.Load()
+}
+
+// pending reports whether pid's bulk is not built yet.
+func (s *store) pending(pid string) bool {
+	return s.lazy != nil && s.lazy.pids[pid] && s.lazy.full.Load() == nil
+}
+
+// clone copies the store's indexes (not the resources, which are immutable) so that the copy
+// can grow without touching what concurrent requests read.
+func (s *store) clone() *store {
+	c := &store{name: s.name, types: s.types, includes: s.includes, search: s.search, patients: s.patients,
+		byType: make(map[string][]*resource, len(s.byType)), byID: maps.Clone(s.byID),
+		byPat: make(map[string]map[string][]*resource, len(s.byPat)), provOf: make(map[string][]*resource, len(s.provOf))}
+	for k, v := range s.byType {
+		c.byType[k] = slices.Clip(v)
+	}
+	for k, v := range s.provOf {
+		c.provOf[k] = slices.Clip(v)
+	}
+	for typ, m := range s.byPat {
+		cm := make(map[string][]*resource, len(m))
+		for k, v := range m {
+			cm[k] = slices.Clip(v)
+		}
+		c.byPat[typ] = cm
+	}
+	return c
 }

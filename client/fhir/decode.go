@@ -1,0 +1,553 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+)
+
+// Decoding is done in one pass with github.com/go-json-experiment/json (the maintained
+// module of encoding/json/v2), with the v1 options so that what is accepted, and how it is
+// read (case-insensitive member names, duplicate names, invalid UTF-8 replaced, null leaves
+// a value alone), is exactly what encoding/json accepted before. Only when that fast pass
+// fails is encoding/json run again, to give the same error message as always: errors are
+// rare, their words are part of the behaviour (tests and users read them).
+//
+// The custom element types (one-or-many, code-or-concept, decimal…) implement both
+// UnmarshalJSONFrom (streaming, used by the fast pass: no re-scan of their bytes) and
+// UnmarshalJSON (used by the fallback and by any encoding/json caller).
+
+// decOpts are the options of every fast decode: the v2 defaults with what encoding/json
+// does differently when reading (names matched ignoring case but not "_" or "-", duplicate
+// names and invalid UTF-8 accepted, null and repeated members merged as before). The rest
+// of DefaultOptionsV1 concerns errors (the slow path words them) or features shcr's types
+// do not use (",string", Go arrays, time.Time), and costs a fifth of the speed.
+var decOpts = jsonv2.JoinOptions(
+	jsonv2.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true),
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+	jsonv1.MergeWithLegacySemantics(true),
+)
+
+// decodeAs decodes r into v; an error names the resource and the element:
+// "Encounter/enc-9: period.start: expected a string, got number".
+func decodeAs(r Resource, v any) error {
+	if jsonv2.Unmarshal(r.Raw, v, decOpts) == nil {
+		return nil
+	}
+	// The fast pass failed: start again from zero with encoding/json for its exact error.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
+	}
+	if err := json.Unmarshal(r.Raw, v); err != nil {
+		return decodeError(r, err)
+	}
+	return nil
+}
+
+// unmarshal is json.Unmarshal in one fast pass (same semantics, same error on failure).
+func unmarshal(data []byte, v any) error {
+	if jsonv2.Unmarshal(data, v, decOpts) == nil {
+		return nil
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
+	}
+	return json.Unmarshal(data, v)
+}
+
+// decoderPool keeps token decoders for the scans of one resource (head, references).
+var decoderPool = sync.Pool{New: func() any { return jsontext.NewDecoder(bytes.NewBuffer(nil)) }}
+
+func getDecoder(data []byte) *jsontext.Decoder {
+	d := decoderPool.Get().(*jsontext.Decoder)
+	d.Reset(bytes.NewBuffer(data), decOpts)
+	return d
+}
+
+var emptyBuffer = bytes.NewBuffer(nil)
+
+func putDecoder(d *jsontext.Decoder) {
+	d.Reset(emptyBuffer)
+	decoderPool.Put(d)
+}
+
+// oneOrManyFrom is oneOrMany reading from a token stream: a JSON array into *dst, a single
+// value as a one-element slice, null as nil.
+func oneOrManyFrom[T any](dec *jsontext.Decoder, dst *[]T) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		*dst = nil
+		return err
+	case '[':
+		out := *dst // as encoding/json: a repeated member decodes into the elements already there
+		if err := jsonv2.UnmarshalDecode(dec, &out); err != nil {
+			return err
+		}
+		*dst = out
+		return nil
+	}
+	var one T
+	if err := jsonv2.UnmarshalDecode(dec, &one); err != nil {
+		return err
+	}
+	*dst = []T{one}
+	return nil
+}
+
+// unquoteName returns a JSON string value's text; names and the values shcr routes on
+// rarely have escapes, so the common case is a slice of the input.
+func unquoted(v jsontext.Value) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	inner := v[1 : len(v)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), true
+	}
+	// Escapes, or bad UTF-8 that encoding/json replaces with U+FFFD: read as it reads.
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// nameIs reports whether the JSON object name v (quoted, as read) matches name the way
+// encoding/json matches a struct field: exactly, else ignoring case.
+func nameIs(v jsontext.Value, name string) bool {
+	if len(v) == len(name)+2 && v[0] == '"' {
+		// No escapes (then the lengths differ) and ASCII folding keeps the length.
+		return string(v[1:len(v)-1]) == name || equalFoldASCII(v[1:len(v)-1], name)
+	}
+	if bytes.IndexByte(v, '\\') < 0 && !hasHighBit(v) {
+		return false // a plain name of another length
+	}
+	s, ok := unquoted(v)
+	return ok && len(s) == len(name) && equalFoldASCII(s, name)
+}
+
+func hasHighBit(v []byte) bool {
+	for _, c := range v {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// errUnusualName stops a one-pass read at an object name with escapes or non-ASCII bytes:
+// encoding/json matches those with Unicode case folding ("ſ" is "s"), so the slow path reads
+// them.
+var errUnusualName = errors.New("unusual member name")
+
+// plainName reports whether a quoted name has no escapes and only ASCII bytes.
+func plainName(v jsontext.Value) bool {
+	for _, c := range v {
+		if c >= 0x80 || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func equalFoldASCII[S ~string | ~[]byte](a S, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// internType returns the resource type as a constant string for the types shcr knows, so
+// that thousands of entries share one string.
+func internType(v jsontext.Value) (string, bool) {
+	if len(v) >= 2 && v[0] == '"' {
+		if s, ok := knownTypes[string(v[1:len(v)-1])]; ok {
+			return s, true
+		}
+	}
+	return unquoted(v)
+}
+
+var knownTypes = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range []string{"Bundle", "Patient", "RelatedPerson", "Encounter", "EpisodeOfCare",
+		"CarePlan", "CareTeam", "ServiceRequest", "Practitioner", "PractitionerRole", "Organization",
+		"Location", "Medication", "MedicationStatement", "MedicationRequest", "AllergyIntolerance",
+		"Flag", "Condition", "Observation", "DocumentReference", "Composition", "List", "Provenance",
+		"Device", "OperationOutcome", "Appointment", "Consent", "Goal", "Procedure", "Immunization",
+		"DiagnosticReport", "Specimen", "ProcedureRequest", "ReferralRequest", "HealthcareService",
+		"QuestionnaireResponse", "Communication", "Task", "Coverage", "ClinicalImpression"} {
+		m[t] = t
+	}
+	return m
+}()
+
+// readHead reads the resource object that comes next in dec (its '{' not yet read) in one
+// pass, keeping only resourceType and id, as encoding/json would read them into
+// resourceHead: names matched ignoring case, the last of duplicates wins, null leaves "".
+// ok is false when either is there but not a string (encoding/json would fail); err is a
+// syntax or read error. start and end are the object's input offsets.
+//
+// own, when not nil, gets the members an item's own facts are read from (ownFacts: its
+// dates, author, organisation), as one small JSON object, so that mapping never has to
+// scan the whole resource again for them.
+func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end int64, ok bool, err error) {
+	if _, err = dec.ReadToken(); err != nil {
+		return
+	}
+	start = dec.InputOffset() - 1
+	ok = true
+	if own != nil {
+		*own = append((*own)[:0], '{')
+	}
+	for dec.PeekKind() != '}' {
+		var name jsontext.Value
+		if name, err = dec.ReadValue(); err != nil {
+			return
+		}
+		if !plainName(name) {
+			err = errUnusualName
+			return
+		}
+		isType, isID := nameIs(name, "resourceType"), false
+		if !isType {
+			isID = nameIs(name, "id")
+		}
+		if !isType && !isID {
+			if own != nil && isOwnFactName(name) {
+				var v jsontext.Value
+				if v, err = dec.ReadValue(); err != nil {
+					return
+				}
+				if len(*own) > 1 {
+					*own = append(*own, ',')
+				}
+				*own = append(append(append(*own, name...), ':'), v...)
+				continue
+			}
+			if err = dec.SkipValue(); err != nil {
+				return
+			}
+			continue
+		}
+		var v jsontext.Value
+		if v, err = dec.ReadValue(); err != nil {
+			return
+		}
+		switch {
+		case v.Kind() == 'n':
+		case v.Kind() != '"':
+			ok = false
+		case isType:
+			t, good := internType(v)
+			ok = ok && good
+			typ = t
+		default:
+			s, good := unquoted(v)
+			ok = ok && good
+			id = s
+		}
+	}
+	if _, err = dec.ReadToken(); err != nil {
+		return
+	}
+	end = dec.InputOffset()
+	if own != nil {
+		*own = append(*own, '}')
+	}
+	return
+}
+
+// ownFactNames are the JSON names of ownFacts' fields, lower case.
+var ownFactNames = func() map[string]bool {
+	m := map[string]bool{}
+	t := reflect.TypeFor[ownFacts]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[strings.ToLower(name)] = true
+	}
+	return m
+}()
+
+// isOwnFactName reports whether encoding/json could match the quoted name to an ownFacts
+// field: ignoring ASCII case, and any name with escapes or non-ASCII bytes (Unicode case
+// folding) to be safe — the decode of the captured members decides.
+func isOwnFactName(name jsontext.Value) bool {
+	if len(name) < 2 {
+		return false
+	}
+	inner := name[1 : len(name)-1]
+	var buf [32]byte
+	if len(inner) > len(buf) {
+		return false // longer than any ownFacts name, even folded
+	}
+	for i, c := range inner {
+		switch {
+		case c >= 0x80 || c == '\\':
+			return true
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return ownFactNames[string(buf[:len(inner)])]
+}
+
+// atEOF reports whether dec has nothing left but whitespace.
+func atEOF(dec *jsontext.Decoder) bool {
+	_, err := dec.ReadToken()
+	return err == io.EOF
+}
+
+type linkJSON struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// fastBundle reads a Bundle from dec in one pass: each entry's resource is routed by its
+// resourceType and id as it streams past, and its bytes are taken from the input by
+// offset (raw), never re-read. ok is false for anything that is not a well-formed Bundle
+// as encoding/json would have read it; the caller then explains with the slow path.
+func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bundle, ok bool) {
+	if dec.PeekKind() != '{' {
+		return nil, false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, false
+	}
+	b = &Bundle{Total: -1}
+	var resourceType string
+	seenEntry := false
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil || !plainName(name) {
+			return nil, false
+		}
+		switch {
+		case nameIs(name, "resourceType"), nameIs(name, "type"):
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, false
+			}
+			s := ""
+			if v.Kind() != 'n' {
+				if s, ok = internType(v); !ok {
+					return nil, false
+				}
+			}
+			if nameIs(name, "type") {
+				b.Type = s
+			} else {
+				resourceType = s
+			}
+		case nameIs(name, "total"):
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, false
+			}
+			switch v.Kind() {
+			case 'n':
+			case '0':
+				n, err := strconv.ParseInt(string(v), 10, 0)
+				if err != nil {
+					return nil, false
+				}
+				b.Total = int(n)
+			default:
+				return nil, false
+			}
+		case nameIs(name, "link"):
+			var links []linkJSON
+			if jsonv2.UnmarshalDecode(dec, &links) != nil {
+				return nil, false
+			}
+			b.Next = ""
+			for _, l := range links {
+				if l.Relation == "next" {
+					b.Next = l.URL
+				}
+			}
+		case nameIs(name, "entry"):
+			if seenEntry || !readEntries(dec, b, raw) {
+				return nil, false
+			}
+			seenEntry = true
+		default:
+			if dec.SkipValue() != nil {
+				return nil, false
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil || !atEOF(dec) || resourceType != "Bundle" {
+		return nil, false
+	}
+	return b, true
+}
+
+// readEntries reads Bundle.entry (null or an array of entries) into b.
+func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []byte) bool {
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue() == nil
+	case '[':
+	default:
+		return false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false
+	}
+	var ownBuf []byte
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		var fullURL, mode, typ, id string
+		var body, own []byte
+		hasResource, isObject, headOK := false, false, false
+		switch dec.PeekKind() {
+		case 'n':
+			if dec.SkipValue() != nil {
+				return false
+			}
+		case '{':
+			if _, err := dec.ReadToken(); err != nil {
+				return false
+			}
+			for dec.PeekKind() != '}' {
+				name, err := dec.ReadValue()
+				if err != nil || !plainName(name) {
+					return false
+				}
+				switch {
+				case nameIs(name, "fullUrl"):
+					v, err := dec.ReadValue()
+					if err != nil {
+						return false
+					}
+					if v.Kind() != 'n' {
+						s, ok := unquoted(v)
+						if !ok {
+							return false
+						}
+						fullURL = s
+					}
+				case nameIs(name, "resource"):
+					typ, id, body, hasResource, isObject, headOK = "", "", nil, false, false, false
+					switch dec.PeekKind() {
+					case 'n':
+						if dec.SkipValue() != nil {
+							return false
+						}
+					case '{':
+						ownBuf = ownBuf[:0]
+						t, rid, start, end, ok, err := readHead(dec, &ownBuf)
+						if err != nil {
+							return false
+						}
+						typ, id, body, hasResource, isObject, headOK = t, rid, raw(start, end), true, true, ok
+						own = slices.Clone(ownBuf)
+					default:
+						if dec.SkipValue() != nil {
+							return false
+						}
+						hasResource = true
+					}
+				case nameIs(name, "search"):
+					switch dec.PeekKind() {
+					case 'n':
+						if dec.SkipValue() != nil {
+							return false
+						}
+						mode = ""
+					case '{':
+						var s struct {
+							Mode string `json:"mode"`
+						}
+						if jsonv2.UnmarshalDecode(dec, &s) != nil {
+							return false
+						}
+						mode = s.Mode
+					default:
+						return false
+					}
+				default:
+					if dec.SkipValue() != nil {
+						return false
+					}
+				}
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return false
+			}
+		default:
+			return false
+		}
+		switch {
+		case !hasResource:
+			b.Warnings = append(b.Warnings, fmt.Sprintf("entry %d has no resource; skipped", i+1))
+		case !isObject || !headOK || typ == "":
+			name := fullURL
+			if name == "" {
+				name = fmt.Sprintf("entry %d", i+1)
+			}
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
+		default:
+			if b.Entries == nil {
+				b.Entries = make([]Resource, 0, 64)
+			}
+			r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
+			r.ref = r.Ref() // once, for the many lookups mapping makes
+			b.Entries = append(b.Entries, r)
+		}
+	}
+	_, err := dec.ReadToken()
+	return err == nil
+}
+
+// parseBundleFast is the one-pass decode of a whole body in memory; raws alias data.
+func parseBundleFast(data []byte) (*Bundle, bool) {
+	dec := getDecoder(data)
+	defer putDecoder(dec)
+	return fastBundle(dec, func(start, end int64) []byte { return data[start:end:end] })
+}
+
+// parseResourceFast reads a single resource's head in one pass.
+func parseResourceFast(data []byte) (Resource, bool) {
+	dec := getDecoder(data)
+	defer putDecoder(dec)
+	if dec.PeekKind() != '{' {
+		return Resource{}, false
+	}
+	typ, id, _, _, ok, err := readHead(dec, nil)
+	if err != nil || !ok || typ == "" || !atEOF(dec) {
+		return Resource{}, false
+	}
+	return Resource{Type: typ, ID: id, Raw: json.RawMessage(bytes.TrimSpace(data))}, true
+}

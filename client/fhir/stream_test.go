@@ -1,0 +1,208 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// bundleInputs are the inputs of the bundle tests: every example and case file, the fuzz
+// seeds, and the error cases of TestParseBundleErrors.
+func bundleInputs(tb testing.TB) map[string][]byte {
+	in := map[string][]byte{
+		"empty":             nil,
+		"html":              []byte("<!DOCTYPE html><html><body>Bad gateway</body></html>"),
+		"array":             []byte(`[1,2]`),
+		"truncated":         []byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Pat`),
+		"syntax":            []byte("{\"resourceType\":\"Bundle\",\n\"type\": searchset}"),
+		"no resourceType":   []byte(`{"type":"searchset"}`),
+		"a patient":         []byte(`{"resourceType":"Patient","id":"p1"}`),
+		"operation outcome": []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found","diagnostics":"Patient/123 is not known"}]}`),
+		"wrong type":        []byte(`{"resourceType":"Bundle","total":"many"}`),
+		"entries not array": []byte(`{"resourceType":"Bundle","entry":{"resource":{}}}`),
+		"trailing":          []byte(`{"resourceType":"Bundle"} x`),
+		"case":              []byte(`{"ResourceType":"Bundle","Entry":[{"Resource":{"ID":"1","RESOURCETYPE":"Flag"},"FullURL":"u"}]}`),
+		"dup":               []byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Flag","id":"1","id":"2"},"resource":{"resourceType":"Flag","id":"3"}}]}`),
+		"odd entries":       []byte(`{"resourceType":"Bundle","total":null,"type":null,"entry":[null,{},{"resource":null},{"resource":[]},{"resource":{"id":1,"resourceType":"Flag"}},{"resource":{"resourceType":"Fl\u0061g","id":"a\"b"},"search":null}]}`),
+		"huge":              largeEncounterBundle(3000),
+	}
+	for _, pat := range []string{"testdata/fuzz/*", "testdata/cases/*.json", "testdata/examples/*/*.json"} {
+		files, _ := filepath.Glob(pat)
+		for _, f := range files {
+			if fi, err := os.Stat(f); err != nil || fi.IsDir() {
+				continue
+			}
+			in[f] = readFileF(tb, f)
+		}
+	}
+	return in
+}
+
+// sameResult fails unless the two decodes gave the same bundle or the same error text.
+func sameResult(t *testing.T, name string, b1 *Bundle, err1 error, b2 *Bundle, err2 error) {
+	t.Helper()
+	if (err1 == nil) != (err2 == nil) || (err1 != nil && err1.Error() != err2.Error()) {
+		t.Fatalf("%s: errors differ:\n%v\n%v", name, err1, err2)
+	}
+	if err1 != nil {
+		if errors.Is(err1, ErrNotFHIR) != errors.Is(err2, ErrNotFHIR) {
+			t.Fatalf("%s: only one error wraps ErrNotFHIR", name)
+		}
+		return
+	}
+	if b1.Type != b2.Type || b1.Total != b2.Total || b1.Next != b2.Next || !reflect.DeepEqual(b1.Warnings, b2.Warnings) || len(b1.Entries) != len(b2.Entries) {
+		t.Fatalf("%s: bundles differ:\n%+v\n%+v", name, *b1, *b2)
+	}
+	for i := range b1.Entries {
+		e1, e2 := b1.Entries[i], b2.Entries[i]
+		if e1.Type != e2.Type || e1.ID != e2.ID || e1.FullURL != e2.FullURL || e1.Mode != e2.Mode || !bytes.Equal(e1.Raw, e2.Raw) {
+			t.Fatalf("%s: entry %d differs:\n%+v\n%+v", name, i, e1, e2)
+		}
+	}
+}
+
+// slowBundle is ParseBundle as it was: encoding/json only.
+func slowBundle(data []byte) (*Bundle, error) {
+	b, err := parseBundleSlow(data)
+	if err != nil {
+		return nil, tidy(err)
+	}
+	for i, w := range b.Warnings {
+		b.Warnings[i] = clean(w)
+	}
+	return b, nil
+}
+
+func TestOnePassDecodeAgreesWithEncodingJSON(t *testing.T) {
+	for name, data := range bundleInputs(t) {
+		b1, err1 := ParseBundle(data)
+		b2, err2 := slowBundle(data)
+		sameResult(t, name, b1, err1, b2, err2)
+	}
+}
+
+func TestDecodeBundleStreamsLikeParseBundle(t *testing.T) {
+	for name, data := range bundleInputs(t) {
+		want, wantErr := ParseBundle(data)
+		for _, r := range []io.Reader{bytes.NewReader(data), iotest.OneByteReader(bytes.NewReader(data)), iotest.HalfReader(bytes.NewReader(data))} {
+			got, err := DecodeBundle(r, 0)
+			sameResult(t, name, got, err, want, wantErr)
+		}
+		if len(data) > 0 {
+			got, err := DecodeBundle(bytes.NewReader(data), int64(len(data)))
+			sameResult(t, name+" at its limit", got, err, want, wantErr)
+		}
+	}
+}
+
+// sameOwnFacts fails unless each entry's own facts read from the members the bundle decode
+// set aside are those read from the whole resource by encoding/json.
+func sameOwnFacts(t *testing.T, b *Bundle) {
+	t.Helper()
+	for _, e := range b.Entries {
+		if e.own == nil {
+			continue // read by the slow path: item() reads the whole resource
+		}
+		var fromOwn, fromRaw ownFacts
+		err1 := unmarshal(e.own, &fromOwn)
+		err2 := json.Unmarshal(e.Raw, &fromRaw)
+		if !reflect.DeepEqual(fromOwn, fromRaw) || (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%s: own facts %+v (%v) from %s, want %+v (%v)", e.Ref(), fromOwn, err1, e.own, fromRaw, err2)
+		}
+	}
+}
+
+func TestOwnFactsFromTheBundlePass(t *testing.T) {
+	for name, data := range bundleInputs(t) {
+		if b, err := ParseBundle(data); err == nil {
+			t.Run(name, func(t *testing.T) { sameOwnFacts(t, b) })
+		}
+	}
+	b, err := ParseBundle([]byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Flag","id":"1","DATE":"2020","author":[{"reference":5}],"recorder":{"reference":"Practitioner/1"},"issued":3,"Issued":"2021","period":{"start":"2019"},"period":"x"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Entries[0].own == nil {
+		t.Fatal("no own-facts members set aside")
+	}
+	sameOwnFacts(t, b)
+}
+
+func TestDecodeBundleLimit(t *testing.T) {
+	data := largeEncounterBundle(2000)
+	for _, limit := range []int64{1, 1000, int64(len(data)) - 1} {
+		_, err := DecodeBundle(bytes.NewReader(data), limit)
+		var tl *TooLargeError
+		if !errors.Is(err, ErrTooLarge) || !errors.As(err, &tl) || tl.Limit != limit {
+			t.Errorf("limit %d: err = %v, want too large", limit, err)
+		}
+	}
+}
+
+func TestDecodeBundleReadError(t *testing.T) {
+	data := largeEncounterBundle(200)
+	r := io.MultiReader(bytes.NewReader(data[:len(data)/2]), iotest.ErrReader(io.ErrUnexpectedEOF))
+	_, err := DecodeBundle(r, 0)
+	if !errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, ErrNotFHIR) || !strings.Contains(err.Error(), "reading") {
+		t.Errorf("err = %v, want the read error", err)
+	}
+}
+
+// FuzzOnePassDecode checks that the one-pass decoder and the stream decoder read any
+// input exactly as encoding/json does: the same bundle or the same error.
+func FuzzOnePassDecode(f *testing.F) {
+	for _, data := range bundleInputs(f) {
+		if len(data) < 64<<10 {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b1, err1 := ParseBundle(data)
+		b2, err2 := slowBundle(data)
+		sameResult(t, "ParseBundle", b1, err1, b2, err2)
+		b3, err3 := DecodeBundle(iotest.HalfReader(bytes.NewReader(data)), 0)
+		sameResult(t, "DecodeBundle", b3, err3, b2, err2)
+		if err1 == nil {
+			sameOwnFacts(t, b1)
+		}
+		r1, err1 := ParseResource(data)
+		h, err2 := parseHead(data)
+		if (err1 == nil) != (err2 == nil) || (err1 == nil && (r1.Type != h.ResourceType || r1.ID != h.ID)) {
+			t.Fatalf("ParseResource %+v %v, head %+v %v", r1, err1, h, err2)
+		}
+	})
+}
+
+// TestUnusualNamesReadLikeEncodingJSON: encoding/json folds Unicode case in member names
+// ("reſourceType" is resourceType); the one-pass decoder leaves such names to it.
+func TestUnusualNamesReadLikeEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{"reſourceType":"Bundle","entry":[{"resource":{"resourceType":"Flag","id":"1"}}]}`,
+		`{"resourceType":"Bundle","entry":[{"reſource":{"resourceType":"Flag","id":"1"},"fullUrl":"u"}]}`,
+		`{"resourceType":"Bundle","entry":[{"resource":{"reſourceType":"Flag","id":"1"}}]}`,
+		`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Flag","\u0069d":"1"}}]}`,
+	} {
+		b1, err1 := ParseBundle([]byte(in))
+		b2, err2 := slowBundle([]byte(in))
+		sameResult(t, in, b1, err1, b2, err2)
+	}
+}
+
+// TestBadUTF8ReadLikeEncodingJSON: bytes that are not UTF-8 read as U+FFFD, as encoding/json
+// reads them, in ids, types and fullUrls.
+func TestBadUTF8ReadLikeEncodingJSON(t *testing.T) {
+	in := "{\"resourceType\":\"Bundle\",\"entry\":[{\"fullUrl\":\"u\xff\",\"resource\":{\"resourceType\":\"Flag\",\"id\":\"a\xc3\"}}]}"
+	b1, err1 := ParseBundle([]byte(in))
+	b2, err2 := slowBundle([]byte(in))
+	sameResult(t, "bad UTF-8", b1, err1, b2, err2)
+	if b1.Entries[0].ID != "a\uFFFD" {
+		t.Errorf("id = %q", b1.Entries[0].ID)
+	}
+}
