@@ -50,7 +50,8 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		SectionStatus []record.SectionStatus `json:"section_status"`
 		Backends      []backendJSON          `json:"backends"`
 		Discrepancies []record.Discrepancy   `json:"discrepancies"`
-	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies}
+		Notices       []record.Notice        `json:"notices"`
+	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies, Notices: doc.Notices}
 	if rec == nil {
 		rec = &record.Record{}
 	}
@@ -63,14 +64,19 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		t.Fatal(err)
 	}
 	for _, sec := range sections {
-		k := sectionKey(sec)
-		v := bySection[k]
-		if string(v) == "null" {
-			v = json.RawMessage("[]")
+		keys := []string{sectionKey(sec)}
+		if sec == record.SectionCarePackages {
+			keys = append(keys, "referrals_and_orders")
 		}
-		v = bytes.ReplaceAll(v, []byte(`"security":null`), []byte(`"security":[]`))
-		old.Sections.keys = append(old.Sections.keys, k)
-		old.Sections.vals = append(old.Sections.vals, v)
+		for _, k := range keys {
+			v := bySection[k]
+			if string(v) == "null" {
+				v = json.RawMessage("[]")
+			}
+			v = bytes.ReplaceAll(v, []byte(`"security":null`), []byte(`"security":[]`))
+			old.Sections.keys = append(old.Sections.keys, k)
+			old.Sections.vals = append(old.Sections.vals, v)
+		}
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
