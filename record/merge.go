@@ -114,16 +114,11 @@ func (r *Record) Merge(p Part) {
 	if p.Person != nil {
 		r.mergePerson(p.Backend, *p.Person)
 	}
-	s := &r.Sections
-	s.CarePackages = mergeItems(s.CarePackages, p.Sections.CarePackages, nil, nil)
-	s.Referrals = mergeItems(s.Referrals, p.Sections.Referrals, nil, nil)
-	s.CareTeam = mergeItems(s.CareTeam, p.Sections.CareTeam, nil, nil)
-	s.Medications = mergeItems(s.Medications, p.Sections.Medications, nil, nil)
-	s.Allergies = mergeItems(s.Allergies, p.Sections.Allergies, nil, nil)
-	s.NextOfKin = mergeItems(s.NextOfKin, p.Sections.NextOfKin, SameContact, foldContact)
-	s.Encounters = mergeItems(s.Encounters, p.Sections.Encounters, nil, nil)
-	s.Notes = mergeItems(s.Notes, p.Sections.Notes, nil, nil)
-	s.Alerts = mergeItems(s.Alerts, p.Sections.Alerts, nil, nil)
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.merge(&r.Sections, &p.Sections)
+		}
+	}
 	for _, st := range p.Status {
 		r.SetStatus(st)
 	}
@@ -137,32 +132,10 @@ func (r *Record) Merge(p Part) {
 // EachItem calls fn with every item of every section, in section display order, so that a
 // walk over the whole record is written once.
 func (s *SectionsData) EachItem(fn func(sec Section, it *Item)) {
-	for i := range s.CarePackages {
-		fn(SectionCarePackages, &s.CarePackages[i].Item)
-	}
-	for i := range s.Referrals {
-		fn(SectionCarePackages, &s.Referrals[i].Item)
-	}
-	for i := range s.CareTeam {
-		fn(SectionCareTeam, &s.CareTeam[i].Item)
-	}
-	for i := range s.Medications {
-		fn(SectionMedications, &s.Medications[i].Item)
-	}
-	for i := range s.Allergies {
-		fn(SectionAllergies, &s.Allergies[i].Item)
-	}
-	for i := range s.NextOfKin {
-		fn(SectionNextOfKin, &s.NextOfKin[i].Item)
-	}
-	for i := range s.Encounters {
-		fn(SectionEncounters, &s.Encounters[i].Item)
-	}
-	for i := range s.Notes {
-		fn(SectionNotes, &s.Notes[i].Item)
-	}
-	for i := range s.Alerts {
-		fn(SectionAlerts, &s.Alerts[i].Item)
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.each(s, d.Key, fn)
+		}
 	}
 }
 
@@ -258,26 +231,10 @@ func (r *Record) NoneRecorded(sec Section) bool {
 	return r.Count(sec) == 0 && r.Coverage(sec).Checked()
 }
 
-// Count is the number of items in a section.
+// Count is the number of items in a section (referrals and orders are not care packages).
 func (r *Record) Count(sec Section) int {
-	s := &r.Sections
-	switch sec {
-	case SectionCarePackages:
-		return len(s.CarePackages) // referrals and orders are not care packages
-	case SectionCareTeam:
-		return len(s.CareTeam)
-	case SectionMedications:
-		return len(s.Medications)
-	case SectionAllergies:
-		return len(s.Allergies)
-	case SectionNextOfKin:
-		return len(s.NextOfKin)
-	case SectionEncounters:
-		return len(s.Encounters)
-	case SectionNotes:
-		return len(s.Notes)
-	case SectionAlerts:
-		return len(s.Alerts)
+	if d, ok := sec.Def(); ok {
+		return d.lists[0].count(&r.Sections)
 	}
 	return 0
 }
@@ -394,32 +351,10 @@ func (d Discrepancy) String() string {
 // WithEmptyLists returns a copy of s whose nil lists are empty, so JSON writes [] and a
 // script can tell "none recorded" from a missing key.
 func (s SectionsData) WithEmptyLists() SectionsData {
-	if s.CarePackages == nil {
-		s.CarePackages = []CarePackage{}
-	}
-	if s.Referrals == nil {
-		s.Referrals = []CarePackage{}
-	}
-	if s.CareTeam == nil {
-		s.CareTeam = []CareTeamMember{}
-	}
-	if s.Medications == nil {
-		s.Medications = []Medication{}
-	}
-	if s.Allergies == nil {
-		s.Allergies = []Allergy{}
-	}
-	if s.NextOfKin == nil {
-		s.NextOfKin = []Contact{}
-	}
-	if s.Encounters == nil {
-		s.Encounters = []Encounter{}
-	}
-	if s.Notes == nil {
-		s.Notes = []Note{}
-	}
-	if s.Alerts == nil {
-		s.Alerts = []Alert{}
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.fillEmpty(&s)
+		}
 	}
 	return s
 }

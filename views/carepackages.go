@@ -113,7 +113,7 @@ func carePackageFields(c *record.CarePackage, v vocab.Vocabulary) []Field {
 		{v.ColProvider, c.Provider}, {v.ColStart, ukdate.Partial(c.Period.Start, c.Period.StartText)},
 		{v.ColEnd, ukdate.Partial(c.Period.End, c.Period.EndText)},
 		{v.ColSchedule, c.Schedule}, {v.ColHoursPerWeek, hoursText(c.HoursPerWeek, v)},
-		{v.ColCareManager, c.CareManager}, {v.ColStatusHistory, strings.Join(hist, "; ")}, {v.ColKind, c.Kind},
+		{v.ColCareManager, c.CareManager}, {v.ColStatusHistory, strings.Join(hist, "; ")}, {v.ColKind, string(c.Kind)},
 	}
 }
 
@@ -201,7 +201,7 @@ func bestActivePackage(cs []record.CarePackage, now time.Time, revealed func(key
 			continue
 		}
 		score := 0
-		if c.Kind == "EpisodeOfCare" {
+		if c.Kind == record.PackageKindEpisode {
 			score += 4
 		}
 		if c.HoursPerWeek > 0 || c.Schedule != "" {

@@ -135,7 +135,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 			return record.CarePackage{}, false
 		}
 		cp := record.CarePackage{
-			Item: m.item(r, &e.domainResource, itemFacts{}), Kind: "EpisodeOfCare", Type: e.Type.Label(),
+			Item: m.item(r, &e.domainResource, itemFacts{}), Kind: record.PackageKindEpisode, Type: e.Type.Label(),
 			Status: e.Status, Period: m.periodWithText(r, "period", &e.Period),
 		}
 		if cat, ok := findExt(e.Extension, "SocialCareServiceCategory"); ok {
@@ -163,7 +163,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		}
 		cp := record.CarePackage{
 			Item: m.item(r, &c.domainResource, itemFacts{author: firstRef(c.Author), recorded: c.Created, field: "created"}),
-			Kind: "CarePlan", Type: c.Category.Label(), Status: c.Status,
+			Kind: record.PackageKindPlan, Type: c.Category.Label(), Status: c.Status,
 			Description: firstNonEmpty(c.Title, c.Description), Period: m.periodWithText(r, "period", &c.Period),
 		}
 		if c.Title != "" && c.Description != "" {
@@ -227,7 +227,7 @@ func (m *mapper) carePackage(r Resource) (record.CarePackage, bool) {
 		}
 		cp := record.CarePackage{
 			Item: m.item(r, &s.domainResource, itemFacts{author: s.Requester, recorded: s.AuthoredOn, field: "authoredOn"}),
-			Kind: "ServiceRequest", Type: firstNonEmpty(s.Code.Label(), s.Category.Label()), Status: s.Status,
+			Kind: record.PackageKindRequest, Type: firstNonEmpty(s.Code.Label(), s.Category.Label()), Status: s.Status,
 			Description: firstNonEmpty(notes(s.Note), s.PatientInstructio),
 		}
 		if cp.Type != s.Category.Label() && s.Category.Label() != "" && cp.Description == "" {
@@ -278,7 +278,7 @@ func (m *mapper) deviceRequest(r Resource) (record.CarePackage, bool) {
 	}
 	cp := record.CarePackage{
 		Item: m.item(r, &d.domainResource, itemFacts{author: d.Requester, recorded: d.AuthoredOn, field: "authoredOn"}),
-		Kind: "DeviceRequest", PackageCategory: record.PackageEquipment, Status: d.Status,
+		Kind: record.PackageKindDevice, PackageCategory: record.PackageEquipment, Status: d.Status,
 		Description: firstNonEmpty(notes(d.Note), d.ReasonCode.Label()),
 	}
 	switch {

@@ -58,11 +58,11 @@ func Record() *record.Record {
 	rec := &record.Record{Person: Person()}
 	s := &rec.Sections
 	s.CarePackages = []record.CarePackage{
-		{Item: item("cp-1", socialProv("Sam Okafor", "Social worker", at(2025, 12, 20, 11, 30))), Kind: "EpisodeOfCare", Type: "Home care",
+		{Item: item("cp-1", socialProv("Sam Okafor", "Social worker", at(2025, 12, 20, 11, 30))), Kind: record.PackageKindEpisode, Type: "Home care",
 			Status: "active", Description: "Morning and evening calls", Provider: "Brightwater Home Care Ltd",
 			Period: record.Period{Start: day(2026, 1, 3)}, Schedule: "2 visits a day", HoursPerWeek: 14, CareManager: "Sam Okafor",
 			StatusHistory: []record.StatusPeriod{{Status: "planned", Period: record.Period{Start: day(2025, 12, 20), End: day(2026, 1, 3)}}, {Status: "active", Period: record.Period{Start: day(2026, 1, 3)}}}},
-		{Item: item("cp-2", socialProv("Sam Okafor", "Social worker", at(2025, 9, 1, 9, 0))), Kind: "EpisodeOfCare", Type: "Reablement",
+		{Item: item("cp-2", socialProv("Sam Okafor", "Social worker", at(2025, 9, 1, 9, 0))), Kind: record.PackageKindEpisode, Type: "Reablement",
 			Status: "finished", Provider: "Demo County Reablement Team", Period: record.Period{Start: day(2025, 9, 1), End: day(2025, 10, 13)}, Schedule: "daily"},
 	}
 	s.CareTeam = []record.CareTeamMember{
