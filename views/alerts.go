@@ -9,6 +9,17 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionAlerts, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.SumAlerts },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return AlertsTable(rec.Sections.Alerts, v, revealed, now)
+		},
+		fields: itemFields(func(s *record.SectionsData) []record.Alert { return s.Alerts },
+			func(x *record.Alert) *record.Item { return &x.Item }, alertFields),
+	})
+}
+
 // AlertsTable lists alerts (flags, deceased, interpreter) for the text output; the TUI shows
 // the current ones as banner chips. An alert whose period has ended says so.
 func AlertsTable(items []record.Alert, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {

@@ -2,11 +2,23 @@ package views
 
 import (
 	"strings"
+	"time"
 
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
+
+func init() {
+	registerView(record.SectionAllergies, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabAllergies },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return AllergiesTable(rec.Sections.Allergies, v, revealed)
+		},
+		fields: itemFields(func(s *record.SectionsData) []record.Allergy { return s.Allergies },
+			func(x *record.Allergy) *record.Item { return &x.Item }, func(x *record.Allergy, v vocab.Vocabulary, _ time.Time) []Field { return allergyFields(x, v) }),
+	})
+}
 
 // AllergiesTable is the allergies tab. A "no known allergies" statement is a row of its own,
 // shown as such: it is an answer, unlike a back end that returned nothing.

@@ -10,6 +10,25 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionCarePackages, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabCarePackages },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, _ time.Time) Table {
+			return CarePackagesTable(rec.Sections.CarePackages, rec.Sections.Referrals, v, revealed)
+		},
+		// Referrals and orders follow the care packages in the table, and so in the index.
+		fields: func(s *record.SectionsData, i int, v vocab.Vocabulary, _ time.Time) (*record.Item, []Field) {
+			if i >= len(s.CarePackages) {
+				s, i = &record.SectionsData{CarePackages: s.Referrals}, i-len(s.CarePackages)
+			}
+			if i < 0 || i >= len(s.CarePackages) {
+				return nil, nil
+			}
+			return &s.CarePackages[i].Item, carePackageFields(&s.CarePackages[i], v)
+		},
+	})
+}
+
 // CarePackagesTable is the care packages tab: type, status, provider, dates, schedule.
 // Equipment is listed with the care packages, marked as equipment; referrals (clinical
 // orders and referrals) follow them, marked as orders and always sorted after them: they

@@ -11,6 +11,17 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionCareTeam, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabCareTeam },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return CareTeamTable(rec.Sections.CareTeam, v, revealed, now)
+		},
+		fields: itemFields(func(s *record.SectionsData) []record.CareTeamMember { return s.CareTeam },
+			func(x *record.CareTeamMember) *record.Item { return &x.Item }, careTeamFields),
+	})
+}
+
 // CareTeamTable is the care team tab: the allocated social worker and other professionals.
 // A member who has left the team shows when (End); their numbers are never offered to copy.
 func CareTeamTable(items []record.CareTeamMember, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {

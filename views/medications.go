@@ -8,6 +8,17 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionMedications, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabMedications },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return MedicationsTable(rec.Sections.Medications, v, revealed)
+		},
+		fields: itemFields(func(s *record.SectionsData) []record.Medication { return s.Medications },
+			func(x *record.Medication) *record.Item { return &x.Item }, func(x *record.Medication, v vocab.Vocabulary, _ time.Time) []Field { return medicationFields(x, v) }),
+	})
+}
+
 // MedicationsTable is the medications tab: name, dose, status, start.
 func MedicationsTable(items []record.Medication, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{

@@ -11,6 +11,17 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionNextOfKin, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabNextOfKin },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return NextOfKinTable(rec.Sections.NextOfKin, v, revealed, now)
+		},
+		fields: itemFields(func(s *record.SectionsData) []record.Contact { return s.NextOfKin },
+			func(x *record.Contact) *record.Item { return &x.Item }, contactFields),
+	})
+}
+
 // NextOfKinTable is the next of kin tab: name, relationship and roles, phone numbers first,
 // ordered by contact rank (1 = call first; unranked last). A contact that has ended is shown
 // as ended, never ranked to call first and never offered to copy; it sorts last.

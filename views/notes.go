@@ -3,11 +3,23 @@ package views
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
+
+func init() {
+	registerView(record.SectionNotes, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabNotes },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return NotesTable(rec.Sections.Notes, v, revealed)
+		},
+		fields: itemFields(func(s *record.SectionsData) []record.Note { return s.Notes },
+			func(x *record.Note) *record.Item { return &x.Item }, func(x *record.Note, v vocab.Vocabulary, _ time.Time) []Field { return noteFields(x, v) }),
+	})
+}
 
 // NotesTable is the notes tab (clinical notes or case notes), newest first by default.
 func NotesTable(items []record.Note, v vocab.Vocabulary, revealed func(key string) bool) Table {

@@ -12,31 +12,47 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
-// TabSections are the sections behind tabs 2–8, in tab order (tab 1 is the summary).
-func TabSections() []record.Section {
-	return []record.Section{record.SectionCarePackages, record.SectionCareTeam, record.SectionMedications,
-		record.SectionAllergies, record.SectionNextOfKin, record.SectionEncounters, record.SectionNotes}
+// sectionView is what the views know about one section: its title in a vocabulary, its
+// table and the details of one of its items. Each section's file registers its own
+// (registerView in an init); the order and identity of the sections are record's section
+// table, and TestEverySectionHasAView proves every section there has one.
+type sectionView struct {
+	title  func(v vocab.Vocabulary) string
+	table  func(rec *record.Record, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table
+	fields func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field)
+}
+
+var sectionViews = map[record.Section]sectionView{}
+
+func registerView(sec record.Section, sv sectionView) { sectionViews[sec] = sv }
+
+// itemFields builds a sectionView's fields from the section's list and one item's fields.
+func itemFields[T any](items func(*record.SectionsData) []T, item func(*T) *record.Item, fields func(*T, vocab.Vocabulary, time.Time) []Field) func(*record.SectionsData, int, vocab.Vocabulary, time.Time) (*record.Item, []Field) {
+	return func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
+		list := items(s)
+		if i < 0 || i >= len(list) {
+			return nil, nil
+		}
+		return item(&list[i]), fields(&list[i], v, now)
+	}
+}
+
+// TabSections are the sections behind tabs 2…, in tab order (tab 1 is the summary).
+func TabSections() []record.Section { return record.TabSections() }
+
+// TabTitles are the names of every tab in order: the summary, then each tab section's title.
+func TabTitles(v vocab.Vocabulary) []string {
+	out := []string{v.TabSummary}
+	for _, sec := range TabSections() {
+		out = append(out, SectionTitle(sec, v))
+	}
+	return out
 }
 
 // SectionTitle is the shown name of a section.
 func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
-	switch sec {
-	case record.SectionCarePackages:
-		return v.TabCarePackages
-	case record.SectionCareTeam:
-		return v.TabCareTeam
-	case record.SectionMedications:
-		return v.TabMedications
-	case record.SectionAllergies:
-		return v.TabAllergies
-	case record.SectionNextOfKin:
-		return v.TabNextOfKin
-	case record.SectionEncounters:
-		return v.TabEncounters
-	case record.SectionNotes:
-		return v.TabNotes
-	case record.SectionAlerts:
-		return v.SumAlerts
+	if sv, ok := sectionViews[sec]; ok {
+		return sv.title(v)
 	}
 	return string(sec)
 }
@@ -45,24 +61,8 @@ func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
 // ("Restricted item — press x to reveal") unless revealed(key) says they were revealed;
 // revealed may be nil (nothing revealed).
 func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
-	s := &rec.Sections
-	switch sec {
-	case record.SectionCarePackages:
-		return CarePackagesTable(s.CarePackages, s.Referrals, v, revealed)
-	case record.SectionCareTeam:
-		return CareTeamTable(s.CareTeam, v, revealed, now)
-	case record.SectionMedications:
-		return MedicationsTable(s.Medications, v, revealed)
-	case record.SectionAllergies:
-		return AllergiesTable(s.Allergies, v, revealed)
-	case record.SectionNextOfKin:
-		return NextOfKinTable(s.NextOfKin, v, revealed, now)
-	case record.SectionEncounters:
-		return EncountersTable(s.Encounters, v, revealed)
-	case record.SectionNotes:
-		return NotesTable(s.Notes, v, revealed)
-	case record.SectionAlerts:
-		return AlertsTable(s.Alerts, v, revealed, now)
+	if sv, ok := sectionViews[sec]; ok {
+		return sv.table(rec, v, revealed, now)
 	}
 	return Table{Section: sec}
 }
@@ -167,44 +167,8 @@ func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 }
 
 func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
-	s := &rec.Sections
-	in := func(n int) bool { return i >= 0 && i < n }
-	switch sec {
-	case record.SectionCarePackages:
-		if in(len(s.CarePackages)) {
-			return &s.CarePackages[i].Item, carePackageFields(&s.CarePackages[i], v)
-		}
-		if j := i - len(s.CarePackages); j >= 0 && j < len(s.Referrals) {
-			return &s.Referrals[j].Item, carePackageFields(&s.Referrals[j], v)
-		}
-	case record.SectionCareTeam:
-		if in(len(s.CareTeam)) {
-			return &s.CareTeam[i].Item, careTeamFields(&s.CareTeam[i], v, now)
-		}
-	case record.SectionMedications:
-		if in(len(s.Medications)) {
-			return &s.Medications[i].Item, medicationFields(&s.Medications[i], v)
-		}
-	case record.SectionAllergies:
-		if in(len(s.Allergies)) {
-			return &s.Allergies[i].Item, allergyFields(&s.Allergies[i], v)
-		}
-	case record.SectionNextOfKin:
-		if in(len(s.NextOfKin)) {
-			return &s.NextOfKin[i].Item, contactFields(&s.NextOfKin[i], v, now)
-		}
-	case record.SectionEncounters:
-		if in(len(s.Encounters)) {
-			return &s.Encounters[i].Item, encounterFields(&s.Encounters[i], v)
-		}
-	case record.SectionNotes:
-		if in(len(s.Notes)) {
-			return &s.Notes[i].Item, noteFields(&s.Notes[i], v)
-		}
-	case record.SectionAlerts:
-		if in(len(s.Alerts)) {
-			return &s.Alerts[i].Item, alertFields(&s.Alerts[i], v, now)
-		}
+	if sv, ok := sectionViews[sec]; ok {
+		return sv.fields(&rec.Sections, i, v, now)
 	}
 	return nil, nil
 }

@@ -452,12 +452,6 @@ func (v Vocabulary) Other() Vocabulary {
 	return SocialCare()
 }
 
-// Tabs returns the eight tab names in order.
-func (v Vocabulary) Tabs() []string {
-	return []string{v.TabSummary, v.TabCarePackages, v.TabCareTeam, v.TabMedications,
-		v.TabAllergies, v.TabNextOfKin, v.TabEncounters, v.TabNotes}
-}
-
 // ContactRole gives the shown name of a normalised contact role (record.Role*).
 func (v Vocabulary) ContactRole(role string) string {
 	switch role {
