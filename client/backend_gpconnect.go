@@ -206,27 +206,8 @@ func (g *gpcBackend) parameters(nhs string, sections []record.Section, now time.
 		"name":            "patientNHSNumber",
 		"valueIdentifier": map[string]string{"system": nhsNumberSystem, "value": nhs},
 	}}
-	want := map[record.Section]bool{}
-	for _, s := range sections {
-		want[s] = true
-	}
-	if want[record.SectionAllergies] {
-		params = append(params, map[string]any{"name": "includeAllergies", "part": []map[string]any{
-			{"name": "includeResolvedAllergies", "valueBoolean": true},
-		}})
-	}
-	if want[record.SectionMedications] {
-		from := now.In(time.UTC).AddDate(0, -g.cfg.GPConnect.MedicationMonths, 0).Format("2006-01-02")
-		params = append(params, map[string]any{"name": "includeMedication", "part": []map[string]any{
-			{"name": "includePrescriptionIssues", "valueBoolean": false},
-			{"name": "medicationSearchFromDate", "valueDate": from},
-		}})
-	}
-	if want[record.SectionEncounters] || want[record.SectionNotes] {
-		params = append(params, map[string]any{"name": "includeConsultations", "part": []map[string]any{
-			{"name": "includeNumberOfMostRecent", "valuePositiveInt": g.cfg.GPConnect.ConsultationsRecent},
-		}})
-	}
+	params = append(params, fhir.GPConnectParameters(sections, fhir.GPConnectAsk{Now: now,
+		MedicationMonths: g.cfg.GPConnect.MedicationMonths, ConsultationsRecent: g.cfg.GPConnect.ConsultationsRecent})...)
 	b, _ := json.Marshal(map[string]any{"resourceType": "Parameters", "parameter": params})
 	return b
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -117,110 +118,13 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 		}
 	}
 	g.finish()
+	c := &gpcResponse{m: m, entries: b.Entries, lists: &g, patient: patient, pr: &pr, practice: practice}
 	part := record.Part{Backend: src.Backend, Person: &person}
 	for _, sec := range sections {
 		st := record.SectionStatus{Backend: src.Backend, Section: sec, State: record.StateNotSupported}
 		before := len(m.warnings)
-		switch sec {
-		case record.SectionAllergies:
-			if !g.has(gpcListAllergies) && !hasType(b.Entries, "AllergyIntolerance") {
-				break
-			}
-			st.State = record.StateReturned
-			seen := map[string]bool{}
-			for _, e := range b.Entries {
-				if e.Type == "AllergyIntolerance" && !seen[e.Ref()] {
-					seen[e.Ref()] = true
-					if a, ok := m.allergy(e, nil); ok {
-						part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
-					}
-				}
-			}
-			for _, c := range g.contained {
-				if c.res.Type == "AllergyIntolerance" {
-					if a, ok := m.allergy(c.res, c.container); ok {
-						part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
-					}
-				}
-			}
-			if len(part.Sections.Allergies) == 0 {
-				part.Sections.Allergies = append(part.Sections.Allergies, g.noKnownAllergies(m)...)
-			}
-			if missing := g.missing(m, "AllergyIntolerance"); missing > 0 {
-				st.Warnings = append(st.Warnings, fmt.Sprintf("%d allerg%s listed by the GP system %s not included in the response.", missing, plural(missing, "y", "ies"), plural(missing, "was", "were")))
-			}
-			st.Warnings = append(st.Warnings, g.warnings(record.SectionAllergies)...)
-			st.Count = len(part.Sections.Allergies)
-		case record.SectionMedications:
-			if !g.has(gpcListMedications) && !hasType(b.Entries, "MedicationStatement") {
-				break
-			}
-			st.State = record.StateReturned
-			var meds []Resource
-			for _, e := range b.Entries {
-				if e.Type == "MedicationStatement" || e.Type == "MedicationRequest" {
-					meds = append(meds, e)
-				}
-			}
-			part.Sections.Medications = m.medications(meds)
-			st.Warnings = append(st.Warnings, g.warnings(record.SectionMedications)...)
-			st.Count = len(part.Sections.Medications)
-		case record.SectionEncounters:
-			if !g.has(gpcListConsultations) && !hasType(b.Entries, "Encounter") {
-				break
-			}
-			st.State = record.StateReturned
-			for _, e := range b.Entries {
-				if e.Type == "Encounter" {
-					if enc, ok := m.encounter(e); ok {
-						part.Sections.Encounters = append(part.Sections.Encounters, enc)
-					}
-				}
-			}
-			st.Warnings = append(st.Warnings, g.warnings(record.SectionEncounters)...)
-			st.Count = len(part.Sections.Encounters)
-		case record.SectionNotes:
-			if !g.has(gpcListConsultations) {
-				break
-			}
-			st.State = record.StateReturned
-			for _, e := range b.Entries {
-				if e.Type != "Observation" {
-					continue
-				}
-				var o observationRes
-				if decodeAs(e, &o) != nil || !o.Code.Has(SystemSNOMED, CommentNoteCode) {
-					continue
-				}
-				if n, ok := m.note(e, g.headings[e.Ref()]); ok {
-					part.Sections.Notes = append(part.Sections.Notes, n)
-				}
-			}
-			st.Warnings = append(st.Warnings, g.warnings(record.SectionNotes)...)
-			st.Count = len(part.Sections.Notes)
-		case record.SectionNextOfKin:
-			st.State = record.StateReturned
-			part.Sections.NextOfKin = m.patientContacts(*patient)
-			st.Count = len(part.Sections.NextOfKin)
-		case record.SectionCareTeam:
-			st.State = record.StateReturned
-			for _, gp := range pr.GeneralPractition {
-				w := m.who(&gp, &pr.domainResource)
-				if w.name == "" {
-					continue
-				}
-				it := m.item(*patient, &pr.domainResource, itemFacts{})
-				it.Key, it.AlsoKnownAs = m.memberKey(&gp, &pr.domainResource, w.name, m.scope(it)), nil
-				role := firstNonEmpty(w.role, "GP")
-				if res, ok := m.resolve(&gp, &pr.domainResource); ok && res.Type == "Organization" {
-					role = "GP practice"
-				}
-				part.Sections.CareTeam = append(part.Sections.CareTeam, record.CareTeamMember{
-					Item: it, Name: w.name, Role: role, Organisation: firstNonEmpty(w.org, practice.name),
-					Phones: firstPhones(w.phones, practice.phones), Status: "active",
-				})
-			}
-			st.Count = len(part.Sections.CareTeam)
+		if sm, ok := sectionMappings[sec]; ok && sm.gpc != nil {
+			sm.gpc.mapping(c, &part, &st)
 		}
 		// What went wrong while mapping this section (an entry that does not decode, a
 		// medication not in the response) is shown on the tab too.
@@ -228,6 +132,44 @@ func mapGPConnect(bundle []byte, src Source, sections []record.Section) (record.
 		part.Status = append(part.Status, st)
 	}
 	return part, nil
+}
+
+// gpcResponse is a GP Connect response as the sections' mappings read it.
+type gpcResponse struct {
+	m        *mapper
+	entries  []Resource
+	lists    *gpcLists
+	patient  *Resource
+	pr       *patientRes
+	practice party // the GP practice
+}
+
+// GPConnectAsk is what the $gpc.getstructuredrecord Parameters depend on besides the
+// sections: today's date, how many months of medication and how many recent consultations.
+type GPConnectAsk struct {
+	Now                 time.Time
+	MedicationMonths    int
+	ConsultationsRecent int
+}
+
+// GPConnectParameters are the Parameters parts that ask for these sections, in section
+// table order, each named once.
+func GPConnectParameters(sections []record.Section, a GPConnectAsk) []map[string]any {
+	var out []map[string]any
+	seen := map[string]bool{}
+	for _, sec := range record.Sections() {
+		sm, ok := sectionMappings[sec]
+		if !ok || sm.gpc == nil || sm.gpc.ask == nil || !slices.Contains(sections, sec) {
+			continue
+		}
+		name, parts := sm.gpc.ask(a)
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		out = append(out, map[string]any{"name": name, "part": parts})
+	}
+	return out
 }
 
 // gpcAllergy adjusts a GP Connect allergy: the specification fixes verificationStatus to

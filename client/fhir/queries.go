@@ -2,8 +2,6 @@ package fhir
 
 import (
 	"net/url"
-
-	"github.com/shcr-project/shcr/record"
 )
 
 // Query is one search the client runs for a section:
@@ -48,62 +46,3 @@ func (q Query) Values(patientID string) url.Values {
 // CommentNoteCode is the SNOMED CT code of GP Connect's "Comment note" Observation, the
 // note-like Observations the notes section asks for.
 const CommentNoteCode = "37331000000100"
-
-// SectionQueries returns the searches a section needs. Every search is by patient
-// ("patient=<id>") and asks for Provenance by _revinclude. The choices:
-//
-//	care-packages  EpisodeOfCare (+ organization, care-manager), CarePlan, ServiceRequest (+ performer),
-//	               DeviceRequest (+ device, performer; optional): equipment provision
-//	care-team      CareTeam (+ participant, iterate PractitionerRole:practitioner / :organization),
-//	               EpisodeOfCare (+ care-manager, organization; iterate the same)
-//	medications    MedicationStatement (+ medication), MedicationRequest (+ medication, requester)
-//	allergies      AllergyIntolerance (+ recorder, asserter)
-//	next-of-kin    RelatedPerson (Patient.contact comes from the Patient already fetched)
-//	encounters     Encounter (+ location, service-provider, practitioner)
-//	notes          DocumentReference (+ author), Composition (+ author),
-//	               Observation with code=http://snomed.info/sct|37331000000100 (comment notes)
-//	alerts         Flag (+ author); deceased and interpreter come from the Patient
-//
-// No _sort or status filter is sent (not every server supports them); the mapping filters
-// (e.g. only active Flags) and the views sort.
-func SectionQueries(sec record.Section) []Query {
-	q := func(rt string, includes ...string) Query {
-		return Query{ResourceType: rt, PatientParam: "patient", Includes: includes, RevIncludeProvenance: true}
-	}
-	roleIterate := []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}
-	switch sec {
-	case record.SectionCarePackages:
-		device := q("DeviceRequest", "DeviceRequest:device", "DeviceRequest:performer")
-		device.Optional = true
-		return []Query{
-			q("EpisodeOfCare", "EpisodeOfCare:organization", "EpisodeOfCare:care-manager"),
-			q("CarePlan"),
-			q("ServiceRequest", "ServiceRequest:performer"),
-			device,
-		}
-	case record.SectionCareTeam:
-		ct := q("CareTeam", "CareTeam:participant")
-		ct.IncludeIterate = roleIterate
-		eoc := q("EpisodeOfCare", "EpisodeOfCare:care-manager", "EpisodeOfCare:organization")
-		eoc.IncludeIterate = roleIterate
-		return []Query{ct, eoc}
-	case record.SectionMedications:
-		return []Query{
-			q("MedicationStatement", "MedicationStatement:medication"),
-			q("MedicationRequest", "MedicationRequest:medication", "MedicationRequest:requester"),
-		}
-	case record.SectionAllergies:
-		return []Query{q("AllergyIntolerance", "AllergyIntolerance:recorder", "AllergyIntolerance:asserter")}
-	case record.SectionNextOfKin:
-		return []Query{q("RelatedPerson")}
-	case record.SectionEncounters:
-		return []Query{q("Encounter", "Encounter:location", "Encounter:service-provider", "Encounter:practitioner")}
-	case record.SectionNotes:
-		obs := q("Observation")
-		obs.Params = url.Values{"code": {SystemSNOMED + "|" + CommentNoteCode}}
-		return []Query{q("DocumentReference", "DocumentReference:author"), q("Composition", "Composition:author"), obs}
-	case record.SectionAlerts:
-		return []Query{q("Flag", "Flag:author")}
-	}
-	return nil
-}

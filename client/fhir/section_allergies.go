@@ -1,11 +1,68 @@
 package fhir
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 )
+
+// Allergies: AllergyIntolerance (+ recorder, asserter). From GP Connect, includeAllergies
+// with resolved allergies.
+func init() {
+	registerMapping(record.SectionAllergies, sectionMapping{
+		queries: func() []Query {
+			return []Query{search("AllergyIntolerance", "AllergyIntolerance:recorder", "AllergyIntolerance:asserter")}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			for _, r := range items {
+				if r.Type == "AllergyIntolerance" {
+					if a, ok := m.allergy(r, nil); ok {
+						out.Allergies = append(out.Allergies, a)
+					}
+				}
+			}
+		},
+		gpc: &gpcSection{
+			ask: func(GPConnectAsk) (string, []map[string]any) {
+				return "includeAllergies", []map[string]any{{"name": "includeResolvedAllergies", "valueBoolean": true}}
+			},
+			mapping: gpcAllergies,
+		},
+	})
+}
+
+func gpcAllergies(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	if !c.lists.has(gpcListAllergies) && !hasType(c.entries, "AllergyIntolerance") {
+		return
+	}
+	st.State = record.StateReturned
+	seen := map[string]bool{}
+	for _, e := range c.entries {
+		if e.Type == "AllergyIntolerance" && !seen[e.Ref()] {
+			seen[e.Ref()] = true
+			if a, ok := c.m.allergy(e, nil); ok {
+				part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
+			}
+		}
+	}
+	for _, ct := range c.lists.contained {
+		if ct.res.Type == "AllergyIntolerance" {
+			if a, ok := c.m.allergy(ct.res, ct.container); ok {
+				part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
+			}
+		}
+	}
+	if len(part.Sections.Allergies) == 0 {
+		part.Sections.Allergies = append(part.Sections.Allergies, c.lists.noKnownAllergies(c.m)...)
+	}
+	if missing := c.lists.missing(c.m, "AllergyIntolerance"); missing > 0 {
+		st.Warnings = append(st.Warnings, fmt.Sprintf("%d allerg%s listed by the GP system %s not included in the response.", missing, plural(missing, "y", "ies"), plural(missing, "was", "were")))
+	}
+	st.Warnings = append(st.Warnings, c.lists.warnings(record.SectionAllergies)...)
+	st.Count = len(part.Sections.Allergies)
+}
 
 // ---- allergies ----
 

@@ -7,6 +7,27 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
+// Care packages: EpisodeOfCare (+ organization, care-manager), CarePlan, ServiceRequest
+// (+ performer), and DeviceRequest (+ device, performer; optional) for equipment provision.
+// Not part of GP Connect.
+func init() {
+	registerMapping(record.SectionCarePackages, sectionMapping{
+		queries: func() []Query {
+			device := search("DeviceRequest", "DeviceRequest:device", "DeviceRequest:performer")
+			device.Optional = true
+			return []Query{
+				search("EpisodeOfCare", "EpisodeOfCare:organization", "EpisodeOfCare:care-manager"),
+				search("CarePlan"),
+				search("ServiceRequest", "ServiceRequest:performer"),
+				device,
+			}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			out.CarePackages, out.Referrals = m.carePackages(items)
+		},
+	})
+}
+
 // ---- care packages ----
 
 // carePackages maps the care package resources into care packages (with equipment) and

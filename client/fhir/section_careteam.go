@@ -7,6 +7,48 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
+// Care team: CareTeam (+ participant, iterate PractitionerRole:practitioner /
+// :organization) and EpisodeOfCare (+ care-manager, organization; iterate the same). From GP
+// Connect, the registered GP.
+func init() {
+	registerMapping(record.SectionCareTeam, sectionMapping{
+		queries: func() []Query {
+			ct := search("CareTeam", "CareTeam:participant")
+			ct.IncludeIterate = roleIterate
+			eoc := search("EpisodeOfCare", "EpisodeOfCare:care-manager", "EpisodeOfCare:organization")
+			eoc.IncludeIterate = roleIterate
+			return []Query{ct, eoc}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			for _, r := range items {
+				out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
+			}
+		},
+		gpc: &gpcSection{mapping: gpcCareTeam},
+	})
+}
+
+func gpcCareTeam(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	st.State = record.StateReturned
+	for _, gp := range c.pr.GeneralPractition {
+		w := c.m.who(&gp, &c.pr.domainResource)
+		if w.name == "" {
+			continue
+		}
+		it := c.m.item(*c.patient, &c.pr.domainResource, itemFacts{})
+		it.Key, it.AlsoKnownAs = c.m.memberKey(&gp, &c.pr.domainResource, w.name, c.m.scope(it)), nil
+		role := firstNonEmpty(w.role, "GP")
+		if res, ok := c.m.resolve(&gp, &c.pr.domainResource); ok && res.Type == "Organization" {
+			role = "GP practice"
+		}
+		part.Sections.CareTeam = append(part.Sections.CareTeam, record.CareTeamMember{
+			Item: it, Name: w.name, Role: role, Organisation: firstNonEmpty(w.org, c.practice.name),
+			Phones: firstPhones(w.phones, c.practice.phones), Status: "active",
+		})
+	}
+	st.Count = len(part.Sections.CareTeam)
+}
+
 // ---- care team ----
 
 // roleLabels are short, normalised labels for role codes the care team shows.

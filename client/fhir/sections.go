@@ -6,6 +6,52 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
+// sectionMapping is what client/fhir knows about one section: the FHIR R4 searches that
+// fill it and how their results map to the record, and, where GP Connect serves the
+// section, what the $gpc.getstructuredrecord Parameters ask for it and how the structured
+// record maps. Each section_*.go registers its own (registerMapping in an init), beside
+// that section's decoding; TestEverySectionHasAMapping proves every section of record's
+// section table has one.
+type sectionMapping struct {
+	queries func() []Query
+	mapR4   func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData)
+	gpc     *gpcSection // nil: not part of GP Connect (not-supported there)
+}
+
+// gpcSection is a section's part of GP Connect Access Record Structured.
+type gpcSection struct {
+	// ask is the Parameters entry that asks for the section ("" when nothing need be
+	// asked: the Patient, with contacts and GP, always comes); sections sharing one
+	// (encounters and notes: includeConsultations) name it alike and it is sent once.
+	ask func(a GPConnectAsk) (name string, parts []map[string]any)
+	// mapping fills the section from the response; it leaves st.State not-supported when
+	// the response does not carry the clinical area.
+	mapping func(c *gpcResponse, part *record.Part, st *record.SectionStatus)
+}
+
+var sectionMappings = map[record.Section]sectionMapping{}
+
+func registerMapping(sec record.Section, sm sectionMapping) { sectionMappings[sec] = sm }
+
+// search is a query by patient that asks for Provenance by _revinclude, with these _includes.
+func search(rt string, includes ...string) Query {
+	return Query{ResourceType: rt, PatientParam: "patient", Includes: includes, RevIncludeProvenance: true}
+}
+
+// roleIterate resolves PractitionerRoles to their practitioner and organisation.
+var roleIterate = []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}
+
+// SectionQueries returns the searches a section needs (each section_*.go says which, and
+// why). Every search is by patient ("patient=<id>") and asks for Provenance by _revinclude.
+// No _sort or status filter is sent (not every server supports them); the mapping filters
+// (e.g. only active Flags) and the views sort.
+func SectionQueries(sec record.Section) []Query {
+	if sm, ok := sectionMappings[sec]; ok && sm.queries != nil {
+		return sm.queries()
+	}
+	return nil
+}
+
 // MapSection maps everything returned for one section — the matches and the _include'd
 // resources (Practitioner, PractitionerRole, Organization, Medication, Location,
 // Provenance…) across all its queries — plus the Patient resource (Patient.contact → next of
@@ -41,60 +87,9 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 		}
 		items = append(items, r)
 	}
-	switch sec {
-	case record.SectionCarePackages:
-		out.CarePackages, out.Referrals = m.carePackages(items)
-	case record.SectionCareTeam:
-		for _, r := range items {
-			out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
-		}
-	case record.SectionMedications:
-		out.Medications = m.medications(items)
-	case record.SectionAllergies:
-		for _, r := range items {
-			if r.Type == "AllergyIntolerance" {
-				if a, ok := m.allergy(r, nil); ok {
-					out.Allergies = append(out.Allergies, a)
-				}
-			}
-		}
-	case record.SectionNextOfKin:
-		if patient != nil {
-			out.NextOfKin = append(out.NextOfKin, m.patientContacts(*patient)...)
-		}
-		for _, r := range items {
-			if r.Type == "RelatedPerson" {
-				if c, ok := m.relatedPerson(r); ok {
-					out.NextOfKin = append(out.NextOfKin, c)
-				}
-			}
-		}
-	case record.SectionEncounters:
-		for _, r := range items {
-			if r.Type == "Encounter" {
-				if e, ok := m.encounter(r); ok {
-					out.Encounters = append(out.Encounters, e)
-				}
-			}
-		}
-	case record.SectionNotes:
-		for _, r := range items {
-			if n, ok := m.note(r, ""); ok {
-				out.Notes = append(out.Notes, n)
-			}
-		}
-	case record.SectionAlerts:
-		if patient != nil {
-			out.Alerts = append(out.Alerts, m.patientAlerts(*patient)...)
-		}
-		for _, r := range items {
-			if r.Type == "Flag" {
-				if a, ok := m.flag(r); ok {
-					out.Alerts = append(out.Alerts, a)
-				}
-			}
-		}
-	default:
+	if sm, ok := sectionMappings[sec]; ok {
+		sm.mapR4(m, patient, items, &out)
+	} else {
 		m.warn("unknown section %q", sec)
 	}
 	return out, m.warnings
