@@ -139,6 +139,18 @@ func (s *SectionsData) EachItem(fn func(sec Section, it *Item)) {
 	}
 }
 
+// Items are the items of one section that Count counts (care packages without the
+// referrals and orders kept beside them), in list order.
+func (s *SectionsData) Items(sec Section) []*Item {
+	d, ok := sec.Def()
+	if !ok {
+		return nil
+	}
+	var out []*Item
+	d.lists[0].each(s, sec, func(_ Section, it *Item) { out = append(out, it) })
+	return out
+}
+
 // SetStatus records (or replaces) one back end's status for one section.
 func (r *Record) SetStatus(st SectionStatus) {
 	for i, old := range r.SectionStatus {

@@ -205,44 +205,9 @@ func counts(rec *record.Record, backend string) map[record.Section]int {
 
 func countFrom(rec *record.Record, sec record.Section, backend string) int {
 	n := 0
-	each := func(it record.Item) {
+	for _, it := range rec.Sections.Items(sec) {
 		if it.Provenance.Backend == backend {
 			n++
-		}
-	}
-	s := &rec.Sections
-	switch sec {
-	case record.SectionCarePackages:
-		for _, x := range s.CarePackages {
-			each(x.Item)
-		}
-	case record.SectionCareTeam:
-		for _, x := range s.CareTeam {
-			each(x.Item)
-		}
-	case record.SectionMedications:
-		for _, x := range s.Medications {
-			each(x.Item)
-		}
-	case record.SectionAllergies:
-		for _, x := range s.Allergies {
-			each(x.Item)
-		}
-	case record.SectionNextOfKin:
-		for _, x := range s.NextOfKin {
-			each(x.Item)
-		}
-	case record.SectionEncounters:
-		for _, x := range s.Encounters {
-			each(x.Item)
-		}
-	case record.SectionNotes:
-		for _, x := range s.Notes {
-			each(x.Item)
-		}
-	case record.SectionAlerts:
-		for _, x := range s.Alerts {
-			each(x.Item)
 		}
 	}
 	return n
