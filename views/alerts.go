@@ -10,14 +10,8 @@ import (
 )
 
 func init() {
-	registerView(record.SectionAlerts, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.SumAlerts },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return AlertsTable(rec.Sections.Alerts, v, revealed, now)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.Alert { return s.Alerts },
-			func(x *record.Alert) *record.Item { return &x.Item }, alertFields),
-	})
+	registerView(record.SectionAlerts, listView(record.SectionAlerts, func(v vocab.Vocabulary) string { return v.SumAlerts },
+		func(s *record.SectionsData) []record.Alert { return s.Alerts }, AlertsTable, alertFields))
 }
 
 // AlertsTable lists alerts (flags, deceased, interpreter) for the text output; the TUI shows

@@ -2,7 +2,6 @@ package views
 
 import (
 	"strings"
-	"time"
 
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
@@ -10,14 +9,8 @@ import (
 )
 
 func init() {
-	registerView(record.SectionAllergies, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.TabAllergies },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return AllergiesTable(rec.Sections.Allergies, v, revealed)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.Allergy { return s.Allergies },
-			func(x *record.Allergy) *record.Item { return &x.Item }, func(x *record.Allergy, v vocab.Vocabulary, _ time.Time) []Field { return allergyFields(x, v) }),
-	})
+	registerView(record.SectionAllergies, listView(record.SectionAllergies, func(v vocab.Vocabulary) string { return v.TabAllergies },
+		func(s *record.SectionsData) []record.Allergy { return s.Allergies }, timeless(AllergiesTable), timelessFields(allergyFields)))
 }
 
 // AllergiesTable is the allergies tab. A "no known allergies" statement is a row of its own,

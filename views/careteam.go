@@ -12,14 +12,8 @@ import (
 )
 
 func init() {
-	registerView(record.SectionCareTeam, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.TabCareTeam },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return CareTeamTable(rec.Sections.CareTeam, v, revealed, now)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.CareTeamMember { return s.CareTeam },
-			func(x *record.CareTeamMember) *record.Item { return &x.Item }, careTeamFields),
-	})
+	registerView(record.SectionCareTeam, listView(record.SectionCareTeam, func(v vocab.Vocabulary) string { return v.TabCareTeam },
+		func(s *record.SectionsData) []record.CareTeamMember { return s.CareTeam }, CareTeamTable, careTeamFields))
 }
 
 // CareTeamTable is the care team tab: the allocated social worker and other professionals.

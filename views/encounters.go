@@ -1,22 +1,14 @@
 package views
 
 import (
-	"time"
-
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
 func init() {
-	registerView(record.SectionEncounters, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.TabEncounters },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return EncountersTable(rec.Sections.Encounters, v, revealed)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.Encounter { return s.Encounters },
-			func(x *record.Encounter) *record.Item { return &x.Item }, func(x *record.Encounter, v vocab.Vocabulary, _ time.Time) []Field { return encounterFields(x, v) }),
-	})
+	registerView(record.SectionEncounters, listView(record.SectionEncounters, func(v vocab.Vocabulary) string { return v.TabEncounters },
+		func(s *record.SectionsData) []record.Encounter { return s.Encounters }, timeless(EncountersTable), timelessFields(encounterFields)))
 }
 
 // EncountersTable is the encounters tab, newest first by default.

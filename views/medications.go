@@ -9,14 +9,8 @@ import (
 )
 
 func init() {
-	registerView(record.SectionMedications, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.TabMedications },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return MedicationsTable(rec.Sections.Medications, v, revealed)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.Medication { return s.Medications },
-			func(x *record.Medication) *record.Item { return &x.Item }, func(x *record.Medication, v vocab.Vocabulary, _ time.Time) []Field { return medicationFields(x, v) }),
-	})
+	registerView(record.SectionMedications, listView(record.SectionMedications, func(v vocab.Vocabulary) string { return v.TabMedications },
+		func(s *record.SectionsData) []record.Medication { return s.Medications }, timeless(MedicationsTable), timelessFields(medicationFields)))
 }
 
 // MedicationsTable is the medications tab: name, dose, status, start.

@@ -12,14 +12,8 @@ import (
 )
 
 func init() {
-	registerView(record.SectionNextOfKin, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.TabNextOfKin },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return NextOfKinTable(rec.Sections.NextOfKin, v, revealed, now)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.Contact { return s.NextOfKin },
-			func(x *record.Contact) *record.Item { return &x.Item }, contactFields),
-	})
+	registerView(record.SectionNextOfKin, listView(record.SectionNextOfKin, func(v vocab.Vocabulary) string { return v.TabNextOfKin },
+		func(s *record.SectionsData) []record.Contact { return s.NextOfKin }, NextOfKinTable, contactFields))
 }
 
 // NextOfKinTable is the next of kin tab: name, relationship and roles, phone numbers first,

@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
@@ -11,14 +10,8 @@ import (
 )
 
 func init() {
-	registerView(record.SectionNotes, sectionView{
-		title: func(v vocab.Vocabulary) string { return v.TabNotes },
-		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
-			return NotesTable(rec.Sections.Notes, v, revealed)
-		},
-		fields: itemFields(func(s *record.SectionsData) []record.Note { return s.Notes },
-			func(x *record.Note) *record.Item { return &x.Item }, func(x *record.Note, v vocab.Vocabulary, _ time.Time) []Field { return noteFields(x, v) }),
-	})
+	registerView(record.SectionNotes, listView(record.SectionNotes, func(v vocab.Vocabulary) string { return v.TabNotes },
+		func(s *record.SectionsData) []record.Note { return s.Notes }, timeless(NotesTable), timelessFields(noteFields)))
 }
 
 // NotesTable is the notes tab (clinical notes or case notes), newest first by default.

@@ -26,15 +26,35 @@ var sectionViews = map[record.Section]sectionView{}
 
 func registerView(sec record.Section, sv sectionView) { sectionViews[sec] = sv }
 
-// itemFields builds a sectionView's fields from the section's list and one item's fields.
-func itemFields[T any](items func(*record.SectionsData) []T, item func(*T) *record.Item, fields func(*T, vocab.Vocabulary, time.Time) []Field) func(*record.SectionsData, int, vocab.Vocabulary, time.Time) (*record.Item, []Field) {
-	return func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
-		list := items(s)
-		if i < 0 || i >= len(list) {
-			return nil, nil
-		}
-		return item(&list[i]), fields(&list[i], v, now)
+// listView is the view of a section held in one list of type T: its title, its table and
+// each item's fields.
+func listView[T any](sec record.Section, title func(vocab.Vocabulary) string, list func(*record.SectionsData) []T,
+	table func([]T, vocab.Vocabulary, func(string) bool, time.Time) Table, fields func(*T, vocab.Vocabulary, time.Time) []Field) sectionView {
+	return sectionView{
+		title: title,
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return table(list(&rec.Sections), v, revealed, now)
+		},
+		fields: func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
+			items := list(s)
+			if i < 0 || i >= len(items) {
+				return nil, nil
+			}
+			return s.Items(sec)[i], fields(&items[i], v, now)
+		},
 	}
+}
+
+// timeless adapts a table that does not depend on the time to listView.
+func timeless[T any](f func([]T, vocab.Vocabulary, func(string) bool) Table) func([]T, vocab.Vocabulary, func(string) bool, time.Time) Table {
+	return func(items []T, v vocab.Vocabulary, revealed func(string) bool, _ time.Time) Table {
+		return f(items, v, revealed)
+	}
+}
+
+// timelessFields adapts an item's fields that do not depend on the time to listView.
+func timelessFields[T any](f func(*T, vocab.Vocabulary) []Field) func(*T, vocab.Vocabulary, time.Time) []Field {
+	return func(x *T, v vocab.Vocabulary, _ time.Time) []Field { return f(x, v) }
 }
 
 // TabSections are the sections behind tabs 2…, in tab order (tab 1 is the summary).
