@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -122,7 +123,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 			if f.Value == "" {
 				continue
 			}
-			if textWidth(f.Label)+1+textWidth(f.Value) > width*2/3 {
+			if text.Width(f.Label)+1+text.Width(f.Value) > width*2/3 {
 				long = append(long, f)
 				continue
 			}
@@ -130,7 +131,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 		}
 		lines = append(lines, flow(segs, st.Faint.Render(" · "), width)...)
 		for _, f := range long {
-			for j, l := range wrap(f.Label+" "+f.Value, width) {
+			for j, l := range text.Wrap(f.Label+" "+f.Value, width) {
 				if j == 0 {
 					l = st.Label.Render(f.Label) + st.Text.Render(strings.TrimPrefix(l, f.Label))
 				} else {
@@ -240,7 +241,7 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 	all := append(slices.Clip(fields), ProvenanceFields(it, v)...)
 	lw := 0
 	for _, f := range all {
-		lw = max(lw, textWidth(f.Label))
+		lw = max(lw, text.Width(f.Label))
 	}
 	lw = min(lw, max(width*2/5, 8))
 	var lines []string
@@ -249,48 +250,19 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 			continue
 		}
 		valW := max(width-lw-2, 4)
-		wrapped := wrap(f.Value, valW)
+		wrapped := text.Wrap(f.Value, valW)
 		for j, wl := range wrapped {
 			label := ""
 			if j == 0 {
 				label = f.Label
 			}
-			lines = append(lines, st.Label.Render(fit(label, lw))+"  "+st.Text.Render(clip(wl, valW)))
+			lines = append(lines, st.Label.Render(text.Fit(label, lw))+"  "+st.Text.Render(text.Cell(wl, valW)))
 		}
 	}
 	if height > 0 && len(lines) > height {
 		lines = lines[:height]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// wrap breaks text into lines of at most w cells, keeping paragraph breaks.
-func wrap(s string, w int) []string {
-	var out []string
-	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		words := strings.Fields(para)
-		if len(words) == 0 {
-			out = append(out, "")
-			continue
-		}
-		cur := ""
-		for _, word := range words {
-			switch {
-			case cur == "":
-				cur = word
-			case textWidth(cur)+1+textWidth(word) <= w:
-				cur += " " + word
-			default:
-				out = append(out, cur)
-				cur = word
-			}
-		}
-		out = append(out, cur)
-	}
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
-	}
-	return out
 }
 
 // sortTime is a sort key for a time: zero sorts first.

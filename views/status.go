@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -37,9 +38,9 @@ func CountText(rec *record.Record, sec record.Section) string {
 // recorded" only where record.NoneRecorded allows it, else why it is unknown.
 func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, st Styles, width int) []string {
 	var lines []string
-	add := func(sty lipglossStyle, text string) {
-		for _, l := range wrap(text, width) {
-			lines = append(lines, sty.Render(clip(l, width)))
+	add := func(sty lipglossStyle, s string) {
+		for _, l := range text.Wrap(s, width) {
+			lines = append(lines, sty.Render(text.Cell(l, width)))
 		}
 	}
 	cov := rec.Coverage(sec)
@@ -60,7 +61,7 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 		}
 	}
 	if len(loading) > 0 {
-		lines = append(lines, st.Faint.Render(clip(v.Loading+" "+strings.Join(loading, ", "), width)))
+		lines = append(lines, st.Faint.Render(text.Cell(v.Loading+" "+strings.Join(loading, ", "), width)))
 	}
 	if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
 		add(st.Faint, fmt.Sprintf(v.ReferralsNote, len(rec.Sections.Referrals)))
@@ -140,7 +141,7 @@ func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles
 	segs := make([]string, 0, len(backends)+1)
 	segs = append(segs, st.Label.Render(v.BackendsTitle+":"))
 	for _, b := range backends {
-		text := b.Name + " " + BackendStatusText(b, v)
+		line := b.Name + " " + BackendStatusText(b, v)
 		sty := st.Status
 		switch b.Status {
 		case record.BackendFailed, record.BackendPartial:
@@ -148,7 +149,7 @@ func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles
 		case record.BackendSlow, record.BackendNotQueried:
 			sty = st.Warning
 		}
-		segs = append(segs, sty.Render(clip(text, width)))
+		segs = append(segs, sty.Render(text.Cell(line, width)))
 	}
 	lines := flow(segs, "  ", width)
 	if maxLines > 0 && len(lines) > maxLines {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -50,8 +51,8 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	b.WriteString(backendLines(rec.Backends, v, st, width, 0)) // every back end, however many lines
 	b.WriteString("\n")
 	for _, n := range rec.Notices {
-		for _, l := range wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {
-			b.WriteString(clip(l, width))
+		for _, l := range text.Wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {
+			b.WriteString(text.Cell(l, width))
 			b.WriteString("\n")
 		}
 	}
@@ -63,7 +64,7 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))
 		if sec == record.SectionCarePackages {
-			for _, l := range wrap(CarePackageVerdict(rec, v, now, o.Revealed), width) {
+			for _, l := range text.Wrap(CarePackageVerdict(rec, v, now, o.Revealed), width) {
 				b.WriteString(l)
 				b.WriteString("\n")
 			}
