@@ -166,3 +166,46 @@ func allergySubstance(a allergyRes) string {
 	}
 	return ""
 }
+
+// gpcAllergy adjusts a GP Connect allergy: the specification fixes verificationStatus to
+// "unconfirmed" for every allergy (GP systems do not record it), so it says nothing about
+// this one and is not shown as doubt.
+func gpcAllergy(a record.Allergy) record.Allergy {
+	if a.VerificationStatus == "unconfirmed" {
+		a.VerificationStatus = ""
+	}
+	return a
+}
+
+// noKnownAllergies reads an empty active allergies List whose emptyReason (or note) says
+// the person has no known allergies ("nilknown"): a positive statement, unlike an empty List
+// with "no-content-recorded", which stays zero items.
+func (g *gpcLists) noKnownAllergies(m *mapper) []record.Allergy {
+	var out []record.Allergy
+	for _, l := range g.codes[gpcListAllergies] {
+		if !l.Code.Has("", gpcListAllergies) || len(l.Entry) > 0 {
+			continue
+		}
+		nka := false
+		for _, c := range l.EmptyReason.Coding {
+			switch strings.ToLower(strings.ReplaceAll(c.Code, "-", "")) {
+			case "nilknown":
+				nka = true
+			}
+		}
+		for _, t := range append([]string{l.EmptyReason.Text}, noteTexts(l.Note)...) {
+			if lt := strings.ToLower(strings.TrimSpace(t)); strings.HasPrefix(lt, "no known") && strings.Contains(lt, "allerg") {
+				nka = true
+			}
+		}
+		if !nka {
+			continue
+		}
+		res := Resource{Type: "List", ID: l.ID}
+		it := m.item(res, &l.domainResource, itemFacts{recorded: l.Date, field: "date"})
+		it.Key, it.AlsoKnownAs = "List/"+l.ID+"#no-known-allergies@"+m.scope(it), nil
+		out = append(out, record.Allergy{Item: it, Substance: "No known allergies", ClinicalStatus: "active",
+			NoKnownAllergies: true, Asserted: it.Provenance.Recorded})
+	}
+	return out
+}
