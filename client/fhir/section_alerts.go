@@ -10,7 +10,8 @@ import (
 // Connect.
 func init() {
 	registerMapping(record.SectionAlerts, sectionMapping{
-		queries: func() []Query { return []Query{search("Flag", "Flag:author")} },
+		queries:     func() []Query { return []Query{search("Flag", "Flag:author")} },
+		usesPatient: true,
 		mapR4: func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData) {
 			if patient != nil {
 				out.Alerts = append(out.Alerts, m.patientAlerts(*patient)...)

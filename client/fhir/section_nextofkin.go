@@ -14,7 +14,8 @@ import (
 // from GP Connect's Patient, where relationship.text alone may name the role).
 func init() {
 	registerMapping(record.SectionNextOfKin, sectionMapping{
-		queries: func() []Query { return []Query{search("RelatedPerson")} },
+		queries:     func() []Query { return []Query{search("RelatedPerson")} },
+		usesPatient: true,
 		mapR4: func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData) {
 			if patient != nil {
 				out.NextOfKin = append(out.NextOfKin, m.patientContacts(*patient)...)

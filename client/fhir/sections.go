@@ -16,6 +16,10 @@ type sectionMapping struct {
 	queries func() []Query
 	mapR4   func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData)
 	gpc     *gpcSection // nil: not part of GP Connect (not-supported there)
+	// usesPatient: the mapping also reads the Patient resource itself (Patient.contact,
+	// deceased, interpreter needed), so the section is answered even where the server
+	// refuses every search.
+	usesPatient bool
 }
 
 // gpcSection is a section's part of GP Connect Access Record Structured.
@@ -51,6 +55,9 @@ func SectionQueries(sec record.Section) []Query {
 	}
 	return nil
 }
+
+// SectionUsesPatient reports whether a section's mapping also reads the Patient resource.
+func SectionUsesPatient(sec record.Section) bool { return sectionMappings[sec].usesPatient }
 
 // MapSection maps everything returned for one section — the matches and the _include'd
 // resources (Practitioner, PractitionerRole, Organization, Medication, Location,
