@@ -33,8 +33,6 @@ const (
 	sdsUnknown             = "UNK" // the specification's value for an id the user does not have
 	localUserSystem        = "https://github.com/shcr-project/shcr/Id/user"
 	deviceSystem           = "https://github.com/shcr-project/shcr/Id/device"
-	defaultMedicationMonth = 12
-	defaultConsultations   = 3
 )
 
 // ErrNoUser: GP Connect must name the real member of staff, never a generic user.
@@ -64,10 +62,10 @@ func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend,
 		cfg.GPConnect.InteractionID = GPConnectInteractionID
 	}
 	if cfg.GPConnect.MedicationMonths <= 0 {
-		cfg.GPConnect.MedicationMonths = defaultMedicationMonth
+		cfg.GPConnect.MedicationMonths = config.DefaultMedicationMonths
 	}
 	if cfg.GPConnect.ConsultationsRecent <= 0 {
-		cfg.GPConnect.ConsultationsRecent = defaultConsultations
+		cfg.GPConnect.ConsultationsRecent = config.DefaultConsultationsRecent
 	}
 	b := &gpcBackend{backendCore: newCore(cfg, base, opts)}
 	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: b.headers, log: b.log,

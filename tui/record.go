@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
@@ -88,14 +89,14 @@ func sectionOf(i int) record.Section {
 
 // startSections are the roles' first sections: discharge → care packages, social worker →
 // notes (newest first), dispatcher → next of kin.
-var startSections = map[string]record.Section{
+var startSections = map[config.Role]record.Section{
 	RoleDischarge:    record.SectionCarePackages,
 	RoleSocialWorker: record.SectionNotes,
 	RoleDispatcher:   record.SectionNextOfKin,
 }
 
 // startTab is the role's first tab: the tab of its start section; otherwise the summary.
-func startTab(role string) int {
+func startTab(role config.Role) int {
 	if sec, ok := startSections[role]; ok {
 		if i := slices.Index(views.TabSections(), sec); i >= 0 {
 			return i + 1

@@ -151,8 +151,8 @@ type Vocabulary struct {
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).
-func Parse(s string) (Vocabulary, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
+func Parse[S ~string](s S) (Vocabulary, error) {
+	switch strings.ToLower(strings.TrimSpace(string(s))) {
 	case "", NameHealth:
 		return Health(), nil
 	case NameSocialCare, "social_care", "socialcare":
