@@ -89,6 +89,15 @@ func (s Section) Def() (SectionDef, bool) {
 	return SectionDef{}, false
 }
 
+// JSON is the key of the section's items under "sections" in `shcr get --output json`
+// ("" for a section the table does not hold).
+func (s Section) JSON() string {
+	if d, ok := s.Def(); ok {
+		return d.JSON()
+	}
+	return ""
+}
+
 // ParseSection reads a section name as typed on the command line.
 func ParseSection(s string) (Section, bool) {
 	d, ok := Section(s).Def()

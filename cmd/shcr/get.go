@@ -369,9 +369,6 @@ func (o orderedSections) MarshalJSON() ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
-// sectionKey is the JSON key of a section: "care-packages" → "care_packages".
-func sectionKey(s record.Section) string { return strings.ReplaceAll(string(s), "-", "_") }
-
 // buildJSON makes the document; person is null unless found.
 func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJSON, error) {
 	out := getJSON{SectionStatus: []record.SectionStatus{}, Backends: []backendJSON{}, Discrepancies: []record.Discrepancy{}, Notices: []record.Notice{}}
@@ -391,7 +388,7 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 		return out, err
 	}
 	for _, sec := range sections {
-		k := sectionKey(sec)
+		k := sec.JSON()
 		v, ok := bySection[k]
 		if !ok {
 			return out, fmt.Errorf("section %s has no JSON field %q in record.SectionsData", sec, k)
@@ -414,7 +411,7 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 		counts := map[string]int{}
 		for sec, n := range b.Counts {
 			if slices.Contains(sections, sec) {
-				counts[sectionKey(sec)] = n
+				counts[sec.JSON()] = n
 			}
 		}
 		out.Backends = append(out.Backends, backendJSON{Name: b.Name, Kind: b.Kind, Domain: b.Domain,
