@@ -26,6 +26,17 @@ func init() {
 			}
 			return &s.CarePackages[i].Item, carePackageFields(&s.CarePackages[i], v)
 		},
+		lead: CarePackageVerdict,
+		// Referrals and orders are listed apart in text: they are not care packages.
+		text: func(b *strings.Builder, rec *record.Record, v vocab.Vocabulary, st Styles, width int, revealed func(string) bool) {
+			t := CarePackagesTable(rec.Sections.CarePackages, nil, v, revealed)
+			writeTable(b, &t, v, st, width)
+			if len(rec.Sections.Referrals) > 0 {
+				fmt.Fprintf(b, "\n%s (%d)\n", v.Referrals, len(rec.Sections.Referrals))
+				rt := ReferralsTable(rec.Sections.Referrals, v, revealed)
+				writeTable(b, &rt, v, st, width)
+			}
+		},
 	})
 }
 

@@ -21,6 +21,11 @@ type sectionView struct {
 	title  func(v vocab.Vocabulary) string
 	table  func(rec *record.Record, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table
 	fields func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field)
+	// For `shcr get` text, both optional: lead is a paragraph under the section's title
+	// (care packages: the verdict); text writes the section's tables instead of its one
+	// table (care packages: referrals and orders in a list apart).
+	lead func(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(string) bool) string
+	text func(b *strings.Builder, rec *record.Record, v vocab.Vocabulary, st Styles, width int, revealed func(string) bool)
 }
 
 var sectionViews = map[record.Section]sectionView{}

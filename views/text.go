@@ -63,8 +63,9 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 		b.WriteString("\n")
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))
-		if sec == record.SectionCarePackages {
-			for _, l := range text.Wrap(CarePackageVerdict(rec, v, now, o.Revealed), width) {
+		sv := sectionViews[sec]
+		if sv.lead != nil {
+			for _, l := range text.Wrap(sv.lead(rec, v, now, o.Revealed), width) {
 				b.WriteString(l)
 				b.WriteString("\n")
 			}
@@ -73,19 +74,12 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 			b.WriteString(l)
 			b.WriteString("\n")
 		}
-		var t Table
-		if sec == record.SectionCarePackages {
-			// Referrals and orders are listed apart: they are not care packages.
-			t = CarePackagesTable(rec.Sections.CarePackages, nil, v, o.Revealed)
-		} else {
-			t = SectionTable(rec, sec, v, o.Revealed, now)
+		if sv.text != nil {
+			sv.text(&b, rec, v, st, width, o.Revealed)
+			continue
 		}
+		t := SectionTable(rec, sec, v, o.Revealed, now)
 		writeTable(&b, &t, v, st, width)
-		if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
-			fmt.Fprintf(&b, "\n%s (%d)\n", v.Referrals, len(rec.Sections.Referrals))
-			rt := ReferralsTable(rec.Sections.Referrals, v, o.Revealed)
-			writeTable(&b, &rt, v, st, width)
-		}
 	}
 	return trimLines(b.String())
 }
