@@ -23,7 +23,7 @@ func Loading(rec *record.Record, sec record.Section) bool {
 // CountText is "12", or "10+" when a back end cut the section short. For care packages it
 // counts the care packages alone, not the referrals and orders listed apart from them.
 func CountText(rec *record.Record, sec record.Section) string {
-	n := shownCount(rec, sec)
+	n := rec.Count(sec)
 	for _, st := range rec.StatusOf(sec) {
 		if st.State == record.StateTruncated {
 			return fmt.Sprintf("%d+", n)
@@ -66,9 +66,9 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 	if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
 		add(st.Faint, fmt.Sprintf(v.ReferralsNote, len(rec.Sections.Referrals)))
 	}
-	if shownCount(rec, sec) == 0 && len(loading) == 0 {
+	if rec.Count(sec) == 0 && len(loading) == 0 {
 		switch {
-		case noneRecorded(rec, sec):
+		case rec.NoneRecorded(sec):
 			add(st.Text, fmt.Sprintf(v.NoneRecorded, strings.Join(cov.Complete, ", ")))
 			for _, p := range notHeldPhrases(cov, v) {
 				add(st.Faint, upperFirst(p))
@@ -170,7 +170,7 @@ func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinn
 		return fmt.Sprintf("%d %s %s", n, title, spinner)
 	}
 	count := CountText(rec, sec)
-	if shownCount(rec, sec) == 0 && !rec.Returned(sec) {
+	if rec.Count(sec) == 0 && !rec.Returned(sec) {
 		count = "-"
 	}
 	if slices.ContainsFunc(rec.Coverage(sec).Unchecked, func(s record.SectionStatus) bool { return s.State != record.StateTruncated }) {

@@ -179,7 +179,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	switch a := strings.Join(alerts, "; "); {
 	case a != "":
 		out = append(out, Field{v.SumAlerts, withProblems(a, rec, record.SectionAlerts, v)})
-	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !noneRecorded(rec, record.SectionAlerts):
+	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !rec.NoneRecorded(record.SectionAlerts):
 		out = append(out, Field{v.SumAlerts, strings.Join(notCheckedPhrases(rec, record.SectionAlerts, v), "; ")})
 	}
 
