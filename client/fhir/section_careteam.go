@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shcr-project/shcr/record"
@@ -276,4 +277,33 @@ func (m *mapper) memberKey(ref *Reference, container *domainResource, name, scop
 		who = "name:" + strings.ToLower(strings.Join(strings.Fields(name), " "))
 	}
 	return "member:" + who + "@" + scope
+}
+
+// appendMembers adds care team members, folding one already present under the same key:
+// the entry with a coded role wins, and fills what the other lacks.
+func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []record.CareTeamMember {
+	for _, a := range add {
+		i := slices.IndexFunc(dst, func(d record.CareTeamMember) bool { return d.Key == a.Key })
+		if i < 0 {
+			dst = append(dst, a)
+			continue
+		}
+		keep, other := dst[i], a
+		if keep.RoleCode == "" && a.RoleCode != "" {
+			keep, other = a, dst[i]
+		}
+		keep.Team = firstNonEmpty(keep.Team, other.Team)
+		keep.Organisation = firstNonEmpty(keep.Organisation, other.Organisation)
+		keep.Email = firstNonEmpty(keep.Email, other.Email)
+		if len(keep.Phones) == 0 {
+			keep.Phones = other.Phones
+		}
+		// One of the two still current (an active team) while the other has ended (a
+		// finished episode's care manager): the member is current, as the current one says.
+		if now := mappingNow(); !keep.Current(now) && other.Current(now) {
+			keep.Period, keep.Status = other.Period, other.Status
+		}
+		dst[i] = keep
+	}
+	return dst
 }

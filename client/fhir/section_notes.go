@@ -251,3 +251,7 @@ func cutText(s string) string {
 	}
 	return cut + "\n[… text cut: the note is longer than 64 KB]"
 }
+
+// CommentNoteCode is the SNOMED CT code of GP Connect's "Comment note" Observation, the
+// note-like Observations the notes section asks for.
+const CommentNoteCode = "37331000000100"

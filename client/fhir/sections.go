@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"net/url"
 	"slices"
 
 	"github.com/shcr-project/shcr/record"
@@ -102,31 +103,41 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 	return out, m.warnings
 }
 
-// appendMembers adds care team members, folding one already present under the same key:
-// the entry with a coded role wins, and fills what the other lacks.
-func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []record.CareTeamMember {
-	for _, a := range add {
-		i := slices.IndexFunc(dst, func(d record.CareTeamMember) bool { return d.Key == a.Key })
-		if i < 0 {
-			dst = append(dst, a)
-			continue
-		}
-		keep, other := dst[i], a
-		if keep.RoleCode == "" && a.RoleCode != "" {
-			keep, other = a, dst[i]
-		}
-		keep.Team = firstNonEmpty(keep.Team, other.Team)
-		keep.Organisation = firstNonEmpty(keep.Organisation, other.Organisation)
-		keep.Email = firstNonEmpty(keep.Email, other.Email)
-		if len(keep.Phones) == 0 {
-			keep.Phones = other.Phones
-		}
-		// One of the two still current (an active team) while the other has ended (a
-		// finished episode's care manager): the member is current, as the current one says.
-		if now := mappingNow(); !keep.Current(now) && other.Current(now) {
-			keep.Period, keep.Status = other.Period, other.Status
-		}
-		dst[i] = keep
+// Query is one search the client runs for a section:
+// [base]/{ResourceType}?{Params}&{PatientParam}=<id>, plus _include=… for each of Includes,
+// _include:iterate=… for each of IncludeIterate, and _revinclude=Provenance:target when
+// RevIncludeProvenance is set. Includes are what the mapping resolves when present; a
+// client drops those the server's CapabilityStatement does not declare (the mapping then
+// falls back to reference display text).
+type Query struct {
+	ResourceType         string
+	PatientParam         string
+	Params               url.Values
+	Includes             []string // _include values, e.g. "EpisodeOfCare:care-manager"
+	IncludeIterate       []string // _include:iterate values, e.g. "PractitionerRole:practitioner"
+	RevIncludeProvenance bool
+	// Optional marks a search that adds to a section but is not what the section is: a
+	// server that refuses its resource type (many record servers hold no DeviceRequest)
+	// leaves the section answered by its other searches, with that type named as not
+	// available, rather than making the whole section not-supported.
+	Optional bool
+}
+
+// Values builds the query string for the patient with logical id patientID.
+func (q Query) Values(patientID string) url.Values {
+	v := url.Values{}
+	for k, vs := range q.Params {
+		v[k] = append([]string(nil), vs...)
 	}
-	return dst
+	v.Set(q.PatientParam, patientID)
+	for _, inc := range q.Includes {
+		v.Add("_include", inc)
+	}
+	for _, inc := range q.IncludeIterate {
+		v.Add("_include:iterate", inc)
+	}
+	if q.RevIncludeProvenance {
+		v.Add("_revinclude", "Provenance:target")
+	}
+	return v
 }
