@@ -307,3 +307,6 @@ func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []
 	}
 	return dst
 }
+
+// roleIterate resolves PractitionerRoles to their practitioner and organisation.
+var roleIterate = []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}

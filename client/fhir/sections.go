@@ -43,9 +43,6 @@ func search(rt string, includes ...string) Query {
 	return Query{ResourceType: rt, PatientParam: "patient", Includes: includes, RevIncludeProvenance: true}
 }
 
-// roleIterate resolves PractitionerRoles to their practitioner and organisation.
-var roleIterate = []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}
-
 // SectionQueries returns the searches a section needs (each section_*.go says which, and
 // why). Every search is by patient ("patient=<id>") and asks for Provenance by _revinclude.
 // No _sort or status filter is sent (not every server supports them); the mapping filters
