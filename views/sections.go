@@ -99,12 +99,9 @@ type Field struct{ Label, Value string }
 // ItemDetails is the details pane of item index of a section: its fields, then its provenance.
 // A restricted item shows no content, only that it is restricted and where it came from.
 func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool, now time.Time) string {
-	item, fields := sectionFields(rec, sec, index, v, now)
+	item, fields := shownFields(rec, sec, index, v, revealed, now)
 	if item == nil {
 		return ""
-	}
-	if item.Masked(revealed) {
-		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	return renderDetails(fields, *item, v, st, width, height)
 }
@@ -113,12 +110,9 @@ func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Voca
 // ("Type Home care · Status active · …"), long texts get their own lines, and the provenance
 // follows on a line of its own, so that 80 × 24 still shows where the item came from.
 func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool, now time.Time) string {
-	item, fields := sectionFields(rec, sec, index, v, now)
+	item, fields := shownFields(rec, sec, index, v, revealed, now)
 	if item == nil {
 		return ""
-	}
-	if item.Masked(revealed) {
-		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	var lines []string
 	flowFields := func(fs []Field) {
@@ -190,6 +184,16 @@ func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 		segs = append(segs, st.Label.Render(v.AlsoFrom)+" "+st.Text.Render(strings.Join(names, ", ")))
 	}
 	return segs
+}
+
+// shownFields are what a details pane shows of item index of a section: its fields, or only
+// that it is restricted when it is masked. The item is nil when there is none.
+func shownFields(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) (*record.Item, []Field) {
+	item, fields := sectionFields(rec, sec, index, v, now)
+	if item != nil && item.Masked(revealed) {
+		fields = []Field{{v.Details, v.RestrictedDetails}}
+	}
+	return item, fields
 }
 
 func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
