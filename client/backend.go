@@ -6,13 +6,14 @@ import (
 	"context"
 	"errors"
 
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/record"
 )
 
 // Info describes a configured back end.
 type Info struct {
-	Name    string        // configured name, shown as provenance
-	Kind    string        // config.KindFHIRR4 | config.KindGPConnect
+	Name    string // configured name, shown as provenance
+	Kind    config.Kind
 	Domain  record.Domain // default domain of its items
 	BaseURL string
 }

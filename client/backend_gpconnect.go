@@ -33,8 +33,6 @@ const (
 	sdsUnknown             = "UNK" // the specification's value for an id the user does not have
 	localUserSystem        = "https://github.com/shcr-project/shcr/Id/user"
 	deviceSystem           = "https://github.com/shcr-project/shcr/Id/device"
-	defaultMedicationMonth = 12
-	defaultConsultations   = 3
 )
 
 // ErrNoUser: GP Connect must name the real member of staff, never a generic user.
@@ -64,10 +62,10 @@ func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend,
 		cfg.GPConnect.InteractionID = GPConnectInteractionID
 	}
 	if cfg.GPConnect.MedicationMonths <= 0 {
-		cfg.GPConnect.MedicationMonths = defaultMedicationMonth
+		cfg.GPConnect.MedicationMonths = config.DefaultMedicationMonths
 	}
 	if cfg.GPConnect.ConsultationsRecent <= 0 {
-		cfg.GPConnect.ConsultationsRecent = defaultConsultations
+		cfg.GPConnect.ConsultationsRecent = config.DefaultConsultationsRecent
 	}
 	b := &gpcBackend{backendCore: newCore(cfg, base, opts)}
 	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: b.headers, log: b.log,
@@ -206,27 +204,8 @@ func (g *gpcBackend) parameters(nhs string, sections []record.Section, now time.
 		"name":            "patientNHSNumber",
 		"valueIdentifier": map[string]string{"system": nhsNumberSystem, "value": nhs},
 	}}
-	want := map[record.Section]bool{}
-	for _, s := range sections {
-		want[s] = true
-	}
-	if want[record.SectionAllergies] {
-		params = append(params, map[string]any{"name": "includeAllergies", "part": []map[string]any{
-			{"name": "includeResolvedAllergies", "valueBoolean": true},
-		}})
-	}
-	if want[record.SectionMedications] {
-		from := now.In(time.UTC).AddDate(0, -g.cfg.GPConnect.MedicationMonths, 0).Format("2006-01-02")
-		params = append(params, map[string]any{"name": "includeMedication", "part": []map[string]any{
-			{"name": "includePrescriptionIssues", "valueBoolean": false},
-			{"name": "medicationSearchFromDate", "valueDate": from},
-		}})
-	}
-	if want[record.SectionEncounters] || want[record.SectionNotes] {
-		params = append(params, map[string]any{"name": "includeConsultations", "part": []map[string]any{
-			{"name": "includeNumberOfMostRecent", "valuePositiveInt": g.cfg.GPConnect.ConsultationsRecent},
-		}})
-	}
+	params = append(params, fhir.GPConnectParameters(sections, fhir.GPConnectAsk{Now: now,
+		MedicationMonths: g.cfg.GPConnect.MedicationMonths, ConsultationsRecent: g.cfg.GPConnect.ConsultationsRecent})...)
 	b, _ := json.Marshal(map[string]any{"resourceType": "Parameters", "parameter": params})
 	return b
 }

@@ -32,7 +32,7 @@ type backendCore struct {
 
 func newCore(cfg config.Backend, base *url.URL, opts Options) backendCore {
 	return backendCore{
-		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: record.Domain(cfg.Domain), BaseURL: base.String()},
+		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: cfg.Domain, BaseURL: base.String()},
 		cfg:     cfg,
 		base:    base,
 		baseStr: base.String(),
@@ -136,26 +136,24 @@ func New(cfg config.Backend, opts Options) (Backend, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("back end %s: url must be a FHIR base URL without ?query or #fragment", cfg.Name)
 	}
+	// Config validated the kind and domain at load; a back end built in code may leave
+	// them, the timeout and the cap out: config's defaults then.
 	if cfg.Domain == "" {
-		cfg.Domain = string(record.DomainHealth)
+		cfg.Domain = config.DomainHealth
 	}
-	if !record.Domain(cfg.Domain).Valid() {
-		return nil, fmt.Errorf("back end %s: domain %q must be health or social-care", cfg.Name, cfg.Domain)
+	if cfg.Kind == "" {
+		cfg.Kind = config.KindFHIRR4
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = defaultTimeout
+		cfg.Timeout = config.DefaultTimeout
 	}
 	if cfg.MaxEntries <= 0 {
-		cfg.MaxEntries = defaultMaxEntries
+		cfg.MaxEntries = config.DefaultMaxEntries
 	}
-	switch cfg.Kind {
-	case config.KindFHIRR4, "":
-		cfg.Kind = config.KindFHIRR4
-		return newFHIR(cfg, u, opts)
-	case config.KindGPConnect:
+	if cfg.Kind == config.KindGPConnect {
 		return newGPConnect(cfg, u, opts)
 	}
-	return nil, fmt.Errorf("back end %s: kind %q must be %s or %s", cfg.Name, cfg.Kind, config.KindFHIRR4, config.KindGPConnect)
+	return newFHIR(cfg, u, opts)
 }
 
 // tokenAuth returns the Authorization function for a back end's token source, or nil.

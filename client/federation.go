@@ -81,7 +81,7 @@ func (f *Federation) backend(name string) Backend {
 
 // statusFor turns an error (or none) into a back end status line.
 func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) record.BackendStatus {
-	st := record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain, Elapsed: elapsed, Status: record.BackendOK}
+	st := record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain, Elapsed: elapsed, Status: record.BackendOK}
 	var nq *NotQueriedError
 	switch {
 	case errors.As(err, &nq):
@@ -196,7 +196,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 		if len(srcs) == 0 {
 			st, ok := m.searched[info.Name]
 			if !ok || st.Status == record.BackendOK || st.Status == record.BackendSlow {
-				st = record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain}
+				st = record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain}
 				st.Status = record.BackendNotKnown
 			}
 			if part := unaskedPart(info.Name, st, m.searchErrs[info.Name], sections); len(part.Status) > 0 {
@@ -305,7 +305,7 @@ func unaskedPart(backend string, st record.BackendStatus, searchErr error, secti
 // asked failed. A truncated section counts its items and does not make the back end
 // partial: its own state says it is incomplete.
 func (f *Federation) fetchStatus(info Info, sections []record.Section, states map[record.Section]record.SectionStatus, elapsed time.Duration, ctxErr error) record.BackendStatus {
-	st := record.BackendStatus{Name: info.Name, Kind: info.Kind, Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
+	st := record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
 	failed, notAsked, firstErr := 0, 0, ""
 	for _, sec := range sections {
 		s, ok := states[sec]

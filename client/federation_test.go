@@ -352,14 +352,14 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
+// TestNewRejectsBadConfig: what only New can find (a URL it cannot use, a CA file it cannot
+// read). Kinds and domains are config's enums, checked when the config is loaded.
 func TestNewRejectsBadConfig(t *testing.T) {
 	for _, tc := range []struct {
 		cfg  config.Backend
 		want string
 	}{
-		{config.Backend{Name: "x", Kind: "hl7v2", URL: "https://a.example/fhir"}, `back end x: kind "hl7v2" must be fhir-r4 or gp-connect`},
 		{config.Backend{Name: "x", URL: "ftp://a.example/fhir"}, `back end x: url "ftp://a.example/fhir" is not an http(s) URL`},
-		{config.Backend{Name: "x", URL: "https://a.example/fhir", Domain: "care"}, `back end x: domain "care" must be health or social-care`},
 		{config.Backend{Name: "x", URL: "https://a.example/fhir", TLS: config.TLS{CAFile: "/nonexistent/ca.pem"}}, "back end x: tls.ca_file: no such file or directory"},
 	} {
 		_, err := New(tc.cfg, Options{})

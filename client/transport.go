@@ -22,9 +22,7 @@ import (
 )
 
 const (
-	defaultTimeout      = 15 * time.Second
 	defaultSlowAfter    = 3 * time.Second
-	defaultMaxEntries   = 10000
 	defaultMaxBytes     = 64 << 20
 	maxRetries          = 3
 	maxRetryWait        = 10 * time.Second

@@ -6,8 +6,8 @@ import "time"
 
 // Config is the whole configuration file.
 type Config struct {
-	Vocabulary string        `mapstructure:"vocabulary"` // health | social-care
-	Role       string        `mapstructure:"role"`       // discharge | social-worker | dispatcher | ""
+	Vocabulary Vocabulary    `mapstructure:"vocabulary"` // health | social-care
+	Role       Role          `mapstructure:"role"`       // discharge | social-worker | dispatcher | ""
 	Purpose    string        `mapstructure:"purpose"`    // direct-care | safeguarding | emergency | other | demo | ""
 	IdleLock   time.Duration `mapstructure:"idle_lock"`  // minutes without a key before the screen locks (default 5m)
 	Backends   []Backend     `mapstructure:"backends"`
@@ -31,7 +31,7 @@ type Config struct {
 type Organisation struct {
 	Code   string `mapstructure:"code"`   // ODS code, e.g. "706" (a council) or "RR8"; upper case after loading
 	Name   string `mapstructure:"name"`   // shown wherever the code is met
-	Domain string `mapstructure:"domain"` // health | social-care
+	Domain Domain `mapstructure:"domain"` // health | social-care
 	key    string // where the file said it ("organisations.706" or "organisations[0]"), for errors
 }
 
@@ -50,18 +50,12 @@ type User struct {
 	SDSRoleProfileID string `mapstructure:"sds_role_profile_id"`
 }
 
-// Back end kinds.
-const (
-	KindFHIRR4    = "fhir-r4"
-	KindGPConnect = "gp-connect"
-)
-
 // Backend is one shared care record (or GP system) shcr queries.
 type Backend struct {
 	Name    string        `mapstructure:"name"`
-	Kind    string        `mapstructure:"kind"`   // fhir-r4 | gp-connect
+	Kind    Kind          `mapstructure:"kind"`   // fhir-r4 | gp-connect
 	URL     string        `mapstructure:"url"`    // FHIR base URL
-	Domain  string        `mapstructure:"domain"` // health | social-care: default domain of its items
+	Domain  Domain        `mapstructure:"domain"` // health | social-care: default domain of its items
 	Timeout time.Duration `mapstructure:"timeout"`
 	// MaxEntries caps how many entries one section search collects across pages (default 10,000).
 	MaxEntries int       `mapstructure:"max_entries"`
@@ -70,18 +64,9 @@ type Backend struct {
 	TLS        TLS       `mapstructure:"tls"`
 }
 
-// Auth types.
-const (
-	AuthNone              = "none"
-	AuthBearer            = "bearer"
-	AuthPKCE              = "pkce"
-	AuthDevice            = "device"
-	AuthClientCredentials = "client-credentials"
-)
-
 // Auth is how shcr signs in to a back end.
 type Auth struct {
-	Type            string   `mapstructure:"type"`      // none | bearer | pkce | device | client-credentials
+	Type            AuthType `mapstructure:"type"`      // none | bearer | pkce | device | client-credentials
 	TokenEnv        string   `mapstructure:"token_env"` // bearer: environment variable holding the token
 	Issuer          string   `mapstructure:"issuer"`
 	TokenURL        string   `mapstructure:"token_url"`

@@ -8,70 +8,22 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/internal/safetext"
 )
 
-// Vocabularies: every on-screen word comes from one of these tables (views/vocab).
-const (
-	VocabularyHealth     = "health"
-	VocabularySocialCare = "social-care"
-)
-
-// Roles shape what the TUI shows first.
-const (
-	RoleDischarge    = "discharge"
-	RoleSocialWorker = "social-worker"
-	RoleDispatcher   = "dispatcher"
-)
-
-// Domains of a back end's items (the same words as record.Domain).
-const (
-	DomainHealth     = "health"
-	DomainSocialCare = "social-care"
-)
-
-// Defaults.
-const (
-	DefaultVocabulary          = VocabularyHealth
-	DefaultIdleLock            = 5 * time.Minute
-	DefaultTimeout             = 15 * time.Second
-	DefaultMaxEntries          = 10000
-	DefaultMedicationMonths    = 12
-	DefaultConsultationsRecent = 3
-)
-
-// Vocabularies lists the vocabulary names.
-func Vocabularies() []string { return []string{VocabularyHealth, VocabularySocialCare} }
-
-// Roles lists the role names.
-func Roles() []string { return []string{RoleDischarge, RoleSocialWorker, RoleDispatcher} }
-
-// Kinds lists the back end kinds.
-func Kinds() []string { return []string{KindFHIRR4, KindGPConnect} }
-
-// AuthTypes lists the sign-in types.
-func AuthTypes() []string {
-	return []string{AuthNone, AuthBearer, AuthPKCE, AuthDevice, AuthClientCredentials}
+// CheckVocabulary says why s is not a vocabulary (nil when it is).
+func CheckVocabulary[S ~string](s S) error {
+	return oneOf(Vocabulary(s), "a vocabulary", Vocabularies())
 }
 
-// Domains lists the domains.
-func Domains() []string { return []string{DomainHealth, DomainSocialCare} }
-
-// Algs lists the signing algorithms for client-credentials with private_key_jwt.
-func Algs() []string { return []string{"RS384", "ES384", "RS512"} }
-
-// CheckVocabulary says why s is not a vocabulary (nil when it is).
-func CheckVocabulary(s string) error { return oneOf(s, "a vocabulary", Vocabularies()) }
-
 // CheckRole says why s is not a role; "" (no role) is allowed.
-func CheckRole(s string) error {
+func CheckRole[S ~string](s S) error {
 	if s == "" {
 		return nil
 	}
-	return oneOf(s, "a role", Roles())
+	return oneOf(Role(s), "a role", Roles())
 }
 
 // CheckPurpose says why s is not a purpose of access ("direct-care", "safeguarding",
@@ -90,14 +42,18 @@ func CheckPurpose(s string, demo bool) error {
 	return nil
 }
 
-func oneOf(s, what string, allowed []string) error {
+func oneOf[T ~string](s T, what string, allowed []T) error {
 	if slices.Contains(allowed, s) {
 		return nil
 	}
-	if s == "" {
-		return fmt.Errorf("missing: say %s", orList(allowed))
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
 	}
-	return fmt.Errorf("%q is not %s (%s)", s, what, strings.Join(allowed, " | "))
+	if s == "" {
+		return fmt.Errorf("missing: say %s", orList(names))
+	}
+	return fmt.Errorf("%q is not %s (%s)", s, what, strings.Join(names, " | "))
 }
 
 func orList(xs []string) string {
@@ -120,7 +76,7 @@ func ApplyDefaults(c *Config) {
 		o := &c.Organisations[i]
 		o.Code = strings.ToUpper(strings.TrimSpace(o.Code))
 		o.Name = strings.TrimSpace(o.Name)
-		o.Domain = strings.TrimSpace(o.Domain)
+		o.Domain = Domain(strings.TrimSpace(string(o.Domain)))
 	}
 	for i := range c.Backends {
 		b := &c.Backends[i]

@@ -53,7 +53,7 @@ func TestReferralsAreNotCarePackages(t *testing.T) {
 	r := &Record{}
 	r.Merge(Part{Backend: "a", Sections: SectionsData{Referrals: []CarePackage{{Item: Item{Key: "k"}, PackageCategory: PackageOrder}}},
 		Status: []SectionStatus{{Backend: "a", Section: SectionCarePackages, State: StateReturned}}})
-	if r.Count(SectionCarePackages) != 0 || len(r.Sections.Referrals) != 1 || !r.NoneRecorded(SectionCarePackages) {
+	if r.Count(SectionCarePackages) != 0 || len(r.Sections.Items(SectionCarePackages)) != 0 || len(r.Sections.Referrals) != 1 || !r.NoneRecorded(SectionCarePackages) {
 		t.Errorf("count %d, referrals %d, none %v", r.Count(SectionCarePackages), len(r.Sections.Referrals), r.NoneRecorded(SectionCarePackages))
 	}
 }

@@ -39,16 +39,11 @@ func (r *Record) Masked(revealed func(key string) bool) *Record {
 	} else {
 		m.Discrepancies = slices.Clone(r.Discrepancies)
 	}
-	s, src := &m.Sections, &r.Sections
-	s.CarePackages = maskItems(src.CarePackages, revealed)
-	s.Referrals = maskItems(src.Referrals, revealed)
-	s.CareTeam = maskItems(src.CareTeam, revealed)
-	s.Medications = maskItems(src.Medications, revealed)
-	s.Allergies = maskItems(src.Allergies, revealed)
-	s.NextOfKin = maskItems(src.NextOfKin, revealed)
-	s.Encounters = maskItems(src.Encounters, revealed)
-	s.Notes = maskItems(src.Notes, revealed)
-	s.Alerts = maskItems(src.Alerts, revealed)
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.mask(&m.Sections, &r.Sections, revealed)
+		}
+	}
 	m.SectionStatus = slices.Clone(r.SectionStatus)
 	m.Backends = slices.Clone(r.Backends)
 	m.Notices = slices.Clone(r.Notices)

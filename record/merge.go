@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // Part is one back end's answer for one or more sections of one person: a partial record
@@ -114,16 +113,11 @@ func (r *Record) Merge(p Part) {
 	if p.Person != nil {
 		r.mergePerson(p.Backend, *p.Person)
 	}
-	s := &r.Sections
-	s.CarePackages = mergeItems(s.CarePackages, p.Sections.CarePackages, nil, nil)
-	s.Referrals = mergeItems(s.Referrals, p.Sections.Referrals, nil, nil)
-	s.CareTeam = mergeItems(s.CareTeam, p.Sections.CareTeam, nil, nil)
-	s.Medications = mergeItems(s.Medications, p.Sections.Medications, nil, nil)
-	s.Allergies = mergeItems(s.Allergies, p.Sections.Allergies, nil, nil)
-	s.NextOfKin = mergeItems(s.NextOfKin, p.Sections.NextOfKin, SameContact, foldContact)
-	s.Encounters = mergeItems(s.Encounters, p.Sections.Encounters, nil, nil)
-	s.Notes = mergeItems(s.Notes, p.Sections.Notes, nil, nil)
-	s.Alerts = mergeItems(s.Alerts, p.Sections.Alerts, nil, nil)
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.merge(&r.Sections, &p.Sections)
+		}
+	}
 	for _, st := range p.Status {
 		r.SetStatus(st)
 	}
@@ -137,147 +131,29 @@ func (r *Record) Merge(p Part) {
 // EachItem calls fn with every item of every section, in section display order, so that a
 // walk over the whole record is written once.
 func (s *SectionsData) EachItem(fn func(sec Section, it *Item)) {
-	for i := range s.CarePackages {
-		fn(SectionCarePackages, &s.CarePackages[i].Item)
-	}
-	for i := range s.Referrals {
-		fn(SectionCarePackages, &s.Referrals[i].Item)
-	}
-	for i := range s.CareTeam {
-		fn(SectionCareTeam, &s.CareTeam[i].Item)
-	}
-	for i := range s.Medications {
-		fn(SectionMedications, &s.Medications[i].Item)
-	}
-	for i := range s.Allergies {
-		fn(SectionAllergies, &s.Allergies[i].Item)
-	}
-	for i := range s.NextOfKin {
-		fn(SectionNextOfKin, &s.NextOfKin[i].Item)
-	}
-	for i := range s.Encounters {
-		fn(SectionEncounters, &s.Encounters[i].Item)
-	}
-	for i := range s.Notes {
-		fn(SectionNotes, &s.Notes[i].Item)
-	}
-	for i := range s.Alerts {
-		fn(SectionAlerts, &s.Alerts[i].Item)
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.each(s, d.Key, fn)
+		}
 	}
 }
 
-// SetStatus records (or replaces) one back end's status for one section.
-func (r *Record) SetStatus(st SectionStatus) {
-	for i, old := range r.SectionStatus {
-		if old.Backend == st.Backend && old.Section == st.Section {
-			r.SectionStatus[i] = st
-			return
-		}
+// Items are the items of one section that Count counts (care packages without the
+// referrals and orders kept beside them), in list order.
+func (s *SectionsData) Items(sec Section) []*Item {
+	d, ok := sec.Def()
+	if !ok {
+		return nil
 	}
-	r.SectionStatus = append(r.SectionStatus, st)
-}
-
-// StatusOf returns every back end's status for a section, in the order they arrived.
-func (r *Record) StatusOf(sec Section) []SectionStatus {
-	var out []SectionStatus
-	for _, st := range r.SectionStatus {
-		if st.Section == sec {
-			out = append(out, st)
-		}
-	}
+	var out []*Item
+	d.lists[0].each(s, sec, func(_ Section, it *Item) { out = append(out, it) })
 	return out
 }
 
-// Returned reports whether at least one back end sent the section (in full or truncated).
-// It does not mean the section is complete: see Coverage.
-func (r *Record) Returned(sec Section) bool {
-	for _, st := range r.SectionStatus {
-		if st.Section == sec && st.Answered() {
-			return true
-		}
-	}
-	return false
-}
-
-// Coverage sorts the back ends by what they said about one section. It is the one place
-// that decides whether a section may be called "none recorded".
-type Coverage struct {
-	Complete []string        // returned the whole section
-	NotHeld  []SectionStatus // not-supported: the back end does not serve the section (Error says why)
-	NotKnown []string        // do not know the person, so hold nothing for them
-	// Unchecked could not be checked: failed, timed-out, truncated, not-queried, loading, or
-	// a back end that knows the person and sent no status for the section (as not-queried).
-	Unchecked []SectionStatus
-}
-
-// Checked reports whether the section is known in full: at least one back end returned it
-// whole and every other one either does not know the person or does not serve the section.
-func (c Coverage) Checked() bool { return len(c.Complete) > 0 && len(c.Unchecked) == 0 }
-
-// Coverage says, back end by back end, how far sec could be checked.
-func (r *Record) Coverage(sec Section) Coverage {
-	var c Coverage
-	seen := map[string]bool{}
-	for _, st := range r.SectionStatus {
-		if st.Section != sec {
-			continue
-		}
-		seen[st.Backend] = true
-		switch st.State {
-		case StateReturned:
-			c.Complete = append(c.Complete, st.Backend)
-		case StateNotSupported:
-			c.NotHeld = append(c.NotHeld, st)
-		case StateNotKnown:
-			c.NotKnown = append(c.NotKnown, st.Backend)
-		default:
-			c.Unchecked = append(c.Unchecked, st)
-		}
-	}
-	for _, b := range r.Backends {
-		if seen[b.Name] {
-			continue
-		}
-		seen[b.Name] = true
-		switch b.Status {
-		case BackendNotKnown:
-			c.NotKnown = append(c.NotKnown, b.Name)
-		case BackendFailed:
-			c.Unchecked = append(c.Unchecked, SectionStatus{Backend: b.Name, Section: sec, State: StateFailed, Error: b.Error, HTTPStatus: b.HTTPStatus})
-		default:
-			c.Unchecked = append(c.Unchecked, SectionStatus{Backend: b.Name, Section: sec, State: StateNotQueried, Error: b.Error})
-		}
-	}
-	return c
-}
-
-// NoneRecorded reports whether the section may be shown as "none recorded": no items (a
-// masked restricted item is an item) and every back end that knows the person returned it
-// whole.
-func (r *Record) NoneRecorded(sec Section) bool {
-	return r.Count(sec) == 0 && r.Coverage(sec).Checked()
-}
-
-// Count is the number of items in a section.
+// Count is the number of items in a section (referrals and orders are not care packages).
 func (r *Record) Count(sec Section) int {
-	s := &r.Sections
-	switch sec {
-	case SectionCarePackages:
-		return len(s.CarePackages) // referrals and orders are not care packages
-	case SectionCareTeam:
-		return len(s.CareTeam)
-	case SectionMedications:
-		return len(s.Medications)
-	case SectionAllergies:
-		return len(s.Allergies)
-	case SectionNextOfKin:
-		return len(s.NextOfKin)
-	case SectionEncounters:
-		return len(s.Encounters)
-	case SectionNotes:
-		return len(s.Notes)
-	case SectionAlerts:
-		return len(s.Alerts)
+	if d, ok := sec.Def(); ok {
+		return d.lists[0].count(&r.Sections)
 	}
 	return 0
 }
@@ -394,162 +270,10 @@ func (d Discrepancy) String() string {
 // WithEmptyLists returns a copy of s whose nil lists are empty, so JSON writes [] and a
 // script can tell "none recorded" from a missing key.
 func (s SectionsData) WithEmptyLists() SectionsData {
-	if s.CarePackages == nil {
-		s.CarePackages = []CarePackage{}
-	}
-	if s.Referrals == nil {
-		s.Referrals = []CarePackage{}
-	}
-	if s.CareTeam == nil {
-		s.CareTeam = []CareTeamMember{}
-	}
-	if s.Medications == nil {
-		s.Medications = []Medication{}
-	}
-	if s.Allergies == nil {
-		s.Allergies = []Allergy{}
-	}
-	if s.NextOfKin == nil {
-		s.NextOfKin = []Contact{}
-	}
-	if s.Encounters == nil {
-		s.Encounters = []Encounter{}
-	}
-	if s.Notes == nil {
-		s.Notes = []Note{}
-	}
-	if s.Alerts == nil {
-		s.Alerts = []Alert{}
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			l.fillEmpty(&s)
+		}
 	}
 	return s
-}
-
-// SameContact reports whether two contacts (from different back ends, under different keys:
-// a Patient.contact and a council RelatedPerson, say) are the same person: the same name
-// once titles, case and punctuation are set aside, and at least one telephone number in
-// common once written as digits alone (+44 read as 0). Two people of the same name with no
-// number in common stay apart, and so do two whose family relationships to the person
-// differ ("Husband" and "Son": a father and son of one name sharing the home phone).
-func SameContact(a, b *Contact) bool {
-	na := NormaliseName(a.Name)
-	if na == "" || na != NormaliseName(b.Name) {
-		return false
-	}
-	ra, rb := splitRelationship(a.Relationship), splitRelationship(b.Relationship)
-	if len(ra) > 0 && len(rb) > 0 && !slices.ContainsFunc(ra, func(r string) bool {
-		return slices.ContainsFunc(rb, func(o string) bool { return strings.EqualFold(r, o) })
-	}) {
-		return false
-	}
-	for _, p := range a.Phones {
-		n := NormalisePhone(p.Number)
-		if n != "" && slices.ContainsFunc(b.Phones, func(q Phone) bool { return NormalisePhone(q.Number) == n }) {
-			return true
-		}
-	}
-	return false
-}
-
-// foldContact adds what from says about a contact to into: its roles and phone numbers
-// (next of kin from one back end, key holder from another), the family relationship, e-mail,
-// address and period where into has none, and the lower "call first" rank. Slices are copied
-// before they change: earlier masked copies of the record may share them.
-func foldContact(into, from *Contact) {
-	for _, r := range from.Roles {
-		if !slices.Contains(into.Roles, r) {
-			into.Roles = append(slices.Clip(into.Roles), r)
-			// In one order whichever back end answered first.
-			slices.SortStableFunc(into.Roles, func(a, b string) int { return roleOrder(a) - roleOrder(b) })
-		}
-	}
-	for _, p := range from.Phones {
-		n := NormalisePhone(p.Number)
-		i := slices.IndexFunc(into.Phones, func(q Phone) bool { return n != "" && NormalisePhone(q.Number) == n })
-		switch {
-		case i < 0:
-			into.Phones = append(slices.Clip(into.Phones), p)
-		case into.Phones[i].Use == "" && p.Use != "":
-			into.Phones = slices.Clone(into.Phones)
-			into.Phones[i].Use = p.Use
-		}
-	}
-	rels := splitRelationship(into.Relationship)
-	for _, r := range splitRelationship(from.Relationship) {
-		if !slices.ContainsFunc(rels, func(o string) bool { return strings.EqualFold(o, r) }) {
-			rels = append(rels, r)
-		}
-	}
-	into.Relationship = strings.Join(rels, ", ")
-	if into.Email == "" {
-		into.Email = from.Email
-	}
-	if len(into.Address.Lines) == 0 && into.Address.Postcode == "" {
-		into.Address = from.Address
-	}
-	if into.Period.Start.IsZero() && into.Period.End.IsZero() {
-		into.Period = from.Period
-	}
-	if from.Rank > 0 && (into.Rank == 0 || from.Rank < into.Rank) {
-		into.Rank = from.Rank
-	}
-}
-
-// roleOrder places the normalised roles: next of kin first; roles of other kinds last.
-func roleOrder(r string) int {
-	if i := slices.Index([]string{RoleNextOfKin, RoleEmergencyContact, RoleKeyHolder, RoleLPA, RoleMainCarer,
-		RoleCarer, RoleGuardian}, r); i >= 0 {
-		return i
-	}
-	return 100
-}
-
-func splitRelationship(s string) []string {
-	var out []string
-	for _, r := range strings.Split(s, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// honorifics are the titles NormaliseName sets aside.
-var honorifics = map[string]bool{"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true,
-	"prof": true, "rev": true, "sir": true, "dame": true, "lady": true, "lord": true}
-
-// NormaliseName reduces a person's name for comparison: lower case, letters and digits
-// only, single spaces, leading titles (Mr, Mrs, Dr…) dropped. "Mrs Margaret  Brackenbury"
-// and "margaret brackenbury" give the same result.
-func NormaliseName(s string) string {
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
-	})
-	for len(words) > 1 && honorifics[words[0]] {
-		words = words[1:]
-	}
-	return strings.Join(words, " ")
-}
-
-// NormalisePhone reduces a UK telephone number to its digits as dialled at home: spaces,
-// brackets and dashes go, an international +44 or 0044 prefix becomes 0, and "+44 (0)" is
-// read once. "+44 (0)7700 900201", "07700-900201" and "07700 900201" are equal. Anything
-// with no digits gives "".
-func NormalisePhone(s string) string {
-	s = strings.TrimSpace(s)
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
-	intl := strings.HasPrefix(s, "+44")
-	if strings.HasPrefix(d, "0044") {
-		d, intl = d[2:], true
-	}
-	if intl && strings.HasPrefix(d, "44") {
-		d = strings.TrimPrefix(d[2:], "0")
-		d = "0" + d
-	}
-	return d
 }

@@ -22,36 +22,6 @@ const (
 // Valid reports whether d is one of the two domains.
 func (d Domain) Valid() bool { return d == DomainHealth || d == DomainSocialCare }
 
-// Section names a part of the record. The values are the `--section` names of `shcr get`.
-type Section string
-
-const (
-	SectionCarePackages Section = "care-packages"
-	SectionCareTeam     Section = "care-team"
-	SectionMedications  Section = "medications"
-	SectionAllergies    Section = "allergies"
-	SectionNextOfKin    Section = "next-of-kin"
-	SectionEncounters   Section = "encounters"
-	SectionNotes        Section = "notes"
-	SectionAlerts       Section = "alerts"
-)
-
-// Sections returns every section in display order.
-func Sections() []Section {
-	return []Section{SectionCarePackages, SectionCareTeam, SectionMedications, SectionAllergies,
-		SectionNextOfKin, SectionEncounters, SectionNotes, SectionAlerts}
-}
-
-// ParseSection reads a section name as typed on the command line.
-func ParseSection(s string) (Section, bool) {
-	for _, sec := range Sections() {
-		if string(sec) == s {
-			return sec, true
-		}
-	}
-	return "", false
-}
-
 // Confidentiality codes from the HL7 v3 Confidentiality code system, used in meta.security.
 const (
 	ConfidentialityRestricted     = "R"
@@ -214,16 +184,28 @@ const (
 	PackageOrder     = "order"        // a clinical order or referral: imaging, laboratory, procedure, outpatient referral
 )
 
+// PackageKind is what sort of record carried a care package. Its values are the FHIR
+// resource names (written as such in JSON and the details pane); views compare with the
+// constants, never with resource names.
+type PackageKind string
+
+const (
+	PackageKindEpisode PackageKind = "EpisodeOfCare"  // an episode of a service (a council's home care)
+	PackageKindPlan    PackageKind = "CarePlan"       // a care plan
+	PackageKindRequest PackageKind = "ServiceRequest" // a service requested or ordered
+	PackageKindDevice  PackageKind = "DeviceRequest"  // equipment provision
+)
+
 // CarePackage is a care and support service: home care, reablement, a placement…
 // It maps EpisodeOfCare (council services), CarePlan and ServiceRequest, and equipment
 // (DeviceRequest). Clinical orders and referrals share the shape but are kept apart, in
 // SectionsData.Referrals, and never count towards the discharge verdict.
 type CarePackage struct {
 	Item
-	Kind            string `json:"kind"`     // EpisodeOfCare | CarePlan | ServiceRequest | DeviceRequest
-	PackageCategory string `json:"category"` // Package* constants
-	Type            string `json:"type"`     // "Home care", "Reablement", …
-	Status          string `json:"status"`   // active | planned | onhold | finished | cancelled | …: as shcr reads it
+	Kind            PackageKind `json:"kind"`     // what carried it: PackageKind* constants
+	PackageCategory string      `json:"category"` // Package* constants
+	Type            string      `json:"type"`     // "Home care", "Reablement", …
+	Status          string      `json:"status"`   // active | planned | onhold | finished | cancelled | …: as shcr reads it
 	// ReportedStatus is the status the server sent when shcr reads it otherwise (a service
 	// "active" whose period ended last year is finished).
 	ReportedStatus string         `json:"reported_status,omitempty"`

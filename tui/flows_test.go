@@ -17,6 +17,7 @@ import (
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/record"
+	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -188,7 +189,7 @@ func TestFlowSearchByNameSeveralMatches(t *testing.T) {
 func TestFlowEachTab(t *testing.T) {
 	f := startProgram(t, Options{})
 	f.open(nhsMarchbank, "Marchbank")
-	tabs := vocab.Health().Tabs()
+	tabs := views.TabTitles(vocab.Health())
 	for i := 1; i < len(tabs); i++ {
 		n := string(rune('1' + i))
 		f.press(n)

@@ -201,7 +201,7 @@ func TestPurposeAskedOncePerPerson(t *testing.T) {
 
 // A preset purpose (role dispatcher → emergency) is never asked, and is what is recorded.
 func TestPurposePresetNotAsked(t *testing.T) {
-	res, err := purpose.Resolve(purpose.Inputs{Role: RoleDispatcher})
+	res, err := purpose.Resolve(purpose.Inputs{Role: string(RoleDispatcher)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/shcr-project/shcr/internal/hostile"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -35,7 +36,7 @@ func TestFlowHostileServer(t *testing.T) {
 	f.press("enter")
 	f.waitFor("SMITH")
 	f.waitLoaded()
-	tabs := vocab.Health().Tabs()
+	tabs := views.TabTitles(vocab.Health())
 	for i := 1; i < len(tabs); i++ {
 		n := string(rune('1' + i))
 		f.press(n)

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -22,6 +24,15 @@ type KeyMap struct {
 	SignIn, SignOut key.Binding
 }
 
+// tabKeys are the digits that choose a tab: one per tab, from 1.
+func tabKeys() []string {
+	keys := make([]string, tabCount)
+	for i := range keys {
+		keys[i] = strconv.Itoa(i + 1)
+	}
+	return keys
+}
+
 // DefaultKeyMap is shcr's keys. Help texts come from the vocabulary (SetVocabulary).
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, help string) key.Binding {
@@ -32,7 +43,7 @@ func DefaultKeyMap() KeyMap {
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c"),
 		Help:      b([]string{"?"}, "?"),
 		Vocab:     b([]string{"v"}, "v"),
-		Tab:       b([]string{"1", "2", "3", "4", "5", "6", "7", "8"}, "1–8"),
+		Tab:       b(tabKeys(), "1–"+strconv.Itoa(tabCount)),
 		NextTab:   b([]string{"tab", "right", "l"}, "tab/→"),
 		PrevTab:   b([]string{"shift+tab", "left", "h"}, "shift+tab/←"),
 		Up:        b([]string{"up", "k"}, "↑/k"),

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -87,11 +88,6 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	}
 	if opts.Role == "" {
 		opts.Role = opts.Config.Role
-	}
-	switch opts.Role {
-	case "", RoleDischarge, RoleSocialWorker, RoleDispatcher:
-	default:
-		return nil, errors.New("tui: role " + opts.Role + ": use discharge, social-worker or dispatcher")
 	}
 	now := opts.Clock
 	if now == nil {
@@ -398,7 +394,7 @@ func fitHeight(s string, h int) string {
 }
 
 // roleWord is the role as the vocabulary says it.
-func roleWord(role string, v vocab.Vocabulary) string {
+func roleWord(role config.Role, v vocab.Vocabulary) string {
 	switch role {
 	case RoleDischarge:
 		return v.RoleDischarge

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -12,13 +13,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
 
-// tabCount is the number of tabs: the summary, then one per section.
-const tabCount = 8
+// tabCount is the number of tabs: the summary, then one per section with a tab.
+var tabCount = 1 + len(views.TabSections())
 
 // recordPage is a person's record: the banner, eight tabs, each a table pane with a details
 // pane, and the back ends' status line. It owns the fetch of the record.
@@ -30,7 +32,7 @@ type recordPage struct {
 	gen    int
 	cancel context.CancelFunc
 	active int
-	panes  [tabCount]*tablePane // index 0 (summary) is nil
+	panes  []*tablePane // one per tab; index 0 (summary) is nil
 	dom    domainFilter
 	viewed map[record.Section]bool
 
@@ -65,6 +67,7 @@ func newRecordPage(c *common) *recordPage {
 }
 
 func (p *recordPage) reset() {
+	p.panes = make([]*tablePane, tabCount)
 	for i, sec := range views.TabSections() {
 		p.panes[i+1] = newTablePane(sec)
 	}
@@ -84,16 +87,20 @@ func sectionOf(i int) record.Section {
 	return views.TabSections()[i-1]
 }
 
-// startTab is the role's first tab: discharge → care packages, social worker → notes
-// (newest first), dispatcher → next of kin; otherwise the summary.
-func startTab(role string) int {
-	switch role {
-	case RoleDischarge:
-		return 1
-	case RoleSocialWorker:
-		return 7
-	case RoleDispatcher:
-		return 5
+// startSections are the roles' first sections: discharge → care packages, social worker →
+// notes (newest first), dispatcher → next of kin.
+var startSections = map[config.Role]record.Section{
+	RoleDischarge:    record.SectionCarePackages,
+	RoleSocialWorker: record.SectionNotes,
+	RoleDispatcher:   record.SectionNextOfKin,
+}
+
+// startTab is the role's first tab: the tab of its start section; otherwise the summary.
+func startTab(role config.Role) int {
+	if sec, ok := startSections[role]; ok {
+		if i := slices.Index(views.TabSections(), sec); i >= 0 {
+			return i + 1
+		}
 	}
 	return 0
 }
@@ -529,7 +536,7 @@ func (p *recordPage) tableState(pn *tablePane, w int) string {
 // tabBar is the eight tabs with counts; the active one is bracketed, not only coloured.
 func (p *recordPage) tabBar(w int) string {
 	v, st := p.c.v, p.c.st
-	names := v.Tabs()
+	names := views.TabTitles(v)
 	segs := make([]string, tabCount)
 	for i := range tabCount {
 		label := views.TabLabel(i+1, names[i], p.shown(), sectionOf(i), p.spin.View())

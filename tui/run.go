@@ -20,9 +20,9 @@ import (
 
 // Roles, as in config and --role.
 const (
-	RoleDischarge    = "discharge"
-	RoleSocialWorker = "social-worker"
-	RoleDispatcher   = "dispatcher"
+	RoleDischarge    = config.RoleDischarge
+	RoleSocialWorker = config.RoleSocialWorker
+	RoleDispatcher   = config.RoleDispatcher
 )
 
 // AuditEvent is one line of the audit trail, built by the TUI with internal/audit's builders
@@ -37,7 +37,7 @@ type Options struct {
 	// Vocabulary is the starting vocabulary; the zero value means Config.Vocabulary.
 	Vocabulary vocab.Vocabulary
 	// Role decides the first tab: discharge, social-worker, dispatcher; "" means Config.Role.
-	Role   string
+	Role   config.Role
 	Plain  bool         // high contrast, no colour (also when NO_COLOR is set)
 	Logger *slog.Logger // nil: discard. Never given personal data.
 	Clock  func() time.Time

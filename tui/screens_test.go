@@ -37,7 +37,7 @@ func offlineFederation(t testing.TB) *client.Federation {
 }
 
 // fixtureModel is the root model showing rec (or the search page when rec is nil).
-func fixtureModel(t *testing.T, v vocab.Vocabulary, role string, rec *record.Record, w, h int) *Model {
+func fixtureModel(t *testing.T, v vocab.Vocabulary, role config.Role, rec *record.Record, w, h int) *Model {
 	t.Helper()
 	m, err := New(context.Background(), Options{Federation: offlineFederation(t), Vocabulary: v, Role: role,
 		Clock: func() time.Time { return viewstest.Now }, DemoNumbers: []string{"9991000003", "9991158383"}})
@@ -93,7 +93,7 @@ func TestScreens(t *testing.T) {
 	type screen struct {
 		name string
 		rec  func() *record.Record
-		role string
+		role config.Role
 		do   func(d *driver)
 	}
 	typed := func(s string) func(d *driver) { return func(d *driver) { d.typeText(s) } }

@@ -290,7 +290,7 @@ func TestUnlockPromptInLockPanel(t *testing.T) {
 	defer cancel()
 	m.g.locked, m.g.unlocking = true, cancel
 	m.unlockPrompts(ctx)
-	p := auth.Prompt{Backend: "council", Flow: config.AuthDevice, URL: "https://login.example.gov.uk/device",
+	p := auth.Prompt{Backend: "council", Flow: string(config.AuthDevice), URL: "https://login.example.gov.uk/device",
 		UserCode: "BCDF-GHJK", Expires: time.Now().Add(5 * time.Minute)}
 	m.Update(unlockPromptMsg{gen: m.si.unlockGen - 1, p: p}) // an older sign-in's prompt: ignored
 	if strings.Contains(m.View(), "BCDF-GHJK") {

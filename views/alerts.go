@@ -9,6 +9,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionAlerts, listView(record.SectionAlerts, func(v vocab.Vocabulary) string { return v.SumAlerts },
+		func(s *record.SectionsData) []record.Alert { return s.Alerts }, AlertsTable, alertFields))
+}
+
 // AlertsTable lists alerts (flags, deceased, interpreter) for the text output; the TUI shows
 // the current ones as banner chips. An alert whose period has ended says so.
 func AlertsTable(items []record.Alert, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {

@@ -8,6 +8,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionAllergies, listView(record.SectionAllergies, func(v vocab.Vocabulary) string { return v.TabAllergies },
+		func(s *record.SectionsData) []record.Allergy { return s.Allergies }, timeless(AllergiesTable), timelessFields(allergyFields)))
+}
+
 // AllergiesTable is the allergies tab. A "no known allergies" statement is a row of its own,
 // shown as such: it is an answer, unlike a back end that returned nothing.
 func AllergiesTable(items []record.Allergy, v vocab.Vocabulary, revealed func(key string) bool) Table {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -233,9 +234,9 @@ func anyRestricted(rec *record.Record) bool {
 func flow(segs []string, sep string, width int) []string {
 	var lines []string
 	cur, curW := "", 0
-	sw := textWidth(sep)
+	sw := text.Width(sep)
 	for _, s := range segs {
-		w := visibleWidth(s)
+		w := text.Width(s)
 		if curW > 0 && curW+sw+w > width {
 			lines = append(lines, cur)
 			cur, curW = "", 0
@@ -250,10 +251,10 @@ func flow(segs []string, sep string, width int) []string {
 				lines = append(lines, cur)
 				cur, curW = "", 0
 			}
-			parts := strings.Split(wrapStyled(s, width), "\n")
+			parts := strings.Split(text.WrapStyled(s, width), "\n")
 			lines = append(lines, parts[:len(parts)-1]...)
 			s = parts[len(parts)-1]
-			w = visibleWidth(s)
+			w = text.Width(s)
 		}
 		cur += s
 		curW += w

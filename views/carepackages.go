@@ -10,6 +10,36 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionCarePackages, sectionView{
+		title: func(v vocab.Vocabulary) string { return v.TabCarePackages },
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, _ time.Time) Table {
+			return CarePackagesTable(rec.Sections.CarePackages, rec.Sections.Referrals, v, revealed)
+		},
+		// Referrals and orders follow the care packages in the table, and so in the index.
+		fields: func(s *record.SectionsData, i int, v vocab.Vocabulary, _ time.Time) (*record.Item, []Field) {
+			if i >= len(s.CarePackages) {
+				s, i = &record.SectionsData{CarePackages: s.Referrals}, i-len(s.CarePackages)
+			}
+			if i < 0 || i >= len(s.CarePackages) {
+				return nil, nil
+			}
+			return &s.CarePackages[i].Item, carePackageFields(&s.CarePackages[i], v)
+		},
+		lead: CarePackageVerdict,
+		// Referrals and orders are listed apart in text: they are not care packages.
+		text: func(b *strings.Builder, rec *record.Record, v vocab.Vocabulary, st Styles, width int, revealed func(string) bool) {
+			t := CarePackagesTable(rec.Sections.CarePackages, nil, v, revealed)
+			writeTable(b, &t, v, st, width)
+			if len(rec.Sections.Referrals) > 0 {
+				fmt.Fprintf(b, "\n%s (%d)\n", v.Referrals, len(rec.Sections.Referrals))
+				rt := ReferralsTable(rec.Sections.Referrals, v, revealed)
+				writeTable(b, &rt, v, st, width)
+			}
+		},
+	})
+}
+
 // CarePackagesTable is the care packages tab: type, status, provider, dates, schedule.
 // Equipment is listed with the care packages, marked as equipment; referrals (clinical
 // orders and referrals) follow them, marked as orders and always sorted after them: they
@@ -113,7 +143,7 @@ func carePackageFields(c *record.CarePackage, v vocab.Vocabulary) []Field {
 		{v.ColProvider, c.Provider}, {v.ColStart, ukdate.Partial(c.Period.Start, c.Period.StartText)},
 		{v.ColEnd, ukdate.Partial(c.Period.End, c.Period.EndText)},
 		{v.ColSchedule, c.Schedule}, {v.ColHoursPerWeek, hoursText(c.HoursPerWeek, v)},
-		{v.ColCareManager, c.CareManager}, {v.ColStatusHistory, strings.Join(hist, "; ")}, {v.ColKind, c.Kind},
+		{v.ColCareManager, c.CareManager}, {v.ColStatusHistory, strings.Join(hist, "; ")}, {v.ColKind, string(c.Kind)},
 	}
 }
 
@@ -201,7 +231,7 @@ func bestActivePackage(cs []record.CarePackage, now time.Time, revealed func(key
 			continue
 		}
 		score := 0
-		if c.Kind == "EpisodeOfCare" {
+		if c.Kind == record.PackageKindEpisode {
 			score += 4
 		}
 		if c.HoursPerWeek > 0 || c.Schedule != "" {

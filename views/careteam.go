@@ -11,6 +11,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionCareTeam, listView(record.SectionCareTeam, func(v vocab.Vocabulary) string { return v.TabCareTeam },
+		func(s *record.SectionsData) []record.CareTeamMember { return s.CareTeam }, CareTeamTable, careTeamFields))
+}
+
 // CareTeamTable is the care team tab: the allocated social worker and other professionals.
 // A member who has left the team shows when (End); their numbers are never offered to copy.
 func CareTeamTable(items []record.CareTeamMember, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {

@@ -104,29 +104,11 @@ func notHeldPhrases(c record.Coverage, v vocab.Vocabulary) []string {
 	return out
 }
 
-// shownCount is the number of items a section's own list holds: care packages without the
-// referrals and orders listed apart from them.
-func shownCount(rec *record.Record, sec record.Section) int {
-	if sec == record.SectionCarePackages {
-		return len(rec.Sections.CarePackages)
-	}
-	return rec.Count(sec)
-}
-
-// noneRecorded reports whether sec may be called "none recorded" (record.NoneRecorded; for
-// care packages, referrals and orders are not care packages).
-func noneRecorded(rec *record.Record, sec record.Section) bool {
-	if sec == record.SectionCarePackages {
-		return len(rec.Sections.CarePackages) == 0 && rec.Coverage(sec).Checked()
-	}
-	return rec.NoneRecorded(sec)
-}
-
 // emptyText is what the Summary says for a section with nothing to list: "none recorded"
 // only when every back end that knows the person returned it whole; otherwise what could
 // not be checked, back end by back end.
 func emptyText(rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
-	if noneRecorded(rec, sec) {
+	if rec.NoneRecorded(sec) {
 		return v.SumNone
 	}
 	return strings.Join(notCheckedPhrases(rec, sec, v), "; ")

@@ -6,6 +6,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionEncounters, listView(record.SectionEncounters, func(v vocab.Vocabulary) string { return v.TabEncounters },
+		func(s *record.SectionsData) []record.Encounter { return s.Encounters }, timeless(EncountersTable), timelessFields(encounterFields)))
+}
+
 // EncountersTable is the encounters tab, newest first by default.
 func EncountersTable(items []record.Encounter, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{

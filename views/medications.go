@@ -8,6 +8,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionMedications, listView(record.SectionMedications, func(v vocab.Vocabulary) string { return v.TabMedications },
+		func(s *record.SectionsData) []record.Medication { return s.Medications }, timeless(MedicationsTable), timelessFields(medicationFields)))
+}
+
 // MedicationsTable is the medications tab: name, dose, status, start.
 func MedicationsTable(items []record.Medication, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{

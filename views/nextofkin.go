@@ -11,6 +11,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionNextOfKin, listView(record.SectionNextOfKin, func(v vocab.Vocabulary) string { return v.TabNextOfKin },
+		func(s *record.SectionsData) []record.Contact { return s.NextOfKin }, NextOfKinTable, contactFields))
+}
+
 // NextOfKinTable is the next of kin tab: name, relationship and roles, phone numbers first,
 // ordered by contact rank (1 = call first; unranked last). A contact that has ended is shown
 // as ended, never ranked to call first and never offered to copy; it sorts last.

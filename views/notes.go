@@ -9,6 +9,11 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
+func init() {
+	registerView(record.SectionNotes, listView(record.SectionNotes, func(v vocab.Vocabulary) string { return v.TabNotes },
+		func(s *record.SectionsData) []record.Note { return s.Notes }, timeless(NotesTable), timelessFields(noteFields)))
+}
+
 // NotesTable is the notes tab (clinical notes or case notes), newest first by default.
 func NotesTable(items []record.Note, v vocab.Vocabulary, revealed func(key string) bool) Table {
 	t := Table{

@@ -7,36 +7,78 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
-// TabSections are the sections behind tabs 2–8, in tab order (tab 1 is the summary).
-func TabSections() []record.Section {
-	return []record.Section{record.SectionCarePackages, record.SectionCareTeam, record.SectionMedications,
-		record.SectionAllergies, record.SectionNextOfKin, record.SectionEncounters, record.SectionNotes}
+// sectionView is what the views know about one section: its title in a vocabulary, its
+// table and the details of one of its items. Each section's file registers its own
+// (registerView in an init); the order and identity of the sections are record's section
+// table, and TestEverySectionHasAView proves every section there has one.
+type sectionView struct {
+	title  func(v vocab.Vocabulary) string
+	table  func(rec *record.Record, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table
+	fields func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field)
+	// For `shcr get` text, both optional: lead is a paragraph under the section's title
+	// (care packages: the verdict); text writes the section's tables instead of its one
+	// table (care packages: referrals and orders in a list apart).
+	lead func(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(string) bool) string
+	text func(b *strings.Builder, rec *record.Record, v vocab.Vocabulary, st Styles, width int, revealed func(string) bool)
+}
+
+var sectionViews = map[record.Section]sectionView{}
+
+func registerView(sec record.Section, sv sectionView) { sectionViews[sec] = sv }
+
+// listView is the view of a section held in one list of type T: its title, its table and
+// each item's fields.
+func listView[T any](sec record.Section, title func(vocab.Vocabulary) string, list func(*record.SectionsData) []T,
+	table func([]T, vocab.Vocabulary, func(string) bool, time.Time) Table, fields func(*T, vocab.Vocabulary, time.Time) []Field) sectionView {
+	return sectionView{
+		title: title,
+		table: func(rec *record.Record, v vocab.Vocabulary, revealed func(string) bool, now time.Time) Table {
+			return table(list(&rec.Sections), v, revealed, now)
+		},
+		fields: func(s *record.SectionsData, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
+			items := list(s)
+			if i < 0 || i >= len(items) {
+				return nil, nil
+			}
+			return s.Items(sec)[i], fields(&items[i], v, now)
+		},
+	}
+}
+
+// timeless adapts a table that does not depend on the time to listView.
+func timeless[T any](f func([]T, vocab.Vocabulary, func(string) bool) Table) func([]T, vocab.Vocabulary, func(string) bool, time.Time) Table {
+	return func(items []T, v vocab.Vocabulary, revealed func(string) bool, _ time.Time) Table {
+		return f(items, v, revealed)
+	}
+}
+
+// timelessFields adapts an item's fields that do not depend on the time to listView.
+func timelessFields[T any](f func(*T, vocab.Vocabulary) []Field) func(*T, vocab.Vocabulary, time.Time) []Field {
+	return func(x *T, v vocab.Vocabulary, _ time.Time) []Field { return f(x, v) }
+}
+
+// TabSections are the sections behind tabs 2…, in tab order (tab 1 is the summary).
+func TabSections() []record.Section { return record.TabSections() }
+
+// TabTitles are the names of every tab in order: the summary, then each tab section's title.
+func TabTitles(v vocab.Vocabulary) []string {
+	out := []string{v.TabSummary}
+	for _, sec := range TabSections() {
+		out = append(out, SectionTitle(sec, v))
+	}
+	return out
 }
 
 // SectionTitle is the shown name of a section.
 func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
-	switch sec {
-	case record.SectionCarePackages:
-		return v.TabCarePackages
-	case record.SectionCareTeam:
-		return v.TabCareTeam
-	case record.SectionMedications:
-		return v.TabMedications
-	case record.SectionAllergies:
-		return v.TabAllergies
-	case record.SectionNextOfKin:
-		return v.TabNextOfKin
-	case record.SectionEncounters:
-		return v.TabEncounters
-	case record.SectionNotes:
-		return v.TabNotes
-	case record.SectionAlerts:
-		return v.SumAlerts
+	if sv, ok := sectionViews[sec]; ok {
+		return sv.title(v)
 	}
 	return string(sec)
 }
@@ -45,24 +87,8 @@ func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
 // ("Restricted item — press x to reveal") unless revealed(key) says they were revealed;
 // revealed may be nil (nothing revealed).
 func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
-	s := &rec.Sections
-	switch sec {
-	case record.SectionCarePackages:
-		return CarePackagesTable(s.CarePackages, s.Referrals, v, revealed)
-	case record.SectionCareTeam:
-		return CareTeamTable(s.CareTeam, v, revealed, now)
-	case record.SectionMedications:
-		return MedicationsTable(s.Medications, v, revealed)
-	case record.SectionAllergies:
-		return AllergiesTable(s.Allergies, v, revealed)
-	case record.SectionNextOfKin:
-		return NextOfKinTable(s.NextOfKin, v, revealed, now)
-	case record.SectionEncounters:
-		return EncountersTable(s.Encounters, v, revealed)
-	case record.SectionNotes:
-		return NotesTable(s.Notes, v, revealed)
-	case record.SectionAlerts:
-		return AlertsTable(s.Alerts, v, revealed, now)
+	if sv, ok := sectionViews[sec]; ok {
+		return sv.table(rec, v, revealed, now)
 	}
 	return Table{Section: sec}
 }
@@ -73,12 +99,9 @@ type Field struct{ Label, Value string }
 // ItemDetails is the details pane of item index of a section: its fields, then its provenance.
 // A restricted item shows no content, only that it is restricted and where it came from.
 func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool, now time.Time) string {
-	item, fields := sectionFields(rec, sec, index, v, now)
+	item, fields := shownFields(rec, sec, index, v, revealed, now)
 	if item == nil {
 		return ""
-	}
-	if item.Masked(revealed) {
-		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	return renderDetails(fields, *item, v, st, width, height)
 }
@@ -87,12 +110,9 @@ func ItemDetails(rec *record.Record, sec record.Section, index int, v vocab.Voca
 // ("Type Home care · Status active · …"), long texts get their own lines, and the provenance
 // follows on a line of its own, so that 80 × 24 still shows where the item came from.
 func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, st Styles, width, height int, revealed func(key string) bool, now time.Time) string {
-	item, fields := sectionFields(rec, sec, index, v, now)
+	item, fields := shownFields(rec, sec, index, v, revealed, now)
 	if item == nil {
 		return ""
-	}
-	if item.Masked(revealed) {
-		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	var lines []string
 	flowFields := func(fs []Field) {
@@ -102,7 +122,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 			if f.Value == "" {
 				continue
 			}
-			if textWidth(f.Label)+1+textWidth(f.Value) > width*2/3 {
+			if text.Width(f.Label)+1+text.Width(f.Value) > width*2/3 {
 				long = append(long, f)
 				continue
 			}
@@ -110,7 +130,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 		}
 		lines = append(lines, flow(segs, st.Faint.Render(" · "), width)...)
 		for _, f := range long {
-			for j, l := range wrap(f.Label+" "+f.Value, width) {
+			for j, l := range text.Wrap(f.Label+" "+f.Value, width) {
 				if j == 0 {
 					l = st.Label.Render(f.Label) + st.Text.Render(strings.TrimPrefix(l, f.Label))
 				} else {
@@ -166,45 +186,19 @@ func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 	return segs
 }
 
+// shownFields are what a details pane shows of item index of a section: its fields, or only
+// that it is restricted when it is masked. The item is nil when there is none.
+func shownFields(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) (*record.Item, []Field) {
+	item, fields := sectionFields(rec, sec, index, v, now)
+	if item != nil && item.Masked(revealed) {
+		fields = []Field{{v.Details, v.RestrictedDetails}}
+	}
+	return item, fields
+}
+
 func sectionFields(rec *record.Record, sec record.Section, i int, v vocab.Vocabulary, now time.Time) (*record.Item, []Field) {
-	s := &rec.Sections
-	in := func(n int) bool { return i >= 0 && i < n }
-	switch sec {
-	case record.SectionCarePackages:
-		if in(len(s.CarePackages)) {
-			return &s.CarePackages[i].Item, carePackageFields(&s.CarePackages[i], v)
-		}
-		if j := i - len(s.CarePackages); j >= 0 && j < len(s.Referrals) {
-			return &s.Referrals[j].Item, carePackageFields(&s.Referrals[j], v)
-		}
-	case record.SectionCareTeam:
-		if in(len(s.CareTeam)) {
-			return &s.CareTeam[i].Item, careTeamFields(&s.CareTeam[i], v, now)
-		}
-	case record.SectionMedications:
-		if in(len(s.Medications)) {
-			return &s.Medications[i].Item, medicationFields(&s.Medications[i], v)
-		}
-	case record.SectionAllergies:
-		if in(len(s.Allergies)) {
-			return &s.Allergies[i].Item, allergyFields(&s.Allergies[i], v)
-		}
-	case record.SectionNextOfKin:
-		if in(len(s.NextOfKin)) {
-			return &s.NextOfKin[i].Item, contactFields(&s.NextOfKin[i], v, now)
-		}
-	case record.SectionEncounters:
-		if in(len(s.Encounters)) {
-			return &s.Encounters[i].Item, encounterFields(&s.Encounters[i], v)
-		}
-	case record.SectionNotes:
-		if in(len(s.Notes)) {
-			return &s.Notes[i].Item, noteFields(&s.Notes[i], v)
-		}
-	case record.SectionAlerts:
-		if in(len(s.Alerts)) {
-			return &s.Alerts[i].Item, alertFields(&s.Alerts[i], v, now)
-		}
+	if sv, ok := sectionViews[sec]; ok {
+		return sv.fields(&rec.Sections, i, v, now)
 	}
 	return nil, nil
 }
@@ -256,7 +250,7 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 	all := append(slices.Clip(fields), ProvenanceFields(it, v)...)
 	lw := 0
 	for _, f := range all {
-		lw = max(lw, textWidth(f.Label))
+		lw = max(lw, text.Width(f.Label))
 	}
 	lw = min(lw, max(width*2/5, 8))
 	var lines []string
@@ -265,48 +259,19 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 			continue
 		}
 		valW := max(width-lw-2, 4)
-		wrapped := wrap(f.Value, valW)
+		wrapped := text.Wrap(f.Value, valW)
 		for j, wl := range wrapped {
 			label := ""
 			if j == 0 {
 				label = f.Label
 			}
-			lines = append(lines, st.Label.Render(fit(label, lw))+"  "+st.Text.Render(clip(wl, valW)))
+			lines = append(lines, st.Label.Render(text.Fit(label, lw))+"  "+st.Text.Render(text.Cell(wl, valW)))
 		}
 	}
 	if height > 0 && len(lines) > height {
 		lines = lines[:height]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// wrap breaks text into lines of at most w cells, keeping paragraph breaks.
-func wrap(s string, w int) []string {
-	var out []string
-	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		words := strings.Fields(para)
-		if len(words) == 0 {
-			out = append(out, "")
-			continue
-		}
-		cur := ""
-		for _, word := range words {
-			switch {
-			case cur == "":
-				cur = word
-			case textWidth(cur)+1+textWidth(word) <= w:
-				cur += " " + word
-			default:
-				out = append(out, cur)
-				cur = word
-			}
-		}
-		out = append(out, cur)
-	}
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
-	}
-	return out
 }
 
 // sortTime is a sort key for a time: zero sorts first.

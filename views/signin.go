@@ -6,8 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
-
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -40,12 +39,12 @@ func SignInPanelView(d SignInPanel, v vocab.Vocabulary, st Styles, w int) string
 func SignInLines(d SignInPanel, v vocab.Vocabulary, st Styles, inner int) []string {
 	var lines []string
 	add := func(sty lipgloss.Style, s string) {
-		for _, l := range wrapWords(s, inner) {
+		for _, l := range text.WrapHard(s, max(inner, 10)) {
 			lines = append(lines, sty.Render(l))
 		}
 	}
 	addURL := func(u string) {
-		for _, l := range breakRunes(u, inner-2) {
+		for _, l := range text.Break(u, max(inner-2, 10)) {
 			lines = append(lines, "  "+st.Accent.Render(l))
 		}
 	}
@@ -92,11 +91,11 @@ func SignInLines(d SignInPanel, v vocab.Vocabulary, st Styles, inner int) []stri
 func SignOutPanelView(v vocab.Vocabulary, st Styles, confirmKey, cancelKey string, w int) string {
 	inner := panelInner(w)
 	var lines []string
-	for _, l := range wrapWords(v.SignOutConfirm, inner) {
+	for _, l := range text.WrapHard(v.SignOutConfirm, max(inner, 10)) {
 		lines = append(lines, st.Text.Render(l))
 	}
 	lines = append(lines, "")
-	for _, l := range wrapWords(fmt.Sprintf(v.SignOutKeys, confirmKey, cancelKey), inner) {
+	for _, l := range text.WrapHard(fmt.Sprintf(v.SignOutKeys, confirmKey, cancelKey), max(inner, 10)) {
 		lines = append(lines, st.Faint.Render(l))
 	}
 	return panelBox(v.SignOutTitle, lines, st, inner)
@@ -116,36 +115,10 @@ func panelInner(w int) int { return max(min(w-6, 72), 20) }
 
 // panelBox draws lines in a rounded box with the title on its first line.
 func panelBox(title string, lines []string, st Styles, inner int) string {
-	body := append([]string{st.Title.Render(clip(title, inner)), ""}, lines...)
+	body := append([]string{st.Title.Render(text.Cell(title, inner)), ""}, lines...)
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).Width(inner + 2)
 	if fg := st.Rule.GetForeground(); fg != nil {
 		box = box.BorderForeground(fg)
 	}
 	return box.Render(strings.Join(body, "\n"))
-}
-
-// wrapWords breaks plain text at spaces into lines of at most w cells; a word longer than
-// w is broken.
-func wrapWords(s string, w int) []string {
-	return strings.Split(ansi.Wrap(s, max(w, 10), ""), "\n")
-}
-
-// breakRunes cuts s into pieces of at most w cells without adding anything (addresses).
-func breakRunes(s string, w int) []string {
-	w = max(w, 10)
-	var out []string
-	cur, curW := "", 0
-	for _, r := range s {
-		rw := ansi.StringWidth(string(r))
-		if curW+rw > w {
-			out = append(out, cur)
-			cur, curW = "", 0
-		}
-		cur += string(r)
-		curW += rw
-	}
-	if cur != "" || len(out) == 0 {
-		out = append(out, cur)
-	}
-	return out
 }

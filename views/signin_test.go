@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )

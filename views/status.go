@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -22,7 +23,7 @@ func Loading(rec *record.Record, sec record.Section) bool {
 // CountText is "12", or "10+" when a back end cut the section short. For care packages it
 // counts the care packages alone, not the referrals and orders listed apart from them.
 func CountText(rec *record.Record, sec record.Section) string {
-	n := shownCount(rec, sec)
+	n := rec.Count(sec)
 	for _, st := range rec.StatusOf(sec) {
 		if st.State == record.StateTruncated {
 			return fmt.Sprintf("%d+", n)
@@ -37,9 +38,9 @@ func CountText(rec *record.Record, sec record.Section) string {
 // recorded" only where record.NoneRecorded allows it, else why it is unknown.
 func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, st Styles, width int) []string {
 	var lines []string
-	add := func(sty lipglossStyle, text string) {
-		for _, l := range wrap(text, width) {
-			lines = append(lines, sty.Render(clip(l, width)))
+	add := func(sty lipglossStyle, s string) {
+		for _, l := range text.Wrap(s, width) {
+			lines = append(lines, sty.Render(text.Cell(l, width)))
 		}
 	}
 	cov := rec.Coverage(sec)
@@ -63,14 +64,14 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 		}
 	}
 	if len(loading) > 0 {
-		lines = append(lines, st.Faint.Render(clip(v.Loading+" "+strings.Join(loading, ", "), width)))
+		lines = append(lines, st.Faint.Render(text.Cell(v.Loading+" "+strings.Join(loading, ", "), width)))
 	}
 	if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
 		add(st.Faint, fmt.Sprintf(v.ReferralsNote, len(rec.Sections.Referrals)))
 	}
-	if shownCount(rec, sec) == 0 && len(loading) == 0 {
+	if rec.Count(sec) == 0 && len(loading) == 0 {
 		switch {
-		case noneRecorded(rec, sec):
+		case rec.NoneRecorded(sec):
 			add(st.Text, fmt.Sprintf(v.NoneRecorded, strings.Join(cov.Complete, ", ")))
 			for _, p := range notHeldPhrases(cov, v) {
 				add(st.Faint, upperFirst(p))
@@ -143,7 +144,7 @@ func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles
 	segs := make([]string, 0, len(backends)+1)
 	segs = append(segs, st.Label.Render(v.BackendsTitle+":"))
 	for _, b := range backends {
-		text := b.Name + " " + BackendStatusText(b, v)
+		line := b.Name + " " + BackendStatusText(b, v)
 		sty := st.Status
 		switch b.Status {
 		case record.BackendFailed, record.BackendPartial:
@@ -151,7 +152,7 @@ func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles
 		case record.BackendSlow, record.BackendNotQueried:
 			sty = st.Warning
 		}
-		segs = append(segs, sty.Render(clip(text, width)))
+		segs = append(segs, sty.Render(text.Cell(line, width)))
 	}
 	lines := flow(segs, "  ", width)
 	if maxLines > 0 && len(lines) > maxLines {
@@ -172,7 +173,7 @@ func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinn
 		return fmt.Sprintf("%d %s %s", n, title, spinner)
 	}
 	count := CountText(rec, sec)
-	if shownCount(rec, sec) == 0 && !rec.Returned(sec) {
+	if rec.Count(sec) == 0 && !rec.Returned(sec) {
 		count = "-"
 	}
 	if slices.ContainsFunc(rec.Coverage(sec).Unchecked, func(s record.SectionStatus) bool { return s.State != record.StateTruncated }) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -20,7 +21,7 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 	fields := SummaryFields(rec, v, now, revealed)
 	lw := 0
 	for _, f := range fields {
-		lw = max(lw, textWidth(f.Label))
+		lw = max(lw, text.Width(f.Label))
 	}
 	var lines []string
 	var owner []string // the label of the field each line belongs to
@@ -32,12 +33,12 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage
 		first := true
 		for _, para := range strings.Split(f.Value, "\n") {
-			for j, wl := range wrap(para, valW) {
+			for j, wl := range text.Wrap(para, valW) {
 				label := ""
 				if first {
 					label, first = f.Label, false
 				}
-				lines = append(lines, st.Label.Render(fit(label, lw))+"  "+st.Text.Render(clip(wl, valW)))
+				lines = append(lines, st.Label.Render(text.Fit(label, lw))+"  "+st.Text.Render(text.Cell(wl, valW)))
 				owner = append(owner, f.Label)
 				if j == 2 && !full {
 					break
@@ -52,7 +53,7 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 			hidden = appendNew(hidden, l)
 		}
 		more := fmt.Sprintf(v.SumMore, len(lines)-height+1, strings.Join(hidden, ", "))
-		lines = append(lines[:height-1], st.Warning.Render(clip(more, width)))
+		lines = append(lines[:height-1], st.Warning.Render(text.Cell(more, width)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -178,7 +179,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	switch a := strings.Join(alerts, "; "); {
 	case a != "":
 		out = append(out, Field{v.SumAlerts, withProblems(a, rec, record.SectionAlerts, v)})
-	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !noneRecorded(rec, record.SectionAlerts):
+	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !rec.NoneRecorded(record.SectionAlerts):
 		out = append(out, Field{v.SumAlerts, strings.Join(notCheckedPhrases(rec, record.SectionAlerts, v), "; ")})
 	}
 

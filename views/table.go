@@ -3,9 +3,8 @@ package views
 import (
 	"slices"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/charmbracelet/x/ansi"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -94,12 +93,12 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 	n := len(t.Columns)
 	w := make([]int, n)
 	for i, c := range t.Columns {
-		w[i] = max(textWidth(c.Title), c.Min)
+		w[i] = max(text.Width(c.Title), c.Min)
 	}
 	for ri := range t.Rows {
 		r := &t.Rows[ri]
 		for i := 0; i < n && i < len(r.Cells); i++ {
-			if cw := textWidth(r.Cells[i]); cw > w[i] {
+			if cw := text.Width(r.Cells[i]); cw > w[i] {
 				w[i] = cw
 			}
 		}
@@ -127,7 +126,7 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 	// The flex column gives way first, down to a useful width.
 	for i, c := range t.Columns {
 		if c.Flex && total > avail {
-			floor := max(c.Min, textWidth(c.Title), 12)
+			floor := max(c.Min, text.Width(c.Title), 12)
 			if cut := min(total-avail, w[i]-floor); cut > 0 {
 				w[i] -= cut
 				total -= cut
@@ -144,7 +143,7 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 		if wi < 0 {
 			break
 		}
-		floor := max(min(textWidth(t.Columns[wi].Title), 6), 3, t.Columns[wi].Min)
+		floor := max(min(text.Width(t.Columns[wi].Title), 6), 3, t.Columns[wi].Min)
 		if w[wi] <= floor {
 			break
 		}
@@ -178,14 +177,14 @@ func RenderTable(t *Table, widths []int, win Window, v vocab.Vocabulary, st Styl
 	b.Grow((height + 1) * (width + 16))
 	hdr := make([]string, 0, len(t.Columns))
 	for i, c := range t.Columns {
-		hdr = append(hdr, fit(c.Title, widths[i]))
+		hdr = append(hdr, text.Fit(c.Title, widths[i]))
 	}
 	line := strings.Repeat(" ", markerWidth)
 	if !t.NoDomain {
-		line += fit(v.ColDomain, domainWidth-1) + " "
+		line += text.Fit(v.ColDomain, domainWidth-1) + " "
 	}
 	line += strings.Join(hdr, "  ")
-	b.WriteString(st.Header.Render(fit(line, width)))
+	b.WriteString(st.Header.Render(text.Fit(line, width)))
 	for p := win.Offset; p < len(win.Order) && p < win.Offset+height-1; p++ {
 		b.WriteByte('\n')
 		r := &t.Rows[win.Order[p]]
@@ -204,7 +203,7 @@ func renderRow(r *Row, widths []int, v vocab.Vocabulary, st Styles, width int, s
 		lb.WriteString("  ")
 	}
 	if domain {
-		lb.WriteString(fit(DomainMarker(r.Domain, v), domainWidth-1))
+		lb.WriteString(text.Fit(DomainMarker(r.Domain, v), domainWidth-1))
 		lb.WriteByte(' ')
 	}
 	if r.Restricted {
@@ -218,17 +217,17 @@ func renderRow(r *Row, widths []int, v vocab.Vocabulary, st Styles, width int, s
 			if i < len(r.Cells) {
 				cell = r.Cells[i]
 			}
-			lb.WriteString(fit(cell, wd))
+			lb.WriteString(text.Fit(cell, wd))
 		}
 	}
-	text := fit(lb.String(), width)
+	line := text.Fit(lb.String(), width)
 	switch {
 	case selected:
-		return st.RowSelected.Render(text)
+		return st.RowSelected.Render(line)
 	case r.Restricted:
-		return st.Restricted.Render(text)
+		return st.Restricted.Render(line)
 	}
-	return st.Row.Render(text)
+	return st.Row.Render(line)
 }
 
 // DomainMarker is the text marker of a domain: "NHS" or "LA".
@@ -251,56 +250,6 @@ func DomainLong(d record.Domain, v vocab.Vocabulary) string {
 		return v.DomainSocialLong
 	}
 	return string(d)
-}
-
-// textWidth is the display width of plain text (ASCII fast path).
-func textWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return ansi.StringWidth(s)
-		}
-	}
-	return len(s)
-}
-
-// fit truncates s to w cells (ending in "…" when cut) and pads it with spaces to exactly w.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = oneLine(s)
-	sw := textWidth(s)
-	switch {
-	case sw == w:
-		return s
-	case sw < w:
-		return s + strings.Repeat(" ", w-sw)
-	}
-	t := ansi.Truncate(s, w, "…")
-	if tw := textWidth(t); tw < w {
-		t += strings.Repeat(" ", w-tw)
-	}
-	return t
-}
-
-// clip truncates s to w cells without padding.
-func clip(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = oneLine(s)
-	if textWidth(s) <= w {
-		return s
-	}
-	return ansi.Truncate(s, w, "…")
-}
-
-// oneLine replaces line breaks and tabs so that a cell never breaks the layout.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\n\r\t") {
-		return s
-	}
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ").Replace(s)
 }
 
 // SortOrder sorts order (indexes into t.Rows) by column col, stably, descending when desc.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -50,8 +51,8 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	b.WriteString(backendLines(rec.Backends, v, st, width, 0)) // every back end, however many lines
 	b.WriteString("\n")
 	for _, n := range rec.Notices {
-		for _, l := range wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {
-			b.WriteString(clip(l, width))
+		for _, l := range text.Wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {
+			b.WriteString(text.Cell(l, width))
 			b.WriteString("\n")
 		}
 	}
@@ -62,8 +63,9 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 		b.WriteString("\n")
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))
-		if sec == record.SectionCarePackages {
-			for _, l := range wrap(CarePackageVerdict(rec, v, now, o.Revealed), width) {
+		sv := sectionViews[sec]
+		if sv.lead != nil {
+			for _, l := range text.Wrap(sv.lead(rec, v, now, o.Revealed), width) {
 				b.WriteString(l)
 				b.WriteString("\n")
 			}
@@ -72,19 +74,12 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 			b.WriteString(l)
 			b.WriteString("\n")
 		}
-		var t Table
-		if sec == record.SectionCarePackages {
-			// Referrals and orders are listed apart: they are not care packages.
-			t = CarePackagesTable(rec.Sections.CarePackages, nil, v, o.Revealed)
-		} else {
-			t = SectionTable(rec, sec, v, o.Revealed, now)
+		if sv.text != nil {
+			sv.text(&b, rec, v, st, width, o.Revealed)
+			continue
 		}
+		t := SectionTable(rec, sec, v, o.Revealed, now)
 		writeTable(&b, &t, v, st, width)
-		if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
-			fmt.Fprintf(&b, "\n%s (%d)\n", v.Referrals, len(rec.Sections.Referrals))
-			rt := ReferralsTable(rec.Sections.Referrals, v, o.Revealed)
-			writeTable(&b, &rt, v, st, width)
-		}
 	}
 	return trimLines(b.String())
 }

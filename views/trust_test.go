@@ -175,7 +175,7 @@ func TestNoKnownAllergiesOnlyWhenNothingListed(t *testing.T) {
 // Point 3: the discharge verdict.
 func TestCarePackageVerdictYesNoUnknown(t *testing.T) {
 	pkg := func(key, status, category string) record.CarePackage {
-		return record.CarePackage{Item: record.Item{Key: key, Provenance: record.Provenance{Backend: "Council"}}, Kind: "EpisodeOfCare",
+		return record.CarePackage{Item: record.Item{Key: key, Provenance: record.Provenance{Backend: "Council"}}, Kind: record.PackageKindEpisode,
 			PackageCategory: category, Type: "Home care", Status: status, Provider: "Brightwater"}
 	}
 	finished := pkg("f", "finished", record.PackageCare)

@@ -107,7 +107,7 @@ const (
 // BackendAuthStatus is one line of `shcr auth status`. It never holds a token.
 type BackendAuthStatus struct {
 	Backend  string
-	Type     string // config.Auth type
+	Type     config.AuthType
 	State    State
 	Identity Identity
 	Expiry   time.Time // access token expiry (zero when unknown)

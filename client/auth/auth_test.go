@@ -826,7 +826,7 @@ func TestWithPromptOverridesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	br.wait(t)
-	if len(got) != 1 || got[0].Flow != config.AuthPKCE || got[0].URL != br.lastURL() || got[0].BrowserErr != nil {
+	if len(got) != 1 || got[0].Flow != string(config.AuthPKCE) || got[0].URL != br.lastURL() || got[0].BrowserErr != nil {
 		t.Fatalf("prompts = %+v", got)
 	}
 	if out.String() != "" {

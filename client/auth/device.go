@@ -32,7 +32,7 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 		expires = m.o.Clock().Add(m.o.LoginTimeout)
 	}
 	// The address and code are shown on the terminal: nothing in them may act on it.
-	m.prompt(ctx, Prompt{Backend: b.Name, Flow: config.AuthDevice, URL: safetext.Line(da.VerificationURI),
+	m.prompt(ctx, Prompt{Backend: b.Name, Flow: string(config.AuthDevice), URL: safetext.Line(da.VerificationURI),
 		URLComplete: safetext.Line(da.VerificationURIComplete), UserCode: safetext.Line(da.UserCode), Expires: expires})
 	m.o.Logger.Info("waiting for device approval", "backend", b.Name, "interval_s", da.Interval)
 
@@ -101,7 +101,7 @@ func (m *Manager) prompt(ctx context.Context, p Prompt) {
 		return
 	}
 	w := m.o.Out
-	switch p.Flow {
+	switch config.AuthType(p.Flow) {
 	case config.AuthPKCE:
 		if p.BrowserErr != nil {
 			fmt.Fprintf(w, "Sign in to %s: shcr could not open a browser (%v).\nOpen this address in a browser yourself:\n\n  %s\n\n", p.Backend, p.BrowserErr, p.URL)

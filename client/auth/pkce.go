@@ -94,7 +94,7 @@ func (m *Manager) runPKCE(ctx context.Context, b config.Backend, ep Endpoints) (
 
 	deadline := m.o.Clock().Add(m.o.LoginTimeout)
 	browserErr := m.o.Browser(authURL)
-	m.prompt(ctx, Prompt{Backend: b.Name, Flow: config.AuthPKCE, URL: authURL, Expires: deadline, BrowserErr: browserErr})
+	m.prompt(ctx, Prompt{Backend: b.Name, Flow: string(config.AuthPKCE), URL: authURL, Expires: deadline, BrowserErr: browserErr})
 	m.o.Logger.Info("waiting for browser sign-in", "backend", b.Name, "browser_opened", browserErr == nil)
 
 	timer := time.NewTimer(m.o.LoginTimeout)

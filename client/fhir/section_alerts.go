@@ -6,6 +6,27 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
+// Alerts: Flag (+ author); deceased and interpreter come from the Patient. Not part of GP
+// Connect.
+func init() {
+	registerMapping(record.SectionAlerts, sectionMapping{
+		queries:     func() []Query { return []Query{search("Flag", "Flag:author")} },
+		usesPatient: true,
+		mapR4: func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData) {
+			if patient != nil {
+				out.Alerts = append(out.Alerts, m.patientAlerts(*patient)...)
+			}
+			for _, r := range items {
+				if r.Type == "Flag" {
+					if a, ok := m.flag(r); ok {
+						out.Alerts = append(out.Alerts, a)
+					}
+				}
+			}
+		},
+	})
+}
+
 // ---- alerts ----
 
 // AlertCategoryAllergy is the Category of a Flag that states an allergy or intolerance (a

@@ -1,11 +1,68 @@
 package fhir
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 )
+
+// Allergies: AllergyIntolerance (+ recorder, asserter). From GP Connect, includeAllergies
+// with resolved allergies.
+func init() {
+	registerMapping(record.SectionAllergies, sectionMapping{
+		queries: func() []Query {
+			return []Query{search("AllergyIntolerance", "AllergyIntolerance:recorder", "AllergyIntolerance:asserter")}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			for _, r := range items {
+				if r.Type == "AllergyIntolerance" {
+					if a, ok := m.allergy(r, nil); ok {
+						out.Allergies = append(out.Allergies, a)
+					}
+				}
+			}
+		},
+		gpc: &gpcSection{
+			ask: func(GPConnectAsk) (string, []map[string]any) {
+				return "includeAllergies", []map[string]any{{"name": "includeResolvedAllergies", "valueBoolean": true}}
+			},
+			mapping: gpcAllergies,
+		},
+	})
+}
+
+func gpcAllergies(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	if !c.lists.has(gpcListAllergies) && !hasType(c.entries, "AllergyIntolerance") {
+		return
+	}
+	st.State = record.StateReturned
+	seen := map[string]bool{}
+	for _, e := range c.entries {
+		if e.Type == "AllergyIntolerance" && !seen[e.Ref()] {
+			seen[e.Ref()] = true
+			if a, ok := c.m.allergy(e, nil); ok {
+				part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
+			}
+		}
+	}
+	for _, ct := range c.lists.contained {
+		if ct.res.Type == "AllergyIntolerance" {
+			if a, ok := c.m.allergy(ct.res, ct.container); ok {
+				part.Sections.Allergies = append(part.Sections.Allergies, gpcAllergy(a))
+			}
+		}
+	}
+	if len(part.Sections.Allergies) == 0 {
+		part.Sections.Allergies = append(part.Sections.Allergies, c.lists.noKnownAllergies(c.m)...)
+	}
+	if missing := c.lists.missing(c.m, "AllergyIntolerance"); missing > 0 {
+		st.Warnings = append(st.Warnings, fmt.Sprintf("%d allerg%s listed by the GP system %s not included in the response.", missing, plural(missing, "y", "ies"), plural(missing, "was", "were")))
+	}
+	st.Warnings = append(st.Warnings, c.lists.warnings(record.SectionAllergies)...)
+	st.Count = len(part.Sections.Allergies)
+}
 
 // ---- allergies ----
 
@@ -108,4 +165,47 @@ func allergySubstance(a allergyRes) string {
 		return "substance not named by the source (" + sys + " " + strings.TrimSpace(cd.Code) + ")"
 	}
 	return ""
+}
+
+// gpcAllergy adjusts a GP Connect allergy: the specification fixes verificationStatus to
+// "unconfirmed" for every allergy (GP systems do not record it), so it says nothing about
+// this one and is not shown as doubt.
+func gpcAllergy(a record.Allergy) record.Allergy {
+	if a.VerificationStatus == "unconfirmed" {
+		a.VerificationStatus = ""
+	}
+	return a
+}
+
+// noKnownAllergies reads an empty active allergies List whose emptyReason (or note) says
+// the person has no known allergies ("nilknown"): a positive statement, unlike an empty List
+// with "no-content-recorded", which stays zero items.
+func (g *gpcLists) noKnownAllergies(m *mapper) []record.Allergy {
+	var out []record.Allergy
+	for _, l := range g.codes[gpcListAllergies] {
+		if !l.Code.Has("", gpcListAllergies) || len(l.Entry) > 0 {
+			continue
+		}
+		nka := false
+		for _, c := range l.EmptyReason.Coding {
+			switch strings.ToLower(strings.ReplaceAll(c.Code, "-", "")) {
+			case "nilknown":
+				nka = true
+			}
+		}
+		for _, t := range append([]string{l.EmptyReason.Text}, noteTexts(l.Note)...) {
+			if lt := strings.ToLower(strings.TrimSpace(t)); strings.HasPrefix(lt, "no known") && strings.Contains(lt, "allerg") {
+				nka = true
+			}
+		}
+		if !nka {
+			continue
+		}
+		res := Resource{Type: "List", ID: l.ID}
+		it := m.item(res, &l.domainResource, itemFacts{recorded: l.Date, field: "date"})
+		it.Key, it.AlsoKnownAs = "List/"+l.ID+"#no-known-allergies@"+m.scope(it), nil
+		out = append(out, record.Allergy{Item: it, Substance: "No known allergies", ClinicalStatus: "active",
+			NoKnownAllergies: true, Asserted: it.Provenance.Recorded})
+	}
+	return out
 }

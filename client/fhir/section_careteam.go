@@ -2,10 +2,53 @@ package fhir
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shcr-project/shcr/record"
 )
+
+// Care team: CareTeam (+ participant, iterate PractitionerRole:practitioner /
+// :organization) and EpisodeOfCare (+ care-manager, organization; iterate the same). From GP
+// Connect, the registered GP.
+func init() {
+	registerMapping(record.SectionCareTeam, sectionMapping{
+		queries: func() []Query {
+			ct := search("CareTeam", "CareTeam:participant")
+			ct.IncludeIterate = roleIterate
+			eoc := search("EpisodeOfCare", "EpisodeOfCare:care-manager", "EpisodeOfCare:organization")
+			eoc.IncludeIterate = roleIterate
+			return []Query{ct, eoc}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			for _, r := range items {
+				out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
+			}
+		},
+		gpc: &gpcSection{mapping: gpcCareTeam},
+	})
+}
+
+func gpcCareTeam(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	st.State = record.StateReturned
+	for _, gp := range c.pr.GeneralPractition {
+		w := c.m.who(&gp, &c.pr.domainResource)
+		if w.name == "" {
+			continue
+		}
+		it := c.m.item(*c.patient, &c.pr.domainResource, itemFacts{})
+		it.Key, it.AlsoKnownAs = c.m.memberKey(&gp, &c.pr.domainResource, w.name, c.m.scope(it)), nil
+		role := firstNonEmpty(w.role, "GP")
+		if res, ok := c.m.resolve(&gp, &c.pr.domainResource); ok && res.Type == "Organization" {
+			role = "GP practice"
+		}
+		part.Sections.CareTeam = append(part.Sections.CareTeam, record.CareTeamMember{
+			Item: it, Name: w.name, Role: role, Organisation: firstNonEmpty(w.org, c.practice.name),
+			Phones: firstPhones(w.phones, c.practice.phones), Status: "active",
+		})
+	}
+	st.Count = len(part.Sections.CareTeam)
+}
 
 // ---- care team ----
 
@@ -235,3 +278,35 @@ func (m *mapper) memberKey(ref *Reference, container *domainResource, name, scop
 	}
 	return "member:" + who + "@" + scope
 }
+
+// appendMembers adds care team members, folding one already present under the same key:
+// the entry with a coded role wins, and fills what the other lacks.
+func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []record.CareTeamMember {
+	for _, a := range add {
+		i := slices.IndexFunc(dst, func(d record.CareTeamMember) bool { return d.Key == a.Key })
+		if i < 0 {
+			dst = append(dst, a)
+			continue
+		}
+		keep, other := dst[i], a
+		if keep.RoleCode == "" && a.RoleCode != "" {
+			keep, other = a, dst[i]
+		}
+		keep.Team = firstNonEmpty(keep.Team, other.Team)
+		keep.Organisation = firstNonEmpty(keep.Organisation, other.Organisation)
+		keep.Email = firstNonEmpty(keep.Email, other.Email)
+		if len(keep.Phones) == 0 {
+			keep.Phones = other.Phones
+		}
+		// One of the two still current (an active team) while the other has ended (a
+		// finished episode's care manager): the member is current, as the current one says.
+		if now := mappingNow(); !keep.Current(now) && other.Current(now) {
+			keep.Period, keep.Status = other.Period, other.Status
+		}
+		dst[i] = keep
+	}
+	return dst
+}
+
+// roleIterate resolves PractitionerRoles to their practitioner and organisation.
+var roleIterate = []string{"PractitionerRole:practitioner", "PractitionerRole:organization"}

@@ -7,6 +7,49 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
+// Encounters: Encounter (+ location, service-provider, practitioner). From GP Connect, the
+// most recent consultations (includeConsultations).
+func init() {
+	registerMapping(record.SectionEncounters, sectionMapping{
+		queries: func() []Query {
+			return []Query{search("Encounter", "Encounter:location", "Encounter:service-provider", "Encounter:practitioner")}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			out.Encounters = make([]record.Encounter, 0, countType(items, "Encounter"))
+			for _, r := range items {
+				if r.Type == "Encounter" {
+					if e, ok := m.encounter(r); ok {
+						out.Encounters = append(out.Encounters, e)
+					}
+				}
+			}
+		},
+		gpc: &gpcSection{ask: askConsultations, mapping: gpcEncounters},
+	})
+}
+
+func gpcEncounters(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	if !c.lists.has(gpcListConsultations) && !hasType(c.entries, "Encounter") {
+		return
+	}
+	st.State = record.StateReturned
+	for _, e := range c.entries {
+		if e.Type == "Encounter" {
+			if enc, ok := c.m.encounter(e); ok {
+				part.Sections.Encounters = append(part.Sections.Encounters, enc)
+			}
+		}
+	}
+	st.Warnings = append(st.Warnings, c.lists.warnings(record.SectionEncounters)...)
+	st.Count = len(part.Sections.Encounters)
+}
+
+// askConsultations asks for the most recent consultations: encounters and notes both come
+// from them.
+func askConsultations(a GPConnectAsk) (string, []map[string]any) {
+	return "includeConsultations", []map[string]any{{"name": "includeNumberOfMostRecent", "valuePositiveInt": a.ConsultationsRecent}}
+}
+
 // ---- encounters ----
 
 var encounterClasses = map[string]string{

@@ -3,9 +3,52 @@ package fhir
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shcr-project/shcr/record"
 )
+
+// Medications: MedicationStatement (+ medication) and MedicationRequest (+ medication,
+// requester). From GP Connect, includeMedication for the configured months, without issues.
+func init() {
+	registerMapping(record.SectionMedications, sectionMapping{
+		queries: func() []Query {
+			return []Query{
+				search("MedicationStatement", "MedicationStatement:medication"),
+				search("MedicationRequest", "MedicationRequest:medication", "MedicationRequest:requester"),
+			}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			out.Medications = m.medications(items)
+		},
+		gpc: &gpcSection{
+			ask: func(a GPConnectAsk) (string, []map[string]any) {
+				from := a.Now.In(time.UTC).AddDate(0, -a.MedicationMonths, 0).Format("2006-01-02")
+				return "includeMedication", []map[string]any{
+					{"name": "includePrescriptionIssues", "valueBoolean": false},
+					{"name": "medicationSearchFromDate", "valueDate": from},
+				}
+			},
+			mapping: gpcMedications,
+		},
+	})
+}
+
+func gpcMedications(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	if !c.lists.has(gpcListMedications) && !hasType(c.entries, "MedicationStatement") {
+		return
+	}
+	st.State = record.StateReturned
+	var meds []Resource
+	for _, e := range c.entries {
+		if e.Type == "MedicationStatement" || e.Type == "MedicationRequest" {
+			meds = append(meds, e)
+		}
+	}
+	part.Sections.Medications = c.m.medications(meds)
+	st.Warnings = append(st.Warnings, c.lists.warnings(record.SectionMedications)...)
+	st.Count = len(part.Sections.Medications)
+}
 
 // ---- medications ----
 

@@ -2,12 +2,55 @@ package fhir
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/record"
 )
+
+// Notes: DocumentReference (+ author), Composition (+ author), and Observation with
+// code=http://snomed.info/sct|37331000000100 (comment notes). From GP Connect, the
+// consultations' comment notes, titled by topic and heading.
+func init() {
+	registerMapping(record.SectionNotes, sectionMapping{
+		queries: func() []Query {
+			obs := search("Observation")
+			obs.Params = url.Values{"code": {SystemSNOMED + "|" + CommentNoteCode}}
+			return []Query{search("DocumentReference", "DocumentReference:author"), search("Composition", "Composition:author"), obs}
+		},
+		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
+			for _, r := range items {
+				if n, ok := m.note(r, ""); ok {
+					out.Notes = append(out.Notes, n)
+				}
+			}
+		},
+		gpc: &gpcSection{ask: askConsultations, mapping: gpcNotes},
+	})
+}
+
+func gpcNotes(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	if !c.lists.has(gpcListConsultations) {
+		return
+	}
+	st.State = record.StateReturned
+	for _, e := range c.entries {
+		if e.Type != "Observation" {
+			continue
+		}
+		var o observationRes
+		if decodeAs(e, &o) != nil || !o.Code.Has(SystemSNOMED, CommentNoteCode) {
+			continue
+		}
+		if n, ok := c.m.note(e, c.lists.headings[e.Ref()]); ok {
+			part.Sections.Notes = append(part.Sections.Notes, n)
+		}
+	}
+	st.Warnings = append(st.Warnings, c.lists.warnings(record.SectionNotes)...)
+	st.Count = len(part.Sections.Notes)
+}
 
 // ---- notes ----
 
@@ -208,3 +251,7 @@ func cutText(s string) string {
 	}
 	return cut + "\n[… text cut: the note is longer than 64 KB]"
 }
+
+// CommentNoteCode is the SNOMED CT code of GP Connect's "Comment note" Observation, the
+// note-like Observations the notes section asks for.
+const CommentNoteCode = "37331000000100"

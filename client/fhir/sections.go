@@ -1,10 +1,61 @@
 package fhir
 
 import (
+	"net/url"
 	"slices"
 
 	"github.com/shcr-project/shcr/record"
 )
+
+// sectionMapping is what client/fhir knows about one section: the FHIR R4 searches that
+// fill it and how their results map to the record, and, where GP Connect serves the
+// section, what the $gpc.getstructuredrecord Parameters ask for it and how the structured
+// record maps. Each section_*.go registers its own (registerMapping in an init), beside
+// that section's decoding; TestEverySectionHasAMapping proves every section of record's
+// section table has one.
+type sectionMapping struct {
+	queries func() []Query
+	mapR4   func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData)
+	gpc     *gpcSection // nil: not part of GP Connect (not-supported there)
+	// usesPatient: the mapping also reads the Patient resource itself (Patient.contact,
+	// deceased, interpreter needed), so the section is answered even where the server
+	// refuses every search.
+	usesPatient bool
+}
+
+// gpcSection is a section's part of GP Connect Access Record Structured.
+type gpcSection struct {
+	// ask is the Parameters entry that asks for the section ("" when nothing need be
+	// asked: the Patient, with contacts and GP, always comes); sections sharing one
+	// (encounters and notes: includeConsultations) name it alike and it is sent once.
+	ask func(a GPConnectAsk) (name string, parts []map[string]any)
+	// mapping fills the section from the response; it leaves st.State not-supported when
+	// the response does not carry the clinical area.
+	mapping func(c *gpcResponse, part *record.Part, st *record.SectionStatus)
+}
+
+var sectionMappings = map[record.Section]sectionMapping{}
+
+func registerMapping(sec record.Section, sm sectionMapping) { sectionMappings[sec] = sm }
+
+// search is a query by patient that asks for Provenance by _revinclude, with these _includes.
+func search(rt string, includes ...string) Query {
+	return Query{ResourceType: rt, PatientParam: "patient", Includes: includes, RevIncludeProvenance: true}
+}
+
+// SectionQueries returns the searches a section needs (each section_*.go says which, and
+// why). Every search is by patient ("patient=<id>") and asks for Provenance by _revinclude.
+// No _sort or status filter is sent (not every server supports them); the mapping filters
+// (e.g. only active Flags) and the views sort.
+func SectionQueries(sec record.Section) []Query {
+	if sm, ok := sectionMappings[sec]; ok && sm.queries != nil {
+		return sm.queries()
+	}
+	return nil
+}
+
+// SectionUsesPatient reports whether a section's mapping also reads the Patient resource.
+func SectionUsesPatient(sec record.Section) bool { return sectionMappings[sec].usesPatient }
 
 // MapSection maps everything returned for one section — the matches and the _include'd
 // resources (Practitioner, PractitionerRole, Organization, Medication, Location,
@@ -42,64 +93,46 @@ func MapSection(sec record.Section, patient *Resource, resources []Resource, src
 		}
 		items = append(items, r)
 	}
-	switch sec {
-	case record.SectionCarePackages:
-		out.CarePackages, out.Referrals = m.carePackages(items)
-	case record.SectionCareTeam:
-		for _, r := range items {
-			out.CareTeam = appendMembers(out.CareTeam, m.careTeam(r)...)
-		}
-	case record.SectionMedications:
-		out.Medications = m.medications(items)
-	case record.SectionAllergies:
-		for _, r := range items {
-			if r.Type == "AllergyIntolerance" {
-				if a, ok := m.allergy(r, nil); ok {
-					out.Allergies = append(out.Allergies, a)
-				}
-			}
-		}
-	case record.SectionNextOfKin:
-		if patient != nil {
-			out.NextOfKin = append(out.NextOfKin, m.patientContacts(*patient)...)
-		}
-		for _, r := range items {
-			if r.Type == "RelatedPerson" {
-				if c, ok := m.relatedPerson(r); ok {
-					out.NextOfKin = append(out.NextOfKin, c)
-				}
-			}
-		}
-	case record.SectionEncounters:
-		out.Encounters = make([]record.Encounter, 0, countType(items, "Encounter"))
-		for _, r := range items {
-			if r.Type == "Encounter" {
-				if e, ok := m.encounter(r); ok {
-					out.Encounters = append(out.Encounters, e)
-				}
-			}
-		}
-	case record.SectionNotes:
-		for _, r := range items {
-			if n, ok := m.note(r, ""); ok {
-				out.Notes = append(out.Notes, n)
-			}
-		}
-	case record.SectionAlerts:
-		if patient != nil {
-			out.Alerts = append(out.Alerts, m.patientAlerts(*patient)...)
-		}
-		for _, r := range items {
-			if r.Type == "Flag" {
-				if a, ok := m.flag(r); ok {
-					out.Alerts = append(out.Alerts, a)
-				}
-			}
-		}
-	default:
+	if sm, ok := sectionMappings[sec]; ok {
+		sm.mapR4(m, patient, items, &out)
+	} else {
 		m.warn("unknown section %q", sec)
 	}
 	return out, m.warnings
+}
+
+// Query is one search the client runs for a section:
+// [base]/{ResourceType}?{Params}&{PatientParam}=<id>, plus _include=… for each of Includes,
+// _include:iterate=… for each of IncludeIterate, and _revinclude=Provenance:target when
+// RevIncludeProvenance is set. Includes are what the mapping resolves when present; a
+// client drops those the server's CapabilityStatement does not declare (the mapping then
+// falls back to reference display text).
+type Query struct {
+	ResourceType         string
+	PatientParam         string
+	Params               url.Values
+	Includes             []string // _include values, e.g. "EpisodeOfCare:care-manager"
+	IncludeIterate       []string // _include:iterate values, e.g. "PractitionerRole:practitioner"
+	RevIncludeProvenance bool
+}
+
+// Values builds the query string for the patient with logical id patientID.
+func (q Query) Values(patientID string) url.Values {
+	v := url.Values{}
+	for k, vs := range q.Params {
+		v[k] = append([]string(nil), vs...)
+	}
+	v.Set(q.PatientParam, patientID)
+	for _, inc := range q.Includes {
+		v.Add("_include", inc)
+	}
+	for _, inc := range q.IncludeIterate {
+		v.Add("_include:iterate", inc)
+	}
+	if q.RevIncludeProvenance {
+		v.Add("_revinclude", "Provenance:target")
+	}
+	return v
 }
 
 // countType is how many of rs are of type typ (to size a section's list once).
@@ -111,33 +144,4 @@ func countType(rs []Resource, typ string) int {
 		}
 	}
 	return n
-}
-
-// appendMembers adds care team members, folding one already present under the same key:
-// the entry with a coded role wins, and fills what the other lacks.
-func appendMembers(dst []record.CareTeamMember, add ...record.CareTeamMember) []record.CareTeamMember {
-	for _, a := range add {
-		i := slices.IndexFunc(dst, func(d record.CareTeamMember) bool { return d.Key == a.Key })
-		if i < 0 {
-			dst = append(dst, a)
-			continue
-		}
-		keep, other := dst[i], a
-		if keep.RoleCode == "" && a.RoleCode != "" {
-			keep, other = a, dst[i]
-		}
-		keep.Team = firstNonEmpty(keep.Team, other.Team)
-		keep.Organisation = firstNonEmpty(keep.Organisation, other.Organisation)
-		keep.Email = firstNonEmpty(keep.Email, other.Email)
-		if len(keep.Phones) == 0 {
-			keep.Phones = other.Phones
-		}
-		// One of the two still current (an active team) while the other has ended (a
-		// finished episode's care manager): the member is current, as the current one says.
-		if now := mappingNow(); !keep.Current(now) && other.Current(now) {
-			keep.Period, keep.Status = other.Period, other.Status
-		}
-		dst[i] = keep
-	}
-	return dst
 }

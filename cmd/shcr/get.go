@@ -381,9 +381,6 @@ func (o orderedSections) MarshalJSONTo(enc *jsontext.Encoder) error {
 	return enc.WriteToken(jsontext.EndObject)
 }
 
-// sectionKey is the JSON key of a section: "care-packages" → "care_packages".
-func sectionKey(s record.Section) string { return strings.ReplaceAll(string(s), "-", "_") }
-
 // sectionFields maps a section's JSON key to its field in record.SectionsData.
 var sectionFields = func() map[string]int {
 	m := map[string]int{}
@@ -407,17 +404,14 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	}
 	all := reflect.ValueOf(&rec.Sections).Elem()
 	for _, sec := range sections {
-		k := sectionKey(sec)
-		i, ok := sectionFields[k]
-		if !ok {
-			return out, fmt.Errorf("section %s has no JSON field %q in record.SectionsData", sec, k)
-		}
-		out.Sections.keys = append(out.Sections.keys, k)
-		out.Sections.vals = append(out.Sections.vals, all.Field(i))
-		if sec == record.SectionCarePackages {
-			// Referrals and orders are asked with care packages and listed apart from them.
-			out.Sections.keys = append(out.Sections.keys, "referrals_and_orders")
-			out.Sections.vals = append(out.Sections.vals, all.Field(sectionFields["referrals_and_orders"]))
+		// Every list of the section: care packages also write referrals and orders.
+		for _, k := range sec.JSONKeys() {
+			i, ok := sectionFields[k]
+			if !ok {
+				return out, fmt.Errorf("section %s has no JSON field %q in record.SectionsData", sec, k)
+			}
+			out.Sections.keys = append(out.Sections.keys, k)
+			out.Sections.vals = append(out.Sections.vals, all.Field(i))
 		}
 	}
 	for _, st := range rec.SectionStatus {
@@ -429,7 +423,7 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 		counts := map[string]int{}
 		for sec, n := range b.Counts {
 			if slices.Contains(sections, sec) {
-				counts[sectionKey(sec)] = n
+				counts[sec.JSON()] = n
 			}
 		}
 		out.Backends = append(out.Backends, backendJSON{Name: b.Name, Kind: b.Kind, Domain: b.Domain,

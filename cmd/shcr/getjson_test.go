@@ -64,7 +64,7 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		t.Fatal(err)
 	}
 	for _, sec := range sections {
-		keys := []string{sectionKey(sec)}
+		keys := []string{strings.ReplaceAll(string(sec), "-", "_")} // the old writer's rule
 		if sec == record.SectionCarePackages {
 			keys = append(keys, "referrals_and_orders")
 		}

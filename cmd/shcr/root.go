@@ -219,13 +219,13 @@ func (a *app) applyFlags(cfg *config.Config) error {
 		if err := config.CheckVocabulary(a.flags.vocabulary); err != nil {
 			return exitf(exitUsage, "--vocabulary: %v", err)
 		}
-		cfg.Vocabulary = a.flags.vocabulary
+		cfg.Vocabulary = config.Vocabulary(a.flags.vocabulary)
 	}
 	if a.flags.role != "" {
 		if err := config.CheckRole(a.flags.role); err != nil {
 			return exitf(exitUsage, "--role: %v", err)
 		}
-		cfg.Role = a.flags.role
+		cfg.Role = config.Role(a.flags.role)
 	}
 	if a.flags.purpose != "" {
 		if err := config.CheckPurpose(a.flags.purpose, cfg.Demo); err != nil {
@@ -266,7 +266,7 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 	if err := a.applyFlags(&cfg); err != nil {
 		return nil, err
 	}
-	in := purpose.Inputs{Flag: a.flags.purpose, Config: cfg.Purpose, Role: cfg.Role, Demo: demoMode}
+	in := purpose.Inputs{Flag: a.flags.purpose, Config: cfg.Purpose, Role: string(cfg.Role), Demo: demoMode}
 	if demoMode {
 		in.Role = ""
 	}

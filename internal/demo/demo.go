@@ -97,7 +97,7 @@ type Options struct {
 // Server is one running demo back end.
 type Server struct {
 	Name   string
-	Kind   string        // config.KindFHIRR4 | config.KindGPConnect
+	Kind   config.Kind
 	Domain record.Domain // default domain of its items
 	URL    string        // FHIR base URL, e.g. http://127.0.0.1:40123/fhir/R4
 }
@@ -189,7 +189,7 @@ func (s *Servers) Close() {
 func (s *Servers) Config() []config.Backend {
 	out := make([]config.Backend, 0, len(s.Backends))
 	for _, b := range s.Backends {
-		cb := config.Backend{Name: b.Name, Kind: b.Kind, URL: b.URL, Domain: string(b.Domain), Auth: config.Auth{Type: config.AuthNone}}
+		cb := config.Backend{Name: b.Name, Kind: b.Kind, URL: b.URL, Domain: b.Domain, Auth: config.Auth{Type: config.AuthNone}}
 		if b.Kind == config.KindGPConnect {
 			cb.GPConnect = config.GPConnect{FromASID: gpFromASID, ToASID: gpToASID, FromODS: gpFromODS, OrgName: gpOrgName,
 				InteractionID: GPConnectInteractionID, MedicationMonths: 12, ConsultationsRecent: 3}

@@ -39,14 +39,17 @@ func TestConfigDescribesThreeBackEnds(t *testing.T) {
 	if len(cfg) != 3 || len(s.Backends) != 3 {
 		t.Fatalf("config = %+v", cfg)
 	}
-	want := map[string][2]string{
+	want := map[string]struct {
+		kind   config.Kind
+		domain config.Domain
+	}{
 		demo.NameNHS:     {config.KindFHIRR4, "health"},
 		demo.NameCouncil: {config.KindFHIRR4, "social-care"},
 		demo.NameGP:      {config.KindGPConnect, "health"},
 	}
 	for i, b := range cfg {
 		w, ok := want[b.Name]
-		if !ok || b.Kind != w[0] || b.Domain != w[1] || b.Auth.Type != config.AuthNone {
+		if !ok || b.Kind != w.kind || b.Domain != w.domain || b.Auth.Type != config.AuthNone {
 			t.Errorf("back end %d = %+v", i, b)
 		}
 		if b.URL != s.Backends[i].URL || !strings.HasPrefix(b.URL, "http://127.0.0.1:") {

@@ -73,7 +73,7 @@ func (p *Provider) Username() string {
 
 // DeviceBackend is a FHIR R4 back end at baseURL signing in with the device grant at this
 // provider; the client secret is read from $secretEnv.
-func (p *Provider) DeviceBackend(name, baseURL, domain, secretEnv string) config.Backend {
+func (p *Provider) DeviceBackend(name, baseURL string, domain config.Domain, secretEnv string) config.Backend {
 	return config.Backend{
 		Name: name, Kind: config.KindFHIRR4, URL: baseURL, Domain: domain,
 		Auth: config.Auth{Type: config.AuthDevice, Issuer: p.Issuer, ClientID: DeviceClientID,
@@ -190,7 +190,7 @@ const (
 
 // ServiceBackend is a FHIR R4 back end at baseURL using client credentials at this provider
 // (the configured issuer) with the secret read from $secretEnv.
-func (p *Provider) ServiceBackend(name, baseURL, domain, secretEnv string) config.Backend {
+func (p *Provider) ServiceBackend(name, baseURL string, domain config.Domain, secretEnv string) config.Backend {
 	return config.Backend{
 		Name: name, Kind: config.KindFHIRR4, URL: baseURL, Domain: domain,
 		Auth: config.Auth{Type: config.AuthClientCredentials, Issuer: p.Issuer, ClientID: ServiceClientID,

@@ -58,11 +58,11 @@ func Record() *record.Record {
 	rec := &record.Record{Person: Person()}
 	s := &rec.Sections
 	s.CarePackages = []record.CarePackage{
-		{Item: item("cp-1", socialProv("Sam Okafor", "Social worker", at(2025, 12, 20, 11, 30))), Kind: "EpisodeOfCare", Type: "Home care",
+		{Item: item("cp-1", socialProv("Sam Okafor", "Social worker", at(2025, 12, 20, 11, 30))), Kind: record.PackageKindEpisode, Type: "Home care",
 			Status: "active", Description: "Morning and evening calls", Provider: "Brightwater Home Care Ltd",
 			Period: record.Period{Start: day(2026, 1, 3)}, Schedule: "2 visits a day", HoursPerWeek: 14, CareManager: "Sam Okafor",
 			StatusHistory: []record.StatusPeriod{{Status: "planned", Period: record.Period{Start: day(2025, 12, 20), End: day(2026, 1, 3)}}, {Status: "active", Period: record.Period{Start: day(2026, 1, 3)}}}},
-		{Item: item("cp-2", socialProv("Sam Okafor", "Social worker", at(2025, 9, 1, 9, 0))), Kind: "EpisodeOfCare", Type: "Reablement",
+		{Item: item("cp-2", socialProv("Sam Okafor", "Social worker", at(2025, 9, 1, 9, 0))), Kind: record.PackageKindEpisode, Type: "Reablement",
 			Status: "finished", Provider: "Demo County Reablement Team", Period: record.Period{Start: day(2025, 9, 1), End: day(2025, 10, 13)}, Schedule: "daily"},
 	}
 	s.CareTeam = []record.CareTeamMember{
@@ -205,44 +205,9 @@ func counts(rec *record.Record, backend string) map[record.Section]int {
 
 func countFrom(rec *record.Record, sec record.Section, backend string) int {
 	n := 0
-	each := func(it record.Item) {
+	for _, it := range rec.Sections.Items(sec) {
 		if it.Provenance.Backend == backend {
 			n++
-		}
-	}
-	s := &rec.Sections
-	switch sec {
-	case record.SectionCarePackages:
-		for _, x := range s.CarePackages {
-			each(x.Item)
-		}
-	case record.SectionCareTeam:
-		for _, x := range s.CareTeam {
-			each(x.Item)
-		}
-	case record.SectionMedications:
-		for _, x := range s.Medications {
-			each(x.Item)
-		}
-	case record.SectionAllergies:
-		for _, x := range s.Allergies {
-			each(x.Item)
-		}
-	case record.SectionNextOfKin:
-		for _, x := range s.NextOfKin {
-			each(x.Item)
-		}
-	case record.SectionEncounters:
-		for _, x := range s.Encounters {
-			each(x.Item)
-		}
-	case record.SectionNotes:
-		for _, x := range s.Notes {
-			each(x.Item)
-		}
-	case record.SectionAlerts:
-		for _, x := range s.Alerts {
-			each(x.Item)
 		}
 	}
 	return n

@@ -40,17 +40,17 @@ func Hard() *record.Record {
 	restricted.Security = []string{record.ConfidentialityRestricted}
 
 	s.CarePackages = []record.CarePackage{
-		{Item: item("hcp-1", socialProv("Sam Okafor", "Social worker", at(2025, 3, 1, 9, 0))), Kind: "EpisodeOfCare", PackageCategory: record.PackageCare,
+		{Item: item("hcp-1", socialProv("Sam Okafor", "Social worker", at(2025, 3, 1, 9, 0))), Kind: record.PackageKindEpisode, PackageCategory: record.PackageCare,
 			Type: "Home care", Status: "finished", ReportedStatus: "active", Provider: "Brightwater Home Care Ltd",
 			Period: record.Period{Start: day(2025, 3, 1), StartText: "2025-03"}, Schedule: "3 visits a day",
 			StatusHistory: []record.StatusPeriod{
 				{Status: "active", Period: record.Period{Start: day(2025, 3, 1), StartText: "2025-03", End: day(2026, 1, 3), EndText: "2026-01-03"}},
 				{Status: "finished", Period: record.Period{Start: day(2026, 1, 3), StartText: "2026-01-03"}}}},
-		{Item: item("hcp-2", socialProv("Sam Okafor", "Social worker", at(2026, 10, 5, 9, 0))), Kind: "DeviceRequest", PackageCategory: record.PackageEquipment,
+		{Item: item("hcp-2", socialProv("Sam Okafor", "Social worker", at(2026, 10, 5, 9, 0))), Kind: record.PackageKindDevice, PackageCategory: record.PackageEquipment,
 			Type: "Hospital bed", Status: "active", Provider: "Demo Community Equipment Service", Period: record.Period{Start: day(2026, 10, 5)}},
 	}
 	s.Referrals = []record.CarePackage{
-		{Item: item("ref-1", healthProv("Dr Lee Hartley", "Consultant", at(2026, 11, 21, 9, 0))), Kind: "ServiceRequest", PackageCategory: record.PackageOrder,
+		{Item: item("ref-1", healthProv("Dr Lee Hartley", "Consultant", at(2026, 11, 21, 9, 0))), Kind: record.PackageKindRequest, PackageCategory: record.PackageOrder,
 			Type: "MRI lumbar spine", Status: "active", Provider: "Muddlecombe Hospitals NHS Trust", Period: record.Period{Start: day(2026, 11, 21)}},
 	}
 	s.CareTeam = []record.CareTeamMember{

@@ -41,7 +41,7 @@ func main() {
 type shot struct {
 	name  string
 	vocab string
-	role  string
+	role  config.Role
 	steps []step
 	ask   bool // no preset purpose of access: the TUI asks (otherwise "demo", as shcr demo)
 }

@@ -10,6 +10,34 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
+// Next of kin: RelatedPerson; Patient.contact comes from the Patient already fetched (and
+// from GP Connect's Patient, where relationship.text alone may name the role).
+func init() {
+	registerMapping(record.SectionNextOfKin, sectionMapping{
+		queries:     func() []Query { return []Query{search("RelatedPerson")} },
+		usesPatient: true,
+		mapR4: func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData) {
+			if patient != nil {
+				out.NextOfKin = append(out.NextOfKin, m.patientContacts(*patient)...)
+			}
+			for _, r := range items {
+				if r.Type == "RelatedPerson" {
+					if c, ok := m.relatedPerson(r); ok {
+						out.NextOfKin = append(out.NextOfKin, c)
+					}
+				}
+			}
+		},
+		gpc: &gpcSection{mapping: gpcNextOfKin},
+	})
+}
+
+func gpcNextOfKin(c *gpcResponse, part *record.Part, st *record.SectionStatus) {
+	st.State = record.StateReturned
+	part.Sections.NextOfKin = c.m.patientContacts(*c.patient)
+	st.Count = len(part.Sections.NextOfKin)
+}
+
 // Contacts (next of kin, emergency contacts, key holders, carers…) come from
 // Patient.contact and RelatedPerson. Roles are normalised to the record.Role* constants
 // from:

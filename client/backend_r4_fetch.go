@@ -1,0 +1,494 @@
+package client
+
+// Fetching a person's sections from a FHIR R4 back end: the Patient resources (linked and
+// duplicate records read together), each section's searches, and one state per section.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shcr-project/shcr/client/fhir"
+	"github.com/shcr-project/shcr/record"
+)
+
+// sectionResult is what one section's queries brought back.
+type sectionResult struct {
+	resources []fhir.Resource
+	truncated bool
+	broken    string // why a query stopped short (a broken next link), if one did
+	total     int
+	err       error // the worst error of the queries: failed, then timed out, then not queried
+	asked     int   // queries sent
+	refused   int   // queries the server refused (the type is not served)
+	notServed []string
+	warnings  []string
+}
+
+// add folds another result (the same section for another Patient id) into r.
+func (r *sectionResult) add(o sectionResult) {
+	r.resources = append(r.resources, o.resources...)
+	r.truncated = r.truncated || o.truncated
+	if r.broken == "" {
+		r.broken = o.broken
+	}
+	r.total += o.total
+	r.err = worse(r.err, o.err)
+	r.asked += o.asked
+	r.refused += o.refused
+	for _, n := range o.notServed {
+		if !slices.Contains(r.notServed, n) {
+			r.notServed = append(r.notServed, n)
+		}
+	}
+	r.warnings = append(r.warnings, o.warnings...)
+}
+
+// worse keeps the error that matters more to the section's state: failed over timed out
+// over not queried; the first of two alike.
+func worse(a, b error) error {
+	rank := func(err error) int {
+		if err == nil {
+			return 0
+		}
+		switch errorState(err) {
+		case record.StateNotQueried:
+			return 1
+		case record.StateTimedOut:
+			return 2
+		}
+		return 3
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+// patients is what reading the person's Patient records brought: the resources, every
+// Patient id of the person on this back end (those asked for and those linked), and the
+// error that stopped a Patient asked for from being read.
+type patients struct {
+	resources []fhir.Resource
+	ids       []string
+	err       error
+}
+
+// maxLinked caps the Patient records one person is read under on one back end.
+const maxLinked = 10
+
+// Fetch reads the Patient and every section's searches at once; each section is emitted as
+// soon as its searches (and the Patient, which contacts and alerts need) are in.
+func (b *fhirBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
+	b.FetchAll(ctx, []record.PersonSource{who}, nhs, sections, emit)
+}
+
+// FetchAll is Fetch for a person held under several Patient records on this back end
+// (duplicates with one NHS number): every one is read, and every Patient.link (replaced-by,
+// replaces, seealso, refer) to a Patient on this server is followed; every section is asked
+// for every one of those Patient ids and emitted once, with one status.
+func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
+	start := time.Now()
+	var ids []string
+	for _, w := range who {
+		if w.ID != "" && !slices.Contains(ids, w.ID) {
+			ids = append(ids, w.ID)
+		}
+	}
+	var (
+		pats       patients
+		patientRdy = make(chan struct{})
+		wg         sync.WaitGroup
+	)
+	wg.Go(func() {
+		defer close(patientRdy)
+		defer func() {
+			if r := recover(); r != nil {
+				pats.err = internalError(b.log, b.cfg.Name, "reading the Patient")
+			}
+		}()
+		pats = b.readPatients(ctx, ids, emit)
+	})
+	caps, capsErr := b.capabilities(ctx)
+	var he *HTTPError
+	if errors.As(capsErr, &he) && (he.ServerError() || he.Throttled()) {
+		b.log.Info("asking without a CapabilityStatement", "status", he.Status)
+		caps, capsErr = &capabilities{}, nil
+	}
+	for _, sec := range sections {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					msg := internalError(b.log, b.cfg.Name, "reading a section").Error()
+					emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{
+						{Backend: b.cfg.Name, Section: sec, State: record.StateFailed, Error: msg}}})
+				}
+			}()
+			var res sectionResult
+			if capsErr != nil {
+				res.err = capsErr
+			} else {
+				res = b.fetchSection(ctx, caps, sec, ids)
+			}
+			// The Patient is read only once it is ready; on cancellation the section goes on
+			// without it (the reader goroutine may still be writing it).
+			var p patients
+			select {
+			case <-patientRdy:
+				p = pats
+			case <-ctx.Done():
+				p = patients{ids: ids, err: describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), 0, ctx.Err())}
+			}
+			if capsErr == nil && len(p.ids) > len(ids) {
+				// Linked records, found once the Patients were read: asked now.
+				res.add(b.fetchSection(ctx, caps, sec, p.ids[len(ids):]))
+			}
+			emit(b.sectionPart(ctx, sec, res, p, nhs))
+		})
+	}
+	wg.Wait()
+	b.log.Debug("fetch done", "sections", len(sections), "elapsed", time.Since(start))
+}
+
+// readPatients reads the person's Patient records, emits each as a Part, and follows their
+// links to further Patient records on this server (one notice for those).
+func (b *fhirBackend) readPatients(ctx context.Context, ids []string, emit func(record.Part)) patients {
+	out := patients{ids: slices.Clone(ids)}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		more []string
+	)
+	read := func(id string, asked bool) {
+		body, err := b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(id), nil, "Patient")
+		var r fhir.Resource
+		if err == nil {
+			if r, err = fhir.ParseResource(body); err != nil || r.Type != "Patient" {
+				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(orNotPatient(err)), Err: ErrMalformedFHIR}
+			}
+		}
+		if err == nil {
+			if p, merr := fhir.MapPerson(r, b.src); merr == nil {
+				p = withSource(p, b.cfg.Name, id)
+				emit(record.Part{Backend: b.cfg.Name, Person: &p})
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if asked {
+				out.err = worse(out.err, err)
+			} else {
+				b.log.Info("linked Patient not read", "error", err)
+			}
+			return
+		}
+		out.resources = append(out.resources, r)
+		for _, l := range fhir.PatientLinks(r) {
+			switch l.Type {
+			case "replaced-by", "replaces", "seealso", "refer":
+			default:
+				continue
+			}
+			if lid, ok := b.patientID(l.Reference); ok && !slices.Contains(out.ids, lid) && !slices.Contains(more, lid) && len(out.ids)+len(more) < maxLinked {
+				more = append(more, lid)
+			}
+		}
+	}
+	for _, id := range ids {
+		wg.Go(func() { read(id, true) })
+	}
+	wg.Wait()
+	linked := 0
+	// Links of links, a hop at a time, up to maxLinked records in all.
+	for len(more) > 0 && ctx.Err() == nil {
+		hop := more
+		more = nil
+		for _, id := range hop {
+			wg.Go(func() { read(id, false) })
+		}
+		wg.Wait()
+		for _, id := range hop {
+			if slices.ContainsFunc(out.resources, func(r fhir.Resource) bool { return r.ID == id }) {
+				out.ids = append(out.ids, id)
+				linked++
+			}
+		}
+	}
+	if linked > 0 {
+		b.log.Info("linked Patient records followed", "count", linked)
+		emit(record.Part{Backend: b.cfg.Name, Notices: []record.Notice{{Backend: b.cfg.Name, Kind: record.NoticeLinked,
+			Text: fmt.Sprintf("links this person's record to %d other %s: shown together", linked, plural(linked, "record", "records"))}}})
+	}
+	return out
+}
+
+func orNotPatient(err error) error {
+	if err == nil {
+		return errors.New("not a Patient")
+	}
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// patientID is the logical id a Patient reference names on this server ("Patient/1",
+// "[base]/Patient/1", with or without a version), false for another server's or any other
+// type's.
+func (b *fhirBackend) patientID(ref string) (string, bool) {
+	ref = strings.TrimSpace(ref)
+	if strings.Contains(ref, "://") {
+		u, err := url.Parse(ref)
+		if err != nil || origin(u) != origin(b.base) || !strings.HasPrefix(strings.TrimRight(u.Path, "/"), strings.TrimRight(b.base.Path, "/")+"/") {
+			return "", false
+		}
+		ref = strings.TrimPrefix(u.Path, strings.TrimRight(b.base.Path, "/")+"/")
+	}
+	ref, _, _ = strings.Cut(ref, "/_history/")
+	typ, id, ok := strings.Cut(ref, "/")
+	if !ok || typ != "Patient" || id == "" || strings.ContainsAny(id, "/?#") {
+		return "", false
+	}
+	return id, true
+}
+
+// aboutPerson reports whether r is about the person (one of ids on this server): true when
+// r names no subject, patient or beneficiary at all, or names it in a way that cannot be
+// checked (a contained or urn: reference); false when it names someone else.
+func (b *fhirBackend) aboutPerson(r fhir.Resource, ids []string, nhs string) bool {
+	ref, ok := fhir.Subject(r)
+	if !ok {
+		return true
+	}
+	s := strings.TrimSpace(ref.Reference)
+	switch {
+	case s == "":
+		// Identifier only: an NHS number says who it is.
+		id := ref.Identifier
+		return id == nil || id.System != nhsNumberSystem || nhs == "" || strings.ReplaceAll(id.Value, " ", "") == nhs
+	case strings.HasPrefix(s, "#"), strings.HasPrefix(s, "urn:"):
+		return true
+	case strings.Contains(s, "?"):
+		// A conditional reference ("Patient?identifier=system|value"): only an NHS number
+		// in it can say it is someone else.
+		_, query, _ := strings.Cut(s, "?")
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return true
+		}
+		for _, id := range v["identifier"] {
+			if sys, val, ok := strings.Cut(id, "|"); ok && sys == nhsNumberSystem && nhs != "" && val != nhs {
+				return false
+			}
+		}
+		return true
+	}
+	id, ok := b.patientID(s)
+	return ok && slices.Contains(ids, id)
+}
+
+// fetchSection runs all of a section's searches, for every Patient id, concurrently. Every
+// search is sent whatever the CapabilityStatement says; the statement only chooses the
+// _include, _include:iterate and _revinclude values. A search the server refuses (400,
+// 404, 405, 501, not-supported) is counted as refused, with the type named in notServed.
+func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec record.Section, ids []string) sectionResult {
+	var (
+		out sectionResult
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+	)
+	for _, patientID := range ids {
+		for _, q := range fhir.SectionQueries(sec) {
+			params := url.Values{}
+			for k, vs := range q.Params {
+				params[k] = append([]string(nil), vs...)
+			}
+			if q.PatientParam != "" {
+				ref := patientID
+				if q.PatientParam != "patient" {
+					ref = "Patient/" + patientID
+				}
+				params.Set(q.PatientParam, ref)
+			}
+			incs := caps.includes(q.Includes)
+			if len(incs) > 0 {
+				params["_include"] = incs
+				if it := caps.includes(q.IncludeIterate); len(it) > 0 && !b.noIterate.Load() {
+					params["_include:iterate"] = it
+				}
+			}
+			if q.RevIncludeProvenance && caps.revIncludeProvenance(q.ResourceType) {
+				params.Set("_revinclude", "Provenance:target")
+			}
+			if params.Get("_count") == "" {
+				params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
+			}
+			out.asked++
+			wg.Go(func() {
+				res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+				// A server that declares an _include but refuses :iterate, or an _include it
+				// declared, answers 400: ask again with less rather than lose the section.
+				for _, drop := range [][]string{{"_include:iterate"}, {"_include", "_revinclude"}} {
+					if !badRequest(err) || !hasAny(params, drop) {
+						continue
+					}
+					b.log.Info("asking again without includes", "section", sec, "resource", q.ResourceType, "dropped", strings.Join(drop, ","))
+					params = cloneValues(params)
+					for _, k := range drop {
+						delete(params, k)
+					}
+					res, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
+					if err == nil && drop[0] == "_include:iterate" {
+						b.noIterate.Store(true) // remembered: later records skip it
+					}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if why, ok := refusal(err); ok {
+					b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
+					out.refused++
+					if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
+						out.notServed = append(out.notServed, n)
+					}
+					return
+				}
+				out.resources = append(out.resources, res.entries...)
+				out.warnings = append(out.warnings, res.warnings...)
+				if res.truncated {
+					out.truncated = true
+					out.total += res.total
+					if out.broken == "" {
+						out.broken = res.broken
+					}
+				}
+				out.err = worse(out.err, err)
+			})
+		}
+	}
+	wg.Wait()
+	// References that no _include brought (the server declares none, refused them, or the
+	// section's includes do not cover every reference) are read, so that the record does not
+	// depend on what the CapabilityStatement says.
+	if out.err == nil && ctx.Err() == nil {
+		out.resources = append(out.resources, b.readReferences(ctx, out.resources)...)
+	}
+	return out
+}
+
+// sectionPart maps a section's resources and gives it exactly one state: failed if a
+// query failed, else timed-out, else not-queried; else truncated if a query stopped short;
+// else not-supported if the server refused every query (and the section needs nothing
+// from the Patient); else returned, with a warning naming the types the server refused.
+// Entries about someone other than the person are dropped first, with a notice.
+func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res sectionResult, pats patients, nhs string) record.Part {
+	st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
+	part := record.Part{Backend: b.cfg.Name}
+	if res.err == nil && ctx.Err() != nil {
+		res.err = describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), 0, ctx.Err())
+	}
+	kept := res.resources[:0:0]
+	dropped := 0
+	for _, r := range res.resources {
+		if isMatch(r) && !b.aboutPerson(r, pats.ids, nhs) {
+			dropped++
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if dropped > 0 {
+		b.log.Warn("entries about another person dropped", "section", sec, "count", dropped)
+		part.Notices = []record.Notice{{Backend: b.cfg.Name, Kind: record.NoticeWrongSubject,
+			Text: fmt.Sprintf("sent %d %s about another person (%s): not shown", dropped, plural(dropped, "entry", "entries"), sec)}}
+	}
+	var patient *fhir.Resource
+	if len(pats.resources) > 0 {
+		patient = &pats.resources[0]
+	}
+	data, warnings := fhir.MapSection(sec, patient, kept, b.src)
+	if fhir.SectionUsesPatient(sec) {
+		// Further Patient records of the person: their contacts and alerts too.
+		for i := 1; i < len(pats.resources); i++ {
+			more, w := fhir.MapSection(sec, &pats.resources[i], nil, b.src)
+			data.NextOfKin = append(data.NextOfKin, more.NextOfKin...)
+			data.Alerts = append(data.Alerts, more.Alerts...)
+			warnings = append(warnings, w...)
+		}
+	}
+	part.Sections = data
+	st.Count = (&record.Record{Sections: data}).Count(sec)
+	st.Warnings = append(res.warnings, warnings...)
+	st.Total = res.total
+	notServed := "does not serve " + strings.Join(res.notServed, ", ")
+	switch {
+	case res.err != nil:
+		st = withError(st, res.err)
+	case fhir.SectionUsesPatient(sec) && pats.err != nil:
+		st = withError(st, pats.err)
+	case res.truncated:
+		st.State, st.Error = record.StateTruncated, res.broken
+	case res.asked == 0 && !fhir.SectionUsesPatient(sec):
+		st.State, st.Error = record.StateNotSupported, "back end "+b.cfg.Name+" is not asked for "+string(sec)
+	case res.refused == res.asked && !fhir.SectionUsesPatient(sec):
+		st.State, st.Error = record.StateNotSupported, notServed
+	default:
+		st.State = record.StateReturned
+		// A server that answered the section but does not serve one of its types (a council
+		// with no DeviceRequest, a health record with no RelatedPerson) holds none of that
+		// type: a definitive answer, said on the section's tab, not a warning.
+		if res.refused > 0 {
+			st.NotServed = notServed
+		}
+	}
+	if st.State != record.StateTruncated || st.Total <= st.Count {
+		st.Total = 0 // a total is worth saying only when it is more than was read
+	}
+	part.Status = []record.SectionStatus{st}
+	return part
+}
+
+// withError sets a section's state and reason from the error that stopped it.
+func withError(st record.SectionStatus, err error) record.SectionStatus {
+	f := failedStatus(st.Backend, st.Section, err)
+	st.State, st.Error, st.HTTPStatus = f.State, f.Error, f.HTTPStatus
+	return st
+}
+
+// outcomeIssue is the issue type of an OperationOutcome body's first error or fatal issue.
+func outcomeIssue(body []byte) string {
+	oo, ok := fhir.ParseOperationOutcome(body)
+	if !ok {
+		return ""
+	}
+	for _, is := range oo.Issues {
+		if is.Severity == "error" || is.Severity == "fatal" || is.Severity == "" {
+			return is.Code
+		}
+	}
+	return ""
+}
+
+// outcomeCode extracts a coded error (GP Connect's PATIENT_NOT_FOUND, …) from an
+// OperationOutcome body, or "".
+func outcomeCode(body []byte) string {
+	oo, ok := fhir.ParseOperationOutcome(body)
+	if !ok {
+		return ""
+	}
+	for _, is := range oo.Issues {
+		if is.SpineCode != "" {
+			return is.SpineCode
+		}
+	}
+	return ""
+}

@@ -1,0 +1,49 @@
+package text
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestWidthTruncatePad(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		w         int
+		cell, fit string
+	}{
+		{"Home care", 4, "Hom…", "Hom…"},
+		{"Home care", 12, "Home care", "Home care   "},
+		{"a\nb", 5, "a b", "a b  "},
+		{"日本語", 4, "日…", "日… "}, // wide characters: two cells each
+		{"\x1b[1mbold\x1b[0m", 10, "\x1b[1mbold\x1b[0m", "\x1b[1mbold\x1b[0m      "},
+		{"x", 0, "", ""},
+	} {
+		if got := Cell(tc.in, tc.w); got != tc.cell {
+			t.Errorf("Cell(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.cell)
+		}
+		if got := Fit(tc.in, tc.w); got != tc.fit {
+			t.Errorf("Fit(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.fit)
+		}
+	}
+	if Width("日本") != 4 || Width("\x1b[31mred\x1b[0m") != 3 || Width("plain") != 5 {
+		t.Error("Width")
+	}
+}
+
+func TestWrap(t *testing.T) {
+	if got := Wrap("one two three\n\nfour   five\n\n", 8); !slices.Equal(got, []string{"one two", "three", "", "four", "five"}) {
+		t.Errorf("Wrap = %q", got)
+	}
+	if got := Wrap("unbreakableword x", 5); !slices.Equal(got, []string{"unbreakableword", "x"}) {
+		t.Errorf("Wrap long word = %q", got)
+	}
+	if got := WrapHard("unbreakable", 5); !slices.Equal(got, []string{"unbre", "akabl", "e"}) {
+		t.Errorf("WrapHard = %q", got)
+	}
+	if got := Break("abcdefg", 3); !slices.Equal(got, []string{"abc", "def", "g"}) {
+		t.Errorf("Break = %q", got)
+	}
+	if got := Break("", 3); !slices.Equal(got, []string{""}) {
+		t.Errorf("Break empty = %q", got)
+	}
+}
