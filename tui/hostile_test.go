@@ -128,6 +128,7 @@ func startHostileProgram(t *testing.T, opts Options) (f *flow, srv *hostile.Serv
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(fed.Close) // before the servers close (startDemo)
 	var (
 		mu     sync.Mutex
 		events []AuditEvent
