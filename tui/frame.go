@@ -3,7 +3,9 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -112,4 +114,34 @@ func roleWord(role string, v vocab.Vocabulary) string {
 		return v.RoleDispatcher
 	}
 	return ""
+}
+
+func (m *Model) styleHelp() {
+	st := m.c.st
+	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.Key, st.Key
+	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.KeyDesc, st.KeyDesc
+	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator = st.Faint, st.Faint
+	m.help.Styles.Ellipsis = st.Faint
+}
+
+// textFocused reports whether a text field has the keys.
+func (m *Model) textFocused() bool {
+	if m.page == pageRecord {
+		return m.record.filtering
+	}
+	return !m.search.focusList
+}
+
+func (m *Model) switchVocabulary() {
+	m.c.v = m.c.v.Other()
+	m.c.keys.SetVocabulary(m.c.v)
+	m.record.invalidate()
+	m.search.vocabularyChanged()
+}
+
+func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
+	m.flashID++
+	id := m.flashID
+	m.flash, m.flashErr = text, isErr
+	return m.c.tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
 }

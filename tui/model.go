@@ -19,43 +19,6 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
-// common is what both pages share: words, styles, keys, clock and size.
-type common struct {
-	opts   Options
-	ctx    context.Context
-	v      vocab.Vocabulary
-	st     views.Styles
-	keys   KeyMap
-	now    func() time.Time
-	log    *slog.Logger
-	width  int
-	height int
-	// dialogKeys has every binding enabled: the overlays match their keys with these.
-	dialogKeys KeyMap
-	pumps      int // the last pump's id
-	// tick is tea.Tick; the tests' synchronous driver replaces it so that timers never run.
-	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-}
-
-type page int
-
-// component is the contract every page keeps: a tea.Model that draws itself in the size it
-// was given, with its keys in the one KeyMap (enabled by the root for what has focus).
-type component interface {
-	tea.Model
-	SetSize(w, h int)
-}
-
-var (
-	_ component = (*searchPage)(nil)
-	_ component = (*recordPage)(nil)
-)
-
-const (
-	pageSearch page = iota
-	pageRecord
-)
-
 // Model is the root: it owns the two pages, the session and the overlay stack, and handles
 // only global keys, page switches, the window size, the status-bar message and the clipboard.
 type Model struct {
@@ -115,14 +78,6 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	m.setKeys()
 	m.layout()
 	return m, nil
-}
-
-func (m *Model) styleHelp() {
-	st := m.c.st
-	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.Key, st.Key
-	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.KeyDesc, st.KeyDesc
-	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator = st.Faint, st.Faint
-	m.help.Styles.Ellipsis = st.Faint
 }
 
 // close cancels anything still in flight.
@@ -259,28 +214,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.setKeys()
 	m.layout()
 	return m, cmd
-}
-
-// textFocused reports whether a text field has the keys.
-func (m *Model) textFocused() bool {
-	if m.page == pageRecord {
-		return m.record.filtering
-	}
-	return !m.search.focusList
-}
-
-func (m *Model) switchVocabulary() {
-	m.c.v = m.c.v.Other()
-	m.c.keys.SetVocabulary(m.c.v)
-	m.record.invalidate()
-	m.search.vocabularyChanged()
-}
-
-func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
-	m.flashID++
-	id := m.flashID
-	m.flash, m.flashErr = text, isErr
-	return m.c.tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
 }
 
 // setKeys enables the keys that apply to what has focus now: none of the page's while a
