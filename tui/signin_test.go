@@ -17,7 +17,6 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
 )
 
 // The sign-in panel against a real OpenID provider (zitadel's example OP, in-process): the
@@ -104,7 +103,7 @@ func (r *signInRig) start(t *testing.T) *flow {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.close)
-	return &flow{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))}
+	return newFlow(t, m, 120, 40)
 }
 
 // userCode waits for the panel to show a device code and returns it.
@@ -135,7 +134,7 @@ func TestSignInPanelDeviceFlowThenSignOut(t *testing.T) {
 	f.press("ctrl+l")
 	f.waitFor("Sign in to " + demo.NameCouncil)
 	code := f.userCode()
-	out := string(f.out[f.mark:])
+	out := string(f.seen)
 	for _, want := range []string{"1. On any device, open this address:", r.op.Issuer + "device", "The code expires in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("panel lacks %q", want)
