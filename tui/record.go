@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -257,9 +258,13 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 			p.spinning = false
 			return nil
 		}
-		var cmd tea.Cmd
-		p.spin, cmd = p.spin.Update(msg)
-		return cmd
+		var next tea.Cmd
+		if p.spin, next = p.spin.Update(msg); next == nil {
+			return nil // another tick chain's: it ends here
+		}
+		// The next frame on the injected tick (the spinner's own is tea.Tick).
+		spin := p.spin
+		return p.c.tick(spin.Spinner.FPS, func(time.Time) tea.Msg { return spin.Tick() })
 	case tea.KeyMsg:
 		return p.key(msg)
 	}
