@@ -65,12 +65,8 @@ func (m *Model) footer(w int) string {
 		right = who + " " + right
 	}
 	rw := lipgloss.Width(right)
-	if m.help.ShowAll {
-		lines := strings.Split(m.help.View(m.c.keys), "\n")
-		for i, l := range lines {
-			lines[i] = clipText(l, w)
-		}
-		return strings.Join(lines, "\n") + "\n" + strings.Repeat(" ", max(w-rw, 0)) + right
+	if m.help.full {
+		return m.help.View() + "\n" + strings.Repeat(" ", max(w-rw, 0)) + right
 	}
 	leftW := max(w-rw-1, 10)
 	var left string
@@ -80,9 +76,7 @@ func (m *Model) footer(w int) string {
 	case m.flash != "":
 		left = st.Success.Render(clipText(m.flash, leftW))
 	default:
-		hm := m.help
-		hm.Width = leftW
-		left = clipText(hm.ShortHelpView(m.c.keys.ShortHelp()), leftW)
+		left = m.help.line(leftW)
 	}
 	gapW := w - lipgloss.Width(left) - rw
 	if gapW < 1 {
@@ -114,14 +108,6 @@ func roleWord(role string, v vocab.Vocabulary) string {
 		return v.RoleDispatcher
 	}
 	return ""
-}
-
-func (m *Model) styleHelp() {
-	st := m.c.st
-	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.Key, st.Key
-	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.KeyDesc, st.KeyDesc
-	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator = st.Faint, st.Faint
-	m.help.Styles.Ellipsis = st.Faint
 }
 
 // textFocused reports whether a text field has the keys.

@@ -133,7 +133,7 @@ func (m *Model) lock() {
 	m.record.reveals = &record.Reveals{}
 	m.record.invalidate()
 	m.flash, m.osc = "", ""
-	m.help.ShowAll = false
+	m.help.hide()
 	m.push(newLockPanel(m.c, m.sess))
 	e := audit.Event{Event: audit.ScreenLocked}
 	if m.page == pageRecord && m.record.rec != nil {
@@ -187,7 +187,7 @@ func (m *Model) endSession(who string) tea.Cmd {
 	s.recent, s.results, s.statuses, s.message, s.searching, s.cursor = nil, nil, nil, "", false, 0
 	s.gen++
 	m.page = pageSearch
-	m.help.ShowAll = false
+	m.help.hide()
 	m.c.log.Info("session ended: signed out")
 	return s.init()
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,7 +25,7 @@ type Model struct {
 	page   page
 	search *searchPage
 	record *recordPage
-	help   help.Model
+	help   *helpBar // the status bar's help: one line, or all of it with `?`
 
 	flash    string
 	flashErr bool
@@ -71,8 +70,7 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	c.keys.SetVocabulary(v)
 	c.dialogKeys = DefaultKeyMap()
 	c.dialogKeys.Reveal.SetEnabled(true)
-	m := &Model{c: c, help: help.New(), sess: newSession(c)}
-	m.styleHelp()
+	m := &Model{c: c, help: newHelpBar(c), sess: newSession(c)}
 	m.search = newSearchPage(c)
 	m.record = newRecordPage(c)
 	m.setKeys()
@@ -119,7 +117,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		m.help.SetSize(msg.Width, msg.Height)
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
@@ -146,7 +144,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.close()
 			return m, tea.Quit
 		case key.Matches(msg, k.Help):
-			m.help.ShowAll = !m.help.ShowAll
+			m.help.Update(msg)
 			m.layout()
 			return m, nil
 		case key.Matches(msg, k.Vocab):
@@ -173,7 +171,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.record.invalidate()
 		m.record.close()
 		m.page = pageSearch
-		m.help.ShowAll = false
+		m.help.hide()
 		m.setKeys()
 		m.layout()
 		return m, m.search.init()
