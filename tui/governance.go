@@ -71,6 +71,7 @@ func (m *Model) governance(msg tea.Msg) (tea.Cmd, bool) {
 		return m.unlock(msg.choice), true
 	case lockSignedOutMsg:
 		cmd := m.endSession(msg.who)
+		m.drop(func(o overlay) bool { _, lock := o.(*lockPanel); return lock })
 		m.setKeys()
 		m.layout()
 		return tea.Batch(cmd, m.flashCmd(m.c.v.SignedOut, false)), true

@@ -129,7 +129,7 @@ func (l *lockPanel) signOut() tea.Cmd {
 		}
 	}
 	l.stop()
-	l.done = true
+	// The lock stays until the root has ended the session: no frame shows the record.
 	return func() tea.Msg { return lockSignedOutMsg{who: who} }
 }
 
