@@ -244,6 +244,9 @@ func (m *Model) layout() {
 	bodyH := max(h-lipgloss.Height(m.footer(w)), 1)
 	m.search.SetSize(w, bodyH)
 	m.record.SetSize(w, bodyH)
+	for _, o := range m.stack {
+		o.SetSize(w, h)
+	}
 }
 
 // View draws the active page above the status bar and the help.

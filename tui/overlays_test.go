@@ -138,3 +138,16 @@ func TestOverlays(t *testing.T) {
 		}
 	}
 }
+
+// An overlay open while the terminal is resized is drawn for the new size.
+func TestOverlayResized(t *testing.T) {
+	want := fixtureModel(t, vocab.Health(), "", nil, 64, 20)
+	(&driver{tb: t, m: want}).send(openMsg{client.Match{Person: viewstest.Person()}})
+	m := fixtureModel(t, vocab.Health(), "", nil, 160, 48)
+	d := &driver{tb: t, m: m}
+	d.send(openMsg{client.Match{Person: viewstest.Person()}})
+	d.send(tea_size(64, 20))
+	if got, w := views.Strip(m.View()), views.Strip(want.View()); got != w {
+		t.Fatalf("after the resize:\n%s\nwant:\n%s", got, w)
+	}
+}
