@@ -28,6 +28,9 @@ func startDemo(tb testing.TB, extra ...config.Backend) (*client.Federation, conf
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// Before the servers close: a connection dialled for a request that was cancelled sits
+	// in the pool, and the servers' shutdown would wait for it (2 s).
+	tb.Cleanup(fed.Close)
 	return fed, cfg
 }
 
@@ -87,6 +90,8 @@ func (d *driver) run(cmd tea.Cmd) {
 		switch msg := msg.(type) {
 		case nil, timerMsg:
 			continue
+		case stuckMsg:
+			d.tb.Fatal("driver: a command did not answer within 5 s (one that waits for something that never comes)")
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
 			continue
@@ -99,9 +104,13 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 }
 
-type timerMsg struct{}
+type (
+	timerMsg struct{}
+	stuckMsg struct{}
+)
 
-// runTimed runs a command and waits for its message (a fetch answers from loopback).
+// runTimed runs a command and waits for its message (a fetch answers from loopback); one
+// that does not answer within 5 s is stuck (a listener that outlives its work, say).
 func runTimed(c tea.Cmd) tea.Msg {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- c() }()
@@ -111,8 +120,8 @@ func runTimed(c tea.Cmd) tea.Msg {
 			return timerMsg{}
 		}
 		return m
-	case <-time.After(15 * time.Second):
-		return timerMsg{}
+	case <-time.After(5 * time.Second):
+		return stuckMsg{}
 	}
 }
 

@@ -8,9 +8,11 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
@@ -29,12 +31,68 @@ const (
 	nhsBrackenbury = "9992340002" // dispatcher case: four ranked contacts
 )
 
-// flow is a running program and everything it has written so far.
+// flow is a running program, every screen it has drawn and everything it has written.
+//
+// Waits look at the screens, not at the terminal output: Bubble Tea redraws only the lines
+// that changed, so text already on the screen before a key press is not written again and
+// a wait on the output since the press could time out. The probe takes the model's View
+// after every Update, on the program's goroutine, and wakes the waiting test; no test sleeps.
 type flow struct {
 	t    *testing.T
 	tm   *teatest.TestModel
-	out  []byte
-	mark int // output before this was written before the last key press
+	log  *screenLog
+	out  []byte // the terminal output (drained at key presses and at the end)
+	mark int    // screens before this were drawn before the last key press
+	seen []byte // the screen the last wait matched
+}
+
+// screenLog is every screen the model has drawn.
+type screenLog struct {
+	mu      sync.Mutex
+	screens []string
+	changed chan struct{} // a new screen (capacity 1: a wake-up, not a count)
+}
+
+func (l *screenLog) add(s string) {
+	l.mu.Lock()
+	l.screens = append(l.screens, s)
+	l.mu.Unlock()
+	select {
+	case l.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (l *screenLog) since(i int) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.screens[min(i, len(l.screens)):]
+}
+
+func (l *screenLog) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.screens)
+}
+
+// probe is the root model as the program runs it, noting each screen after each Update.
+type probe struct {
+	*Model
+	log *screenLog
+}
+
+func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := p.Model.Update(msg)
+	p.log.add(p.Model.View())
+	return p, cmd
+}
+
+// newFlow runs m in a test program of w×h cells.
+func newFlow(t *testing.T, m *Model, w, h int) *flow {
+	t.Helper()
+	l := &screenLog{changed: make(chan struct{}, 1)}
+	l.add(m.View())
+	return &flow{t: t, log: l, tm: teatest.NewTestModel(t, probe{m, l}, teatest.WithInitialTermSize(w, h))}
 }
 
 func startProgram(t *testing.T, opts Options, extra ...config.Backend) *flow {
@@ -52,34 +110,46 @@ func startProgram(t *testing.T, opts Options, extra ...config.Backend) *flow {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.close)
-	return &flow{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))}
+	return newFlow(t, m, 120, 40)
 }
 
-// waitForRe waits until the output since the last key press matches re; it returns that output.
+// waitForRe waits until a screen drawn since the last key press matches re; it returns
+// that screen.
 func (f *flow) waitForRe(re string) []byte {
 	f.t.Helper()
 	rx := regexp.MustCompile(re)
-	f.poll("output matching "+re, rx.Match)
-	return f.out[f.mark:]
+	f.poll("a screen matching "+re, func(screens []string) bool {
+		for _, s := range screens {
+			if rx.MatchString(s) {
+				f.seen = []byte(s)
+				return true
+			}
+		}
+		return false
+	})
+	return f.seen
 }
 
-// poll drains the program's output every 20 ms until cond holds for the output since the
-// last key press, for at most 15 s. (teatest.WaitFor hands its condition everything it has
-// read so far on every check; appending that to f.out each time made f.out grow
-// quadratically and, on a loaded machine, made waits miss output they should have seen.)
-func (f *flow) poll(what string, cond func(out []byte) bool) {
+// poll waits until cond holds for the screens drawn since the last key press, checking
+// each time the program draws one, for at most 15 s.
+func (f *flow) poll(what string, cond func(screens []string) bool) {
 	f.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
 	for {
-		f.drain()
-		if cond(f.out[f.mark:]) {
+		screens := f.log.since(f.mark)
+		if cond(screens) {
 			return
 		}
-		if time.Now().After(deadline) {
-			out := f.out[f.mark:]
-			f.t.Fatalf("waiting for %s: not seen after 15s; the last output since the key press:\n%s", what, out[max(0, len(out)-4000):])
+		select {
+		case <-f.log.changed:
+		case <-deadline.C:
+			last := "(none)"
+			if all := f.log.since(0); len(all) > 0 {
+				last = all[len(all)-1]
+			}
+			f.t.Fatalf("waiting for %s: not seen after 15s (%d screens since the key press); the screen now:\n%s", what, len(screens), last)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -101,7 +171,7 @@ func (f *flow) drain() {
 
 func (f *flow) press(keys ...string) {
 	f.drain()
-	f.mark = len(f.out)
+	f.mark = f.log.len()
 	for _, k := range keys {
 		f.tm.Send(keyMsg(k))
 	}
@@ -109,7 +179,7 @@ func (f *flow) press(keys ...string) {
 
 func (f *flow) typeText(s string) {
 	f.drain()
-	f.mark = len(f.out)
+	f.mark = f.log.len()
 	f.tm.Type(s)
 }
 
@@ -119,23 +189,44 @@ func (f *flow) open(nhs, family string) {
 	f.typeText(nhsnumber.Format(nhs))
 	f.waitFor("valid. Press enter")
 	f.press("enter")
-	f.waitFor(strings.ToUpper(family) + ",")
+	f.waitRecord(strings.ToUpper(family) + ",")
 	f.waitLoaded()
 }
 
-// waitLoaded waits until the back ends line, as last drawn, no longer says "loading".
+// recordTabs is on the screen only when a record is: its tab bar (a search result, or the
+// recent people, may show the same name).
+var recordTabs = regexp.MustCompile(`\b1 Summary\b`)
+
+// waitRecord waits for a record on the screen showing text.
+func (f *flow) waitRecord(text string) []byte {
+	f.t.Helper()
+	return f.waitForRe(regexp.QuoteMeta(text) + `[\s\S]*` + recordTabs.String())
+}
+
+// waitLoaded waits until the record is on the screen as last drawn and its back ends line
+// no longer says "loading".
 func (f *flow) waitLoaded() {
 	f.t.Helper()
-	f.poll("every back end to answer", func(out []byte) bool {
-		i := bytes.LastIndex(out, []byte("Back ends:"))
-		return i >= 0 && !bytes.Contains(out[i:], []byte("loading"))
+	f.poll("every back end to answer", func(screens []string) bool {
+		if len(screens) == 0 {
+			return false
+		}
+		s := screens[len(screens)-1]
+		i := strings.LastIndex(s, "Back ends:")
+		if i < 0 || !recordTabs.MatchString(s) {
+			return false
+		}
+		return !strings.Contains(s[i:], "loading")
 	})
 }
 
+// final ends the program and returns the model; f.out then holds everything it wrote.
 func (f *flow) final() *Model {
 	f.t.Helper()
 	f.tm.Send(keyMsg("ctrl+c"))
-	return f.tm.FinalModel(f.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	m := f.tm.FinalModel(f.t, teatest.WithFinalTimeout(10*time.Second)).(probe).Model
+	f.drain()
+	return m
 }
 
 // settled ends the program and checks that no section was still loading.
@@ -171,7 +262,7 @@ func TestFlowSearchByNameSeveralMatches(t *testing.T) {
 	f.press("enter")
 	f.waitFor("Matching patients (2)")
 	f.press("down", "enter")
-	f.waitFor("HARGREAVES, ")
+	f.waitRecord("HARGREAVES, ")
 	f.waitLoaded()
 	m := f.settled()
 	results := m.search.results
@@ -380,7 +471,7 @@ func TestFlowRecentPeopleOneKeyReturn(t *testing.T) {
 	f.press("esc")
 	f.waitFor("alt+2")
 	f.press("alt+2")
-	f.waitFor("MARCHBANK, Edith")
+	f.waitRecord("MARCHBANK, Edith")
 	f.waitLoaded()
 	m := f.settled()
 	if m.record.rec.Person.NHSNumber != nhsMarchbank {
@@ -427,7 +518,7 @@ func TestFlowSearchByPhoneUnmatchedPerson(t *testing.T) {
 	f.typeText("07700 900999")
 	f.waitFor("Phone number 07700 900999: press enter to search.")
 	f.press("enter")
-	f.waitFor("DUNMORE, Kayleigh")
+	f.waitRecord("DUNMORE, Kayleigh")
 	f.waitFor("NHS No. no NHS number")
 	f.waitLoaded()
 	m := f.settled()
@@ -442,8 +533,12 @@ func TestFlowSearchByPhoneUnmatchedPerson(t *testing.T) {
 
 // esc during a search stops it: the slow back end sees its request cancelled.
 func TestFlowEscCancelsSearch(t *testing.T) {
-	cancelled := make(chan struct{}, 1)
+	cancelled, arrived := make(chan struct{}, 1), make(chan struct{}, 1)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 			select {
@@ -459,6 +554,11 @@ func TestFlowEscCancelsSearch(t *testing.T) {
 	f.waitFor("valid. Press enter")
 	f.press("enter")
 	f.waitFor("Searching")
+	select { // the search reached the slow back end: esc has a request to cancel
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the search never reached the slow back end")
+	}
 	f.press("esc")
 	select {
 	case <-cancelled:

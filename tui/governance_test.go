@@ -588,3 +588,20 @@ func TestResultsWithholdRestrictedPostcode(t *testing.T) {
 		}
 	}
 }
+
+// Signing out from the lock panel never uncovers the record: until the session has ended,
+// the frame drawn is the lock.
+func TestLockSignOutUncoversNothing(t *testing.T) {
+	r := newGovRig(t, Options{Purpose: demoPurpose, SignOut: func() error { return nil }})
+	r.search(nhsnumber.Format(oakesNHS))
+	r.clock.Advance(6 * time.Minute)
+	r.send(IdleTickMsg{})
+	_, cmd := r.m.Update(tea.KeyMsg{Type: tea.KeyCtrlO})
+	if out := r.view(); strings.Contains(out, "OAKES") || !strings.Contains(out, "Screen locked") {
+		t.Fatalf("between the sign-out and the end of the session:\n%s", out)
+	}
+	r.run(cmd)
+	if out := r.view(); strings.Contains(out, "OAKES") || strings.Contains(out, "Screen locked") || !strings.Contains(out, "Signed out") {
+		t.Fatalf("after the sign-out:\n%s", out)
+	}
+}

@@ -96,7 +96,7 @@ func TestPanicRestoresTerminalAndPrintsNoRecordData(t *testing.T) {
 					defer close(done)
 					runErr = runGuarded(context.Background(), m, popts, func(p *tea.Program) {
 						go func() {
-							time.Sleep(50 * time.Millisecond)
+							p.Send(nil) // returns once the program's event loop runs (nil is dropped)
 							armed.Store(true)
 							for _, msg := range msgs {
 								p.Send(msg)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/teatest"
 	"golang.org/x/oauth2"
 
 	"github.com/shcr-project/shcr/client"
@@ -34,7 +33,7 @@ func TestFlowHostileServer(t *testing.T) {
 	f.typeText(nhsnumber.Format(hostile.NHSNumber))
 	f.waitFor("valid. Press enter")
 	f.press("enter")
-	f.waitFor("SMITH")
+	f.waitRecord("SMITH")
 	f.waitLoaded()
 	tabs := views.TabTitles(vocab.Health())
 	for i := 1; i < len(tabs); i++ {
@@ -52,7 +51,9 @@ func TestFlowHostileServer(t *testing.T) {
 	f.press("1")
 	f.waitFor("[1 Summary]")
 	final := f.settled()
-	out := string(f.out)
+	// What was written to the terminal, and every screen the model drew (a frame may be
+	// drawn over before it is written).
+	out := string(f.out) + strings.Join(f.log.since(0), "\n")
 
 	if leaks := hostile.TerminalLeaks(out); len(leaks) > 0 {
 		t.Errorf("the program wrote hostile data to the terminal: %v", leaks)
@@ -93,7 +94,7 @@ func TestFlowHostileCopyPhoneNumber(t *testing.T) {
 	f.typeText(nhsnumber.Format(hostile.NHSNumber))
 	f.waitFor("valid. Press enter")
 	f.press("enter")
-	f.waitFor("SMITH")
+	f.waitRecord("SMITH")
 	f.waitLoaded()
 	f.press("y")
 	out := string(f.waitFor("\x1b]52;c;"))
@@ -129,6 +130,7 @@ func startHostileProgram(t *testing.T, opts Options) (f *flow, srv *hostile.Serv
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(fed.Close) // before the servers close (startDemo)
 	var (
 		mu     sync.Mutex
 		events []AuditEvent
@@ -147,7 +149,7 @@ func startHostileProgram(t *testing.T, opts Options) (f *flow, srv *hostile.Serv
 		t.Fatal(err)
 	}
 	t.Cleanup(m.close)
-	f = &flow{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(160, 50))}
+	f = newFlow(t, m, 160, 50)
 	return f, srv, func() []AuditEvent {
 		mu.Lock()
 		defer mu.Unlock()

@@ -3,65 +3,29 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
-// common is what both pages share: words, styles, keys, clock and size.
-type common struct {
-	opts   Options
-	ctx    context.Context
-	v      vocab.Vocabulary
-	st     views.Styles
-	keys   KeyMap
-	now    func() time.Time
-	log    *slog.Logger
-	width  int
-	height int
-	// tick is tea.Tick; the tests' synchronous driver replaces it so that timers never run.
-	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-}
-
-type page int
-
-// component is the contract every page keeps: a tea.Model that draws itself in the size it
-// was given, with its keys in the one KeyMap (enabled by the root for what has focus).
-type component interface {
-	tea.Model
-	SetSize(w, h int)
-}
-
-var (
-	_ component = (*searchPage)(nil)
-	_ component = (*recordPage)(nil)
-)
-
-const (
-	pageSearch page = iota
-	pageRecord
-)
-
-// Model is the root: it owns the two pages and handles only global keys, page switches,
-// the status-bar message and the clipboard.
+// Model is the root: it owns the two pages, the session and the overlay stack, and handles
+// only global keys, page switches, the window size, the status-bar message and the clipboard.
 type Model struct {
 	c      *common
 	page   page
 	search *searchPage
 	record *recordPage
-	help   help.Model
+	help   *helpBar // the status bar's help: one line, or all of it with `?`
 
 	flash    string
 	flashErr bool
@@ -69,9 +33,8 @@ type Model struct {
 	osc      string // an OSC 52 sequence written with the next frame
 	oscID    int
 
-	g gov // purpose of access, reveal prompt, idle lock (governance.go)
-
-	si signInState // the sign-in panel or the sign-out question (signin.go)
+	sess  *session  // who is signed in, the purposes chosen, the idle clock (session.go)
+	stack []overlay // sign-in, sign-out, purpose, reveal, lock: the top one has the keys (overlay.go)
 }
 
 // New builds the root model. ctx bounds every back end request the TUI makes.
@@ -100,33 +63,29 @@ func New(ctx context.Context, opts Options) (*Model, error) {
 	c := &common{opts: opts, ctx: ctx, v: v, st: views.NewStyles(views.DefaultTheme(), opts.Plain), keys: DefaultKeyMap(),
 		now: now, log: log, width: 80, height: 24, tick: tea.Tick}
 	c.keys.SetVocabulary(v)
-	m := &Model{c: c, help: help.New()}
-	m.styleHelp()
+	c.dialogKeys = DefaultKeyMap()
+	c.dialogKeys.Reveal.SetEnabled(true)
+	m := &Model{c: c, help: newHelpBar(c), sess: newSession(c)}
 	m.search = newSearchPage(c)
 	m.record = newRecordPage(c)
-	m.initGov()
 	m.setKeys()
 	m.layout()
 	return m, nil
-}
-
-func (m *Model) styleHelp() {
-	st := m.c.st
-	m.help.Styles.ShortKey, m.help.Styles.FullKey = st.Key, st.Key
-	m.help.Styles.ShortDesc, m.help.Styles.FullDesc = st.KeyDesc, st.KeyDesc
-	m.help.Styles.ShortSeparator, m.help.Styles.FullSeparator = st.Faint, st.Faint
-	m.help.Styles.Ellipsis = st.Faint
 }
 
 // close cancels anything still in flight.
 func (m *Model) close() {
 	m.search.stop()
 	m.record.close()
-	m.stopSignIn()
+	for _, o := range m.stack {
+		if s, ok := o.(interface{ stop() }); ok {
+			s.stop()
+		}
+	}
 }
 
 // Init focuses the search field and starts the idle clock.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.search.init(), m.idleTick()) }
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.search.init(), m.sess.idleTick()) }
 
 // Update handles global keys and page switches and hands everything else to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -139,20 +98,31 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if cmd, done := m.govUpdate(msg); done {
+	switch msg.(type) {
+	case tea.KeyMsg, tea.MouseMsg:
+		m.sess.touch()
+	}
+	if cmd, done := m.updateOverlays(msg); done {
 		return m, cmd
 	}
-	if cmd, done := m.signInMsg(msg); done {
+	if cmd, done := m.governance(msg); done {
 		return m, cmd
 	}
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		m.help.SetSize(msg.Width, msg.Height)
 		m.layout()
 		return m, nil
 	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, m.c.keys.SignIn):
+			return m, m.startSignIn()
+		case key.Matches(msg, m.c.keys.SignOut):
+			m.push(newSignOutPanel(m.c))
+			return m, nil
+		}
 		// Keys typed faster than the terminal is read arrive as one message ("6y"): outside a
 		// text field, each is its own command.
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.textFocused() {
@@ -169,7 +139,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.close()
 			return m, tea.Quit
 		case key.Matches(msg, k.Help):
-			m.help.ShowAll = !m.help.ShowAll
+			m.help.Update(msg)
 			m.layout()
 			return m, nil
 		case key.Matches(msg, k.Vocab):
@@ -191,9 +161,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, tea.Batch(cmds...)
 	case backMsg:
+		// A reveal lasts only while the record is open.
+		m.record.reveals = &record.Reveals{}
+		m.record.invalidate()
 		m.record.close()
 		m.page = pageSearch
-		m.help.ShowAll = false
+		m.help.hide()
 		m.setKeys()
 		m.layout()
 		return m, m.search.init()
@@ -236,40 +209,28 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// textFocused reports whether a text field has the keys.
-func (m *Model) textFocused() bool {
-	if m.page == pageRecord {
-		return m.record.filtering
-	}
-	return !m.search.focusList
-}
-
-func (m *Model) switchVocabulary() {
-	m.c.v = m.c.v.Other()
-	m.c.keys.SetVocabulary(m.c.v)
-	m.record.invalidate()
-	m.search.vocabularyChanged()
-}
-
-func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
-	m.flashID++
-	id := m.flashID
-	m.flash, m.flashErr = text, isErr
-	return m.c.tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
-}
-
-// setKeys enables the keys that apply to what has focus now.
+// setKeys enables the keys that apply to what has focus now: none of the page's while a
+// modal overlay is open (each panel names its own keys); `x` where there is something
+// restricted to reveal; ctrl+l where a back end needs a sign-in, ctrl+o where one can end.
 func (m *Model) setKeys() {
-	defer m.signInKeys()
 	k := &m.c.keys
 	if m.page == pageRecord {
 		ctx, table, phone := m.record.keyContext()
 		k.setContext(ctx, table, phone)
-		m.govKeys()
-		return
+	} else {
+		k.setContext(m.search.keyContext(), false, false)
 	}
-	k.setContext(m.search.keyContext(), false, false)
-	m.govKeys()
+	if m.modal() {
+		k.setContext(ctxRecordFilter, false, false)
+		k.Apply.SetEnabled(false)
+		k.Cancel.SetEnabled(false)
+		k.Reveal.SetEnabled(false)
+	} else {
+		_, _, ok := m.record.revealTarget()
+		k.Reveal.SetEnabled(m.page == pageRecord && !m.record.filtering && ok)
+	}
+	k.SignIn.SetEnabled(len(m.c.signInNeeded(m.statuses())) > 0)
+	k.SignOut.SetEnabled(m.c.opts.SignOut != nil)
 }
 
 // layout gives the pages the screen above the footer (which grows with the full help).
@@ -278,26 +239,15 @@ func (m *Model) layout() {
 	bodyH := max(h-lipgloss.Height(m.footer(w)), 1)
 	m.search.SetSize(w, bodyH)
 	m.record.SetSize(w, bodyH)
+	for _, o := range m.stack {
+		o.SetSize(w, h)
+	}
 }
-
-// MinWidth and MinHeight are the smallest terminal shcr draws into: the banner, the tabs,
-// the verdict or details lines and at least three rows of every table (measured with the
-// demo record on every tab in both vocabularies: at 60×16 most tabs show one row, at 60×20
-// the care packages tab one of two; at 64×20 every demo table shows all its rows, up to
-// four; 80×24 has room to spare). Below it the screen says so instead of showing a garbled or empty page;
-// the state is kept, and resizing back shows it.
-const (
-	MinWidth  = 64
-	MinHeight = 20
-)
 
 // View draws the active page above the status bar and the help.
 func (m *Model) View() string {
 	if m.tooSmall() {
 		return m.tooSmallView()
-	}
-	if s, ok := m.govView(); ok {
-		return s
 	}
 	var active component = m.search
 	if m.page == pageRecord {
@@ -305,103 +255,8 @@ func (m *Model) View() string {
 	}
 	footer := m.footer(m.c.width)
 	body := fitHeight(active.View(), max(m.c.height-lipgloss.Height(footer), 1))
-	if panel := m.panelView(m.c.width); panel != "" {
-		body = centreOver(body, panel, m.c.width, max(m.c.height-lipgloss.Height(footer), 1))
+	if m.modal() {
+		return m.overlaysView(body, footer) // no clipboard sequence under a dialog or the lock
 	}
-	return m.osc + body + "\n" + footer
-}
-
-func (m *Model) tooSmall() bool { return m.c.width < MinWidth || m.c.height < MinHeight }
-
-// tooSmallView is the whole screen when the terminal is smaller than MinWidth×MinHeight:
-// what is needed, wrapped to the width, centred where there is room, cut to the height. It
-// shows no personal data (a small window is no reason to show less care than a large one).
-func (m *Model) tooSmallView() string {
-	w, h := max(m.c.width, 1), max(m.c.height, 1)
-	v := m.c.v
-	msg := fmt.Sprintf(v.TooSmall, MinWidth, MinHeight, m.c.width, m.c.height)
-	var lines []string
-	if head, tail, ok := strings.Cut(msg, ": "); ok && lipgloss.Width(msg) > w {
-		// "terminal too small:" above "need 60×16 (now 40×10)" rather than a break anywhere.
-		lines = append(wrapPlain(head+":", w), wrapPlain(tail, w)...)
-	} else {
-		lines = wrapPlain(msg, w)
-	}
-	if h > len(lines)+1 {
-		lines = append(lines, "")
-		lines = append(lines, wrapPlain(v.TooSmallHint, w)...)
-	}
-	for i, l := range lines {
-		l = clipText(l, w)
-		if pad := (w - lipgloss.Width(l)) / 2; pad > 0 && l != "" {
-			l = strings.Repeat(" ", pad) + l
-		}
-		lines[i] = m.c.st.Text.Render(l)
-	}
-	top := max((h-len(lines))/2, 0)
-	return fitHeight(strings.Repeat("\n", top)+strings.Join(lines, "\n"), h)
-}
-
-// footer is one line: a timed message or the short help on the left, the signed-in user and
-// the vocabulary on the right; or the full help when `?` is on.
-func (m *Model) footer(w int) string {
-	st := m.c.st
-	label := m.c.v.Label
-	if r := roleWord(m.c.opts.Role, m.c.v); r != "" {
-		label = r + " · " + label
-	}
-	right := st.Faint.Render("[" + label + "]")
-	if who := m.signedInText(); who != "" {
-		right = who + " " + right
-	}
-	rw := lipgloss.Width(right)
-	if m.help.ShowAll {
-		lines := strings.Split(m.help.View(m.c.keys), "\n")
-		for i, l := range lines {
-			lines[i] = clipText(l, w)
-		}
-		return strings.Join(lines, "\n") + "\n" + strings.Repeat(" ", max(w-rw, 0)) + right
-	}
-	leftW := max(w-rw-1, 10)
-	var left string
-	switch {
-	case m.flash != "" && m.flashErr:
-		left = st.Error.Render(clipText(m.flash, leftW))
-	case m.flash != "":
-		left = st.Success.Render(clipText(m.flash, leftW))
-	default:
-		hm := m.help
-		hm.Width = leftW
-		left = clipText(hm.ShortHelpView(m.c.keys.ShortHelp()), leftW)
-	}
-	gapW := w - lipgloss.Width(left) - rw
-	if gapW < 1 {
-		return clipText(left, w)
-	}
-	return left + strings.Repeat(" ", gapW) + right
-}
-
-// fitHeight pads or cuts s to exactly h lines.
-func fitHeight(s string, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// roleWord is the role as the vocabulary says it.
-func roleWord(role config.Role, v vocab.Vocabulary) string {
-	switch role {
-	case RoleDischarge:
-		return v.RoleDischarge
-	case RoleSocialWorker:
-		return v.RoleSocialWorker
-	case RoleDispatcher:
-		return v.RoleDispatcher
-	}
-	return ""
+	return m.osc + m.overlaysView(body, footer)
 }

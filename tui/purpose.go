@@ -17,6 +17,7 @@ import (
 // other with a typed reason. It is asked once per person per session (purpose.Session) when
 // nothing is preset, and again to unlock the idle lock where there is no sign-in.
 type purposeDialog struct {
+	overlayBase
 	match   client.Match      // the person being opened (open mode)
 	unlock  bool              // confirming the purpose to unlock the screen
 	options []purpose.Purpose // what may be chosen (only the preset one when there is one)
@@ -28,7 +29,7 @@ type purposeDialog struct {
 }
 
 func newPurposeDialog(c *common, m client.Match, unlock bool, current purpose.Choice) *purposeDialog {
-	d := &purposeDialog{match: m, unlock: unlock, options: purpose.Choosable()}
+	d := &purposeDialog{overlayBase: overlayBase{c: c}, match: m, unlock: unlock, options: purpose.Choosable()}
 	if r := c.opts.Purpose; r.Preset() {
 		d.options, d.preset = []purpose.Purpose{r.Purpose}, true
 	}
@@ -66,10 +67,54 @@ func (c *common) purposeWord(p purpose.Purpose) string {
 	return string(p)
 }
 
-// purposeDoneMsg is the dialog's outcome: a choice, or cancelled.
+// purposeDoneMsg is the dialog's answer when a record is being opened: a choice, or
+// cancelled. (To unlock, a choice is an unlockMsg; cancelled goes back to the lock.)
 type purposeDoneMsg struct {
+	match     client.Match
 	choice    purpose.Choice
 	cancelled bool
+}
+
+// unlockMsg takes the idle lock away; a purpose re-confirmed (not zero) is kept for the
+// record on screen.
+type unlockMsg struct{ choice purpose.Choice }
+
+func (d *purposeDialog) Place() placement {
+	if d.unlock {
+		return placeScreen
+	}
+	return placeDialog
+}
+
+func (d *purposeDialog) Modal() bool { return true }
+
+func (d *purposeDialog) FullHelp() [][]key.Binding {
+	k := d.c.dialogKeys
+	if d.typing {
+		return [][]key.Binding{{k.Apply, k.Cancel}}
+	}
+	return [][]key.Binding{{k.Up, k.Down, k.Tab, k.Apply, k.Cancel}}
+}
+
+// Update handles a key; when the dialog is finished it is done and says so with a message.
+func (d *purposeDialog) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return d, nil
+	}
+	cmd, out := d.key(d.c, d.c.dialogKeys, km)
+	if out == nil {
+		return d, cmd
+	}
+	d.done = true
+	switch {
+	case d.unlock && out.cancelled:
+		return d, nil // back to the lock panel
+	case d.unlock:
+		return d, func() tea.Msg { return unlockMsg{choice: out.choice} }
+	}
+	out.match = d.match
+	return d, func() tea.Msg { return *out }
 }
 
 // key handles a key; it returns the outcome when the dialog is finished.
@@ -128,8 +173,9 @@ func (d *purposeDialog) choose(c *common) (tea.Cmd, *purposeDoneMsg) {
 	return nil, &purposeDoneMsg{choice: purpose.Choice{Purpose: p}}
 }
 
-// view is the dialog as a bordered panel at most w wide.
-func (d *purposeDialog) view(c *common, w int) string {
+// View is the dialog as a bordered panel.
+func (d *purposeDialog) View() string {
+	c, w := d.c, d.w
 	v, st := c.v, c.st
 	inner := min(max(w-6, 20), 72)
 	var b []string

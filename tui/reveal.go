@@ -17,8 +17,10 @@ import (
 // to be revealed. Nothing is revealed without a reason, and nothing is revealed unless the
 // audit trail took the event.
 type revealPrompt struct {
-	key    string         // item key, or record.RevealPersonKey
-	sec    record.Section // the item's section ("" for the person)
+	overlayBase
+	reveal func(key, reason string) error // records the reveal, then shows the item
+	key    string                         // item key, or record.RevealPersonKey
+	sec    record.Section                 // the item's section ("" for the person)
 	reason textinput.Model
 	msg    string
 }
@@ -125,44 +127,59 @@ func (p *recordPage) sectionOfKey(k string) record.Section {
 	return ""
 }
 
-func newRevealPrompt(msg revealAskMsg) *revealPrompt {
+func newRevealPrompt(c *common, msg revealAskMsg, reveal func(key, reason string) error) *revealPrompt {
 	in := textinput.New()
 	in.Prompt = ""
 	in.CharLimit = purpose.MaxReason
 	in.Cursor.SetMode(cursor.CursorStatic)
-	return &revealPrompt{key: msg.key, sec: msg.sec, reason: in}
+	return &revealPrompt{overlayBase: overlayBase{c: c}, reveal: reveal, key: msg.key, sec: msg.sec, reason: in}
 }
 
-// revealKey handles a key in the reveal prompt.
-func (m *Model) revealKey(msg tea.KeyMsg) tea.Cmd {
-	r, k := m.g.reveal, m.g.keys
+func (r *revealPrompt) Init() tea.Cmd { return r.reason.Focus() }
+
+func (r *revealPrompt) Place() placement { return placeDialog }
+
+func (r *revealPrompt) Modal() bool { return true }
+
+func (r *revealPrompt) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{r.c.dialogKeys.Apply, r.c.dialogKeys.Cancel}}
+}
+
+// Update handles a key in the reveal prompt: nothing is revealed without a reason, or when
+// the audit trail did not take the event (the prompt stays open and says why).
+func (r *revealPrompt) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return r, nil
+	}
+	k, v := r.c.dialogKeys, r.c.v
 	switch {
-	case key.Matches(msg, k.Cancel):
-		m.g.reveal = nil
-		return nil
-	case key.Matches(msg, k.Apply):
+	case key.Matches(km, k.Cancel):
+		r.done = true
+		return r, nil
+	case key.Matches(km, k.Apply):
 		reason := strings.Join(strings.Fields(r.reason.Value()), " ")
 		if reason == "" {
-			r.msg = m.c.v.RevealNeedReason
-			return nil
+			r.msg = v.RevealNeedReason
+			return r, nil
 		}
-		if err := m.record.reveal(r.key, reason); err != nil {
-			m.c.log.Error("audit trail append failed", "event", audit.RestrictedRevealed)
-			r.msg = strings.ReplaceAll(m.c.v.AuditFailed, "%s", flatLine(err.Error()))
-			return nil
+		if err := r.reveal(r.key, reason); err != nil {
+			r.c.log.Error("audit trail append failed", "event", audit.RestrictedRevealed)
+			r.msg = strings.ReplaceAll(v.AuditFailed, "%s", flatLine(err.Error()))
+			return r, nil
 		}
-		m.g.reveal = nil
-		return m.flashCmd(m.c.v.RevealDone, false)
+		r.done = true
+		return r, func() tea.Msg { return flashMsg{text: v.RevealDone} }
 	}
 	var cmd tea.Cmd
-	r.reason, cmd = r.reason.Update(msg)
+	r.reason, cmd = r.reason.Update(km)
 	r.msg = ""
-	return cmd
+	return r, cmd
 }
 
-// revealView is the reveal prompt as a panel: what it reveals (the section, never content).
-func (m *Model) revealView(w int) string {
-	r, v, st := m.g.reveal, m.c.v, m.c.st
+// View is the reveal prompt as a panel: what it reveals (the section, never content).
+func (r *revealPrompt) View() string {
+	v, st, w := r.c.v, r.c.st, r.w
 	inner := min(max(w-6, 20), 72)
 	title := v.RevealTitle
 	if r.key == record.RevealPersonKey {

@@ -1,5 +1,18 @@
 // Package tui is shcr's terminal interface: a small root model with two pages — find a
 // person, then their record in eight tabs — built on bubbletea v1.
+//
+// The root (model.go) only routes: global keys, page switches, the window size, the status
+// bar (frame.go, helpbar.go) and the overlay stack (overlay.go). The pages (search.go,
+// record.go) and the overlays — the sign-in panel and the sign-out question
+// (signinpanel.go), the purpose of access (purpose.go), the reveal reason (reveal.go), the
+// idle lock (lock.go) — are components with their own Update and View; an overlay on top
+// of the stack has the keys and tells the root what it decided with a message, which
+// governance.go acts on. Who is signed in, the purposes chosen and the idle clock are the
+// session (session.go). Time comes from the injected clock and tick (common.go).
+//
+// To add an overlay: a type embedding overlayBase with Update, View, FullHelp, Place and
+// Modal; push it from the root where it opens; handle its result message in governance.go;
+// add its screens to TestOverlays.
 package tui
 
 import (

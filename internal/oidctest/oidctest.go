@@ -19,6 +19,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/shcr-project/shcr/config"
 )
@@ -49,7 +50,7 @@ func Start(tb testing.TB) *Provider {
 	st := storage.NewStorageWithClients(storage.NewUserStore(issuer), map[string]*storage.Client{
 		DeviceClientID: storage.DeviceClient(DeviceClientID, DeviceSecret),
 	})
-	ts.Config.Handler = exampleop.SetupServer(issuer, st, nil, false)
+	ts.Config.Handler = exampleop.SetupServer(issuer, st, nil, false, op.WithHttpInterceptors(pollEverySecond))
 	ts.Start()
 	tb.Cleanup(ts.Close)
 	p := &Provider{Issuer: issuer, Storage: st}
@@ -62,6 +63,33 @@ func Start(tb testing.TB) *Provider {
 		tb.Fatal(err)
 	}
 	return p
+}
+
+// pollEverySecond makes the device grant's polling interval 1 s (the example OP says 5 s): a
+// test that approves a code waits a second for the client to see it, not five.
+func pollEverySecond(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/device_authorization" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		var doc map[string]any
+		if rec.Code == http.StatusOK && json.Unmarshal(body, &doc) == nil {
+			doc["interval"] = 1
+			if b, err := json.Marshal(doc); err == nil {
+				body = b
+			}
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	})
 }
 
 // Username is the example user's login name ("test-user@" + the issuer's host), the ID

@@ -1,0 +1,141 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/record"
+	"github.com/shcr-project/shcr/views"
+)
+
+// view lays the page out in w × h: banner, tabs, notices, the tab body, the back ends line.
+func (p *recordPage) view(w, h int) string {
+	if p.rec == nil {
+		return ""
+	}
+	v, st, now := p.c.v, p.c.st, p.c.now()
+	rec := p.shown()
+	banner := views.Banner(rec, v, st, w, now)
+	tabs := p.tabBar(w)
+	backends := views.BackendLine(p.c.signInStatuses(rec.Backends, rec.SectionStatus), v, st, w)
+	rule := st.Rule.Render(strings.Repeat("─", w))
+	var notice []string
+	// A back end that needs a sign-in says so in place of its data (ctrl+l).
+	notice = append(notice, p.c.signInHints(rec.Backends, rec.SectionStatus, w)...)
+	sec := sectionOf(p.active)
+	pn := p.pane()
+	if sec == record.SectionCarePackages {
+		for _, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
+			notice = append(notice, st.Bold.Render(l))
+		}
+	}
+	if sec != "" {
+		notice = append(notice, views.SectionNotice(rec, sec, v, st, w)...)
+	}
+	// What could not be checked and every list warning are shown whole, up to a third of
+	// the screen; the table keeps the rest. What does not fit is counted, never dropped
+	// silently.
+	if limit := max(3, h/3); len(notice) > limit {
+		more := fmt.Sprintf(v.NoticeMore, len(notice)-limit+1)
+		notice = append(notice[:limit-1], st.Warning.Render(clipText(more, w)))
+	}
+	if sec != "" {
+		p.ensure(pn)
+		notice = append(notice, p.tableState(pn, w))
+	}
+	head := banner + "\n" + rule + "\n" + tabs
+	if len(notice) > 0 {
+		head += "\n" + strings.Join(notice, "\n")
+	}
+	bodyH := h - lipgloss.Height(head) - lipgloss.Height(backends)
+	if bodyH < 3 {
+		bodyH = 3
+	}
+	var body string
+	if pn == nil {
+		body = views.Summary(rec, v, st, w, bodyH, now, p.reveals.Has)
+	} else {
+		body = p.tableBody(pn, w, bodyH)
+	}
+	return head + "\n" + fitHeight(body, bodyH) + "\n" + backends
+}
+
+// tableBody is the table with its details pane: beside it when wide, under it when not.
+func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
+	v, st := p.c.v, p.c.st
+	compact := w < wideLayout
+	details := func(dw, dh int) string {
+		r := pn.selectedRow()
+		if r == nil {
+			return ""
+		}
+		if compact {
+			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has, p.c.now())
+		}
+		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has, p.c.now())
+	}
+	if w >= wideLayout {
+		tw := w * 3 / 5
+		dw := w - tw - 3
+		table := fitHeight(pn.view(v, st, tw, h), h)
+		det := fitHeight(details(dw, h), h)
+		sep := strings.TrimSuffix(strings.Repeat(st.Rule.Render(" │ ")+"\n", h), "\n")
+		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(table), sep, det)
+	}
+	dh := min(6, h/3+1)
+	th := h - dh - 1
+	if th < 2 {
+		th, dh = h, 0
+	}
+	out := fitHeight(pn.view(v, st, w, th), th)
+	if dh > 0 {
+		out += "\n" + st.Rule.Render(strings.Repeat("─", w)) + "\n" + details(w, dh)
+	}
+	return out
+}
+
+// tableState is "12 of 5000 · sorted by Date, newest first · NHS only · Filter: fall".
+func (p *recordPage) tableState(pn *tablePane, w int) string {
+	v, st := p.c.v, p.c.st
+	parts := []string{fmt.Sprintf("%d %s %d %s", len(pn.order), v.Of, len(pn.table.Rows), v.Rows)}
+	if pn.sortCol < len(pn.table.Columns) {
+		dir := v.Ascending
+		if pn.sortDesc {
+			dir = v.Descending
+		}
+		parts = append(parts, fmt.Sprintf(v.SortedBy, pn.table.Columns[pn.sortCol].Title, dir))
+	}
+	parts = append(parts, fmt.Sprintf(v.Showing, p.dom.text(v)))
+	line := st.Faint.Render(clipText(strings.Join(parts, " · "), w))
+	if p.filtering {
+		return line + "  " + st.Bold.Render(v.FilterPrompt) + p.filterIn.View()
+	}
+	if pn.filter != "" {
+		return line + "  " + st.Bold.Render(v.FilterPrompt+pn.filter)
+	}
+	return line
+}
+
+// flowLines lays styled segments out, wrapping at w.
+func flowLines(segs []string, sep string, w int) []string {
+	var lines []string
+	cur, curW := "", 0
+	for _, s := range segs {
+		sw := lipgloss.Width(s)
+		if curW > 0 && curW+len(sep)+sw > w {
+			lines = append(lines, cur)
+			cur, curW = "", 0
+		}
+		if curW > 0 {
+			cur += sep
+			curW += len(sep)
+		}
+		cur += s
+		curW += sw
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
