@@ -1,0 +1,235 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+type linkJSON struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// fastBundle reads a Bundle from dec in one pass: each entry's resource is routed by its
+// resourceType and id as it streams past, and its bytes are taken from the input by
+// offset (raw), never re-read. ok is false for anything that is not a well-formed Bundle
+// as encoding/json would have read it; the caller then explains with the slow path.
+func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bundle, ok bool) {
+	if dec.PeekKind() != '{' {
+		return nil, false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, false
+	}
+	b = &Bundle{Total: -1}
+	var resourceType string
+	seenEntry := false
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil || !plainName(name) {
+			return nil, false
+		}
+		switch {
+		case nameIs(name, "resourceType"), nameIs(name, "type"):
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, false
+			}
+			s := ""
+			if v.Kind() != 'n' {
+				if s, ok = internType(v); !ok {
+					return nil, false
+				}
+			}
+			if nameIs(name, "type") {
+				b.Type = s
+			} else {
+				resourceType = s
+			}
+		case nameIs(name, "total"):
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, false
+			}
+			switch v.Kind() {
+			case 'n':
+			case '0':
+				n, err := strconv.ParseInt(string(v), 10, 0)
+				if err != nil {
+					return nil, false
+				}
+				b.Total = int(n)
+			default:
+				return nil, false
+			}
+		case nameIs(name, "link"):
+			var links []linkJSON
+			if jsonv2.UnmarshalDecode(dec, &links) != nil {
+				return nil, false
+			}
+			b.Next = ""
+			for _, l := range links {
+				if l.Relation == "next" {
+					b.Next = l.URL
+				}
+			}
+		case nameIs(name, "entry"):
+			if seenEntry || !readEntries(dec, b, raw) {
+				return nil, false
+			}
+			seenEntry = true
+		default:
+			if dec.SkipValue() != nil {
+				return nil, false
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil || !atEOF(dec) || resourceType != "Bundle" {
+		return nil, false
+	}
+	return b, true
+}
+
+// readEntries reads Bundle.entry (null or an array of entries) into b.
+func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []byte) bool {
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue() == nil
+	case '[':
+	default:
+		return false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false
+	}
+	var ownBuf []byte
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		var fullURL, mode, typ, id string
+		var body, own []byte
+		hasResource, isObject, headOK := false, false, false
+		switch dec.PeekKind() {
+		case 'n':
+			if dec.SkipValue() != nil {
+				return false
+			}
+		case '{':
+			if _, err := dec.ReadToken(); err != nil {
+				return false
+			}
+			for dec.PeekKind() != '}' {
+				name, err := dec.ReadValue()
+				if err != nil || !plainName(name) {
+					return false
+				}
+				switch {
+				case nameIs(name, "fullUrl"):
+					v, err := dec.ReadValue()
+					if err != nil {
+						return false
+					}
+					if v.Kind() != 'n' {
+						s, ok := unquoted(v)
+						if !ok {
+							return false
+						}
+						fullURL = s
+					}
+				case nameIs(name, "resource"):
+					typ, id, body, hasResource, isObject, headOK = "", "", nil, false, false, false
+					switch dec.PeekKind() {
+					case 'n':
+						if dec.SkipValue() != nil {
+							return false
+						}
+					case '{':
+						ownBuf = ownBuf[:0]
+						t, rid, start, end, ok, err := readHead(dec, &ownBuf)
+						if err != nil {
+							return false
+						}
+						typ, id, body, hasResource, isObject, headOK = t, rid, raw(start, end), true, true, ok
+						own = slices.Clone(ownBuf)
+					default:
+						if dec.SkipValue() != nil {
+							return false
+						}
+						hasResource = true
+					}
+				case nameIs(name, "search"):
+					switch dec.PeekKind() {
+					case 'n':
+						if dec.SkipValue() != nil {
+							return false
+						}
+						mode = ""
+					case '{':
+						var s struct {
+							Mode string `json:"mode"`
+						}
+						if jsonv2.UnmarshalDecode(dec, &s) != nil {
+							return false
+						}
+						mode = s.Mode
+					default:
+						return false
+					}
+				default:
+					if dec.SkipValue() != nil {
+						return false
+					}
+				}
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return false
+			}
+		default:
+			return false
+		}
+		switch {
+		case !hasResource:
+			b.Warnings = append(b.Warnings, fmt.Sprintf("entry %d has no resource; skipped", i+1))
+		case !isObject || !headOK || typ == "":
+			name := fullURL
+			if name == "" {
+				name = fmt.Sprintf("entry %d", i+1)
+			}
+			b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
+		default:
+			if b.Entries == nil {
+				b.Entries = make([]Resource, 0, 64)
+			}
+			r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
+			r.ref = r.Ref() // once, for the many lookups mapping makes
+			b.Entries = append(b.Entries, r)
+		}
+	}
+	_, err := dec.ReadToken()
+	return err == nil
+}
+
+// parseBundleFast is the one-pass decode of a whole body in memory; raws alias data.
+func parseBundleFast(data []byte) (*Bundle, bool) {
+	dec := getDecoder(data)
+	defer putDecoder(dec)
+	return fastBundle(dec, func(start, end int64) []byte { return data[start:end:end] })
+}
+
+// parseResourceFast reads a single resource's head in one pass.
+func parseResourceFast(data []byte) (Resource, bool) {
+	dec := getDecoder(data)
+	defer putDecoder(dec)
+	if dec.PeekKind() != '{' {
+		return Resource{}, false
+	}
+	typ, id, _, _, ok, err := readHead(dec, nil)
+	if err != nil || !ok || typ == "" || !atEOF(dec) {
+		return Resource{}, false
+	}
+	return Resource{Type: typ, ID: id, Raw: json.RawMessage(bytes.TrimSpace(data))}, true
+}
