@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
+
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
@@ -121,6 +123,7 @@ func demoIdentifiers(t *testing.T) []string {
 // shows every tab, reveals the restricted case note (x and a reason), finds a person by name
 // and date of birth and another by phone number, then quits.
 func TestLogHasNoPersonalData(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	scriptPath, err := exec.LookPath("script")
 	if err != nil {
 		t.Fatalf("this test needs util-linux script(1) to give the TUI a terminal: %v", err)
@@ -214,10 +217,44 @@ func TestLogHasNoPersonalData(t *testing.T) {
 			return mark + i + len(what), i >= 0
 		})
 	}
+	// waitOpened waits until the audit trail holds n record-opened events, woken by each
+	// change in its directory. (The TUI records an open once every back end has answered,
+	// just after it has drawn them answered.)
+	auditPath := filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl")
+	trail, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trail.Close()
+	waitOpened := func(n int) {
+		t.Helper()
+		deadline := time.NewTimer(30 * time.Second)
+		defer deadline.Stop()
+		for {
+			evs, _, _ := audit.Read(auditPath, audit.Filter{})
+			opened := 0
+			for _, e := range evs {
+				if e.Event == audit.RecordOpened {
+					opened++
+				}
+			}
+			if opened >= n {
+				return
+			}
+			select {
+			case <-trail.Events:
+			case err := <-trail.Errors:
+				t.Fatalf("watching the audit trail: %v", err)
+			case <-deadline.C:
+				t.Fatalf("the audit trail has %d record-opened events, want %d", opened, n)
+			}
+		}
+	}
+	opens := 0
 	// openRecord presses enter in the search field and waits for the record page of the
 	// person named family (it opens on the summary tab) with every back end answered: the
 	// status line drawn last says none is loading ("Back ends:  Demo NHS ShCR ok (15)  Demo
-	// County Council ok (6) …").
+	// County Council ok (6) …"), and the open is in the audit trail.
 	openRecord := func(family string) {
 		t.Helper()
 		from := mark
@@ -234,6 +271,8 @@ func TestLogHasNoPersonalData(t *testing.T) {
 		if name := strings.ToUpper(family) + ","; !strings.Contains(screen.String()[from:mark], name) {
 			t.Fatalf("the record opened is not %s's:\n%s", name, screen.String()[from:mark])
 		}
+		opens++
+		waitOpened(opens)
 	}
 	// typeText types s and waits for the field to show it after label.
 	typeText := func(label, s string) {
@@ -245,6 +284,10 @@ func TestLogHasNoPersonalData(t *testing.T) {
 	const esc = "\x1b"
 
 	waitFor("Find a patient")
+	// The trail's directory exists once the TUI is up (it does not open without the trail).
+	if err := trail.Add(filepath.Dir(auditPath)); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range people {
 		typeText(search, nhsnumber.Format(p.NHSNumber))
 		openRecord(p.Family)
@@ -346,6 +389,7 @@ func demoDate(t *testing.T, iso string) string {
 // Without an audit trail the interface does not open: one line saying why, exit 1, and no
 // record shown. (XDG_STATE_HOME is a file here, so the trail's directory cannot be made.)
 func TestInterfaceDoesNotOpenWithoutAuditTrail(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	env := testEnv(t)
 	state := envValue(env, "XDG_STATE_HOME")
 	if err := os.WriteFile(state, []byte("not a directory"), 0o600); err != nil {

@@ -18,6 +18,7 @@ import (
 // read in full (truncated: Bundle.total larger than what was sent; or timed out), and 0
 // when it only refuses some resource types (not-supported is an answer).
 func TestGetExitCodePartial(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	servers, err := demo.Start(demo.Options{})
 	if err != nil {
 		t.Fatal(err)
