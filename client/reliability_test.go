@@ -239,6 +239,7 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 		cancelled atomic.Int64 // UnixNano of the cancel; 0 before
 		late      atomic.Int64 // requests that arrived after the cancel
 		inFlight  atomic.Int64
+		allEnded  = make(chan struct{}, 1)
 	)
 	block := func(w http.ResponseWriter, r *http.Request) {
 		s := &seen{arrived: time.Now()}
@@ -249,7 +250,14 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 		requests = append(requests, s)
 		mu.Unlock()
 		inFlight.Add(1)
-		defer inFlight.Add(-1)
+		defer func() {
+			if inFlight.Add(-1) == 0 && cancelled.Load() != 0 {
+				select {
+				case allEnded <- struct{}{}:
+				default:
+				}
+			}
+		}()
 		select {
 		case <-r.Context().Done():
 		case <-time.After(20 * time.Second):
@@ -308,9 +316,13 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Open did not return after its context was cancelled")
 	}
-	// Every request the server saw must end: the server observes its context cancelled.
-	for end := time.Now().Add(5 * time.Second); inFlight.Load() > 0 && time.Now().Before(end); {
-		time.Sleep(10 * time.Millisecond)
+	// Every request the server saw must end: the server observes its context cancelled (the
+	// last one to end says so on allEnded).
+	if inFlight.Load() > 0 {
+		select {
+		case <-allEnded:
+		case <-time.After(5 * time.Second):
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
