@@ -266,11 +266,20 @@ func TestPKCETimesOutCleanly(t *testing.T) {
 	op := startOP(t)
 	b := pkceBackend("slow", op, "")
 	var out syncBuffer
+	// The time limit runs out at once (After fires at once), having been asked for the
+	// configured 300 ms.
+	var w waits
 	m := NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(),
-		Options{Out: &out, Browser: noBrowser, LoginTimeout: 300 * time.Millisecond})
+		Options{Out: &out, Browser: noBrowser, LoginTimeout: 300 * time.Millisecond, After: w.After})
 	_, err := m.Login(bg(), "slow")
 	if !errors.Is(err, ErrExpired) || !errors.Is(err, client.ErrSignInRequired) {
 		t.Fatalf("err = %v, want ErrExpired", err)
+	}
+	if asked := w.Asked(); !slices.Equal(asked, []time.Duration{300 * time.Millisecond}) {
+		t.Fatalf("waits = %v, want [300ms]", asked)
+	}
+	if !strings.Contains(err.Error(), "within 300ms") {
+		t.Fatalf("the error does not give the limit: %v", err)
 	}
 	// The browser could not be opened: the URL is printed with the reason.
 	if !strings.Contains(out.String(), "could not open a browser") || !strings.Contains(out.String(), "http://") {
