@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -68,8 +69,13 @@ type Options struct {
 	SlowAfter time.Duration
 	// MaxResponseBytes caps one response body (default 64 MiB).
 	MaxResponseBytes int64
-	// Now is the clock (GP Connect JWT iat/exp, medication search date); nil = time.Now.
+	// Now is the clock (GP Connect JWT iat/exp, medication search date, Retry-After dates);
+	// nil = time.Now.
 	Now func() time.Time
+	// Sleep waits d before a retry (the server's Retry-After, else the backoff), returning
+	// early with ctx's error when ctx ends; nil = a timer on the wall clock. Tests pass one
+	// that records the wait and returns at once.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Organisations are the configured organisations (config `organisations:`): ODS code →
 	// name and domain, used by the mapping to name an item's organisation and decide its domain.
 	Organisations []config.Organisation
@@ -107,6 +113,20 @@ func (o Options) now() time.Time {
 		return o.Now()
 	}
 	return time.Now()
+}
+
+func (o Options) sleep(ctx context.Context, d time.Duration) error {
+	if o.Sleep != nil {
+		return o.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (o Options) maxBytes() int64 {

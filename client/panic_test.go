@@ -57,6 +57,7 @@ func TestPanicInABackEndFailsThatBackEndAlone(t *testing.T) {
 		}
 		bad := &panicky{info: Info{Name: "Buggy", Kind: "fhir-r4", Domain: record.DomainHealth}, inSearch: inSearch}
 		fed := NewFederationOf([]Backend{real, bad}, opts)
+		defer fed.Close() // its idle connections would hold up the demo's shutdown
 		ctx := ctxTimeout(t, 20*time.Second)
 		nhs := demoPerson(t, srv).NHS
 		matches, statuses := fed.Search(ctx, record.Query{NHSNumber: nhs})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -195,10 +196,11 @@ func newResty(tc transportConfig, base *url.URL) (*resty.Client, error) {
 			log.Debug("redirect", "backend", name, "same_origin", origin(req.URL) == origin(base))
 			return nil
 		})).
+		// The wait between attempts happens in the retry hook, on Options.Sleep: resty's own
+		// timer (which cannot be replaced) is given nothing to wait.
 		SetRetryCount(maxRetries).
-		SetRetryWaitTime(minRetryWait).
-		SetRetryMaxWaitTime(maxRetryWait).
-		SetRetryAfter(retryAfter).
+		SetRetryWaitTime(0).
+		SetRetryMaxWaitTime(0).
 		AddRetryCondition(retryable).
 		AddRetryHook(func(resp *resty.Response, err error) {
 			status := 0
@@ -206,8 +208,36 @@ func newResty(tc transportConfig, base *url.URL) (*resty.Client, error) {
 				status = resp.StatusCode()
 			}
 			log.Info("retrying", "backend", name, "status", status, "transport_error", err != nil)
+			// resty calls the hooks after the last attempt too, and then does not retry.
+			if resp == nil || resp.Request == nil || resp.Request.Attempt > maxRetries {
+				return
+			}
+			wait := retryWait(resp.Header().Get("Retry-After"), resp.Request.Attempt-1, tc.opts.now())
+			_ = tc.opts.sleep(resp.Request.Context(), wait)
 		})
 	return c, nil
+}
+
+// retryWait is how long to wait before retry number attempt+1 (attempt counts from 0): the
+// server's Retry-After when it gives one, else a capped exponential backoff with jitter;
+// never less than 200 ms nor more than 10 s.
+func retryWait(retryAfterHeader string, attempt int, now time.Time) time.Duration {
+	if d := parseRetryAfter(retryAfterHeader, now); d > 0 {
+		return min(max(d, minRetryWait), maxRetryWait)
+	}
+	return backoff(attempt)
+}
+
+// backoff is the wait before retry attempt+1 when the server says nothing: half of
+// 200 ms·2^attempt (capped at 10 s) plus up to as much again at random, at least 200 ms —
+// the same as resty's own backoff.
+func backoff(attempt int) time.Duration {
+	ceiling := minRetryWait << min(attempt, 16)
+	if ceiling <= 0 || ceiling > maxRetryWait {
+		ceiling = maxRetryWait
+	}
+	half := ceiling / 2
+	return max(half+rand.N(half), minRetryWait)
 }
 
 // retryable: 429 and 503 always (the server did not act on the request); a connection reset
@@ -231,12 +261,8 @@ func retryable(resp *resty.Response, err error) bool {
 	return sc == http.StatusTooManyRequests || sc == http.StatusServiceUnavailable
 }
 
-// retryAfter reads Retry-After (delay-seconds or an HTTP date), capped at 10 s; 0 means
+// parseRetryAfter reads Retry-After (delay-seconds or an HTTP date), capped at 10 s; 0 means
 // "use the backoff".
-func retryAfter(_ *resty.Client, resp *resty.Response) (time.Duration, error) {
-	return parseRetryAfter(resp.Header().Get("Retry-After"), time.Now()), nil
-}
-
 func parseRetryAfter(h string, now time.Time) time.Duration {
 	h = strings.TrimSpace(h)
 	if h == "" {

@@ -146,6 +146,10 @@ type Options struct {
 	Browser func(url string) error
 	// Clock is the time source for expiry decisions and assertions; nil = time.Now.
 	Clock func() time.Time
+	// After is the timer a sign-in waits on (the device grant's polling interval, the browser
+	// sign-in's time limit): a channel that receives once d has passed. nil = time.After.
+	// Tests pass one that fires at once, so no test waits on the wall clock.
+	After func(d time.Duration) <-chan time.Time
 	// HTTPClient talks to the sign-in servers (TLS verification stays on); nil = a client
 	// with a 30 s timeout.
 	HTTPClient *http.Client
@@ -169,6 +173,9 @@ func (o *Options) fill() {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.After == nil {
+		o.After = time.After
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -265,11 +266,20 @@ func TestPKCETimesOutCleanly(t *testing.T) {
 	op := startOP(t)
 	b := pkceBackend("slow", op, "")
 	var out syncBuffer
+	// The time limit runs out at once (After fires at once), having been asked for the
+	// configured 300 ms.
+	var w waits
 	m := NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(),
-		Options{Out: &out, Browser: noBrowser, LoginTimeout: 300 * time.Millisecond})
+		Options{Out: &out, Browser: noBrowser, LoginTimeout: 300 * time.Millisecond, After: w.After})
 	_, err := m.Login(bg(), "slow")
 	if !errors.Is(err, ErrExpired) || !errors.Is(err, client.ErrSignInRequired) {
 		t.Fatalf("err = %v, want ErrExpired", err)
+	}
+	if asked := w.Asked(); !slices.Equal(asked, []time.Duration{300 * time.Millisecond}) {
+		t.Fatalf("waits = %v, want [300ms]", asked)
+	}
+	if !strings.Contains(err.Error(), "within 300ms") {
+		t.Fatalf("the error does not give the limit: %v", err)
 	}
 	// The browser could not be opened: the URL is printed with the reason.
 	if !strings.Contains(out.String(), "could not open a browser") || !strings.Contains(out.String(), "http://") {
@@ -437,11 +447,13 @@ func TestExpiredWithoutRefreshAsksToSignIn(t *testing.T) {
 
 // deviceManager's act approves (or denies) the device code as the user would on another
 // device, through the example storage (its HTML form fails for the openid scope).
-func deviceManager(t *testing.T, op *testOP, b config.Backend, out *syncBuffer, act func(p Prompt)) *Manager {
+// deviceManager signs in to b by the device grant; its waits between polls are recorded in
+// w and do not happen.
+func deviceManager(t *testing.T, op *testOP, b config.Backend, w *waits, act func(p Prompt)) *Manager {
 	return NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(), Options{
-		Out:    out,
 		Prompt: act,
 		Getenv: testEnv("SHCR_TEST_DEVICE_SECRET", deviceSecret),
+		After:  w.After,
 	})
 }
 
@@ -450,7 +462,8 @@ func TestDeviceGrantEndToEnd(t *testing.T) {
 	op := startOP(t)
 	b := deviceBackend("council", op)
 	var got Prompt
-	m := deviceManager(t, op, b, nil, func(p Prompt) {
+	var w waits
+	m := deviceManager(t, op, b, &w, func(p Prompt) {
 		got = p
 		if err := op.storage.CompleteDeviceAuthorization(bg(), p.UserCode, "id1"); err != nil {
 			t.Error(err)
@@ -459,6 +472,10 @@ func TestDeviceGrantEndToEnd(t *testing.T) {
 	id, err := m.Login(bg(), "council")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// One poll, after the provider's interval (5 s).
+	if asked := w.Asked(); !slices.Equal(asked, []time.Duration{5 * time.Second}) {
+		t.Fatalf("waits before polling = %v, want [5s]", asked)
 	}
 	if got.UserCode == "" || !strings.HasPrefix(got.URL, op.issuer) || got.Expires.Before(time.Now()) {
 		t.Fatalf("prompt = %+v", got)
@@ -476,22 +493,26 @@ func TestDevicePlainTextPrompt(t *testing.T) {
 	op := startOP(t)
 	b := deviceBackend("text", op)
 	var out syncBuffer
+	var w waits
+	// Approve at the first wait before polling, once the prompt has been printed (the user
+	// reads the code off the terminal).
+	after := func(d time.Duration) <-chan time.Time {
+		s := out.String()
+		if i := strings.Index(s, "Enter the code"); i >= 0 {
+			code := strings.Fields(s[i+len("Enter the code"):])[0]
+			if err := op.storage.CompleteDeviceAuthorization(bg(), code, "id1"); err != nil {
+				t.Error(err)
+			}
+		} else {
+			t.Errorf("polling before the code was shown:\n%s", s)
+		}
+		return w.After(d)
+	}
 	m := NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(), Options{
 		Out:    &out,
 		Getenv: testEnv("SHCR_TEST_DEVICE_SECRET", deviceSecret),
+		After:  after,
 	})
-	// Approve once the prompt has been printed (the user reads the code off the terminal).
-	go func() {
-		for range 200 {
-			s := out.String()
-			if i := strings.Index(s, "Enter the code"); i >= 0 {
-				code := strings.Fields(s[i+len("Enter the code"):])[0]
-				_ = op.storage.CompleteDeviceAuthorization(bg(), code, "id1")
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
 	if _, err := m.Login(bg(), "text"); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
@@ -511,7 +532,7 @@ func TestDeviceAccessDenied(t *testing.T) {
 	t.Parallel()
 	op := startOP(t)
 	b := deviceBackend("denied", op)
-	m := deviceManager(t, op, b, nil, func(p Prompt) {
+	m := deviceManager(t, op, b, &waits{}, func(p Prompt) {
 		if err := op.storage.DenyDeviceAuthorization(bg(), p.UserCode); err != nil {
 			t.Error(err)
 		}
@@ -529,7 +550,7 @@ func TestDeviceCodeExpired(t *testing.T) {
 	t.Parallel()
 	op := startOP(t)
 	b := deviceBackend("expired", op)
-	m := deviceManager(t, op, b, nil, func(p Prompt) {
+	m := deviceManager(t, op, b, &waits{}, func(p Prompt) {
 		// The user never approves and the code runs out: move its expiry into the past, then
 		// make a locked storage call so the provider's next read sees the change.
 		st, err := op.storage.GetDeviceAuthorizationByUserCode(bg(), p.UserCode)

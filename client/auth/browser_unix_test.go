@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 )
 
 // TestOpenBrowserUsesBROWSER runs $BROWSER (a script recording its arguments) with the URL.
@@ -16,6 +18,15 @@ func TestOpenBrowserUsesBROWSER(t *testing.T) {
 	script := filepath.Join(dir, "browser.sh")
 	got := filepath.Join(dir, "got")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '%s\\n' \"$@\" > "+got+".tmp && mv "+got+".tmp "+got+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// The browser runs on its own: the test waits for its file to appear in dir.
+	watch, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	if err := watch.Add(dir); err != nil {
 		t.Fatal(err)
 	}
 	const u = "http://127.0.0.1:1/auth?client_id=shcr&state=abc"
@@ -29,12 +40,20 @@ func TestOpenBrowserUsesBROWSER(t *testing.T) {
 			t.Fatal(err)
 		}
 		var data []byte
-		for range 500 {
+		deadline := time.After(5 * time.Second)
+	wait:
+		for {
 			if b, err := os.ReadFile(got); err == nil {
 				data = b
 				break
 			}
-			time.Sleep(10 * time.Millisecond)
+			select {
+			case <-watch.Events:
+			case err := <-watch.Errors:
+				t.Fatal(err)
+			case <-deadline:
+				break wait
+			}
 		}
 		if string(data) != tc.want {
 			t.Errorf("BROWSER=%q ran with %q, want %q", tc.browser, data, tc.want)

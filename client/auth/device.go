@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"time"
 
 	"github.com/mattn/go-isatty"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/safetext"
@@ -27,10 +29,12 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 	if da.VerificationURI == "" || da.UserCode == "" {
 		return nil, signInRequired(b.Name, "the sign-in server gave no verification address or code", nil)
 	}
-	expires := da.Expiry
-	if expires.IsZero() {
-		expires = m.o.Clock().Add(m.o.LoginTimeout)
+	// The code's lifetime, on the Manager's clock (x/oauth2 dates da.Expiry by time.Now).
+	life := m.o.LoginTimeout
+	if !da.Expiry.IsZero() {
+		life = time.Until(da.Expiry)
 	}
+	expires := m.o.Clock().Add(life)
 	// The address and code are shown on the terminal: nothing in them may act on it.
 	m.prompt(ctx, Prompt{Backend: b.Name, Flow: string(config.AuthDevice), URL: safetext.Line(da.VerificationURI),
 		URLComplete: safetext.Line(da.VerificationURIComplete), UserCode: safetext.Line(da.UserCode), Expires: expires})
@@ -41,7 +45,7 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 	if m.promptFunc(ctx) == nil {
 		go m.countdown(pctx, expires)
 	}
-	tok, err := cfg.DeviceAccessToken(pctx, da, resourceParam(b)...)
+	tok, err := m.pollDevice(pctx, cfg, da, expires, b)
 	cancel()
 	if err != nil {
 		return nil, deviceError(b.Name, da.UserCode, err, ctx)
@@ -53,6 +57,60 @@ func (m *Manager) runDevice(ctx context.Context, b config.Backend, ep Endpoints)
 		fmt.Fprintf(m.o.Out, "\nApproved.\n")
 	}
 	return tok, nil
+}
+
+// deviceGrant is the device access token request's grant type (RFC 8628 §3.4).
+const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
+
+// pollDevice asks the token endpoint for the device code's token as RFC 8628 §3.4–3.5 says
+// (and as x/oauth2's DeviceAccessToken does): wait the server's interval (5 s when it gives
+// none) before each request, add 5 s after slow_down, carry on while authorization_pending,
+// stop at any other answer or when the code expires. The waits run on Options.After and the
+// expiry on Options.Clock, so tests do not wait for the interval.
+func (m *Manager) pollDevice(ctx context.Context, cfg *oauth2.Config, da *oauth2.DeviceAuthResponse, expires time.Time, b config.Backend) (*oauth2.Token, error) {
+	// The token request: x/oauth2's client credentials request lets the grant type be
+	// replaced, and then sends exactly what DeviceAccessToken would (client authentication
+	// as configured, client_id, scope, device_code, resource), and parses the answer and its
+	// errors the same way.
+	params := url.Values{"grant_type": {deviceGrant}, "device_code": {da.DeviceCode}, "client_id": {cfg.ClientID}}
+	if b.Auth.Audience != "" {
+		params.Set("resource", b.Auth.Audience)
+	}
+	req := clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cfg.Endpoint.TokenURL,
+		Scopes: cfg.Scopes, EndpointParams: params, AuthStyle: cfg.Endpoint.AuthStyle}
+	interval := time.Duration(da.Interval) * time.Second
+	if da.Interval <= 0 || da.Interval > int64(time.Hour/time.Second) {
+		interval = 5 * time.Second // missing or absurd: RFC 8628 §3.2's default
+	}
+	for {
+		left := expires.Sub(m.o.Clock())
+		if left <= 0 {
+			return nil, context.DeadlineExceeded
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-m.o.After(min(interval, left)):
+		}
+		if !m.o.Clock().Before(expires) {
+			return nil, context.DeadlineExceeded
+		}
+		tok, err := req.Token(ctx)
+		if err == nil {
+			return tok, nil
+		}
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) {
+			return nil, err
+		}
+		switch re.ErrorCode {
+		case "slow_down":
+			interval += 5 * time.Second
+		case "authorization_pending":
+		default:
+			return nil, err
+		}
+	}
 }
 
 // deviceError explains a device flow failure in words.
@@ -119,7 +177,7 @@ func (m *Manager) prompt(ctx context.Context, p Prompt) {
 }
 
 // countdown shows the time left for the device code: rewritten every second on a terminal,
-// a line a minute otherwise.
+// a line a minute otherwise. (A display on the wall clock: nothing waits for it.)
 func (m *Manager) countdown(ctx context.Context, expires time.Time) {
 	tty := isTerminal(m.o.Out)
 	every := time.Minute

@@ -97,12 +97,10 @@ func (m *Manager) runPKCE(ctx context.Context, b config.Backend, ep Endpoints) (
 	m.prompt(ctx, Prompt{Backend: b.Name, Flow: string(config.AuthPKCE), URL: authURL, Expires: deadline, BrowserErr: browserErr})
 	m.o.Logger.Info("waiting for browser sign-in", "backend", b.Name, "browser_opened", browserErr == nil)
 
-	timer := time.NewTimer(m.o.LoginTimeout)
-	defer timer.Stop()
 	var res callbackResult
 	select {
 	case res = <-results:
-	case <-timer.C:
+	case <-m.o.After(m.o.LoginTimeout):
 		return nil, "", signInRequired(b.Name, fmt.Sprintf("no sign-in arrived from the browser within %s; run `shcr login %s` to try again", m.o.LoginTimeout, b.Name), ErrExpired)
 	case <-ctx.Done():
 		return nil, "", signInRequired(b.Name, "sign-in cancelled", ctx.Err())

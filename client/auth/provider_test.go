@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zalando/go-keyring"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
@@ -330,6 +331,29 @@ var errNoBrowser = errors.New("no browser in this test")
 func noBrowser(string) error { return errNoBrowser }
 
 func bg() context.Context { return context.Background() }
+
+// waits is a Manager's Options.After in tests: it fires at once and records each wait the
+// Manager asked for (the device grant's polling interval), so no test waits on the wall
+// clock and each can check what would have been waited.
+type waits struct {
+	mu    sync.Mutex
+	asked []time.Duration
+}
+
+func (w *waits) After(d time.Duration) <-chan time.Time {
+	w.mu.Lock()
+	w.asked = append(w.asked, d)
+	w.mu.Unlock()
+	c := make(chan time.Time, 1)
+	c <- time.Now()
+	return c
+}
+
+func (w *waits) Asked() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]time.Duration(nil), w.asked...)
+}
 
 func slogJSON(w *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -14,6 +14,7 @@ import (
 // (and some an attacker would paste): exit 2, one short line on stderr that repeats nothing
 // of the argument, nothing on stdout, nothing of it in the log.
 func TestGetAbsurdNHSNumber(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -42,6 +42,7 @@ func (a *app) authManagerContext(ctx context.Context, cfg config.Config, interac
 		Interactive: interactive,
 		Getenv:      a.getenv,
 		Context:     ctx,
+		After:       a.after,
 	})
 }
 

@@ -72,7 +72,8 @@ func (s getSignInSetup) get(t *testing.T, stderr *authBuffer, args ...string) (s
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	args = append([]string{"get", "--config", s.cfgPath, "--purpose", "direct-care"}, args...)
-	code = run(ctx, args, strings.NewReader(""), out, stderr, s.env)
+	a := &app{stdin: strings.NewReader(""), stdout: out, stderr: stderr, getenv: s.env, after: oidctest.NoWait}
+	code = a.run(ctx, args)
 	return out.String(), code
 }
 
@@ -107,24 +108,9 @@ func TestGetNoLoginNamesTheBackEndAndExits4(t *testing.T) {
 
 func TestGetSignsInItselfThenPrintsTheRecord(t *testing.T) {
 	s := newGetSignInSetup(t)
-	stderr := &authBuffer{}
 	// The member of staff reads the code off stderr and approves it on another device.
 	approved := make(chan string, 1)
-	go func() {
-		for range 1000 {
-			str := stderr.String()
-			if i := strings.Index(str, "Enter the code"); i >= 0 {
-				if f := strings.Fields(str[i+len("Enter the code"):]); len(f) > 0 {
-					if err := s.op.Approve(f[0]); err != nil {
-						t.Error(err)
-					}
-					approved <- f[0]
-					return
-				}
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
+	stderr := approveOnPrompt(t, s.op.Approve, approved)
 	out, code := s.get(t, stderr, getCouncilNHS, "--section", "care-packages")
 	select {
 	case <-approved:

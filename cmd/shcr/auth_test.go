@@ -22,6 +22,7 @@ import (
 	"github.com/shcr-project/shcr/client/auth"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/oidctest"
 )
 
 // These tests run shcr login / logout / auth status in-process against zitadel/oidc's
@@ -31,12 +32,43 @@ import (
 type authBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// watch, when set, sees everything written so far after each write (as the member of
+	// staff reads the terminal).
+	watch func(written string)
 }
 
 func (s *authBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+	n, err := s.b.Write(p)
+	written := s.b.String()
+	s.mu.Unlock()
+	if s.watch != nil {
+		s.watch(written)
+	}
+	return n, err
+}
+
+// approveOnPrompt returns a buffer for stderr that approves the device code with approve as
+// soon as the prompt shows it (the member of staff reads it off the terminal and approves it
+// on another device), once; the code goes to approved.
+func approveOnPrompt(t *testing.T, approve func(code string) error, approved chan<- string) *authBuffer {
+	var once sync.Once
+	return &authBuffer{watch: func(s string) {
+		i := strings.Index(s, "Enter the code")
+		if i < 0 {
+			return
+		}
+		f := strings.Fields(s[i+len("Enter the code"):])
+		if len(f) == 0 {
+			return
+		}
+		once.Do(func() {
+			if err := approve(f[0]); err != nil {
+				t.Error(err)
+			}
+			approved <- f[0]
+		})
+	}}
 }
 
 func (s *authBuffer) String() string {
@@ -58,7 +90,7 @@ func runAuth(t *testing.T, getenv func(string) string, stderr *authBuffer, args 
 	if r.stderr == nil {
 		r.stderr = &authBuffer{}
 	}
-	a := &app{stdout: r.stdout, stderr: r.stderr, getenv: getenv, log: slog.New(slog.DiscardHandler)}
+	a := &app{stdout: r.stdout, stderr: r.stderr, getenv: getenv, log: slog.New(slog.DiscardHandler), after: oidctest.NoWait}
 	root := &cobra.Command{Use: "shcr", SilenceUsage: true, SilenceErrors: true}
 	root.PersistentFlags().StringVar(&a.flags.config, "config", "", "")
 	root.PersistentFlags().BoolVar(&a.flags.demo, "demo", false, "")
@@ -156,22 +188,18 @@ func TestLoginStatusLogout(t *testing.T) {
 	}
 
 	// shcr login council: the code is printed on stderr; the user approves it elsewhere.
-	stderr := &authBuffer{}
-	go func() {
-		for range 500 {
-			s := stderr.String()
-			if i := strings.Index(s, "Enter the code"); i >= 0 {
-				if f := strings.Fields(s[i+len("Enter the code"):]); len(f) > 0 {
-					_ = st.CompleteDeviceAuthorization(context.Background(), f[0], "id1")
-					return
-				}
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
+	approved := make(chan string, 1)
+	stderr := approveOnPrompt(t, func(code string) error {
+		return st.CompleteDeviceAuthorization(context.Background(), code, "id1")
+	}, approved)
 	login := runAuth(t, env, stderr, "--config", cfgPath, "login", "council")
 	if login.code != 0 {
 		t.Fatalf("login: exit %d\n%s%s", login.code, login.stdout, login.stderr)
+	}
+	select {
+	case <-approved:
+	default:
+		t.Fatalf("no device code was shown on stderr:\n%s", stderr)
 	}
 	if !strings.Contains(login.stdout.String(), "Signed in to council as Test User (test-user@127.0.0.1).") {
 		t.Fatalf("login stdout:\n%s", login.stdout)

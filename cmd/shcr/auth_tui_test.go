@@ -19,6 +19,7 @@ func TestUnlockBySignIn(t *testing.T) {
 		op.DeviceBackend("council", "http://127.0.0.1:2/fhir", "social-care", "SECRET"),
 	}}
 	m := auth.NewManager(cfg, config.NewMemoryKeyring(), auth.Options{
+		After:  oidctest.NoWait,
 		Getenv: func(k string) string { return map[string]string{"SECRET": oidctest.DeviceSecret}[k] },
 	})
 	as := func(subject string) context.Context {

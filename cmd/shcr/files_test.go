@@ -11,6 +11,7 @@ import (
 // TestConfigWritableByOthersRefused: as a real process, a config file anyone can write is
 // refused before anything else happens, with the fix in one line.
 func TestConfigWritableByOthersRefused(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	env := testEnv(t)
 	path := filepath.Join(envValue(env, "XDG_CONFIG_HOME"), "shcr", "config.yaml")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

@@ -41,6 +41,7 @@ func stringsIn(v any, out *[]string) {
 // text nor the JSON output, stderr, the debug log nor the audit trail carries any of it, and
 // the record is still printed.
 func TestGetAgainstHostileServer(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	srv := hostile.Start()
 	defer srv.Close()
 	var cfg strings.Builder

@@ -166,6 +166,7 @@ func parseJSON(t *testing.T, r result) jsonDoc {
 }
 
 func TestGetDemoJSON(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	p := demoPerson(t, "Active home-care package")
 	r := shcr(t, testEnv(t), "get", "--demo", p.NHSNumber, "--output", "json")
 	if r.code != 0 {
@@ -247,6 +248,7 @@ func TestGetDemoJSON(t *testing.T) {
 }
 
 func TestGetDemoOneSectionJSON(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	p := demoPerson(t, "Dispatcher case")
 	r := shcr(t, testEnv(t), "get", "--demo", nhsnumber.Format(p.NHSNumber), "--section", "next-of-kin", "-o", "json")
 	if r.code != 0 {
@@ -268,6 +270,7 @@ func TestGetDemoOneSectionJSON(t *testing.T) {
 }
 
 func TestGetRestrictedItemsAreMasked(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	p := demoPerson(t, "restricted (R) case note")
 	env := testEnv(t)
 	r := shcr(t, env, "get", "--demo", p.NHSNumber, "--section", "notes", "--output", "json")
@@ -353,6 +356,7 @@ func auditEvents(t *testing.T, env []string) []map[string]any {
 }
 
 func TestGetDemoText(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	p := demoPerson(t, "Active home-care package")
 	r := shcr(t, testEnv(t), "get", "--demo", p.NHSNumber)
 	if r.code != 0 {
@@ -377,6 +381,7 @@ func TestGetDemoText(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	p := demoPerson(t, "Active home-care package")
 	env := testEnv(t)
 	defaultPath := filepath.Join(envValue(env, "XDG_CONFIG_HOME"), "shcr", "config.yaml")
@@ -426,6 +431,7 @@ func TestExitCodes(t *testing.T) {
 // TestExitCodeFourWhenABackEndFails federates a demo back end with one that answers 500 to
 // everything: the person is found, the record printed, the failure named, exit code 4.
 func TestExitCodeFourWhenABackEndFails(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	servers, err := demo.Start(demo.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -533,6 +539,7 @@ func TestExitCodeFourWhenABackEndFails(t *testing.T) {
 }
 
 func TestBadConfigIsOneLine(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	env := testEnv(t)
 	// The default path under $XDG_CONFIG_HOME is read when there is no --config.
 	path := filepath.Join(envValue(env, "XDG_CONFIG_HOME"), "shcr", "config.yaml")
@@ -568,6 +575,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 }
 
 func TestDemoServe(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "demo", "--serve")
@@ -651,6 +659,7 @@ func demoBackendNames(t *testing.T) []string {
 }
 
 func TestLogFlag(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	p := demoPerson(t, "Dispatcher case")
 	logFile := filepath.Join(t.TempDir(), "debug.jsonl")
 	r := shcr(t, testEnv(t), "get", "--demo", p.NHSNumber, "--output", "json", "--log", logFile)
@@ -689,6 +698,7 @@ func TestLogFlag(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel() // runs the binary with its own home, config and state
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		r := shcr(t, testEnv(t), args...)
 		if r.code != 0 || !regexp.MustCompile(`^shcr \S+\n$`).MatchString(r.stdout) {

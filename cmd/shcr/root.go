@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -65,12 +66,22 @@ type app struct {
 
 	log     *slog.Logger // never nil once a command runs; discards without --log
 	logFile *os.File
+
+	// after is the timer sign-ins wait on (auth.Options.After); nil = time.After. Tests
+	// set one that fires at once.
+	after func(time.Duration) <-chan time.Time
 }
 
 // run builds the command tree, runs it and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv,
-		log: slog.New(slog.DiscardHandler)}
+	return (&app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}).run(ctx, args)
+}
+
+// run runs the command line args with a's streams, environment and timer; it returns the
+// exit code.
+func (a *app) run(ctx context.Context, args []string) int {
+	stdin, stdout, stderr := a.stdin, a.stdout, a.stderr
+	a.log = slog.New(slog.DiscardHandler)
 	defer a.closeLog()
 	root := newRootCmd(a)
 	root.SetArgs(args)

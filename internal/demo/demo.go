@@ -110,6 +110,23 @@ type Servers struct {
 	listeners []net.Listener
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+
+	// unused are the connections that have not sent a request yet. A client dials ahead,
+	// or finishes a dial for a request it has cancelled, and may never use the connection:
+	// Shutdown would wait (up to 5 s) for a request on each, so Close closes them first.
+	mu     sync.Mutex
+	unused map[net.Conn]bool
+}
+
+// track follows a connection's state for Close.
+func (s *Servers) track(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == http.StateNew {
+		s.unused[c] = true
+	} else {
+		delete(s.unused, c)
+	}
 }
 
 // Start builds the data set and starts every demo back end on 127.0.0.1 with a free port.
@@ -138,7 +155,7 @@ func Start(opts Options) (*Servers, error) {
 		{Server{Name: NameGP, Kind: config.KindGPConnect, Domain: record.DomainHealth}, "/GP0001/STU3/1/gpconnect/structured/fhir",
 			func(base string) http.Handler { return newGPHandler(base, ds) }},
 	}
-	s := &Servers{}
+	s := &Servers{unused: map[net.Conn]bool{}}
 	for _, sp := range specs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -152,7 +169,7 @@ func Start(opts Options) (*Servers, error) {
 			writeOutcome(w, http.StatusNotFound, "not-found", "no FHIR service at "+r.URL.Path+"; the base URL is "+sp.srv.URL)
 		})
 		h := withMiddleware(mux, sp.srv.Name, opts, logger)
-		hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnState: s.track}
 		s.servers = append(s.servers, hs)
 		s.listeners = append(s.listeners, ln)
 		s.Backends = append(s.Backends, sp.srv)
@@ -173,6 +190,11 @@ func (s *Servers) Close() {
 		return
 	}
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		for c := range s.unused {
+			_ = c.Close()
+		}
+		s.mu.Unlock()
 		for _, hs := range s.servers {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			if err := hs.Shutdown(ctx); err != nil {

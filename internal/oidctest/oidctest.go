@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
@@ -90,6 +91,15 @@ func pollEverySecond(next http.Handler) http.Handler {
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(body)
 	})
+}
+
+// NoWait is an auth.Options.After for tests: it fires at once, so a device sign-in asks
+// the provider for its token as soon as the code is shown instead of after the provider's
+// polling interval (5 s) on the wall clock.
+func NoWait(time.Duration) <-chan time.Time {
+	c := make(chan time.Time, 1)
+	c <- time.Now()
+	return c
 }
 
 // Username is the example user's login name ("test-user@" + the issuer's host), the ID

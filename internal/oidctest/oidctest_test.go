@@ -46,6 +46,7 @@ func TestGuardAcceptsOnlyTheProvidersTokens(t *testing.T) {
 
 	b := op.DeviceBackend("council", g.URL, "social-care", "SECRET")
 	m := auth.NewManager(config.Config{Backends: []config.Backend{b}}, config.NewMemoryKeyring(), auth.Options{
+		After:  oidctest.NoWait,
 		Getenv: func(k string) string { return map[string]string{"SECRET": oidctest.DeviceSecret}[k] },
 		Prompt: func(p auth.Prompt) {
 			if err := op.Approve(p.UserCode); err != nil {
