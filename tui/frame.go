@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -34,16 +35,16 @@ func (m *Model) tooSmallView() string {
 	var lines []string
 	if head, tail, ok := strings.Cut(msg, ": "); ok && lipgloss.Width(msg) > w {
 		// "terminal too small:" above "need 60×16 (now 40×10)" rather than a break anywhere.
-		lines = append(wrapPlain(head+":", w), wrapPlain(tail, w)...)
+		lines = append(text.Wrap(head+":", max(w, 10)), text.Wrap(tail, max(w, 10))...)
 	} else {
-		lines = wrapPlain(msg, w)
+		lines = text.Wrap(msg, max(w, 10))
 	}
 	if h > len(lines)+1 {
 		lines = append(lines, "")
-		lines = append(lines, wrapPlain(v.TooSmallHint, w)...)
+		lines = append(lines, text.Wrap(v.TooSmallHint, max(w, 10))...)
 	}
 	for i, l := range lines {
-		l = clipText(l, w)
+		l = text.Truncate(l, w)
 		if pad := (w - lipgloss.Width(l)) / 2; pad > 0 && l != "" {
 			l = strings.Repeat(" ", pad) + l
 		}
@@ -73,15 +74,15 @@ func (m *Model) footer(w int) string {
 	var left string
 	switch {
 	case m.flash != "" && m.flashErr:
-		left = st.Error.Render(clipText(m.flash, leftW))
+		left = st.Error.Render(text.Truncate(m.flash, leftW))
 	case m.flash != "":
-		left = st.Success.Render(clipText(m.flash, leftW))
+		left = st.Success.Render(text.Truncate(m.flash, leftW))
 	default:
 		left = m.help.line(leftW)
 	}
 	gapW := w - lipgloss.Width(left) - rw
 	if gapW < 1 {
-		return clipText(left, w)
+		return text.Truncate(left, w)
 	}
 	return left + strings.Repeat(" ", gapW) + right
 }

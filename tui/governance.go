@@ -11,6 +11,7 @@ import (
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/logscrub"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -299,7 +300,7 @@ func centreOver(body, panel string, w, h int) string {
 	left := strings.Repeat(" ", max((w-lipgloss.Width(panel))/2, 0))
 	for i, l := range pl {
 		if top+i < len(lines) {
-			lines[top+i] = clipText(left+l, w)
+			lines[top+i] = text.Truncate(left+l, w)
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/shcr-project/shcr/internal/text"
 )
 
 // helpBar is the help in the status bar: one line of the keys that matter now, or with `?`
@@ -55,7 +56,7 @@ func (h *helpBar) View() string {
 	}
 	lines := strings.Split(h.model.FullHelpView(h.FullHelp()), "\n")
 	for i, l := range lines {
-		lines[i] = clipText(l, h.model.Width)
+		lines[i] = text.Truncate(l, h.model.Width)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -64,7 +65,7 @@ func (h *helpBar) View() string {
 func (h *helpBar) line(w int) string {
 	hm := h.model
 	hm.Width = w
-	return clipText(hm.ShortHelpView(h.ShortHelp()), w)
+	return text.Truncate(hm.ShortHelpView(h.ShortHelp()), w)
 }
 
 // The keys are the root's KeyMap, enabled for what has focus now.

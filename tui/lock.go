@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/client/auth"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/views"
 )
 
@@ -145,7 +146,7 @@ func (l *lockPanel) View() string {
 		after = fmt.Sprintf("%d s", int(idle.Seconds()))
 	}
 	b := []string{st.Title.Render(v.LockTitle), ""}
-	for _, line := range wrapPlain(fmt.Sprintf(v.LockText, after), inner) {
+	for _, line := range text.Wrap(fmt.Sprintf(v.LockText, after), max(inner, 10)) {
 		b = append(b, st.Text.Render(line))
 	}
 	b = append(b, "")
@@ -153,20 +154,20 @@ func (l *lockPanel) View() string {
 	if l.c.opts.Unlock != nil && l.sess.signedIn() != "" {
 		unlock = v.LockUnlockSignIn
 	}
-	b = append(b, st.Text.Render(clipText(unlock, inner)), st.Text.Render(clipText(v.LockSignOut, inner)),
-		st.Faint.Render(clipText(fmt.Sprintf("%-8s%s", "ctrl+c", v.HelpForceQuit), inner)))
+	b = append(b, st.Text.Render(text.Truncate(unlock, inner)), st.Text.Render(text.Truncate(v.LockSignOut, inner)),
+		st.Faint.Render(text.Truncate(fmt.Sprintf("%-8s%s", "ctrl+c", v.HelpForceQuit), inner)))
 	if l.msg != "" {
 		s := st.Text
 		if l.err {
 			s = st.Error
 		}
 		b = append(b, "")
-		for _, line := range wrapPlain(l.msg, inner) {
+		for _, line := range text.Wrap(l.msg, max(inner, 10)) {
 			b = append(b, s.Render(line))
 		}
 	}
 	b = append(b, l.promptLines(inner)...)
-	return panelBox(st.Rule, strings.Join(b, "\n"), inner)
+	return views.Panel(strings.Join(b, "\n"), st, inner)
 }
 
 // promptLines are the panel's lines for the unlock sign-in in progress.
@@ -180,6 +181,6 @@ func (l *lockPanel) promptLines(inner int) []string {
 	if p.BrowserErr != nil {
 		d.BrowserErr = flatLine(p.BrowserErr.Error())
 	}
-	lines := []string{"", l.c.st.Title.Render(clipText(fmt.Sprintf(l.c.v.SignInTitle, p.Backend), inner))}
+	lines := []string{"", l.c.st.Title.Render(text.Truncate(fmt.Sprintf(l.c.v.SignInTitle, p.Backend), inner))}
 	return append(lines, views.SignInLines(d, l.c.v, l.c.st, inner)...)
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/internal/text"
+	"github.com/shcr-project/shcr/views"
 )
 
 // purposeDialog asks why a record is being opened: direct care, safeguarding, emergency, or
@@ -184,7 +185,7 @@ func (d *purposeDialog) View() string {
 	if d.unlock {
 		q = v.PurposeUnlockQuestion
 	}
-	for _, l := range wrapPlain(q, inner) {
+	for _, l := range text.Wrap(q, max(inner, 10)) {
 		b = append(b, st.Text.Render(l))
 	}
 	b = append(b, "")
@@ -195,9 +196,9 @@ func (d *purposeDialog) View() string {
 		}
 		line := fmt.Sprintf("%d  %s", i+1, label)
 		if i == d.cursor {
-			b = append(b, st.RowSelected.Render(clipText("> "+line, inner)))
+			b = append(b, st.RowSelected.Render(text.Truncate("> "+line, inner)))
 		} else {
-			b = append(b, st.Text.Render(clipText("  "+line, inner)))
+			b = append(b, st.Text.Render(text.Truncate("  "+line, inner)))
 		}
 	}
 	if d.typing || d.reason.Value() != "" && d.options[d.cursor] == purpose.Other {
@@ -205,18 +206,12 @@ func (d *purposeDialog) View() string {
 		b = append(b, "", st.Bold.Render(v.PurposeReason)+d.reason.View())
 	}
 	if d.msg != "" {
-		b = append(b, "", st.Error.Render(clipText(d.msg, inner)))
+		b = append(b, "", st.Error.Render(text.Truncate(d.msg, inner)))
 	}
 	help := v.PurposeHelp
 	if d.typing {
 		help = v.PurposeReasonHelp
 	}
-	b = append(b, "", st.Faint.Render(clipText(help, inner)))
-	return panelBox(st.Rule, strings.Join(b, "\n"), inner)
-}
-
-// panelBox draws content in a rounded border, inner wide (the border is not colour alone).
-func panelBox(border lipgloss.Style, content string, inner int) string {
-	return lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border.GetForeground()).
-		Padding(0, 1).Width(inner + 2).Render(content)
+	b = append(b, "", st.Faint.Render(text.Truncate(help, inner)))
+	return views.Panel(strings.Join(b, "\n"), st, inner)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
@@ -26,7 +27,7 @@ func (p *recordPage) view(w, h int) string {
 	sec := sectionOf(p.active)
 	pn := p.pane()
 	if sec == record.SectionCarePackages {
-		for _, l := range wrapPlain(views.CarePackageVerdict(rec, v, now, p.reveals.Has), w) {
+		for _, l := range text.Wrap(views.CarePackageVerdict(rec, v, now, p.reveals.Has), max(w, 10)) {
 			notice = append(notice, st.Bold.Render(l))
 		}
 	}
@@ -38,7 +39,7 @@ func (p *recordPage) view(w, h int) string {
 	// silently.
 	if limit := max(3, h/3); len(notice) > limit {
 		more := fmt.Sprintf(v.NoticeMore, len(notice)-limit+1)
-		notice = append(notice[:limit-1], st.Warning.Render(clipText(more, w)))
+		notice = append(notice[:limit-1], st.Warning.Render(text.Truncate(more, w)))
 	}
 	if sec != "" {
 		p.ensure(pn)
@@ -107,7 +108,7 @@ func (p *recordPage) tableState(pn *tablePane, w int) string {
 		parts = append(parts, fmt.Sprintf(v.SortedBy, pn.table.Columns[pn.sortCol].Title, dir))
 	}
 	parts = append(parts, fmt.Sprintf(v.Showing, p.dom.text(v)))
-	line := st.Faint.Render(clipText(strings.Join(parts, " · "), w))
+	line := st.Faint.Render(text.Truncate(strings.Join(parts, " · "), w))
 	if p.filtering {
 		return line + "  " + st.Bold.Render(v.FilterPrompt) + p.filterIn.View()
 	}

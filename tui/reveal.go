@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/purpose"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
@@ -185,21 +186,21 @@ func (r *revealPrompt) View() string {
 	if r.key == record.RevealPersonKey {
 		title = v.RevealPersonTitle
 	}
-	b := []string{st.Title.Render(clipText(title, inner))}
+	b := []string{st.Title.Render(text.Truncate(title, inner))}
 	if r.sec != "" {
-		b = append(b, st.Faint.Render(clipText(views.SectionTitle(r.sec, v), inner)))
+		b = append(b, st.Faint.Render(text.Truncate(views.SectionTitle(r.sec, v), inner)))
 	}
 	b = append(b, "")
-	for _, l := range wrapPlain(v.RevealQuestion, inner) {
+	for _, l := range text.Wrap(v.RevealQuestion, max(inner, 10)) {
 		b = append(b, st.Text.Render(l))
 	}
 	r.reason.Width = max(inner-len(v.RevealPrompt)-1, 10)
 	b = append(b, "", st.Bold.Render(v.RevealPrompt)+r.reason.View())
 	if r.msg != "" {
-		for _, l := range wrapPlain(r.msg, inner) {
+		for _, l := range text.Wrap(r.msg, max(inner, 10)) {
 			b = append(b, st.Error.Render(l))
 		}
 	}
-	b = append(b, "", st.Faint.Render(clipText(v.RevealHelp, inner)))
-	return panelBox(st.Rule, strings.Join(b, "\n"), inner)
+	b = append(b, "", st.Faint.Render(text.Truncate(v.RevealHelp, inner)))
+	return views.Panel(strings.Join(b, "\n"), st, inner)
 }

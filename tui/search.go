@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
 )
@@ -301,13 +302,15 @@ func (p *searchPage) view(w, h int) string {
 	case q.hint != "":
 		line = st.Success.Render(q.hint)
 	}
-	for _, l := range wrapStyled(line, w) {
-		b.WriteString(l + "\n")
+	if line != "" {
+		for _, l := range text.WrapHard(line, max(w, 10)) {
+			b.WriteString(l + "\n")
+		}
 	}
 	for _, l := range p.c.signInHints(p.statuses, nil, w) {
 		b.WriteString(l + "\n")
 	}
-	for _, l := range wrapPlain(v.SearchHelp, w) {
+	for _, l := range text.Wrap(v.SearchHelp, max(w, 10)) {
 		b.WriteString(st.Faint.Render(l) + "\n")
 	}
 	if len(p.c.opts.DemoNumbers) > 0 {
@@ -346,9 +349,9 @@ func (p *searchPage) view(w, h int) string {
 			line := fmt.Sprintf("%salt+%d  %s  %s  %s", marker, i+1, views.PersonName(m.Person.Name),
 				views.PersonBornText(&m.Person, v, p.c.now()), views.NHSNumberText(m.Person.NHSNumber, v))
 			if p.focusList && i == p.cursor {
-				b.WriteString(st.RowSelected.Render(clipText(line, w)) + "\n")
+				b.WriteString(st.RowSelected.Render(text.Truncate(line, w)) + "\n")
 			} else {
-				b.WriteString(st.Text.Render(clipText(line, w)) + "\n")
+				b.WriteString(st.Text.Render(text.Truncate(line, w)) + "\n")
 			}
 		}
 	}

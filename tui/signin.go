@@ -10,6 +10,7 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/client/auth"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -89,7 +90,7 @@ func (c *common) signInNeeded(statuses []record.BackendStatus, sections []record
 func (c *common) signInHints(statuses []record.BackendStatus, sections []record.SectionStatus, w int) []string {
 	var out []string
 	for _, name := range c.signInNeeded(statuses, sections) {
-		out = append(out, c.st.Warning.Render(clipText(fmt.Sprintf(c.v.SignInNeeded, name, c.keys.SignIn.Help().Key), w)))
+		out = append(out, c.st.Warning.Render(text.Truncate(fmt.Sprintf(c.v.SignInNeeded, name, c.keys.SignIn.Help().Key), w)))
 	}
 	return out
 }

@@ -116,9 +116,16 @@ func panelInner(w int) int { return max(min(w-6, 72), 20) }
 // panelBox draws lines in a rounded box with the title on its first line.
 func panelBox(title string, lines []string, st Styles, inner int) string {
 	body := append([]string{st.Title.Render(text.Cell(title, inner)), ""}, lines...)
+	return Panel(strings.Join(body, "\n"), st, inner)
+}
+
+// Panel draws content in a rounded box inner cells wide, the border in the rule colour (a
+// box, so not colour alone): every panel drawn over the screen (sign-in, sign-out, purpose
+// of access, reveal, idle lock) is this box.
+func Panel(content string, st Styles, inner int) string {
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).Width(inner + 2)
 	if fg := st.Rule.GetForeground(); fg != nil {
 		box = box.BorderForeground(fg)
 	}
-	return box.Render(strings.Join(body, "\n"))
+	return box.Render(content)
 }
