@@ -221,6 +221,11 @@ func listOrWhy(list string, rec *record.Record, sec record.Section, v vocab.Voca
 		if Loading(rec, sec) && rec.Count(sec) == 0 {
 			return v.Loading
 		}
+		if rec.Count(sec) > 0 && rec.Coverage(sec).Checked() {
+			// The section answered in full and holds items, none of them of this line's kind
+			// (a care team with no social worker): none recorded, not "not returned".
+			return v.SumNone
+		}
 		return emptyText(rec, sec, v)
 	}
 	return withProblems(list, rec, sec, v)

@@ -531,3 +531,22 @@ func TestNotServedIsANoteNotAWarning(t *testing.T) {
 		}
 	}
 }
+
+// A Summary line drawn from part of a section (the allocated social worker, from the care
+// team) says "none recorded" when the section answered in full with no such item, and
+// never "not returned" (the section was returned); when a back end could not be checked
+// it says so.
+func TestSummaryLineFromPartOfASection(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		rec := &record.Record{Person: record.Person{NHSNumber: "9434765919"}}
+		rec.Sections.CareTeam = []record.CareTeamMember{{Item: record.Item{Key: "gp"}, Name: "Dr A Jones", Role: "General practitioner"}}
+		rec.SetStatus(record.SectionStatus{Backend: "Regional", Section: record.SectionCareTeam, State: record.StateReturned, Count: 1})
+		if got := summaryValue(rec, v, v.SumSocialWorker, nil); got != v.SumNone {
+			t.Errorf("%s: social worker line = %q, want %q", v.Name, got, v.SumNone)
+		}
+		rec.SetStatus(record.SectionStatus{Backend: "Council", Section: record.SectionCareTeam, State: record.StateFailed, Error: "server error"})
+		if got := summaryValue(rec, v, v.SumSocialWorker, nil); got == v.SumNone || !strings.Contains(got, "Council") {
+			t.Errorf("%s: with the council failed, social worker line = %q", v.Name, got)
+		}
+	}
+}
