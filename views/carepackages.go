@@ -201,7 +201,7 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 		}
 	}
 	if cov.Checked() && masked == 0 {
-		return joinNonEmpty("; ", append([]string{fmt.Sprintf(v.VerdictNo, strings.Join(cov.Complete, ", "))}, notHeldPhrases(cov, v)...)...)
+		return joinNonEmpty("; ", append([]string{fmt.Sprintf(v.VerdictNo, strings.Join(cov.Complete, ", "))}, notHeldPhrases(cov, v, true)...)...)
 	}
 	var why []string
 	if masked > 0 {
@@ -212,7 +212,7 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 	}
 	why = append(why, unchecked...)
 	if len(unchecked) == 0 {
-		why = append(why, notHeldPhrases(cov, v)...)
+		why = append(why, notHeldPhrases(cov, v, true)...)
 	}
 	if len(why) == 0 {
 		why = append(why, v.NotReturned)

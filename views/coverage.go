@@ -92,10 +92,16 @@ func UncheckedPhrases(rec *record.Record, sec record.Section, v vocab.Vocabulary
 	return out
 }
 
-// notHeldPhrases names the back ends that do not serve sec and those that do not know the person.
-func notHeldPhrases(c record.Coverage, v vocab.Vocabulary) []string {
+// notHeldPhrases names the back ends that do not serve sec and those that do not know the
+// person. brief leaves out why a back end does not serve it (the Summary's one-line
+// answers; the section's tab says why).
+func notHeldPhrases(c record.Coverage, v vocab.Vocabulary, brief bool) []string {
 	var out []string
 	for _, st := range c.NotHeld {
+		if brief {
+			out = appendNew(out, fmt.Sprintf(v.NotAvailableFromBare, st.Backend))
+			continue
+		}
 		out = appendNew(out, StatePhrase(st, v))
 	}
 	for _, b := range c.NotKnown {
@@ -120,7 +126,7 @@ func notCheckedPhrases(rec *record.Record, sec record.Section, v vocab.Vocabular
 	c := rec.Coverage(sec)
 	out := UncheckedPhrases(rec, sec, v)
 	if len(c.Complete) == 0 {
-		out = append(out, notHeldPhrases(c, v)...)
+		out = append(out, notHeldPhrases(c, v, true)...)
 	}
 	if len(out) == 0 {
 		out = append(out, v.NotReturned)

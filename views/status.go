@@ -73,13 +73,13 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 		switch {
 		case rec.NoneRecorded(sec):
 			add(st.Text, fmt.Sprintf(v.NoneRecorded, strings.Join(cov.Complete, ", ")))
-			for _, p := range notHeldPhrases(cov, v) {
+			for _, p := range notHeldPhrases(cov, v, false) {
 				add(st.Faint, upperFirst(p))
 			}
 		case len(cov.Complete) > 0:
 			add(st.Warning, fmt.Sprintf(v.NothingFrom, strings.Join(cov.Complete, ", ")))
 		default:
-			for _, p := range notHeldPhrases(cov, v) {
+			for _, p := range notHeldPhrases(cov, v, false) {
 				add(st.Warning, upperFirst(p))
 			}
 			add(st.Warning, v.NotReturned)

@@ -550,3 +550,22 @@ func TestSummaryLineFromPartOfASection(t *testing.T) {
 		}
 	}
 }
+
+// The discharge verdict names a back end that does not serve care packages briefly; why
+// (the refused resource types) is said on the care packages tab.
+func TestVerdictNamesNotServedBriefly(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		rec := &record.Record{Person: record.Person{NHSNumber: "9434765919"}}
+		rec.SetStatus(record.SectionStatus{Backend: "Council", Section: record.SectionCarePackages, State: record.StateReturned})
+		rec.SetStatus(record.SectionStatus{Backend: "Regional", Section: record.SectionCarePackages, State: record.StateNotSupported,
+			Error: "does not serve EpisodeOfCare (404), CarePlan (404)"})
+		verdict := views.CarePackageVerdict(rec, v, viewstest.Now, nil)
+		if !strings.Contains(verdict, fmt.Sprintf(v.NotAvailableFromBare, "Regional")) || strings.Contains(verdict, "EpisodeOfCare") {
+			t.Errorf("%s: verdict %q", v.Name, verdict)
+		}
+		notice := strings.Join(views.SectionNotice(rec, record.SectionCarePackages, v, views.TextStyles(), 200), "\n")
+		if !strings.Contains(notice, "EpisodeOfCare (404)") {
+			t.Errorf("%s: the tab does not say why:\n%s", v.Name, notice)
+		}
+	}
+}
