@@ -117,7 +117,7 @@ social care record, GP Connect) about a person at once, merges what they say int
 and shows who said what.
 
 Without a config file, try the demo: shcr demo`,
-		Version:       version.String(),
+		Version:       version.Long(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -148,6 +148,8 @@ Without a config file, try the demo: shcr demo`,
 	//   auth.go  — shcr login | logout | auth status
 	//   audit.go — shcr audit
 	root.AddCommand(extraCommands(a)...)
+	root.AddCommand(newManCmd())
+	addCompletions(a, root) // completion.go: values for flags and arguments
 	return root
 }
 
