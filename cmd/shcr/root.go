@@ -21,11 +21,12 @@ import (
 
 // Exit codes (also in README.md).
 const (
-	exitOK       = 0
-	exitFailure  = 1 // unexpected: the terminal failed, the demo could not start
-	exitUsage    = 2 // bad input or config
-	exitNotFound = 3 // no back end knows the person
-	exitPartial  = 4 // found, but a back end or a section failed
+	exitOK        = 0
+	exitFailure   = 1 // unexpected: the terminal failed, the demo could not start
+	exitUsage     = 2 // bad input or config
+	exitNotFound  = 3 // no back end knows the person
+	exitPartial   = 4 // found, but a back end or a section failed
+	exitAmbiguous = 5 // shcr get by name: several people match (they are listed)
 )
 
 // exitError ends the command with an exit code; msg (one line, may be "") goes to stderr.
