@@ -90,10 +90,10 @@ func TestGetByNameWithoutNHSNumber(t *testing.T) {
 	}
 }
 
-// readTrail reads the default audit trail of env as JSON objects (none when it is absent).
+// readTrail reads the demo audit trail of env as JSON objects (none when it is absent).
 func readTrail(t *testing.T, env []string) []map[string]any {
 	t.Helper()
-	return readTrailFile(t, filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl"))
+	return readTrailFile(t, filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit-demo.jsonl"))
 }
 
 func readTrailFile(t *testing.T, path string) []map[string]any {
