@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/safetext"
@@ -97,11 +99,11 @@ func newAuditCmd() *cobra.Command {
 			}
 			path := file
 			if path == "" {
-				p, err := audit.DefaultPath()
+				dir, err := config.StateDir(nil)
 				if err != nil {
-					return err
+					return audit.ErrNoPath
 				}
-				path = p
+				path = filepath.Join(dir, "audit.jsonl")
 			}
 			return runAudit(cmd.OutOrStdout(), cmd.ErrOrStderr(), path, f, view)
 		},

@@ -46,19 +46,17 @@ func demoTrailPath(real string) string {
 	return strings.TrimSuffix(real, ext) + "-demo" + ext
 }
 
+// realTrailPath is config audit.file, else audit.jsonl in config.StateDir (the command's
+// environment: $XDG_STATE_HOME/shcr, else ~/.local/state/shcr on Linux).
 func (a *app) realTrailPath(cfg config.Config) (string, error) {
 	if cfg.Audit.File != "" {
 		return cfg.Audit.File, nil
 	}
-	if a.getenv != nil {
-		if d := a.getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-			return filepath.Join(d, "shcr", "audit.jsonl"), nil
-		}
-		if h := a.getenv("HOME"); h != "" && filepath.IsAbs(h) {
-			return filepath.Join(h, ".local", "state", "shcr", "audit.jsonl"), nil
-		}
+	dir, err := config.StateDir(a.getenv)
+	if err != nil {
+		return "", audit.ErrNoPath
 	}
-	return audit.DefaultPath()
+	return filepath.Join(dir, "audit.jsonl"), nil
 }
 
 // auditSite names the member of staff, their organisation (the first GP Connect back end's

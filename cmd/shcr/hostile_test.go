@@ -75,7 +75,7 @@ func TestGetAgainstHostileServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auditData, err := os.ReadFile(filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit-demo.jsonl")) // the demo trail
+	auditData, err := os.ReadFile(filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
