@@ -222,7 +222,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		case len(matches) > 1:
 			// Several people: list them (no record is opened, so nothing is fetched or audited
 			// beyond what the interface's search list shows) and let the caller choose.
-			return a.listMatches(matches, s.cfg, o.width)
+			return a.listMatches(matches, s.cfg, o.width, o.output)
 		case len(matches) == 1 && matches[0].Person.NHSNumber != "":
 			// One person with an NHS number: fetched by it, so that back ends that search by
 			// NHS number only (GP Connect) are asked too.

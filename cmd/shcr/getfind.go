@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -83,7 +84,10 @@ func openMatch(ctx context.Context, fed *client.Federation, m client.Match, sect
 
 // listMatches prints the people a search found, one a line, and ends with exitAmbiguous: the
 // caller picks one and asks again by NHS number. A restricted person's postcode is withheld.
-func (a *app) listMatches(matches []client.Match, cfg config.Config, width int) error {
+func (a *app) listMatches(matches []client.Match, cfg config.Config, width int, output string) error {
+	if output == "json" {
+		return a.listMatchesJSON(matches)
+	}
 	v, err := vocab.Parse(cfg.Vocabulary)
 	if err != nil {
 		return exitf(exitUsage, "%v", err)
@@ -131,6 +135,40 @@ func (a *app) listMatches(matches []client.Match, cfg config.Config, width int) 
 		b.WriteString(l + "\n")
 	}
 	if _, err := fmt.Fprint(a.stdout, b.String()); err != nil {
+		return err
+	}
+	return exitf(exitAmbiguous, "shcr get: %d people match: give one NHS number", len(matches))
+}
+
+// matchJSON is one person of an ambiguous search in `shcr get --output json`:
+// {"matches": [...]}, with the postcode left out for a restricted person.
+type matchJSON struct {
+	NHSNumber string      `json:"nhs_number"` // "" when none is known
+	Name      record.Name `json:"name"`
+	BirthDate string      `json:"birth_date"`
+	Gender    string      `json:"gender"`
+	Postcode  string      `json:"postcode,omitempty"`
+	Backends  []string    `json:"backends"`
+}
+
+func (a *app) listMatchesJSON(matches []client.Match) error {
+	doc := struct {
+		Matches []matchJSON `json:"matches"`
+	}{Matches: []matchJSON{}}
+	for _, m := range matches {
+		p := m.Person
+		j := matchJSON{NHSNumber: p.NHSNumber, Name: p.Name, BirthDate: p.BirthDate, Gender: p.Gender, Backends: []string{}}
+		if !p.Restricted {
+			j.Postcode = p.Address.Postcode
+		}
+		for _, s := range p.Sources {
+			j.Backends = append(j.Backends, s.Backend)
+		}
+		doc.Matches = append(doc.Matches, j)
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
 		return err
 	}
 	return exitf(exitAmbiguous, "shcr get: %d people match: give one NHS number", len(matches))
