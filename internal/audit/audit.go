@@ -66,6 +66,8 @@ type Event struct {
 var ErrNoPath = errors.New("cannot find where to keep the audit trail: set XDG_STATE_HOME or HOME")
 
 // DefaultPath is $XDG_STATE_HOME/shcr/audit.jsonl, else ~/.local/state/shcr/audit.jsonl.
+// shcr's commands do not use it: they take the trail's place from config.StateDir, which
+// follows each OS's conventions (github.com/adrg/xdg) and the command's environment.
 // A relative XDG_STATE_HOME is ignored, as the XDG base directory specification says.
 func DefaultPath() (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
