@@ -79,19 +79,14 @@ func Path(file string, getenv func(string) string) (path string, explicit bool, 
 	return p, false, err
 }
 
-// DefaultPath is $XDG_CONFIG_HOME/shcr/config.yaml, else ~/.config/shcr/config.yaml.
+// DefaultPath is config.yaml in ConfigDir: $XDG_CONFIG_HOME/shcr/config.yaml, else
+// ~/.config/shcr/config.yaml on Linux (see paths.go for macOS and Windows).
 func DefaultPath(getenv func(string) string) (string, error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if x := getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "shcr", "config.yaml"), nil
-	}
-	home, err := homeDir(getenv)
+	dir, err := ConfigDir(getenv)
 	if err != nil {
 		return "", fmt.Errorf("cannot find the config file: no $XDG_CONFIG_HOME and no home directory: %w", err)
 	}
-	return filepath.Join(home, ".config", "shcr", "config.yaml"), nil
+	return filepath.Join(dir, "config.yaml"), nil
 }
 
 func homeDir(getenv func(string) string) (string, error) {

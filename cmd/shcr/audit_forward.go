@@ -29,20 +29,34 @@ import (
 const exitFlushTimeout = 2 * time.Second
 
 // auditTrailPath is config audit.file, else the default place: $XDG_STATE_HOME/shcr/audit.jsonl,
-// else ~/.local/state/shcr/audit.jsonl, read from the command's environment.
+// else ~/.local/state/shcr/audit.jsonl, read from the command's environment. With the demo
+// (cfg.Demo), it is the demo trail beside it (audit-demo.jsonl): synthetic people's events
+// never go into the real trail.
 func (a *app) auditTrailPath(cfg config.Config) (string, error) {
+	path, err := a.realTrailPath(cfg)
+	if err != nil || !cfg.Demo && !a.flags.demo { // shcr audit --demo reads the demo trail
+		return path, err
+	}
+	return demoTrailPath(path), nil
+}
+
+// demoTrailPath is the demo trail beside the real one: audit.jsonl → audit-demo.jsonl.
+func demoTrailPath(real string) string {
+	ext := filepath.Ext(real)
+	return strings.TrimSuffix(real, ext) + "-demo" + ext
+}
+
+// realTrailPath is config audit.file, else audit.jsonl in config.StateDir (the command's
+// environment: $XDG_STATE_HOME/shcr, else ~/.local/state/shcr on Linux).
+func (a *app) realTrailPath(cfg config.Config) (string, error) {
 	if cfg.Audit.File != "" {
 		return cfg.Audit.File, nil
 	}
-	if a.getenv != nil {
-		if d := a.getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-			return filepath.Join(d, "shcr", "audit.jsonl"), nil
-		}
-		if h := a.getenv("HOME"); h != "" && filepath.IsAbs(h) {
-			return filepath.Join(h, ".local", "state", "shcr", "audit.jsonl"), nil
-		}
+	dir, err := config.StateDir(a.getenv)
+	if err != nil {
+		return "", audit.ErrNoPath
 	}
-	return audit.DefaultPath()
+	return filepath.Join(dir, "audit.jsonl"), nil
 }
 
 // auditSite names the member of staff, their organisation (the first GP Connect back end's

@@ -81,6 +81,7 @@ func TestGetForwardsAuditEvents(t *testing.T) {
 	defer sink.Close()
 	b, _ := sink.Backend(demo.NameNHS)
 	getenv, cfg, trail := forwardEnv(t, "    - kind: fhir\n      url: "+b.URL+"\n")
+	trail = demoTrailPath(trail) // get --demo writes the demo trail beside audit.file
 	nhs := demoExample()
 	code, _, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, nhs)
 	if code != exitOK && code != exitPartial {
@@ -97,12 +98,12 @@ func TestGetForwardsAuditEvents(t *testing.T) {
 	if got[0].Type.Code != "rest" || got[0].Entity[0].What.Identifier.Value != nhs {
 		t.Errorf("first AuditEvent: %+v", got[0])
 	}
-	code, out, _ := runIn(t, getenv, "audit", "status", "--config", cfg)
+	code, out, _ := runIn(t, getenv, "--demo", "audit", "status", "--config", cfg)
 	if code != 0 || !statusRow(out, "fhir "+b.URL, 0, n) {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
 	// `shcr audit` reads audit.file.
-	if code, out, _ := runIn(t, getenv, "audit", "--config", cfg); code != 0 || !strings.Contains(out, "record-opened") {
+	if code, out, _ := runIn(t, getenv, "--demo", "audit", "--config", cfg); code != 0 || !strings.Contains(out, "record-opened") {
 		t.Errorf("shcr audit: exit %d\n%s", code, out)
 	}
 }
@@ -126,6 +127,7 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 	// The FHIR sink's URL points at a port nobody listens on; the syslog one too.
 	down := "http://" + addr + "/fhir"
 	getenv, cfg, trail := forwardEnv(t, "    - kind: syslog\n      address: "+addr+"\n    - kind: fhir\n      url: "+down+"\n")
+	trail = demoTrailPath(trail) // get --demo writes the demo trail beside audit.file
 	nhs := demoExample()
 	logFile := filepath.Join(t.TempDir(), "debug.log")
 	code, stdout, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, "--log", logFile, nhs)
@@ -152,11 +154,11 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 	if err != nil || !bytes.Contains(logged, []byte("audit forward failed")) || bytes.Contains(logged, []byte(nhs)) || bytes.Contains(logged, []byte("direct-care")) {
 		t.Errorf("debug log (%v):\n%s", err, logged)
 	}
-	code, out, _ := runIn(t, getenv, "audit", "status", "--config", cfg)
+	code, out, _ := runIn(t, getenv, "--demo", "audit", "status", "--config", cfg)
 	if code != 0 || !statusRow(out, "syslog "+addr, n, 0) || !strings.Contains(out, "connection refused") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
-	if code, out, _ := runIn(t, getenv, "audit", "forward", "--timeout", "1s", "--config", cfg); code != exitFailure || !strings.Contains(out, fmt.Sprintf("%d queued", n)) {
+	if code, out, _ := runIn(t, getenv, "--demo", "audit", "forward", "--timeout", "1s", "--config", cfg); code != exitFailure || !strings.Contains(out, fmt.Sprintf("%d queued", n)) {
 		t.Errorf("forward while down: exit %d\n%s", code, out)
 	}
 
@@ -343,6 +345,7 @@ func TestBrokenSinkDoesNotStopTheOthers(t *testing.T) {
 	b, _ := sink.Backend(demo.NameNHS)
 	missing := filepath.Join(t.TempDir(), "no-such-ca.pem")
 	getenv, cfg, trail := forwardEnv(t, "    - kind: syslog\n      address: siem.example.org:6514\n      ca_file: "+missing+"\n    - kind: fhir\n      url: "+b.URL+"\n")
+	trail = demoTrailPath(trail) // get --demo writes the demo trail beside audit.file
 	code, _, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, demoExample())
 	if code != exitOK && code != exitPartial {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -62,11 +62,16 @@ func TestAuditTable(t *testing.T) {
 	if errOut != "" {
 		t.Errorf("stderr: %q", errOut)
 	}
+	// 80 columns: each event's first line, then the rest wrapped and indented beneath it.
 	want := "" +
-		"TIME (UK)             EVENT                NHS NUMBER    PURPOSE      USER                           BACK ENDS        SECTIONS                    REASON / DETAIL\n" +
-		"10-Mar-2026 09:30:00  record-opened        943 476 5919  direct-care  jcarter                        region, council  care-packages, next-of-kin  -\n" +
-		"01-Jul-2026 15:05:00  restricted-revealed  999 000 0026  other        jane.carter@nhs.net (jcarter)  council          notes                       complaint� review line two\n" +
-		"02-Jul-2026 09:00:00  access-refused       943 476 5919  emergency    jcarter                        gp               -                           HTTP 403\n" +
+		"TIME (UK)             EVENT                NHS NUMBER    PURPOSE\n" +
+		"10-Mar-2026 09:30:00  record-opened        943 476 5919  direct-care\n" +
+		"    by jcarter; back ends: region, council; sections: care-packages, next-of-kin\n" +
+		"01-Jul-2026 15:05:00  restricted-revealed  999 000 0026  other\n" +
+		"    by jane.carter@nhs.net (jcarter); back ends: council; sections: notes;\n" +
+		"    reason: complaint\ufffd review line two\n" +
+		"02-Jul-2026 09:00:00  access-refused       943 476 5919  emergency\n" +
+		"    by jcarter; back ends: gp; HTTP 403\n" +
 		"3 events.\n"
 	if out != want {
 		t.Errorf("table:\n%s\nwant:\n%s", out, want)
@@ -197,7 +202,7 @@ func TestAuditThroughRoot(t *testing.T) {
 
 	var out, errOut bytes.Buffer
 	code := run(t.Context(), []string{"audit", "--nhs", "943 476 5919"}, strings.NewReader(""), &out, &errOut, os.Getenv)
-	if code != 0 || !strings.Contains(out.String(), "12-Mar-2026 14:05:00  record-opened  943 476 5919  direct-care  jcarter") {
+	if code != 0 || !strings.Contains(out.String(), "12-Mar-2026 14:05:00  record-opened  943 476 5919  direct-care\n    by jcarter; back ends: region\n") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
 	}
 	for _, args := range [][]string{{"audit", "--since", "tomorrow"}, {"audit", "--nhs", "123"}, {"audit", "--bogus"}, {"audit", "x"}} {

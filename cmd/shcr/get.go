@@ -19,6 +19,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
@@ -36,6 +37,14 @@ type getOptions struct {
 	reveal   string // --reveal-restricted REASON
 	revealed bool   // the flag was given
 	noLogin  bool   // --no-login: a back end needing sign-in is not queried (exit 4)
+	width    int    // --width: text output width; 0: the terminal's, or full lines when piped
+	// Find by name: --family with --birth-date (or --postcode), as the interface's search.
+	family, given, birthDate, postcode string
+}
+
+// byName reports whether any of the find-by-name flags was given.
+func (o getOptions) byName() bool {
+	return o.family != "" || o.given != "" || o.birthDate != "" || o.postcode != ""
 }
 
 func newGetCmd(a *app) *cobra.Command {
@@ -51,12 +60,23 @@ Exit codes: 0 found, and every back end that knows the person answered every sec
 full (not being known to some is fine, and so is a back end that does not serve a kind of
 record); 2 bad input or config; 3 no back end knows the person; 4 partial: a back end or
 a section failed, timed out, was cut short (truncated) or was not asked (when the person
-was found, the record is still printed and each gap is named).`,
+was found, the record is still printed and each gap is named); 5 ambiguous: a search by
+name (--family with --birth-date or --postcode) matched several people, who are listed.
+
+Text is laid out in the terminal's width; piped, lines are whole; --width N sets it.`,
 		Example: "  shcr get --demo " + nhsnumber.Format(demoExample()) + "\n" +
-			"  shcr get " + demoExample() + " --demo --section care-packages,next-of-kin --output json",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return exitf(exitUsage, "shcr get: give an NHS number, e.g. shcr get --demo %s", demoExample())
+			"  shcr get " + demoExample() + " --demo --sections care-packages,next-of-kin --output json\n" +
+			"  shcr get --demo --family Hargreaves --given Brian --birth-date 30-Jun-1950",
+		Args: func(cmd *cobra.Command, args []string) error {
+			byName := false
+			for _, f := range []string{"family", "given", "birth-date", "postcode"} {
+				byName = byName || cmd.Flags().Changed(f)
+			}
+			switch {
+			case len(args) == 0 && !byName:
+				return exitf(exitUsage, "shcr get: give an NHS number, e.g. shcr get --demo %s, or --family NAME --birth-date DATE", demoExample())
+			case len(args) > 0 && byName:
+				return exitf(exitUsage, "shcr get: give an NHS number or --family/--given/--birth-date/--postcode, not both")
 			}
 			return nil
 		},
@@ -65,9 +85,21 @@ was found, the record is still printed and each gap is named).`,
 			return a.get(cmd.Context(), strings.Join(args, " "), o)
 		},
 	}
-	cmd.Flags().StringSliceVarP(&o.sections, "section", "s", []string{"all"},
-		"`SECTIONS` to print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all")
+	cmd.Flags().StringSliceVarP(&o.sections, "sections", "s", []string{"all"},
+		"`SECTIONS` to fetch and print, comma-separated: "+strings.Join(sectionNames(), "|")+"|all (--section is the same)")
+	// --section, the older spelling, is the same flag.
+	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "section" {
+			name = "sections"
+		}
+		return pflag.NormalizedName(name)
+	})
+	cmd.Flags().StringVar(&o.family, "family", "", "find by `NAME`: the family name, with --birth-date (or --postcode)")
+	cmd.Flags().StringVar(&o.given, "given", "", "and the given `NAMES`")
+	cmd.Flags().StringVar(&o.birthDate, "birth-date", "", "and the `DATE` of birth: 12-Mar-1948, 12/03/1948 or 1948-03-12")
+	cmd.Flags().StringVar(&o.postcode, "postcode", "", "and the `POSTCODE`, where the date of birth is not known")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "`FORMAT`: text (for people) | json (for scripts)")
+	cmd.Flags().IntVar(&o.width, "width", 0, "lay text out in `N` columns (default: the terminal's width; full lines when piped)")
 	cmd.Flags().BoolVar(&o.noLogin, "no-login", false, "never sign in interactively: a back end that needs it is not queried (exit 4)")
 	cmd.Flags().StringVar(&o.reveal, "reveal-restricted", "", "show restricted items' content; the `REASON` is recorded in the audit trail")
 	return cmd
@@ -110,8 +142,16 @@ func parseSections(in []string) ([]record.Section, error) {
 }
 
 func (a *app) get(ctx context.Context, typed string, o getOptions) error {
-	nhs, err := nhsnumber.Parse(typed)
-	if err != nil {
+	var (
+		nhs string
+		q   record.Query
+		err error
+	)
+	if o.byName() {
+		if q, err = nameQuery(o); err != nil {
+			return exitf(exitUsage, "shcr get: %v", err)
+		}
+	} else if nhs, err = nhsnumber.Parse(typed); err != nil {
 		// Quoted repeats the argument only when it is short and plain: a pasted megabyte or
 		// an escape sequence gets one short line and is neither echoed nor logged.
 		var ne *nhsnumber.Error
@@ -170,7 +210,32 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	// Central audit (audit.forward): sent in the background, flushed briefly on exit.
 	defer a.stopAuditForward(a.startAuditForward(ctx, s.cfg, trail.Path()))
 
-	rec, found := fed.Fetch(ctx, nhs, sections)
+	var (
+		rec   *record.Record
+		found bool
+	)
+	if o.byName() {
+		matches, statuses := fed.Search(ctx, q)
+		switch {
+		case ctx.Err() != nil:
+			return exitf(exitFailure, "shcr get: interrupted")
+		case len(matches) > 1:
+			// Several people: list them (no record is opened, so nothing is fetched or audited
+			// beyond what the interface's search list shows) and let the caller choose.
+			return a.listMatches(matches, s.cfg, o.width, o.output)
+		case len(matches) == 1 && matches[0].Person.NHSNumber != "":
+			// One person with an NHS number: fetched by it, so that back ends that search by
+			// NHS number only (GP Connect) are asked too.
+			nhs = matches[0].Person.NHSNumber
+			rec, found = fed.Fetch(ctx, nhs, sections)
+		case len(matches) == 1:
+			rec, found = openMatch(ctx, fed, matches[0], sections, s.cfg.Backends), true
+		default:
+			rec = &record.Record{Backends: statuses}
+		}
+	} else {
+		rec, found = fed.Fetch(ctx, nhs, sections)
+	}
 	if ctx.Err() != nil {
 		return exitf(exitFailure, "shcr get: interrupted")
 	}
@@ -184,7 +249,10 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	failures := recordFailures(rec, sections)
 	partial := len(failures) > 0 || incomplete(rec, sections)
 
-	events := audit.NotFound(record.Query{NHSNumber: nhs}, choice, rec.Backends)
+	if !o.byName() {
+		q = record.Query{NHSNumber: nhs}
+	}
+	events := audit.NotFound(q, choice, rec.Backends)
 	var revealKeys []string
 	if found {
 		events = audit.Opened(rec, choice, sections)
@@ -212,10 +280,14 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		for _, f := range failures {
 			fmt.Fprintln(a.stderr, "shcr: "+f)
 		}
-		if len(failures) > 0 {
-			return exitf(exitPartial, "shcr: NHS number %s was not found, but not every back end could be asked", nhsnumber.Format(nhs))
+		who := "NHS number " + nhsnumber.Format(nhs)
+		if o.byName() {
+			who = "the person searched for (" + nameQueryText(q) + ")"
 		}
-		return exitf(exitNotFound, "shcr: no back end knows NHS number %s", nhsnumber.Format(nhs))
+		if len(failures) > 0 {
+			return exitf(exitPartial, "shcr: %s was not found, but not every back end could be asked", who)
+		}
+		return exitf(exitNotFound, "shcr: no back end knows %s", who)
 	}
 
 	// Restricted items are listed with their content withheld, unless revealed with a reason.
@@ -230,7 +302,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 		if verr != nil {
 			return exitf(exitUsage, "%v", verr)
 		}
-		_, err = io.WriteString(a.stdout, views.RecordText(shown, v, sections, outputWidth(a.stdout))+"\n")
+		_, err = io.WriteString(a.stdout, recordText(shown, v, sections, o.width, a.stdout))
 	}
 	if err != nil {
 		return err
@@ -321,14 +393,15 @@ func orUnknown(s string) string {
 	return s
 }
 
-// outputWidth is the terminal's width, or 120 when the output is not a terminal.
+// outputWidth is the terminal's width, or pipedWidth when the output is not a terminal.
 func outputWidth(w io.Writer) int {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
 		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols >= 40 {
 			return cols
 		}
+		return 80
 	}
-	return 120
+	return pipedWidth
 }
 
 // The JSON of `shcr get --output json` (documented in README.md). Keys are snake_case;
@@ -502,4 +575,21 @@ func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Se
 		return err
 	}
 	return bw.Flush()
+}
+
+// pipedWidth is the width text output is laid out in when it goes to a pipe or a file and
+// no --width is given: wide enough that no line is cut; trailing spaces are then trimmed.
+const pipedWidth = 1000
+
+// recordText lays the record out at --width, else the terminal's width, else (piped) in
+// full lines, and trims the padding at the ends of lines.
+func recordText(rec *record.Record, v vocab.Vocabulary, sections []record.Section, width int, w io.Writer) string {
+	if width <= 0 {
+		width = outputWidth(w)
+	}
+	lines := strings.Split(views.RecordText(rec, v, sections, width), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

@@ -126,7 +126,8 @@ func TestAuditTableIsTerminalSafe(t *testing.T) {
 	path := writeTrail(t, audit.Event{Time: time.Date(2026, 7, 1, 14, 5, 0, 0, time.UTC), Event: audit.RestrictedRevealed,
 		NHSNumber: "9990000026", Purpose: "other: \u202ecover\x1b]0;PWNED-TITLE\x07", Backends: []string{"council\x1b[2J"},
 		Reason: "safeguarding\x1b]52;c;ZXZpbA==\x07 check\nsecond line\tand tab", SignedInUser: "Dr\u200b Carter"})
-	out, _, err := runAuditCmd(t, "--file", path)
+	// Wide enough that the table's own wrapping does not split the reason.
+	out, _, err := runAuditCmd(t, "--file", path, "--width", "200")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,6 +69,9 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 			}
 		}
 	}
+	// The window title is "shcr" while the interface runs, and the previous one after (title.go).
+	restoreTitle := setWindowTitle(a.stdout)
+	defer restoreTitle()
 	err = tui.Run(ctx, tui.Options{
 		Federation:  fed,
 		Config:      s.cfg,

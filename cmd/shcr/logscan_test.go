@@ -329,7 +329,7 @@ func TestLogHasNoPersonalData(t *testing.T) {
 	}
 
 	// The session really happened: the audit trail has the opens and the reveal.
-	evs, _, err := audit.Read(filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl"), audit.Filter{})
+	evs, _, err := audit.Read(filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit-demo.jsonl"), audit.Filter{}) // the demo trail
 	if err != nil {
 		t.Fatal(err)
 	}

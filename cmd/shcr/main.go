@@ -6,7 +6,8 @@
 //	shcr get NHSNUMBER         print a record (text or JSON) without the interface
 //
 // Exit codes: 0 ok; 1 unexpected failure; 2 bad input or config; 3 no back end knows the
-// person; 4 the person was found but a back end or a section failed.
+// person; 4 the person was found but a back end or a section failed; 5 a search by name
+// (shcr get --family …) matched several people (they are listed).
 package main
 
 import (

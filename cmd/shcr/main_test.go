@@ -333,10 +333,10 @@ func TestGetRestrictedItemsAreMasked(t *testing.T) {
 	}
 }
 
-// auditEvents reads the audit trail under the test's XDG_STATE_HOME.
+// auditEvents reads the demo audit trail (shcr get --demo) under the test's XDG_STATE_HOME.
 func auditEvents(t *testing.T, env []string) []map[string]any {
 	t.Helper()
-	path := filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl")
+	path := filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit-demo.jsonl")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("audit trail: %v", err)

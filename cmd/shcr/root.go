@@ -22,11 +22,12 @@ import (
 
 // Exit codes (also in README.md).
 const (
-	exitOK       = 0
-	exitFailure  = 1 // unexpected: the terminal failed, the demo could not start
-	exitUsage    = 2 // bad input or config
-	exitNotFound = 3 // no back end knows the person
-	exitPartial  = 4 // found, but a back end or a section failed
+	exitOK        = 0
+	exitFailure   = 1 // unexpected: the terminal failed, the demo could not start
+	exitUsage     = 2 // bad input or config
+	exitNotFound  = 3 // no back end knows the person
+	exitPartial   = 4 // found, but a back end or a section failed
+	exitAmbiguous = 5 // shcr get by name: several people match (they are listed)
 )
 
 // exitError ends the command with an exit code; msg (one line, may be "") goes to stderr.
@@ -128,7 +129,7 @@ social care record, GP Connect) about a person at once, merges what they say int
 and shows who said what.
 
 Without a config file, try the demo: shcr demo`,
-		Version:       version.String(),
+		Version:       version.Long(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
@@ -159,6 +160,8 @@ Without a config file, try the demo: shcr demo`,
 	//   auth.go  — shcr login | logout | auth status
 	//   audit.go — shcr audit
 	root.AddCommand(extraCommands(a)...)
+	root.AddCommand(newManCmd())
+	addCompletions(a, root) // completion.go: values for flags and arguments
 	return root
 }
 

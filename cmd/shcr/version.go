@@ -14,7 +14,7 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print shcr's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "shcr %s\n", version.String())
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "shcr %s\n", version.Long())
 			return err
 		},
 	}

@@ -54,15 +54,20 @@ type Event struct {
 	Purpose      string    `json:"purpose,omitempty"`        // purpose of access
 	Reason       string    `json:"reason,omitempty"`         // typed reason (purpose other, or a reveal)
 	Backends     []string  `json:"backends,omitempty"`       // back ends involved
-	Sections     []string  `json:"sections,omitempty"`       // sections involved
-	Items        []string  `json:"items,omitempty"`          // item keys (restricted-revealed)
-	Detail       string    `json:"detail,omitempty"`         // e.g. "HTTP 403" for a refusal; never personal data
+	// SourceIDs names a person without an NHS number by each back end's own identifier,
+	// "backend/id" (the Patient's logical id there); empty when the NHS number is known.
+	SourceIDs []string `json:"source_ids,omitempty"`
+	Sections  []string `json:"sections,omitempty"` // sections involved
+	Items     []string `json:"items,omitempty"`    // item keys (restricted-revealed)
+	Detail    string   `json:"detail,omitempty"`   // e.g. "HTTP 403" for a refusal; never personal data
 }
 
 // ErrNoPath is returned when neither XDG_STATE_HOME nor a home directory is known.
 var ErrNoPath = errors.New("cannot find where to keep the audit trail: set XDG_STATE_HOME or HOME")
 
 // DefaultPath is $XDG_STATE_HOME/shcr/audit.jsonl, else ~/.local/state/shcr/audit.jsonl.
+// shcr's commands do not use it: they take the trail's place from config.StateDir, which
+// follows each OS's conventions (github.com/adrg/xdg) and the command's environment.
 // A relative XDG_STATE_HOME is ignored, as the XDG base directory specification says.
 func DefaultPath() (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {

@@ -77,6 +77,12 @@ func Opened(rec *record.Record, c purpose.Choice, sections []record.Section) []E
 	nhs := rec.Person.NHSNumber
 	open := base(RecordOpened, nhs, c)
 	open.Sections = sectionNames(sections)
+	if nhs == "" {
+		// Without an NHS number, the back ends' own identifiers say whose record it was.
+		for _, s := range rec.Person.Sources {
+			open.SourceIDs = append(open.SourceIDs, s.Backend+"/"+s.ID)
+		}
+	}
 	var out []Event
 	for _, b := range rec.Backends {
 		switch b.Status {
