@@ -222,7 +222,7 @@ func TestLogHasNoPersonalData(t *testing.T) {
 	// waitOpened waits until the audit trail holds n record-opened events, woken by each
 	// change in its directory. (The TUI records an open once every back end has answered,
 	// just after it has drawn them answered.)
-	auditPath := filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit.jsonl")
+	auditPath := filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit-demo.jsonl") // a demo session: the demo trail
 	trail, err := fsnotify.NewWatcher()
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func TestLogHasNoPersonalData(t *testing.T) {
 	}
 
 	// The session really happened: the audit trail has the opens and the reveal.
-	evs, _, err := audit.Read(filepath.Join(envValue(env, "XDG_STATE_HOME"), "shcr", "audit-demo.jsonl"), audit.Filter{}) // the demo trail
+	evs, _, err := audit.Read(auditPath, audit.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
