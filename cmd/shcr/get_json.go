@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
+	"github.com/shcr-project/shcr/record"
+)
+
+// The JSON of `shcr get --output json` (documented in README.md). Keys are snake_case;
+// items carry the record model's JSON fields and a provenance object.
+type getJSON struct {
+	Person        *record.Person         `json:"person"` // null when no back end knows the person
+	Sections      orderedSections        `json:"sections"`
+	SectionStatus []record.SectionStatus `json:"section_status"`
+	Backends      []backendJSON          `json:"backends"`
+	Discrepancies []record.Discrepancy   `json:"discrepancies"`
+	// Notices: entries about another person dropped, duplicate or linked Patient records.
+	Notices []record.Notice `json:"notices"`
+}
+
+// backendJSON is one back end's answer: the fields of record.BackendStatus in a fixed
+// shape ("error" always present), "elapsed_ms" in milliseconds as BackendStatus writes it.
+type backendJSON struct {
+	Name      string         `json:"name"`
+	Kind      string         `json:"kind"`
+	Domain    record.Domain  `json:"domain"`
+	Status    string         `json:"status"`
+	Error     string         `json:"error"`
+	Counts    map[string]int `json:"counts"`
+	ElapsedMS int64          `json:"elapsed_ms"`
+}
+
+// orderedSections writes the asked sections in display order, each as a list ([] when
+// empty, never null), straight from the record's slices.
+type orderedSections struct {
+	keys []string
+	vals []reflect.Value // a slice of rec.Sections
+}
+
+func (o orderedSections) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
+	}
+	for i, k := range o.keys {
+		if err := enc.WriteToken(jsontext.String(k)); err != nil {
+			return err
+		}
+		v := o.vals[i]
+		if v.IsNil() {
+			v = reflect.MakeSlice(v.Type(), 0, 0)
+		}
+		if err := jsonv2.MarshalEncode(enc, v.Interface(), sectionJSONOptions); err != nil {
+			return err
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
+}
+
+// sectionFields maps a section's JSON key to its field in record.SectionsData.
+var sectionFields = func() map[string]int {
+	m := map[string]int{}
+	t := reflect.TypeFor[record.SectionsData]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		m[name] = i
+	}
+	return m
+}()
+
+// buildJSON makes the document; person is null unless found.
+func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJSON, error) {
+	out := getJSON{SectionStatus: []record.SectionStatus{}, Backends: []backendJSON{}, Discrepancies: []record.Discrepancy{}, Notices: []record.Notice{}}
+	if rec == nil {
+		rec = &record.Record{}
+	}
+	if found {
+		p := rec.Person
+		out.Person = &p
+	}
+	all := reflect.ValueOf(&rec.Sections).Elem()
+	for _, sec := range sections {
+		// Every list of the section: care packages also write referrals and orders.
+		for _, k := range sec.JSONKeys() {
+			i, ok := sectionFields[k]
+			if !ok {
+				return out, fmt.Errorf("section %s has no JSON field %q in record.SectionsData", sec, k)
+			}
+			out.Sections.keys = append(out.Sections.keys, k)
+			out.Sections.vals = append(out.Sections.vals, all.Field(i))
+		}
+	}
+	for _, st := range rec.SectionStatus {
+		if slices.Contains(sections, st.Section) {
+			out.SectionStatus = append(out.SectionStatus, st)
+		}
+	}
+	for _, b := range rec.Backends {
+		counts := map[string]int{}
+		for sec, n := range b.Counts {
+			if slices.Contains(sections, sec) {
+				counts[sec.JSON()] = n
+			}
+		}
+		out.Backends = append(out.Backends, backendJSON{Name: b.Name, Kind: b.Kind, Domain: b.Domain,
+			Status: b.Status, Error: b.Error, Counts: counts, ElapsedMS: b.Elapsed.Milliseconds()})
+	}
+	if rec.Discrepancies != nil {
+		out.Discrepancies = rec.Discrepancies
+	}
+	if rec.Notices != nil {
+		out.Notices = rec.Notices
+	}
+	return out, nil
+}
+
+// provenanceFields is record.Provenance without a custom marshaler (see getJSONOptions).
+type provenanceFields record.Provenance
+
+// getJSONOptions write, in one pass over the final structs, exactly what encoding/json's
+// Encoder with SetIndent("", "  ") and SetEscapeHTML(false) wrote (the v1 options: same
+// field rules, sorted map keys, same number, string and time formats).
+var getJSONOptions = jsonv2.JoinOptions(
+	jsonv1.DefaultOptionsV1(),
+	jsonv2.Deterministic(true),
+	jsontext.EscapeForHTML(false),
+	jsontext.Multiline(true),
+	jsontext.WithIndent("  "),
+	jsonv2.WithMarshalers(invalidUTF8AsV1(false)),
+)
+
+// invalidUTF8AsV1 writes a string that is not valid UTF-8 as encoding/json did (each bad
+// byte as the escape \ufffd, not the character); every other string is left to the
+// encoder. The decoders never produce such strings (they replace bad bytes as they read).
+func invalidUTF8AsV1(escapeHTML bool) *jsonv2.Marshalers {
+	return jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, s string) error {
+		if utf8.ValidString(s) {
+			return errors.ErrUnsupported
+		}
+		var b strings.Builder
+		v1 := json.NewEncoder(&b)
+		v1.SetEscapeHTML(escapeHTML)
+		if err := v1.Encode(s); err != nil {
+			return err
+		}
+		return enc.WriteValue(jsontext.Value(strings.TrimSuffix(b.String(), "\n")))
+	})
+}
+
+// sectionJSONOptions apply within "sections", which were json.Marshal'ed on their own
+// before: HTML characters escaped as there, and a provenance's security labels a list,
+// never null.
+var sectionJSONOptions = jsonv2.JoinOptions(
+	jsontext.EscapeForHTML(true),
+	jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
+		jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, p record.Provenance) error {
+			if p.Security == nil {
+				p.Security = []string{}
+			}
+			return jsonv2.MarshalEncode(enc, (*provenanceFields)(&p))
+		}),
+		invalidUTF8AsV1(true),
+	)),
+)
+
+// writeJSON writes the document of `shcr get --output json` in one pass: one encoder over
+// the record's own values, indented as it goes, streamed to w.
+func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Section) error {
+	doc, err := buildJSON(rec, found, sections)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := jsonv2.MarshalWrite(bw, doc, getJSONOptions); err != nil {
+		return err
+	}
+	if err := bw.WriteByte('\n'); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// pipedWidth is the width text output is laid out in when it goes to a pipe or a file and
+// no --width is given: wide enough that no line is cut; trailing spaces are then trimmed.
+const pipedWidth = 1000
