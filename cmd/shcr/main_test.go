@@ -701,7 +701,7 @@ func TestVersion(t *testing.T) {
 	t.Parallel() // runs the binary with its own home, config and state
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		r := shcr(t, testEnv(t), args...)
-		if r.code != 0 || !regexp.MustCompile(`^shcr \S+\n$`).MatchString(r.stdout) {
+		if r.code != 0 || !regexp.MustCompile(`^shcr \S+( \((commit [0-9a-f]+)?(, )?(built \S+)?\))?\n$`).MatchString(r.stdout) {
 			t.Errorf("shcr %v\n%s", args, r)
 		}
 	}
