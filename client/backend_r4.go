@@ -37,6 +37,22 @@ type fhirBackend struct {
 	caps  *capabilities // nil until read
 	// noIterate: the server refused _include:iterate once; it is not sent again.
 	noIterate atomic.Bool
+
+	// searched: the Patient resources the last person search returned, by id; opening one
+	// of them uses it instead of reading it again (taken once: a later open reads afresh).
+	searchedMu sync.Mutex
+	searched   map[string]fhir.Resource
+}
+
+// searchedPatient takes the Patient resource id the last person search returned, if it did.
+func (b *fhirBackend) searchedPatient(id string) (fhir.Resource, bool) {
+	b.searchedMu.Lock()
+	defer b.searchedMu.Unlock()
+	r, ok := b.searched[id]
+	if ok {
+		delete(b.searched, id)
+	}
+	return r, ok
 }
 
 func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, error) {
@@ -191,9 +207,18 @@ func (b *fhirBackend) Search(ctx context.Context, q record.Query) ([]record.Pers
 		return nil, &Error{Backend: b.cfg.Name, Reason: strings.TrimPrefix(found.broken, "back end "+b.cfg.Name+" "), Err: ErrNextLinkLoop}
 	}
 	var people []record.Person
+	searched := map[string]fhir.Resource{}
+	defer func() {
+		b.searchedMu.Lock()
+		b.searched = searched
+		b.searchedMu.Unlock()
+	}()
 	for _, e := range found.entries {
 		if e.Type != "Patient" || e.Mode == "include" || e.Mode == "outcome" {
 			continue
+		}
+		if e.ID != "" {
+			searched[e.ID] = e
 		}
 		p, err := fhir.MapPerson(e, b.src)
 		if err != nil {

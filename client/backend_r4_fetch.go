@@ -105,6 +105,7 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 		pats       patients
 		patientRdy = make(chan struct{})
 		wg         sync.WaitGroup
+		refs       = newRefCache() // every section's reference reads, each once
 	)
 	wg.Go(func() {
 		defer close(patientRdy)
@@ -134,7 +135,7 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 			if capsErr != nil {
 				res.err = capsErr
 			} else {
-				res = b.fetchSection(ctx, caps, sec, ids)
+				res = b.fetchSection(ctx, caps, refs, sec, ids)
 			}
 			// The Patient is read only once it is ready; on cancellation the section goes on
 			// without it (the reader goroutine may still be writing it).
@@ -147,7 +148,7 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 			}
 			if capsErr == nil && len(p.ids) > len(ids) {
 				// Linked records, found once the Patients were read: asked now.
-				res.add(b.fetchSection(ctx, caps, sec, p.ids[len(ids):]))
+				res.add(b.fetchSection(ctx, caps, refs, sec, p.ids[len(ids):]))
 			}
 			emit(b.sectionPart(ctx, sec, res, p, nhs))
 		})
@@ -166,11 +167,16 @@ func (b *fhirBackend) readPatients(ctx context.Context, ids []string, emit func(
 		more []string
 	)
 	read := func(id string, asked bool) {
-		body, err := b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(id), nil, "Patient")
-		var r fhir.Resource
-		if err == nil {
-			if r, err = fhir.ParseResource(body); err != nil || r.Type != "Patient" {
-				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(orNotPatient(err)), Err: ErrMalformedFHIR}
+		// The Patient the person search just returned is not read again.
+		r, ok := b.searchedPatient(id)
+		var err error
+		if !ok {
+			var body []byte
+			body, err = b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(id), nil, "Patient")
+			if err == nil {
+				if r, err = fhir.ParseResource(body); err != nil || r.Type != "Patient" {
+					err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(orNotPatient(err)), Err: ErrMalformedFHIR}
+				}
 			}
 		}
 		if err == nil {
@@ -302,7 +308,7 @@ func (b *fhirBackend) aboutPerson(r fhir.Resource, ids []string, nhs string) boo
 // search is sent whatever the CapabilityStatement says; the statement only chooses the
 // _include, _include:iterate and _revinclude values. A search the server refuses (400,
 // 404, 405, 501, not-supported) is counted as refused, with the type named in notServed.
-func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec record.Section, ids []string) sectionResult {
+func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string) sectionResult {
 	var (
 		out sectionResult
 		mu  sync.Mutex
@@ -380,8 +386,9 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 	// References that no _include brought (the server declares none, refused them, or the
 	// section's includes do not cover every reference) are read, so that the record does not
 	// depend on what the CapabilityStatement says.
+	refs.known(out.resources)
 	if out.err == nil && ctx.Err() == nil {
-		out.resources = append(out.resources, b.readReferences(ctx, out.resources)...)
+		out.resources = append(out.resources, b.readReferences(ctx, refs, out.resources)...)
 	}
 	return out
 }
