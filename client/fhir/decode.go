@@ -245,14 +245,17 @@ func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end in
 		}
 		if !isType && !isID {
 			if own != nil && isOwnFactName(name) {
+				// name is copied before the value is read: reading on may move the
+				// decoder's buffer under it when it streams from a response body.
+				if len(*own) > 1 {
+					*own = append(*own, ',')
+				}
+				*own = append(append(*own, name...), ':')
 				var v jsontext.Value
 				if v, err = dec.ReadValue(); err != nil {
 					return
 				}
-				if len(*own) > 1 {
-					*own = append(*own, ',')
-				}
-				*own = append(append(append(*own, name...), ':'), v...)
+				*own = append(*own, v...)
 				continue
 			}
 			if err = dec.SkipValue(); err != nil {
@@ -355,6 +358,7 @@ func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bu
 		}
 		switch {
 		case nameIs(name, "resourceType"), nameIs(name, "type"):
+			isType := nameIs(name, "type") // before reading on moves the buffer under name
 			v, err := dec.ReadValue()
 			if err != nil {
 				return nil, false
@@ -365,7 +369,7 @@ func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bu
 					return nil, false
 				}
 			}
-			if nameIs(name, "type") {
+			if isType {
 				b.Type = s
 			} else {
 				resourceType = s
