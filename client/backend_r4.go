@@ -41,6 +41,8 @@ type fhirBackend struct {
 	caps  *capabilities // nil until read
 	// noIterate: the server refused _include:iterate once; it is not sent again.
 	noIterate atomic.Bool
+	// noSort: the server refused _sort once; it is not sent again.
+	noSort atomic.Bool
 
 	// searched: the Patient resources the last person search returned, by id; opening one
 	// of them uses it instead of reading it again (taken once: a later open reads afresh).

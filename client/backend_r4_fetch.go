@@ -306,7 +306,8 @@ func (b *fhirBackend) aboutPerson(r fhir.Resource, ids []string, nhs string) boo
 
 // fetchSection runs all of a section's searches, for every Patient id, concurrently. Every
 // search is sent whatever the CapabilityStatement says; the statement only chooses the
-// _include, _include:iterate and _revinclude values. A search the server refuses (400,
+// _include, _include:iterate and _revinclude values, and _sort=-date (newest first) where
+// the type declares date and _sort. A search the server refuses (400,
 // 404, 405, 501, not-supported) is counted as refused, with the type named in notServed.
 func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string) sectionResult {
 	var (
@@ -337,6 +338,9 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 			if q.RevIncludeProvenance && caps.revIncludeProvenance(q.ResourceType) {
 				params.Set("_revinclude", "Provenance:target")
 			}
+			if s := caps.sortNewest(q.ResourceType); s != "" && params.Get("_sort") == "" && !b.noSort.Load() {
+				params.Set("_sort", s)
+			}
 			if params.Get("_count") == "" {
 				params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
 			}
@@ -345,7 +349,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 				res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 				// A server that declares an _include but refuses :iterate, or an _include it
 				// declared, answers 400: ask again with less rather than lose the section.
-				for _, drop := range [][]string{{"_include:iterate"}, {"_include", "_revinclude"}} {
+				for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
 					if !badRequest(err) || !hasAny(params, drop) {
 						continue
 					}
@@ -357,6 +361,9 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 					res, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 					if err == nil && drop[0] == "_include:iterate" {
 						b.noIterate.Store(true) // remembered: later records skip it
+					}
+					if err == nil && drop[0] == "_sort" {
+						b.noSort.Store(true)
 					}
 				}
 				mu.Lock()
