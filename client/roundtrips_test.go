@@ -137,8 +137,8 @@ func TestRoundTripsOneBackend(t *testing.T) {
 				rec.Merge(p)
 			}, func(record.BackendStatus) {})
 			openWaves, openReqs := w.phase()
-			t.Logf("%s statement: search %d waves (%d requests), open %d waves (%d requests)",
-				tc.capability, searchWaves, len(searchReqs), openWaves, len(openReqs))
+			t.Logf("round trips: ordinary server, %s statement: search %d, open %d, %d requests",
+				tc.capability, searchWaves, openWaves, len(searchReqs)+len(openReqs))
 			if searchWaves > tc.search || openWaves > tc.open {
 				t.Errorf("search took %d waves (want ≤ %d), open %d (want ≤ %d):\n%s--\n%s",
 					searchWaves, tc.search, openWaves, tc.open, describeWaves(searchReqs), describeWaves(openReqs))
