@@ -118,6 +118,9 @@ func TestRoundTripsDemo(t *testing.T) {
 	hw.keep = true
 	rec, sw, ow, n := openRecord(ctxTimeout(t, 30*time.Second), t, fed, hw, demoPerson(t, srv).NHS)
 	t.Logf("round trips: demo (3 back ends): search %d, open %d, %d requests", sw, ow, n)
+	if testing.Verbose() {
+		t.Logf("%s", strings.Join(hw.all, "\n"))
+	}
 	if sw != 1 || ow > 2 {
 		t.Errorf("search took %d round trips, open %d: want 1 and at most 2", sw, ow)
 	}
