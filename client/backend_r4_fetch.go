@@ -312,8 +312,11 @@ func (b *fhirBackend) aboutPerson(r fhir.Resource, ids []string, nhs string) boo
 func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string) sectionResult {
 	var (
 		out sectionResult
-		mu  sync.Mutex
 		wg  sync.WaitGroup
+		// Each search's answer is folded into out in the order asked, not the order
+		// answered, so that the section's items come in the same order every time. Sized
+		// up front: the searches write their own element while it grows.
+		folds = make([]func(), 0, len(ids)*len(fhir.SectionQueries(sec)))
 	)
 	for _, patientID := range ids {
 		for _, q := range fhir.SectionQueries(sec) {
@@ -345,6 +348,8 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 				params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
 			}
 			out.asked++
+			i := len(folds)
+			folds = append(folds, nil)
 			wg.Go(func() {
 				res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 				// A server that declares an _include but refuses :iterate, or an _include it
@@ -366,30 +371,35 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 						b.noSort.Store(true)
 					}
 				}
-				mu.Lock()
-				defer mu.Unlock()
-				if why, ok := refusal(err); ok {
-					b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
-					out.refused++
-					if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
-						out.notServed = append(out.notServed, n)
+				folds[i] = func() {
+					if why, ok := refusal(err); ok {
+						b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
+						out.refused++
+						if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
+							out.notServed = append(out.notServed, n)
+						}
+						return
 					}
-					return
-				}
-				out.resources = append(out.resources, res.entries...)
-				out.warnings = append(out.warnings, res.warnings...)
-				if res.truncated {
-					out.truncated = true
-					out.total += res.total
-					if out.broken == "" {
-						out.broken = res.broken
+					out.resources = append(out.resources, res.entries...)
+					out.warnings = append(out.warnings, res.warnings...)
+					if res.truncated {
+						out.truncated = true
+						out.total += res.total
+						if out.broken == "" {
+							out.broken = res.broken
+						}
 					}
+					out.err = worse(out.err, err)
 				}
-				out.err = worse(out.err, err)
 			})
 		}
 	}
 	wg.Wait()
+	for _, fold := range folds {
+		if fold != nil {
+			fold()
+		}
+	}
 	// References that no _include brought (the server declares none, refused them, or the
 	// section's includes do not cover every reference) are read, so that the record does not
 	// depend on what the CapabilityStatement says.
