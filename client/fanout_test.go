@@ -108,7 +108,7 @@ func openRecord(ctx context.Context, tb testing.TB, fed *Federation, hw *hostWav
 // DocumentReference.custodian: elements with no search parameter), each read once; the
 // Patient the search returned is not read again.
 func TestRoundTripsDemo(t *testing.T) {
-	srv := startDemo(t, demo.Options{Latency: 20 * time.Millisecond})
+	srv := startDemo(t, demo.Options{Latency: 50 * time.Millisecond})
 	hw := newHostWaves()
 	fed, err := NewFederation(srv.Config(), Options{User: reliabilityUser, HTTPClient: &http.Client{Transport: hw}})
 	if err != nil {
@@ -187,7 +187,7 @@ func TestFiftyBackendsRoundTrips(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fifty back ends")
 	}
-	cfgs := fiftyBackends(t, 50, 50*time.Millisecond)
+	cfgs := fiftyBackends(t, 50, 100*time.Millisecond)
 	hw := newHostWaves()
 	fed, err := NewFederation(cfgs, Options{User: reliabilityUser, HTTPClient: &http.Client{Transport: hw}})
 	if err != nil {
