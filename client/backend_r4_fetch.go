@@ -348,8 +348,8 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 				params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
 			}
 			out.asked++
-			i := len(folds)
 			folds = append(folds, nil)
+			fold := &folds[len(folds)-1] // the array does not move: sized up front
 			wg.Go(func() {
 				res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 				// A server that declares an _include but refuses :iterate, or an _include it
@@ -371,7 +371,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 						b.noSort.Store(true)
 					}
 				}
-				folds[i] = func() {
+				*fold = func() {
 					if why, ok := refusal(err); ok {
 						b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
 						out.refused++
