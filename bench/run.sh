@@ -16,7 +16,11 @@
 #   5. Go benchmarks on one core (-cpu 1, -count 3, ranges): decoding and mapping FHIR JSON
 #      (goal ≥ 100 MB/s, allocations per resource), References, get's JSON writer, the demo's
 #      start and lazy build, one TUI frame of 10,000 encounters at 200×60 (goal ≤ 1 ms).
-# Targets that need the fetch rewrite (round trips, fifty back ends) are listed as such.
+#   6. round trips (Go tests counting each host's waves of requests: a request that starts
+#      after another's answer came back is one round trip later): one ordinary server with a
+#      complete and an incomplete CapabilityStatement, the demo's three back ends, fifty
+#      back ends; and BenchmarkFiftyBackends (50 loopback back ends at 100 ms a request,
+#      3 runs): round trips, time, -benchmem and the peak heap in use (runtime.MemStats).
 #
 # Needs: go, curl, jq, python3, GNU /usr/bin/time (apt-get install -y time curl jq).
 # Usage: bench/run.sh [RUNS] (default 10). Nothing it writes outlives it (a temp dir with
@@ -170,7 +174,6 @@ backends:
     kind: fhir-r4
     url: $BIG_URL
     domain: health
-    max_entries: 60000
 EOF
 GET_BIG=("$SHCR" get "$LARGE_NHS" --output json --config "$TMP/big.yaml" --purpose direct-care)
 "${GET_BIG[@]}" >"$TMP/big.json" # builds the server's record (once, lazily)
@@ -268,6 +271,33 @@ COLD_NS=$(field "$TMP/b-demo.txt" BenchmarkStartCold ns/op)
 BULK_NS=$(field "$TMP/b-demo.txt" BenchmarkBuildLargeBulk ns/op)
 TUI_NS=$(field "$TMP/b-tui.txt" BenchmarkRenderEncounters10k ns/op)
 
+# --- 6: round trips and fifty back ends --------------------------------------------------
+echo "counting round trips (Go tests) and opening records from fifty back ends (Go benchmark, 3 runs)…" >&2
+go test ./client -count 1 -v -run 'TestRoundTripsOneBackend|TestRoundTripsDemo|TestFiftyBackendsRoundTrips' >"$TMP/rt.txt"
+# rt CASE: "N (search S + open O)" from the test's "round trips: CASE: search S, open O, …" line.
+rt() {
+	awk -v c="round trips: $1:" 'index($0, c) {
+		s = $0; sub(/.*search /, "", s); sub(/,.*/, "", s)
+		o = $0; sub(/.*open /, "", o); sub(/,.*/, "", o)
+		printf "%d (search %d + open %d)\n", s + o, s, o; exit }' "$TMP/rt.txt"
+}
+RT_COMPLETE=$(rt "ordinary server, complete statement")
+RT_INCOMPLETE=$(rt "ordinary server, incomplete statement")
+RT_DEMO=$(rt "demo (3 back ends)")
+RT_FIFTY=$(rt "fifty back ends")
+go test ./client -run '^$' -count 3 -benchmem -timeout 30m -bench 'BenchmarkFiftyBackends' >"$TMP/b-fifty.txt"
+FP=BenchmarkFiftyBackends/person-$(nproc)
+FL=BenchmarkFiftyBackends/large-$(nproc)
+F_RT=$(awk -v n="$FP" '$1 == n { for (i = 2; i < NF; i++) { if ($(i+1) == "search-rt") s = $i; if ($(i+1) == "open-rt") o = $i } print s + o }' "$TMP/b-fifty.txt" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print (lo == hi) ? lo : lo "-" hi}')
+F_NS=$(field "$TMP/b-fifty.txt" "$FP" ns/op)
+F_HEAP=$(field "$TMP/b-fifty.txt" "$FP" peak-heap-MB)
+F_BOP=$(field "$TMP/b-fifty.txt" "$FP" B/op)
+FL_RT=$(awk -v n="$FL" '$1 == n { for (i = 2; i < NF; i++) { if ($(i+1) == "search-rt") s = $i; if ($(i+1) == "open-rt") o = $i } print s + o }' "$TMP/b-fifty.txt" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print (lo == hi) ? lo : lo "-" hi}')
+FL_NS=$(field "$TMP/b-fifty.txt" "$FL" ns/op)
+FL_HEAP=$(field "$TMP/b-fifty.txt" "$FL" peak-heap-MB)
+FL_BOP=$(field "$TMP/b-fifty.txt" "$FL" B/op)
+b2mb() { awk -v r="$1" 'BEGIN {n = split(r, p, "-"); if (n == 1) printf "%.0f", p[1] / 1048576; else printf "%.0f-%.0f", p[1] / 1048576, p[2] / 1048576}'; }
+
 # --- the table ---------------------------------------------------------------------------
 NOK_MS=$(median "$TMP/nok.ms"); CURL2_MS=$(median "$TMP/curl2.ms")
 LARGE_MS=$(median "$TMP/large.ms")
@@ -302,5 +332,12 @@ row "shcr get next-of-kin (council back end), cold process" "$NOK_MS ms ($(range
 row "  2 x curl: Patient search, RelatedPerson search" "$CURL2_MS ms ($(range "$TMP/curl2.ms"))" "" ""
 row "  ratio shcr get / curl" "$(ratio "$NOK_MS" "$CURL2_MS")x" "<= 1.5x" "$(met_le "$(ratio "$NOK_MS" "$CURL2_MS")" 1.5)"
 row "One TUI frame, 10,000 encounters at 200x60 (Go bench)" "$(ns2ms "$TUI_NS") ms" "<= 1 ms" "$(met_le "$(hi "$(ns2ms "$TUI_NS")")" 1)"
-row "Whole record, one back end, 250 ms a request: round trips" "not measured yet (fetch rewrite)" "2 (3 without _include)" ""
-row "Fifty back ends, 100 ms a request: round trips, memory" "not measured yet (fetch rewrite)" "<= 4, < 200 MB" ""
+row "Whole record, one back end: round trips (any latency; Go test)" "" "2 (3 without _include)" ""
+row "  ordinary server, complete CapabilityStatement" "$RT_COMPLETE" "2" "$(met_le "${RT_COMPLETE%% *}" 2)"
+row "  ordinary server, incomplete CapabilityStatement" "$RT_INCOMPLETE" "3" "$(met_le "${RT_INCOMPLETE%% *}" 3)"
+row "  the demo's three back ends" "$RT_DEMO" "2" "$(met_le "${RT_DEMO%% *}" 2)"
+row "Fifty back ends, 100 ms a request: round trips (Go test; bench)" "$RT_FIFTY; $F_RT" "<= 4" "$(met_le "$(hi "$F_RT")" 4)"
+row "  time to the whole record, an ordinary person (Go bench)" "$(ns2ms "$F_NS") ms" "" ""
+row "  peak heap in use; allocated per record" "$F_HEAP MB; $(b2mb "$F_BOP") MB" "< 200 MB" "$(met_le "$(hi "$F_HEAP")" 200)"
+row "  the large record on all fifty (34 x 5,200 enc.): round trips" "$FL_RT" "" ""
+row "  ... time; peak heap in use; allocated" "$(ns2ms "$FL_NS") ms; $FL_HEAP MB; $(b2mb "$FL_BOP") MB" "< 200 MB" "$(met_le "$(hi "$FL_HEAP")" 200)"

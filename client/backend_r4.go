@@ -1,9 +1,13 @@
 package client
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,6 +41,24 @@ type fhirBackend struct {
 	caps  *capabilities // nil until read
 	// noIterate: the server refused _include:iterate once; it is not sent again.
 	noIterate atomic.Bool
+	// noSort: the server refused _sort once; it is not sent again.
+	noSort atomic.Bool
+
+	// searched: the Patient resources the last person search returned, by id; opening one
+	// of them uses it instead of reading it again (taken once: a later open reads afresh).
+	searchedMu sync.Mutex
+	searched   map[string]fhir.Resource
+}
+
+// searchedPatient takes the Patient resource id the last person search returned, if it did.
+func (b *fhirBackend) searchedPatient(id string) (fhir.Resource, bool) {
+	b.searchedMu.Lock()
+	defer b.searchedMu.Unlock()
+	r, ok := b.searched[id]
+	if ok {
+		delete(b.searched, id)
+	}
+	return r, ok
 }
 
 func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, error) {
@@ -80,6 +102,117 @@ func (b *fhirBackend) answer(resp *resty.Response, what string, start time.Time)
 		return nil, &Error{Backend: b.cfg.Name, Reason: fmt.Sprintf("answered %d with %s instead of FHIR", status, fhir.ReadError(ct, body)), Err: ErrMalformedFHIR}
 	}
 	return body, nil
+}
+
+// getPage performs one GET of a searchset page (with retries where safe) and decodes the
+// Bundle from the response body as it arrives (fhir.DecodeBundle: one pass, no whole-page
+// buffer first), within the response size cap. Its errors are get's and answer's, word for
+// word: a non-2xx answer, an HTML page, a body larger than the cap or cut short, and
+// malformed FHIR ("sent malformed FHIR for <what>: …").
+func (b *fhirBackend) getPage(ctx context.Context, rawURL string, q url.Values, what string) (*fhir.Bundle, error) {
+	start := time.Now()
+	req := b.http.R().SetContext(ctx).SetDoNotParseResponse(true)
+	// An answer resty will retry (429, 503) is read and closed before the next attempt, so
+	// its connection is reused; its bytes stay readable in case it is the last.
+	req.AddRetryCondition(func(resp *resty.Response, err error) bool {
+		if retryable(resp, err) && resp != nil && resp.RawResponse != nil {
+			bufferBody(resp.RawResponse, b.opts.maxBytes())
+		}
+		return false
+	})
+	if len(q) > 0 {
+		req.SetQueryParamsFromValues(q)
+	}
+	resp, err := req.Get(rawURL)
+	if resp != nil && resp.RawResponse != nil && resp.RawResponse.Body != nil {
+		defer resp.RawResponse.Body.Close()
+	}
+	if err != nil {
+		err = describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), err)
+		b.log.Debug("request failed", "resource", what, "elapsed", time.Since(start), "error", err)
+		return nil, err
+	}
+	status := resp.StatusCode()
+	ct := resp.Header().Get("Content-Type")
+	br := bufio.NewReaderSize(resp.RawResponse.Body, 4096)
+	if status < 200 || status > 299 || strings.Contains(strings.ToLower(ct), "html") || startsWithAngle(br) {
+		// Not a page to decode: read it whole (within the cap) and say why, as answer does.
+		body, rerr := io.ReadAll(io.LimitReader(br, b.opts.maxBytes()+1))
+		switch {
+		case rerr != nil:
+			return nil, describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), rerr)
+		case int64(len(body)) > b.opts.maxBytes():
+			return nil, b.tooLarge()
+		}
+		resp.SetBody(body)
+		_, err := b.answer(resp, what, start)
+		return nil, err
+	}
+	cr := &countingReader{r: br}
+	bundle, err := fhir.DecodeBundle(cr, b.opts.maxBytes())
+	b.log.Debug("request", "resource", what, "status", status, "bytes", cr.n, "elapsed", time.Since(start), "attempts", resp.Request.Attempt)
+	switch {
+	case err == nil:
+		return bundle, nil
+	case errors.Is(err, fhir.ErrTooLarge):
+		return nil, b.tooLarge()
+	case cr.err != nil && cr.err != io.EOF:
+		return nil, describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), cr.err)
+	}
+	return nil, &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR for " + what + ": " + parseReason(err), Err: ErrMalformedFHIR}
+}
+
+// tooLarge is the error of a body larger than the cap, as describe words resty's.
+func (b *fhirBackend) tooLarge() error {
+	return describe(b.cfg.Name, 0, b.opts.maxBytes(), resty.ErrResponseBodyTooLarge)
+}
+
+// bufferBody reads a response's body (within limit) and closes it, leaving the bytes read
+// in its place.
+func bufferBody(r *http.Response, limit int64) {
+	if r.Body == nil {
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+}
+
+// startsWithAngle: the body's first byte after white space is '<' (an HTML or XML page).
+func startsWithAngle(br *bufio.Reader) bool {
+	for n := 1; n <= br.Size(); n++ {
+		p, err := br.Peek(n)
+		if len(p) < n {
+			return false
+		}
+		switch p[n-1] {
+		case ' ', '\t', '\r', '\n':
+			if err != nil {
+				return false
+			}
+			continue
+		case '<':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// countingReader counts the bytes read and keeps the first read error.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
 }
 
 func looksHTML(ct string, body []byte) bool {
@@ -191,9 +324,18 @@ func (b *fhirBackend) Search(ctx context.Context, q record.Query) ([]record.Pers
 		return nil, &Error{Backend: b.cfg.Name, Reason: strings.TrimPrefix(found.broken, "back end "+b.cfg.Name+" "), Err: ErrNextLinkLoop}
 	}
 	var people []record.Person
+	searched := map[string]fhir.Resource{}
+	defer func() {
+		b.searchedMu.Lock()
+		b.searched = searched
+		b.searchedMu.Unlock()
+	}()
 	for _, e := range found.entries {
 		if e.Type != "Patient" || e.Mode == "include" || e.Mode == "outcome" {
 			continue
+		}
+		if e.ID != "" {
+			searched[e.ID] = e
 		}
 		p, err := fhir.MapPerson(e, b.src)
 		if err != nil {
@@ -233,7 +375,7 @@ func withSource(p record.Person, backend, id string) record.Person {
 func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Values, limit int) (res searchResult, err error) {
 	first := b.baseStr + "/" + resourceType
 	seen := map[string]bool{canonicalURL(first, q): true}
-	body, err := b.get(ctx, first, q, resourceType)
+	bundle, err := b.getPage(ctx, first, q, resourceType)
 	var (
 		entries   []fhir.Resource
 		total     int
@@ -244,12 +386,6 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 		matches   int // entries that answer the search (not _include'd ones): the cap counts these
 	)
 	for err == nil {
-		var bundle *fhir.Bundle
-		bundle, err = fhir.ParseBundle(body)
-		if err != nil {
-			err = &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR for " + resourceType + ": " + parseReason(err), Err: ErrMalformedFHIR}
-			break
-		}
 		if err = b.outcomeOnly(resourceType, bundle); err != nil {
 			break
 		}
@@ -294,7 +430,7 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 			break
 		}
 		seen[canonicalURL(next.String(), nil)] = true
-		body, err = b.get(ctx, next.String(), nil, resourceType)
+		bundle, err = b.getPage(ctx, next.String(), nil, resourceType)
 	}
 	if broken != "" {
 		broken = "back end " + b.cfg.Name + " " + broken

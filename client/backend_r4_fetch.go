@@ -105,6 +105,7 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 		pats       patients
 		patientRdy = make(chan struct{})
 		wg         sync.WaitGroup
+		refs       = newRefCache() // every section's reference reads, each once
 	)
 	wg.Go(func() {
 		defer close(patientRdy)
@@ -134,7 +135,7 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 			if capsErr != nil {
 				res.err = capsErr
 			} else {
-				res = b.fetchSection(ctx, caps, sec, ids)
+				res = b.fetchSection(ctx, caps, refs, sec, ids)
 			}
 			// The Patient is read only once it is ready; on cancellation the section goes on
 			// without it (the reader goroutine may still be writing it).
@@ -147,7 +148,7 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 			}
 			if capsErr == nil && len(p.ids) > len(ids) {
 				// Linked records, found once the Patients were read: asked now.
-				res.add(b.fetchSection(ctx, caps, sec, p.ids[len(ids):]))
+				res.add(b.fetchSection(ctx, caps, refs, sec, p.ids[len(ids):]))
 			}
 			emit(b.sectionPart(ctx, sec, res, p, nhs))
 		})
@@ -166,11 +167,16 @@ func (b *fhirBackend) readPatients(ctx context.Context, ids []string, emit func(
 		more []string
 	)
 	read := func(id string, asked bool) {
-		body, err := b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(id), nil, "Patient")
-		var r fhir.Resource
-		if err == nil {
-			if r, err = fhir.ParseResource(body); err != nil || r.Type != "Patient" {
-				err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(orNotPatient(err)), Err: ErrMalformedFHIR}
+		// The Patient the person search just returned is not read again.
+		r, ok := b.searchedPatient(id)
+		var err error
+		if !ok {
+			var body []byte
+			body, err = b.get(ctx, b.baseStr+"/Patient/"+url.PathEscape(id), nil, "Patient")
+			if err == nil {
+				if r, err = fhir.ParseResource(body); err != nil || r.Type != "Patient" {
+					err = &Error{Backend: b.cfg.Name, Reason: "sent a malformed Patient: " + parseReason(orNotPatient(err)), Err: ErrMalformedFHIR}
+				}
 			}
 		}
 		if err == nil {
@@ -300,13 +306,17 @@ func (b *fhirBackend) aboutPerson(r fhir.Resource, ids []string, nhs string) boo
 
 // fetchSection runs all of a section's searches, for every Patient id, concurrently. Every
 // search is sent whatever the CapabilityStatement says; the statement only chooses the
-// _include, _include:iterate and _revinclude values. A search the server refuses (400,
+// _include, _include:iterate and _revinclude values, and _sort=-date (newest first) where
+// the type declares date and _sort. A search the server refuses (400,
 // 404, 405, 501, not-supported) is counted as refused, with the type named in notServed.
-func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec record.Section, ids []string) sectionResult {
+func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string) sectionResult {
 	var (
 		out sectionResult
-		mu  sync.Mutex
 		wg  sync.WaitGroup
+		// Each search's answer is folded into out in the order asked, not the order
+		// answered, so that the section's items come in the same order every time. Sized
+		// up front: the searches write their own element while it grows.
+		folds = make([]func(), 0, len(ids)*len(fhir.SectionQueries(sec)))
 	)
 	for _, patientID := range ids {
 		for _, q := range fhir.SectionQueries(sec) {
@@ -331,15 +341,20 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 			if q.RevIncludeProvenance && caps.revIncludeProvenance(q.ResourceType) {
 				params.Set("_revinclude", "Provenance:target")
 			}
+			if s := caps.sortNewest(q.ResourceType); s != "" && params.Get("_sort") == "" && !b.noSort.Load() {
+				params.Set("_sort", s)
+			}
 			if params.Get("_count") == "" {
 				params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
 			}
 			out.asked++
+			folds = append(folds, nil)
+			fold := &folds[len(folds)-1] // the array does not move: sized up front
 			wg.Go(func() {
 				res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
 				// A server that declares an _include but refuses :iterate, or an _include it
 				// declared, answers 400: ask again with less rather than lose the section.
-				for _, drop := range [][]string{{"_include:iterate"}, {"_include", "_revinclude"}} {
+				for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
 					if !badRequest(err) || !hasAny(params, drop) {
 						continue
 					}
@@ -352,36 +367,45 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, sec 
 					if err == nil && drop[0] == "_include:iterate" {
 						b.noIterate.Store(true) // remembered: later records skip it
 					}
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if why, ok := refusal(err); ok {
-					b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
-					out.refused++
-					if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
-						out.notServed = append(out.notServed, n)
-					}
-					return
-				}
-				out.resources = append(out.resources, res.entries...)
-				out.warnings = append(out.warnings, res.warnings...)
-				if res.truncated {
-					out.truncated = true
-					out.total += res.total
-					if out.broken == "" {
-						out.broken = res.broken
+					if err == nil && drop[0] == "_sort" {
+						b.noSort.Store(true)
 					}
 				}
-				out.err = worse(out.err, err)
+				*fold = func() {
+					if why, ok := refusal(err); ok {
+						b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
+						out.refused++
+						if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
+							out.notServed = append(out.notServed, n)
+						}
+						return
+					}
+					out.resources = append(out.resources, res.entries...)
+					out.warnings = append(out.warnings, res.warnings...)
+					if res.truncated {
+						out.truncated = true
+						out.total += res.total
+						if out.broken == "" {
+							out.broken = res.broken
+						}
+					}
+					out.err = worse(out.err, err)
+				}
 			})
 		}
 	}
 	wg.Wait()
+	for _, fold := range folds {
+		if fold != nil {
+			fold()
+		}
+	}
 	// References that no _include brought (the server declares none, refused them, or the
 	// section's includes do not cover every reference) are read, so that the record does not
 	// depend on what the CapabilityStatement says.
+	refs.known(out.resources)
 	if out.err == nil && ctx.Err() == nil {
-		out.resources = append(out.resources, b.readReferences(ctx, out.resources)...)
+		out.resources = append(out.resources, b.readReferences(ctx, refs, out.resources)...)
 	}
 	return out
 }

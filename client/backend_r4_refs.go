@@ -1,11 +1,12 @@
 package client
 
-// Reading the references a FHIR R4 back end's _include did not bring.
+// Reading the references a FHIR R4 back end's _include did not bring: batched by type
+// (GET [base]/Practitioner?_id=a,b,c), each read once per fetch across every section.
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,10 +20,79 @@ var readableRefs = map[string]bool{"Practitioner": true, "PractitionerRole": tru
 // maxReads caps the references read for one section of one back end.
 const maxReads = 50
 
-// readReferences reads, all at once, the referenced resources (practitioners, organisations,
-// medicines…) that a server without _include support did not send, so that names and phone
-// numbers show instead of bare references. Failures only lose the detail: they are logged.
-func (b *fhirBackend) readReferences(ctx context.Context, resources []fhir.Resource) []fhir.Resource {
+// maxBatchIDs and maxBatchIDBytes cut one _id search: at most this many ids, and ids whose
+// escaped length stays well inside the URL lengths servers and proxies accept.
+const (
+	maxBatchIDs     = 100
+	maxBatchIDBytes = 1500
+)
+
+// refCache holds the references read during one fetch (every section of one back end), so
+// that a practitioner named by the encounters and the medications is read once: the first
+// section to want it reads it, the others wait for that read (singleflight).
+type refCache struct {
+	mu   sync.Mutex
+	refs map[string]*refRead
+}
+
+type refRead struct {
+	done chan struct{}
+	res  *fhir.Resource // nil when it could not be read
+}
+
+func newRefCache() *refCache { return &refCache{refs: map[string]*refRead{}} }
+
+// known records the resources a search brought (included ones) as read.
+func (c *refCache) known(rs []fhir.Resource) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range rs {
+		if !readableRefs[rs[i].Type] || rs[i].ID == "" {
+			continue
+		}
+		ref := rs[i].Ref()
+		if _, ok := c.refs[ref]; ok {
+			continue
+		}
+		done := make(chan struct{})
+		close(done)
+		r := rs[i]
+		r.Mode = "include"
+		c.refs[ref] = &refRead{done: done, res: &r}
+	}
+}
+
+// claim returns, for each ref, its read: those this caller must read (mine) and those
+// already read or being read by another section.
+func (c *refCache) claim(refs []string) (mine, others map[string]*refRead) {
+	mine, others = map[string]*refRead{}, map[string]*refRead{}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ref := range refs {
+		if rr, ok := c.refs[ref]; ok {
+			others[ref] = rr
+			continue
+		}
+		rr := &refRead{done: make(chan struct{})}
+		c.refs[ref] = rr
+		mine[ref] = rr
+	}
+	return mine, others
+}
+
+// readReferences reads the referenced resources (practitioners, organisations, medicines…)
+// that a server without _include support did not send, so that names and phone numbers
+// show instead of bare references: one _id search per type (chunked), individual reads for
+// a type whose _id search the server refuses and for ids the search did not return; a
+// reference another section of the same fetch already read (or is reading) is not read
+// again. Failures only lose the detail: they are logged.
+func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resources []fhir.Resource) []fhir.Resource {
+	if cache == nil {
+		cache = newRefCache()
+	}
 	have := map[string]bool{}
 	for _, r := range resources {
 		have[r.Ref()] = true
@@ -32,7 +102,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, resources []fhir.Resou
 		if !isMatch(r) {
 			continue
 		}
-		for _, ref := range references(r.Raw, b.baseStr) {
+		for _, ref := range fhir.References(r.Raw, b.baseStr) {
 			typ, _, _ := strings.Cut(ref, "/")
 			if have[ref] || !readableRefs[typ] || len(want) >= maxReads {
 				continue
@@ -41,13 +111,125 @@ func (b *fhirBackend) readReferences(ctx context.Context, resources []fhir.Resou
 			want = append(want, ref)
 		}
 	}
-	var (
-		mu  sync.Mutex
-		wg  sync.WaitGroup
-		out []fhir.Resource
-	)
+	if len(want) == 0 {
+		return nil
+	}
+	mine, others := cache.claim(want)
+	// Mine, by type, in the order wanted.
+	byType := map[string][]string{}
+	var types []string
 	for _, ref := range want {
+		if _, ok := mine[ref]; !ok {
+			continue
+		}
 		typ, id, _ := strings.Cut(ref, "/")
+		if byType[typ] == nil {
+			types = append(types, typ)
+		}
+		byType[typ] = append(byType[typ], id)
+	}
+	var wg sync.WaitGroup
+	for _, typ := range types {
+		for _, ids := range chunkIDs(byType[typ]) {
+			wg.Go(func() {
+				got := b.readBatch(ctx, typ, ids)
+				for _, id := range ids {
+					rr := mine[typ+"/"+id]
+					if r, ok := got[id]; ok {
+						rr.res = &r
+					}
+					close(rr.done)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	var out []fhir.Resource
+	read := 0
+	for _, ref := range want {
+		rr := mine[ref]
+		if rr == nil {
+			rr = others[ref]
+			select {
+			case <-rr.done:
+			case <-ctx.Done():
+				continue
+			}
+		} else {
+			read++
+		}
+		if rr.res != nil {
+			out = append(out, *rr.res)
+		}
+	}
+	b.log.Debug("references read", "asked", len(want), "read here", read, "found", len(out))
+	return out
+}
+
+// chunkIDs cuts ids into _id searches of at most maxBatchIDs ids and maxBatchIDBytes.
+func chunkIDs(ids []string) [][]string {
+	var out [][]string
+	var cur []string
+	n := 0
+	for _, id := range ids {
+		l := len(url.QueryEscape(id)) + 3
+		if len(cur) > 0 && (len(cur) == maxBatchIDs || n+l > maxBatchIDBytes) {
+			out = append(out, cur)
+			cur, n = nil, 0
+		}
+		cur = append(cur, id)
+		n += l
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// readBatch reads resources of one type by id: one id is read (GET [base]/Type/id), several
+// are searched (GET [base]/Type?_id=a,b,c); when the server refuses the search, or shows
+// it ignored _id (answering with resources not asked for), they are read one by one.
+func (b *fhirBackend) readBatch(ctx context.Context, typ string, ids []string) map[string]fhir.Resource {
+	got := map[string]fhir.Resource{}
+	var mu sync.Mutex
+	missing := ids
+	if len(ids) > 1 {
+		params := url.Values{"_id": {strings.Join(ids, ",")}, "_count": {strconv.Itoa(len(ids))}}
+		res, err := b.search(ctx, typ, params, len(ids))
+		if err != nil {
+			b.log.Info("references not searched by _id: read one by one", "resource", typ, "error", err)
+		} else {
+			want := map[string]bool{}
+			for _, id := range ids {
+				want[id] = true
+			}
+			ignored := false // the server answered with others: it did not search by _id
+			for _, r := range res.entries {
+				if r.Type != typ || !isMatch(r) {
+					continue
+				}
+				if !want[r.ID] {
+					ignored = true
+					continue
+				}
+				r.Mode = "include"
+				got[r.ID] = r
+			}
+			// An id a search by _id did not return does not exist there: not read again,
+			// unless the server showed it ignores _id.
+			missing = nil
+			for _, id := range ids {
+				if _, ok := got[id]; !ok && (ignored || res.truncated) {
+					missing = append(missing, id)
+				}
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return got
+	}
+	var wg sync.WaitGroup
+	for _, id := range missing {
 		wg.Go(func() {
 			body, err := b.get(ctx, b.baseStr+"/"+typ+"/"+url.PathEscape(id), nil, typ)
 			if err != nil {
@@ -61,48 +243,10 @@ func (b *fhirBackend) readReferences(ctx context.Context, resources []fhir.Resou
 			}
 			res.Mode = "include"
 			mu.Lock()
-			out = append(out, res)
+			got[id] = res
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	if len(want) > 0 {
-		b.log.Debug("references read", "asked", len(want), "read", len(out))
-	}
-	return out
-}
-
-// references lists the literal references ("Type/id", relative or under base) in a
-// resource's JSON, in order, without duplicates. Contained ("#…") and absolute references
-// to other servers are left alone.
-func references(raw []byte, base string) []string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			if s, ok := t["reference"].(string); ok {
-				s = strings.TrimPrefix(strings.TrimSpace(s), base+"/")
-				typ, id, ok := strings.Cut(s, "/")
-				if ok && typ != "" && id != "" && !strings.ContainsAny(id, "/:#?") && !strings.Contains(typ, ":") && !seen[s] {
-					seen[s] = true
-					out = append(out, s)
-				}
-			}
-			for _, c := range t {
-				walk(c)
-			}
-		case []any:
-			for _, c := range t {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
-	return out
+	return got
 }

@@ -100,3 +100,17 @@ func (c *capabilities) revIncludeProvenance(t string) bool {
 	}
 	return slices.Contains(tc.RevIncludes, "Provenance:target") || slices.Contains(tc.RevIncludes, "*")
 }
+
+// sortNewest is the _sort value asking a type's search for the newest first ("-date"), when
+// the type declares both the date search parameter and _sort; "" otherwise. A big section
+// cut off at max_entries then keeps the newest entries.
+func (c *capabilities) sortNewest(t string) string {
+	if c == nil || !c.Known {
+		return ""
+	}
+	tc := c.Types[t]
+	if tc == nil || !tc.Params["date"] || !tc.Params["_sort"] {
+		return ""
+	}
+	return "-date"
+}

@@ -18,6 +18,27 @@ type Federation struct {
 	backends []Backend
 	log      *slog.Logger
 	slow     time.Duration
+	sem      chan struct{} // back ends asked at once (nil: no bound)
+}
+
+// maxBackendsAtOnce bounds how many back ends a search or an open asks at once. It is above
+// the ~50 a region configures (42 shared care records and councils), so that all of them
+// are asked in the same round trip; a longer list waits for a free place rather than
+// opening thousands of connections at once.
+const maxBackendsAtOnce = 64
+
+// acquire waits for a place among the back ends asked at once and returns its release; a
+// cancelled context does not wait (the back end's request then fails at once).
+func (f *Federation) acquire(ctx context.Context) (release func()) {
+	if f.sem == nil {
+		return func() {}
+	}
+	select {
+	case f.sem <- struct{}{}:
+		return func() { <-f.sem }
+	case <-ctx.Done():
+		return func() {}
+	}
 }
 
 // Match is one person found by a search, merged across the back ends that know them.
@@ -37,7 +58,7 @@ type Match struct {
 
 // NewFederation builds every configured back end; a bad entry is an error naming it.
 func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
-	f := &Federation{log: opts.logger(), slow: opts.slowAfter()}
+	f := &Federation{log: opts.logger(), slow: opts.slowAfter(), sem: make(chan struct{}, maxBackendsAtOnce)}
 	seen := map[string]bool{}
 	for _, c := range cfgs {
 		if seen[c.Name] {
@@ -58,7 +79,7 @@ func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
 
 // NewFederationOf federates already built back ends (tests, or callers wrapping a Backend).
 func NewFederationOf(backends []Backend, opts Options) *Federation {
-	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter()}
+	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), sem: make(chan struct{}, maxBackendsAtOnce)}
 }
 
 // Backends describes the configured back ends, in config order.
@@ -108,6 +129,7 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 	var wg sync.WaitGroup
 	for i, b := range f.backends {
 		wg.Go(func() {
+			defer f.acquire(ctx)()
 			start := time.Now()
 			defer func() {
 				if r := recover(); r != nil {
@@ -206,6 +228,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 			continue
 		}
 		wg.Go(func() {
+			defer f.acquire(ctx)()
 			start := time.Now()
 			var (
 				mu     sync.Mutex

@@ -59,7 +59,7 @@ const (
 	DefaultVocabulary          = VocabularyHealth
 	DefaultIdleLock            = 5 * time.Minute
 	DefaultTimeout             = 15 * time.Second
-	DefaultMaxEntries          = 10000
+	DefaultMaxEntries          = 60000
 	DefaultMedicationMonths    = 12
 	DefaultConsultationsRecent = 3
 )

@@ -114,7 +114,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("defaults: %+v", c)
 	}
 	b := c.Backends[0]
-	if b.Timeout != 15*time.Second || b.MaxEntries != 10000 || b.Auth.Type != "none" || b.URL != "http://127.0.0.1:8080/fhir" {
+	if b.Timeout != 15*time.Second || b.MaxEntries != 60000 || b.Auth.Type != "none" || b.URL != "http://127.0.0.1:8080/fhir" {
 		t.Errorf("back end defaults: %+v", b)
 	}
 

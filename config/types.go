@@ -57,7 +57,8 @@ type Backend struct {
 	URL     string        `mapstructure:"url"`    // FHIR base URL
 	Domain  Domain        `mapstructure:"domain"` // health | social-care: default domain of its items
 	Timeout time.Duration `mapstructure:"timeout"`
-	// MaxEntries caps how many entries one section search collects across pages (default 10,000).
+	// MaxEntries caps how many entries one section search collects across pages (default 60,000:
+	// a 50,000-encounter record fits).
 	MaxEntries int       `mapstructure:"max_entries"`
 	Auth       Auth      `mapstructure:"auth"`
 	GPConnect  GPConnect `mapstructure:"gp_connect"`

@@ -242,14 +242,17 @@ func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end in
 		}
 		if !isType && !isID {
 			if own != nil && isOwnFactName(name) {
+				// name is copied before the value is read: reading on may move the
+				// decoder's buffer under it when it streams from a response body.
+				if len(*own) > 1 {
+					*own = append(*own, ',')
+				}
+				*own = append(append(*own, name...), ':')
 				var v jsontext.Value
 				if v, err = dec.ReadValue(); err != nil {
 					return
 				}
-				if len(*own) > 1 {
-					*own = append(*own, ',')
-				}
-				*own = append(append(append(*own, name...), ':'), v...)
+				*own = append(*own, v...)
 				continue
 			}
 			if err = dec.SkipValue(); err != nil {

@@ -37,6 +37,7 @@ func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bu
 		}
 		switch {
 		case nameIs(name, "resourceType"), nameIs(name, "type"):
+			isType := nameIs(name, "type") // before reading on moves the buffer under name
 			v, err := dec.ReadValue()
 			if err != nil {
 				return nil, false
@@ -47,7 +48,7 @@ func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bu
 					return nil, false
 				}
 			}
-			if nameIs(name, "type") {
+			if isType {
 				b.Type = s
 			} else {
 				resourceType = s

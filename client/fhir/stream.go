@@ -68,7 +68,7 @@ type spool struct {
 }
 
 const (
-	firstChunk = 32 << 10
+	firstChunk = 4 << 10
 	maxChunk   = 4 << 20
 )
 

@@ -88,12 +88,34 @@ func TestOnePassDecodeAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
+// chunkReader reads at most n bytes at a time, as a response body arrives in packets.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
 func TestDecodeBundleStreamsLikeParseBundle(t *testing.T) {
 	for name, data := range bundleInputs(t) {
 		want, wantErr := ParseBundle(data)
-		for _, r := range []io.Reader{bytes.NewReader(data), iotest.OneByteReader(bytes.NewReader(data)), iotest.HalfReader(bytes.NewReader(data))} {
+		readers := []io.Reader{bytes.NewReader(data), iotest.OneByteReader(bytes.NewReader(data)), iotest.HalfReader(bytes.NewReader(data))}
+		for _, n := range []int{7, 100, 1000, 4096} {
+			readers = append(readers, chunkReader{bytes.NewReader(data), n})
+		}
+		for _, r := range readers {
 			got, err := DecodeBundle(r, 0)
 			sameResult(t, name, got, err, want, wantErr)
+			// The members set aside for an item's own facts too: the decoder's buffer moves
+			// under the values it has read when it refills from a body read piecemeal.
+			if err == nil {
+				for i := range got.Entries {
+					if g, w := got.Entries[i].own, want.Entries[i].own; !bytes.Equal(g, w) {
+						t.Fatalf("%s: entry %d own facts %s, want %s", name, i, g, w)
+					}
+				}
+				sameOwnFacts(t, got)
+			}
 		}
 		if len(data) > 0 {
 			got, err := DecodeBundle(bytes.NewReader(data), int64(len(data)))

@@ -47,6 +47,8 @@ type Options struct {
 	// PageSize is the page length when _count is not given (default 20); MaxPageSize caps
 	// _count (default 100), as real servers do.
 	PageSize, MaxPageSize int
+	// Wrap, if set, wraps the server's handler (tests add latency or record requests).
+	Wrap func(http.Handler) http.Handler
 }
 
 // Server is a running ordinary FHIR R4 server.
@@ -99,7 +101,11 @@ func New(rs []Resource, opts Options) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/fhir/", s.handle)
-	s.Server = httptest.NewServer(mux)
+	var h http.Handler = mux
+	if opts.Wrap != nil {
+		h = opts.Wrap(mux)
+	}
+	s.Server = httptest.NewServer(h)
 	s.URL = s.Server.URL + "/fhir"
 	return s
 }
