@@ -166,11 +166,7 @@ func withAuditForward(a *app, cmd *cobra.Command) *cobra.Command {
 	show := cmd.RunE
 	cmd.RunE = func(c *cobra.Command, args []string) error {
 		if f := c.Flags().Lookup("file"); f != nil && !f.Changed {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			path, err := a.auditTrailPath(cfg)
+			_, path, err := a.configAndTrail()
 			if err != nil {
 				return err
 			}
@@ -182,6 +178,16 @@ func withAuditForward(a *app, cmd *cobra.Command) *cobra.Command {
 	return cmd
 }
 
+// configAndTrail loads the config and says where its audit trail is.
+func (a *app) configAndTrail() (config.Config, string, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return cfg, "", err
+	}
+	path, err := a.auditTrailPath(cfg)
+	return cfg, path, err
+}
+
 func newAuditStatusCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
@@ -191,11 +197,7 @@ func newAuditStatusCmd(a *app) *cobra.Command {
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			path, err := a.auditTrailPath(cfg)
+			cfg, path, err := a.configAndTrail()
 			if err != nil {
 				return err
 			}
@@ -257,11 +259,7 @@ func newAuditForwardCmd(a *app) *cobra.Command {
 		Args:         cobra.NoArgs,
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			path, err := a.auditTrailPath(cfg)
+			cfg, path, err := a.configAndTrail()
 			if err != nil {
 				return err
 			}
