@@ -174,9 +174,8 @@ func TestAuditMissingFileAndDefaultPath(t *testing.T) {
 	if err != nil || out != want {
 		t.Errorf("missing file: %v %q", err, out)
 	}
-	// The default path is where the writer's DefaultPath puts events.
-	p, _ := audit.DefaultPath()
-	l, err := audit.Open(p, audit.Options{OSUser: "u"})
+	// Events written at the path the command named are what it then shows.
+	l, err := audit.Open(filepath.Join(state, "shcr", "audit.jsonl"), audit.Options{OSUser: "u"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
 	"slices"
 	"time"
 )
@@ -64,21 +63,6 @@ type Event struct {
 
 // ErrNoPath is returned when neither XDG_STATE_HOME nor a home directory is known.
 var ErrNoPath = errors.New("cannot find where to keep the audit trail: set XDG_STATE_HOME or HOME")
-
-// DefaultPath is $XDG_STATE_HOME/shcr/audit.jsonl, else ~/.local/state/shcr/audit.jsonl.
-// shcr's commands do not use it: they take the trail's place from config.StateDir, which
-// follows each OS's conventions (github.com/adrg/xdg) and the command's environment.
-// A relative XDG_STATE_HOME is ignored, as the XDG base directory specification says.
-func DefaultPath() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "shcr", "audit.jsonl"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		return "", ErrNoPath
-	}
-	return filepath.Join(home, ".local", "state", "shcr", "audit.jsonl"), nil
-}
 
 // OSUser is the operating system account name: from the user database, else $USER / $USERNAME.
 func OSUser() string {

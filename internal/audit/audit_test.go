@@ -178,23 +178,6 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-func TestDefaultPath(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", "/var/tmp/xdg")
-	if p, err := DefaultPath(); err != nil || p != filepath.Join("/var/tmp/xdg", "shcr", "audit.jsonl") {
-		t.Errorf("with XDG_STATE_HOME: %q %v", p, err)
-	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_STATE_HOME", "relative/ignored")
-	if p, err := DefaultPath(); err != nil || p != filepath.Join(home, ".local", "state", "shcr", "audit.jsonl") {
-		t.Errorf("relative XDG_STATE_HOME: %q %v", p, err)
-	}
-	t.Setenv("XDG_STATE_HOME", "")
-	if p, err := DefaultPath(); err != nil || p != filepath.Join(home, ".local", "state", "shcr", "audit.jsonl") {
-		t.Errorf("fallback: %q %v", p, err)
-	}
-}
-
 func TestEventLineFormat(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	london := time.FixedZone("BST", 3600)
