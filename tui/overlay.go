@@ -172,7 +172,17 @@ var errPumpPanic = errors.New("tui: background work panicked")
 func (c *common) pump(ctx context.Context, work func(send func(tea.Msg)) tea.Msg) (int, tea.Cmd) {
 	c.pumps++
 	id := c.pumps
-	ch := make(chan tea.Msg, 8)
+	return id, runPump(ctx, 8, work, func(msg tea.Msg, next tea.Cmd) tea.Msg {
+		return pumpMsg{id: id, msg: msg, next: next}
+	})
+}
+
+// runPump is the one channel pump: work runs in its own goroutine; each message it sends,
+// then the one it returns, comes back to the program as wrap(msg, next), next being the
+// command that waits for the one after (nil after the last). The pump gives up when ctx
+// ends; a panic in work ends the program through the guard, its value going no further.
+func runPump(ctx context.Context, buf int, work func(send func(tea.Msg)) tea.Msg, wrap func(msg tea.Msg, next tea.Cmd) tea.Msg) tea.Cmd {
+	ch := make(chan tea.Msg, buf)
 	send := func(msg tea.Msg) {
 		select {
 		case ch <- msg:
@@ -194,15 +204,15 @@ func (c *common) pump(ctx context.Context, work func(send func(tea.Msg)) tea.Msg
 			case msg := <-ch:
 				switch end := msg.(type) {
 				case pumpEnd:
-					return pumpMsg{id: id, msg: end.msg}
+					return wrap(end.msg, nil)
 				case pumpPanic:
 					panic(errPumpPanic) // in a command: the guard catches it
 				}
-				return pumpMsg{id: id, msg: msg, next: listen()}
+				return wrap(msg, listen())
 			case <-ctx.Done():
 				return nil
 			}
 		}
 	}
-	return id, listen()
+	return listen()
 }
