@@ -132,7 +132,11 @@ func (m *Model) updateOverlays(msg tea.Msg) (tea.Cmd, bool) {
 		_, cmd := o.Update(msg)
 		cmds = append(cmds, cmd)
 		if o.PassKeys() && !(o.Done() && key.Matches(msg, m.c.keys.Help)) {
-			m.drop(overlay.Done)
+			if o.Done() {
+				m.drop(overlay.Done)
+				m.setKeys()
+				m.layout()
+			}
 			return cmd, false
 		}
 	case overlayMsg:
