@@ -18,7 +18,16 @@ type Federation struct {
 	backends []Backend
 	log      *slog.Logger
 	slow     time.Duration
-	sem      chan struct{} // back ends asked at once (nil: no bound)
+	now      func() time.Time // the clock a back end's "slow" is timed by (Options.Now)
+	sem      chan struct{}    // back ends asked at once (nil: no bound)
+}
+
+// clock is the time now by the injected clock (Options.Now; time.Now without one).
+func (f *Federation) clock() time.Time {
+	if f.now == nil {
+		return time.Now()
+	}
+	return f.now()
 }
 
 // maxBackendsAtOnce bounds how many back ends a search or an open asks at once. It is above
@@ -58,7 +67,7 @@ type Match struct {
 
 // NewFederation builds every configured back end; a bad entry is an error naming it.
 func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
-	f := &Federation{log: opts.logger(), slow: opts.slowAfter(), sem: make(chan struct{}, maxBackendsAtOnce)}
+	f := &Federation{log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
 	seen := map[string]bool{}
 	for _, c := range cfgs {
 		if seen[c.Name] {
@@ -79,7 +88,7 @@ func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
 
 // NewFederationOf federates already built back ends (tests, or callers wrapping a Backend).
 func NewFederationOf(backends []Backend, opts Options) *Federation {
-	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), sem: make(chan struct{}, maxBackendsAtOnce)}
+	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
 }
 
 // Backends describes the configured back ends, in config order.
@@ -130,16 +139,16 @@ func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []rec
 	for i, b := range f.backends {
 		wg.Go(func() {
 			defer f.acquire(ctx)()
-			start := time.Now()
+			start := f.clock()
 			defer func() {
 				if r := recover(); r != nil {
 					err := internalError(f.log, b.Info().Name, "searching")
-					results[i] = result{nil, f.statusFor(b.Info(), err, time.Since(start)), err}
+					results[i] = result{nil, f.statusFor(b.Info(), err, f.clock().Sub(start)), err}
 				}
 			}()
 			people, err := b.Search(ctx, q)
 			people = record.Sanitised(people) // server text is made safe here, for every kind of back end
-			st := f.statusFor(b.Info(), err, time.Since(start))
+			st := f.statusFor(b.Info(), err, f.clock().Sub(start))
 			if err == nil && len(people) == 0 {
 				st.Status = record.BackendNotKnown
 			}
@@ -229,7 +238,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 		}
 		wg.Go(func() {
 			defer f.acquire(ctx)()
-			start := time.Now()
+			start := f.clock()
 			var (
 				mu     sync.Mutex
 				states = map[record.Section]record.SectionStatus{}
@@ -250,7 +259,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 						part.Status = append(part.Status, st)
 					}
 				}
-				st := f.fetchStatus(info, sections, states, time.Since(start), ctx.Err())
+				st := f.fetchStatus(info, sections, states, f.clock().Sub(start), ctx.Err())
 				mu.Unlock()
 				if len(part.Status) > 0 {
 					emit(part)

@@ -373,27 +373,68 @@ func TestNewRejectsBadConfig(t *testing.T) {
 // (with its counts); the quick one is "ok".
 func TestSlowBackendIsReported(t *testing.T) {
 	person := testPerson{NHS: "9434765919", Family: "Slow", Given: "Sid", BirthDate: "1950-01-01", Gender: "male"}
-	lag := func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(600 * time.Millisecond)
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	hold := func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
 		writeFHIR(w, 200, searchset("", encounter("e1", "s1", 1)))
 	}
-	slow := recordServer(t, person, "s1", map[string]http.HandlerFunc{"Encounter": lag})
+	slow := recordServer(t, person, "s1", map[string]http.HandlerFunc{"Encounter": hold})
 	quick := recordServer(t, person, "q1", map[string]http.HandlerFunc{"Encounter": serveResources(encounter("e2", "q1", 2))})
-	fed, err := NewFederation([]config.Backend{slow.config("Slow"), quick.config("Quick")}, Options{SlowAfter: 400 * time.Millisecond})
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	fed, err := NewFederation([]config.Backend{slow.config("Slow"), quick.config("Quick")}, Options{SlowAfter: 400 * time.Millisecond, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fed.Close()
-	rec, found := fed.Fetch(ctxTimeout(t, 10*time.Second), person.NHS, []record.Section{record.SectionEncounters})
-	if !found {
-		t.Fatal("not found")
+	ctx := ctxTimeout(t, 10*time.Second)
+	matches, _ := fed.Search(ctx, record.Query{NHSNumber: person.NHS})
+	if len(matches) != 1 {
+		t.Fatalf("matches = %+v", matches)
 	}
-	if st := statusOf(rec.Backends, "Slow"); st.Status != record.BackendSlow || st.Counts[record.SectionEncounters] != 1 {
-		t.Errorf("Slow = %+v", st)
+	rec := &record.Record{}
+	statuses := make(chan record.BackendStatus, 2)
+	opened := make(chan struct{})
+	go func() {
+		defer close(opened)
+		fed.Open(ctx, matches[0], []record.Section{record.SectionEncounters},
+			func(p record.Part) { mu.Lock(); defer mu.Unlock(); rec.Merge(p) },
+			func(st record.BackendStatus) { statuses <- st })
+	}()
+	next := func() record.BackendStatus {
+		t.Helper()
+		select {
+		case st := <-statuses:
+			return st
+		case <-ctx.Done():
+			t.Fatal("no back end status")
+		}
+		return record.BackendStatus{}
 	}
-	if st := statusOf(rec.Backends, "Quick"); st.Status != record.BackendOK {
+	// Quick answers while the clock stands still; Slow's request is held until the clock
+	// has moved on past SlowAfter.
+	if st := next(); st.Name != "Quick" || st.Status != record.BackendOK {
 		t.Errorf("Quick = %+v", st)
 	}
+	select {
+	case <-arrived:
+	case <-ctx.Done():
+		t.Fatal("the slow back end was never asked")
+	}
+	mu.Lock()
+	now = now.Add(600 * time.Millisecond)
+	mu.Unlock()
+	close(release)
+	if st := next(); st.Name != "Slow" || st.Status != record.BackendSlow || st.Counts[record.SectionEncounters] != 1 {
+		t.Errorf("Slow = %+v", st)
+	}
+	<-opened
 	if len(rec.Sections.Encounters) != 2 {
 		t.Errorf("encounters = %d", len(rec.Sections.Encounters))
 	}

@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/shcr-project/shcr/client/fhir"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/record"
@@ -322,6 +323,7 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 		late      atomic.Int64 // requests that arrived after the cancel
 		inFlight  atomic.Int64
 		allEnded  = make(chan struct{}, 1)
+		started   = make(chan struct{}, 256) // one per request that has reached the server
 	)
 	block := func(w http.ResponseWriter, r *http.Request) {
 		s := &seen{arrived: time.Now()}
@@ -332,6 +334,7 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 		requests = append(requests, s)
 		mu.Unlock()
 		inFlight.Add(1)
+		started <- struct{}{}
 		defer func() {
 			if inFlight.Add(-1) == 0 && cancelled.Load() != 0 {
 				select {
@@ -369,18 +372,23 @@ func TestNoRequestOutlivesItsContext(t *testing.T) {
 	done := make(chan record.BackendStatus, 1)
 	go fed.Open(ctx, matches[0], record.Sections(), func(record.Part) {}, func(st record.BackendStatus) { done <- st })
 
-	// Wait until the requests stop arriving: every section's searches are in flight.
-	deadline := time.Now().Add(10 * time.Second)
-	for last := int64(-1); ; {
-		time.Sleep(100 * time.Millisecond)
-		n := inFlight.Load()
-		if n > 0 && n == last {
-			break
+	// Wait until every section's searches are in flight: one per query whose type the
+	// server serves (the other types are refused at once and never block).
+	want := 0
+	for _, sec := range record.Sections() {
+		for _, q := range fhir.SectionQueries(sec) {
+			if types[q.ResourceType] != nil {
+				want++
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d requests in flight after 10 s", n)
+	}
+	bound := time.After(10 * time.Second)
+	for n := 0; n < want; n++ {
+		select {
+		case <-started:
+		case <-bound:
+			t.Fatalf("only %d of %d requests in flight after 10 s", inFlight.Load(), want)
 		}
-		last = n
 	}
 	blocked := inFlight.Load()
 	if blocked < 5 {

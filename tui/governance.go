@@ -135,7 +135,7 @@ func (m *Model) lock() {
 	m.record.reveals = &record.Reveals{}
 	m.record.invalidate()
 	m.flash, m.osc = "", ""
-	m.help.hide()
+	m.hideHelp()
 	m.push(newLockPanel(m.c, m.sess))
 	e := audit.Event{Event: audit.ScreenLocked}
 	if m.page == pageRecord && m.record.rec != nil {
@@ -189,7 +189,7 @@ func (m *Model) endSession(who string) tea.Cmd {
 	s.recent, s.results, s.statuses, s.message, s.searching, s.cursor = nil, nil, nil, "", false, 0
 	s.gen++
 	m.page = pageSearch
-	m.help.hide()
+	m.hideHelp()
 	m.c.log.Info("session ended: signed out")
 	return s.init()
 }

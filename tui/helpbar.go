@@ -10,19 +10,16 @@ import (
 )
 
 // helpBar is the help in the status bar: one line of the keys that matter now, or with `?`
-// the full help in columns. It is a component like the overlays but not on their stack: the
-// page keeps its keys while the full help shows (a taller status bar, not a dialog).
+// the full help in columns. The full help is an overlay on the stack, but not a modal one:
+// the page keeps its keys while it shows (a taller status bar, not a dialog); `?` or esc
+// closes it.
 type helpBar struct {
 	c     *common
 	model help.Model
-	full  bool
+	full  bool // on the stack: the full help shows
 }
 
-var (
-	_ tea.Model                      = (*helpBar)(nil)
-	_ help.KeyMap                    = (*helpBar)(nil)
-	_ interface{ SetSize(w, h int) } = (*helpBar)(nil)
-)
+var _ overlay = (*helpBar)(nil)
 
 func newHelpBar(c *common) *helpBar {
 	h := &helpBar{c: c, model: help.New()}
@@ -38,16 +35,23 @@ func (h *helpBar) Init() tea.Cmd { return nil }
 
 func (h *helpBar) SetSize(w, _ int) { h.model.Width = w }
 
-// Update toggles the full help on `?`.
+// Update closes the full help on `?` or esc; it only watches the other keys (the page has them).
 func (h *helpBar) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if km, ok := msg.(tea.KeyMsg); ok && key.Matches(km, h.c.keys.Help) {
-		h.full = !h.full
+	if km, ok := msg.(tea.KeyMsg); ok && (key.Matches(km, h.c.keys.Help) || km.Type == tea.KeyEsc) {
+		h.full = false
 	}
 	return h, nil
 }
 
-// hide goes back to the one-line help.
-func (h *helpBar) hide() { h.full = false }
+// Done reports that the full help has closed (it is popped).
+func (h *helpBar) Done() bool { return !h.full }
+
+// Place: the full help is drawn in the status bar, which grows with it.
+func (h *helpBar) Place() placement { return placeFooter }
+
+// Modal, PassKeys: the page keeps its keys, shown in the full help.
+func (h *helpBar) Modal() bool    { return false }
+func (h *helpBar) PassKeys() bool { return true }
 
 // View is the full help, each line cut to the width ("" when it is off).
 func (h *helpBar) View() string {

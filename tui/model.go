@@ -25,7 +25,7 @@ type Model struct {
 	page   page
 	search *searchPage
 	record *recordPage
-	help   *helpBar // the status bar's help: one line, or all of it with `?`
+	help   *helpBar // the status bar's help: one line, or all of it with `?` (then on the stack)
 
 	flash    string
 	flashErr bool
@@ -34,7 +34,7 @@ type Model struct {
 	oscID    int
 
 	sess  *session  // who is signed in, the purposes chosen, the idle clock (session.go)
-	stack []overlay // sign-in, sign-out, purpose, reveal, lock: the top one has the keys (overlay.go)
+	stack []overlay // sign-in, sign-out, purpose, reveal, lock, help: the top one has the keys (overlay.go)
 }
 
 // New builds the root model. ctx bounds every back end request the TUI makes.
@@ -139,7 +139,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.close()
 			return m, tea.Quit
 		case key.Matches(msg, k.Help):
-			m.help.Update(msg)
+			m.showHelp()
+			m.setKeys()
 			m.layout()
 			return m, nil
 		case key.Matches(msg, k.Vocab):
@@ -166,7 +167,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.record.invalidate()
 		m.record.close()
 		m.page = pageSearch
-		m.help.hide()
+		m.hideHelp()
 		m.setKeys()
 		m.layout()
 		return m, m.search.init()

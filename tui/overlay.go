@@ -10,10 +10,11 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// overlay is the contract every modal keeps (the sign-in panel, the sign-out question, the
-// purpose of access, the reveal reason, the idle lock): a tea.Model that draws its own panel,
-// with its own keys (help.KeyMap). The root keeps overlays on a stack: the top one has the
-// keys; one that is done is popped; what it decided goes back to the root as a message.
+// overlay is the contract everything drawn over the page keeps (the sign-in panel, the
+// sign-out question, the purpose of access, the reveal reason, the idle lock, the full help):
+// a tea.Model that draws its own panel, with its own keys (help.KeyMap). The root keeps
+// overlays on a stack: the top one has the keys (a non-modal one sees them on their way to
+// the page); one that is done is popped; what it decided goes back to the root as a message.
 type overlay interface {
 	tea.Model
 	help.KeyMap
@@ -24,6 +25,9 @@ type overlay interface {
 	Place() placement
 	// Modal reports that the page's keys are off while it is open (the status bar shows none).
 	Modal() bool
+	// PassKeys reports that, on top, it only sees the keys on their way to the page (the
+	// full help); otherwise the top overlay keeps them.
+	PassKeys() bool
 }
 
 // placement is where an overlay's panel goes.
@@ -33,6 +37,7 @@ const (
 	placeOver   placement = iota // centred over the page, the page around it
 	placeDialog                  // centred over the page; a panel taller than the page replaces it
 	placeScreen                  // alone in the middle of an otherwise empty screen
+	placeFooter                  // in the status bar, which grows with it (the full help)
 )
 
 var (
@@ -41,6 +46,7 @@ var (
 	_ overlay = (*purposeDialog)(nil)
 	_ overlay = (*revealPrompt)(nil)
 	_ overlay = (*lockPanel)(nil)
+	_ overlay = (*helpBar)(nil)
 )
 
 // overlayBase is what overlays share: the common state, the size and whether it is done.
@@ -53,6 +59,7 @@ type overlayBase struct {
 func (o *overlayBase) Init() tea.Cmd            { return nil }
 func (o *overlayBase) SetSize(w, h int)         { o.w, o.h = w, h }
 func (o *overlayBase) Done() bool               { return o.done }
+func (o *overlayBase) PassKeys() bool           { return false }
 func (o *overlayBase) ShortHelp() []key.Binding { return nil } // each panel names its own keys
 
 // push puts an overlay on top of the stack.
@@ -82,6 +89,21 @@ func (m *Model) drop(gone func(overlay) bool) {
 	m.stack = out
 }
 
+// showHelp opens the full help (an overlay that is not modal).
+func (m *Model) showHelp() {
+	if m.help.full {
+		return
+	}
+	m.help.full = true
+	m.push(m.help)
+}
+
+// hideHelp closes the full help.
+func (m *Model) hideHelp() {
+	m.help.full = false
+	m.drop(overlay.Done)
+}
+
 // modal reports whether an overlay that takes the page's keys is open.
 func (m *Model) modal() bool {
 	for _, o := range m.stack {
@@ -97,17 +119,26 @@ func (m *Model) modal() bool {
 type overlayMsg interface{ forOverlay() }
 
 // updateOverlays hands msg to the overlays: a key to the top one only (ok false when there
-// is none), an overlayMsg to every one. Finished overlays are popped.
+// is none, or when the top one passes keys on: the key goes on to the page, but the `?`
+// that closed the help), an overlayMsg to every one. Finished overlays are popped.
 func (m *Model) updateOverlays(msg tea.Msg) (tea.Cmd, bool) {
 	var cmds []tea.Cmd
-	switch msg.(type) {
+	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		o := m.top()
-		if o == nil || key.Matches(msg.(tea.KeyMsg), m.c.keys.ForceQuit) {
+		if o == nil || key.Matches(msg, m.c.keys.ForceQuit) {
 			return nil, false
 		}
 		_, cmd := o.Update(msg)
 		cmds = append(cmds, cmd)
+		if o.PassKeys() && !(o.Done() && key.Matches(msg, m.c.keys.Help)) {
+			if o.Done() {
+				m.drop(overlay.Done)
+				m.setKeys()
+				m.layout()
+			}
+			return cmd, false
+		}
 	case overlayMsg:
 		for _, o := range append([]overlay(nil), m.stack...) {
 			_, cmd := o.Update(msg)
@@ -130,6 +161,7 @@ func (m *Model) overlaysView(body, footer string) string {
 	for _, o := range m.stack {
 		panel := o.View()
 		switch o.Place() {
+		case placeFooter: // drawn by footer
 		case placeScreen:
 			screen = lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, panel)
 		case placeDialog:
@@ -172,7 +204,17 @@ var errPumpPanic = errors.New("tui: background work panicked")
 func (c *common) pump(ctx context.Context, work func(send func(tea.Msg)) tea.Msg) (int, tea.Cmd) {
 	c.pumps++
 	id := c.pumps
-	ch := make(chan tea.Msg, 8)
+	return id, runPump(ctx, 8, work, func(msg tea.Msg, next tea.Cmd) tea.Msg {
+		return pumpMsg{id: id, msg: msg, next: next}
+	})
+}
+
+// runPump is the one channel pump: work runs in its own goroutine; each message it sends,
+// then the one it returns, comes back to the program as wrap(msg, next), next being the
+// command that waits for the one after (nil after the last). The pump gives up when ctx
+// ends; a panic in work ends the program through the guard, its value going no further.
+func runPump(ctx context.Context, buf int, work func(send func(tea.Msg)) tea.Msg, wrap func(msg tea.Msg, next tea.Cmd) tea.Msg) tea.Cmd {
+	ch := make(chan tea.Msg, buf)
 	send := func(msg tea.Msg) {
 		select {
 		case ch <- msg:
@@ -194,15 +236,15 @@ func (c *common) pump(ctx context.Context, work func(send func(tea.Msg)) tea.Msg
 			case msg := <-ch:
 				switch end := msg.(type) {
 				case pumpEnd:
-					return pumpMsg{id: id, msg: end.msg}
+					return wrap(end.msg, nil)
 				case pumpPanic:
 					panic(errPumpPanic) // in a command: the guard catches it
 				}
-				return pumpMsg{id: id, msg: msg, next: listen()}
+				return wrap(msg, listen())
 			case <-ctx.Done():
 				return nil
 			}
 		}
 	}
-	return id, listen()
+	return listen()
 }

@@ -151,3 +151,28 @@ func TestOverlayResized(t *testing.T) {
 		t.Fatalf("after the resize:\n%s\nwant:\n%s", got, w)
 	}
 }
+
+// TestHelpIsAnOverlayThatLeavesThePageItsKeys: the full help is on the overlay stack, not
+// modal: the page's keys still work under it; `?` or esc closes it (esc also goes on to
+// the page, which goes back to the search).
+func TestHelpIsAnOverlayThatLeavesThePageItsKeys(t *testing.T) {
+	m := fixtureModel(t, vocab.Health(), "", viewstest.Record(), 100, 30)
+	d := &driver{tb: t, m: m}
+	d.keys("7", "?")
+	if m.top() != overlay(m.help) || m.modal() {
+		t.Fatalf("after ?: stack %v, modal %v", m.stack, m.modal())
+	}
+	was := m.record.active
+	d.keys("2")
+	if m.record.active == was || m.top() != overlay(m.help) {
+		t.Errorf("a page key under the help: tab %d, stack %v", m.record.active, m.stack)
+	}
+	d.keys("?")
+	if len(m.stack) != 0 || m.help.full {
+		t.Errorf("? did not close the help: stack %v", m.stack)
+	}
+	d.keys("?", "esc")
+	if len(m.stack) != 0 || m.page != pageSearch {
+		t.Errorf("esc: stack %v, page %v", m.stack, m.page)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
@@ -49,7 +50,7 @@ func parseQuery(s string, v vocab.Vocabulary) parsed {
 		return parsed{}
 	}
 	compact := strings.NewReplacer(" ", "", "-", "", "(", "", ")", "").Replace(in)
-	if isDigits(strings.TrimPrefix(compact, "+")) {
+	if text.Digits(strings.TrimPrefix(compact, "+")) {
 		if strings.HasPrefix(compact, "0") || strings.HasPrefix(compact, "+") {
 			if len(strings.TrimPrefix(compact, "+")) < 10 {
 				return parsed{kind: queryPhone, hint: fmt.Sprintf(v.SearchPhone, in)}
@@ -75,7 +76,7 @@ func parseQuery(s string, v vocab.Vocabulary) parsed {
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		// "12 Mar 1948" typed with spaces.
-		if i+2 < len(words) && isDigits(w) && isDigits(words[i+2]) {
+		if i+2 < len(words) && text.Digits(w) && text.Digits(words[i+2]) {
 			if t, err := ukdate.ParseUser(w + " " + words[i+1] + " " + words[i+2]); err == nil {
 				dob = t
 				i += 2
@@ -119,18 +120,6 @@ func parseQuery(s string, v vocab.Vocabulary) parsed {
 		return parsed{kind: queryName, query: q, hint: fmt.Sprintf(v.SearchNamePostcode, strings.Join(names, " "), pc), ready: true}
 	}
 	return parsed{kind: queryName, hint: v.SearchNeedMore}
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // searchCharLimit is the longest search the field takes: an NHS number, a phone number, or

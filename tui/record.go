@@ -131,37 +131,19 @@ func (p *recordPage) fetch() tea.Cmd {
 	p.invalidate()
 	ctx, cancel := context.WithCancel(p.c.ctx)
 	p.cancel = cancel
-	ch := make(chan tea.Msg, 64)
-	send := func(msg tea.Msg) {
-		select {
-		case ch <- msg:
-		case <-ctx.Done():
-		}
-	}
 	fed := p.c.opts.Federation
-	go func() {
+	pump := runPump(ctx, 64, func(send func(tea.Msg)) tea.Msg {
 		fed.Open(ctx, m, record.Sections(),
 			func(part record.Part) { send(partMsg{gen, part}) },
 			func(st record.BackendStatus) { send(backendMsg{gen, st}) })
-		send(openDoneMsg{gen})
-	}()
+		return openDoneMsg{gen}
+	}, func(msg tea.Msg, next tea.Cmd) tea.Msg { return fetchMsg{msg: msg, next: next} })
 	p.spinning = true
-	return tea.Batch(listen(ctx, ch), p.spin.Tick)
+	return tea.Batch(pump, p.spin.Tick)
 }
 
-// listen waits for the next message of a fetch; it gives up when the fetch is cancelled.
-func listen(ctx context.Context, ch chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case msg := <-ch:
-			return fetchMsg{msg: msg, next: listen(ctx, ch)}
-		case <-ctx.Done():
-			return nil
-		}
-	}
-}
-
-// fetchMsg wraps a fetch message with the command that waits for the one after.
+// fetchMsg wraps a fetch message with the command that waits for the one after (nil after
+// the last, openDoneMsg).
 type fetchMsg struct {
 	msg  tea.Msg
 	next tea.Cmd
@@ -229,10 +211,7 @@ func (p *recordPage) loading() bool {
 func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case fetchMsg:
-		if _, done := msg.msg.(openDoneMsg); done {
-			return p.update(msg.msg) // nothing follows: stop listening
-		}
-		return tea.Batch(p.update(msg.msg), msg.next)
+		return tea.Batch(p.update(msg.msg), msg.next) // next is nil after openDoneMsg
 	case partMsg:
 		if msg.gen != p.gen {
 			return nil

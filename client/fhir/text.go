@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/shcr-project/shcr/internal/text"
 	"golang.org/x/net/html"
 )
 
@@ -173,18 +174,7 @@ func readable(c CodeableConcept) string {
 }
 
 // isCodeOnly reports whether s is only digits (a code written where words belong).
-func isCodeOnly(s string) bool {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isCodeOnly(s string) bool { return text.Digits(strings.TrimSpace(s)) }
 
 // readableConcepts joins the readable words of each concept.
 func readableConcepts(cs Concepts) string {

@@ -120,3 +120,17 @@ func Break(s string, w int) []string {
 	}
 	return out
 }
+
+// Digits reports whether s is one or more ASCII digits and nothing else (a code, a number
+// typed as a search).
+func Digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

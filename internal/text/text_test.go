@@ -47,3 +47,11 @@ func TestWrap(t *testing.T) {
 		t.Errorf("Break empty = %q", got)
 	}
 }
+
+func TestDigits(t *testing.T) {
+	for in, want := range map[string]bool{"": false, "0": true, "9434765919": true, " 12": false, "12a": false, "١٢": false, "+44": false} {
+		if got := Digits(in); got != want {
+			t.Errorf("Digits(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
