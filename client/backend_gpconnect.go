@@ -83,14 +83,20 @@ func newGPConnect(cfg config.Backend, base *url.URL, opts Options) (*gpcBackend,
 
 // headers are added to every attempt sent to the GP system itself (never after a redirect
 // elsewhere): a new Ssp-TraceID and a freshly built JWT.
-func (g *gpcBackend) headers(*http.Request) (http.Header, error) {
+// The open's request id is not sent (GP Connect has no such header): it is logged beside
+// the Ssp-TraceID, so that the audit event of the open can be matched to the GP's trace.
+func (g *gpcBackend) headers(req *http.Request) (http.Header, error) {
 	tok, err := g.jwt(g.opts.now())
 	if err != nil {
 		return nil, err
 	}
+	trace := uuid.NewString()
+	if id := RequestID(req.Context()); id != "" {
+		g.log.Debug("gp connect request", "request_id", id, "ssp_trace_id", trace)
+	}
 	return http.Header{
 		headerAuthorization: {"Bearer " + tok},
-		"Ssp-Traceid":       {uuid.NewString()},
+		"Ssp-Traceid":       {trace},
 	}, nil
 }
 

@@ -63,7 +63,7 @@ func (b *fhirBackend) searchedPatient(id string) (fhir.Resource, bool) {
 
 func newFHIR(cfg config.Backend, base *url.URL, opts Options) (*fhirBackend, error) {
 	b := &fhirBackend{backendCore: newCore(cfg, base, opts)}
-	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: tokenAuth(opts, cfg.Name), log: b.log,
+	c, err := newResty(transportConfig{cfg: cfg, opts: opts, auth: tokenAuth(opts, cfg.Name), log: b.log, requestID: true,
 		timeout: cfg.Timeout, maxBytes: opts.maxBytes()}, base)
 	if err != nil {
 		return nil, err

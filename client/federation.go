@@ -127,8 +127,10 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 // Search runs q on every back end concurrently and matches people across them by NHS
 // number. People without an NHS number stay separate, flagged Unmatched. The statuses say,
 // per back end in config order: ok (Counts is empty for a search), not-known, slow, failed
-// or not-queried, with the one-line reason.
+// or not-queried, with the one-line reason. Every request sends ctx's request id, or one
+// new id for the whole search (RequestID, WithRequestID).
 func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []record.BackendStatus) {
+	ctx, _ = ensureRequestID(ctx)
 	type result struct {
 		people []record.Person
 		status record.BackendStatus
@@ -214,7 +216,11 @@ type multiFetcher interface {
 // one whose search failed failed (or timed-out); a section a back end left unanswered is
 // timed-out or failed. A back end holding the person under several Patient records is read
 // under all of them, with a notice saying so.
-func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) {
+//
+// Every back end request of the open sends one request id (X-Request-ID to R4 back ends):
+// ctx's (WithRequestID), else a new one. Open returns it, for the audit event of the open.
+func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) (requestID string) {
+	ctx, requestID = ensureRequestID(ctx)
 	var wg sync.WaitGroup
 	for _, b := range f.backends {
 		info := b.Info()
@@ -300,6 +306,7 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 		})
 	}
 	wg.Wait()
+	return requestID
 }
 
 // duplicatesPart is the notice that a back end holds n Patient records for the person.
@@ -381,9 +388,11 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 // sections from every back end knowing the person, merge, and return the whole record with
 // every back end's status (config order) and the discrepancies. found is false when no back
 // end knows the person; rec is still returned, with the statuses saying why.
+// The search and the open send one request id (ctx's, else a new one), kept in rec.RequestID.
 func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Section) (rec *record.Record, found bool) {
+	ctx, requestID := ensureRequestID(ctx)
 	matches, statuses := f.Search(ctx, record.Query{NHSNumber: nhs})
-	rec = &record.Record{}
+	rec = &record.Record{RequestID: requestID}
 	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs })
 	if i < 0 {
 		rec.Backends = statuses

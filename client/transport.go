@@ -59,6 +59,8 @@ type authTransport struct {
 	origin   string
 	auth     func(*http.Request) (http.Header, error) // nil: nothing added
 	maxBytes int64
+	// requestID: send the context's request id (X-Request-ID) with every request (R4).
+	requestID bool
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -82,6 +84,10 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req = req.Clone(req.Context())
 		req.Header.Del(headerAuthorization)
 	}
+	if id := RequestID(req.Context()); t.requestID && id != "" && req.Header.Get(headerRequestID) != id {
+		req = req.Clone(req.Context())
+		req.Header.Set(headerRequestID, id)
+	}
 	resp, err := t.base.RoundTrip(req)
 	if err == nil && t.maxBytes > 0 && resp.ContentLength > t.maxBytes {
 		resp.Body.Close()
@@ -98,6 +104,8 @@ type transportConfig struct {
 	log      *slog.Logger
 	timeout  time.Duration
 	maxBytes int64
+	// requestID: send X-Request-ID (R4 back ends; GP Connect has its own Ssp-TraceID).
+	requestID bool
 }
 
 // baseTransport clones the caller's (or the default) transport and applies the back end's
@@ -174,7 +182,7 @@ func newResty(tc transportConfig, base *url.URL) (*resty.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: &authTransport{base: rt, origin: origin(base), auth: tc.auth, maxBytes: tc.maxBytes}}
+	hc := &http.Client{Transport: &authTransport{base: rt, origin: origin(base), auth: tc.auth, maxBytes: tc.maxBytes, requestID: tc.requestID}}
 	if tc.opts.HTTPClient != nil {
 		hc.Jar = tc.opts.HTTPClient.Jar
 	}

@@ -471,6 +471,9 @@ type Record struct {
 	// Notices are what shcr noticed about the back ends' answers and did about it: entries
 	// about another person dropped, duplicate Patient records on one back end, linked records.
 	Notices []Notice `json:"notices,omitempty"`
+	// RequestID is the id sent with every back end request of the open (X-Request-ID), for
+	// its audit event; not part of the record shown or printed.
+	RequestID string `json:"-"`
 }
 
 // Notice kinds.

@@ -133,3 +133,19 @@ func (m *Model) flashCmd(text string, isErr bool) tea.Cmd {
 	m.flash, m.flashErr = text, isErr
 	return m.c.tick(4*time.Second, func(time.Time) tea.Msg { return clearFlashMsg{id} })
 }
+
+// startupNoticeFor is how long the start-up warning stays in the status bar (longer than a
+// flash: it is read once, at start).
+const startupNoticeFor = 15 * time.Second
+
+// startupNotice shows Options.StartupNotice, if any, in the status bar as a warning.
+func (m *Model) startupNotice() tea.Cmd {
+	text := flatLine(m.c.opts.StartupNotice)
+	if text == "" {
+		return nil
+	}
+	m.flashID++
+	id := m.flashID
+	m.flash, m.flashErr = text, true
+	return m.c.tick(startupNoticeFor, func(time.Time) tea.Msg { return clearFlashMsg{id} })
+}

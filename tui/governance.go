@@ -183,6 +183,7 @@ func (m *Model) endSession(who string) tea.Cmd {
 	m.record.close()
 	m.record.reset()
 	m.record.rec, m.record.match, m.record.choice = nil, client.Match{}, purpose.Choice{}
+	m.record.gen++ // a part of the closed fetch already queued is dropped, not merged into nil
 	s := m.search
 	s.stop()
 	s.input.Reset()

@@ -85,7 +85,9 @@ func (m *Model) close() {
 }
 
 // Init focuses the search field and starts the idle clock.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.search.init(), m.sess.idleTick()) }
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.search.init(), m.sess.idleTick(), m.startupNotice())
+}
 
 // Update handles global keys and page switches and hands everything else to the active page.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

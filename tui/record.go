@@ -120,7 +120,8 @@ func (p *recordPage) fetch() tea.Cmd {
 	p.gen++
 	gen := p.gen
 	m := p.match
-	rec := &record.Record{Person: m.Person, Discrepancies: m.Discrepancies}
+	// One request id for every back end request of this open, recorded with its audit event.
+	rec := &record.Record{Person: m.Person, Discrepancies: m.Discrepancies, RequestID: client.NewRequestID()}
 	for _, src := range m.Person.Sources {
 		rec.SetBackend(record.BackendStatus{Name: src.Backend, Status: string(record.StateLoading)})
 		for _, sec := range record.Sections() {
@@ -129,7 +130,7 @@ func (p *recordPage) fetch() tea.Cmd {
 	}
 	p.rec = rec
 	p.invalidate()
-	ctx, cancel := context.WithCancel(p.c.ctx)
+	ctx, cancel := context.WithCancel(client.WithRequestID(p.c.ctx, rec.RequestID))
 	p.cancel = cancel
 	fed := p.c.opts.Federation
 	pump := runPump(ctx, 64, func(send func(tea.Msg)) tea.Msg {

@@ -74,6 +74,10 @@ type Options struct {
 	// Unlock checks that the person at the keyboard may carry on after the idle lock (a
 	// fresh sign-in); nil: no check.
 	Unlock func(ctx context.Context) error
+	// StartupNotice is a warning shown once in the status bar when the interface starts
+	// (cmd/shcr: central audit that could not be started, in the vocabulary's words); it
+	// must hold no personal data. "": none.
+	StartupNotice string
 	// Input and Output default to the terminal (stdin, stdout).
 	Input  io.Reader
 	Output io.Writer

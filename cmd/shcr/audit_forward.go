@@ -107,23 +107,33 @@ func (a *app) auditSinks(ctx context.Context, cfg config.Config) ([]forward.Sink
 // there are none. A sink that cannot be built (a missing certificate file) is a warning on
 // stderr, not a reason to stop: its events wait in the trail.
 func (a *app) startAuditForward(ctx context.Context, cfg config.Config, path string) *forward.Group {
+	g, _ := a.startAuditForwardNoting(ctx, cfg, path)
+	return g
+}
+
+// startAuditForwardNoting is startAuditForward that also returns what it warned about, one
+// line each (sink names and why, never event content), for the interface to show at start.
+func (a *app) startAuditForwardNoting(ctx context.Context, cfg config.Config, path string) (*forward.Group, []string) {
 	if len(cfg.Audit.Forward) == 0 {
-		return nil
+		return nil, nil
 	}
+	var problems []string
 	sinks, errs := a.auditSinks(ctx, cfg)
 	for _, err := range errs {
+		problems = append(problems, oneLineErr(err))
 		fmt.Fprintf(a.stderr, "shcr: warning: audit events are not being forwarded to %s; they stay in the audit trail and are sent later\n", oneLineErr(err))
 	}
 	if len(sinks) == 0 {
-		return nil
+		return nil, problems
 	}
 	g, err := forward.Start(ctx, path, sinks, forward.Options{Site: auditSite(cfg), Logger: a.log})
 	if err != nil {
+		problems = append(problems, oneLineErr(err))
 		fmt.Fprintf(a.stderr, "shcr: warning: audit events are not being forwarded: %s; they stay in the audit trail and are sent later\n", oneLineErr(err))
-		return nil
+		return nil, problems
 	}
 	a.log.Debug("audit forwarding started", "sinks", len(sinks))
-	return g
+	return g, problems
 }
 
 // stopAuditForward waits a short, bounded time for queued events to go, then says on one

@@ -65,7 +65,7 @@ func openMatch(ctx context.Context, fed *client.Federation, m client.Match, sect
 	var mu sync.Mutex
 	p := m.Person
 	rec.Merge(record.Part{Person: &p})
-	fed.Open(ctx, m, sections, func(part record.Part) {
+	rec.RequestID = fed.Open(ctx, m, sections, func(part record.Part) {
 		mu.Lock()
 		defer mu.Unlock()
 		rec.Merge(part)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/internal/demo"
@@ -46,8 +48,13 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 	}
 	defer trail.Close()
 	// Central audit (audit.forward): sent in the background, flushed briefly on exit.
-	fw := a.startAuditForward(ctx, s.cfg, trail.Path())
+	// A sink that could not be started is a warning (on stderr, and once in the status bar).
+	fw, problems := a.startAuditForwardNoting(ctx, s.cfg, trail.Path())
 	defer a.stopAuditForward(fw)
+	var notice string
+	if len(problems) > 0 {
+		notice = fmt.Sprintf(v.AuditNotForwarded, strings.Join(problems, "; "))
+	}
 	// The TUI builds each event (with the purpose chosen for the person) and stops showing a
 	// record whose look the trail did not take.
 	record := func(e tui.AuditEvent) error {
@@ -86,6 +93,8 @@ func (a *app) runInterface(ctx context.Context, demoMode bool) error {
 		Unlock:      unlockBySignIn(signIn, s.cfg),
 		Audit:       record,
 		Purpose:     s.purpose,
+
+		StartupNotice: notice,
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return exitf(exitFailure, "shcr: %v", err)

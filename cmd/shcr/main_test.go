@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 )
@@ -314,6 +316,7 @@ func TestGetRestrictedItemsAreMasked(t *testing.T) {
 	}
 	events := auditEvents(t, env)
 	var opened, revealed int
+	requestIDs := map[string]bool{}
 	for _, e := range events {
 		if e["nhs_number"] != p.NHSNumber || e["purpose"] != "demo" {
 			t.Errorf("audit event for the wrong person or purpose: %v", e)
@@ -321,6 +324,12 @@ func TestGetRestrictedItemsAreMasked(t *testing.T) {
 		switch e["event"] {
 		case "record-opened":
 			opened++
+			// Each get sends one request id to the back ends and records it with the open.
+			id, _ := e["request_id"].(string)
+			if _, err := uuid.Parse(id); err != nil || requestIDs[id] {
+				t.Errorf("record-opened request_id %q: not a UUID (%v) or used by an earlier get", id, err)
+			}
+			requestIDs[id] = true
 		case "restricted-revealed":
 			revealed++
 			if e["reason"] != "safeguarding strategy meeting" {

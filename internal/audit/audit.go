@@ -59,6 +59,8 @@ type Event struct {
 	Sections  []string `json:"sections,omitempty"` // sections involved
 	Items     []string `json:"items,omitempty"`    // item keys (restricted-revealed)
 	Detail    string   `json:"detail,omitempty"`   // e.g. "HTTP 403" for a refusal; never personal data
+	// RequestID is the id sent with every back end request of a record open (X-Request-ID).
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // ErrNoPath is returned when neither XDG_STATE_HOME nor a home directory is known.

@@ -39,6 +39,7 @@ const (
 	sysODS            = "https://fhir.nhs.uk/Id/ods-organization-code"
 	sysShcrEvent      = "https://github.com/shcr-project/shcr/audit-event"
 	sysShcrBackend    = "https://github.com/shcr-project/shcr/backend"
+	sysBALPEntityType = "https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType"
 	profileBALP       = "https://profiles.ihe.net/ITI/BALP/StructureDefinition/"
 	profilePatientRd  = profileBALP + "IHE.BasicAudit.PatientRead"
 	profilePatientQry = profileBALP + "IHE.BasicAudit.PatientQuery"
@@ -266,6 +267,13 @@ func ToAuditEvent(e Event, id string, s Site) AuditEvent {
 		}}
 	}
 	data := backendEntities(e)
+	if e.RequestID != "" {
+		// BALP transaction entity: the X-Request-ID sent with the back end requests.
+		data = append([]AuditEntity{{
+			What: &Reference{Identifier: &Identifier{Value: e.RequestID}},
+			Type: &Coding{System: sysBALPEntityType, Code: "XrequestId", Display: "X-Request-Id"},
+		}}, data...)
+	}
 
 	switch e.Event {
 	case RecordOpened, SectionViewed:

@@ -19,6 +19,8 @@ func TestAuditEventGolden(t *testing.T) {
 		e := base
 		e.Event = k
 		switch k {
+		case RecordOpened:
+			e.RequestID = "4f6c1b3e-8d2a-4c55-9e0b-7a1d2c3e4f50"
 		case RestrictedRevealed:
 			e.Reason, e.Items = "safeguarding strategy meeting", []string{"AllergyIntolerance/a1"}
 		case AccessRefused:

@@ -77,6 +77,7 @@ func Opened(rec *record.Record, c purpose.Choice, sections []record.Section) []E
 	nhs := rec.Person.NHSNumber
 	open := base(RecordOpened, nhs, c)
 	open.Sections = sectionNames(sections)
+	open.RequestID = rec.RequestID
 	if nhs == "" {
 		// Without an NHS number, the back ends' own identifiers say whose record it was.
 		for _, s := range rec.Person.Sources {

@@ -188,3 +188,49 @@ func TestRefusalFromStatusCode(t *testing.T) {
 		t.Errorf("broken = %+v", e)
 	}
 }
+
+// TestOpenedCarriesRequestID: the record-opened event keeps the request id the back ends were
+// sent, in the trail's line (request_id) and in its AuditEvent form as BALP's transaction
+// entity; the failures of the same open do not repeat it, and no id means no such entity.
+func TestOpenedCarriesRequestID(t *testing.T) {
+	rec := sampleRecord()
+	rec.RequestID = "4f6c1b3e-8d2a-4c55-9e0b-7a1d2c3e4f50"
+	events := Opened(rec, purpose.Choice{Purpose: purpose.DirectCare}, record.Sections())
+	if events[0].RequestID != rec.RequestID {
+		t.Fatalf("record-opened request id = %q", events[0].RequestID)
+	}
+	for _, e := range events[1:] {
+		if e.RequestID != "" {
+			t.Errorf("%s carries the request id", e.Event)
+		}
+	}
+	l, err := Open(filepath.Join(t.TempDir(), "audit.jsonl"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Append(events[0]); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := Read(l.Path(), Filter{})
+	if err != nil || len(back) != 1 || back[0].RequestID != rec.RequestID {
+		t.Fatalf("read back %+v, %v", back, err)
+	}
+	transaction := func(a AuditEvent) []AuditEntity {
+		var out []AuditEntity
+		for _, ent := range a.Entity {
+			if ent.Type != nil && ent.Type.System == sysBALPEntityType && ent.Type.Code == "XrequestId" {
+				out = append(out, ent)
+			}
+		}
+		return out
+	}
+	got := transaction(ToAuditEvent(back[0], "shcr-x", Site{}))
+	if len(got) != 1 || got[0].What == nil || got[0].What.Identifier == nil || got[0].What.Identifier.Value != rec.RequestID {
+		t.Errorf("transaction entities = %+v", got)
+	}
+	back[0].RequestID = ""
+	if got := transaction(ToAuditEvent(back[0], "shcr-x", Site{})); len(got) != 0 {
+		t.Errorf("without a request id: %+v", got)
+	}
+}

@@ -138,8 +138,9 @@ type Vocabulary struct {
 	RevealTitle, RevealPersonTitle, RevealQuestion, RevealPrompt, RevealNeedReason string
 	RevealHelp, RevealDone, RevealNothing                                          string
 
-	// Audit trail.
-	AuditFailed string
+	// Audit trail. AuditNotForwarded is the start-up warning that central audit (audit.forward)
+	// is not being fed; it takes the sinks and why (never event content).
+	AuditFailed, AuditNotForwarded string
 
 	// Idle lock.
 	LockTitle, LockText, LockUnlockSignIn, LockUnlockKey, LockSignOut, LockSigningIn string

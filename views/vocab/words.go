@@ -273,7 +273,8 @@ func common() Vocabulary {
 		RevealDone:       "Revealed while this record is open; recorded in the audit trail",
 		RevealNothing:    "Nothing restricted to reveal here",
 
-		AuditFailed: "Not shown: the audit trail could not record this look (%s).",
+		AuditFailed:       "Not shown: the audit trail could not record this look (%s).",
+		AuditNotForwarded: "Audit events are not being sent to the central audit service (%s); they stay in the audit trail and are sent later.",
 
 		LockTitle:        "Screen locked",
 		LockUnlockSignIn: "enter   sign in again to unlock",
