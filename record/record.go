@@ -476,20 +476,6 @@ type Record struct {
 	RequestID string `json:"-"`
 }
 
-// Notice kinds.
-const (
-	NoticeWrongSubject = "wrong-subject"      // entries whose subject is not this person: dropped, never merged
-	NoticeDuplicates   = "duplicate-patients" // several Patient records with one NHS number on one back end: all read
-	NoticeLinked       = "linked-patient"     // a Patient.link (replaced-by, seealso) followed
-)
-
-// Notice is one thing a back end did that the user should know about.
-type Notice struct {
-	Backend string `json:"backend"`
-	Kind    string `json:"kind"` // Notice* constants
-	Text    string `json:"text"` // one line, in plain words
-}
-
 // Query is what a user searches with. Exactly which fields are set decides the search:
 // an NHS number alone; a family name with a birth date or a postcode; or a phone number.
 type Query struct {
