@@ -6,11 +6,14 @@ import "time"
 
 // Config is the whole configuration file.
 type Config struct {
-	Vocabulary Vocabulary    `mapstructure:"vocabulary"` // health | social-care
-	Role       Role          `mapstructure:"role"`       // discharge | social-worker | dispatcher | ""
-	Purpose    string        `mapstructure:"purpose"`    // direct-care | safeguarding | emergency | other | demo | ""
-	IdleLock   time.Duration `mapstructure:"idle_lock"`  // minutes without a key before the screen locks (default 5m)
-	Backends   []Backend     `mapstructure:"backends"`
+	Vocabulary Vocabulary `mapstructure:"vocabulary"` // health | social-care
+	// VocabularyDefaulted: nobody chose the vocabulary (no flag, environment or file), so
+	// the role may choose it (ApplyRole).
+	VocabularyDefaulted bool          `mapstructure:"-"`
+	Role                Role          `mapstructure:"role"`      // discharge | social-worker | dispatcher | ""
+	Purpose             string        `mapstructure:"purpose"`   // direct-care | safeguarding | emergency | other | demo | ""
+	IdleLock            time.Duration `mapstructure:"idle_lock"` // minutes without a key before the screen locks (default 5m)
+	Backends            []Backend     `mapstructure:"backends"`
 	// User names the member of staff where no sign-in provides one (GP Connect needs a real user).
 	User User `mapstructure:"user"`
 	// Organisations names organisations by ODS code, with their care domain, so that an

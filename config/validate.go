@@ -63,12 +63,22 @@ func orList(xs []string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
+// ApplyRole sets what a role makes sensible where nobody chose otherwise: a social worker
+// reads social care words unless a vocabulary was given (flag, environment or file). The
+// role's first tab is the TUI's (tui.startSections).
+func (c *Config) ApplyRole() {
+	if c.VocabularyDefaulted && c.Role == RoleSocialWorker {
+		c.Vocabulary = VocabularySocialCare
+	}
+}
+
 // ApplyDefaults fills what the file left out. It does not invent a back end's domain:
 // that must be said.
 func ApplyDefaults(c *Config) {
 	if c.Vocabulary == "" {
-		c.Vocabulary = DefaultVocabulary
+		c.Vocabulary, c.VocabularyDefaulted = DefaultVocabulary, true
 	}
+	c.ApplyRole()
 	if c.IdleLock == 0 {
 		c.IdleLock = DefaultIdleLock
 	}

@@ -233,7 +233,7 @@ func (a *app) applyFlags(cfg *config.Config) error {
 		if err := config.CheckVocabulary(a.flags.vocabulary); err != nil {
 			return exitf(exitUsage, "--vocabulary: %v", err)
 		}
-		cfg.Vocabulary = config.Vocabulary(a.flags.vocabulary)
+		cfg.Vocabulary, cfg.VocabularyDefaulted = config.Vocabulary(a.flags.vocabulary), false
 	}
 	if a.flags.role != "" {
 		if err := config.CheckRole(a.flags.role); err != nil {
@@ -247,6 +247,7 @@ func (a *app) applyFlags(cfg *config.Config) error {
 		}
 		cfg.Purpose = a.flags.purpose
 	}
+	cfg.ApplyRole() // a --role given here may choose the vocabulary nobody chose
 	return nil
 }
 
