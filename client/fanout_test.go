@@ -81,18 +81,7 @@ func openRecord(ctx context.Context, tb testing.TB, fed *Federation, hw *hostWav
 		tb.Fatalf("%d people found: %+v", len(matches), sts)
 	}
 	searchWaves, n := hw.phase()
-	rec = &record.Record{}
-	var mu sync.Mutex
-	rec.Merge(record.Part{Person: &matches[0].Person})
-	fed.Open(ctx, matches[0], record.Sections(), func(p record.Part) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.Merge(p)
-	}, func(st record.BackendStatus) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.SetBackend(st)
-	})
+	rec = fed.OpenRecord(ctx, matches[0], record.Sections())
 	late := slices.Clone(hw.late)
 	openWaves, m := hw.phase()
 	if openWaves > 2 && len(late) < 50 {

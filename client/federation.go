@@ -399,10 +399,18 @@ func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Se
 		rec.Person.NHSNumber = nhs
 		return rec, false
 	}
-	m := matches[i]
+	return f.OpenRecord(ctx, matches[i], sections), true
+}
+
+// OpenRecord opens a person found by Search and waits for every back end: the merged
+// record, its back ends in configuration order, and the request id the open was sent
+// under. (The TUI uses Open, to show each part as it comes.)
+func (f *Federation) OpenRecord(ctx context.Context, m Match, sections []record.Section) *record.Record {
+	rec := &record.Record{}
 	var mu sync.Mutex
-	rec.Merge(record.Part{Person: &m.Person})
-	f.Open(ctx, m, sections, func(p record.Part) {
+	p := m.Person
+	rec.Merge(record.Part{Person: &p})
+	rec.RequestID = f.Open(ctx, m, sections, func(p record.Part) {
 		mu.Lock()
 		defer mu.Unlock()
 		rec.Merge(p)
@@ -416,7 +424,7 @@ func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Se
 		order[b.Info().Name] = i
 	}
 	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return order[a.Name] - order[b.Name] })
-	return rec, true
+	return rec
 }
 
 // Close drops the back ends' idle connections. The Federation stays usable.

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,19 +55,7 @@ func openInterweavePerson(t *testing.T, opts fhirtest.Options) *record.Record {
 	if len(matches) != 1 {
 		t.Fatalf("%s statement: %d people found for Jane Bloggs: %+v", opts.Capability, len(matches), sts)
 	}
-	rec := &record.Record{}
-	var mu sync.Mutex
-	rec.Merge(record.Part{Person: &matches[0].Person})
-	fed.Open(ctx, matches[0], record.Sections(), func(p record.Part) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.Merge(p)
-	}, func(st record.BackendStatus) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.SetBackend(st)
-	})
-	return rec
+	return fed.OpenRecord(ctx, matches[0], record.Sections())
 }
 
 // sectionCounts is how many items each section of the record holds.

@@ -222,7 +222,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 			nhs = matches[0].Person.NHSNumber
 			rec, found = fed.Fetch(ctx, nhs, sections)
 		case len(matches) == 1:
-			rec, found = openMatch(ctx, fed, matches[0], sections, s.cfg.Backends), true
+			rec, found = fed.OpenRecord(ctx, matches[0], sections), true
 		default:
 			rec = &record.Record{Backends: statuses}
 		}

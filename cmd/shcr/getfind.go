@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/shcr-project/shcr/client"
@@ -56,30 +53,6 @@ func nameQueryText(q record.Query) string {
 		s += ", " + q.Postcode
 	}
 	return s
-}
-
-// openMatch fetches the sections of the one person a search found, as Federation.Fetch does
-// for an NHS number (a person without one is opened at the back ends that found them).
-func openMatch(ctx context.Context, fed *client.Federation, m client.Match, sections []record.Section, backends []config.Backend) *record.Record {
-	rec := &record.Record{}
-	var mu sync.Mutex
-	p := m.Person
-	rec.Merge(record.Part{Person: &p})
-	rec.RequestID = fed.Open(ctx, m, sections, func(part record.Part) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.Merge(part)
-	}, func(st record.BackendStatus) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.SetBackend(st)
-	})
-	order := map[string]int{}
-	for i, b := range backends {
-		order[b.Name] = i
-	}
-	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return order[a.Name] - order[b.Name] })
-	return rec
 }
 
 // listMatches prints the people a search found, one a line, and ends with exitAmbiguous: the
