@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/oidctest"
 )
 
 // sink is a server that must receive nothing: it records every request it gets.
@@ -67,17 +68,7 @@ func hostileFHIR(t *testing.T, op *testOP, token, device string) string {
 	if device != "" {
 		doc["device_authorization_endpoint"] = device
 	}
-	body, _ := json.Marshal(doc)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/fhir/.well-known/smart-configuration" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/fhir"
+	return oidctest.ServeSMART(t, doc)
 }
 
 func TestSMARTConfigNamingForeignTokenEndpointGetsNoCredentials(t *testing.T) {

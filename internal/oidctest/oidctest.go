@@ -295,6 +295,14 @@ func (p *Provider) HostileSMART(tb testing.TB, tokenEndpoint string) string {
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "private_key_jwt"},
 		"code_challenge_methods_supported":      []string{"S256"},
 	}
+	return ServeSMART(tb, doc)
+}
+
+// ServeSMART starts a FHIR base (path /fhir) that answers its
+// /.well-known/smart-configuration with doc and 404 to anything else, for the test's
+// lifetime. It returns the FHIR base URL.
+func ServeSMART(tb testing.TB, doc map[string]any) string {
+	tb.Helper()
 	body, _ := json.Marshal(doc)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/fhir/.well-known/smart-configuration" {
