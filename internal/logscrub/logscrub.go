@@ -248,7 +248,7 @@ func phoneAt(s string, i int) (end int, ok bool) {
 	if digits == want-1 {
 		// Nine digits after the prefix (e.g. 01xxx xxxx numbers) only when nothing numeric follows.
 		k := lastDigit
-		for k < len(s) && (s[k] == ' ' || s[k] == '-') {
+		for k < len(s) && (s[k] == ' ' || s[k] == '-' || s[k] == '(' || s[k] == ')') {
 			k++
 		}
 		if k < len(s) && (isDigit(s[k]) || strings.HasPrefix(s[k:], RedactedPhone)) {
