@@ -27,6 +27,33 @@ const (
 	RoleDispatcher   Role = "dispatcher"
 )
 
+// StartTabSummary is the start tab that is the summary (the other start tabs are the names
+// of the sections with a tab).
+const StartTabSummary = "summary"
+
+// StartTab is the tab a role's records open on (the interface's first screen): a discharge
+// coordinator's the summary with the care package verdict, a social worker's the notes, a
+// dispatcher's the next of kin (with the contact to call first selected); no role, the
+// summary. Config start_tab and --tab win over it.
+func (r Role) StartTab() string {
+	switch r {
+	case RoleSocialWorker:
+		return string(record.SectionNotes)
+	case RoleDispatcher:
+		return string(record.SectionNextOfKin)
+	}
+	return StartTabSummary
+}
+
+// StartTabs lists the start tab names: the summary, then each section with a tab.
+func StartTabs() []string {
+	out := []string{StartTabSummary}
+	for _, s := range record.TabSections() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
 // Kind is the kind of a back end: how shcr talks to it.
 type Kind string
 

@@ -28,7 +28,7 @@ const EnvConfig = EnvPrefix + "CONFIG"
 // envKeys are the settings an environment variable can override (SHCR_ + key in upper case,
 // dots as underscores). Back ends are a list and are set in the file only.
 func envKeys() []string {
-	return []string{"vocabulary", "role", "purpose", "idle_lock", "user.name", "user.id", "user.role", "user.email", "user.sds_user_id", "user.sds_role_profile_id"}
+	return []string{"vocabulary", "role", "start_tab", "purpose", "idle_lock", "user.name", "user.id", "user.role", "user.email", "user.sds_user_id", "user.sds_role_profile_id"}
 }
 
 // EnvName is the environment variable that overrides key ("user.name" → "SHCR_USER_NAME").

@@ -9,11 +9,14 @@ type Config struct {
 	Vocabulary Vocabulary `mapstructure:"vocabulary"` // health | social-care
 	// VocabularyDefaulted: nobody chose the vocabulary (no flag, environment or file), so
 	// the role may choose it (ApplyRole).
-	VocabularyDefaulted bool          `mapstructure:"-"`
-	Role                Role          `mapstructure:"role"`      // discharge | social-worker | dispatcher | ""
-	Purpose             string        `mapstructure:"purpose"`   // direct-care | safeguarding | emergency | other | demo | ""
-	IdleLock            time.Duration `mapstructure:"idle_lock"` // minutes without a key before the screen locks (default 5m)
-	Backends            []Backend     `mapstructure:"backends"`
+	VocabularyDefaulted bool `mapstructure:"-"`
+	Role                Role `mapstructure:"role"` // discharge | social-worker | dispatcher | ""
+	// StartTab is the tab a record opens on: "summary" or a section with a tab
+	// ("next-of-kin", "notes", …); "" means the role's (Role.StartTab).
+	StartTab string        `mapstructure:"start_tab"`
+	Purpose  string        `mapstructure:"purpose"`   // direct-care | safeguarding | emergency | other | demo | ""
+	IdleLock time.Duration `mapstructure:"idle_lock"` // minutes without a key before the screen locks (default 5m)
+	Backends []Backend     `mapstructure:"backends"`
 	// User names the member of staff where no sign-in provides one (GP Connect needs a real user).
 	User User `mapstructure:"user"`
 	// Organisations names organisations by ODS code, with their care domain, so that an

@@ -63,9 +63,17 @@ func orList(xs []string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }
 
+// CheckStartTab says why s is not a start tab; "" (the role's) is allowed.
+func CheckStartTab(s string) error {
+	if s == "" {
+		return nil
+	}
+	return oneOf(s, "a tab", StartTabs())
+}
+
 // ApplyRole sets what a role makes sensible where nobody chose otherwise: a social worker
 // reads social care words unless a vocabulary was given (flag, environment or file). The
-// role's first tab is the TUI's (tui.startSections).
+// role's first tab (Role.StartTab) is used where start_tab and --tab say nothing.
 func (c *Config) ApplyRole() {
 	if c.VocabularyDefaulted && c.Role == RoleSocialWorker {
 		c.Vocabulary = VocabularySocialCare
@@ -123,6 +131,9 @@ func (c *Config) Validate() error {
 	}
 	if err := CheckRole(c.Role); err != nil {
 		return fail("role", err)
+	}
+	if err := CheckStartTab(c.StartTab); err != nil {
+		return fail("start_tab", err)
 	}
 	if err := CheckPurpose(c.Purpose, c.Demo); err != nil {
 		return fail("purpose", err)

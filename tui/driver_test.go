@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -184,3 +185,9 @@ func withDemoNumbers(opts Options) Options {
 	}
 	return opts
 }
+
+// noSystemClipboard is the system clipboard of a headless machine: there is none. Tests use
+// it so that they never write to the clipboard of the person running them.
+func noSystemClipboard(string) error { return errNoClipboard }
+
+var errNoClipboard = errors.New("no clipboard utilities available")

@@ -22,6 +22,8 @@ type KeyMap struct {
 	Apply, Cancel key.Binding
 	// Sign-in: sign in to a back end that needs it; sign out of every back end (shared PCs).
 	SignIn, SignOut key.Binding
+	// The job in one screen: the copy chooser, the handover summary, the timeline.
+	CopyChoose, Handover, Timeline key.Binding
 }
 
 // tabKeys are the digits that choose a tab: one per tab, from 1.
@@ -67,6 +69,10 @@ func DefaultKeyMap() KeyMap {
 		Cancel:    b([]string{"esc"}, "esc"),
 		SignIn:    b([]string{"ctrl+l"}, "ctrl+l"),
 		SignOut:   b([]string{"ctrl+o"}, "ctrl+o"),
+
+		CopyChoose: b([]string{"Y"}, "Y"),
+		Handover:   b([]string{"H"}, "H"),
+		Timeline:   b([]string{"t"}, "t"),
 	}
 	// Reveal belongs to the governance work (restricted items): off until it is wired.
 	k.Reveal.SetEnabled(false)
@@ -105,6 +111,9 @@ func (k *KeyMap) SetVocabulary(v vocab.Vocabulary) {
 	set(&k.Cancel, v.HelpClear)
 	set(&k.SignIn, v.HelpSignIn)
 	set(&k.SignOut, v.HelpSignOut)
+	set(&k.CopyChoose, v.HelpCopyChoose)
+	set(&k.Handover, v.HelpHandover)
+	set(&k.Timeline, v.HelpTimeline)
 }
 
 // ShortHelp is the one-line help: what matters most now.
@@ -116,7 +125,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	cols := [][]key.Binding{
 		enabled(k.Tab, k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom),
-		enabled(k.Submit, k.Focus, k.Recent, k.Filter, k.Sort, k.Domain, k.Refresh, k.Copy, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
+		enabled(k.Submit, k.Focus, k.Recent, k.Filter, k.Sort, k.Domain, k.Timeline, k.Refresh, k.Copy, k.CopyChoose, k.Handover, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
 		enabled(k.Vocab, k.Help, k.SignIn, k.SignOut, k.Quit, k.ForceQuit),
 	}
 	out := cols[:0]
@@ -148,12 +157,13 @@ const (
 	ctxRecordFilter                   // the filter field of a tab has focus
 )
 
-// setContext enables exactly the keys that apply in c. hasPhone says whether the selected
-// row has a number to copy; table whether the tab is a table (not the summary).
-func (k *KeyMap) setContext(c keyContext, table, hasPhone bool) {
+// setContext enables exactly the keys that apply in c. canCopy says whether the selected
+// row (or the summary) has something for `y` to copy; table whether the tab is a table
+// (not the summary).
+func (k *KeyMap) setContext(c keyContext, table, canCopy bool) {
 	all := []*key.Binding{&k.Quit, &k.Help, &k.Vocab, &k.Tab, &k.NextTab, &k.PrevTab, &k.Up, &k.Down,
 		&k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Filter, &k.Sort, &k.Domain, &k.Refresh, &k.Back,
-		&k.Copy, &k.Submit, &k.Clear, &k.Focus, &k.Recent, &k.Apply, &k.Cancel}
+		&k.Copy, &k.Submit, &k.Clear, &k.Focus, &k.Recent, &k.Apply, &k.Cancel, &k.CopyChoose, &k.Handover, &k.Timeline}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
@@ -169,11 +179,12 @@ func (k *KeyMap) setContext(c keyContext, table, hasPhone bool) {
 	case ctxSearchList:
 		on(&k.Submit, &k.Clear, &k.Focus, &k.Recent, &k.Up, &k.Down, &k.Quit, &k.Help, &k.Vocab)
 	case ctxRecord:
-		on(&k.Tab, &k.NextTab, &k.PrevTab, &k.Refresh, &k.Back, &k.Domain, &k.Quit, &k.Help, &k.Vocab)
+		on(&k.Tab, &k.NextTab, &k.PrevTab, &k.Refresh, &k.Back, &k.Domain, &k.Quit, &k.Help, &k.Vocab,
+			&k.CopyChoose, &k.Handover, &k.Timeline)
 		if table {
 			on(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Filter, &k.Sort)
 		}
-		if hasPhone {
+		if canCopy {
 			on(&k.Copy)
 		}
 	case ctxRecordFilter:

@@ -33,7 +33,11 @@ type (
 		err  bool
 	}
 	clearFlashMsg struct{ id int }
-	// copyMsg asks the root to put text on the clipboard (OSC 52).
-	copyMsg      struct{ text string }
+	// copyMsg asks the root to put text on the clipboard (OSC 52 and the system clipboard);
+	// what says what it is ("the phone number"), "" to name the text itself (a sign-in address).
+	copyMsg struct {
+		text string
+		what string
+	}
 	clearCopyMsg struct{ id int }
 )

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aymanbagabas/go-osc52/v2"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -181,11 +180,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case copyMsg:
-		m.oscID++
-		id := m.oscID
-		m.osc = osc52.New(msg.text).String()
-		return m, tea.Batch(m.flashCmd(strings.ReplaceAll(m.c.v.Copied, "%s", msg.text), false),
-			m.c.tick(500*time.Millisecond, func(time.Time) tea.Msg { return clearCopyMsg{id} }))
+		return m, m.copy(msg) // copy.go
+	case copiedMsg:
+		return m, m.copied(msg)
+	case pushMsg:
+		m.push(msg.o)
+		m.layout()
+		return m, nil
 	case clearCopyMsg:
 		if msg.id == m.oscID {
 			m.osc = ""

@@ -50,6 +50,8 @@ type recordPage struct {
 	auditedViews []record.Section
 	auditErr     error
 
+	tl timelineView // the Encounters tab's timeline, `t` (timeline.go)
+
 	filtering bool
 	filterIn  textinput.Model
 	spin      spinner.Model
@@ -72,6 +74,7 @@ func (p *recordPage) reset() {
 		p.panes[i+1] = newTablePane(sec)
 	}
 	p.dom = domainAll
+	p.tl = timelineView{}
 	p.filtering = false
 	p.reveals = &record.Reveals{}
 	p.masked = nil
@@ -87,22 +90,26 @@ func sectionOf(i int) record.Section {
 	return views.TabSections()[i-1]
 }
 
-// startSections are the roles' first sections: discharge → care packages, social worker →
-// notes (newest first), dispatcher → next of kin.
-var startSections = map[config.Role]record.Section{
-	RoleDischarge:    record.SectionCarePackages,
-	RoleSocialWorker: record.SectionNotes,
-	RoleDispatcher:   record.SectionNextOfKin,
-}
+// startTab is the role's first tab (config.Role.StartTab): discharge → the summary with
+// the care package verdict, social worker → notes (newest first), dispatcher → next of kin
+// with the contact to call first selected; otherwise the summary.
+func startTab(role config.Role) int { return tabNamed(role.StartTab()) }
 
-// startTab is the role's first tab: the tab of its start section; otherwise the summary.
-func startTab(role config.Role) int {
-	if sec, ok := startSections[role]; ok {
-		if i := slices.Index(views.TabSections(), sec); i >= 0 {
-			return i + 1
-		}
+// tabNamed is the tab of a config.StartTab name: a section with a tab, else the summary.
+func tabNamed(name string) int {
+	if i := slices.Index(views.TabSections(), record.Section(name)); i >= 0 {
+		return i + 1
 	}
 	return 0
+}
+
+// firstTab is the tab a record opens on: the configured start tab (start_tab, --tab),
+// else the role's.
+func (c *common) firstTab() int {
+	if c.opts.Config.StartTab != "" {
+		return tabNamed(c.opts.Config.StartTab)
+	}
+	return startTab(c.opts.Role)
 }
 
 // open shows a person and fetches every section from every back end that knows them.
@@ -110,7 +117,7 @@ func (p *recordPage) open(m client.Match) tea.Cmd {
 	p.close()
 	p.reset()
 	p.match = m
-	p.setTab(startTab(p.c.opts.Role))
+	p.setTab(p.c.firstTab())
 	return p.fetch()
 }
 
@@ -174,26 +181,38 @@ func (p *recordPage) invalidate() {
 			pn.invalidate()
 		}
 	}
+	if p.tl.pane != nil {
+		p.tl.pane.invalidate()
+	}
 }
 
-func (p *recordPage) pane() *tablePane { return p.panes[p.active] }
+func (p *recordPage) pane() *tablePane {
+	if pn := p.timelinePane(); pn != nil {
+		return pn
+	}
+	return p.panes[p.active]
+}
 
 func (p *recordPage) keyContext() (keyContext, bool, bool) {
 	if p.filtering {
 		return ctxRecordFilter, false, false
 	}
-	pn := p.pane()
-	if pn == nil {
-		return ctxRecord, false, false
-	}
-	p.ensure(pn)
-	r := pn.selectedRow()
-	return ctxRecord, true, r != nil && !r.Restricted && r.Phone != ""
+	_, canCopy := p.primaryCopy() // copy.go
+	return ctxRecord, p.pane() != nil, canCopy
 }
 
 func (p *recordPage) ensure(pn *tablePane) {
-	if p.rec != nil {
-		pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has, p.c.now())
+	if p.rec == nil {
+		return
+	}
+	if pn == p.timeline() {
+		p.ensureTimeline(pn)
+		return
+	}
+	built := pn.built
+	pn.ensure(p.shown(), p.c.v, p.dom, p.reveals.Has, p.c.now())
+	if !built {
+		p.selectCallFirst(pn) // timeline.go
 	}
 }
 
@@ -277,6 +296,9 @@ func (p *recordPage) touch(part record.Part) {
 			pn.invalidate()
 		}
 	}
+	if p.tl.pane != nil {
+		p.tl.pane.invalidate()
+	}
 }
 
 // backend records a back end's overall status; when it failed, its sections still loading
@@ -352,12 +374,20 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 		return tea.Batch(p.fetch(), func() tea.Msg { return flashMsg{text: p.c.v.Refreshing} })
 	case key.Matches(msg, k.Domain):
 		p.dom = p.dom.next()
-		for _, q := range p.panes {
+		for _, q := range append(p.panes, p.tl.pane) {
 			if q != nil && q.built {
 				q.reorder(p.dom, q.selectedIndex())
 			}
 		}
 		return func() tea.Msg { return flashMsg{text: fmt.Sprintf(p.c.v.Showing, p.dom.text(p.c.v))} }
+	case key.Matches(msg, k.Copy):
+		return p.copyKey() // copy.go
+	case key.Matches(msg, k.CopyChoose):
+		return func() tea.Msg { return pushMsg{newCopyChooser(p.c, p.copyChoices())} }
+	case key.Matches(msg, k.Handover):
+		return p.handoverKey()
+	case key.Matches(msg, k.Timeline):
+		p.toggleTimeline()
 	case pn == nil:
 		return nil
 	case key.Matches(msg, k.Up):
@@ -379,12 +409,6 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 		p.filterIn.SetValue(pn.filter)
 		p.filterIn.CursorEnd()
 		return p.filterIn.Focus()
-	case key.Matches(msg, k.Copy):
-		if r := pn.selectedRow(); r != nil && !r.Restricted && r.Phone != "" {
-			num := r.Phone
-			return func() tea.Msg { return copyMsg{text: num} }
-		}
-		return func() tea.Msg { return flashMsg{text: p.c.v.NothingToCopy, err: true} }
 	}
 	return nil
 }

@@ -67,14 +67,14 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 	v, st := p.c.v, p.c.st
 	compact := w < wideLayout
 	details := func(dw, dh int) string {
-		r := pn.selectedRow()
-		if r == nil {
+		sec, i := p.selected() // a timeline row is its item's own section's
+		if i < 0 {
 			return ""
 		}
 		if compact {
-			return views.ItemDetailsCompact(p.shown(), pn.sec, r.Index, v, st, dw, dh, p.reveals.Has, p.c.now())
+			return views.ItemDetailsCompact(p.shown(), sec, i, v, st, dw, dh, p.reveals.Has, p.c.now())
 		}
-		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), pn.sec, r.Index, v, st, dw, dh-1, p.reveals.Has, p.c.now())
+		return st.Title.Render(v.Details) + "\n" + views.ItemDetails(p.shown(), sec, i, v, st, dw, dh-1, p.reveals.Has, p.c.now())
 	}
 	if w >= wideLayout {
 		tw := w * 3 / 5
@@ -100,6 +100,9 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 func (p *recordPage) tableState(pn *tablePane, w int) string {
 	v, st := p.c.v, p.c.st
 	parts := []string{fmt.Sprintf("%d %s %d %s", len(pn.order), v.Of, len(pn.table.Rows), v.Rows)}
+	if pn == p.timeline() {
+		parts = append([]string{v.TimelineTitle}, parts...)
+	}
 	if pn.sortCol < len(pn.table.Columns) {
 		dir := v.Ascending
 		if pn.sortDesc {

@@ -78,6 +78,12 @@ type Options struct {
 	// (cmd/shcr: central audit that could not be started, in the vocabulary's words); it
 	// must hold no personal data. "": none.
 	StartupNotice string
+	// Clipboard writes to the system clipboard besides the terminal's (OSC 52); nil: the
+	// system's (github.com/atotto/clipboard), which a headless machine does not have.
+	Clipboard func(string) error
+	// HandoverDir is where `H` writes handover summaries; "": handover under the state
+	// directory (config.StateDir).
+	HandoverDir string
 	// Input and Output default to the terminal (stdin, stdout).
 	Input  io.Reader
 	Output io.Writer

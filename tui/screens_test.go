@@ -40,7 +40,8 @@ func offlineFederation(t testing.TB) *client.Federation {
 func fixtureModel(t *testing.T, v vocab.Vocabulary, role config.Role, rec *record.Record, w, h int) *Model {
 	t.Helper()
 	m, err := New(context.Background(), Options{Federation: offlineFederation(t), Vocabulary: v, Role: role,
-		Clock: func() time.Time { return viewstest.Now }, DemoNumbers: []string{"9991000003", "9991158383"}})
+		Clock: func() time.Time { return viewstest.Now }, DemoNumbers: []string{"9991000003", "9991158383"},
+		Clipboard: noSystemClipboard, HandoverDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

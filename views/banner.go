@@ -167,8 +167,26 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles, now time.Time) []s
 		}
 		chip(st.ChipAlert, v.BackendsDisagree+" "+strings.Join(parts, "; "))
 	}
-	if failed := FailedBackends(rec); len(failed) > 0 {
+	failed := FailedBackends(rec)
+	if len(failed) > 0 {
 		chip(st.ChipAlert, v.BackendDown+": "+strings.Join(failed, ", "))
+	}
+	// A safety flag (crew safety, safeguarding) that could not be checked is said to be so
+	// on every tab, not only on the Summary: a back end not asked, timed out or cut short.
+	if names := alertsNotChecked(rec, failed); len(names) > 0 {
+		chip(st.ChipWarn, fmt.Sprintf(v.AlertsNotChecked, strings.Join(names, ", ")))
+	}
+	return out
+}
+
+// alertsNotChecked names the back ends whose alerts could not be checked and that have
+// finished answering, but those already named as failed.
+func alertsNotChecked(rec *record.Record, failed []string) []string {
+	var out []string
+	for _, st := range rec.Coverage(record.SectionAlerts).Unchecked {
+		if st.State != record.StateLoading && !slices.Contains(failed, st.Backend) && !slices.Contains(out, st.Backend) {
+			out = append(out, st.Backend)
+		}
 	}
 	return out
 }

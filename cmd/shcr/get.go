@@ -47,7 +47,9 @@ func newGetCmd(a *app) *cobra.Command {
 		Short: "Print a person's record (or some sections) without the interface, as text or JSON",
 		Long: `shcr get asks every configured back end (or, with --demo, the embedded demo back ends) about
 the person with this NHS number and prints the merged record: the person banner, then each
-section as a table; or, with --output json, the documented JSON described in README.md.
+section as a table; or, with --output json, the documented JSON described in README.md; or,
+with --output md, a one-page handover summary in Markdown (alerts, care package verdict,
+current medications and allergies, next of kin, the last encounters, each with its source).
 
 Exit codes: 0 found, and every back end that knows the person answered every section in
 full (not being known to some is fine, and so is a back end that does not serve a kind of
@@ -91,7 +93,7 @@ Text is laid out in the terminal's width; piped, lines are whole; --width N sets
 	cmd.Flags().StringVar(&o.given, "given", "", "and the given `NAMES`")
 	cmd.Flags().StringVar(&o.birthDate, "birth-date", "", "and the `DATE` of birth: 12-Mar-1948, 12/03/1948 or 1948-03-12")
 	cmd.Flags().StringVar(&o.postcode, "postcode", "", "and the `POSTCODE`, where the date of birth is not known")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "`FORMAT`: text (for people) | json (for scripts)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "`FORMAT`: text (for people) | json (for scripts) | md (a one-page handover summary in Markdown)")
 	cmd.Flags().IntVar(&o.width, "width", 0, "lay text out in `N` columns (default: the terminal's width; full lines when piped)")
 	cmd.Flags().BoolVar(&o.noLogin, "no-login", false, "never sign in interactively: a back end that needs it is not queried (exit 4)")
 	cmd.Flags().StringVar(&o.reveal, "reveal-restricted", "", "show restricted items' content; the `REASON` is recorded in the audit trail")
@@ -157,8 +159,12 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	if err != nil {
 		return exitf(exitUsage, "shcr get: %v", err)
 	}
-	if o.output != "text" && o.output != "json" {
-		return exitf(exitUsage, "shcr get: --output %q: use text or json", o.output)
+	switch o.output {
+	case "text", "json":
+	case "md", "markdown":
+		o.output = "md"
+	default:
+		return exitf(exitUsage, "shcr get: --output %q: use text, json or md", o.output)
 	}
 	o.reveal = strings.Join(strings.Fields(o.reveal), " ")
 	if o.revealed && o.reveal == "" {
@@ -182,7 +188,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	if err != nil {
 		return err
 	}
-	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: tokens, User: signIn.User(), CurrentUser: signIn.User, Organisations: s.cfg.Organisations})
+	fed, err := client.NewFederation(s.cfg.Backends, client.Options{Logger: a.log, Tokens: tokens, User: signIn.User(), CurrentUser: signIn.User, Organisations: s.cfg.Organisations, Now: a.now})
 	if err != nil {
 		return exitf(exitUsage, "shcr get: %v", err)
 	}
@@ -290,6 +296,8 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	switch o.output {
 	case "json":
 		err = writeJSON(a.stdout, shown, true, sections)
+	case "md":
+		err = a.writeHandover(shown, s.cfg, reveals.Has) // get_md.go
 	default:
 		v, verr := vocab.Parse(s.cfg.Vocabulary)
 		if verr != nil {

@@ -52,6 +52,7 @@ type globalFlags struct {
 	demo       bool
 	vocabulary string
 	role       string
+	tab        string
 	logFile    string
 	plain      bool
 	purpose    string
@@ -71,6 +72,9 @@ type app struct {
 	// after is the timer sign-ins wait on (auth.Options.After); nil = time.After. Tests
 	// set one that fires at once.
 	after func(time.Duration) <-chan time.Time
+	// now is the clock the handover summary is dated and judged by (get_md.go); nil =
+	// time.Now. Tests set one.
+	now func() time.Time
 }
 
 // run builds the command tree, runs it and returns the process exit code.
@@ -150,6 +154,7 @@ Without a config file, try the demo: shcr demo`,
 	pf.BoolVar(&a.flags.demo, "demo", false, "use the embedded demo back ends (synthetic people; ignores configured back ends)")
 	pf.StringVar(&a.flags.vocabulary, "vocabulary", "", "the words to use, by `NAME`: health | social-care (default from config, else health)")
 	pf.StringVar(&a.flags.role, "role", "", "your `ROLE`: discharge | social-worker | dispatcher")
+	pf.StringVar(&a.flags.tab, "tab", "", "the `TAB` a record opens on: "+strings.Join(config.StartTabs(), " | ")+" (default from config, else your role's)")
 	pf.StringVar(&a.flags.logFile, "log", "", "write a debug log (JSON lines, no personal data) to `FILE`; nothing is logged otherwise")
 	pf.BoolVar(&a.flags.plain, "plain", false, "high contrast, no colour")
 	pf.StringVar(&a.flags.purpose, "purpose", "", "`PURPOSE` of access: direct-care | safeguarding | emergency | \"other: REASON\"")
@@ -240,6 +245,12 @@ func (a *app) applyFlags(cfg *config.Config) error {
 			return exitf(exitUsage, "--role: %v", err)
 		}
 		cfg.Role = config.Role(a.flags.role)
+	}
+	if a.flags.tab != "" {
+		if err := config.CheckStartTab(a.flags.tab); err != nil {
+			return exitf(exitUsage, "--tab: %v", err)
+		}
+		cfg.StartTab = a.flags.tab
 	}
 	if a.flags.purpose != "" {
 		if err := config.CheckPurpose(a.flags.purpose, cfg.Demo); err != nil {

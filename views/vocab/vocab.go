@@ -149,6 +149,18 @@ type Vocabulary struct {
 	// Bad input and small terminals (issue 12 §4). SearchTooLong takes the length ("10,000");
 	// TooSmall the width and height needed, then the terminal's; TooSmallHint says what to do.
 	SearchTooLong, TooSmall, TooSmallHint string
+
+	// The job in one screen (issue 14 §3). Copy: what was copied and where it went (the value
+	// itself is never repeated); the copy chooser (Y); the handover summary (H, get --output
+	// md); the timeline (t); the banner's chip for alerts that could not be checked.
+	CopiedTerminal, CopiedBoth, CopyNothing, CopyNHSNumber, CopyPhone, CopyAddress string
+	CopyRow, CopyTitle, CopyHelp, HelpCopyChoose, CopyHandover                     string
+	HandoverTitle, HandoverPrinted, HandoverLastEncounters, HandoverCoverage       string
+	HandoverAllChecked, HandoverWritten, HandoverNotWritten, HelpHandover          string
+	HandoverNoPhone, HandoverNone, NoteHelp                                        string
+	TimelineTitle, TimelineState, ColSource, TimelineEncounter, TimelineNote       string
+	TimelinePackageStart, TimelinePackageEnd, TimelineAlert, HelpTimeline          string
+	AlertsNotChecked                                                               string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).

@@ -45,6 +45,10 @@ func Health() Vocabulary {
 	v.SearchTooLong = "Not pasted: %s characters is too long for a search."
 	v.TooSmall = "terminal too small: need %d×%d (now %d×%d)"
 	v.TooSmallHint = "Make the window larger to see the patient's record."
+	// Issue 14 §3: the job in one screen.
+	v.HandoverLastEncounters = "Last %d encounters"
+	v.TimelineEncounter, v.TimelineNote = "Encounter", "Clinical note"
+	v.TimelinePackageStart, v.TimelinePackageEnd = "Care package started", "Care package ended"
 	return v
 }
 
@@ -91,6 +95,10 @@ func SocialCare() Vocabulary {
 	v.SearchTooLong = "Not pasted: %s characters is too long for a search."
 	v.TooSmall = "terminal too small: need %d×%d (now %d×%d)"
 	v.TooSmallHint = "Make the window larger to see the person's record."
+	// Issue 14 §3: the job in one screen.
+	v.HandoverLastEncounters = "Last %d visits and appointments"
+	v.TimelineEncounter, v.TimelineNote = "Visit or appointment", "Case note"
+	v.TimelinePackageStart, v.TimelinePackageEnd = "Care and support started", "Care and support ended"
 	return v
 }
 
@@ -219,7 +227,7 @@ func common() Vocabulary {
 		HelpTabs: "tabs", HelpNextTab: "next tab", HelpPrevTab: "previous tab", HelpUp: "up",
 		HelpDown: "down", HelpPageUp: "page up", HelpPageDown: "page down", HelpTop: "first row",
 		HelpBottom: "last row", HelpFilter: "filter", HelpSort: "sort", HelpDomain: "NHS / LA filter",
-		HelpRefresh: "refresh", HelpBack: "back to search", HelpCopy: "copy phone", HelpHelp: "more keys",
+		HelpRefresh: "refresh", HelpBack: "back to search", HelpCopy: "copy", HelpHelp: "more keys",
 		HelpQuit: "quit", HelpForceQuit: "quit anywhere", HelpOpen: "open", HelpClear: "clear",
 		HelpRecent: "reopen recent", HelpList: "field / list", HelpReveal: "reveal restricted",
 		HelpSearch: "search",
@@ -283,5 +291,33 @@ func common() Vocabulary {
 		LockSigningIn:    "Signing in…",
 		LockFailed:       "Still locked: %s",
 		HelpUnlock:       "unlock",
+
+		CopiedTerminal:     "Copied %s (terminal only)",
+		CopiedBoth:         "Copied %s to the clipboard",
+		CopyNothing:        "Nothing to copy on this row",
+		CopyNHSNumber:      "NHS number",
+		CopyPhone:          "phone number",
+		CopyAddress:        "address",
+		CopyRow:            "row as text",
+		CopyTitle:          "Copy",
+		CopyHelp:           "↑/↓ choose · enter copy · esc close",
+		HelpCopyChoose:     "copy…",
+		CopyHandover:       "handover summary",
+		HandoverTitle:      "Handover summary",
+		HandoverPrinted:    "Printed %s by shcr from the shared care record. Check the record before acting on it.",
+		HandoverCoverage:   "What could not be checked",
+		HandoverAllChecked: "Every back end that knows this record answered every section in full.",
+		HandoverWritten:    "Handover summary written to %s",
+		HandoverNotWritten: "Handover summary not written: %s",
+		HelpHandover:       "handover summary",
+		HandoverNoPhone:    "no phone recorded",
+		HandoverNone:       "none recorded",
+		NoteHelp:           "enter or esc close",
+		TimelineTitle:      "Timeline",
+		TimelineState:      "timeline: everything, newest first",
+		ColSource:          "Source",
+		TimelineAlert:      "Alert",
+		HelpTimeline:       "timeline",
+		AlertsNotChecked:   "ALERTS NOT CHECKED: %s",
 	}
 }
