@@ -3,6 +3,7 @@ package views
 import (
 	"time"
 
+	"github.com/shcr-project/shcr/internal/ukdate"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views/vocab"
 )
@@ -23,20 +24,20 @@ type TimelineEntry struct {
 // revealed(key), dated by when they were recorded.
 func Timeline(rec *record.Record, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) (entries []TimelineEntry, t Table) {
 	t = Table{
-		Columns: []Column{{Title: v.ColDate, Min: 11, Max: 17}, {Title: v.ColKind, Max: 24}, {Title: v.ColText, Flex: true},
-			{Title: v.ColSource, Max: 30}},
+		Columns: []Column{{Title: v.ColDate, Min: 11}, {Title: v.ColKind, Max: 14}, {Title: v.ColText, Flex: true},
+			{Title: v.ColSource, Max: 18}},
 		DefaultSort: 0,
 		DefaultDesc: true,
 	}
 	add := func(sec record.Section, index int, it *record.Item, when time.Time, whenText, kind, text string) {
 		r := Row{Index: len(entries), Domain: it.Provenance.Domain, Restricted: it.Masked(revealed)}
-		source := joinNonEmpty(", ", it.Provenance.Backend, it.Provenance.Organisation)
+		source := it.Provenance.Backend // the organisation is in the details
 		if r.Restricted {
 			when, whenText, text = it.Provenance.Recorded, "", v.RestrictedText
 		}
 		// A timeline row always says what kind of entry it is and where it came from,
 		// restricted or not: only the content is withheld.
-		r.Cells = []string{dateTimeText(when, whenText), kind, text, source}
+		r.Cells = []string{ukdate.Partial(when, whenText), kind, text, source}
 		r.Keys = []string{sortTime(when)}
 		entries = append(entries, TimelineEntry{Section: sec, Index: index, When: when})
 		t.Rows = append(t.Rows, r)

@@ -409,7 +409,7 @@ func TestExitCodes(t *testing.T) {
 		{"no config, interface", []string{}, 2, "shcr demo"},
 		{"unknown person", []string{"get", "--demo", unknownNHSNumber(t)}, 3, "no back end knows NHS number"},
 		{"bad section", []string{"get", "--demo", p.NHSNumber, "--section", "bloods"}, 2, `--section "bloods" is not a section`},
-		{"bad output", []string{"get", "--demo", p.NHSNumber, "--output", "xml"}, 2, `--output "xml": use text or json`},
+		{"bad output", []string{"get", "--demo", p.NHSNumber, "--output", "xml"}, 2, `--output "xml": use text, json or md`},
 		{"bad vocabulary", []string{"get", "--demo", p.NHSNumber, "--vocabulary", "medical"}, 2, `--vocabulary: "medical" is not a vocabulary (health | social-care)`},
 		{"bad role", []string{"get", "--demo", p.NHSNumber, "--role", "nurse"}, 2, `--role: "nurse" is not a role`},
 		{"unknown flag", []string{"get", "--demo", p.NHSNumber, "--colour"}, 2, "unknown flag: --colour"},

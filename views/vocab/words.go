@@ -48,7 +48,7 @@ func Health() Vocabulary {
 	// Issue 14 §3: the job in one screen.
 	v.HandoverLastEncounters = "Last %d encounters"
 	v.TimelineEncounter, v.TimelineNote = "Encounter", "Clinical note"
-	v.TimelinePackageStart, v.TimelinePackageEnd = "Care package started", "Care package ended"
+	v.TimelinePackageStart, v.TimelinePackageEnd = "Package start", "Package end"
 	return v
 }
 
@@ -97,8 +97,8 @@ func SocialCare() Vocabulary {
 	v.TooSmallHint = "Make the window larger to see the person's record."
 	// Issue 14 §3: the job in one screen.
 	v.HandoverLastEncounters = "Last %d visits and appointments"
-	v.TimelineEncounter, v.TimelineNote = "Visit or appointment", "Case note"
-	v.TimelinePackageStart, v.TimelinePackageEnd = "Care and support started", "Care and support ended"
+	v.TimelineEncounter, v.TimelineNote = "Visit", "Case note"
+	v.TimelinePackageStart, v.TimelinePackageEnd = "Support starts", "Support ends"
 	return v
 }
 
