@@ -23,10 +23,12 @@ func CopyChoices(rec *record.Record, sec record.Section, index int, v vocab.Voca
 	if n := rec.Person.NHSNumber; n != "" {
 		out = append(out, CopyChoice{Label: v.NHSNumber + " " + nhsnumber.Format(n), Value: n, What: v.CopyNHSNumber})
 	}
-	phones := func(ps []record.Phone, who string) {
-		for _, p := range ps {
-			if p.Number != "" {
-				out = append(out, CopyChoice{Label: joinNonEmpty(" — ", v.ColPhone+" "+PhoneText(p, v, now), who), Value: p.Number, What: v.CopyPhone})
+	phones := func(ps []record.Phone, who string) { // the numbers to call now first
+		for _, callable := range []bool{true, false} {
+			for _, p := range ps {
+				if p.Number != "" && p.Callable(now) == callable {
+					out = append(out, CopyChoice{Label: joinNonEmpty(" — ", v.ColPhone+" "+PhoneText(p, v, now), who), Value: p.Number, What: v.CopyPhone})
+				}
 			}
 		}
 	}
