@@ -113,7 +113,7 @@ func handoverAlerts(rec *record.Record, v vocab.Vocabulary, now time.Time, revea
 	if p.InterpreterLanguage != "" {
 		out = append(out, "- **"+md(v.Interpreter+": "+p.InterpreterLanguage)+"**")
 	}
-	n := 0
+	n, first := 0, len(out)
 	for i := range rec.Sections.Alerts {
 		a := &rec.Sections.Alerts[i]
 		switch {
@@ -121,6 +121,8 @@ func handoverAlerts(rec *record.Record, v vocab.Vocabulary, now time.Time, revea
 			out = append(out, itemLine(v.RestrictedText, a.Item, v))
 		case !a.Current(now):
 			continue
+		case a.Kind == record.AlertDeceased && p.Deceased, a.Kind == record.AlertInterpreter && p.InterpreterLanguage != "":
+			// Said once, at the top, as the banner says it.
 		default:
 			since := ""
 			if !a.Period.Start.IsZero() {
@@ -130,6 +132,7 @@ func handoverAlerts(rec *record.Record, v vocab.Vocabulary, now time.Time, revea
 		}
 		n++
 	}
+	slices.Sort(out[first:]) // by category: the same whichever back end answered first
 	if p.Restricted {
 		out = append(out, "- "+md(v.RestrictedExist))
 	}
@@ -155,6 +158,7 @@ func handoverCarePackages(rec *record.Record, v vocab.Vocabulary, now time.Time,
 	if n == 0 {
 		return out[:1]
 	}
+	slices.Sort(out[2:])
 	return out
 }
 
@@ -169,6 +173,7 @@ func handoverMedications(rec *record.Record, v vocab.Vocabulary, now time.Time, 
 			out = append(out, itemLine(joinNonEmpty(" — ", m.Name, m.Dosage), m.Item, v))
 		}
 	}
+	slices.Sort(out) // by name
 	if len(out) == 0 && rec.Count(record.SectionMedications) > 0 && rec.Coverage(record.SectionMedications).Checked() {
 		return []string{"- " + md(v.HandoverNone)} // only ended ones: none current
 	}
@@ -192,6 +197,7 @@ func handoverAllergies(rec *record.Record, v vocab.Vocabulary, revealed func(str
 			out = append(out, itemLine(joinNonEmpty(" ", a.Substance, paren(allergyStatus(a, v))), a.Item, v))
 		}
 	}
+	slices.Sort(out) // by substance
 	if len(out) == 0 && nka != nil {
 		out = append(out, itemLine(v.NoKnownAllergies, nka.Item, v))
 	}
@@ -206,7 +212,13 @@ func handoverNextOfKin(rec *record.Record, v vocab.Vocabulary, now time.Time, re
 			order = append(order, i)
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(rankKey(cs[a].Rank), rankKey(cs[b].Rank)) })
+	// Call-first order, then by name: the same whichever back end answered first.
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := strings.Compare(rankKey(cs[a].Rank), rankKey(cs[b].Rank)); c != 0 {
+			return c
+		}
+		return strings.Compare(cs[a].Name+cs[a].Key, cs[b].Name+cs[b].Key)
+	})
 	var out []string
 	for _, i := range order {
 		c := &cs[i]
@@ -240,7 +252,12 @@ func handoverEncounters(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 		}
 		return e.Period.Start
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return when(&es[b]).Compare(when(&es[a])) })
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := when(&es[b]).Compare(when(&es[a])); c != 0 {
+			return c
+		}
+		return strings.Compare(es[a].Key, es[b].Key)
+	})
 	var out []string
 	for _, i := range order[:min(len(order), HandoverEncounters)] {
 		e := &es[i]

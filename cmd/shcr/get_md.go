@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"time"
 
 	"github.com/shcr-project/shcr/config"
@@ -21,6 +22,15 @@ func (a *app) writeHandover(rec *record.Record, cfg config.Config, revealed func
 	if a.now != nil {
 		now = a.now
 	}
-	_, err = io.WriteString(a.stdout, views.Handover(rec, v, now(), revealed))
+	// The back ends' answers in configuration order (rec.Backends), not in the order they
+	// came: the same record prints the same summary.
+	order := map[string]int{}
+	for i, b := range rec.Backends {
+		order[b.Name] = i
+	}
+	sorted := *rec
+	sorted.SectionStatus = slices.Clone(rec.SectionStatus)
+	slices.SortStableFunc(sorted.SectionStatus, func(x, y record.SectionStatus) int { return order[x.Backend] - order[y.Backend] })
+	_, err = io.WriteString(a.stdout, views.Handover(&sorted, v, now(), revealed))
 	return err
 }
