@@ -288,7 +288,8 @@ func (n *notePanel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return n, nil
 }
 
-// View is the note as a bordered panel, the message wrapped whole (a path is broken, never cut).
+// View is the note as a bordered panel, the message wrapped at spaces (a path longer than
+// the panel is broken, never cut).
 func (n *notePanel) View() string {
 	v, st := n.c.v, n.c.st
 	inner := min(max(n.w-6, 20), 76)
@@ -297,8 +298,10 @@ func (n *notePanel) View() string {
 	if n.isErr {
 		style = st.Error
 	}
-	for _, l := range text.Break(n.msg, inner) {
-		b = append(b, style.Render(l))
+	for _, l := range text.Wrap(n.msg, inner) {
+		for _, piece := range text.Break(l, inner) { // a path longer than the panel
+			b = append(b, style.Render(piece))
+		}
 	}
 	b = append(b, "", st.Faint.Render(text.Truncate(v.NoteHelp, inner)))
 	return views.Panel(strings.Join(b, "\n"), st, inner)

@@ -362,3 +362,23 @@ func TestTimelineDetailsAreTheEntrysItem(t *testing.T) {
 		t.Error("t again did not go back to the encounters table")
 	}
 }
+
+// The idle lock closes the copy chooser: what it offers (a revealed item's text, the
+// handover summary) is not there after the unlock, which forgets reveals.
+func TestLockClosesTheCopyChooser(t *testing.T) {
+	m := fixtureModel(t, vocab.Health(), RoleDispatcher, viewstest.Record(), 80, 24)
+	d := &driver{tb: t, m: m}
+	d.keys("Y")
+	if _, ok := m.top().(*copyChooser); !ok {
+		t.Fatalf("Y opened %T", m.top())
+	}
+	lockFixture(d)
+	for _, o := range m.stack {
+		if _, ok := o.(*copyChooser); ok {
+			t.Fatal("the chooser is still open under the lock")
+		}
+	}
+	if _, ok := m.top().(*lockPanel); !ok {
+		t.Fatalf("top %T", m.top())
+	}
+}

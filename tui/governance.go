@@ -103,11 +103,12 @@ func (m *Model) locked() bool {
 	return false
 }
 
-// dropDialogs closes the purpose question and the reveal prompt.
+// dropDialogs closes the purpose question, the reveal prompt, the copy chooser and the
+// handover note (they hold what was on screen: the chooser, revealed content).
 func (m *Model) dropDialogs() {
 	m.drop(func(o overlay) bool {
 		switch o.(type) {
-		case *purposeDialog, *revealPrompt:
+		case *purposeDialog, *revealPrompt, *copyChooser, *notePanel:
 			return true
 		}
 		return false
