@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +38,37 @@ func TestRoleChoosesTheVocabularyNobodyChose(t *testing.T) {
 				t.Errorf("vocabulary = %q, want %q", c.Vocabulary, tc.want)
 			}
 		})
+	}
+}
+
+// Each role's start tab; start_tab in the file wins, and a name that is not a tab stops
+// shcr with the key named.
+func TestStartTab(t *testing.T) {
+	for role, want := range map[Role]string{RoleDischarge: "summary", RoleSocialWorker: "notes", RoleDispatcher: "next-of-kin", "": "summary"} {
+		if got := role.StartTab(); got != want {
+			t.Errorf("%q.StartTab() = %q, want %q", role, got, want)
+		}
+		if err := CheckStartTab(role.StartTab()); err != nil {
+			t.Errorf("%q: %v", role, err)
+		}
+	}
+	load := func(yaml string, e map[string]string) (Config, error) {
+		p := filepath.Join(t.TempDir(), "config.yaml")
+		if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e["HOME"] = "/home/u"
+		return Load(Options{File: p, Getenv: env(e), Warn: func(string) {}})
+	}
+	c, err := load("role: dispatcher\nstart_tab: care-team\n", map[string]string{})
+	if err != nil || c.StartTab != "care-team" {
+		t.Errorf("start_tab: %q, %v", c.StartTab, err)
+	}
+	c, err = load("role: dispatcher\n", map[string]string{"SHCR_START_TAB": "medications"})
+	if err != nil || c.StartTab != "medications" {
+		t.Errorf("SHCR_START_TAB: %q, %v", c.StartTab, err)
+	}
+	if _, err := load("start_tab: alerts\n", map[string]string{}); err == nil || !strings.Contains(err.Error(), `start_tab: "alerts" is not a tab`) {
+		t.Errorf("start_tab: alerts: %v", err)
 	}
 }

@@ -65,7 +65,8 @@ func TestCompletionValues(t *testing.T) {
 		{"roles", []string{"get", "--role", ""}, []string{"discharge", "social-worker", "dispatcher"}},
 		{"vocabularies", []string{"--vocabulary", ""}, []string{"health", "social-care"}},
 		{"purposes", []string{"get", "--purpose", ""}, []string{"direct-care", "safeguarding", "emergency", "other:"}},
-		{"output formats", []string{"get", "--output", ""}, []string{"text", "json"}},
+		{"output formats", []string{"get", "--output", ""}, []string{"text", "json", "md"}},
+		{"start tabs", []string{"--tab", ""}, []string{"summary", "care-packages", "care-team", "medications", "allergies", "next-of-kin", "encounters", "notes"}},
 		{"back ends from config", []string{"login", ""}, []string{"regional", "council"}},
 		{"second section after a comma", []string{"get", "--section", "next-of-kin,al"}, []string{"next-of-kin,allergies", "next-of-kin,alerts", "next-of-kin,all"}},
 	}

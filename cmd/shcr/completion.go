@@ -38,6 +38,7 @@ func addCompletions(a *app, root *cobra.Command) {
 	_ = root.RegisterFlagCompletionFunc("role", fixed(roles...))
 	_ = root.RegisterFlagCompletionFunc("vocabulary", fixed(vocabularies...))
 	_ = root.RegisterFlagCompletionFunc("purpose", fixed(purposes...))
+	_ = root.RegisterFlagCompletionFunc("tab", fixed(config.StartTabs()...))
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 
 	for _, c := range root.Commands() {
@@ -47,7 +48,7 @@ func addCompletions(a *app, root *cobra.Command) {
 			if c.Flags().Lookup("sections") != nil {
 				_ = c.RegisterFlagCompletionFunc("sections", completeSections)
 			}
-			_ = c.RegisterFlagCompletionFunc("output", fixed("text", "json"))
+			_ = c.RegisterFlagCompletionFunc("output", fixed("text", "json", "md"))
 			c.ValidArgsFunction = cobra.NoFileCompletions
 		case "audit":
 			if c.Flags().Lookup("output") != nil {
