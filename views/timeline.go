@@ -25,7 +25,7 @@ type TimelineEntry struct {
 func Timeline(rec *record.Record, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) (entries []TimelineEntry, t Table) {
 	t = Table{
 		Columns: []Column{{Title: v.ColDate, Min: 11}, {Title: v.ColKind, Max: 14}, {Title: v.ColText, Flex: true},
-			{Title: v.ColSource, Max: 18}},
+			{Title: v.ColSource, Max: 22}},
 		DefaultSort: 0,
 		DefaultDesc: true,
 	}

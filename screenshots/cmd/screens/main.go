@@ -89,6 +89,8 @@ func shots() []shot {
 		shot{name: "reveal-prompt", vocab: vocab.NameSocialCare, role: tui.RoleSocialWorker,
 			steps: []step{typed(oakes), key(tea.KeyEnter), runes("x"), typed("Strategy meeting follow-up")}},
 		shot{name: "lock", vocab: vocab.NameHealth, steps: append(append([]step{}, openM...), step{advance: 6 * time.Minute})},
+		shot{name: "copy-chooser", vocab: vocab.NameHealth, role: tui.RoleDispatcher, steps: []step{typed(brackenbury), key(tea.KeyEnter), runes("Y")}},
+		shot{name: "timeline", vocab: vocab.NameSocialCare, steps: append(append([]step{}, openM...), runes("t"))},
 	)
 	return out
 }
