@@ -107,6 +107,28 @@ func (p *recordPage) primaryCopy() (views.CopyChoice, bool) {
 	return views.PrimaryCopy(p.shown(), sec, i, p.c.v, p.reveals.Has, p.c.now())
 }
 
+// canCopy reports whether `y` has something to copy, from the selected row alone (it is
+// asked at every key): the NHS number on the summary; on a table, any row not restricted,
+// but a contact with no number to call (as views.PrimaryCopy decides).
+func (p *recordPage) canCopy() bool {
+	if p.rec == nil {
+		return false
+	}
+	pn := p.pane()
+	if pn == nil {
+		return p.rec.Person.NHSNumber != ""
+	}
+	p.ensure(pn)
+	r := pn.selectedRow()
+	switch {
+	case r == nil || r.Restricted:
+		return false
+	case pn.sec == record.SectionNextOfKin && pn != p.timeline():
+		return r.Phone != ""
+	}
+	return true
+}
+
 // copyKey is `y`.
 func (p *recordPage) copyKey() tea.Cmd {
 	if c, ok := p.primaryCopy(); ok {

@@ -382,3 +382,35 @@ func TestLockClosesTheCopyChooser(t *testing.T) {
 		t.Fatalf("top %T", m.top())
 	}
 }
+
+// Whether `y` is offered (from the row alone, at every key) agrees with what it copies, on
+// every row of every tab and of the timeline.
+func TestCanCopyAgreesWithPrimaryCopy(t *testing.T) {
+	for _, rec := range []func() *record.Record{viewstest.Hard, viewstest.Record, viewstest.Deceased} {
+		m := fixtureModel(t, vocab.Health(), "", rec(), 160, 48)
+		d := &driver{tb: t, m: m}
+		p := m.record
+		check := func(where string) {
+			_, ok := p.primaryCopy()
+			if p.canCopy() != ok || m.c.keys.Copy.Enabled() != ok {
+				sec, i := p.selected()
+				t.Errorf("%s (%s %d): canCopy %v, key %v, primaryCopy %v", where, sec, i, p.canCopy(), m.c.keys.Copy.Enabled(), ok)
+			}
+		}
+		for tab := range tabCount {
+			d.keys(fmt.Sprint(tab + 1))
+			check(fmt.Sprintf("tab %d", tab+1))
+			if pn := p.pane(); pn != nil {
+				for range pn.order {
+					d.keys("down")
+					check(fmt.Sprintf("tab %d", tab+1))
+				}
+			}
+		}
+		d.keys("t", "g")
+		for range p.pane().order {
+			check("timeline")
+			d.keys("down")
+		}
+	}
+}

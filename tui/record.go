@@ -197,8 +197,7 @@ func (p *recordPage) keyContext() (keyContext, bool, bool) {
 	if p.filtering {
 		return ctxRecordFilter, false, false
 	}
-	_, canCopy := p.primaryCopy() // copy.go
-	return ctxRecord, p.pane() != nil, canCopy
+	return ctxRecord, p.pane() != nil, p.canCopy() // copy.go
 }
 
 func (p *recordPage) ensure(pn *tablePane) {
