@@ -414,3 +414,29 @@ func TestCanCopyAgreesWithPrimaryCopy(t *testing.T) {
 		}
 	}
 }
+
+// Through the real program: the dispatcher's record opens on the next of kin with the
+// contact to call first selected (the row marked ">"), and y copies that contact's number.
+func TestFlowDispatcherCallFirstSelected(t *testing.T) {
+	f := startProgram(t, Options{Role: RoleDispatcher})
+	f.open(nhsBrackenbury, "Brackenbury")
+	f.press("y")
+	f.waitFor("Copied phone number (terminal only)")
+	m := f.settled()
+	nok := m.record.rec.Sections.NextOfKin
+	want := views.CallFirst(nok, demo.ReferenceDate, nil)
+	if want < 0 {
+		t.Fatal("no contact to call first")
+	}
+	pn := m.record.pane()
+	if pn == nil || pn.sec != record.SectionNextOfKin || pn.selectedIndex() != want {
+		t.Fatalf("selected %v, want contact %d (%s)", pn, want, nok[want].Name)
+	}
+	if !regexp.MustCompile(`(?m)^> \S+ +` + regexp.QuoteMeta(nok[want].Name)).MatchString(stripped(m)) {
+		t.Errorf("the row marked > is not %s:\n%s", nok[want].Name, stripped(m))
+	}
+	number := pn.selectedRow().Phone
+	if number == "" || !bytes.Contains(f.out, []byte(oscCopy(number))) {
+		t.Errorf("y did not copy %q", number)
+	}
+}
