@@ -17,8 +17,8 @@ type Finding struct {
 
 	mu      sync.Mutex
 	results []backendAnswer // one per back end, config order
-	left    int            // back ends still searching
-	changed chan struct{}  // closed (and replaced) each time a back end answers
+	left    int             // back ends still searching
+	changed chan struct{}   // closed (and replaced) each time a back end answers
 }
 
 // backendAnswer is one back end's answer to a search.
