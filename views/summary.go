@@ -219,7 +219,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 func listOrWhy(list string, rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
 	if list == "" {
 		if Loading(rec, sec) && rec.Count(sec) == 0 {
-			return v.Loading
+			return CheckingText(rec, sec, v)
 		}
 		if rec.Count(sec) > 0 && rec.Coverage(sec).Checked() {
 			// The section answered in full and holds items, none of them of this line's kind

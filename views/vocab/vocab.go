@@ -149,6 +149,14 @@ type Vocabulary struct {
 	// Bad input and small terminals (issue 12 §4). SearchTooLong takes the length ("10,000");
 	// TooSmall the width and height needed, then the terminal's; TooSmallHint says what to do.
 	SearchTooLong, TooSmall, TooSmallHint string
+
+	// Back ends still being asked (issue 14 §1). StillSearching takes the back ends still
+	// searching; WaitingFor the back ends a section waits for and the time waited
+	// (SecondsShort), WaitingForBare without the time; Checking the back ends a Summary line waits for; VerdictChecking the
+	// back ends the care package verdict waits for, VerdictCheckingSoFar those and what was
+	// found so far.
+	StillSearching, WaitingFor, WaitingForBare, SecondsShort, Checking string
+	VerdictChecking, VerdictCheckingSoFar                              string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).

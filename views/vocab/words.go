@@ -31,6 +31,8 @@ func Health() Vocabulary {
 	v.VerdictYes = "Care package in place: Yes — %s"
 	v.VerdictNo = "Care package in place: No — none active at %s"
 	v.VerdictUnknown = "Care package in place: Unknown — %s"
+	v.VerdictChecking = "Care package in place: checking %s…"
+	v.VerdictCheckingSoFar = "Care package in place: checking %s… — so far %s"
 	v.DoesNotKnow = "%s does not know this patient"
 	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care packages."
 	v.SumMedicallySafe = "Medically safe for discharge"
@@ -77,6 +79,8 @@ func SocialCare() Vocabulary {
 	v.VerdictYes = "Care and support in place: Yes — %s"
 	v.VerdictNo = "Care and support in place: No — none active at %s"
 	v.VerdictUnknown = "Care and support in place: Unknown — %s"
+	v.VerdictChecking = "Care and support in place: checking %s…"
+	v.VerdictCheckingSoFar = "Care and support in place: checking %s… — so far %s"
 	v.DoesNotKnow = "%s does not know this person"
 	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care and support."
 	v.SumMedicallySafe = "Medically safe to leave hospital"
@@ -105,6 +109,11 @@ func common() Vocabulary {
 		ResultsHelp:     "up/down to choose, enter to open",
 		RecentHelp:      "alt+1…alt+9 reopens",
 		SearchFailed:    "Search failed in %s: %s.",
+		StillSearching:  "Still searching %s…",
+		WaitingFor:      "waiting for %s (%s)",
+		WaitingForBare:  "waiting for %s",
+		SecondsShort:    "%d s",
+		Checking:        "checking %s…",
 
 		ColDomain: "Src", ColType: "Type", ColStatus: "Status", ColStart: "Start", ColEnd: "End",
 		ColSchedule: "Schedule", ColName: "Name", ColRole: "Role", ColTeam: "Team",
@@ -150,7 +159,7 @@ func common() Vocabulary {
 		NotAvailableFromBare: "not available from %s",
 		NotAskedAt:           "not asked at %s (%s)",
 		NotAskedAtBare:       "not asked at %s",
-		LoadingAt:            "loading at %s",
+		LoadingAt:            "checking %s…",
 		NothingFrom:          "Nothing came back from %s, but not every back end could be checked: this is unknown, not empty.",
 		ReasonServerError:    "server error",
 		ReasonAccessRefused:  "access refused",
