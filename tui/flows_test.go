@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/shcr-project/shcr/config"
@@ -203,8 +204,9 @@ func (f *flow) waitRecord(text string) []byte {
 	return f.waitForRe(regexp.QuoteMeta(text) + `[\s\S]*` + recordTabs.String())
 }
 
-// waitLoaded waits until the record is on the screen as last drawn and its back ends line
-// no longer says "loading".
+// waitLoaded waits until the record is on the screen as last drawn, its back ends line no
+// longer says "loading" and no tab shows the spinner (the back ends line may not name every
+// back end: a long failure takes its two lines).
 func (f *flow) waitLoaded() {
 	f.t.Helper()
 	f.poll("every back end to answer", func(screens []string) bool {
@@ -216,9 +218,12 @@ func (f *flow) waitLoaded() {
 		if i < 0 || !recordTabs.MatchString(s) {
 			return false
 		}
-		return !strings.Contains(s[i:], "loading")
+		return !strings.Contains(s[i:], "loading") && !strings.ContainsAny(s, spinnerFrames)
 	})
 }
+
+// spinnerFrames are the spinner's frames (bubbles' MiniDot): on screen while a section waits.
+var spinnerFrames = strings.Join(spinner.MiniDot.Frames, "")
 
 // final ends the program and returns the model; f.out then holds everything it wrote.
 func (f *flow) final() *Model {
