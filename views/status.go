@@ -218,8 +218,8 @@ func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles
 	return strings.Join(lines, "\n")
 }
 
-// TabLabel is "4 Medications (12)", or "4 Medications …" with the spinner frame while
-// loading. A section that is not fully checked never looks complete: "(12!)" when a back
+// TabLabel is "4 Medications (12)", or "4 Medications ⠋" with the spinner frame while
+// loading ("4 Medications (3) ⠋" when the back ends that answered sent 3). A section that is not fully checked never looks complete: "(12!)" when a back
 // end failed, timed out or was not asked, "(12+)" when one was cut short, "(-)" when no back
 // end returned it at all.
 func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinner string) string {
@@ -227,6 +227,9 @@ func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinn
 		return fmt.Sprintf("%d %s", n, title)
 	}
 	if Loading(rec, sec) {
+		if rec.Count(sec) > 0 { // what the back ends that have answered sent, to read meanwhile
+			return fmt.Sprintf("%d %s (%s) %s", n, title, CountText(rec, sec), spinner)
+		}
 		return fmt.Sprintf("%d %s %s", n, title, spinner)
 	}
 	count := CountText(rec, sec)
