@@ -32,6 +32,9 @@ func New(target string) (*Gate, error) {
 	}
 	g := &Gate{open: make(chan struct{}), arrived: make(chan struct{})}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	proxy.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) {
+		w.WriteHeader(http.StatusBadGateway) // a request the client gave up on: nothing to log
+	}
 	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g.seenOnce.Do(func() { close(g.arrived) })
 		select {
