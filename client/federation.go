@@ -63,25 +63,21 @@ type Match struct {
 	searched map[string]record.BackendStatus
 	// searchErrs is each back end's search error, where it failed (timed out or failed).
 	searchErrs map[string]error
-	// finding is the search the match came from, when it was taken before every back end
-	// had answered: Open asks it for the back ends still searching then.
+	// finding is the search the match came from: Open asks it for the back ends that had
+	// not answered (pending) when the match was taken.
 	finding *Finding
+	pending []string
 }
 
-// Pending names the back ends still searching (config order) that may yet find this
-// person: Open fetches from each that does, as soon as its search answers. Empty when the
-// search has ended, or for a person without an NHS number (who cannot be matched).
+// Pending names the back ends that had not answered the search when the match was taken
+// (config order): they may yet find this person, and Open reads each that does as soon as
+// its search answers (the others' sections take its answer). Empty for a search that had
+// ended, and for a person without an NHS number (who cannot be matched).
 func (m Match) Pending() []string {
-	if m.finding == nil || m.Unmatched || m.Person.NHSNumber == "" {
+	if m.Unmatched || m.Person.NHSNumber == "" {
 		return nil
 	}
-	var out []string
-	for _, name := range m.finding.Snapshot().Pending {
-		if !slices.ContainsFunc(m.Person.Sources, func(s record.PersonSource) bool { return s.Backend == name }) {
-			out = append(out, name)
-		}
-	}
-	return out
+	return slices.Clone(m.pending)
 }
 
 // NewFederation builds every configured back end; a bad entry is an error naming it.

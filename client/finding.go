@@ -118,7 +118,7 @@ func (s *Finding) snapshot() SearchUpdate {
 	}
 	u.Matches = matchPeople(s.results, searched, searchErrs)
 	for i := range u.Matches {
-		u.Matches[i].finding = s
+		u.Matches[i].finding, u.Matches[i].pending = s, u.Pending
 	}
 	return u
 }
