@@ -20,6 +20,7 @@ type Federation struct {
 	slow     time.Duration
 	now      func() time.Time // the clock a back end's "slow" is timed by (Options.Now)
 	sem      chan struct{}    // back ends asked at once (nil: no bound)
+	national *national        // the demographics and locator back ends, nil when none (national.go)
 }
 
 // clock is the time now by the injected clock (Options.Now; time.Now without one).
@@ -63,6 +64,8 @@ type Match struct {
 	searched map[string]record.BackendStatus
 	// searchErrs is each back end's search error, where it failed (timed out or failed).
 	searchErrs map[string]error
+	// national is what the demographics service said at search time (national.go).
+	national *nationalMatch
 }
 
 // NewFederation builds every configured back end; a bad entry is an error naming it.
@@ -83,12 +86,15 @@ func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
 	if len(f.backends) == 0 {
 		return nil, errors.New("no back ends are configured")
 	}
+	f.national = splitNational(f)
 	return f, nil
 }
 
 // NewFederationOf federates already built back ends (tests, or callers wrapping a Backend).
 func NewFederationOf(backends []Backend, opts Options) *Federation {
-	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
+	f := &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
+	f.national = splitNational(f)
+	return f
 }
 
 // Backends describes the configured back ends, in config order.
@@ -131,6 +137,9 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 // new id for the whole search (RequestID, WithRequestID).
 func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []record.BackendStatus) {
 	ctx, _ = ensureRequestID(ctx)
+	if f.national != nil && !routed(ctx) {
+		return f.national.search(ctx, f, q) // national.go: trace or verify first
+	}
 	type result struct {
 		people []record.Person
 		status record.BackendStatus
@@ -221,8 +230,11 @@ type multiFetcher interface {
 // ctx's (WithRequestID), else a new one. Open returns it, for the audit event of the open.
 func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) (requestID string) {
 	ctx, requestID = ensureRequestID(ctx)
+	if f.national != nil && !routed(ctx) {
+		return f.national.open(ctx, f, m, sections, emit, onBackend) // national.go: verify, locate, route
+	}
 	var wg sync.WaitGroup
-	for _, b := range f.backends {
+	for _, b := range f.ordered(ctx) {
 		info := b.Info()
 		var srcs []record.PersonSource
 		for _, s := range m.Person.Sources {
@@ -393,7 +405,7 @@ func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Se
 	ctx, requestID := ensureRequestID(ctx)
 	matches, statuses := f.Search(ctx, record.Query{NHSNumber: nhs})
 	rec = &record.Record{RequestID: requestID}
-	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs })
+	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs || m.replaces(nhs) })
 	if i < 0 {
 		rec.Backends = statuses
 		rec.Person.NHSNumber = nhs
