@@ -155,6 +155,9 @@ func joinPDS(p record.Person, id *record.Identity, regional []Match) Match {
 		m.national.regional = id != nil
 	}
 	m.Person, m.Discrepancies = rec.Person, rec.Discrepancies
+	// PDS is not a record to open: its view of the person is kept in m.national, not as a
+	// source the record is read from.
+	m.Person.Sources = slices.DeleteFunc(slices.Clone(m.Person.Sources), func(s record.PersonSource) bool { return s.Backend == p.Sources[0].Backend })
 	return m
 }
 
@@ -178,7 +181,6 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 	nhs := m.Person.NHSNumber
 	if n.pds != nil && nhs != "" && nm.identity == nil {
 		p, id, err := n.pds.Read(ctx, nhs)
-		onBackend(n.status(n.pds, err, f, p != nil))
 		switch {
 		case err != nil:
 			st := n.status(n.pds, err, f, false)
@@ -196,8 +198,10 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 			joined := joinPDS(*nm.person, id, regional)
 			m.Person, m.Discrepancies, m.searched, m.searchErrs = joined.Person, joined.Discrepancies, joined.searched, joined.searchErrs
 		}
-		part.Person = nm.person
-		part.Backend = n.pds.cfg.Name
+		if len(m.Person.Sources) > 0 {
+			p := m.Person // PDS's view merged with the regional sources, PDS's own taken out
+			part.Person = &p
+		}
 	}
 	var wg sync.WaitGroup
 	if id := nm.identity; n.pds != nil && id != nil && id.Verified {
@@ -220,7 +224,6 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 		wg.Go(func() {
 			ps, err := n.nrl.Pointers(ctx, nhs)
 			st := n.status(n.nrl, err, f, true)
-			onBackend(st)
 			loc := &record.Locator{Backend: n.nrl.cfg.Name, State: record.IdentityOK, Pointers: ps}
 			if err != nil {
 				loc.State, loc.Error, loc.Pointers = identityState(err), st.Error, []record.Pointer{}
