@@ -193,7 +193,9 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 		out = append(out, Field{v.SumAddress, v.Restricted})
 	} else {
 		at := joinNonEmpty("; ", addressText(rec.Person.Address), phonesText(rec.Person.Phones, v, now))
-		if at == "" {
+		if at == "" && rec.LocationWithheld() {
+			at = fmt.Sprintf(v.AddressWithheld, rec.Identity.Backend) // identity.go
+		} else if at == "" {
 			at = v.SumNone
 		}
 		out = append(out, Field{v.SumAddress, at})
@@ -206,6 +208,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 		out = append(out, Field{v.SumNotices, strings.Join(ns, "\n")})
 	}
 
+	out = append(out, IdentityFields(rec, v, now)...) // identity.go
 	var bs []string
 	for _, b := range rec.Backends {
 		bs = append(bs, b.Name+" "+BackendStatusText(b, v))
