@@ -170,3 +170,21 @@ func stripBrackets(chips []string) []string {
 	}
 	return out
 }
+
+// identityText is IdentityFields as "Label: value" lines for `shcr get`, "" without them.
+func identityText(rec *record.Record, v vocab.Vocabulary, width int, now time.Time) string {
+	var b strings.Builder
+	for _, f := range IdentityFields(rec, v, now) {
+		for i, para := range strings.Split(f.Value, "\n") {
+			lead := f.Label + ": "
+			if i > 0 {
+				lead = strings.Repeat(" ", text.Width(lead))
+			}
+			for _, l := range text.Wrap(lead+para, width) {
+				b.WriteString(l)
+				b.WriteString("\n")
+			}
+		}
+	}
+	return b.String()
+}
