@@ -264,14 +264,14 @@ func toStrings(v any) []string {
 	return out
 }
 
-// nameMatch: exact (case-insensitive), a trailing wildcard, or (fuzzy) the same first three letters.
+// nameMatch: exact (case-insensitive), a trailing wildcard, or (fuzzy) the same first two letters.
 func nameMatch(have, want string, fuzzy bool) bool {
 	have, want = strings.ToLower(have), strings.ToLower(want)
 	if w, ok := strings.CutSuffix(want, "*"); ok {
 		return strings.HasPrefix(have, w)
 	}
-	if fuzzy && len(have) >= 3 && len(want) >= 3 {
-		return have[:3] == want[:3]
+	if fuzzy && len(have) >= 2 && len(want) >= 2 {
+		return have[:2] == want[:2]
 	}
 	return have == want
 }
