@@ -163,6 +163,9 @@ func (c *Config) Validate() error {
 			}
 			national[b.Kind] = i
 		}
+		if b.Kind == KindNRL && c.User.Organisation == "" {
+			return fail(at+".kind", fmt.Errorf("the record locator requires your organisation's ODS code: set user.organisation (e.g. RAJ)"))
+		}
 	}
 	codes := map[string]string{}
 	for i, o := range c.Organisations {

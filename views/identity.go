@@ -134,7 +134,7 @@ func IdentityFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fie
 		for _, p := range l.Pointers {
 			line := firstNonEmptyText(p.Type, p.TypeCode) + " — " + custodian(p)
 			if !p.Date.IsZero() {
-				line += ", " + fmt.Sprintf(v.PointerSince, ukdate.Partial(p.Date, p.DateText))
+				line += ", " + fmt.Sprintf(v.PointerSince, ukdate.Date(p.Date))
 			}
 			if p.Backend != "" {
 				line += "; " + fmt.Sprintf(v.PointerOpens, p.Backend)
@@ -175,12 +175,19 @@ func stripBrackets(chips []string) []string {
 func identityText(rec *record.Record, v vocab.Vocabulary, width int, now time.Time) string {
 	var b strings.Builder
 	for _, f := range IdentityFields(rec, v, now) {
+		lead := f.Label + ": "
+		indent := strings.Repeat(" ", min(text.Width(lead), width/3))
 		for i, para := range strings.Split(f.Value, "\n") {
-			lead := f.Label + ": "
+			first := lead
 			if i > 0 {
-				lead = strings.Repeat(" ", text.Width(lead))
+				first = indent
 			}
-			for _, l := range text.Wrap(lead+para, width) {
+			for j, l := range text.Wrap(para, max(width-text.Width(indent), 20)) {
+				if j == 0 {
+					b.WriteString(first)
+				} else {
+					b.WriteString(indent)
+				}
 				b.WriteString(l)
 				b.WriteString("\n")
 			}

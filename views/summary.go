@@ -30,7 +30,7 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		// Each paragraph (a warning, a notice) starts on its own line; a long one is cut
 		// after three lines, except the care package verdict, warnings and notices, which
 		// are shown in full.
-		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage
+		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage || f.Label == v.SumHeldElsewhere
 		first := true
 		for _, para := range strings.Split(f.Value, "\n") {
 			for j, wl := range text.Wrap(para, valW) {
