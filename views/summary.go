@@ -189,13 +189,15 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 
 	// Where they live and their numbers: withheld for a restricted (PDS sensitive) person
 	// until revealed.
-	if rec.Person.Restricted && (revealed == nil || !revealed(record.RevealPersonKey)) {
+	switch {
+	case rec.LocationWithheld():
+		// PDS marks them restricted: no back end's address is kept, so none to reveal (identity.go).
+		out = append(out, Field{v.SumAddress, fmt.Sprintf(v.AddressWithheld, rec.Identity.Backend)})
+	case rec.Person.Restricted && (revealed == nil || !revealed(record.RevealPersonKey)):
 		out = append(out, Field{v.SumAddress, v.Restricted})
-	} else {
+	default:
 		at := joinNonEmpty("; ", addressText(rec.Person.Address), phonesText(rec.Person.Phones, v, now))
-		if at == "" && rec.LocationWithheld() {
-			at = fmt.Sprintf(v.AddressWithheld, rec.Identity.Backend) // identity.go
-		} else if at == "" {
+		if at == "" {
 			at = v.SumNone
 		}
 		out = append(out, Field{v.SumAddress, at})
