@@ -182,7 +182,7 @@ func identityText(rec *record.Record, v vocab.Vocabulary, width int, now time.Ti
 			if i > 0 {
 				first = indent
 			}
-			for j, l := range text.Wrap(para, max(width-text.Width(indent), 20)) {
+			for j, l := range text.WrapHard(para, max(width-text.Width(indent), 20)) {
 				if j == 0 {
 					b.WriteString(first)
 				} else {
