@@ -166,6 +166,7 @@ func (b *pdsBackend) Read(ctx context.Context, nhs string) (*record.Person, *rec
 	if err != nil {
 		return nil, nil, &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR: " + err.Error(), Err: ErrMalformedFHIR}
 	}
+	p, id = record.Sanitised(p), record.Sanitised(id) // server text is made safe where it enters
 	return &p, &id, nil
 }
 
@@ -322,7 +323,7 @@ func (b *pdsBackend) Trace(ctx context.Context, t Trace) ([]record.Person, error
 		if err != nil {
 			return nil, &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR: " + err.Error(), Err: ErrMalformedFHIR}
 		}
-		out = append(out, p)
+		out = append(out, record.Sanitised(p))
 	}
 	return out, nil
 }
