@@ -20,6 +20,7 @@ type Federation struct {
 	slow     time.Duration
 	now      func() time.Time // the clock a back end's "slow" is timed by (Options.Now)
 	sem      chan struct{}    // back ends asked at once (nil: no bound)
+	national *national        // the demographics and locator back ends, nil when none (national.go)
 }
 
 // clock is the time now by the injected clock (Options.Now; time.Now without one).
@@ -63,6 +64,8 @@ type Match struct {
 	searched map[string]record.BackendStatus
 	// searchErrs is each back end's search error, where it failed (timed out or failed).
 	searchErrs map[string]error
+	// national is what the demographics service said at search time (national.go).
+	national *nationalMatch
 	// finding is the search the match came from: Open asks it for the back ends that had
 	// not answered (pending) when the match was taken.
 	finding *Finding
@@ -98,12 +101,15 @@ func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
 	if len(f.backends) == 0 {
 		return nil, errors.New("no back ends are configured")
 	}
+	f.national = splitNational(f)
 	return f, nil
 }
 
 // NewFederationOf federates already built back ends (tests, or callers wrapping a Backend).
 func NewFederationOf(backends []Backend, opts Options) *Federation {
-	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
+	f := &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
+	f.national = splitNational(f)
+	return f
 }
 
 // Backends describes the configured back ends, in config order.
@@ -179,8 +185,12 @@ type multiFetcher interface {
 // ctx's (WithRequestID), else a new one. Open returns it, for the audit event of the open.
 func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) (requestID string) {
 	ctx, requestID = ensureRequestID(ctx)
+	if f.national != nil && !routed(ctx) {
+		return f.national.open(ctx, f, m, sections, emit, onBackend) // national.go: verify, locate, route
+	}
 	var wg sync.WaitGroup
-	for i, b := range f.backends {
+	for _, b := range f.ordered(ctx) {
+		i := slices.Index(f.backends, b) // its answer in m.finding
 		info := b.Info()
 		if srcs := sourcesAt(m.Person.Sources, info.Name); len(srcs) > 0 {
 			wg.Go(func() { f.fetchFrom(ctx, b, srcs, m.Person.NHSNumber, sections, emit, onBackend) })
@@ -398,7 +408,7 @@ func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Se
 	ctx, requestID := ensureRequestID(ctx)
 	matches, statuses := f.Search(ctx, record.Query{NHSNumber: nhs})
 	rec = &record.Record{RequestID: requestID}
-	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs })
+	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs || m.replaces(nhs) })
 	if i < 0 {
 		rec.Backends = statuses
 		rec.Person.NHSNumber = nhs

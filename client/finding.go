@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +20,9 @@ type Finding struct {
 	results []backendAnswer // one per back end, config order
 	left    int             // back ends still searching
 	changed chan struct{}   // closed (and replaced) each time a back end answers
+	// final is the whole answer of a search routed through the national services
+	// (national.go), which is known only once it is complete.
+	final *SearchUpdate
 }
 
 // backendAnswer is one back end's answer to a search.
@@ -53,6 +57,12 @@ func (f *Federation) Find(ctx context.Context, q record.Query) *Finding {
 	ctx, _ = ensureRequestID(ctx)
 	s := &Finding{f: f, started: f.clock(), results: make([]backendAnswer, len(f.backends)),
 		left: len(f.backends), changed: make(chan struct{})}
+	if f.national != nil && !routed(ctx) {
+		// The national services first (a trace, or the NHS number verified), then the
+		// regional back ends with what they said: the people are shown once all have answered.
+		go func() { s.finish(f.national.search(ctx, f, q)) }()
+		return s
+	}
 	for i, b := range f.backends {
 		go func() { s.set(i, f.searchOne(ctx, b, q)) }()
 	}
@@ -90,6 +100,16 @@ func (s *Finding) set(i int, r backendAnswer) {
 	s.changed = make(chan struct{})
 }
 
+// finish records the whole answer of a routed search at once.
+func (s *Finding) finish(matches []Match, statuses []record.BackendStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.final = &SearchUpdate{Matches: matches, Statuses: statuses, Answered: len(statuses), Started: s.started}
+	s.left = 0
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
 // Snapshot is the search as far as it has got now.
 func (s *Finding) Snapshot() SearchUpdate {
 	s.mu.Lock()
@@ -99,6 +119,11 @@ func (s *Finding) Snapshot() SearchUpdate {
 
 // snapshot builds the update; s.mu is held.
 func (s *Finding) snapshot() SearchUpdate {
+	if s.final != nil {
+		u := *s.final
+		u.Matches = slices.Clone(u.Matches)
+		return u
+	}
 	u := SearchUpdate{Statuses: make([]record.BackendStatus, len(s.results)), Started: s.started}
 	searched := map[string]record.BackendStatus{}
 	searchErrs := map[string]error{}

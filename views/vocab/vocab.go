@@ -54,6 +54,14 @@ type Vocabulary struct {
 	AllergiesPresent, RestrictedExist, BackendsDisagree, BackendDown string
 	NoNHSNumber, FieldName, FieldBirthDate, FieldGender, DisagreeOn  string
 
+	// National services: identity (PDS), records held elsewhere (NRL), routing (views/identity.go).
+	RestrictedDemographics, NHSReplaced, NHSNotConfirmed, NHSNotChecked       string
+	HeldElsewhere, HeldElsewhereNotChecked, HeldElsewhereNone                 string
+	SumIdentity, SumGPPractice, SumHeldElsewhere, SumAsked, SumRelated        string
+	IdentityVerified, IdentityWithheld, AddressWithheld, DeathFormal          string
+	DeathInformal, DeathRemoved, PointerOpens, PointerNotInShcr, PointerSince string
+	AskedLocator, AskedGPArea, AskedConfigured, RelatedNotChecked             string
+
 	// Back end status words.
 	StatusOK, StatusNotKnown, StatusSlow, StatusFailed, StatusPartial, StatusNotQueried, StatusLoading string
 	BackendsTitle                                                                                      string
