@@ -103,6 +103,11 @@ func whyLines(listed int, rec *record.Record, sec record.Section, v vocab.Vocabu
 func handoverAlerts(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(string) bool) []string {
 	var out []string
 	p := &rec.Person
+	// The national identity checks, as the banner says them (restricted demographics, an
+	// NHS number replaced, not confirmed or not checked).
+	for _, chip := range IdentityChips(rec, v, TextStyles()) {
+		out = append(out, "- **"+md(strings.TrimSuffix(strings.TrimPrefix(Strip(chip), "["), "]"))+"**")
+	}
 	if p.Deceased {
 		t := v.Deceased
 		if !p.DeceasedAt.IsZero() {
