@@ -230,3 +230,21 @@ func TestCopyChoices(t *testing.T) {
 		t.Errorf("the row as text: %+v", last)
 	}
 }
+
+// A back end still being asked: every list says so, never "none recorded" (the TUI's H
+// while a back end is slow).
+func TestHandoverWhileLoading(t *testing.T) {
+	v := vocab.Health()
+	rec := viewstest.Empty()
+	rec.SetBackend(record.BackendStatus{Name: "Slow council", Status: string(record.StateLoading)})
+	for _, sec := range record.Sections() {
+		rec.SetStatus(record.SectionStatus{Backend: "Slow council", Section: sec, State: record.StateLoading})
+	}
+	out := views.Handover(rec, v, viewstest.Now, nil)
+	if strings.Contains(out, "- "+v.HandoverNone) || strings.Contains(out, v.HandoverAllChecked) {
+		t.Errorf("none recorded, or all checked, while a back end is still asked:\n%s", out)
+	}
+	if n := strings.Count(out, "Slow council"); n < 6 {
+		t.Errorf("the back end still asked is named %d times:\n%s", n, out)
+	}
+}
