@@ -103,11 +103,11 @@ func (m *Model) locked() bool {
 	return false
 }
 
-// dropDialogs closes the purpose question and the reveal prompt.
+// dropDialogs closes the purpose question, the reveal prompt and the reader.
 func (m *Model) dropDialogs() {
 	m.drop(func(o overlay) bool {
 		switch o.(type) {
-		case *purposeDialog, *revealPrompt:
+		case *purposeDialog, *revealPrompt, *reader: // the reader may show a revealed item
 			return true
 		}
 		return false

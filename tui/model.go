@@ -100,6 +100,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if _, ok := msg.(tea.MouseMsg); ok && m.tooSmall() {
+		return m, nil // nothing is drawn where the mouse points
+	}
 	switch msg.(type) {
 	case tea.KeyMsg, tea.MouseMsg:
 		m.sess.touch()
@@ -173,6 +176,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setKeys()
 		m.layout()
 		return m, m.search.init()
+	case readMsg:
+		m.push(newReader(m.c, msg))
+		return m, nil
 	case flashMsg:
 		return m, m.flashCmd(msg.text, msg.err)
 	case clearFlashMsg:
@@ -207,6 +213,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if err := m.record.takeAuditErr(); err != nil {
 		cmd = tea.Batch(cmd, m.auditFailed(err))
 	}
+	m.drop(overlay.Done) // a reader whose record has gone
 	m.setKeys()
 	m.layout()
 	return m, cmd

@@ -47,6 +47,7 @@ var (
 	_ overlay = (*revealPrompt)(nil)
 	_ overlay = (*lockPanel)(nil)
 	_ overlay = (*helpBar)(nil)
+	_ overlay = (*reader)(nil)
 )
 
 // overlayBase is what overlays share: the common state, the size and whether it is done.
@@ -138,6 +139,16 @@ func (m *Model) updateOverlays(msg tea.Msg) (tea.Cmd, bool) {
 				m.layout()
 			}
 			return cmd, false
+		}
+	case tea.MouseMsg:
+		// The mouse goes to the top overlay when it takes the page's keys (the reader's
+		// wheel); an overlay without a mouse ignores it.
+		o := m.top()
+		if o == nil || !o.Modal() {
+			return nil, false
+		}
+		if mo, ok := o.(interface{ mouse(tea.MouseMsg) tea.Cmd }); ok {
+			cmds = append(cmds, mo.mouse(msg))
 		}
 	case overlayMsg:
 		for _, o := range append([]overlay(nil), m.stack...) {

@@ -54,6 +54,7 @@ type recordPage struct {
 	filterIn  textinput.Model
 	spin      spinner.Model
 	spinning  bool
+	zones     pageZones // where the tabs and the body were last drawn (mouse.go)
 }
 
 func newRecordPage(c *common) *recordPage {
@@ -253,6 +254,8 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		return p.c.tick(spin.Spinner.FPS, func(time.Time) tea.Msg { return spin.Tick() })
 	case tea.KeyMsg:
 		return p.key(msg)
+	case tea.MouseMsg:
+		return p.mouse(msg)
 	}
 	if p.filtering {
 		return p.filterUpdate(msg)
@@ -358,6 +361,8 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 			}
 		}
 		return func() tea.Msg { return flashMsg{text: fmt.Sprintf(p.c.v.Showing, p.dom.text(p.c.v))} }
+	case key.Matches(msg, k.Read):
+		return p.read()
 	case pn == nil:
 		return nil
 	case key.Matches(msg, k.Up):
@@ -422,7 +427,9 @@ func (p *recordPage) tabBar(w int) string {
 			segs[i] = st.TabInactive.Render(" " + label + " ")
 		}
 	}
-	return strings.Join(flowLines(segs, " ", w), "\n")
+	lines, zones := flowZones(segs, " ", w)
+	p.zones.tabs = zones
+	return strings.Join(lines, "\n")
 }
 
 // wideLayout is the width from which the details pane sits beside the table, not under it.

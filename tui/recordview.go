@@ -49,6 +49,7 @@ func (p *recordPage) view(w, h int) string {
 	if len(notice) > 0 {
 		head += "\n" + strings.Join(notice, "\n")
 	}
+	p.zones.place(lipgloss.Height(banner)+1, lipgloss.Height(head))
 	bodyH := h - lipgloss.Height(head) - lipgloss.Height(backends)
 	if bodyH < 3 {
 		bodyH = 3

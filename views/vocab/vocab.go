@@ -149,6 +149,12 @@ type Vocabulary struct {
 	// Bad input and small terminals (issue 12 §4). SearchTooLong takes the length ("10,000");
 	// TooSmall the width and height needed, then the terminal's; TooSmallHint says what to do.
 	SearchTooLong, TooSmall, TooSmallHint string
+
+	// The reader (issue 14 §2): an item or the Summary in full. MoreEnter counts what a list
+	// left out ("+2 more (Enter)"), MoreLines what a cut text left out; ReadPosition is the
+	// lines shown and how many ("lines 1–20 of 64"); ReadMatches the match shown and how many.
+	MoreEnter, MoreLines, ReadFind, ReadMatches, ReadNoMatch, ReadPosition string
+	HelpRead, HelpFind, HelpFindNext, HelpFindPrev, HelpClose              string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).
