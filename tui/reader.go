@@ -44,11 +44,12 @@ func (p *recordPage) read() tea.Cmd {
 	}
 	sec, index := pn.sec, r.Index
 	title := views.SectionTitle(sec, v)
-	if !r.Restricted {
+	if !r.Restricted { // the row's first two cells: "Clinical notes · 24-Nov-2026 · Ward round note"
+		n := 0
 		for _, c := range r.Cells {
-			if c != "" && !text.Digits(c) {
-				title += " · " + text.OneLine(c)
-				break
+			if c = text.OneLine(c); c != "" && n < 2 {
+				title += " · " + c
+				n++
 			}
 		}
 	}
@@ -100,6 +101,8 @@ func readerKeys(c *common) KeyMap {
 	k := DefaultKeyMap()
 	k.SetVocabulary(c.v)
 	k.PageDown.SetHelp("pgdn/space", c.v.HelpPageDown)
+	k.Top.SetHelp(k.Top.Help().Key, c.v.HelpTextTop)
+	k.Bottom.SetHelp(k.Bottom.Help().Key, c.v.HelpTextEnd)
 	return k
 }
 
@@ -148,7 +151,6 @@ func (r *reader) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case key.Matches(km, k.Cancel):
 			r.finding = false
 			r.findIn.Blur()
-			r.findIn.SetValue(r.query)
 			return r, nil
 		}
 		var cmd tea.Cmd
@@ -171,9 +173,9 @@ func (r *reader) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case key.Matches(km, k.Bottom):
 		r.vp.GotoBottom()
 	case key.Matches(km, k.Find):
-		r.finding = true
-		r.findIn.SetValue(r.query)
-		r.findIn.CursorEnd()
+		r.finding = true // a new search; the last one is the placeholder
+		r.findIn.SetValue("")
+		r.findIn.Placeholder = r.query
 		return r, r.findIn.Focus()
 	case key.Matches(km, k.FindNext):
 		r.step(1)

@@ -43,7 +43,7 @@ func (p *recordPage) view(w, h int) string {
 	}
 	if sec != "" {
 		p.ensure(pn)
-		notice = append(notice, p.tableState(pn, w))
+		notice = append(notice, "") // the table's state line: written once the table is drawn (the rows it shows)
 	}
 	head := banner + "\n" + rule + "\n" + tabs
 	if len(notice) > 0 {
@@ -59,6 +59,7 @@ func (p *recordPage) view(w, h int) string {
 		body = views.Summary(rec, v, st, w, bodyH, now, p.reveals.Has)
 	} else {
 		body = p.tableBody(pn, w, bodyH)
+		head = head[:strings.LastIndexByte(head, '\n')+1] + p.tableState(pn, w)
 	}
 	return head + "\n" + fitHeight(body, bodyH) + "\n" + backends
 }
@@ -101,6 +102,9 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 func (p *recordPage) tableState(pn *tablePane, w int) string {
 	v, st := p.c.v, p.c.st
 	parts := []string{fmt.Sprintf("%d %s %d %s", len(pn.order), v.Of, len(pn.table.Rows), v.Rows)}
+	if first, last, all := pn.shownRows(); !all { // never a silent cut: the list scrolls
+		parts[0] += " " + fmt.Sprintf(v.RowsShown, first, last)
+	}
 	if pn.sortCol < len(pn.table.Columns) {
 		dir := v.Ascending
 		if pn.sortDesc {

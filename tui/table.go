@@ -232,3 +232,19 @@ func (p *tablePane) view(v vocab.Vocabulary, st views.Styles, width, height int)
 	p.clamp(height)
 	return views.RenderTable(&p.table, p.widths, views.Window{Order: p.order, Offset: p.offset, Cursor: p.cursor}, v, st, width, height)
 }
+
+// shownRows is the positions of the first and last rows the last frame showed (from 1), and
+// whether that was every row: a table that scrolls says which it shows.
+func (p *tablePane) shownRows() (first, last int, all bool) {
+	if len(p.order) == 0 {
+		return 0, 0, true
+	}
+	used, last := 0, p.offset
+	for pos := p.offset; pos < len(p.order); pos++ {
+		if used += p.rowLines(pos); used > visible(p.lastHeight) {
+			break
+		}
+		last = pos
+	}
+	return p.offset + 1, last + 1, p.offset == 0 && last == len(p.order)-1
+}

@@ -139,14 +139,16 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 		total += x
 	}
 	// Shrink: first cap columns at Max, then take from the widest until it fits.
-	if total > avail {
+	natural := slices.Clone(w)
+	capAt := func(whole bool) {
 		for i, c := range t.Columns {
-			if limit := max(c.Max, floors[i]); c.Max > 0 && w[i] > limit {
+			if limit := max(c.Max, floors[i]); c.Whole == whole && c.Max > 0 && w[i] > limit && total > avail {
 				total -= w[i] - limit
 				w[i] = limit
 			}
 		}
 	}
+	capAt(false) // a Whole column (phone numbers) is capped only after the flex column gave way
 	// The flex column gives way first, down to a useful width.
 	for i, c := range t.Columns {
 		if c.Flex && total > avail {
@@ -155,6 +157,15 @@ func layoutWidths(t *Table, width int, grow bool) []int {
 				w[i] -= cut
 				total -= cut
 			}
+		}
+	}
+	capAt(true)
+	// What capping the Whole column freed goes back to the flex column, up to its own width.
+	for i, c := range t.Columns {
+		if c.Flex && total < avail && w[i] < natural[i] {
+			give := min(avail-total, natural[i]-w[i])
+			w[i] += give
+			total += give
 		}
 	}
 	for total > avail {

@@ -295,5 +295,8 @@ func common() Vocabulary {
 		HelpFindNext: "next match",
 		HelpFindPrev: "previous match",
 		HelpClose:    "close",
+		HelpTextTop:  "top",
+		HelpTextEnd:  "end",
+		RowsShown:    "(%d–%d shown)",
 	}
 }
