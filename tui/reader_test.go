@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
@@ -265,5 +268,63 @@ func TestReaderClosesWithTheRecord(t *testing.T) {
 	d2.send(backendMsg{gen: -1}) // any message the page gets
 	if m2.top() != nil {
 		t.Fatalf("the reader outlived its record: %T", m2.top())
+	}
+}
+
+// The real program at 80×24 against the demo back ends: enter on a note opens the reader,
+// `/` finds, n moves on, esc comes back to the same row, the wheel moves the selection.
+func TestFlowReader(t *testing.T) {
+	fed, cfg := startDemo(t)
+	m, err := New(context.Background(), withDemoNumbers(Options{Federation: fed, Config: cfg, Purpose: demoPurpose,
+		Clock: func() time.Time { return demo.ReferenceDate }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.close)
+	f := newFlow(t, m, 80, 24)
+	f.open(nhsMarchbank, "Marchbank")
+	f.press("8", "j")
+	f.waitForRe(`(?m)^> +LA .*Care package review`)
+	f.press("enter")
+	f.waitForRe(`Clinical notes · .*lines 1–`)
+	f.press("/")
+	f.typeText("in")
+	f.press("enter")
+	f.waitForRe(`Find: in  1/\d+`)
+	f.press("n")
+	f.waitForRe(`Find: in  2/\d+`)
+	f.press("esc")
+	f.waitForRe(`(?m)^> +LA .*Care package review`)
+	f.drain()
+	f.mark = f.log.len()
+	f.tm.Send(wheel(true, 10, 12))
+	f.waitForRe(`(?m)^> +NHS .*Fracture clinic letter`) // three rows down
+	got := f.final()
+	if got.top() != nil {
+		t.Errorf("an overlay left open: %T", got.top())
+	}
+}
+
+// A restricted item opens in the reader as restricted: where it came from, never its content.
+func TestReaderRestrictedItem(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		m := fixtureModel(t, v, "", readerRecord(), 80, 24)
+		d := &driver{tb: t, m: m}
+		d.keys("8")
+		for i := 0; i < 5 && (m.record.pane().selectedRow() == nil || !m.record.pane().selectedRow().Restricted); i++ {
+			d.keys("j")
+		}
+		if r := m.record.pane().selectedRow(); r == nil || !r.Restricted {
+			t.Fatal("no restricted row in the fixture's notes")
+		}
+		d.keys("enter")
+		if _, ok := m.top().(*reader); !ok {
+			t.Fatalf("enter on a restricted row: %T", m.top())
+		}
+		out := views.Strip(m.View())
+		checkScreen(t, v, out, 80, 24) // no SECRET
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), v.RestrictedDetails) || !strings.Contains(out, viewstest.Social) {
+			t.Errorf("%s: the reader does not say the item is restricted and where it came from:\n%s", v.Name, out)
+		}
 	}
 }
