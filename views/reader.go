@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -16,6 +17,14 @@ var unbroken = regexp.MustCompile(`\+?\d[\d ]*\d(?: ext \d+)?`)
 
 // wrap is text.Wrap keeping numbers whole (unbroken).
 func wrap(s string, w int) []string { return text.WrapKeep(s, w, unbroken) }
+
+// moreLines is "… +3 more lines (Enter)": what a cut text left out, for the reader to show.
+func moreLines(v vocab.Vocabulary, n int) string {
+	if n == 1 {
+		return v.MoreLine
+	}
+	return fmt.Sprintf(v.MoreLines, n)
+}
 
 // ItemText is one item in full, for the reader (and anything else that shows an item whole):
 // where it came from on top (back end with its NHS / local authority domain, organisation,

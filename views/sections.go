@@ -153,10 +153,10 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 		hidden := total - keep - len(provLines)
 		// The count goes at the end of the last line kept, or in its place.
 		last := itemLines[keep-1]
-		if more := fmt.Sprintf(v.MoreLines, hidden); text.Width(last)+2+text.Width(more) <= width {
+		if more := moreLines(v, hidden); text.Width(last)+2+text.Width(more) <= width {
 			itemLines[keep-1] = last + "  " + st.Warning.Render(more)
 		} else {
-			itemLines[keep-1] = st.Warning.Render(text.Cell(fmt.Sprintf(v.MoreLines, hidden+1), width))
+			itemLines[keep-1] = st.Warning.Render(text.Cell(moreLines(v, hidden+1), width))
 		}
 	}
 	lines = append(itemLines, provLines...)
@@ -280,7 +280,7 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 		}
 	}
 	if height > 0 && len(lines) > height {
-		more := st.Warning.Render(text.Cell(fmt.Sprintf(v.MoreLines, len(lines)-height+1), width))
+		more := st.Warning.Render(text.Cell(moreLines(v, len(lines)-height+1), width))
 		lines = append(lines[:height-1], more)
 	}
 	return strings.Join(lines, "\n")

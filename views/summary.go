@@ -38,7 +38,7 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 			wrapped := wrap(para, valW)
 			if !full && len(wrapped) > 3 {
 				// Never a silent cut: the third line says how much more the reader shows.
-				wrapped = append(wrapped[:2:2], fmt.Sprintf(v.MoreLines, len(wrapped)-2))
+				wrapped = append(wrapped[:2:2], moreLines(v, len(wrapped)-2))
 			}
 			for _, wl := range wrapped {
 				label := ""

@@ -285,6 +285,7 @@ func common() Vocabulary {
 		HelpUnlock:       "unlock",
 
 		MoreEnter:    "+%d more (Enter)",
+		MoreLine:     "… +1 more line (Enter)",
 		MoreLines:    "… +%d more lines (Enter)",
 		ReadFind:     "Find: ",
 		ReadMatches:  "%d/%d",
