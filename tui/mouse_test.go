@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/shcr-project/shcr/views"
+	"github.com/shcr-project/shcr/views/viewstest"
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
@@ -115,5 +118,49 @@ func TestMouse(t *testing.T) {
 				t.Errorf("%s %v: esc did not return to the notes tab", v.Name, sz)
 			}
 		}
+	}
+}
+
+// The search page, and a modal dialog over the record, ignore the mouse.
+func TestMouseIgnoredElsewhere(t *testing.T) {
+	m := fixtureModel(t, vocab.Health(), "", nil, 80, 24)
+	d := &driver{tb: t, m: m}
+	d.typeText("999 100")
+	before := views.Strip(m.View())
+	d.send(click(3, 2))
+	d.send(wheel(true, 3, 2))
+	if after := views.Strip(m.View()); after != before {
+		t.Errorf("the mouse changed the search page:\n%s", after)
+	}
+	m = fixtureModel(t, vocab.Health(), "", readerRecord(), 80, 24)
+	d = &driver{tb: t, m: m}
+	d.keys("6")
+	m.push(newSignOutPanel(m.c)) // a modal question
+	x, y := at(t, m, "7 "+m.c.v.TabEncounters)
+	d.send(click(x+2, y))
+	d.send(wheel(true, 10, 12))
+	if m.record.active != 5 || m.record.pane().cursor != 0 {
+		t.Errorf("the mouse reached the page under a dialog: tab %d row %d", m.record.active+1, m.record.pane().cursor)
+	}
+}
+
+// Enter → the reader drawn: a long letter at 80×24 (ItemText, wrap, find ready, the frame).
+func BenchmarkReaderOpen(b *testing.B) {
+	m, err := New(context.Background(), Options{Federation: offlineFederation(b), Vocabulary: vocab.Health(),
+		Clock: func() time.Time { return viewstest.Now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	noTimers(m)
+	m.Update(tea_size(80, 24))
+	showRecord(m, readerRecord())
+	m.Update(keyMsg("8"))
+	m.View()
+	b.ResetTimer()
+	for range b.N {
+		_, cmd := m.Update(keyMsg("enter"))
+		m.Update(cmd())
+		_ = m.View()
+		m.Update(keyMsg("esc"))
 	}
 }

@@ -141,10 +141,10 @@ func (m *Model) updateOverlays(msg tea.Msg) (tea.Cmd, bool) {
 			return cmd, false
 		}
 	case tea.MouseMsg:
-		// The mouse goes to the top overlay when it takes the page's keys (the reader's
-		// wheel); an overlay without a mouse ignores it.
+		// The mouse goes where the keys go: to the top overlay unless it passes keys on to
+		// the page (the full help); an overlay without a mouse (a dialog) ignores it.
 		o := m.top()
-		if o == nil || !o.Modal() {
+		if o == nil || o.PassKeys() {
 			return nil, false
 		}
 		if mo, ok := o.(interface{ mouse(tea.MouseMsg) tea.Cmd }); ok {
