@@ -151,10 +151,10 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 		provLines = provLines[:min(len(provLines), height-keep)]
 		itemLines = itemLines[:keep:keep]
 		hidden := total - keep - len(provLines)
-		// The count goes at the end of the last line kept, or in its place.
-		last := itemLines[keep-1]
-		if more := moreLines(v, hidden); text.Width(last)+2+text.Width(more) <= width {
-			itemLines[keep-1] = last + "  " + st.Warning.Render(more)
+		// The count goes at the end of the last line kept, that line cut ("…") to make room.
+		more := moreLines(v, hidden)
+		if room := width - 2 - text.Width(more); room >= 10 {
+			itemLines[keep-1] = text.Truncate(itemLines[keep-1], room) + "  " + st.Warning.Render(more)
 		} else {
 			itemLines[keep-1] = st.Warning.Render(text.Cell(moreLines(v, hidden+1), width))
 		}
