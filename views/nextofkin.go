@@ -22,7 +22,7 @@ func init() {
 func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
 	t := Table{
 		Section: record.SectionNextOfKin,
-		Columns: []Column{{Title: v.ColName, Max: 24}, {Title: v.ColRelationship, Max: 40, Flex: true},
+		Columns: []Column{{Title: v.ColName, Max: 24, Wrap: true}, {Title: v.ColRelationship, Max: 40, Flex: true, Wrap: true},
 			{Title: v.ColPhone, Max: 34, Whole: true}, {Title: v.ColRank, Min: 4}},
 		Rows:        make([]Row, len(items)),
 		DefaultSort: 3,

@@ -78,7 +78,11 @@ func fieldLines(fields []Field, lw, width int) []string {
 			continue
 		}
 		beside := wrap(f.Value, valW)
-		if !strings.Contains(f.Value, "\n") && len(beside) <= 2 {
+		fits := true
+		for _, l := range beside {
+			fits = fits && text.Width(l) <= valW // a word longer than the column (a link) goes under
+		}
+		if fits && !strings.Contains(f.Value, "\n") && len(beside) <= 2 {
 			for j, l := range beside {
 				label := ""
 				if j == 0 {

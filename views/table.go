@@ -15,6 +15,9 @@ type Column struct {
 	Min   int  // never narrower than this (0: the title's width)
 	Max   int  // never wider than this when space is short (0: no cap)
 	Flex  bool // takes what width is left over
+	// Wrap: in a row taller than a line (a Whole cell's pieces), the cell wraps into the
+	// row's lines rather than being cut on the first ("…" only when it still does not fit).
+	Wrap bool
 	// Whole: the cell is a list (", " between its pieces: phone numbers) and no piece is ever
 	// cut. The column is never narrower than its widest piece; a cell wider than the column
 	// puts its pieces on lines of their own and the row grows (RowHeight).
@@ -303,6 +306,16 @@ func wholeLines(cell string, w int) []string {
 	return append(out, cur)
 }
 
+// wrapInto wraps cell to w cells in at most h lines, the last cut with "…" when more is left.
+func wrapInto(cell string, w, h int) []string {
+	lines := text.Wrap(text.OneLine(cell), w)
+	if len(lines) > h {
+		rest := strings.Join(lines[h-1:], " ")
+		lines = append(lines[:h-1], text.Truncate(rest, w))
+	}
+	return lines
+}
+
 // RowHeight is how many lines row ri takes with these column widths: one, or more where a
 // Whole cell puts its pieces on lines of their own.
 func RowHeight(t *Table, widths []int, ri int) int {
@@ -338,6 +351,11 @@ func renderRow(t *Table, r *Row, widths []int, v vocab.Vocabulary, st Styles, wi
 	}
 	if r.Restricted {
 		h = 1
+	}
+	for i, wd := range widths {
+		if h > 1 && i < len(t.Columns) && t.Columns[i].Wrap && text.Width(cells[i][0]) > wd {
+			cells[i] = wrapInto(cells[i][0], wd, h)
+		}
 	}
 	out := make([]string, h)
 	for li := range h {
