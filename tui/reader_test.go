@@ -328,3 +328,36 @@ func TestReaderRestrictedItem(t *testing.T) {
 		}
 	}
 }
+
+// A large terminal's space is used: tables show more rows, the details pane grows on a tall
+// narrow terminal, the Summary needs no "+N more", the reader shows more of the text.
+func TestLargeTerminalUsesItsSpace(t *testing.T) {
+	rows := func(w, h int) (int, int) {
+		m := fixtureModel(t, vocab.Health(), "", viewstest.Large(500), w, h)
+		d := &driver{tb: t, m: m}
+		d.keys("7")
+		out := views.Strip(m.View())
+		checkScreen(t, vocab.Health(), out, w, h)
+		first, last, _ := m.record.pane().shownRows()
+		details := 0 // the lines between the rule over the details pane and the back ends line
+		if i := strings.LastIndex(out, strings.Repeat("─", w)); i >= 0 && w < wideLayout {
+			if j := strings.Index(out[i:], "\nBack ends:"); j > 0 {
+				details = strings.Count(out[i:i+j], "\n")
+			}
+		}
+		return last - first + 1, details
+	}
+	small, smallDetails := rows(80, 24)
+	tall, tallDetails := rows(80, 50)
+	large, _ := rows(200, 60)
+	if !(small < tall && tall < large) || small < 5 || large < 40 {
+		t.Errorf("rows shown: %d at 80×24, %d at 80×50, %d at 200×60", small, tall, large)
+	}
+	if tallDetails <= smallDetails || tallDetails < 10 {
+		t.Errorf("details pane: %d lines at 80×24, %d at 80×50", smallDetails, tallDetails)
+	}
+	m := fixtureModel(t, vocab.Health(), "", readerRecord(), 200, 60)
+	if out := views.Strip(m.View()); strings.Contains(out, "more lines (Enter)") || strings.Contains(out, "more line (Enter)") {
+		t.Errorf("the Summary cut at 200×60:\n%s", out)
+	}
+}

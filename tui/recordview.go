@@ -86,7 +86,7 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 		sep := strings.TrimSuffix(strings.Repeat(st.Rule.Render(" │ ")+"\n", h), "\n")
 		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(table), sep, det)
 	}
-	dh := min(6, h/3+1)
+	dh := max(min(6, h/3+1), h/3) // a tall terminal gives the details a third of the body
 	th := h - dh - 1
 	if th < 2 {
 		th, dh = h, 0
