@@ -90,6 +90,11 @@ func shots() []shot {
 			steps: []step{typed(oakes), key(tea.KeyEnter), runes("x"), typed("Strategy meeting follow-up")}},
 		shot{name: "lock", vocab: vocab.NameHealth, steps: append(append([]step{}, openM...), step{advance: 6 * time.Minute})},
 	)
+	// The reader: the oldest note (a discharge summary) in full, a find active.
+	for _, v := range []string{vocab.NameHealth, vocab.NameSocialCare} {
+		steps := append(append([]step{}, openM...), runes("8"), runes("G"), key(tea.KeyEnter), runes("/"), typed("home"), key(tea.KeyEnter))
+		out = append(out, shot{name: v + "-reader", vocab: v, steps: steps})
+	}
 	return out
 }
 
