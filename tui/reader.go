@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
@@ -153,6 +154,11 @@ func (r *reader) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			r.findIn.Blur()
 			return r, nil
 		}
+		if km.Type == tea.KeyRunes { // typed or pasted: no escape or control sequence reaches the field
+			if km.Runes = cleanTyped(km.Runes); len(km.Runes) == 0 {
+				return r, nil
+			}
+		}
 		var cmd tea.Cmd
 		r.findIn, cmd = r.findIn.Update(km)
 		return r, cmd
@@ -218,7 +224,9 @@ func (r *reader) find() {
 			if j < 0 {
 				break
 			}
-			r.matches = append(r.matches, textMatch{line: i, start: from + j, end: from + j + len(q)})
+			if m := (textMatch{line: i, start: from + j, end: from + j + len(q)}); onRunes(l, m.start, m.end) {
+				r.matches = append(r.matches, m)
+			}
 			from += j + len(q)
 		}
 		q = strings.ToLower(r.query)
@@ -226,6 +234,12 @@ func (r *reader) find() {
 	if r.cur >= len(r.matches) {
 		r.cur = len(r.matches) - 1
 	}
+}
+
+// onRunes reports whether s[start:end] begins and ends on whole characters (folding the case
+// kept the length but moved a boundary: not a match to cut there).
+func onRunes(s string, start, end int) bool {
+	return utf8.RuneStart(s[start]) && (end == len(s) || utf8.RuneStart(s[end]))
 }
 
 // firstFrom is the first match on or after line, else the first match; -1 when none.

@@ -361,3 +361,29 @@ func TestLargeTerminalUsesItsSpace(t *testing.T) {
 		t.Errorf("the Summary cut at 200×60:\n%s", out)
 	}
 }
+
+// What is typed or pasted into the find field is cleaned: an escape sequence never reaches
+// the screen; a match is found in any case and never splits a character.
+func TestReaderFindInputIsClean(t *testing.T) {
+	m := fixtureModel(t, vocab.Health(), "", readerRecord(), 80, 24)
+	d := &driver{tb: t, m: m}
+	d.keys("8", "enter", "/")
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("\x1b]52;c;ZXZpbA==\x07fall"), Paste: true})
+	out := m.View()
+	if strings.Contains(out, "\x1b]52") || strings.Contains(out, "ZXZpbA") {
+		t.Fatalf("an escape sequence typed into find reached the screen: %q", out)
+	}
+	d.keys("enter")
+	r := m.top().(*reader)
+	if r.query != "fall" || len(r.matches) != 5 {
+		t.Errorf("query %q, %d matches; want \"fall\", 5", r.query, len(r.matches))
+	}
+	r.lines = []string{"İstanbul ıi straße STRASSE"} // folding changes lengths here
+	r.query = "i"
+	r.find()
+	for _, mt := range r.matches {
+		if !onRunes(r.lines[mt.line], mt.start, mt.end) {
+			t.Errorf("a match splits a character: %+v", mt)
+		}
+	}
+}
