@@ -94,7 +94,7 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 			}
 		}
 	}
-	out = append(out, Field{v.SumSocialWorker, listOrWhy(strings.Join(names, "; "), rec, record.SectionCareTeam, v)})
+	out = append(out, Field{v.SumSocialWorker, listOrWhy(strings.Join(names, "\n"), rec, record.SectionCareTeam, v)})
 
 	// Next of kin: current contacts only, call-first order, with a number that can be called.
 	cs := slices.Clone(s.NextOfKin)
@@ -198,7 +198,7 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	}
 	// With no current alert the line is left out only when every back end was checked: a
 	// safety flag that could not be checked is said to be so.
-	switch a := strings.Join(alerts, "; "); {
+	switch a := strings.Join(alerts, "\n"); { // an alert a line
 	case a != "":
 		out = append(out, Field{v.SumAlerts, withProblems(a, rec, record.SectionAlerts, v)})
 	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !rec.NoneRecorded(record.SectionAlerts):
