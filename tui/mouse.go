@@ -34,8 +34,8 @@ func (z *pageZones) place(tabsTop, bodyTop int) {
 	z.bodyTop = bodyTop
 }
 
-// flowZones lays styled segments out as flowLines does, wrapping at w, and says where each
-// segment went (lines counted from 0).
+// flowZones lays styled segments out, wrapping at w, and says where each segment went
+// (lines counted from 0): the tab bar draws with it, the mouse reads where it put each tab.
 func flowZones(segs []string, sep string, w int) ([]string, []zone) {
 	var lines []string
 	zones := make([]zone, len(segs))

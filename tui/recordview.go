@@ -122,26 +122,3 @@ func (p *recordPage) tableState(pn *tablePane, w int) string {
 	}
 	return line
 }
-
-// flowLines lays styled segments out, wrapping at w.
-func flowLines(segs []string, sep string, w int) []string {
-	var lines []string
-	cur, curW := "", 0
-	for _, s := range segs {
-		sw := lipgloss.Width(s)
-		if curW > 0 && curW+len(sep)+sw > w {
-			lines = append(lines, cur)
-			cur, curW = "", 0
-		}
-		if curW > 0 {
-			cur += sep
-			curW += len(sep)
-		}
-		cur += s
-		curW += sw
-	}
-	if cur != "" {
-		lines = append(lines, cur)
-	}
-	return lines
-}
