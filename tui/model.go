@@ -176,9 +176,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setKeys()
 		m.layout()
 		return m, m.search.init()
-	case readMsg:
-		m.push(newReader(m.c, msg))
-		return m, nil
 	case flashMsg:
 		return m, m.flashCmd(msg.text, msg.err)
 	case clearFlashMsg:
@@ -212,6 +209,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := to.Update(msg)
 	if err := m.record.takeAuditErr(); err != nil {
 		cmd = tea.Batch(cmd, m.auditFailed(err))
+	}
+	if r := m.record.takeRead(); r != nil {
+		m.push(newReader(m.c, *r))
 	}
 	m.drop(overlay.Done) // a reader whose record has gone
 	m.setKeys()

@@ -97,7 +97,8 @@ func (p *recordPage) mouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	if pos == pn.cursor && pn.moved {
-		return p.read() // a click on the selected row opens it
+		p.read() // a click on the selected row opens it
+		return nil
 	}
 	pn.moved = true
 	pn.cursor = pos

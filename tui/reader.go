@@ -14,19 +14,21 @@ import (
 	"github.com/shcr-project/shcr/views"
 )
 
-// readMsg asks the root to open the reader: a title and the text, built for a width (it is
-// built again when the window changes size). live reports whether what it shows is still
-// on screen beneath it (the same record open): when not, the reader closes.
+// readMsg is what the reader shows: a title and the text, built for a width (it is built
+// again when the window changes size). live reports whether what it shows is still on
+// screen beneath it (the same record open): when not, the reader closes. The page leaves it
+// in recordPage.reading and the root opens the reader in the same Update, so that the keys
+// typed after enter reach the reader, however fast they come.
 type readMsg struct {
 	title string
 	build func(width int) []string
 	live  func() bool
 }
 
-// read opens the selected row of the tab in the reader, or the Summary in full.
-func (p *recordPage) read() tea.Cmd {
+// read asks for the selected row of the tab in the reader, or the Summary in full.
+func (p *recordPage) read() {
 	if p.rec == nil {
-		return nil
+		return
 	}
 	rec, v, now := p.shown(), p.c.v, p.c.now()
 	revealed := p.reveals.Has
@@ -34,14 +36,14 @@ func (p *recordPage) read() tea.Cmd {
 	live := func() bool { return p.rec == open }
 	pn := p.pane()
 	if pn == nil {
-		msg := readMsg{title: v.TabSummary, live: live,
+		p.reading = &readMsg{title: v.TabSummary, live: live,
 			build: func(w int) []string { return views.SummaryText(rec, v, w, now, revealed) }}
-		return func() tea.Msg { return msg }
+		return
 	}
 	p.ensure(pn)
 	r := pn.selectedRow()
 	if r == nil {
-		return nil
+		return
 	}
 	sec, index := pn.sec, r.Index
 	title := views.SectionTitle(sec, v)
@@ -54,9 +56,15 @@ func (p *recordPage) read() tea.Cmd {
 			}
 		}
 	}
-	msg := readMsg{title: title, live: live,
+	p.reading = &readMsg{title: title, live: live,
 		build: func(w int) []string { return views.ItemText(rec, sec, index, v, w, revealed, now) }}
-	return func() tea.Msg { return msg }
+}
+
+// takeRead is the reader the page asked for, once.
+func (p *recordPage) takeRead() *readMsg {
+	r := p.reading
+	p.reading = nil
+	return r
 }
 
 // reader is an item (or the Summary) in full, on the whole screen: a bubbles viewport that

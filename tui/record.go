@@ -55,6 +55,7 @@ type recordPage struct {
 	spin      spinner.Model
 	spinning  bool
 	zones     pageZones // where the tabs and the body were last drawn (mouse.go)
+	reading   *readMsg  // enter asked for the reader: the root opens it at once (reader.go)
 }
 
 func newRecordPage(c *common) *recordPage {
@@ -362,7 +363,7 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return func() tea.Msg { return flashMsg{text: fmt.Sprintf(p.c.v.Showing, p.dom.text(p.c.v))} }
 	case key.Matches(msg, k.Read):
-		return p.read()
+		p.read()
 	case pn == nil:
 		return nil
 	case key.Matches(msg, k.Up):
