@@ -14,12 +14,12 @@ import (
 	"github.com/shcr-project/shcr/views"
 )
 
-// readMsg is what the reader shows: a title and the text, built for a width (it is built
+// readRequest is what the reader shows: a title and the text, built for a width (it is built
 // again when the window changes size). live reports whether what it shows is still on
 // screen beneath it (the same record open): when not, the reader closes. The page leaves it
 // in recordPage.reading and the root opens the reader in the same Update, so that the keys
 // typed after enter reach the reader, however fast they come.
-type readMsg struct {
+type readRequest struct {
 	title string
 	build func(width int) []string
 	live  func() bool
@@ -36,7 +36,7 @@ func (p *recordPage) read() {
 	live := func() bool { return p.rec == open }
 	pn := p.pane()
 	if pn == nil {
-		p.reading = &readMsg{title: v.TabSummary, live: live,
+		p.reading = &readRequest{title: v.TabSummary, live: live,
 			build: func(w int) []string { return views.SummaryText(rec, v, w, now, revealed) }}
 		return
 	}
@@ -56,12 +56,12 @@ func (p *recordPage) read() {
 			}
 		}
 	}
-	p.reading = &readMsg{title: title, live: live,
+	p.reading = &readRequest{title: title, live: live,
 		build: func(w int) []string { return views.ItemText(rec, sec, index, v, w, revealed, now) }}
 }
 
 // takeRead is the reader the page asked for, once.
-func (p *recordPage) takeRead() *readMsg {
+func (p *recordPage) takeRead() *readRequest {
 	r := p.reading
 	p.reading = nil
 	return r
@@ -75,7 +75,7 @@ func (p *recordPage) takeRead() *readMsg {
 type reader struct {
 	overlayBase
 	keys  KeyMap
-	msg   readMsg
+	msg   readRequest
 	lines []string // plain, wrapped to the width
 	vp    viewport.Model
 
@@ -93,7 +93,7 @@ type textMatch struct{ line, start, end int }
 // only by colour).
 const readerGutter = 2
 
-func newReader(c *common, msg readMsg) *reader {
+func newReader(c *common, msg readRequest) *reader {
 	r := &reader{overlayBase: overlayBase{c: c}, keys: readerKeys(c), msg: msg, cur: -1}
 	r.findIn = textinput.New()
 	r.findIn.Prompt = ""

@@ -55,7 +55,7 @@ type recordPage struct {
 	spin      spinner.Model
 	spinning  bool
 	zones     pageZones // where the tabs and the body were last drawn (mouse.go)
-	reading   *readMsg  // enter asked for the reader: the root opens it at once (reader.go)
+	reading   *readRequest  // enter asked for the reader: the root opens it at once (reader.go)
 }
 
 func newRecordPage(c *common) *recordPage {
