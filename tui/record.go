@@ -54,8 +54,8 @@ type recordPage struct {
 	filterIn  textinput.Model
 	spin      spinner.Model
 	spinning  bool
-	zones     pageZones // where the tabs and the body were last drawn (mouse.go)
-	reading   *readRequest  // enter asked for the reader: the root opens it at once (reader.go)
+	zones     pageZones    // where the tabs and the body were last drawn (mouse.go)
+	reading   *readRequest // enter asked for the reader: the root opens it at once (reader.go)
 }
 
 func newRecordPage(c *common) *recordPage {
