@@ -16,6 +16,9 @@ type Info struct {
 	Kind    config.Kind
 	Domain  record.Domain // default domain of its items
 	BaseURL string
+	// Organisations are the ODS codes of the organisations whose records it holds (config
+	// organisations: of a back end): routing asks it first for their patients.
+	Organisations []string
 }
 
 // Backend is one shared care record. Implementations: the FHIR R4 back end and GP Connect.

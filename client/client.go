@@ -33,7 +33,7 @@ type backendCore struct {
 
 func newCore(cfg config.Backend, base *url.URL, opts Options) backendCore {
 	return backendCore{
-		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: cfg.Domain, BaseURL: base.String()},
+		info:    Info{Name: cfg.Name, Kind: cfg.Kind, Domain: cfg.Domain, BaseURL: base.String(), Organisations: cfg.Organisations},
 		cfg:     cfg,
 		base:    base,
 		baseStr: base.String(),
@@ -170,8 +170,13 @@ func New(cfg config.Backend, opts Options) (Backend, error) {
 	if cfg.MaxEntries <= 0 {
 		cfg.MaxEntries = config.DefaultMaxEntries
 	}
-	if cfg.Kind == config.KindGPConnect {
+	switch cfg.Kind {
+	case config.KindGPConnect:
 		return newGPConnect(cfg, u, opts)
+	case config.KindPDS:
+		return newPDS(cfg, u, opts)
+	case config.KindNRL:
+		return newNRL(cfg, u, opts)
 	}
 	return newFHIR(cfg, u, opts)
 }

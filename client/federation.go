@@ -20,6 +20,7 @@ type Federation struct {
 	slow     time.Duration
 	now      func() time.Time // the clock a back end's "slow" is timed by (Options.Now)
 	sem      chan struct{}    // back ends asked at once (nil: no bound)
+	national *national        // the demographics and locator back ends, nil when none (national.go)
 }
 
 // clock is the time now by the injected clock (Options.Now; time.Now without one).
@@ -63,6 +64,23 @@ type Match struct {
 	searched map[string]record.BackendStatus
 	// searchErrs is each back end's search error, where it failed (timed out or failed).
 	searchErrs map[string]error
+	// national is what the demographics service said at search time (national.go).
+	national *nationalMatch
+	// finding is the search the match came from: Open asks it for the back ends that had
+	// not answered (pending) when the match was taken.
+	finding *Finding
+	pending []string
+}
+
+// Pending names the back ends that had not answered the search when the match was taken
+// (config order): they may yet find this person, and Open reads each that does as soon as
+// its search answers (the others' sections take its answer). Empty for a search that had
+// ended, and for a person without an NHS number (who cannot be matched).
+func (m Match) Pending() []string {
+	if m.Unmatched || m.Person.NHSNumber == "" {
+		return nil
+	}
+	return slices.Clone(m.pending)
 }
 
 // NewFederation builds every configured back end; a bad entry is an error naming it.
@@ -83,12 +101,15 @@ func NewFederation(cfgs []config.Backend, opts Options) (*Federation, error) {
 	if len(f.backends) == 0 {
 		return nil, errors.New("no back ends are configured")
 	}
+	f.national = splitNational(f)
 	return f, nil
 }
 
 // NewFederationOf federates already built back ends (tests, or callers wrapping a Backend).
 func NewFederationOf(backends []Backend, opts Options) *Federation {
-	return &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
+	f := &Federation{backends: backends, log: opts.logger(), slow: opts.slowAfter(), now: opts.now, sem: make(chan struct{}, maxBackendsAtOnce)}
+	f.national = splitNational(f)
+	return f
 }
 
 // Backends describes the configured back ends, in config order.
@@ -124,79 +145,16 @@ func (f *Federation) statusFor(info Info, err error, elapsed time.Duration) reco
 	return record.Sanitised(st) // the error may quote the server
 }
 
-// Search runs q on every back end concurrently and matches people across them by NHS
-// number. People without an NHS number stay separate, flagged Unmatched. The statuses say,
-// per back end in config order: ok (Counts is empty for a search), not-known, slow, failed
-// or not-queried, with the one-line reason. Every request sends ctx's request id, or one
-// new id for the whole search (RequestID, WithRequestID).
+// Search runs q on every back end concurrently, waits for every one to answer or give up,
+// and matches people across them by NHS number. People without an NHS number stay
+// separate, flagged Unmatched. The statuses say, per back end in config order: ok (Counts
+// is empty for a search), not-known, slow, failed or not-queried, with the one-line reason.
+// Every request sends ctx's request id, or one new id for the whole search (RequestID,
+// WithRequestID). (The TUI uses Find, to show and open people before the slowest back end
+// has answered; Search is Find waited for.)
 func (f *Federation) Search(ctx context.Context, q record.Query) ([]Match, []record.BackendStatus) {
-	ctx, _ = ensureRequestID(ctx)
-	type result struct {
-		people []record.Person
-		status record.BackendStatus
-		err    error
-	}
-	results := make([]result, len(f.backends))
-	var wg sync.WaitGroup
-	for i, b := range f.backends {
-		wg.Go(func() {
-			defer f.acquire(ctx)()
-			start := f.clock()
-			defer func() {
-				if r := recover(); r != nil {
-					err := internalError(f.log, b.Info().Name, "searching")
-					results[i] = result{nil, f.statusFor(b.Info(), err, f.clock().Sub(start)), err}
-				}
-			}()
-			people, err := b.Search(ctx, q)
-			people = record.Sanitised(people) // server text is made safe here, for every kind of back end
-			st := f.statusFor(b.Info(), err, f.clock().Sub(start))
-			if err == nil && len(people) == 0 {
-				st.Status = record.BackendNotKnown
-			}
-			f.log.Debug("search", "backend", b.Info().Name, "status", st.Status, "people", len(people), "elapsed", st.Elapsed)
-			results[i] = result{people, st, err}
-		})
-	}
-	wg.Wait()
-
-	statuses := make([]record.BackendStatus, len(results))
-	searched := map[string]record.BackendStatus{}
-	searchErrs := map[string]error{}
-	for i, r := range results {
-		statuses[i] = r.status
-		searched[r.status.Name] = r.status
-		if r.err != nil {
-			searchErrs[r.status.Name] = r.err
-		}
-	}
-	var (
-		order   []string // NHS numbers in first-seen order
-		byNHS   = map[string]*record.Record{}
-		matches []Match
-	)
-	for _, r := range results {
-		for _, p := range r.people {
-			if p.NHSNumber == "" {
-				m := Match{Person: p, Unmatched: true, searched: searched, searchErrs: searchErrs}
-				matches = append(matches, m)
-				continue
-			}
-			rec := byNHS[p.NHSNumber]
-			if rec == nil {
-				rec = &record.Record{}
-				byNHS[p.NHSNumber] = rec
-				order = append(order, p.NHSNumber)
-			}
-			rec.Merge(record.Part{Backend: r.status.Name, Person: &p})
-		}
-	}
-	merged := make([]Match, 0, len(order)+len(matches))
-	for _, nhs := range order {
-		rec := byNHS[nhs]
-		merged = append(merged, Match{Person: rec.Person, Discrepancies: rec.Discrepancies, searched: searched, searchErrs: searchErrs})
-	}
-	return append(merged, matches...), statuses
+	u := f.Find(ctx, q).Wait()
+	return u.Matches, u.Statuses
 }
 
 // multiFetcher is a back end that can read one person held under several Patient records
@@ -211,6 +169,12 @@ type multiFetcher interface {
 // status: those that know the person when they finish, the others straight away (not known,
 // or their search failure). Open returns when all are done or ctx is cancelled.
 //
+// A match taken from a search still in flight (Find) opens at once: the back ends that
+// have found the person are read straight away; each back end still searching is waited
+// for, and read as soon as its search finds the same NHS number — its view of the person
+// comes first, as a Part carrying Person (so that a discrepancy shows at once) — or gives
+// its sections the search's outcome (not known, failed) when it does not.
+//
 // Every section of every back end ends in exactly one state: a back end that does not know
 // the person gives not-known for each section, one not asked (sign-in needed) not-queried,
 // one whose search failed failed (or timed-out); a section a back end left unanswered is
@@ -221,92 +185,143 @@ type multiFetcher interface {
 // ctx's (WithRequestID), else a new one. Open returns it, for the audit event of the open.
 func (f *Federation) Open(ctx context.Context, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) (requestID string) {
 	ctx, requestID = ensureRequestID(ctx)
+	if f.national != nil && !routed(ctx) {
+		return f.national.open(ctx, f, m, sections, emit, onBackend) // national.go: verify, locate, route
+	}
 	var wg sync.WaitGroup
-	for _, b := range f.backends {
+	for _, b := range f.ordered(ctx) {
+		i := slices.Index(f.backends, b) // its answer in m.finding
 		info := b.Info()
-		var srcs []record.PersonSource
-		for _, s := range m.Person.Sources {
-			if s.Backend == info.Name && !slices.ContainsFunc(srcs, func(o record.PersonSource) bool { return o.ID == s.ID }) {
-				srcs = append(srcs, s)
-			}
+		if srcs := sourcesAt(m.Person.Sources, info.Name); len(srcs) > 0 {
+			wg.Go(func() { f.fetchFrom(ctx, b, srcs, m.Person.NHSNumber, sections, emit, onBackend) })
+			continue
 		}
-		if len(srcs) == 0 {
-			st, ok := m.searched[info.Name]
-			if !ok || st.Status == record.BackendOK || st.Status == record.BackendSlow {
-				st = record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain}
-				st.Status = record.BackendNotKnown
-			}
-			if part := unaskedPart(info.Name, st, m.searchErrs[info.Name], sections); len(part.Status) > 0 {
-				emit(part)
-			}
-			onBackend(st)
+		if m.finding == nil || m.Unmatched || m.Person.NHSNumber == "" {
+			f.unasked(info, m.searched[info.Name], m.searchErrs[info.Name], sections, emit, onBackend)
 			continue
 		}
 		wg.Go(func() {
-			defer f.acquire(ctx)()
-			start := f.clock()
-			var (
-				mu     sync.Mutex
-				states = map[record.Section]record.SectionStatus{}
-			)
-			// finish gives every section not yet answered a state, emits them, and reports the
-			// back end's status.
-			finish := func(reason error) {
-				part := record.Part{Backend: info.Name}
-				mu.Lock()
-				for _, s := range sections {
-					if _, done := states[s]; !done {
-						why := reason
-						if why == nil {
-							why = &Error{Backend: info.Name, Reason: "did not answer for " + string(s)}
-						}
-						st := failedStatus(info.Name, s, why)
-						states[s] = st
-						part.Status = append(part.Status, st)
+			r, ok := m.finding.await(ctx, i)
+			if !ok { // the open was cancelled before this back end's search answered
+				err := describe(info.Name, 0, 0, ctx.Err())
+				st := f.statusFor(info, err, f.clock().Sub(m.finding.started))
+				f.unasked(info, st, err, sections, emit, onBackend)
+				return
+			}
+			var srcs []record.PersonSource
+			for _, p := range r.people {
+				if p.NHSNumber != m.Person.NHSNumber {
+					continue
+				}
+				emit(record.Part{Backend: info.Name, Person: &p}) // the banner knows them (and any discrepancy) at once
+				if len(p.Sources) == 0 {
+					srcs = append(srcs, record.PersonSource{Backend: info.Name, Name: p.Name, BirthDate: p.BirthDate, Gender: p.Gender, Postcode: p.Address.Postcode})
+				}
+				for _, s := range sourcesAt(p.Sources, info.Name) {
+					if !slices.ContainsFunc(srcs, func(o record.PersonSource) bool { return o.ID == s.ID }) {
+						srcs = append(srcs, s)
 					}
 				}
-				st := f.fetchStatus(info, sections, states, f.clock().Sub(start), ctx.Err())
-				mu.Unlock()
-				if len(part.Status) > 0 {
-					emit(part)
-				}
-				f.log.Debug("open", "backend", info.Name, "status", st.Status, "elapsed", st.Elapsed)
-				onBackend(st)
 			}
-			defer func() {
-				// A bug while reading this back end's data fails this back end alone: the
-				// sections it had not answered fail with one line, the others stand.
-				if r := recover(); r != nil {
-					finish(internalError(f.log, info.Name, "reading a record"))
-				}
-			}()
-			got := func(p record.Part) {
-				p = record.Sanitised(p) // server text is made safe here, for every kind of back end
-				mu.Lock()
-				for _, s := range p.Status {
-					states[s.Section] = s
-				}
-				mu.Unlock()
-				emit(p)
+			if len(srcs) == 0 {
+				f.unasked(info, r.status, r.err, sections, emit, onBackend)
+				return
 			}
-			if len(srcs) > 1 {
-				f.log.Info("several Patient records for one person", "backend", info.Name, "count", len(srcs))
-				emit(duplicatesPart(info.Name, len(srcs)))
-			}
-			if mf, ok := b.(multiFetcher); ok && len(srcs) > 1 {
-				mf.FetchAll(ctx, srcs, m.Person.NHSNumber, sections, got)
-			} else {
-				b.Fetch(ctx, srcs[0], m.Person.NHSNumber, sections, got)
-			}
-			var reason error
-			if ctx.Err() != nil {
-				reason = describe(info.Name, 0, 0, ctx.Err())
-			}
-			finish(reason)
+			f.fetchFrom(ctx, b, srcs, m.Person.NHSNumber, sections, emit, onBackend)
 		})
 	}
 	wg.Wait()
 	return requestID
+}
+
+// sourcesAt are the person's records at one back end, each id once.
+func sourcesAt(all []record.PersonSource, backend string) []record.PersonSource {
+	var srcs []record.PersonSource
+	for _, s := range all {
+		if s.Backend == backend && !slices.ContainsFunc(srcs, func(o record.PersonSource) bool { return o.ID == s.ID }) {
+			srcs = append(srcs, s)
+		}
+	}
+	return srcs
+}
+
+// unasked reports a back end that is not asked for the record: its sections take its
+// search's outcome (not known when it answered without the person), then its status.
+func (f *Federation) unasked(info Info, st record.BackendStatus, searchErr error, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) {
+	if st.Name == "" || st.Status == record.BackendOK || st.Status == record.BackendSlow {
+		st = record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain}
+		st.Status = record.BackendNotKnown
+	}
+	if part := unaskedPart(info.Name, st, searchErr, sections); len(part.Status) > 0 {
+		emit(part)
+	}
+	onBackend(st)
+}
+
+// fetchFrom reads the person's sections from one back end that knows them (under srcs),
+// then reports the back end's status; every section it leaves unanswered fails.
+func (f *Federation) fetchFrom(ctx context.Context, b Backend, srcs []record.PersonSource, nhs string, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) {
+	info := b.Info()
+	defer f.acquire(ctx)()
+	start := f.clock()
+	var (
+		mu     sync.Mutex
+		states = map[record.Section]record.SectionStatus{}
+	)
+	// finish gives every section not yet answered a state, emits them, and reports the
+	// back end's status.
+	finish := func(reason error) {
+		part := record.Part{Backend: info.Name}
+		mu.Lock()
+		for _, s := range sections {
+			if _, done := states[s]; !done {
+				why := reason
+				if why == nil {
+					why = &Error{Backend: info.Name, Reason: "did not answer for " + string(s)}
+				}
+				st := failedStatus(info.Name, s, why)
+				states[s] = st
+				part.Status = append(part.Status, st)
+			}
+		}
+		st := f.fetchStatus(info, sections, states, f.clock().Sub(start), ctx.Err())
+		mu.Unlock()
+		if len(part.Status) > 0 {
+			emit(part)
+		}
+		f.log.Debug("open", "backend", info.Name, "status", st.Status, "elapsed", st.Elapsed)
+		onBackend(st)
+	}
+	defer func() {
+		// A bug while reading this back end's data fails this back end alone: the
+		// sections it had not answered fail with one line, the others stand.
+		if r := recover(); r != nil {
+			finish(internalError(f.log, info.Name, "reading a record"))
+		}
+	}()
+	got := func(p record.Part) {
+		p = record.Sanitised(p) // server text is made safe here, for every kind of back end
+		mu.Lock()
+		for _, s := range p.Status {
+			states[s.Section] = s
+		}
+		mu.Unlock()
+		emit(p)
+	}
+	if len(srcs) > 1 {
+		f.log.Info("several Patient records for one person", "backend", info.Name, "count", len(srcs))
+		emit(duplicatesPart(info.Name, len(srcs)))
+	}
+	if mf, ok := b.(multiFetcher); ok && len(srcs) > 1 {
+		mf.FetchAll(ctx, srcs, nhs, sections, got)
+	} else {
+		b.Fetch(ctx, srcs[0], nhs, sections, got)
+	}
+	var reason error
+	if ctx.Err() != nil {
+		reason = describe(info.Name, 0, 0, ctx.Err())
+	}
+	finish(reason)
 }
 
 // duplicatesPart is the notice that a back end holds n Patient records for the person.
@@ -393,7 +408,7 @@ func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Se
 	ctx, requestID := ensureRequestID(ctx)
 	matches, statuses := f.Search(ctx, record.Query{NHSNumber: nhs})
 	rec = &record.Record{RequestID: requestID}
-	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs })
+	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs || m.replaces(nhs) })
 	if i < 0 {
 		rec.Backends = statuses
 		rec.Person.NHSNumber = nhs

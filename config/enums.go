@@ -33,7 +33,17 @@ type Kind string
 const (
 	KindFHIRR4    Kind = "fhir-r4"
 	KindGPConnect Kind = "gp-connect"
+	// KindPDS is the national demographics service (PDS FHIR R4): identity only, never
+	// asked for clinical sections.
+	KindPDS Kind = "pds"
+	// KindNRL is the national record locator's consumer API: pointers to records held
+	// elsewhere, never asked for clinical sections.
+	KindNRL Kind = "nrl"
 )
+
+// National reports whether a back end of this kind is a national service (demographics or
+// the record locator) rather than a record: it has no domain and serves no sections.
+func (k Kind) National() bool { return k == KindPDS || k == KindNRL }
 
 // Domain is the care domain of a back end's or an organisation's items: the record's own.
 type Domain = record.Domain
@@ -71,7 +81,7 @@ func Vocabularies() []Vocabulary { return []Vocabulary{VocabularyHealth, Vocabul
 func Roles() []Role { return []Role{RoleDischarge, RoleSocialWorker, RoleDispatcher} }
 
 // Kinds lists the back end kinds.
-func Kinds() []Kind { return []Kind{KindFHIRR4, KindGPConnect} }
+func Kinds() []Kind { return []Kind{KindFHIRR4, KindGPConnect, KindPDS, KindNRL} }
 
 // AuthTypes lists the sign-in types.
 func AuthTypes() []AuthType {

@@ -10,7 +10,7 @@ import (
 // Error is a problem with the configuration. Its message is one line naming the file, the
 // key and what is wrong, e.g.
 //
-//	config /home/a/.config/shcr/config.yaml: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect)
+//	config /home/a/.config/shcr/config.yaml: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect | pds | nrl)
 type Error struct {
 	File string // the config file; "" when the value came from the environment alone
 	Key  string // "backends[1].kind"; "" for problems with the whole file

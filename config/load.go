@@ -19,7 +19,7 @@ import (
 
 // EnvPrefix starts every environment variable shcr reads: SHCR_CONFIG names the config
 // file; SHCR_VOCABULARY, SHCR_ROLE, SHCR_PURPOSE, SHCR_IDLE_LOCK and SHCR_USER_NAME (…_ID,
-// …_ROLE, …_EMAIL, …_SDS_USER_ID, …_SDS_ROLE_PROFILE_ID) override the file.
+// …_ROLE, …_EMAIL, …_SDS_USER_ID, …_SDS_ROLE_PROFILE_ID, …_ORGANISATION) override the file.
 const EnvPrefix = "SHCR_"
 
 // EnvConfig names the config file when --config is not given.
@@ -28,7 +28,7 @@ const EnvConfig = EnvPrefix + "CONFIG"
 // envKeys are the settings an environment variable can override (SHCR_ + key in upper case,
 // dots as underscores). Back ends are a list and are set in the file only.
 func envKeys() []string {
-	return []string{"vocabulary", "role", "purpose", "idle_lock", "user.name", "user.id", "user.role", "user.email", "user.sds_user_id", "user.sds_role_profile_id"}
+	return []string{"vocabulary", "role", "purpose", "idle_lock", "user.name", "user.id", "user.role", "user.email", "user.sds_user_id", "user.sds_role_profile_id", "user.organisation"}
 }
 
 // EnvName is the environment variable that overrides key ("user.name" → "SHCR_USER_NAME").

@@ -51,12 +51,16 @@ type User struct {
 	// SDSRoleProfileID is the smartcard role profile the user acts in (the numeric
 	// role profile id); GP Connect sends UNK when empty.
 	SDSRoleProfileID string `mapstructure:"sds_role_profile_id"`
+	// Organisation is the ODS code of the user's organisation, sent where national services
+	// require it (NHSD-End-User-Organisation-ODS to the demographics service and the record
+	// locator). Upper case after loading.
+	Organisation string `mapstructure:"organisation"`
 }
 
 // Backend is one shared care record (or GP system) shcr queries.
 type Backend struct {
 	Name    string        `mapstructure:"name"`
-	Kind    Kind          `mapstructure:"kind"`   // fhir-r4 | gp-connect
+	Kind    Kind          `mapstructure:"kind"`   // fhir-r4 | gp-connect | pds | nrl
 	URL     string        `mapstructure:"url"`    // FHIR base URL
 	Domain  Domain        `mapstructure:"domain"` // health | social-care: default domain of its items
 	Timeout time.Duration `mapstructure:"timeout"`
@@ -66,6 +70,11 @@ type Backend struct {
 	Auth       Auth      `mapstructure:"auth"`
 	GPConnect  GPConnect `mapstructure:"gp_connect"`
 	TLS        TLS       `mapstructure:"tls"`
+	// Organisations are the ODS codes of the organisations whose records this back end
+	// holds (GP practices, trusts, councils of its area): a record locator pointer whose
+	// custodian is one of them opens this back end's record, and a person registered with
+	// one of these GP practices is asked here first. Upper case after loading.
+	Organisations []string `mapstructure:"organisations"`
 }
 
 // Auth is how shcr signs in to a back end.

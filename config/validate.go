@@ -88,8 +88,12 @@ func ApplyDefaults(c *Config) {
 		o.Name = strings.TrimSpace(o.Name)
 		o.Domain = Domain(strings.TrimSpace(string(o.Domain)))
 	}
+	c.User.Organisation = strings.ToUpper(strings.TrimSpace(c.User.Organisation))
 	for i := range c.Backends {
 		b := &c.Backends[i]
+		for j, code := range b.Organisations {
+			b.Organisations[j] = strings.ToUpper(strings.TrimSpace(code))
+		}
 		b.Name = strings.TrimSpace(b.Name)
 		b.URL = strings.TrimRight(strings.TrimSpace(b.URL), "/")
 		if b.Timeout == 0 {
@@ -135,7 +139,11 @@ func (c *Config) Validate() error {
 			return fail(kv[0], err)
 		}
 	}
+	if c.User.Organisation != "" && !odsCode.MatchString(c.User.Organisation) {
+		return fail("user.organisation", fmt.Errorf("%q is not an ODS code (3 to 10 letters and digits, e.g. RAJ)", c.User.Organisation))
+	}
 	names := map[string]int{}
+	national := map[Kind]int{}
 	for i, b := range c.Backends {
 		at := fmt.Sprintf("backends[%d]", i)
 		if err := b.validate(); err != nil {
@@ -149,6 +157,15 @@ func (c *Config) Validate() error {
 			return fail(at+".name", fmt.Errorf("%q is already the name of backends[%d]: names must be unique", b.Name, j))
 		}
 		names[b.Name] = i
+		if b.Kind.National() {
+			if j, dup := national[b.Kind]; dup {
+				return fail(at+".kind", fmt.Errorf("backends[%d] is already the %s back end: configure one", j, b.Kind))
+			}
+			national[b.Kind] = i
+		}
+		if b.Kind == KindNRL && c.User.Organisation == "" {
+			return fail(at+".kind", fmt.Errorf("the record locator requires your organisation's ODS code: set user.organisation (e.g. RAJ)"))
+		}
 	}
 	codes := map[string]string{}
 	for i, o := range c.Organisations {
@@ -233,11 +250,23 @@ func (b Backend) validate() error {
 	if err := checkURL(b.URL); err != nil {
 		return &keyError{"url", err}
 	}
-	if b.Domain == "" {
+	switch {
+	case b.Kind.National() && b.Domain != "":
+		return keyErr("domain", "a %s back end has no domain: it holds no care record (remove domain)", b.Kind)
+	case b.Kind.National() && len(b.Organisations) > 0:
+		return keyErr("organisations", "a %s back end holds no records: list organisations on the back ends that hold them", b.Kind)
+	case b.Kind.National():
+	case b.Domain == "":
 		return keyErr("domain", "missing: say health or social-care (the domain of this back end's items)")
+	default:
+		if err := oneOf(b.Domain, "a domain", Domains()); err != nil {
+			return &keyError{"domain", err}
+		}
 	}
-	if err := oneOf(b.Domain, "a domain", Domains()); err != nil {
-		return &keyError{"domain", err}
+	for j, code := range b.Organisations {
+		if !odsCode.MatchString(code) {
+			return keyErr(fmt.Sprintf("organisations[%d]", j), "%q is not an ODS code (3 to 10 letters and digits, e.g. Y12345)", code)
+		}
 	}
 	if b.Timeout < 0 {
 		return keyErr("timeout", "must not be negative (e.g. 15s)")

@@ -15,6 +15,10 @@ type Part struct {
 	Sections SectionsData
 	Status   []SectionStatus
 	Notices  []Notice
+	// Identity, Locator and Routing come from the national services (identity.go).
+	Identity *Identity
+	Locator  *Locator
+	Routing  []Route
 }
 
 // keyed is implemented by every section item through the embedded Item.
@@ -110,6 +114,7 @@ func hasBackend(ps []Provenance, backend string) bool {
 // Merge folds a back end's part into the record. It is not safe for concurrent use: callers
 // that receive parts from several goroutines serialise them (the TUI does so in Update).
 func (r *Record) Merge(p Part) {
+	r.mergeNational(p)
 	if p.Person != nil {
 		r.mergePerson(p.Backend, *p.Person)
 	}
@@ -185,6 +190,13 @@ func (r *Record) mergePerson(backend string, p Person) {
 	}
 	if cur.Gender == "" {
 		cur.Gender = p.Gender
+	}
+	if r.LocationWithheld() {
+		p.Address, p.Phones = Address{}, nil // restricted: only what PDS returns (identity.go)
+		p.Sources = slices.Clone(p.Sources)
+		for i := range p.Sources {
+			p.Sources[i].Postcode = ""
+		}
 	}
 	if cur.Address.Postcode == "" && len(cur.Address.Lines) == 0 {
 		cur.Address = p.Address

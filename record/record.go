@@ -474,6 +474,12 @@ type Record struct {
 	// RequestID is the id sent with every back end request of the open (X-Request-ID), for
 	// its audit event; not part of the record shown or printed.
 	RequestID string `json:"-"`
+	// Identity is what the national demographics service says (nil: none configured);
+	// Locator the record locator's pointers (nil: none configured); Routing which back ends
+	// were asked for the record and why, in the order asked (identity.go).
+	Identity *Identity `json:"identity"`
+	Locator  *Locator  `json:"held_elsewhere"`
+	Routing  []Route   `json:"routing,omitempty"`
 }
 
 // Query is what a user searches with. Exactly which fields are set decides the search:

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/record"
 )
@@ -8,11 +9,16 @@ import (
 // Messages carry the generation of the search or record open that asked for them; a page
 // ignores any whose generation is no longer its own (the user moved on).
 type (
+	// searchDoneMsg is a search as far as it has got: sent each time back ends answer, the
+	// last one (final) when every back end has answered or given up.
 	searchDoneMsg struct {
 		gen      int
 		query    record.Query // what was asked (for the audit trail's person-not-found)
 		matches  []client.Match
 		statuses []record.BackendStatus
+		pending  []string // back ends still searching
+		final    bool
+		next     tea.Cmd // waits for the next update (nil after the last)
 	}
 	partMsg struct {
 		gen  int

@@ -52,14 +52,15 @@ type recordPage struct {
 
 	filtering bool
 	filterIn  textinput.Model
-	spin      spinner.Model
+	spin      spinner.Model // the program's one spinner: sections still waiting show its frame
 	spinning  bool
 	zones     pageZones    // where the tabs and the body were last drawn (mouse.go)
 	reading   *readRequest // enter asked for the reader: the root opens it at once (reader.go)
+	opened    time.Time    // when the open started (the injected clock): the time waited is shown
 }
 
 func newRecordPage(c *common) *recordPage {
-	p := &recordPage{c: c, spin: spinner.New(spinner.WithSpinner(spinner.Line))}
+	p := &recordPage{c: c, spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 	p.filterIn = textinput.New()
 	p.filterIn.Prompt = ""
 	p.filterIn.CharLimit = 60
@@ -124,13 +125,20 @@ func (p *recordPage) fetch() tea.Cmd {
 	m := p.match
 	// One request id for every back end request of this open, recorded with its audit event.
 	rec := &record.Record{Person: m.Person, Discrepancies: m.Discrepancies, RequestID: client.NewRequestID()}
+	// Every section of the back ends that know the person, and of those still searching
+	// (which may yet find them), is loading until its back end says otherwise.
+	asked := make([]string, 0, len(m.Person.Sources))
 	for _, src := range m.Person.Sources {
-		rec.SetBackend(record.BackendStatus{Name: src.Backend, Status: string(record.StateLoading)})
+		asked = append(asked, src.Backend)
+	}
+	for _, name := range append(asked, m.Pending()...) {
+		rec.SetBackend(record.BackendStatus{Name: name, Status: string(record.StateLoading)})
 		for _, sec := range record.Sections() {
-			rec.SetStatus(record.SectionStatus{Backend: src.Backend, Section: sec, State: record.StateLoading})
+			rec.SetStatus(record.SectionStatus{Backend: name, Section: sec, State: record.StateLoading})
 		}
 	}
 	p.rec = rec
+	p.opened = p.c.now()
 	p.invalidate()
 	ctx, cancel := context.WithCancel(client.WithRequestID(p.c.ctx, rec.RequestID))
 	p.cancel = cancel

@@ -31,8 +31,14 @@ func (p *recordPage) view(w, h int) string {
 			notice = append(notice, st.Bold.Render(l))
 		}
 	}
+	wait := views.Wait{Frame: p.spin.View()}
+	if !p.opened.IsZero() {
+		wait.Elapsed = max(now.Sub(p.opened), 0)
+	}
 	if sec != "" {
-		notice = append(notice, views.SectionNotice(rec, sec, v, st, w)...)
+		notice = append(notice, views.SectionNoticeWaiting(rec, sec, v, st, w, wait)...)
+	} else if waiting := views.Waiting(rec); len(waiting) > 0 {
+		notice = append(notice, views.WaitingLine(waiting, wait, v, st, w)) // the Summary's lines say "checking …"
 	}
 	// What could not be checked and every list warning are shown whole, up to a third of
 	// the screen; the table keeps the rest. What does not fit is counted, never dropped

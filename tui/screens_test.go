@@ -150,6 +150,9 @@ func TestScreens(t *testing.T) {
 		screen{name: "filter-applied", rec: viewstest.Record, do: func(d *driver) { d.keys("7", "/"); d.typeText("clinic"); d.keys("enter") }},
 		screen{name: "domain-nhs", rec: viewstest.Record, do: func(d *driver) { d.keys("7", "d") }},
 		screen{name: "sort", rec: viewstest.Record, do: func(d *driver) { d.keys("7", "s", "s") }},
+		screen{name: "loading-summary", rec: loadingRecord},
+		screen{name: "loading-care-packages", rec: loadingRecord, role: RoleDischarge},
+		screen{name: "loading-next-of-kin", rec: loadingRecord, do: tab("6")},
 		screen{name: "large-scrolled", rec: func() *record.Record { return viewstest.Large(10000) }, do: func(d *driver) { d.keys("7", "pgdown", "pgdown", "down") }},
 	)
 	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {

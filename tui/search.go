@@ -31,7 +31,10 @@ type searchPage struct {
 	statuses  []record.BackendStatus
 	cursor    int
 	searching bool
-	cancel    func() // stops the search in flight (esc, or a new search)
+	pending   []string // back ends still searching
+	opened    bool     // a person of this search was opened: it opens nobody else by itself
+	followed  bool     // it opened by itself: the record follows the rest of the search
+	cancel    func()   // stops the search in flight (esc, or a new search)
 	gen       int
 	message   string // outcome of the last search
 	msgErr    bool
@@ -57,6 +60,12 @@ func (p *searchPage) vocabularyChanged() {
 }
 
 func (p *searchPage) init() tea.Cmd {
+	if p.followed {
+		// Back from a record the search opened by itself: the rest of the search was the
+		// record's alone (its results are not listed), so it ends here.
+		p.stop()
+		p.searching, p.pending, p.followed = false, nil, false
+	}
 	p.focusList = false
 	return p.input.Focus()
 }
@@ -104,34 +113,19 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case searchDoneMsg:
 		if msg.gen != p.gen {
-			return nil
+			return nil // an older search: its pump ends with its context
 		}
-		p.searching = false
-		p.c.auditSearch(msg.query, msg.statuses, len(msg.matches))
-		p.results, p.statuses, p.cursor = msg.matches, msg.statuses, 0
-		switch len(msg.matches) {
-		case 0:
-			p.message, p.msgErr = p.noMatch(msg.statuses), true
-			return nil
-		case 1:
-			m := msg.matches[0]
-			p.results = nil
-			return func() tea.Msg { return openMsg{m} }
-		}
-		p.message, p.msgErr = "", false
-		p.focusList = true
-		p.input.Blur()
-		return nil
+		return tea.Batch(p.searched(msg), msg.next)
 	case tea.KeyMsg:
 		if idx := recentIndex(msg, k.Recent); idx >= 0 && idx < len(p.recent) {
-			m := p.recent[idx]
-			return func() tea.Msg { return openMsg{m} }
+			return p.openCmd(p.recent[idx])
 		}
 		switch {
 		case key.Matches(msg, k.Clear):
 			p.stop()
+			p.followed = false
 			p.input.Reset()
-			p.results, p.statuses, p.message, p.searching = nil, nil, "", false
+			p.results, p.statuses, p.pending, p.message, p.searching = nil, nil, nil, "", false
 			p.gen++
 			return p.init()
 		case key.Matches(msg, k.Focus):
@@ -151,8 +145,7 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 				p.cursor = min(p.cursor+1, max(len(list)-1, 0))
 			case key.Matches(msg, k.Submit):
 				if p.cursor < len(list) {
-					m := list[p.cursor]
-					return func() tea.Msg { return openMsg{m} }
+					return p.openCmd(list[p.cursor])
 				}
 			}
 			return nil
@@ -260,16 +253,71 @@ func (p *searchPage) submit() tea.Cmd {
 	p.stop()
 	p.gen++
 	gen := p.gen
-	p.searching, p.results, p.message = true, nil, ""
+	p.searching, p.results, p.pending, p.statuses, p.message, p.opened, p.followed = true, nil, nil, nil, "", false, false
 	ctx, cancel := context.WithCancel(p.c.ctx)
 	p.cancel = cancel
 	fed, query := p.c.opts.Federation, q.query
 	p.c.log.Debug("search", "kind", int(q.kind))
-	return func() tea.Msg {
-		defer cancel()
-		matches, statuses := fed.Search(ctx, query)
-		return searchDoneMsg{gen: gen, query: query, matches: matches, statuses: statuses}
+	// Each back end's answer comes as it arrives: the people found so far show (and open)
+	// before the slowest back end has answered. A record opened from them goes on waiting for
+	// the back ends still searching, so the search is not cancelled when it opens (nor when
+	// it ends: the pump's last message must not race its context); the next search, or esc,
+	// cancels it.
+	return runPump(ctx, 8, func(send func(tea.Msg)) tea.Msg {
+		find := fed.Find(ctx, query)
+		u := find.Snapshot()
+		for !u.Done() {
+			if u, _ = find.Next(ctx, u.Answered); ctx.Err() != nil {
+				return nil
+			}
+			if !u.Done() {
+				send(searchDoneMsg{gen: gen, query: query, matches: u.Matches, statuses: u.Statuses, pending: u.Pending})
+			}
+		}
+		return searchDoneMsg{gen: gen, query: query, matches: u.Matches, statuses: u.Statuses, final: true}
+	}, func(msg tea.Msg, next tea.Cmd) tea.Msg {
+		if m, ok := msg.(searchDoneMsg); ok {
+			m.next = next
+			return m
+		}
+		return msg
+	})
+}
+
+// searched shows a search as far as it has got. An NHS number search opens the person as
+// soon as one back end finds them; any other opens by itself only when every back end has
+// answered and one person matched (a later back end may find another of that name).
+func (p *searchPage) searched(msg searchDoneMsg) tea.Cmd {
+	p.statuses, p.pending = msg.statuses, msg.pending
+	if msg.final {
+		p.searching, p.pending = false, nil
+		p.c.auditSearch(msg.query, msg.statuses, len(msg.matches))
 	}
+	if p.followed {
+		return nil // the record opened from this search goes on waiting for its back ends
+	}
+	hadResults := len(p.results) > 0
+	p.results = msg.matches
+	p.cursor = min(p.cursor, max(len(p.results)-1, 0))
+	if !p.opened && len(msg.matches) == 1 && (msg.final || msg.query.NHSNumber != "" && msg.matches[0].Person.NHSNumber == msg.query.NHSNumber) {
+		p.results, p.followed = nil, true
+		return p.openCmd(msg.matches[0])
+	}
+	switch {
+	case len(msg.matches) == 0 && msg.final:
+		p.message, p.msgErr = p.noMatch(msg.statuses), true
+	case len(msg.matches) > 0 && !hadResults:
+		p.message, p.msgErr = "", false
+		p.focusList = true
+		p.input.Blur()
+	}
+	return nil
+}
+
+// openCmd asks the root to open a person; a search in flight opens nobody else after it.
+func (p *searchPage) openCmd(m client.Match) tea.Cmd {
+	p.opened = true
+	return func() tea.Msg { return openMsg{m} }
 }
 
 // stop cancels a search in flight; its answer, if any, is ignored (older generation).
@@ -291,6 +339,8 @@ func (p *searchPage) view(w, h int) string {
 	q := parseQuery(p.input.Value(), v)
 	line := ""
 	switch {
+	case p.searching && len(p.pending) > 0:
+		line = st.Faint.Render(fmt.Sprintf(v.StillSearching, strings.Join(p.pending, ", ")))
 	case p.searching:
 		line = st.Faint.Render(fmt.Sprintf(v.Searching, len(p.c.opts.Federation.Backends())))
 	case p.message != "" && p.msgErr:

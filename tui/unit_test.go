@@ -158,7 +158,7 @@ func TestDomainFilter(t *testing.T) {
 	}
 }
 
-// While back ends are answering, tabs show a spinner and "Loading…", never "none".
+// While back ends are answering, tabs show a spinner and "waiting for …", never "none".
 func TestLoadingTabs(t *testing.T) {
 	rec := viewstest.Record()
 	rec.Sections.Medications = nil
@@ -168,7 +168,7 @@ func TestLoadingTabs(t *testing.T) {
 	d := &driver{tb: t, m: m}
 	d.keys("4")
 	out := views.Strip(m.View())
-	if !strings.Contains(out, "[4 Medications |]") || !strings.Contains(out, "Loading… Demo NHS ShCR, Demo County Council") {
+	if !strings.Contains(out, "[4 Medications ⠋]") || !strings.Contains(out, "⠋ waiting for Demo NHS ShCR, Demo County Council (0 s)") {
 		t.Errorf("loading tab:\n%s", out)
 	}
 	if strings.Contains(out, "None recorded") || strings.Contains(out, "Not returned") {

@@ -72,8 +72,11 @@ func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now ti
 		segs = append(segs, st.Label.Render(v.Language)+" "+st.Banner.Render(lang))
 	}
 	lines := flow(segs, "  ", width)
-	if chips := Chips(rec, v, st, now); len(chips) > 0 {
+	if chips := append(IdentityChips(rec, v, st), Chips(rec, v, st, now)...); len(chips) > 0 {
 		lines = append(lines, flow(chips, " ", width)...)
+	}
+	if held := HeldElsewhereLine(rec, v, st, width); held != "" { // identity.go
+		lines = append(lines, held)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -163,34 +163,27 @@ func activePackage(c *record.CarePackage, now time.Time) bool {
 //     the person returned its care packages in full;
 //   - "Care package in place: Unknown — not checked at C (server error); …" otherwise
 //     (whenever record.Coverage has a back end unchecked), with an active package found
-//     elsewhere named: "Unknown — found active: home care, …; timed out at C".
+//     elsewhere named: "Unknown — found active: home care, …; timed out at C";
+//   - "Care package in place: checking C…" while a back end is still being asked for its
+//     care packages (never Yes or No before it has answered or given up), with what is
+//     known so far: "checking C… — so far found active: home care, …".
 //
 // Referrals and orders never count, nor does equipment. A restricted package counts only
 // where revealed(key) (nil: none); one not revealed makes "No" unknown.
 func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(key string) bool) string {
 	unchecked := UncheckedPhrases(rec, record.SectionCarePackages, v)
-	if c := bestActivePackage(rec.Sections.CarePackages, now, revealed); c != nil {
-		var parts []string
-		if c.Type != "" {
-			parts = append(parts, strings.ToLower(c.Type))
-		}
-		if h := hoursText(c.HoursPerWeek, v); h != "" {
-			parts = append(parts, h)
-		} else if c.Schedule != "" {
-			parts = append(parts, c.Schedule)
-		}
-		if c.Provider != "" {
-			parts = append(parts, c.Provider)
-		}
-		if !c.Period.Start.IsZero() {
-			parts = append(parts, fmt.Sprintf(v.Since, ukdate.Partial(c.Period.Start, c.Period.StartText)))
-		}
+	best := bestActivePackage(rec.Sections.CarePackages, now, revealed)
+	if loading := LoadingBackends(rec, record.SectionCarePackages); len(loading) > 0 {
+		return checkingVerdict(rec, loading, best, v)
+	}
+	if c := best; c != nil {
+		parts := packageText(c, v)
 		if len(unchecked) == 0 {
-			return fmt.Sprintf(v.VerdictYes, strings.Join(parts, ", "))
+			return fmt.Sprintf(v.VerdictYes, parts)
 		}
 		// A back end that knows the person could not be checked: its answer (the council's
 		// own, say) might differ, so the verdict is Unknown; what was found is still said.
-		found := fmt.Sprintf(v.FoundActive, strings.Join(parts, ", "))
+		found := fmt.Sprintf(v.FoundActive, parts)
 		return fmt.Sprintf(v.VerdictUnknown, strings.Join(append([]string{found}, unchecked...), "; "))
 	}
 	cov := rec.Coverage(record.SectionCarePackages)
@@ -218,6 +211,47 @@ func CarePackageVerdict(rec *record.Record, v vocab.Vocabulary, now time.Time, r
 		why = append(why, v.NotReturned)
 	}
 	return fmt.Sprintf(v.VerdictUnknown, strings.Join(why, "; "))
+}
+
+// checkingVerdict is the verdict while back ends are still being asked: "checking X…",
+// never Yes or No, with what is known so far (an active package found, a back end that
+// failed).
+func checkingVerdict(rec *record.Record, loading []string, best *record.CarePackage, v vocab.Vocabulary) string {
+	var soFar []string
+	if best != nil {
+		soFar = append(soFar, fmt.Sprintf(v.FoundActive, packageText(best, v)))
+	}
+	for _, st := range rec.Coverage(record.SectionCarePackages).Unchecked {
+		if st.State != record.StateLoading {
+			soFar = appendNew(soFar, StatePhrase(st, v))
+		}
+	}
+	who := strings.Join(loading, ", ")
+	if len(soFar) == 0 {
+		return fmt.Sprintf(v.VerdictChecking, who)
+	}
+	return fmt.Sprintf(v.VerdictCheckingSoFar, who, strings.Join(soFar, "; "))
+}
+
+// packageText is an active package in a few words: "home care, 14 h a week, Provider,
+// since 03-Jan-2026".
+func packageText(c *record.CarePackage, v vocab.Vocabulary) string {
+	var parts []string
+	if c.Type != "" {
+		parts = append(parts, strings.ToLower(c.Type))
+	}
+	if h := hoursText(c.HoursPerWeek, v); h != "" {
+		parts = append(parts, h)
+	} else if c.Schedule != "" {
+		parts = append(parts, c.Schedule)
+	}
+	if c.Provider != "" {
+		parts = append(parts, c.Provider)
+	}
+	if !c.Period.Start.IsZero() {
+		parts = append(parts, fmt.Sprintf(v.Since, ukdate.Partial(c.Period.Start, c.Period.StartText)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // bestActivePackage is the active package that says most: a council service (EpisodeOfCare)

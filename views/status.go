@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
@@ -20,6 +21,55 @@ func Loading(rec *record.Record, sec record.Section) bool {
 	return false
 }
 
+// LoadingBackends names the back ends still answering sec, in the order they were asked.
+func LoadingBackends(rec *record.Record, sec record.Section) []string {
+	var out []string
+	for _, st := range rec.SectionStatus {
+		if st.Section == sec && st.State == record.StateLoading {
+			out = appendNew(out, st.Backend)
+		}
+	}
+	return out
+}
+
+// Waiting names every back end still answering any section, in the order they were asked.
+func Waiting(rec *record.Record) []string {
+	var out []string
+	for _, st := range rec.SectionStatus {
+		if st.State == record.StateLoading {
+			out = appendNew(out, st.Backend)
+		}
+	}
+	return out
+}
+
+// Wait is how a screen shows back ends still being asked: the spinner's frame (the one
+// spinner of the program) and how long they have been waited for. The zero Wait shows
+// neither ("waiting for Demo County Council").
+type Wait struct {
+	Frame   string
+	Elapsed time.Duration
+}
+
+// WaitingLine is "⠋ waiting for Demo County Council (4 s)": the back ends still being
+// asked, with the spinner's frame and the time waited.
+func WaitingLine(backends []string, w Wait, v vocab.Vocabulary, st Styles, width int) string {
+	s := fmt.Sprintf(v.WaitingForBare, strings.Join(backends, ", "))
+	if w != (Wait{}) {
+		s = fmt.Sprintf(v.WaitingFor, strings.Join(backends, ", "), fmt.Sprintf(v.SecondsShort, int(w.Elapsed/time.Second)))
+	}
+	if w.Frame != "" {
+		s = w.Frame + " " + s
+	}
+	return st.Faint.Render(text.Cell(s, width))
+}
+
+// CheckingText is a Summary line while nothing is listed yet and back ends are still being
+// asked for sec: "checking Demo County Council…" — never "none recorded".
+func CheckingText(rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
+	return fmt.Sprintf(v.Checking, strings.Join(LoadingBackends(rec, sec), ", "))
+}
+
 // CountText is "12", or "10+" when a back end cut the section short. For care packages it
 // counts the care packages alone, not the referrals and orders listed apart from them.
 func CountText(rec *record.Record, sec record.Section) string {
@@ -34,9 +84,16 @@ func CountText(rec *record.Record, sec record.Section) string {
 
 // SectionNotice says, line by line, what the back ends did with a section: each back end
 // that could not be checked (failed, timed out, cut short, not asked) with its reason, every
-// list warning in full (wrapped, one warning per line), and — when there are no rows — "none
-// recorded" only where record.NoneRecorded allows it, else why it is unknown.
+// list warning in full (wrapped, one warning per line), the back ends still being asked,
+// and — when there are no rows — "none recorded" only where record.NoneRecorded allows it,
+// else why it is unknown.
 func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, st Styles, width int) []string {
+	return SectionNoticeWaiting(rec, sec, v, st, width, Wait{})
+}
+
+// SectionNoticeWaiting is SectionNotice with the back ends still being asked shown with the
+// spinner's frame and the time waited (WaitingLine).
+func SectionNoticeWaiting(rec *record.Record, sec record.Section, v vocab.Vocabulary, st Styles, width int, wait Wait) []string {
 	var lines []string
 	add := func(sty lipglossStyle, s string) {
 		for _, l := range text.Wrap(s, width) {
@@ -64,7 +121,7 @@ func SectionNotice(rec *record.Record, sec record.Section, v vocab.Vocabulary, s
 		}
 	}
 	if len(loading) > 0 {
-		lines = append(lines, st.Faint.Render(text.Cell(v.Loading+" "+strings.Join(loading, ", "), width)))
+		lines = append(lines, WaitingLine(loading, wait, v, st, width))
 	}
 	if sec == record.SectionCarePackages && len(rec.Sections.Referrals) > 0 {
 		add(st.Faint, fmt.Sprintf(v.ReferralsNote, len(rec.Sections.Referrals)))
@@ -161,8 +218,8 @@ func backendLines(backends []record.BackendStatus, v vocab.Vocabulary, st Styles
 	return strings.Join(lines, "\n")
 }
 
-// TabLabel is "4 Medications (12)", or "4 Medications …" with the spinner frame while
-// loading. A section that is not fully checked never looks complete: "(12!)" when a back
+// TabLabel is "4 Medications (12)", or "4 Medications ⠋" with the spinner frame while
+// loading ("4 Medications (3) ⠋" when the back ends that answered sent 3). A section that is not fully checked never looks complete: "(12!)" when a back
 // end failed, timed out or was not asked, "(12+)" when one was cut short, "(-)" when no back
 // end returned it at all.
 func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinner string) string {
@@ -170,6 +227,9 @@ func TabLabel(n int, title string, rec *record.Record, sec record.Section, spinn
 		return fmt.Sprintf("%d %s", n, title)
 	}
 	if Loading(rec, sec) {
+		if rec.Count(sec) > 0 { // what the back ends that have answered sent, to read meanwhile
+			return fmt.Sprintf("%d %s (%s) %s", n, title, CountText(rec, sec), spinner)
+		}
 		return fmt.Sprintf("%d %s %s", n, title, spinner)
 	}
 	count := CountText(rec, sec)

@@ -32,7 +32,7 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		// Each paragraph (a warning, a notice) starts on its own line; a long one is cut
 		// after three lines, except the care package verdict, warnings and notices, which
 		// are shown in full.
-		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage
+		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage || f.Label == v.SumHeldElsewhere
 		first := true
 		for _, para := range strings.Split(f.Value, "\n") {
 			wrapped := wrap(para, valW)
@@ -211,9 +211,13 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 
 	// Where they live and their numbers: withheld for a restricted (PDS sensitive) person
 	// until revealed.
-	if rec.Person.Restricted && (revealed == nil || !revealed(record.RevealPersonKey)) {
+	switch {
+	case rec.LocationWithheld():
+		// PDS marks them restricted: no back end's address is kept, so none to reveal (identity.go).
+		out = append(out, Field{v.SumAddress, fmt.Sprintf(v.AddressWithheld, rec.Identity.Backend)})
+	case rec.Person.Restricted && (revealed == nil || !revealed(record.RevealPersonKey)):
 		out = append(out, Field{v.SumAddress, v.Restricted})
-	} else {
+	default:
 		at := joinNonEmpty("; ", addressText(rec.Person.Address), phonesText(rec.Person.Phones, v, now))
 		if at == "" {
 			at = v.SumNone
@@ -228,6 +232,7 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 		out = append(out, Field{v.SumNotices, strings.Join(ns, "\n")})
 	}
 
+	out = append(out, IdentityFields(rec, v, now)...) // identity.go
 	var bs []string
 	for _, b := range rec.Backends {
 		bs = append(bs, b.Name+" "+BackendStatusText(b, v))
@@ -241,7 +246,7 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 func listOrWhy(list string, rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
 	if list == "" {
 		if Loading(rec, sec) && rec.Count(sec) == 0 {
-			return v.Loading
+			return CheckingText(rec, sec, v)
 		}
 		if rec.Count(sec) > 0 && rec.Coverage(sec).Checked() {
 			// The section answered in full and holds items, none of them of this line's kind

@@ -50,6 +50,7 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	b.WriteString("\n")
 	b.WriteString(backendLines(rec.Backends, v, st, width, 0)) // every back end, however many lines
 	b.WriteString("\n")
+	b.WriteString(identityText(rec, v, width, now)) // identity.go
 	for _, n := range rec.Notices {
 		for _, l := range text.Wrap(fmt.Sprintf(v.NoticeLine, n.Backend, n.Text), width) {
 			b.WriteString(text.Cell(l, width))

@@ -76,7 +76,7 @@ func TestSectionNoticeNeverSaysNoneForMissingData(t *testing.T) {
 	// Loading says so, and never "none".
 	rec.SetStatus(record.SectionStatus{Backend: "Slow", Section: record.SectionNotes, State: record.StateLoading})
 	notes := strings.Join(views.SectionNotice(rec, record.SectionNotes, v, st, 200), "\n")
-	if !strings.Contains(notes, "Loading") || strings.Contains(notes, "None") {
+	if !strings.Contains(notes, "waiting for Slow") || strings.Contains(notes, "None") {
 		t.Errorf("loading notes notice = %q", notes)
 	}
 	// A failed back end with nothing returned elsewhere: the reason, not "none".

@@ -28,6 +28,11 @@ type getJSON struct {
 	Discrepancies []record.Discrepancy   `json:"discrepancies"`
 	// Notices: entries about another person dropped, duplicate or linked Patient records.
 	Notices []record.Notice `json:"notices"`
+	// Identity is what the demographics service said (null: none configured); HeldElsewhere
+	// the record locator's pointers (null: none configured); Routing why each back end was asked.
+	Identity      *record.Identity `json:"identity"`
+	HeldElsewhere *record.Locator  `json:"held_elsewhere"`
+	Routing       []record.Route   `json:"routing"`
 }
 
 // backendJSON is one back end's answer: the fields of record.BackendStatus in a fixed
@@ -121,6 +126,10 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	}
 	if rec.Notices != nil {
 		out.Notices = rec.Notices
+	}
+	out.Identity, out.HeldElsewhere, out.Routing = rec.Identity, rec.Locator, rec.Routing
+	if out.Routing == nil {
+		out.Routing = []record.Route{}
 	}
 	return out, nil
 }

@@ -51,7 +51,11 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		Backends      []backendJSON          `json:"backends"`
 		Discrepancies []record.Discrepancy   `json:"discrepancies"`
 		Notices       []record.Notice        `json:"notices"`
-	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies, Notices: doc.Notices}
+		Identity      *record.Identity       `json:"identity"`
+		HeldElsewhere *record.Locator        `json:"held_elsewhere"`
+		Routing       []record.Route         `json:"routing"`
+	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies, Notices: doc.Notices,
+		Identity: doc.Identity, HeldElsewhere: doc.HeldElsewhere, Routing: doc.Routing}
 	if rec == nil {
 		rec = &record.Record{}
 	}

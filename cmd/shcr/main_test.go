@@ -559,7 +559,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect)` + "\n"
+	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect | pds | nrl)` + "\n"
 	for _, args := range [][]string{{"get", "9991230009"}, {}, {"demo"}} {
 		r := shcr(t, env, args...)
 		if r.code != 2 || r.stderr != want || r.stdout != "" {

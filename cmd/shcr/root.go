@@ -289,7 +289,7 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 		return nil, exitf(exitUsage, "%v", err)
 	}
 	if demoMode {
-		servers, err := demo.Start(demo.Options{Logger: a.log})
+		servers, err := demo.Start(demo.Options{Logger: a.log, National: true})
 		if err != nil {
 			return nil, exitf(exitFailure, "shcr: the demo back ends could not start: %v", err)
 		}
@@ -298,6 +298,9 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 		if cfg.User.Name == "" {
 			// GP Connect names the member of staff; the demo has an obviously invented one.
 			cfg.User = config.User{Name: "Demo User", ID: "DEMO-USER-1", Role: "R8000"}
+		}
+		if cfg.User.Organisation == "" {
+			cfg.User.Organisation = demo.DemoUserOrganisation // the record locator requires it
 		}
 		config.ApplyDefaults(&cfg)
 		a.log.Debug("demo back ends started", "count", len(cfg.Backends))

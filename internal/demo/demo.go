@@ -62,6 +62,8 @@ const (
 	NameNHS     = "Demo NHS ShCR"
 	NameCouncil = "Demo County Council"
 	NameGP      = "Demo GP Practice"
+	NamePDS     = "Demo PDS"
+	NameNRL     = "Demo NRL"
 )
 
 // GP Connect settings of the demo GP back end: Config fills them in and the demo server
@@ -92,6 +94,9 @@ type Options struct {
 	// PageSize, when > 0, is the number of entries in every FHIR R4 search page, whatever
 	// _count asks (as some servers do); else _count is honoured up to 500, default 50.
 	PageSize int
+	// National also starts a demographics service (PDS) and a record locator (NRL)
+	// (pds.go, nrl.go); shcr demo does.
+	National bool
 }
 
 // Server is one running demo back end.
@@ -156,6 +161,14 @@ func Start(opts Options) (*Servers, error) {
 			func(base string) http.Handler { return newGPHandler(base, ds) }},
 	}
 	s := &Servers{unused: map[net.Conn]bool{}}
+	if opts.National {
+		nhsBase := func() string { b, _ := s.Backend(NameNHS); return b.URL }
+		specs = append(specs,
+			spec{Server{Name: NamePDS, Kind: config.KindPDS}, "/personal-demographics/FHIR/R4",
+				func(base string) http.Handler { return newPDSHandler(base, ds) }},
+			spec{Server{Name: NameNRL, Kind: config.KindNRL}, "/record-locator/consumer/FHIR/R4",
+				func(base string) http.Handler { return newNRLHandler(base, nhsBase) }})
+	}
 	for _, sp := range specs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -211,7 +224,8 @@ func (s *Servers) Close() {
 func (s *Servers) Config() []config.Backend {
 	out := make([]config.Backend, 0, len(s.Backends))
 	for _, b := range s.Backends {
-		cb := config.Backend{Name: b.Name, Kind: b.Kind, URL: b.URL, Domain: b.Domain, Auth: config.Auth{Type: config.AuthNone}}
+		cb := config.Backend{Name: b.Name, Kind: b.Kind, URL: b.URL, Domain: b.Domain, Auth: config.Auth{Type: config.AuthNone},
+			Organisations: demoCovers[b.Name]}
 		if b.Kind == config.KindGPConnect {
 			cb.GPConnect = config.GPConnect{FromASID: gpFromASID, ToASID: gpToASID, FromODS: gpFromODS, OrgName: gpOrgName,
 				InteractionID: GPConnectInteractionID, MedicationMonths: 12, ConsultationsRecent: 3}
@@ -219,6 +233,14 @@ func (s *Servers) Config() []config.Backend {
 		out = append(out, cb)
 	}
 	return out
+}
+
+// demoCovers are the organisations whose records each demo back end holds: routing asks
+// the one covering a person's registered practice first.
+var demoCovers = map[string][]string{
+	NameNHS:     {odsDemoHospital, odsDemoPractice, "DMC01"},
+	NameCouncil: {"DMLA1"},
+	NameGP:      {odsDemoPractice},
 }
 
 // Backend returns the running back end with that name.

@@ -54,6 +54,14 @@ type Vocabulary struct {
 	AllergiesPresent, RestrictedExist, BackendsDisagree, BackendDown string
 	NoNHSNumber, FieldName, FieldBirthDate, FieldGender, DisagreeOn  string
 
+	// National services: identity (PDS), records held elsewhere (NRL), routing (views/identity.go).
+	RestrictedDemographics, NHSReplaced, NHSNotConfirmed, NHSNotChecked       string
+	HeldElsewhere, HeldElsewhereNotChecked, HeldElsewhereNone                 string
+	SumIdentity, SumGPPractice, SumHeldElsewhere, SumAsked, SumRelated        string
+	IdentityVerified, IdentityWithheld, AddressWithheld, DeathFormal          string
+	DeathInformal, DeathRemoved, PointerOpens, PointerNotInShcr, PointerSince string
+	AskedLocator, AskedGPArea, AskedConfigured, RelatedNotChecked             string
+
 	// Back end status words.
 	StatusOK, StatusNotKnown, StatusSlow, StatusFailed, StatusPartial, StatusNotQueried, StatusLoading string
 	BackendsTitle                                                                                      string
@@ -149,6 +157,14 @@ type Vocabulary struct {
 	// Bad input and small terminals (issue 12 §4). SearchTooLong takes the length ("10,000");
 	// TooSmall the width and height needed, then the terminal's; TooSmallHint says what to do.
 	SearchTooLong, TooSmall, TooSmallHint string
+
+	// Back ends still being asked (issue 14 §1). StillSearching takes the back ends still
+	// searching; WaitingFor the back ends a section waits for and the time waited
+	// (SecondsShort), WaitingForBare without the time; Checking the back ends a Summary line waits for; VerdictChecking the
+	// back ends the care package verdict waits for, VerdictCheckingSoFar those and what was
+	// found so far.
+	StillSearching, WaitingFor, WaitingForBare, SecondsShort, Checking string
+	VerdictChecking, VerdictCheckingSoFar                              string
 
 	// The reader (issue 14 §2): an item or the Summary in full. MoreEnter counts what a list
 	// left out ("+2 more (Enter)"), MoreLines what a cut text left out; ReadPosition is the

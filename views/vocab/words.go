@@ -13,6 +13,7 @@ func Health() Vocabulary {
 	v.CarePackage, v.SocialWorker = "care package", "allocated social worker"
 	v.Medication, v.Medications, v.Encounter = "medication", "medications", "encounter"
 
+	v.SumIdentity, v.SumRelated = "Patient identity", "Relatives and carers (PDS)"
 	v.SearchTitle = "Find a patient"
 	v.SearchPrompt = "Patient: "
 	v.SearchPlaceholder = "NHS number, family name + date of birth or postcode, or phone"
@@ -31,6 +32,8 @@ func Health() Vocabulary {
 	v.VerdictYes = "Care package in place: Yes — %s"
 	v.VerdictNo = "Care package in place: No — none active at %s"
 	v.VerdictUnknown = "Care package in place: Unknown — %s"
+	v.VerdictChecking = "Care package in place: checking %s…"
+	v.VerdictCheckingSoFar = "Care package in place: checking %s… — so far %s"
 	v.DoesNotKnow = "%s does not know this patient"
 	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care packages."
 	v.SumMedicallySafe = "Medically safe for discharge"
@@ -55,6 +58,7 @@ func SocialCare() Vocabulary {
 	v.TabSummary, v.TabCarePackages, v.TabCareTeam, v.TabMedications = "Summary", "Care and support", "Professionals", "Medicines"
 	v.TabAllergies, v.TabNextOfKin, v.TabEncounters, v.TabNotes = "Allergies", "Family and friends", "Visits and appointments", "Case notes"
 	v.Person, v.People, v.PersonTitle = "person", "people", "Person"
+	v.SumIdentity, v.SumRelated = "Identity", "Family and others (national)"
 	v.Professional, v.Discharge = "professional", "leaving hospital"
 	v.CarePackage, v.SocialWorker = "care and support", "allocated social worker"
 	v.Medication, v.Medications, v.Encounter = "medicine", "medicines", "visit or appointment"
@@ -77,6 +81,8 @@ func SocialCare() Vocabulary {
 	v.VerdictYes = "Care and support in place: Yes — %s"
 	v.VerdictNo = "Care and support in place: No — none active at %s"
 	v.VerdictUnknown = "Care and support in place: Unknown — %s"
+	v.VerdictChecking = "Care and support in place: checking %s…"
+	v.VerdictCheckingSoFar = "Care and support in place: checking %s… — so far %s"
 	v.DoesNotKnow = "%s does not know this person"
 	v.ReferralsNote = "Referrals and orders (%d) are listed last: they are not care and support."
 	v.SumMedicallySafe = "Medically safe to leave hospital"
@@ -105,6 +111,11 @@ func common() Vocabulary {
 		ResultsHelp:     "up/down to choose, enter to open",
 		RecentHelp:      "alt+1…alt+9 reopens",
 		SearchFailed:    "Search failed in %s: %s.",
+		StillSearching:  "Still searching %s…",
+		WaitingFor:      "waiting for %s (%s)",
+		WaitingForBare:  "waiting for %s",
+		SecondsShort:    "%d s",
+		Checking:        "checking %s…",
 
 		ColDomain: "Src", ColType: "Type", ColStatus: "Status", ColStart: "Start", ColEnd: "End",
 		ColSchedule: "Schedule", ColName: "Name", ColRole: "Role", ColTeam: "Team",
@@ -125,6 +136,30 @@ func common() Vocabulary {
 		BackendsDisagree: "BACK ENDS DISAGREE", BackendDown: "BACK END FAILED",
 		NoNHSNumber: "no NHS number", FieldName: "name", FieldBirthDate: "date of birth", FieldGender: "gender",
 		DisagreeOn: "%s: %s",
+
+		RestrictedDemographics:  "RESTRICTED DEMOGRAPHICS",
+		NHSReplaced:             "NHS NUMBER %s WAS REPLACED BY %s",
+		NHSNotConfirmed:         "NHS NUMBER NOT CONFIRMED: %s does not know it",
+		NHSNotChecked:           "NHS NUMBER NOT CHECKED: %s",
+		HeldElsewhere:           "Records held elsewhere: %d (%s)",
+		HeldElsewhereNotChecked: "Records held elsewhere: not checked (%s)",
+		HeldElsewhereNone:       "Records held elsewhere: none listed by %s",
+		SumGPPractice:           "Registered GP",
+		SumHeldElsewhere:        "Held elsewhere",
+		SumAsked:                "Asked",
+		IdentityVerified:        "NHS number confirmed by %s",
+		IdentityWithheld:        "withheld: restricted demographics",
+		AddressWithheld:         "withheld: restricted demographics (only %s's details are shown)",
+		DeathFormal:             "death registered",
+		DeathInformal:           "informal, unconfirmed",
+		DeathRemoved:            "death notice removed",
+		PointerOpens:            "opens in shcr from %s",
+		PointerNotInShcr:        "not in shcr: contact %s",
+		PointerSince:            "since %s",
+		AskedLocator:            "the record locator points to it",
+		AskedGPArea:             "covers the registered GP",
+		AskedConfigured:         "configured",
+		RelatedNotChecked:       "not checked (%s)",
 
 		StatusOK: "ok", StatusNotKnown: "not known", StatusSlow: "slow", StatusFailed: "failed",
 		StatusPartial: "partly failed (tabs marked !)", StatusNotQueried: "not queried", StatusLoading: "loading",
@@ -150,7 +185,7 @@ func common() Vocabulary {
 		NotAvailableFromBare: "not available from %s",
 		NotAskedAt:           "not asked at %s (%s)",
 		NotAskedAtBare:       "not asked at %s",
-		LoadingAt:            "loading at %s",
+		LoadingAt:            "checking %s…",
 		NothingFrom:          "Nothing came back from %s, but not every back end could be checked: this is unknown, not empty.",
 		ReasonServerError:    "server error",
 		ReasonAccessRefused:  "access refused",

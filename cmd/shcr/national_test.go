@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/shcr-project/shcr/internal/demo"
+)
+
+// `shcr get --output json` carries identity, held_elsewhere and routing from the demo's
+// national services; the text output shows them; a superseded number opens the new one.
+func TestGetNationalJSONAndText(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	r := shcr(t, env, "get", "--demo", demo.NHSSuperseded, "--section", "alerts", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("want exit 0\n%s", r)
+	}
+	var doc struct {
+		Person struct {
+			NHSNumber string `json:"nhs_number"`
+		} `json:"person"`
+		Identity *struct {
+			State      string   `json:"state"`
+			Verified   bool     `json:"verified"`
+			Superseded []string `json:"superseded"`
+			Restricted bool     `json:"restricted"`
+			GPPractice string   `json:"gp_practice"`
+		} `json:"identity"`
+		HeldElsewhere *struct {
+			Status   string `json:"status"`
+			Pointers []struct {
+				CustodianCode string `json:"custodian_code"`
+				OpensBackend  string `json:"opens_backend"`
+			} `json:"pointers"`
+		} `json:"held_elsewhere"`
+		Routing []struct{ Backend, Reason string } `json:"routing"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Person.NHSNumber != demo.NHSReplacedBy || doc.Identity == nil || !doc.Identity.Verified ||
+		len(doc.Identity.Superseded) != 1 || doc.Identity.Superseded[0] != demo.NHSSuperseded || doc.Identity.GPPractice != "DMG01" {
+		t.Errorf("superseded: person %s identity %+v", doc.Person.NHSNumber, doc.Identity)
+	}
+	if doc.HeldElsewhere == nil || doc.HeldElsewhere.Status != "ok" || doc.HeldElsewhere.Pointers == nil || len(doc.Routing) != 3 {
+		t.Errorf("held_elsewhere %+v routing %+v", doc.HeldElsewhere, doc.Routing)
+	}
+
+	r = shcr(t, env, "get", "--demo", demo.NHSWithPointers, "--section", "alerts", "--output", "json")
+	doc.HeldElsewhere, doc.Routing = nil, nil
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.HeldElsewhere == nil || len(doc.HeldElsewhere.Pointers) != 2 {
+		t.Fatalf("pointers: %v %+v\n%s", err, doc.HeldElsewhere, r)
+	}
+	if p := doc.HeldElsewhere.Pointers; p[0].OpensBackend != demo.NameNHS || p[1].OpensBackend != "" {
+		t.Errorf("opens: %+v", p)
+	}
+	if doc.Routing[0].Backend != demo.NameNHS || doc.Routing[0].Reason != "locator" {
+		t.Errorf("routing: %+v", doc.Routing)
+	}
+
+	r = shcr(t, env, "get", "--demo", demo.NHSRestricted, "--section", "alerts")
+	for _, want := range []string{"[RESTRICTED DEMOGRAPHICS]", "Registered GP: withheld: restricted demographics"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("restricted text output lacks %q\n%s", want, r)
+		}
+	}
+	r = shcr(t, env, "get", "--demo", demo.NHSSuperseded, "--section", "alerts", "--vocabulary", "social-care")
+	if !strings.Contains(r.stdout, "[NHS NUMBER 999 000 0026 WAS REPLACED BY 999 456 0018]") || !strings.Contains(r.stdout, "Identity: ") {
+		t.Errorf("social care text output:\n%s", r)
+	}
+}
