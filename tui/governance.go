@@ -103,12 +103,12 @@ func (m *Model) locked() bool {
 	return false
 }
 
-// dropDialogs closes the purpose question, the reveal prompt, the copy chooser and the
-// handover note (they hold what was on screen: the chooser, revealed content).
+// dropDialogs closes the purpose question, the reveal prompt, the copy chooser, the
+// handover note and the reader (they hold what was on screen: the chooser, revealed content).
 func (m *Model) dropDialogs() {
 	m.drop(func(o overlay) bool {
 		switch o.(type) {
-		case *purposeDialog, *revealPrompt, *copyChooser, *notePanel:
+		case *purposeDialog, *revealPrompt, *copyChooser, *notePanel, *reader:
 			return true
 		}
 		return false

@@ -430,7 +430,7 @@ var personal = []string{"OAKES", "Oakes", "Winifred", "999 678 0007", "999678000
 func TestIdleLockHidesEverythingAndUnlocks(t *testing.T) {
 	r := newGovRig(t, Options{Config: config.Config{IdleLock: 5 * time.Minute}})
 	r.search(nhsnumber.Format(oakesNHS))
-	r.keys("1", "enter") // direct care
+	r.keys("1") // direct care (1 chooses it: an enter after it would open the Summary in the reader)
 	r.keys("8")
 	for i := 0; i < 5 && !r.selectedRestricted(); i++ {
 		r.keys("j")

@@ -21,14 +21,17 @@ type helpBar struct {
 
 var _ overlay = (*helpBar)(nil)
 
-func newHelpBar(c *common) *helpBar {
-	h := &helpBar{c: c, model: help.New()}
+func newHelpBar(c *common) *helpBar { return &helpBar{c: c, model: c.help()} }
+
+// help is a help view in shcr's styles (the status bar's, the reader's keys line).
+func (c *common) help() help.Model {
+	m := help.New()
 	st := c.st
-	h.model.Styles.ShortKey, h.model.Styles.FullKey = st.Key, st.Key
-	h.model.Styles.ShortDesc, h.model.Styles.FullDesc = st.KeyDesc, st.KeyDesc
-	h.model.Styles.ShortSeparator, h.model.Styles.FullSeparator = st.Faint, st.Faint
-	h.model.Styles.Ellipsis = st.Faint
-	return h
+	m.Styles.ShortKey, m.Styles.FullKey = st.Key, st.Key
+	m.Styles.ShortDesc, m.Styles.FullDesc = st.KeyDesc, st.KeyDesc
+	m.Styles.ShortSeparator, m.Styles.FullSeparator = st.Faint, st.Faint
+	m.Styles.Ellipsis = st.Faint
+	return m
 }
 
 func (h *helpBar) Init() tea.Cmd { return nil }

@@ -24,6 +24,9 @@ type KeyMap struct {
 	SignIn, SignOut key.Binding
 	// The job in one screen: the copy chooser, the handover summary, the timeline.
 	CopyChoose, Handover, Timeline key.Binding
+	// Reader: open the selected row (or the Summary) in full; in it, find, next and previous
+	// match, close.
+	Read, Find, FindNext, FindPrev, Close key.Binding
 }
 
 // tabKeys are the digits that choose a tab: one per tab, from 1.
@@ -73,6 +76,11 @@ func DefaultKeyMap() KeyMap {
 		CopyChoose: b([]string{"Y"}, "Y"),
 		Handover:   b([]string{"H"}, "H"),
 		Timeline:   b([]string{"t"}, "t"),
+		Read:       b([]string{"enter"}, "enter"),
+		Find:       b([]string{"/"}, "/"),
+		FindNext:   b([]string{"n"}, "n"),
+		FindPrev:   b([]string{"N"}, "N"),
+		Close:      b([]string{"esc"}, "esc"),
 	}
 	// Reveal belongs to the governance work (restricted items): off until it is wired.
 	k.Reveal.SetEnabled(false)
@@ -114,18 +122,23 @@ func (k *KeyMap) SetVocabulary(v vocab.Vocabulary) {
 	set(&k.CopyChoose, v.HelpCopyChoose)
 	set(&k.Handover, v.HelpHandover)
 	set(&k.Timeline, v.HelpTimeline)
+	set(&k.Read, v.HelpRead)
+	set(&k.Find, v.HelpFind)
+	set(&k.FindNext, v.HelpFindNext)
+	set(&k.FindPrev, v.HelpFindPrev)
+	set(&k.Close, v.HelpClose)
 }
 
 // ShortHelp is the one-line help: what matters most now.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return enabled(k.Submit, k.Tab, k.Up, k.Down, k.Filter, k.Copy, k.Apply, k.Cancel, k.Back, k.Clear, k.Vocab, k.Help, k.Quit)
+	return enabled(k.Submit, k.Tab, k.Read, k.Up, k.Down, k.Filter, k.Copy, k.Apply, k.Cancel, k.Back, k.Clear, k.Vocab, k.Help, k.Quit)
 }
 
 // FullHelp is the `?` help in three columns: navigation, record, app.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	cols := [][]key.Binding{
 		enabled(k.Tab, k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom),
-		enabled(k.Submit, k.Focus, k.Recent, k.Filter, k.Sort, k.Domain, k.Timeline, k.Refresh, k.Copy, k.CopyChoose, k.Handover, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
+		enabled(k.Submit, k.Focus, k.Recent, k.Read, k.Filter, k.Sort, k.Domain, k.Timeline, k.Refresh, k.Copy, k.CopyChoose, k.Handover, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
 		enabled(k.Vocab, k.Help, k.SignIn, k.SignOut, k.Quit, k.ForceQuit),
 	}
 	out := cols[:0]
@@ -163,7 +176,11 @@ const (
 func (k *KeyMap) setContext(c keyContext, table, canCopy bool) {
 	all := []*key.Binding{&k.Quit, &k.Help, &k.Vocab, &k.Tab, &k.NextTab, &k.PrevTab, &k.Up, &k.Down,
 		&k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Filter, &k.Sort, &k.Domain, &k.Refresh, &k.Back,
-		&k.Copy, &k.Submit, &k.Clear, &k.Focus, &k.Recent, &k.Apply, &k.Cancel, &k.CopyChoose, &k.Handover, &k.Timeline}
+		&k.Copy, &k.Submit, &k.Clear, &k.Focus, &k.Recent, &k.Apply, &k.Cancel, &k.Read, &k.CopyChoose, &k.Handover, &k.Timeline}
+	// The reader's own keys are on only in the reader's copy of the keys (readerKeys).
+	for _, b := range []*key.Binding{&k.Find, &k.FindNext, &k.FindPrev, &k.Close} {
+		b.SetEnabled(false)
+	}
 	for _, b := range all {
 		b.SetEnabled(false)
 	}
@@ -179,7 +196,7 @@ func (k *KeyMap) setContext(c keyContext, table, canCopy bool) {
 	case ctxSearchList:
 		on(&k.Submit, &k.Clear, &k.Focus, &k.Recent, &k.Up, &k.Down, &k.Quit, &k.Help, &k.Vocab)
 	case ctxRecord:
-		on(&k.Tab, &k.NextTab, &k.PrevTab, &k.Refresh, &k.Back, &k.Domain, &k.Quit, &k.Help, &k.Vocab,
+		on(&k.Tab, &k.NextTab, &k.PrevTab, &k.Refresh, &k.Back, &k.Domain, &k.Quit, &k.Help, &k.Vocab, &k.Read,
 			&k.CopyChoose, &k.Handover, &k.Timeline)
 		if table {
 			on(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom, &k.Filter, &k.Sort)

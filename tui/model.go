@@ -99,6 +99,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if _, ok := msg.(tea.MouseMsg); ok && m.tooSmall() {
+		return m, nil // nothing is drawn where the mouse points
+	}
 	switch msg.(type) {
 	case tea.KeyMsg, tea.MouseMsg:
 		m.sess.touch()
@@ -208,6 +211,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if err := m.record.takeAuditErr(); err != nil {
 		cmd = tea.Batch(cmd, m.auditFailed(err))
 	}
+	if r := m.record.takeRead(); r != nil {
+		m.push(newReader(m.c, *r))
+	}
+	m.drop(overlay.Done) // a reader whose record has gone
 	m.setKeys()
 	m.layout()
 	return m, cmd

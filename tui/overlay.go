@@ -47,6 +47,7 @@ var (
 	_ overlay = (*revealPrompt)(nil)
 	_ overlay = (*lockPanel)(nil)
 	_ overlay = (*helpBar)(nil)
+	_ overlay = (*reader)(nil)
 )
 
 // overlayBase is what overlays share: the common state, the size and whether it is done.
@@ -138,6 +139,16 @@ func (m *Model) updateOverlays(msg tea.Msg) (tea.Cmd, bool) {
 				m.layout()
 			}
 			return cmd, false
+		}
+	case tea.MouseMsg:
+		// The mouse goes where the keys go: to the top overlay unless it passes keys on to
+		// the page (the full help); an overlay without a mouse (a dialog) ignores it.
+		o := m.top()
+		if o == nil || o.PassKeys() {
+			return nil, false
+		}
+		if mo, ok := o.(interface{ mouse(tea.MouseMsg) tea.Cmd }); ok {
+			cmds = append(cmds, mo.mouse(msg))
 		}
 	case overlayMsg:
 		for _, o := range append([]overlay(nil), m.stack...) {

@@ -56,7 +56,9 @@ type recordPage struct {
 	filterIn  textinput.Model
 	spin      spinner.Model // the program's one spinner: sections still waiting show its frame
 	spinning  bool
-	opened    time.Time // when the open started (the injected clock): the time waited is shown
+	zones     pageZones    // where the tabs and the body were last drawn (mouse.go)
+	reading   *readRequest // enter asked for the reader: the root opens it at once (reader.go)
+	opened    time.Time    // when the open started (the injected clock): the time waited is shown
 }
 
 func newRecordPage(c *common) *recordPage {
@@ -279,6 +281,8 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		return p.c.tick(spin.Spinner.FPS, func(time.Time) tea.Msg { return spin.Tick() })
 	case tea.KeyMsg:
 		return p.key(msg)
+	case tea.MouseMsg:
+		return p.mouse(msg)
 	}
 	if p.filtering {
 		return p.filterUpdate(msg)
@@ -395,6 +399,8 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 		return p.handoverKey()
 	case key.Matches(msg, k.Timeline):
 		p.toggleTimeline()
+	case key.Matches(msg, k.Read):
+		p.read()
 	case pn == nil:
 		return nil
 	case key.Matches(msg, k.Up):
@@ -453,7 +459,9 @@ func (p *recordPage) tabBar(w int) string {
 			segs[i] = st.TabInactive.Render(" " + label + " ")
 		}
 	}
-	return strings.Join(flowLines(segs, " ", w), "\n")
+	lines, zones := flowZones(segs, " ", w)
+	p.zones.tabs = zones
+	return strings.Join(lines, "\n")
 }
 
 // wideLayout is the width from which the details pane sits beside the table, not under it.

@@ -49,12 +49,13 @@ func (p *recordPage) view(w, h int) string {
 	}
 	if sec != "" {
 		p.ensure(pn)
-		notice = append(notice, p.tableState(pn, w))
+		notice = append(notice, "") // the table's state line: written once the table is drawn (the rows it shows)
 	}
 	head := banner + "\n" + rule + "\n" + tabs
 	if len(notice) > 0 {
 		head += "\n" + strings.Join(notice, "\n")
 	}
+	p.zones.place(lipgloss.Height(banner)+1, lipgloss.Height(head))
 	bodyH := h - lipgloss.Height(head) - lipgloss.Height(backends)
 	if bodyH < 3 {
 		bodyH = 3
@@ -64,6 +65,7 @@ func (p *recordPage) view(w, h int) string {
 		body = views.Summary(rec, v, st, w, bodyH, now, p.reveals.Has)
 	} else {
 		body = p.tableBody(pn, w, bodyH)
+		head = head[:strings.LastIndexByte(head, '\n')+1] + p.tableState(pn, w)
 	}
 	return head + "\n" + fitHeight(body, bodyH) + "\n" + backends
 }
@@ -90,7 +92,7 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 		sep := strings.TrimSuffix(strings.Repeat(st.Rule.Render(" │ ")+"\n", h), "\n")
 		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(tw).Render(table), sep, det)
 	}
-	dh := min(6, h/3+1)
+	dh := max(min(6, h/3+1), h/3) // a tall terminal gives the details a third of the body
 	th := h - dh - 1
 	if th < 2 {
 		th, dh = h, 0
@@ -106,6 +108,9 @@ func (p *recordPage) tableBody(pn *tablePane, w, h int) string {
 func (p *recordPage) tableState(pn *tablePane, w int) string {
 	v, st := p.c.v, p.c.st
 	parts := []string{fmt.Sprintf("%d %s %d %s", len(pn.order), v.Of, len(pn.table.Rows), v.Rows)}
+	if first, last, all := pn.shownRows(); !all { // never a silent cut: the list scrolls
+		parts[0] += " " + fmt.Sprintf(v.RowsShown, first, last)
+	}
 	if pn == p.timeline() {
 		parts = append([]string{v.TimelineTitle}, parts...)
 	}
@@ -125,27 +130,4 @@ func (p *recordPage) tableState(pn *tablePane, w int) string {
 		return line + "  " + st.Bold.Render(v.FilterPrompt+pn.filter)
 	}
 	return line
-}
-
-// flowLines lays styled segments out, wrapping at w.
-func flowLines(segs []string, sep string, w int) []string {
-	var lines []string
-	cur, curW := "", 0
-	for _, s := range segs {
-		sw := lipgloss.Width(s)
-		if curW > 0 && curW+len(sep)+sw > w {
-			lines = append(lines, cur)
-			cur, curW = "", 0
-		}
-		if curW > 0 {
-			cur += sep
-			curW += len(sep)
-		}
-		cur += s
-		curW += sw
-	}
-	if cur != "" {
-		lines = append(lines, cur)
-	}
-	return lines
 }

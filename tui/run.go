@@ -5,7 +5,7 @@
 // bar (frame.go, helpbar.go) and the overlay stack (overlay.go). The pages (search.go,
 // record.go) and the overlays — the sign-in panel and the sign-out question
 // (signinpanel.go), the purpose of access (purpose.go), the reveal reason (reveal.go), the
-// idle lock (lock.go) — are components with their own Update and View; an overlay on top
+// idle lock (lock.go), the reader (reader.go: an item in full) — are components with their own Update and View; an overlay on top
 // of the stack has the keys and tells the root what it decided with a message, which
 // governance.go acts on. Who is signed in, the purposes chosen and the idle clock are the
 // session (session.go). Time comes from the injected clock and tick (common.go).
@@ -101,7 +101,9 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}
+	// The mouse: the wheel scrolls tables and the reader, a click selects a tab or a row
+	// (mouse.go). The keyboard does everything the mouse does.
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx)}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}

@@ -59,6 +59,7 @@ type tablePane struct {
 	widths     []int
 	widthsFor  int
 	lastHeight int
+	lastWidth  int // the width last drawn (mouse.go)
 }
 
 func newTablePane(sec record.Section) *tablePane { return &tablePane{sec: sec} }
@@ -172,15 +173,53 @@ func (p *tablePane) clamp(height int) {
 	if p.cursor < p.offset {
 		p.offset = p.cursor
 	}
-	if p.cursor >= p.offset+vis {
-		p.offset = p.cursor - vis + 1
+	// The cursor's row shows whole: the first row shown is the earliest from which the rows
+	// up to the cursor's fit (rows may take more than a line: a contact's numbers).
+	if p.cursor >= 0 {
+		first, used := p.cursor, p.rowLines(p.cursor)
+		for first > p.offset && used+p.rowLines(first-1) <= vis {
+			first--
+			used += p.rowLines(first)
+		}
+		p.offset = first
 	}
-	if maxOff := max(len(p.order)-vis, 0); p.offset > maxOff {
-		p.offset = maxOff
+	// No empty lines under the last row while rows above could fill them.
+	used := 0
+	for i := p.offset; i < len(p.order) && used <= vis; i++ {
+		used += p.rowLines(i)
+	}
+	for p.offset > 0 && used+p.rowLines(p.offset-1) <= vis {
+		p.offset--
+		used += p.rowLines(p.offset)
 	}
 	if p.offset < 0 {
 		p.offset = 0
 	}
+}
+
+// rowLines is how many lines the row at position pos takes at the widths last drawn.
+func (p *tablePane) rowLines(pos int) int {
+	if p.widths == nil || pos < 0 || pos >= len(p.order) {
+		return 1
+	}
+	return views.RowHeight(&p.table, p.widths, p.order[pos])
+}
+
+// rowAt is the position (in order) of the row drawn on line y of the table (0: the header),
+// -1 when none is.
+func (p *tablePane) rowAt(y int) int {
+	if y < 1 {
+		return -1
+	}
+	line := 1
+	for pos := p.offset; pos < len(p.order) && line < max(p.lastHeight, 1); pos++ {
+		h := p.rowLines(pos)
+		if y < line+h {
+			return pos
+		}
+		line += h
+	}
+	return -1
 }
 
 // view renders the table in width × height (header included).
@@ -189,7 +228,23 @@ func (p *tablePane) view(v vocab.Vocabulary, st views.Styles, width, height int)
 		p.widths = views.Widths(&p.table, width)
 		p.widthsFor = width
 	}
-	p.lastHeight = height
+	p.lastHeight, p.lastWidth = height, width
 	p.clamp(height)
 	return views.RenderTable(&p.table, p.widths, views.Window{Order: p.order, Offset: p.offset, Cursor: p.cursor}, v, st, width, height)
+}
+
+// shownRows is the positions of the first and last rows the last frame showed (from 1), and
+// whether that was every row: a table that scrolls says which it shows.
+func (p *tablePane) shownRows() (first, last int, all bool) {
+	if len(p.order) == 0 {
+		return 0, 0, true
+	}
+	used, last := 0, p.offset
+	for pos := p.offset; pos < len(p.order); pos++ {
+		if used += p.rowLines(pos); used > visible(p.lastHeight) {
+			break
+		}
+		last = pos
+	}
+	return p.offset + 1, last + 1, p.offset == 0 && last == len(p.order)-1
 }

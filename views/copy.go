@@ -58,7 +58,7 @@ func CopyChoices(rec *record.Record, sec record.Section, index int, v vocab.Voca
 		m := &rec.Sections.CareTeam[index]
 		phones(m.Phones, m.Name)
 	}
-	if t := ItemText(rec, sec, index, v, revealed, now); t != "" {
+	if t := ItemLine(rec, sec, index, v, revealed, now); t != "" {
 		out = append(out, CopyChoice{Label: v.ColText + " " + t, Value: t, What: v.CopyRow})
 	}
 	return out
@@ -100,15 +100,15 @@ func PrimaryCopy(rec *record.Record, sec record.Section, index int, v vocab.Voca
 			return CopyChoice{Value: t, What: v.Medication}, true
 		}
 	}
-	if t := ItemText(rec, sec, index, v, revealed, now); t != "" {
+	if t := ItemLine(rec, sec, index, v, revealed, now); t != "" {
 		return CopyChoice{Value: t, What: v.CopyRow}, true
 	}
 	return c, false
 }
 
-// ItemText is item index of sec as one line of text: its fields ("Type: Home care; Status:
+// ItemLine is item index of sec as one line of text: its fields ("Type: Home care; Status:
 // active; …"), then where it came from. "" for a restricted item not revealed.
-func ItemText(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) string {
+func ItemLine(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) string {
 	item, fields := sectionFields(rec, sec, index, v, now)
 	if item == nil || item.Masked(revealed) {
 		return ""

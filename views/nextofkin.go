@@ -22,8 +22,8 @@ func init() {
 func NextOfKinTable(items []record.Contact, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
 	t := Table{
 		Section: record.SectionNextOfKin,
-		Columns: []Column{{Title: v.ColName, Max: 24}, {Title: v.ColRelationship, Max: 40, Flex: true},
-			{Title: v.ColPhone, Max: 34}, {Title: v.ColRank, Min: 4}},
+		Columns: []Column{{Title: v.ColName, Max: 24, Wrap: true}, {Title: v.ColRelationship, Max: 40, Flex: true, Wrap: true},
+			{Title: v.ColPhone, Max: 34, Whole: true}, {Title: v.ColRank, Min: 4}},
 		Rows:        make([]Row, len(items)),
 		DefaultSort: 3,
 	}
@@ -64,6 +64,15 @@ func rankKey(rank int) string {
 func contactPhones(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
 	if p := phonesText(c.Phones, v, now); p != "" {
 		return p
+	}
+	return v.NoPhoneRecorded
+}
+
+// contactPhoneLines is the contact's numbers a line each (a number is never broken across
+// lines), or "no phone recorded".
+func contactPhoneLines(c *record.Contact, v vocab.Vocabulary, now time.Time) string {
+	if ps := phoneList(c.Phones, v, now); len(ps) > 0 {
+		return strings.Join(ps, "\n")
 	}
 	return v.NoPhoneRecorded
 }
@@ -132,7 +141,7 @@ func contactFields(c *record.Contact, v vocab.Vocabulary, now time.Time) []Field
 	}
 	return []Field{
 		{v.ColName, orNameNotRecorded(c.Name, v)}, {v.ColRelationship, ContactRelationship(c, v, now)},
-		{v.ColPhone, contactPhones(c, v, now)},
+		{v.ColPhone, contactPhoneLines(c, v, now)},
 		{v.ColRank, rank}, {v.ColEmail, c.Email}, {v.ColAddress, addressText(c.Address)},
 		{v.ColStart, periodText(c.Period, v)},
 	}

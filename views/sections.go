@@ -122,7 +122,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 			if f.Value == "" {
 				continue
 			}
-			if text.Width(f.Label)+1+text.Width(f.Value) > width*2/3 {
+			if strings.Contains(f.Value, "\n") || text.Width(f.Label)+1+text.Width(f.Value) > width*2/3 {
 				long = append(long, f)
 				continue
 			}
@@ -130,7 +130,7 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 		}
 		lines = append(lines, flow(segs, st.Faint.Render(" · "), width)...)
 		for _, f := range long {
-			for j, l := range text.Wrap(f.Label+" "+f.Value, width) {
+			for j, l := range wrap(f.Label+" "+f.Value, width) {
 				if j == 0 {
 					l = st.Label.Render(f.Label) + st.Text.Render(strings.TrimPrefix(l, f.Label))
 				} else {
@@ -143,10 +143,21 @@ func ItemDetailsCompact(rec *record.Record, sec record.Section, index int, v voc
 	flowFields(fields)
 	itemLines := lines
 	provLines := flow(compactProvenance(*item, v, st), st.Faint.Render(" · "), width)
-	// The provenance always shows: the item's own lines give way first.
+	// The provenance always shows: the item's own lines give way first, and the last line
+	// left says how many more the reader (Enter) shows.
 	if height > 0 && len(itemLines)+len(provLines) > height {
-		provLines = provLines[:min(len(provLines), height)]
-		itemLines = itemLines[:max(height-len(provLines), 0)]
+		total := len(itemLines) + len(provLines)
+		keep := max(height-len(provLines), 1)
+		provLines = provLines[:min(len(provLines), height-keep)]
+		itemLines = itemLines[:keep:keep]
+		hidden := total - keep - len(provLines)
+		// The count goes at the end of the last line kept, that line cut ("…") to make room.
+		more := moreLines(v, hidden)
+		if room := width - 2 - text.Width(more); room >= 10 {
+			itemLines[keep-1] = text.Truncate(itemLines[keep-1], room) + "  " + st.Warning.Render(more)
+		} else {
+			itemLines[keep-1] = st.Warning.Render(text.Cell(moreLines(v, hidden+1), width))
+		}
 	}
 	lines = append(itemLines, provLines...)
 	return strings.Join(lines, "\n")
@@ -259,7 +270,7 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 			continue
 		}
 		valW := max(width-lw-2, 4)
-		wrapped := text.Wrap(f.Value, valW)
+		wrapped := wrap(f.Value, valW)
 		for j, wl := range wrapped {
 			label := ""
 			if j == 0 {
@@ -269,7 +280,8 @@ func renderDetails(fields []Field, it record.Item, v vocab.Vocabulary, st Styles
 		}
 	}
 	if height > 0 && len(lines) > height {
-		lines = lines[:height]
+		more := st.Warning.Render(text.Cell(moreLines(v, len(lines)-height+1), width))
+		lines = append(lines[:height-1], more)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -340,6 +352,11 @@ func PhoneText(p record.Phone, v vocab.Vocabulary, now time.Time) string {
 
 // phonesText lists the numbers, those that can be called now first.
 func phonesText(ps []record.Phone, v vocab.Vocabulary, now time.Time) string {
+	return strings.Join(phoneList(ps, v, now), ", ")
+}
+
+// phoneList is each number with its label, those that can be called now first.
+func phoneList(ps []record.Phone, v vocab.Vocabulary, now time.Time) []string {
 	out := make([]string, 0, len(ps))
 	for _, callable := range []bool{true, false} {
 		for _, p := range ps {
@@ -348,7 +365,7 @@ func phonesText(ps []record.Phone, v vocab.Vocabulary, now time.Time) string {
 			}
 		}
 	}
-	return strings.Join(out, ", ")
+	return out
 }
 
 // firstPhone is the number to call first: a voice number in use now (record.Phone.Callable),

@@ -31,6 +31,7 @@ type Styles struct {
 	TabActive, TabInactive, TabBar                     lipgloss.Style
 	Header, Row, RowSelected, Domain, Restricted       lipgloss.Style
 	Label, Title, Pane, Rule, Status, Key, KeyDesc     lipgloss.Style
+	Match, MatchCurrent                                lipgloss.Style // found text in the reader; the match shown
 }
 
 // NewStyles builds the styles from a theme; plain gives the high-contrast, colourless set
@@ -46,36 +47,39 @@ func NewStyles(t Theme, plain bool) Styles {
 			TabActive: s().Bold(true).Underline(true), TabInactive: s(), TabBar: s(),
 			Header: b, Row: s(), RowSelected: s().Reverse(true), Domain: b, Restricted: b,
 			Label: b, Title: b, Pane: s(), Rule: s(), Status: s(), Key: b, KeyDesc: s(),
+			Match: s().Underline(true), MatchCurrent: s().Reverse(true),
 		}
 	}
 	return Styles{
-		Text:        s().Foreground(t.Text),
-		Faint:       s().Foreground(t.Faint),
-		Accent:      s().Foreground(t.Accent),
-		Bold:        s().Foreground(t.Text).Bold(true),
-		Error:       s().Foreground(t.Error).Bold(true),
-		Warning:     s().Foreground(t.Warning).Bold(true),
-		Success:     s().Foreground(t.Success),
-		BannerName:  s().Foreground(t.Text).Bold(true),
-		Banner:      s().Foreground(t.Text),
-		Chip:        s().Foreground(t.Accent).Bold(true),
-		ChipAlert:   s().Foreground(t.Error).Bold(true),
-		ChipWarn:    s().Foreground(t.Warning).Bold(true),
-		TabActive:   s().Foreground(t.Accent).Bold(true).Underline(true),
-		TabInactive: s().Foreground(t.Faint),
-		TabBar:      s(),
-		Header:      s().Foreground(t.Accent).Bold(true),
-		Row:         s().Foreground(t.Text),
-		RowSelected: s().Foreground(t.SelectedText).Background(t.Selected).Bold(true),
-		Domain:      s().Foreground(t.Accent).Bold(true),
-		Restricted:  s().Foreground(t.Warning).Italic(true),
-		Label:       s().Foreground(t.Faint),
-		Title:       s().Foreground(t.Accent).Bold(true),
-		Pane:        s(),
-		Rule:        s().Foreground(t.Border),
-		Status:      s().Foreground(t.Faint),
-		Key:         s().Foreground(t.Accent),
-		KeyDesc:     s().Foreground(t.Faint),
+		Text:         s().Foreground(t.Text),
+		Faint:        s().Foreground(t.Faint),
+		Accent:       s().Foreground(t.Accent),
+		Bold:         s().Foreground(t.Text).Bold(true),
+		Error:        s().Foreground(t.Error).Bold(true),
+		Warning:      s().Foreground(t.Warning).Bold(true),
+		Success:      s().Foreground(t.Success),
+		BannerName:   s().Foreground(t.Text).Bold(true),
+		Banner:       s().Foreground(t.Text),
+		Chip:         s().Foreground(t.Accent).Bold(true),
+		ChipAlert:    s().Foreground(t.Error).Bold(true),
+		ChipWarn:     s().Foreground(t.Warning).Bold(true),
+		TabActive:    s().Foreground(t.Accent).Bold(true).Underline(true),
+		TabInactive:  s().Foreground(t.Faint),
+		TabBar:       s(),
+		Header:       s().Foreground(t.Accent).Bold(true),
+		Row:          s().Foreground(t.Text),
+		RowSelected:  s().Foreground(t.SelectedText).Background(t.Selected).Bold(true),
+		Domain:       s().Foreground(t.Accent).Bold(true),
+		Restricted:   s().Foreground(t.Warning).Italic(true),
+		Label:        s().Foreground(t.Faint),
+		Title:        s().Foreground(t.Accent).Bold(true),
+		Pane:         s(),
+		Rule:         s().Foreground(t.Border),
+		Status:       s().Foreground(t.Faint),
+		Key:          s().Foreground(t.Accent),
+		KeyDesc:      s().Foreground(t.Faint),
+		Match:        s().Background(t.Selected).Foreground(t.SelectedText),
+		MatchCurrent: s().Reverse(true).Bold(true),
 	}
 }
 

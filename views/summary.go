@@ -14,7 +14,9 @@ import (
 
 // Summary is the one screen a busy person needs: care package status, allocated social
 // worker, next of kin with phone, allergies, current medications, last encounter, alerts,
-// list warnings, notices and which back ends answered. A line says "none recorded" only when
+// list warnings, notices and which back ends answered. A field longer than three lines is
+// cut after two and the third says how many more lines the reader (Enter) shows; the next of
+// kin name three contacts and count the others. A line says "none recorded" only when
 // record.NoneRecorded allows it; otherwise it names what could not be checked. Restricted
 // items count only where revealed(key) (nil: none).
 func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height int, now time.Time, revealed func(key string) bool) string {
@@ -33,16 +35,18 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 		full := f.Label == v.SumWarnings || f.Label == v.SumNotices || f.Label == v.SumCarePackage || f.Label == v.SumHeldElsewhere
 		first := true
 		for _, para := range strings.Split(f.Value, "\n") {
-			for j, wl := range text.Wrap(para, valW) {
+			wrapped := wrap(para, valW)
+			if !full && len(wrapped) > 3 {
+				// Never a silent cut: the third line says how much more the reader shows.
+				wrapped = append(wrapped[:2:2], moreLines(v, len(wrapped)-2))
+			}
+			for _, wl := range wrapped {
 				label := ""
 				if first {
 					label, first = f.Label, false
 				}
 				lines = append(lines, st.Label.Render(text.Fit(label, lw))+"  "+st.Text.Render(text.Cell(wl, valW)))
 				owner = append(owner, f.Label)
-				if j == 2 && !full {
-					break
-				}
 			}
 		}
 	}
@@ -61,6 +65,15 @@ func Summary(rec *record.Record, v vocab.Vocabulary, st Styles, width, height in
 // SummaryFields are the summary's lines as label and value. A restricted item is left out
 // (an alert says only that it is restricted) unless revealed(key); revealed may be nil.
 func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(key string) bool) []Field {
+	return summaryFields(rec, v, now, revealed, summaryKin)
+}
+
+// summaryKin is how many next of kin the Summary names; the others are counted ("+2 more
+// (Enter)") and the reader (SummaryText) names them all.
+const summaryKin = 3
+
+// summaryFields is SummaryFields naming at most kinLimit next of kin (all when negative).
+func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, revealed func(key string) bool, kinLimit int) []Field {
 	s := &rec.Sections
 	out := []Field{{v.SumCarePackage, CarePackageVerdict(rec, v, now, revealed)}}
 
@@ -81,13 +94,13 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 			}
 		}
 	}
-	out = append(out, Field{v.SumSocialWorker, listOrWhy(strings.Join(names, "; "), rec, record.SectionCareTeam, v)})
+	out = append(out, Field{v.SumSocialWorker, listOrWhy(strings.Join(names, "\n"), rec, record.SectionCareTeam, v)})
 
 	// Next of kin: current contacts only, call-first order, with a number that can be called.
 	cs := slices.Clone(s.NextOfKin)
 	slices.SortStableFunc(cs, func(a, b record.Contact) int { return strings.Compare(rankKey(a.Rank), rankKey(b.Rank)) })
 	var kin []string
-	ended, masked := 0, 0
+	ended, masked, more := 0, 0, 0
 	for i := range cs {
 		c := &cs[i]
 		switch {
@@ -98,13 +111,21 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 			ended++
 			continue
 		}
-		if len(kin) < 3 {
-			phone := firstPhone(c.Phones, now)
-			if phone == "" {
-				phone = v.NoPhoneRecorded
-			}
-			kin = appendNew(kin, joinNonEmpty(" ", orNameNotRecorded(c.Name, v), paren(ContactRelationship(c, v, now)), phone))
+		phone := firstPhone(c.Phones, now)
+		if phone == "" {
+			phone = v.NoPhoneRecorded
 		}
+		line := joinNonEmpty(" ", orNameNotRecorded(c.Name, v), paren(ContactRelationship(c, v, now)), phone)
+		switch {
+		case slices.Contains(kin, line):
+		case kinLimit < 0 || len(kin) < kinLimit:
+			kin = append(kin, line)
+		default:
+			more++
+		}
+	}
+	if more > 0 {
+		kin = append(kin, fmt.Sprintf(v.MoreEnter, more))
 	}
 	if masked > 0 {
 		kin = append(kin, fmt.Sprintf(v.RestrictedCount, masked))
@@ -112,7 +133,8 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	if len(kin) == 0 && ended > 0 {
 		kin = append(kin, fmt.Sprintf(v.OnlyEnded, ended))
 	}
-	out = append(out, Field{v.SumNextOfKin, listOrWhy(strings.Join(kin, "; "), rec, record.SectionNextOfKin, v)})
+	// A contact a line: a name and the number to call stay together.
+	out = append(out, Field{v.SumNextOfKin, listOrWhy(strings.Join(kin, "\n"), rec, record.SectionNextOfKin, v)})
 
 	out = append(out, Field{v.SumAllergies, allergySummary(rec, v, revealed)})
 
@@ -176,7 +198,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	}
 	// With no current alert the line is left out only when every back end was checked: a
 	// safety flag that could not be checked is said to be so.
-	switch a := strings.Join(alerts, "; "); {
+	switch a := strings.Join(alerts, "\n"); { // an alert a line
 	case a != "":
 		out = append(out, Field{v.SumAlerts, withProblems(a, rec, record.SectionAlerts, v)})
 	case len(UncheckedPhrases(rec, record.SectionAlerts, v)) > 0 || rec.Count(record.SectionAlerts) == 0 && !rec.NoneRecorded(record.SectionAlerts):

@@ -17,7 +17,7 @@ func TextStyles() Styles {
 	return Styles{Plain: true, Text: s, Faint: s, Accent: s, Bold: s, Error: s, Warning: s, Success: s,
 		BannerName: s, Banner: s, Chip: s, ChipAlert: s, ChipWarn: s, TabActive: s, TabInactive: s, TabBar: s,
 		Header: s, Row: s, RowSelected: s, Domain: s, Restricted: s, Label: s, Title: s, Pane: s, Rule: s,
-		Status: s, Key: s, KeyDesc: s}
+		Status: s, Key: s, KeyDesc: s, Match: s, MatchCurrent: s}
 }
 
 // RecordText is the record as plain text for people (`shcr get`): the person banner, the back
@@ -97,7 +97,11 @@ func writeTable(b *strings.Builder, t *Table, v vocab.Vocabulary, st Styles, wid
 	}
 	order := DefaultOrder(t)
 	widths := NaturalWidths(t, width)
-	b.WriteString(RenderTable(t, widths, Window{Order: order, Cursor: -1}, v, st, width, len(order)+1))
+	lines := 1
+	for _, ri := range order {
+		lines += RowHeight(t, widths, ri)
+	}
+	b.WriteString(RenderTable(t, widths, Window{Order: order, Cursor: -1}, v, st, width, lines))
 	b.WriteString("\n")
 }
 

@@ -472,12 +472,13 @@ func TestNoticesShown(t *testing.T) {
 	}
 }
 
-// A Summary taller than its room says what is below rather than cutting it silently.
+// A Summary taller than its room says what is below (and that Enter reads it) rather than
+// cutting it silently.
 func TestSummarySaysWhatDidNotFit(t *testing.T) {
 	for _, v := range vocabs {
 		out := views.Summary(viewstest.Hard(), v, views.TextStyles(), 80, 10, viewstest.Now, nil)
 		lines := strings.Split(out, "\n")
-		if len(lines) != 10 || !strings.Contains(lines[9], "more lines below") || !strings.Contains(lines[9], "…") {
+		if len(lines) != 10 || !strings.Contains(lines[9], "more lines (Enter)") || !strings.HasPrefix(lines[9], "… +") {
 			t.Errorf("%s:\n%s", v.Name, out)
 		}
 	}

@@ -204,13 +204,25 @@ func TestDomainMarkerOnEveryRow(t *testing.T) {
 		tab := views.SectionTable(rec, sec, v, nil, viewstest.Now)
 		out := views.RenderTable(&tab, views.Widths(&tab, 100), views.Window{Order: views.DefaultOrder(&tab), Cursor: -1}, v, views.TextStyles(), 100, 50)
 		lines := strings.Split(out, "\n")[1:]
-		if len(lines) != len(tab.Rows) {
-			t.Fatalf("%s: %d lines for %d rows", sec, len(lines), len(tab.Rows))
+		widths := views.Widths(&tab, 100)
+		want := 0
+		for ri := range tab.Rows {
+			want += views.RowHeight(&tab, widths, ri)
 		}
+		if len(lines) != want {
+			t.Fatalf("%s: %d lines for %d rows taking %d lines", sec, len(lines), len(tab.Rows), want)
+		}
+		markers := 0
 		for _, l := range lines {
-			if !strings.HasPrefix(l, "  NHS ") && !strings.HasPrefix(l, "  LA  ") {
+			switch {
+			case strings.HasPrefix(l, "  NHS "), strings.HasPrefix(l, "  LA  "):
+				markers++
+			case !strings.HasPrefix(l, "      "): // a row's further line (a second phone number)
 				t.Errorf("%s row without a domain marker: %q", sec, l)
 			}
+		}
+		if markers != len(tab.Rows) {
+			t.Errorf("%s: %d domain markers for %d rows", sec, markers, len(tab.Rows))
 		}
 	}
 }

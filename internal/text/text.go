@@ -5,6 +5,7 @@
 package text
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -92,6 +93,24 @@ func Wrap(s string, w int) []string {
 		out = out[:len(out)-1]
 	}
 	return out
+}
+
+// glue stands for a space that must not break a line while WrapKeep wraps (a private-use
+// character, one cell wide, never in shcr's text: server text is sanitised).
+const glue = "\uE000"
+
+// WrapKeep is Wrap that never breaks inside a match of keep (a phone number, an NHS
+// number): the run moves to the next line whole.
+func WrapKeep(s string, w int, keep *regexp.Regexp) []string {
+	if keep == nil {
+		return Wrap(s, w)
+	}
+	s = keep.ReplaceAllStringFunc(s, func(m string) string { return strings.ReplaceAll(m, " ", glue) })
+	lines := Wrap(s, w)
+	for i, l := range lines {
+		lines[i] = strings.ReplaceAll(l, glue, " ")
+	}
+	return lines
 }
 
 // WrapHard breaks text (styled or not) at spaces into lines of at most w cells, breaking a

@@ -1,7 +1,9 @@
 package text
 
 import (
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +55,28 @@ func TestDigits(t *testing.T) {
 		if got := Digits(in); got != want {
 			t.Errorf("Digits(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// A phone number is never broken across lines: it moves to the next line whole.
+func TestWrapKeep(t *testing.T) {
+	keep := regexp.MustCompile(`\+?\d[\d ]*\d(?: ext \d+)?`)
+	s := "Mary Pebbleworth (Daughter) +44 7700 900123, 0113 496 0000 ext 1234"
+	for w := 24; w <= 70; w++ {
+		lines := WrapKeep(s, w, keep)
+		joined := strings.Join(lines, "\n")
+		for _, num := range []string{"+44 7700 900123", "0113 496 0000 ext 1234"} {
+			if !strings.Contains(joined, num) {
+				t.Errorf("width %d: %q broken:\n%s", w, num, joined)
+			}
+		}
+		for _, l := range lines {
+			if Width(l) > w {
+				t.Errorf("width %d: line %q too wide", w, l)
+			}
+		}
+	}
+	if got := WrapKeep("a b", 1, nil); len(got) != 2 {
+		t.Errorf("nil keep: %q", got)
 	}
 }

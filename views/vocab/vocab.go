@@ -177,6 +177,12 @@ type Vocabulary struct {
 	TimelineTitle, TimelineState, ColSource, TimelineEncounter, TimelineNote       string
 	TimelinePackageStart, TimelinePackageEnd, TimelineAlert, HelpTimeline          string
 	AlertsNotChecked                                                               string
+	// The reader (issue 14 §2): an item or the Summary in full. MoreEnter counts what a list
+	// left out ("+2 more (Enter)"), MoreLines what a cut text left out; ReadPosition is the
+	// lines shown and how many ("lines 1–20 of 64"); ReadMatches the match shown and how many.
+	MoreEnter, MoreLine, MoreLines, ReadFind, ReadMatches, ReadNoMatch, ReadPosition string
+	HelpRead, HelpFind, HelpFindNext, HelpFindPrev, HelpClose, HelpTextTop           string
+	HelpTextEnd, RowsShown                                                           string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).

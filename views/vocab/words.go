@@ -211,8 +211,8 @@ func common() Vocabulary {
 
 		SumWarnings: "Warnings", SumNotices: "Notices", SumLanguage: "Preferred language",
 		SumLegalStatus: "Legal status", NoticeLine: "Notice: %s: %s",
-		SumMore:    "… %d more lines below (%s): make the window taller to see them",
-		PhonesMore: "+%d not to call (see details)",
+		SumMore:    "… +%d more lines (Enter): %s",
+		PhonesMore: "+%d not to call (Enter)",
 		NoticeMore: "… %d more lines about this list: make the window taller, or see the Summary",
 
 		EquipmentMark: "[equipment]", OrderMark: "[order]", Referrals: "Referrals and orders",
@@ -354,5 +354,20 @@ func common() Vocabulary {
 		TimelineAlert:      "Alert",
 		HelpTimeline:       "timeline",
 		AlertsNotChecked:   "ALERTS NOT CHECKED: %s",
+		MoreEnter:          "+%d more (Enter)",
+		MoreLine:           "… +1 more line (Enter)",
+		MoreLines:          "… +%d more lines (Enter)",
+		ReadFind:           "Find: ",
+		ReadMatches:        "%d/%d",
+		ReadNoMatch:        "not found",
+		ReadPosition:       "lines %d–%d of %d",
+		HelpRead:           "read in full",
+		HelpFind:           "find",
+		HelpFindNext:       "next match",
+		HelpFindPrev:       "previous match",
+		HelpClose:          "close",
+		HelpTextTop:        "top",
+		HelpTextEnd:        "end",
+		RowsShown:          "(%d–%d shown)",
 	}
 }

@@ -92,6 +92,11 @@ func shots() []shot {
 		shot{name: "copy-chooser", vocab: vocab.NameHealth, role: tui.RoleDispatcher, steps: []step{typed(brackenbury), key(tea.KeyEnter), runes("Y")}},
 		shot{name: "timeline", vocab: vocab.NameSocialCare, steps: append(append([]step{}, openM...), runes("t"))},
 	)
+	// The reader: the oldest note (a discharge summary) in full, a find active.
+	for _, v := range []string{vocab.NameHealth, vocab.NameSocialCare} {
+		steps := append(append([]step{}, openM...), runes("8"), runes("G"), key(tea.KeyEnter), runes("/"), typed("home"), key(tea.KeyEnter))
+		out = append(out, shot{name: v + "-reader", vocab: v, steps: steps})
+	}
 	return out
 }
 
