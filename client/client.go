@@ -173,6 +173,9 @@ func New(cfg config.Backend, opts Options) (Backend, error) {
 	if cfg.Kind == config.KindGPConnect {
 		return newGPConnect(cfg, u, opts)
 	}
+	if cfg.Kind == config.KindFlags {
+		return newFlags(cfg, u, opts)
+	}
 	return newFHIR(cfg, u, opts)
 }
 

@@ -230,6 +230,12 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 				srcs = append(srcs, s)
 			}
 		}
+		if len(srcs) == 0 && m.Person.NHSNumber != "" {
+			if n, ok := b.(nationalByNHS); ok && n.ByNHSNumber() {
+				// A national service (flags) is asked by NHS number, not by a search.
+				srcs = []record.PersonSource{{Backend: info.Name, ID: m.Person.NHSNumber}}
+			}
+		}
 		if len(srcs) == 0 {
 			st, ok := m.searched[info.Name]
 			if !ok || st.Status == record.BackendOK || st.Status == record.BackendSlow {

@@ -33,6 +33,10 @@ type Kind string
 const (
 	KindFHIRR4    Kind = "fhir-r4"
 	KindGPConnect Kind = "gp-connect"
+	// KindFlags is a national patient flags service (NHS England Patient Flags, CP-IS):
+	// asked Flag?patient=<NHS number> for national flags, and the child protection plan's
+	// CareTeam; never asked for clinical sections. No domain needed (health).
+	KindFlags Kind = "flags"
 )
 
 // Domain is the care domain of a back end's or an organisation's items: the record's own.
@@ -71,7 +75,7 @@ func Vocabularies() []Vocabulary { return []Vocabulary{VocabularyHealth, Vocabul
 func Roles() []Role { return []Role{RoleDischarge, RoleSocialWorker, RoleDispatcher} }
 
 // Kinds lists the back end kinds.
-func Kinds() []Kind { return []Kind{KindFHIRR4, KindGPConnect} }
+func Kinds() []Kind { return []Kind{KindFHIRR4, KindGPConnect, KindFlags} }
 
 // AuthTypes lists the sign-in types.
 func AuthTypes() []AuthType {

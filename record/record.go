@@ -84,6 +84,10 @@ type Item struct {
 	Provenance  Provenance   `json:"provenance"`
 	AlsoFrom    []Provenance `json:"also_reported_by,omitempty"` // the same item reported by other back ends
 	Restricted  bool         `json:"restricted"`                 // security label R or V
+	// Withheld says why the item's content was withheld other than a security label:
+	// WithheldObjection (the person objected to sharing from its back end). Set only by
+	// Masked, on its copy.
+	Withheld string `json:"withheld,omitempty"`
 }
 
 // Period is a start and end; either may be zero. StartText and EndText keep the dates as
@@ -354,6 +358,10 @@ type Alert struct {
 	Text     string `json:"text"`
 	Status   string `json:"status"`
 	Period   Period `json:"period"`
+	// Programme is the national flag programme the alert belongs to (FlagChildProtection,
+	// FlagReasonableAdjustment, FlagFGM; record/flags.go), "" for a local flag.
+	Programme string `json:"programme,omitempty"`
+	Notes     string `json:"notes,omitempty"` // the flag's notes (Extension-FlagNotes)
 }
 
 // Current reports whether the alert holds now (not inactive, its period not ended).
@@ -372,6 +380,9 @@ type SectionsData struct {
 	Encounters   []Encounter      `json:"encounters"`
 	Notes        []Note           `json:"notes"`
 	Alerts       []Alert          `json:"alerts"`
+	// ChildProtection and Consent: see record/flags.go and record/consent.go.
+	ChildProtection []ChildProtectionPlan `json:"child_protection"`
+	Consent         []ConsentRecord       `json:"consent"`
 }
 
 // SectionState says what a back end did with a section. Every section of every back end

@@ -1,0 +1,159 @@
+package client
+
+// A national patient flags service (config kind "flags"): NHS England's Patient Flags API
+// (reasonable adjustments, FGM, the CP-IS child protection flag) and the CP-IS care team.
+// It is asked by NHS number only, for the alerts (Flag?patient=<NHS number>) and the child
+// protection plan (CareTeam?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|<NHS number>,
+// with IsUnscheduledAccessEvent); every other section is not-supported there, without a
+// request. It does not search people: the record's NHS number, verified by another back
+// end, is what it is asked with.
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/shcr-project/shcr/client/fhir"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/record"
+)
+
+// Headers the national flags services require or read.
+const (
+	HeaderUnscheduledAccess = "IsUnscheduledAccessEvent" // CP-IS: true tells the local authority of an unscheduled-care access
+	headerTraceID           = "TraceID"                  // CP-IS: the request's trace id (the request id)
+)
+
+// ChildProtectionAccess is how a record open may read the child protection plan (CP-IS).
+// In unscheduled care (an ambulance, an emergency department) reading it notifies the
+// responsible local authority; shcr does that only when the member of staff chooses to.
+type ChildProtectionAccess int
+
+const (
+	// CPScheduled (the default) reads the plan with IsUnscheduledAccessEvent: false: no
+	// notification. For scheduled care: social work, discharge planning.
+	CPScheduled ChildProtectionAccess = iota
+	// CPDeferred does not read the plan: the section is not-queried until the user opens it.
+	// For unscheduled-care roles (dispatcher), so that no background read happens.
+	CPDeferred
+	// CPUnscheduled reads the plan with IsUnscheduledAccessEvent: true: the local authority
+	// is told. Only on the user's explicit, audited choice (TUI) or `get --unscheduled-access`.
+	CPUnscheduled
+)
+
+type cpAccessKey struct{}
+
+// WithChildProtectionAccess returns ctx carrying how the child protection plan may be read.
+func WithChildProtectionAccess(ctx context.Context, a ChildProtectionAccess) context.Context {
+	return context.WithValue(ctx, cpAccessKey{}, a)
+}
+
+func childProtectionAccess(ctx context.Context) ChildProtectionAccess {
+	a, _ := ctx.Value(cpAccessKey{}).(ChildProtectionAccess)
+	return a
+}
+
+type unscheduledHeaderKey struct{}
+
+// nationalByNHS is a back end asked by NHS number rather than found by a search.
+type nationalByNHS interface{ ByNHSNumber() bool }
+
+// flagsBackend is a national flags service. It shares the R4 back end's transport (auth,
+// X-Request-ID, retries, size caps) and searches.
+type flagsBackend struct{ *fhirBackend }
+
+func newFlags(cfg config.Backend, base *url.URL, opts Options) (*flagsBackend, error) {
+	fb, err := newFHIR(cfg, base, opts)
+	if err != nil {
+		return nil, err
+	}
+	fb.http.OnBeforeRequest(func(_ *resty.Client, r *resty.Request) error {
+		if id := RequestID(r.Context()); id != "" {
+			r.SetHeader(headerTraceID, id)
+		}
+		if v, ok := r.Context().Value(unscheduledHeaderKey{}).(bool); ok {
+			r.SetHeader(HeaderUnscheduledAccess, strconv.FormatBool(v))
+		}
+		return nil
+	})
+	return &flagsBackend{fb}, nil
+}
+
+// ByNHSNumber: the flags service is asked by NHS number.
+func (b *flagsBackend) ByNHSNumber() bool { return true }
+
+// Search finds nobody: a flags service holds flags, not people.
+func (b *flagsBackend) Search(context.Context, record.Query) ([]record.Person, error) {
+	return nil, nil
+}
+
+// Fetch asks for the alerts and the child protection plan; every other section is
+// not-supported without a request.
+func (b *flagsBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
+	if nhs == "" {
+		nhs = who.ID
+	}
+	var wg sync.WaitGroup
+	for _, sec := range sections {
+		st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
+		switch {
+		case sec != record.SectionAlerts && sec != record.SectionChildProtection:
+			st.State, st.Error = record.StateNotSupported, "back end "+b.cfg.Name+" is a national flags service: not asked for "+string(sec)
+			emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}})
+		case nhs == "":
+			st.State, st.Error = record.StateNotQueried, "back end "+b.cfg.Name+" is asked by NHS number only"
+			emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}})
+		case sec == record.SectionChildProtection && childProtectionAccess(ctx) == CPDeferred:
+			st.State, st.Error = record.StateNotQueried, "opened on request: in unscheduled care the local authority is told"
+			emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}})
+		default:
+			wg.Go(func() { emit(b.fetchFlags(ctx, sec, nhs)) })
+		}
+	}
+	wg.Wait()
+}
+
+// fetchFlags runs one section's search on the flags service and maps it.
+func (b *flagsBackend) fetchFlags(ctx context.Context, sec record.Section, nhs string) record.Part {
+	q := url.Values{}
+	typ := "Flag"
+	unscheduled := false
+	if sec == record.SectionChildProtection {
+		typ = "CareTeam"
+		q.Set("patient:identifier", fhir.SystemNHSNumber+"|"+nhs)
+		unscheduled = childProtectionAccess(ctx) == CPUnscheduled
+		ctx = context.WithValue(ctx, unscheduledHeaderKey{}, unscheduled)
+	} else {
+		q.Set("patient", nhs)
+	}
+	res, err := b.search(ctx, typ, q, b.cfg.MaxEntries)
+	st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
+	part := record.Part{Backend: b.cfg.Name}
+	if err != nil {
+		part.Status = []record.SectionStatus{withError(st, err)}
+		return part
+	}
+	var kept []fhir.Resource
+	for _, r := range res.entries {
+		if r.Type != "OperationOutcome" {
+			kept = append(kept, r)
+		}
+	}
+	data, warnings := fhir.MapSection(sec, nil, kept, b.src)
+	for i := range data.ChildProtection {
+		data.ChildProtection[i].UnscheduledNotified = unscheduled
+	}
+	part.Sections = data
+	st.State = record.StateReturned
+	st.Count = (&record.Record{Sections: data}).Count(sec)
+	st.Warnings = append(res.warnings, warnings...)
+	if res.truncated {
+		st.State, st.Error, st.Total = record.StateTruncated, strings.TrimSpace(res.broken), res.total
+	}
+	part.Status = []record.SectionStatus{st}
+	return part
+}
