@@ -351,10 +351,12 @@ func unaskedPart(backend string, st record.BackendStatus, searchErr error, secti
 // partial: its own state says it is incomplete.
 func (f *Federation) fetchStatus(info Info, sections []record.Section, states map[record.Section]record.SectionStatus, elapsed time.Duration, ctxErr error) record.BackendStatus {
 	st := record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
-	failed, notAsked, firstErr := 0, 0, ""
+	failed, notAsked, notHeld, firstErr := 0, 0, 0, ""
 	for _, sec := range sections {
 		s, ok := states[sec]
 		switch {
+		case ok && s.State == record.StateNotSupported:
+			notHeld++ // the back end does not hold the section: neither answered nor failed
 		case !ok:
 			failed++
 			if firstErr == "" {
@@ -378,7 +380,7 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 	switch {
 	case len(sections) > 0 && notAsked == len(sections):
 		st.Status, st.Error = record.BackendNotQueried, firstErr
-	case len(sections) > 0 && failed == len(sections):
+	case len(sections) > notHeld && failed == len(sections)-notHeld:
 		st.Status, st.Error = record.BackendFailed, firstErr
 	case failed > 0:
 		st.Status, st.Error = record.BackendPartial, firstErr

@@ -114,13 +114,20 @@ func (r *Record) WithheldByObjection() bool {
 	return found
 }
 
-// withholdObjected zeroes the content of every item (but the consent records themselves)
+// withholdObjected (called by Masked on its copy m) zeroes the content of every item (but the consent records themselves)
 // reported only by back ends the person objected to, whose objection key is not revealed,
 // and marks it Withheld. s must be Masked's own copy.
-func withholdObjected(s *SectionsData, objected []string, revealed func(string) bool) {
+func withholdObjected(m *Record, objected []string, revealed func(string) bool) {
+	if len(objected) == 0 {
+		return
+	}
+	s := &m.Sections
 	var hidden []string
+	m.EmergencyAccess = nil
 	for _, b := range objected {
-		if !revealed(RevealObjectionKey(b)) {
+		if revealed(RevealObjectionKey(b)) {
+			m.EmergencyAccess = append(m.EmergencyAccess, b)
+		} else {
 			hidden = append(hidden, b)
 		}
 	}

@@ -50,7 +50,7 @@ func (r *Record) Masked(revealed func(key string) bool) *Record {
 			l.mask(&m.Sections, &r.Sections, revealed)
 		}
 	}
-	withholdObjected(&m.Sections, r.ObjectedBackends(time.Time{}), revealed)
+	withholdObjected(&m, r.ObjectedBackends(time.Time{}), revealed)
 	m.SectionStatus = slices.Clone(r.SectionStatus)
 	m.Backends = slices.Clone(r.Backends)
 	m.Notices = slices.Clone(r.Notices)

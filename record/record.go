@@ -485,6 +485,9 @@ type Record struct {
 	// RequestID is the id sent with every back end request of the open (X-Request-ID), for
 	// its audit event; not part of the record shown or printed.
 	RequestID string `json:"-"`
+	// EmergencyAccess, on a Masked record, names the back ends the person objected to sharing
+	// from whose data emergency access (break glass) revealed; not printed.
+	EmergencyAccess []string `json:"-"`
 }
 
 // Query is what a user searches with. Exactly which fields are set decides the search:

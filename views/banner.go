@@ -75,6 +75,7 @@ func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now ti
 	if chips := Chips(rec, v, st, now); len(chips) > 0 {
 		lines = append(lines, flow(chips, " ", width)...)
 	}
+	lines = append(lines, FlagLines(rec, v, st, width, now)...) // national flags, objections (flags.go)
 	return strings.Join(lines, "\n")
 }
 
@@ -112,7 +113,7 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles, now time.Time) []s
 			restricted = true
 			continue
 		}
-		if !a.Current(now) {
+		if !a.Current(now) || a.Programme != "" { // a national flag has its own line (FlagLines)
 			continue
 		}
 		switch a.Kind {

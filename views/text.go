@@ -45,6 +45,7 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	}
 	st := TextStyles()
 	v.Restricted = v.RestrictedText
+	v.WithheldObjection = v.WithheldObjectionText
 	var b strings.Builder
 	b.WriteString(Banner(rec, v, st, width, now))
 	b.WriteString("\n")
@@ -56,10 +57,14 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 			b.WriteString("\n")
 		}
 	}
-	if len(sections) == 0 {
+	all := len(sections) == 0
+	if all {
 		sections = record.Sections()
 	}
 	for _, sec := range sections {
+		if all && quietWhenEmpty(rec, sec) {
+			continue
+		}
 		b.WriteString("\n")
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))

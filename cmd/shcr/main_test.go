@@ -187,7 +187,7 @@ func TestGetDemoJSON(t *testing.T) {
 	if doc.Person.BirthDate != p.BirthDate || !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(doc.Person.BirthDate) {
 		t.Errorf("birth_date %q, want ISO %q", doc.Person.BirthDate, p.BirthDate)
 	}
-	want := []string{"care_packages", "referrals_and_orders", "care_team", "medications", "allergies", "next_of_kin", "encounters", "notes", "alerts"}
+	want := []string{"care_packages", "referrals_and_orders", "care_team", "medications", "allergies", "next_of_kin", "encounters", "notes", "alerts", "child_protection", "consent"}
 	for _, k := range want {
 		if _, ok := doc.Sections[k]; !ok {
 			t.Errorf("sections has no %q list", k)
@@ -559,7 +559,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect)` + "\n"
+	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect | flags)` + "\n"
 	for _, args := range [][]string{{"get", "9991230009"}, {}, {"demo"}} {
 		r := shcr(t, env, args...)
 		if r.code != 2 || r.stderr != want || r.stdout != "" {

@@ -149,6 +149,19 @@ type Vocabulary struct {
 	// Bad input and small terminals (issue 12 §4). SearchTooLong takes the length ("10,000");
 	// TooSmall the width and height needed, then the terminal's; TooSmallHint says what to do.
 	SearchTooLong, TooSmall, TooSmallHint string
+
+	// National flags and child protection (CP-IS); words.go flagWords.
+	TitleChildProtection, FlagChildProtection, FlagReasonableAdjustment, FlagFGM string
+	PlanCPPI, PlanLACI, PlanUCPI, CPCall, CPOfficeHours, CPOutOfHours            string
+	CPOpenHint, CPNotAsked, CPNotified, CPNoContacts, HelpChildProtection        string
+	CPOpenTitle, CPOpenQuestion, CPOpenHelp, CPOpened, CPNoFlag                  string
+	ColPlan, ColLocalAuthority, ColOfficeHours, ColOutOfHours, ColDecision       string
+
+	// Consent and objections to sharing; break glass (emergency access).
+	TitleConsent, ObjectedBanner, ObjectedRevealed, WithheldObjection                 string
+	WithheldObjectionText, WithheldObjectionDetails, ConsentKindConsent               string
+	ConsentKindFinding, ConsentKindNCRS, ConsentDeny, ConsentPermit, ConsentEmergency string
+	BreakGlassTitle, BreakGlassQuestion, BreakGlassNeedReason, BreakGlassDone         string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).
