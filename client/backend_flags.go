@@ -11,6 +11,7 @@ package client
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,29 +93,71 @@ func (b *flagsBackend) Search(context.Context, record.Query) ([]record.Person, e
 }
 
 // Fetch asks for the alerts and the child protection plan; every other section is
-// not-supported without a request.
+// not-supported without a request. With CPDeferred (an unscheduled-care role), the plan is
+// not read: where the flags hold a current child protection flag the section is not-queried
+// (opened on request), else it is returned empty (no flag, no plan).
 func (b *flagsBackend) Fetch(ctx context.Context, who record.PersonSource, nhs string, sections []record.Section, emit func(record.Part)) {
 	if nhs == "" {
 		nhs = who.ID
 	}
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		deferred = slices.Contains(sections, record.SectionChildProtection) && childProtectionAccess(ctx) == CPDeferred
+		flags    = make(chan record.Part, 1) // the alerts' part, for a deferred plan
+	)
 	for _, sec := range sections {
 		st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
 		switch {
 		case sec != record.SectionAlerts && sec != record.SectionChildProtection:
-			st.State, st.Error = record.StateNotSupported, "back end "+b.cfg.Name+" is a national flags service: not asked for "+string(sec)
+			st.State, st.Error, st.National = record.StateNotSupported, "back end "+b.cfg.Name+" is a national flags service: not asked for "+string(sec), true
 			emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}})
 		case nhs == "":
 			st.State, st.Error = record.StateNotQueried, "back end "+b.cfg.Name+" is asked by NHS number only"
 			emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}})
-		case sec == record.SectionChildProtection && childProtectionAccess(ctx) == CPDeferred:
-			st.State, st.Error = record.StateNotQueried, "opened on request: in unscheduled care the local authority is told"
-			emit(record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}})
+		case sec == record.SectionChildProtection && deferred:
+			wg.Go(func() {
+				var alerts record.Part
+				if slices.Contains(sections, record.SectionAlerts) {
+					select {
+					case alerts = <-flags:
+					case <-ctx.Done():
+					}
+				} else {
+					alerts = b.fetchFlags(ctx, record.SectionAlerts, nhs)
+				}
+				emit(b.deferredPlan(alerts, st))
+			})
 		default:
-			wg.Go(func() { emit(b.fetchFlags(ctx, sec, nhs)) })
+			wg.Go(func() {
+				p := b.fetchFlags(ctx, sec, nhs)
+				if sec == record.SectionAlerts && deferred {
+					flags <- p
+				}
+				emit(p)
+			})
 		}
 	}
 	wg.Wait()
+}
+
+// deferredPlan is the state of a child protection plan not read (CPDeferred): not-queried
+// where the flags service holds a current child protection flag, returned empty where it
+// holds none; failed as the flags were.
+func (b *flagsBackend) deferredPlan(alerts record.Part, st record.SectionStatus) record.Part {
+	now := b.opts.now()
+	flagged := (&record.Record{Sections: alerts.Sections}).HasChildProtectionFlag(now)
+	switch {
+	case len(alerts.Status) == 0 || !alerts.Status[0].Answered():
+		st.State, st.Error = record.StateNotQueried, "not asked: the flags could not be read"
+		if len(alerts.Status) > 0 {
+			st.Error = "not asked: " + alerts.Status[0].Error
+		}
+	case flagged:
+		st.State, st.Error, st.National = record.StateNotQueried, "opened on request: in unscheduled care the local authority is told", true
+	default:
+		st.State = record.StateReturned // no child protection flag: no plan to read
+	}
+	return record.Part{Backend: b.cfg.Name, Status: []record.SectionStatus{st}}
 }
 
 // fetchFlags runs one section's search on the flags service and maps it.

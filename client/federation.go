@@ -355,8 +355,10 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 	for _, sec := range sections {
 		s, ok := states[sec]
 		switch {
-		case ok && s.State == record.StateNotSupported:
-			notHeld++ // the back end does not hold the section: neither answered nor failed
+		case ok && (s.State == record.StateNotSupported || s.State == record.StateNotQueried && s.National):
+			// The back end does not hold the section, or (a national service) leaves it to be
+			// opened on request: neither answered nor failed.
+			notHeld++
 		case !ok:
 			failed++
 			if firstErr == "" {

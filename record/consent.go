@@ -135,12 +135,24 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 		return
 	}
 	hide := func(it *Item) bool {
+		var shown []Provenance
 		for _, p := range append([]Provenance{it.Provenance}, it.AlsoFrom...) {
 			if !slices.Contains(hidden, p.Backend) {
-				return false // another back end reports it too: shown from there
+				shown = append(shown, p)
 			}
 		}
-		return true
+		if len(shown) == 0 {
+			return true
+		}
+		// Another back end reports it too: shown from there alone, without naming the
+		// objected back end as a source (a new slice: the item's is shared with the record).
+		if len(shown) != 1+len(it.AlsoFrom) {
+			it.Provenance, it.AlsoFrom = shown[0], shown[1:]
+			if len(it.AlsoFrom) == 0 {
+				it.AlsoFrom = nil
+			}
+		}
+		return false
 	}
 	for _, d := range sectionTable {
 		if d.Key == SectionConsent {

@@ -416,6 +416,11 @@ type SectionStatus struct {
 	// NotServed, on a returned section, names the section's resource types the back end
 	// refused ("does not serve RelatedPerson (404)"): it holds none of them.
 	NotServed string `json:"not_served,omitempty"`
+	// National, on a not-supported section, says the back end is a national service (a flags
+	// service) that holds no such section: it is left out of the section's coverage. On a
+	// not-queried one, that the national service leaves it to be opened on request (a child
+	// protection plan in unscheduled care): the back end is not partial for it.
+	National bool `json:"national,omitempty"`
 }
 
 // Backend statuses for a whole back end.

@@ -81,7 +81,7 @@ func childProtectionLine(rec *record.Record, v vocab.Vocabulary, now time.Time) 
 		if p.Period.Start.IsZero() {
 			parts = append(parts, plan)
 		} else {
-			parts = append(parts, plan+" "+v.Since+" "+ukdate.Partial(p.Period.Start, p.Period.StartText))
+			parts = append(parts, plan+" "+fmt.Sprintf(v.Since, ukdate.Partial(p.Period.Start, p.Period.StartText)))
 		}
 		la := fmt.Sprintf(v.CPCall, p.LocalAuthority)
 		if n := firstPhone(p.OfficeHours, now); n != "" {

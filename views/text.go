@@ -57,8 +57,8 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 			b.WriteString("\n")
 		}
 	}
-	all := len(sections) == 0
-	if all {
+	all := len(sections) == 0 || len(sections) == len(record.Sections())
+	if len(sections) == 0 {
 		sections = record.Sections()
 	}
 	for _, sec := range sections {

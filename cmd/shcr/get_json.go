@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -28,6 +29,9 @@ type getJSON struct {
 	Discrepancies []record.Discrepancy   `json:"discrepancies"`
 	// Notices: entries about another person dropped, duplicate or linked Patient records.
 	Notices []record.Notice `json:"notices"`
+	// Flags are the national flags (get_flags.go); Consent the objections to sharing.
+	Flags   []flagJSON  `json:"flags"`
+	Consent consentJSON `json:"consent"`
 }
 
 // backendJSON is one back end's answer: the fields of record.BackendStatus in a fixed
@@ -122,6 +126,8 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	if rec.Notices != nil {
 		out.Notices = rec.Notices
 	}
+	now := time.Now()
+	out.Flags, out.Consent = flagsJSON(rec, now), consentOf(rec, now)
 	return out, nil
 }
 

@@ -51,7 +51,10 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		Backends      []backendJSON          `json:"backends"`
 		Discrepancies []record.Discrepancy   `json:"discrepancies"`
 		Notices       []record.Notice        `json:"notices"`
-	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies, Notices: doc.Notices}
+		Flags         []flagJSON             `json:"flags"`
+		Consent       consentJSON            `json:"consent"`
+	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies, Notices: doc.Notices,
+		Flags: doc.Flags, Consent: doc.Consent}
 	if rec == nil {
 		rec = &record.Record{}
 	}

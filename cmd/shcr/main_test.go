@@ -655,7 +655,7 @@ func TestDemoServe(t *testing.T) {
 
 func demoBackendNames(t *testing.T) []string {
 	t.Helper()
-	s, err := demo.Start(demo.Options{})
+	s, err := demo.Start(demo.Options{Flags: true}) // as shcr demo and --demo start them
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 		return nil, exitf(exitUsage, "%v", err)
 	}
 	if demoMode {
-		servers, err := demo.Start(demo.Options{Logger: a.log})
+		servers, err := demo.Start(demo.Options{Logger: a.log, Flags: true})
 		if err != nil {
 			return nil, exitf(exitFailure, "shcr: the demo back ends could not start: %v", err)
 		}

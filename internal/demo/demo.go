@@ -92,6 +92,8 @@ type Options struct {
 	// PageSize, when > 0, is the number of entries in every FHIR R4 search page, whatever
 	// _count asks (as some servers do); else _count is honoured up to 500, default 50.
 	PageSize int
+	// Flags also starts the demo national flags service (flags.go; `shcr demo` does).
+	Flags bool
 }
 
 // Server is one running demo back end.
@@ -110,6 +112,8 @@ type Servers struct {
 	listeners []net.Listener
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+
+	flags *flagsHandler // the flags service, when started (Options.Flags)
 
 	// unused are the connections that have not sent a request yet. A client dials ahead,
 	// or finishes a dial for a request it has cancelled, and may never use the connection:
@@ -156,6 +160,10 @@ func Start(opts Options) (*Servers, error) {
 			func(base string) http.Handler { return newGPHandler(base, ds) }},
 	}
 	s := &Servers{unused: map[net.Conn]bool{}}
+	if opts.Flags {
+		specs = append(specs, spec{Server{Name: NameFlags, Kind: config.KindFlags, Domain: record.DomainHealth}, "/patient-flags/FHIR/R4",
+			func(base string) http.Handler { s.flags = newFlagsHandler(base); return s.flags }})
+	}
 	for _, sp := range specs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -219,6 +227,16 @@ func (s *Servers) Config() []config.Backend {
 		out = append(out, cb)
 	}
 	return out
+}
+
+// Notified returns the NHS numbers whose child protection plan the demo flags service was
+// asked for with IsUnscheduledAccessEvent: true (the local authority told), in order; nil
+// without the flags service.
+func (s *Servers) Notified() []string {
+	if s == nil || s.flags == nil {
+		return nil
+	}
+	return s.flags.Notified()
 }
 
 // Backend returns the running back end with that name.
