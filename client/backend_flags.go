@@ -200,3 +200,31 @@ func (b *flagsBackend) fetchFlags(ctx context.Context, sec record.Section, nhs s
 	part.Status = []record.SectionStatus{st}
 	return part
 }
+
+// OpenChildProtection reads the child protection plan of the person with this NHS number
+// from the national flags back ends named (every one when none is named) as unscheduled
+// care, with IsUnscheduledAccessEvent: true: the responsible local authority is told. Call
+// it only on the member of staff's explicit, audited choice. It returns the parts, sanitised.
+func (f *Federation) OpenChildProtection(ctx context.Context, nhs string, backends []string) []record.Part {
+	ctx = WithChildProtectionAccess(ctx, CPUnscheduled)
+	var (
+		mu    sync.Mutex
+		parts []record.Part
+		wg    sync.WaitGroup
+	)
+	for _, b := range f.backends {
+		fb, ok := b.(*flagsBackend)
+		if !ok || (len(backends) > 0 && !slices.Contains(backends, fb.cfg.Name)) {
+			continue
+		}
+		wg.Go(func() {
+			fb.Fetch(ctx, record.PersonSource{Backend: fb.cfg.Name, ID: nhs}, nhs, []record.Section{record.SectionChildProtection}, func(p record.Part) {
+				mu.Lock()
+				defer mu.Unlock()
+				parts = append(parts, record.Sanitised(p))
+			})
+		})
+	}
+	wg.Wait()
+	return parts
+}

@@ -169,7 +169,11 @@ func (l itemList[T, PT]) withhold(s *SectionsData, hide func(*Item) bool) {
 	for i := range items {
 		if it := PT(&items[i]).item(); hide(it) {
 			zeroContent(reflect.ValueOf(&items[i]).Elem())
-			PT(&items[i]).item().Withheld = WithheldObjection
+			it = PT(&items[i]).item()
+			// Who recorded it, where and when is the objected back end's data too: only the
+			// back end and its domain stay, to say where it is held.
+			it.Provenance = Provenance{Backend: it.Provenance.Backend, Domain: it.Provenance.Domain}
+			it.AlsoFrom, it.AlsoKnownAs, it.Withheld = nil, nil, WithheldObjection
 		}
 	}
 }

@@ -22,6 +22,9 @@ type KeyMap struct {
 	Apply, Cancel key.Binding
 	// Sign-in: sign in to a back end that needs it; sign out of every back end (shared PCs).
 	SignIn, SignOut key.Binding
+	// ChildProtection opens a child protection plan left unread in unscheduled care (it tells
+	// the local authority; tui/childprotection.go).
+	ChildProtection key.Binding
 }
 
 // tabKeys are the digits that choose a tab: one per tab, from 1.
@@ -67,7 +70,10 @@ func DefaultKeyMap() KeyMap {
 		Cancel:    b([]string{"esc"}, "esc"),
 		SignIn:    b([]string{"ctrl+l"}, "ctrl+l"),
 		SignOut:   b([]string{"ctrl+o"}, "ctrl+o"),
+
+		ChildProtection: b([]string{"C"}, "C"),
 	}
+	k.ChildProtection.SetEnabled(false) // on where a plan waits to be opened (Model.setKeys)
 	// Reveal belongs to the governance work (restricted items): off until it is wired.
 	k.Reveal.SetEnabled(false)
 	k.SetVocabulary(vocab.Health())
@@ -105,18 +111,19 @@ func (k *KeyMap) SetVocabulary(v vocab.Vocabulary) {
 	set(&k.Cancel, v.HelpClear)
 	set(&k.SignIn, v.HelpSignIn)
 	set(&k.SignOut, v.HelpSignOut)
+	set(&k.ChildProtection, v.HelpChildProtection)
 }
 
 // ShortHelp is the one-line help: what matters most now.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return enabled(k.Submit, k.Tab, k.Up, k.Down, k.Filter, k.Copy, k.Apply, k.Cancel, k.Back, k.Clear, k.Vocab, k.Help, k.Quit)
+	return enabled(k.Submit, k.ChildProtection, k.Tab, k.Up, k.Down, k.Filter, k.Copy, k.Apply, k.Cancel, k.Back, k.Clear, k.Vocab, k.Help, k.Quit)
 }
 
 // FullHelp is the `?` help in three columns: navigation, record, app.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	cols := [][]key.Binding{
 		enabled(k.Tab, k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom),
-		enabled(k.Submit, k.Focus, k.Recent, k.Filter, k.Sort, k.Domain, k.Refresh, k.Copy, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
+		enabled(k.Submit, k.Focus, k.Recent, k.Filter, k.Sort, k.Domain, k.Refresh, k.Copy, k.Reveal, k.ChildProtection, k.Apply, k.Cancel, k.Back, k.Clear),
 		enabled(k.Vocab, k.Help, k.SignIn, k.SignOut, k.Quit, k.ForceQuit),
 	}
 	out := cols[:0]

@@ -45,7 +45,7 @@ func Health() Vocabulary {
 	v.SearchTooLong = "Not pasted: %s characters is too long for a search."
 	v.TooSmall = "terminal too small: need %d×%d (now %d×%d)"
 	v.TooSmallHint = "Make the window larger to see the patient's record."
-	flagWords(&v, "patient", "Patient")
+	flagWords(&v, "patient")
 	return v
 }
 
@@ -92,7 +92,7 @@ func SocialCare() Vocabulary {
 	v.SearchTooLong = "Not pasted: %s characters is too long for a search."
 	v.TooSmall = "terminal too small: need %d×%d (now %d×%d)"
 	v.TooSmallHint = "Make the window larger to see the person's record."
-	flagWords(&v, "person", "Person")
+	flagWords(&v, "person")
 	return v
 }
 
@@ -291,7 +291,7 @@ func common() Vocabulary {
 // flagWords are the words of national flags, child protection (CP-IS), consent and
 // objections to sharing, and emergency access: the same in both vocabularies but for the
 // person's noun.
-func flagWords(v *Vocabulary, person, personTitle string) {
+func flagWords(v *Vocabulary, person string) {
 	v.TitleChildProtection = "Child protection"
 	v.FlagChildProtection = "CHILD PROTECTION"
 	v.FlagReasonableAdjustment = "REASONABLE ADJUSTMENTS"
@@ -316,7 +316,7 @@ func flagWords(v *Vocabulary, person, personTitle string) {
 	v.ObjectedRevealed = "OBJECTED TO SHARING FROM %s — SHOWN UNDER EMERGENCY ACCESS (AUDITED)"
 	v.WithheldObjection = "Withheld: objection to sharing — emergency access only (x)"
 	v.WithheldObjectionText = "Withheld: objection to sharing (emergency access only)"
-	v.WithheldObjectionDetails = personTitle + " objected to sharing from this back end. Its content is withheld unless emergency access (break glass: x, with a reason) is used; that is recorded in the audit trail."
+	v.WithheldObjectionDetails = "This " + person + " objected to sharing from this back end. Its content is withheld unless emergency access (break glass: x, with a reason) is used; that is recorded in the audit trail."
 	v.ConsentKindConsent, v.ConsentKindFinding, v.ConsentKindNCRS = "consent record", "refusal recorded", "NHS record sharing: dissent"
 	v.ConsentDeny, v.ConsentPermit, v.ConsentEmergency = "objected", "agreed", "emergency access only"
 	v.BreakGlassTitle = "Emergency access (break glass)"
