@@ -206,6 +206,7 @@ func (b *flagsBackend) fetchFlags(ctx context.Context, sec record.Section, nhs s
 // care, with IsUnscheduledAccessEvent: true: the responsible local authority is told. Call
 // it only on the member of staff's explicit, audited choice. It returns the parts, sanitised.
 func (f *Federation) OpenChildProtection(ctx context.Context, nhs string, backends []string) []record.Part {
+	ctx, _ = ensureRequestID(ctx) // the services refuse a request without one
 	ctx = WithChildProtectionAccess(ctx, CPUnscheduled)
 	var (
 		mu    sync.Mutex
