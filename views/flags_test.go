@@ -89,7 +89,7 @@ func TestFlagBanners(t *testing.T) {
 				}
 				tab := views.SectionTable(s.rec, record.SectionEncounters, v, nil, viewstest.Now)
 				table := views.RenderTable(&tab, views.Widths(&tab, 80), views.Window{Order: views.DefaultOrder(&tab), Cursor: -1}, v, st, 80, 4)
-				out += "\n---- encounters\n" + table
+				out += "\n---- " + views.SectionTitle(record.SectionEncounters, v) + "\n" + table
 				for _, l := range strings.Split(out, "\n") {
 					if lipgloss.Width(l) > 80 {
 						t.Errorf("line wider than 80: %q", l)
