@@ -13,7 +13,9 @@ var consentNow = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 // objectedRecord: the person objected to sharing from "shcr" (an active deny, emergency only);
 // "gp" holds a medication of its own and one "shcr" reports too.
 func objectedRecord() *Record {
-	prov := func(b string) Provenance { return Provenance{Backend: b, Organisation: b + " org", Domain: DomainHealth, Author: Author{Name: "Dr A"}} }
+	prov := func(b string) Provenance {
+		return Provenance{Backend: b, Organisation: b + " org", Domain: DomainHealth, Author: Author{Name: "Dr A"}}
+	}
 	r := &Record{}
 	r.Merge(Part{Backend: "shcr", Sections: SectionsData{
 		Consent: []ConsentRecord{{Item: Item{Key: "Consent/1", Provenance: prov("shcr")}, Kind: ConsentResource,

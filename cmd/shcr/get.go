@@ -227,14 +227,14 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 			// One person with an NHS number: fetched by it, so that back ends that search by
 			// NHS number only (GP Connect) are asked too.
 			nhs = matches[0].Person.NHSNumber
-			rec, found = fed.Fetch(ctx, nhs, sections)
+			rec, found = fed.Fetch(ctx, nhs, withConsent(sections))
 		case len(matches) == 1:
-			rec, found = fed.OpenRecord(ctx, matches[0], sections), true
+			rec, found = fed.OpenRecord(ctx, matches[0], withConsent(sections)), true
 		default:
 			rec = &record.Record{Backends: statuses}
 		}
 	} else {
-		rec, found = fed.Fetch(ctx, nhs, sections)
+		rec, found = fed.Fetch(ctx, nhs, withConsent(sections))
 	}
 	if ctx.Err() != nil {
 		return exitf(exitFailure, "shcr get: interrupted")

@@ -153,3 +153,13 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// withConsent is the sections to fetch for those asked: the consent section too, always,
+// since an objection to sharing governs what every other section may show (only the
+// sections asked are printed).
+func withConsent(sections []record.Section) []record.Section {
+	if slices.Contains(sections, record.SectionConsent) {
+		return sections
+	}
+	return append(slices.Clone(sections), record.SectionConsent)
+}

@@ -616,7 +616,7 @@ func TestDemoServe(t *testing.T) {
 			t.Errorf("line %d should end with exactly one base URL: %q", i, line)
 			continue
 		}
-		if !strings.Contains(line, "fhir-r4") && !strings.Contains(line, "gp-connect") {
+		if !strings.Contains(line, "fhir-r4") && !strings.Contains(line, "gp-connect") && !strings.Contains(line, "  flags  ") {
 			t.Errorf("line %d does not give the kind: %q", i, line)
 		}
 		resp, err := http.Get(urls[0] + "/metadata")

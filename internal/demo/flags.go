@@ -111,6 +111,15 @@ func (h *flagsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		spineError(w, http.StatusMethodNotAllowed, "NOT_ALLOWED", "Method not allowed", "this demo service is read only")
 		return
 	}
+	if strings.Trim(r.URL.Path, "/") == "metadata" {
+		// What it serves, for `shcr demo --serve` users (the real services publish an OAS).
+		writeJSON(w, http.StatusOK, mustJSON(jobj{"resourceType": "CapabilityStatement", "status": "active", "kind": "instance",
+			"fhirVersion": "4.0.1", "format": jarr{"application/fhir+json"}, "rest": jarr{jobj{"mode": "server", "resource": jarr{
+				jobj{"type": "Flag", "interaction": jarr{jobj{"code": "search-type"}}, "searchParam": jarr{jobj{"name": "patient", "type": "token"}, jobj{"name": "code", "type": "token"}}},
+				jobj{"type": "CareTeam", "interaction": jarr{jobj{"code": "search-type"}}, "searchParam": jarr{jobj{"name": "patient:identifier", "type": "token"}}},
+			}}}}))
+		return
+	}
 	if id := r.Header.Get("X-Request-ID"); id == "" {
 		spineError(w, http.StatusBadRequest, "MISSING_VALUE", "Required value is missing", "X-Request-ID header must be supplied to access this resource")
 		return
