@@ -93,3 +93,14 @@ func markWithheld(t Table, rec *record.Record, sec record.Section) Table {
 func quietWhenEmpty(rec *record.Record, sec record.Section) bool {
 	return (sec == record.SectionChildProtection || sec == record.SectionConsent) && rec.Count(sec) == 0
 }
+
+// withheldNote adds to a Summary line that the section holds items withheld because of an
+// objection to sharing, so that a line with nothing else to list never reads "none recorded".
+func withheldNote(list string, rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
+	for _, it := range rec.Sections.Items(sec) {
+		if it.Withheld != "" {
+			return joinNonEmpty("; ", list, v.WithheldObjectionText)
+		}
+	}
+	return list
+}

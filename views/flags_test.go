@@ -104,3 +104,15 @@ func TestFlagBanners(t *testing.T) {
 		}
 	}
 }
+
+// The Summary never says "none recorded" for a section whose items an objection withheld.
+func TestSummaryWithheldIsNotNone(t *testing.T) {
+	for _, v := range vocabs {
+		rec := flagsRecord(true, true).Masked(nil)
+		for _, f := range views.SummaryFields(rec, v, viewstest.Now, nil) {
+			if f.Label == v.SumLastEncounter && f.Value != v.WithheldObjectionText {
+				t.Errorf("%s: %s = %q", v.Name, f.Label, f.Value)
+			}
+		}
+	}
+}

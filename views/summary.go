@@ -217,6 +217,7 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 // listOrWhy is a Summary value: what the section lists, followed by every back end that
 // could not be checked; with nothing listed, "none recorded" only when that is known.
 func listOrWhy(list string, rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
+	list = withheldNote(list, rec, sec, v) // an objection's withheld items are never "none" (consent.go)
 	if list == "" {
 		if Loading(rec, sec) && rec.Count(sec) == 0 {
 			return v.Loading
