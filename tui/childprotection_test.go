@@ -156,3 +156,33 @@ func TestBreakGlassShowsObjectedData(t *testing.T) {
 		})
 	}
 }
+
+// The same as a user runs it (teatest, the real program): a dispatcher opens the child,
+// presses C, confirms, and the local authority's numbers appear; the service was told once.
+func TestFlowChildProtectionDispatcher(t *testing.T) {
+	srv, err := demo.Start(demo.Options{Flags: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	var flags config.Backend
+	for _, b := range srv.Config() {
+		if b.Kind == config.KindFlags {
+			flags = b
+		}
+	}
+	f := startProgram(t, Options{Role: config.RoleDispatcher}, flags)
+	f.open(demo.FlagsChildNHS, "Ashgrove")
+	f.waitFor("contacts not asked yet")
+	f.press("C")
+	f.waitFor("Child protection: open the local authority's contacts")
+	if len(srv.Notified()) != 0 {
+		t.Fatal("told before enter")
+	}
+	f.press("enter")
+	f.waitForRe(`out of\s+hours 01632 960599`)
+	f.settled()
+	if n := srv.Notified(); !slices.Equal(n, []string{demo.FlagsChildNHS}) {
+		t.Errorf("notified = %v", n)
+	}
+}
