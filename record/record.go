@@ -84,10 +84,7 @@ type Item struct {
 	Provenance  Provenance   `json:"provenance"`
 	AlsoFrom    []Provenance `json:"also_reported_by,omitempty"` // the same item reported by other back ends
 	Restricted  bool         `json:"restricted"`                 // security label R or V
-	// Withheld says why the item's content was withheld other than a security label:
-	// WithheldObjection (the person objected to sharing from its back end). Set only by
-	// Masked, on its copy.
-	Withheld string `json:"withheld,omitempty"`
+	Withheld    string       `json:"withheld,omitempty"`         // "objection": withheld by Masked for an objection to sharing (consent.go)
 }
 
 // Period is a start and end; either may be zero. StartText and EndText keep the dates as
@@ -353,15 +350,13 @@ const (
 // interpreter needed.
 type Alert struct {
 	Item
-	Kind     string `json:"kind"`     // flag | deceased | interpreter
-	Category string `json:"category"` // "Safeguarding", "Crew safety", …
-	Text     string `json:"text"`
-	Status   string `json:"status"`
-	Period   Period `json:"period"`
-	// Programme is the national flag programme the alert belongs to (FlagChildProtection,
-	// FlagReasonableAdjustment, FlagFGM; record/flags.go), "" for a local flag.
-	Programme string `json:"programme,omitempty"`
-	Notes     string `json:"notes,omitempty"` // the flag's notes (Extension-FlagNotes)
+	Kind      string `json:"kind"`     // flag | deceased | interpreter
+	Category  string `json:"category"` // "Safeguarding", "Crew safety", …
+	Text      string `json:"text"`
+	Status    string `json:"status"`
+	Period    Period `json:"period"`
+	Programme string `json:"programme,omitempty"` // national flag programme (Flag* in flags.go); "" for a local flag
+	Notes     string `json:"notes,omitempty"`     // the flag's notes (Extension-FlagNotes)
 }
 
 // Current reports whether the alert holds now (not inactive, its period not ended).
@@ -371,16 +366,15 @@ func (a Alert) Current(now time.Time) bool {
 
 // Sections holds one list per section. A nil list in JSON is written as [].
 type SectionsData struct {
-	CarePackages []CarePackage    `json:"care_packages"`
-	Referrals    []CarePackage    `json:"referrals_and_orders"` // clinical orders and referrals, shown apart from care packages
-	CareTeam     []CareTeamMember `json:"care_team"`
-	Medications  []Medication     `json:"medications"`
-	Allergies    []Allergy        `json:"allergies"`
-	NextOfKin    []Contact        `json:"next_of_kin"`
-	Encounters   []Encounter      `json:"encounters"`
-	Notes        []Note           `json:"notes"`
-	Alerts       []Alert          `json:"alerts"`
-	// ChildProtection and Consent: see record/flags.go and record/consent.go.
+	CarePackages    []CarePackage         `json:"care_packages"`
+	Referrals       []CarePackage         `json:"referrals_and_orders"` // clinical orders and referrals, shown apart from care packages
+	CareTeam        []CareTeamMember      `json:"care_team"`
+	Medications     []Medication          `json:"medications"`
+	Allergies       []Allergy             `json:"allergies"`
+	NextOfKin       []Contact             `json:"next_of_kin"`
+	Encounters      []Encounter           `json:"encounters"`
+	Notes           []Note                `json:"notes"`
+	Alerts          []Alert               `json:"alerts"`
 	ChildProtection []ChildProtectionPlan `json:"child_protection"`
 	Consent         []ConsentRecord       `json:"consent"`
 }
@@ -416,10 +410,8 @@ type SectionStatus struct {
 	// NotServed, on a returned section, names the section's resource types the back end
 	// refused ("does not serve RelatedPerson (404)"): it holds none of them.
 	NotServed string `json:"not_served,omitempty"`
-	// National, on a not-supported section, says the back end is a national service (a flags
-	// service) that holds no such section: it is left out of the section's coverage. On a
-	// not-queried one, that the national service leaves it to be opened on request (a child
-	// protection plan in unscheduled care): the back end is not partial for it.
+	// National: a national service's not-supported section (left out of coverage), or its
+	// not-queried one left to be opened on request (CP-IS in unscheduled care; not partial).
 	National bool `json:"national,omitempty"`
 }
 
@@ -489,10 +481,8 @@ type Record struct {
 	Notices []Notice `json:"notices,omitempty"`
 	// RequestID is the id sent with every back end request of the open (X-Request-ID), for
 	// its audit event; not part of the record shown or printed.
-	RequestID string `json:"-"`
-	// EmergencyAccess, on a Masked record, names the back ends the person objected to sharing
-	// from whose data emergency access (break glass) revealed; not printed.
-	EmergencyAccess []string `json:"-"`
+	RequestID       string   `json:"-"`
+	EmergencyAccess []string `json:"-"` // on a Masked record: objected back ends shown by break glass (consent.go)
 }
 
 // Query is what a user searches with. Exactly which fields are set decides the search:

@@ -165,6 +165,10 @@ func SummaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	var alerts []string
 	for i := range s.Alerts {
 		a := &s.Alerts[i]
+		if a.Withheld != "" {
+			alerts = appendNew(alerts, v.WithheldObjectionText)
+			continue
+		}
 		if a.Masked(revealed) {
 			alerts = append(alerts, v.RestrictedText)
 			continue
