@@ -196,3 +196,34 @@ func copyBody(w *strings.Builder, resp *http.Response) (int64, error) {
 		}
 	}
 }
+
+// Server text from a flags service is made safe before it reaches the record: a flag note
+// or a local authority name cannot act on the terminal.
+func TestFlagsServerTextIsSanitised(t *testing.T) {
+	const evil = "Book a BSL interpreter\x1b]52;c;cm0gLXJmIH4=\x07\u202e"
+	srv := newFHIRServer(t, capsJSON("Flag", "CareTeam"), func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/Flag"):
+			writeFHIR(w, 200, searchset("", map[string]any{"resourceType": "Flag", "id": "f1", "status": "active",
+				"extension": []any{map[string]any{"url": "https://fhir.nhs.uk/England/StructureDefinition/Extension-FlagNotes", "valueAnnotation": map[string]any{"text": evil}}},
+				"code": map[string]any{"coding": []any{map[string]any{"system": "https://fhir.nhs.uk/England/CodeSystem/PatientFlagCategory", "code": "NRAF"}}}}))
+		default:
+			writeFHIR(w, 200, searchset(""))
+		}
+	})
+	cfg := srv.config("evil-flags")
+	cfg.Kind = config.KindFlags
+	fed, err := NewFederation([]config.Backend{cfg}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fed.Close)
+	m := Match{Person: record.Person{NHSNumber: demo.FlagsAdjustNHS}}
+	rec := fed.OpenRecord(ctxTimeout(t, 10*time.Second), m, []record.Section{record.SectionAlerts})
+	if len(rec.Sections.Alerts) != 1 {
+		t.Fatalf("alerts = %+v (%+v)", rec.Sections.Alerts, rec.SectionStatus)
+	}
+	if n := rec.Sections.Alerts[0].Notes; strings.ContainsAny(n, "\x1b\x07\u202e") || !strings.Contains(n, "Book a BSL interpreter") {
+		t.Errorf("notes = %q", n)
+	}
+}
