@@ -61,9 +61,6 @@ func (m *mapper) flag(r Resource) (record.Alert, bool) {
 	}
 	a.Programme = flagProgramme(f)
 	a.Notes = flagNotes(r)
-	if a.Programme != "" && a.Category == "" {
-		a.Category = cleanTerm(f.Code.Label())
-	}
 	if flagIsAllergy(f) {
 		// A diet or drug flag naming an allergy is filed as an allergy alert; its text (the
 		// flag's code) says what it is.
