@@ -135,22 +135,32 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 		return
 	}
 	hide := func(it *Item) bool {
+		objected := 0
+		if slices.Contains(hidden, it.Provenance.Backend) {
+			objected++
+		}
+		for _, p := range it.AlsoFrom {
+			if slices.Contains(hidden, p.Backend) {
+				objected++
+			}
+		}
+		switch objected {
+		case 0:
+			return false // no objected back end reports it
+		case 1 + len(it.AlsoFrom):
+			return true // only objected back ends report it
+		}
+		// Another back end reports it too: shown from there alone, without naming the
+		// objected back end as a source (a new slice: the item's is shared with the record).
 		var shown []Provenance
 		for _, p := range append([]Provenance{it.Provenance}, it.AlsoFrom...) {
 			if !slices.Contains(hidden, p.Backend) {
 				shown = append(shown, p)
 			}
 		}
-		if len(shown) == 0 {
-			return true
-		}
-		// Another back end reports it too: shown from there alone, without naming the
-		// objected back end as a source (a new slice: the item's is shared with the record).
-		if len(shown) != 1+len(it.AlsoFrom) {
-			it.Provenance, it.AlsoFrom = shown[0], shown[1:]
-			if len(it.AlsoFrom) == 0 {
-				it.AlsoFrom = nil
-			}
+		it.Provenance, it.AlsoFrom = shown[0], shown[1:]
+		if len(it.AlsoFrom) == 0 {
+			it.AlsoFrom = nil
 		}
 		return false
 	}

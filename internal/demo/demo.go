@@ -1,7 +1,8 @@
 // Package demo runs shcr's embedded demo back ends: real HTTP FHIR servers on loopback that
 // serve an obviously synthetic data set (test-range NHS numbers, invented people and places).
 //
-// Three back ends start by default:
+// Three back ends start by default (and, with Options.Flags, as `shcr demo` asks, a fourth:
+// "Demo National Flags", a national flags service, flags.go):
 //   - "Demo NHS ShCR": a FHIR R4 regional shared care record (UK Core shapes), domain health;
 //   - "Demo County Council": a FHIR R4 social care record (Interweave shapes), domain social-care;
 //   - "Demo GP Practice": GP Connect Access Record Structured (FHIR STU3), domain health.
