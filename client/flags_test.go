@@ -206,7 +206,7 @@ func TestFlagsServerTextIsSanitised(t *testing.T) {
 		case strings.HasSuffix(r.URL.Path, "/Flag"):
 			writeFHIR(w, 200, searchset("", map[string]any{"resourceType": "Flag", "id": "f1", "status": "active",
 				"extension": []any{map[string]any{"url": "https://fhir.nhs.uk/England/StructureDefinition/Extension-FlagNotes", "valueAnnotation": map[string]any{"text": evil}}},
-				"code": map[string]any{"coding": []any{map[string]any{"system": "https://fhir.nhs.uk/England/CodeSystem/PatientFlagCategory", "code": "NRAF"}}}}))
+				"code":      map[string]any{"coding": []any{map[string]any{"system": "https://fhir.nhs.uk/England/CodeSystem/PatientFlagCategory", "code": "NRAF"}}}}))
 		default:
 			writeFHIR(w, 200, searchset(""))
 		}
