@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/shcr-project/shcr/record"
@@ -18,7 +19,11 @@ import (
 // The National Data Opt-out is not read: it does not apply to direct care.
 func init() {
 	registerMapping(record.SectionConsent, sectionMapping{
-		queries:     func() []Query { return []Query{search("Consent")} },
+		queries: func() []Query {
+			obs := search("Observation")
+			obs.Params = url.Values{"code": {SystemSNOMED + "|" + snomedRefusedLocal + "," + SystemSNOMED + "|" + snomedRefusedNational}}
+			return []Query{search("Consent"), obs}
+		},
 		usesPatient: true,
 		mapR4: func(m *mapper, patient *Resource, items []Resource, out *record.SectionsData) {
 			if patient != nil {
