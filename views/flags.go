@@ -101,7 +101,7 @@ func childProtectionLine(rec *record.Record, v vocab.Vocabulary, now time.Time) 
 		case record.StateNotQueried:
 			return v.CPNotAsked
 		case record.StateFailed, record.StateTimedOut:
-			return fmt.Sprintf(v.FailedIn, st.Backend)
+			return StatePhrase(st, v)
 		}
 	}
 	return v.CPNoContacts

@@ -116,3 +116,16 @@ func TestSummaryWithheldIsNotNone(t *testing.T) {
 		}
 	}
 }
+
+// A child protection plan that could not be read says why, never "no contacts".
+func TestChildProtectionPlanFailed(t *testing.T) {
+	for _, v := range vocabs {
+		rec := flagsRecord(false, false)
+		rec.SetStatus(record.SectionStatus{Backend: "Demo National Flags", Section: record.SectionChildProtection,
+			State: record.StateFailed, Error: "server error", HTTPStatus: 503})
+		out := strings.Join(strings.Fields(views.Banner(rec.Masked(nil), v, views.TextStyles(), 80, viewstest.Now)), " ")
+		if strings.Contains(out, "%!") || strings.Contains(out, v.CPNoContacts) || !strings.Contains(out, "Demo National Flags") {
+			t.Errorf("%s: %s", v.Name, out)
+		}
+	}
+}
