@@ -153,7 +153,7 @@ type Vocabulary struct {
 	// National flags and child protection (CP-IS); words.go flagWords.
 	TitleChildProtection, FlagChildProtection, FlagReasonableAdjustment, FlagFGM string
 	PlanCPPI, PlanLACI, PlanUCPI, CPCall, CPOfficeHours, CPOutOfHours            string
-	CPOpenHint, CPNotAsked, CPNotified, CPNoContacts, HelpChildProtection        string
+	CPNotAsked, CPNotified, CPNoContacts, HelpChildProtection                    string
 	CPOpenTitle, CPOpenQuestion, CPOpenHelp, CPOpened, CPNoFlag                  string
 	ColPlan, ColLocalAuthority, ColOfficeHours, ColOutOfHours, ColDecision       string
 

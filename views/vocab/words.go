@@ -299,7 +299,6 @@ func flagWords(v *Vocabulary, person string) {
 	v.PlanCPPI, v.PlanLACI, v.PlanUCPI = "child protection plan", "looked after child", "unborn child protection plan"
 	v.CPCall = "local authority %s"
 	v.CPOfficeHours, v.CPOutOfHours = "office hours", "out of hours"
-	v.CPOpenHint = "press %s for the local authority's contacts (tells the local authority)"
 	v.CPNotAsked = "contacts not asked yet: in unscheduled care, opening them tells the local authority"
 	v.CPNotified = "the local authority was told of this access"
 	v.CPNoContacts = "no local authority contacts returned"
