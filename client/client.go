@@ -178,6 +178,9 @@ func New(cfg config.Backend, opts Options) (Backend, error) {
 	case config.KindNRL:
 		return newNRL(cfg, u, opts)
 	}
+	if cfg.Kind == config.KindFlags {
+		return newFlags(cfg, u, opts)
+	}
 	return newFHIR(cfg, u, opts)
 }
 

@@ -192,7 +192,12 @@ func (f *Federation) Open(ctx context.Context, m Match, sections []record.Sectio
 	for _, b := range f.ordered(ctx) {
 		i := slices.Index(f.backends, b) // its answer in m.finding
 		info := b.Info()
-		if srcs := sourcesAt(m.Person.Sources, info.Name); len(srcs) > 0 {
+		srcs := sourcesAt(m.Person.Sources, info.Name)
+		if n, ok := b.(nationalByNHS); ok && n.ByNHSNumber() && len(srcs) == 0 && m.Person.NHSNumber != "" {
+			// A national service (flags) is asked by NHS number, not by a search.
+			srcs = []record.PersonSource{{Backend: info.Name, ID: m.Person.NHSNumber}}
+		}
+		if len(srcs) > 0 {
 			wg.Go(func() { f.fetchFrom(ctx, b, srcs, m.Person.NHSNumber, sections, emit, onBackend) })
 			continue
 		}
@@ -360,10 +365,14 @@ func unaskedPart(backend string, st record.BackendStatus, searchErr error, secti
 // partial: its own state says it is incomplete.
 func (f *Federation) fetchStatus(info Info, sections []record.Section, states map[record.Section]record.SectionStatus, elapsed time.Duration, ctxErr error) record.BackendStatus {
 	st := record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain, Elapsed: elapsed, Counts: map[record.Section]int{}}
-	failed, notAsked, firstErr := 0, 0, ""
+	failed, notAsked, notHeld, firstErr := 0, 0, 0, ""
 	for _, sec := range sections {
 		s, ok := states[sec]
 		switch {
+		case ok && (s.State == record.StateNotSupported || s.State == record.StateNotQueried && s.National):
+			// The back end does not hold the section, or (a national service) leaves it to be
+			// opened on request: neither answered nor failed.
+			notHeld++
 		case !ok:
 			failed++
 			if firstErr == "" {
@@ -387,7 +396,7 @@ func (f *Federation) fetchStatus(info Info, sections []record.Section, states ma
 	switch {
 	case len(sections) > 0 && notAsked == len(sections):
 		st.Status, st.Error = record.BackendNotQueried, firstErr
-	case len(sections) > 0 && failed == len(sections):
+	case len(sections) > notHeld && failed == len(sections)-notHeld:
 		st.Status, st.Error = record.BackendFailed, firstErr
 	case failed > 0:
 		st.Status, st.Error = record.BackendPartial, firstErr

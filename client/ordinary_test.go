@@ -79,6 +79,16 @@ func sectionsJSON(t *testing.T, rec *record.Record) string {
 	if err := json.Unmarshal(raw, &lists); err != nil {
 		t.Fatal(err)
 	}
+	// The corpus's only Provenance naming an organisation targets its Consent (UK Core
+	// RARecordConsent); a server that does not declare _revinclude is not asked for it, so the
+	// consent's organisation is the back end's there. Compared without its provenance.
+	for i, c := range lists["consent"] {
+		var m map[string]any
+		if json.Unmarshal(c, &m) == nil {
+			delete(m, "provenance")
+			lists["consent"][i], _ = json.Marshal(m)
+		}
+	}
 	for _, items := range lists {
 		slices.SortFunc(items, func(a, b json.RawMessage) int { return strings.Compare(string(a), string(b)) })
 	}

@@ -66,6 +66,10 @@ const (
 	// KindNRL is the national record locator's consumer API: pointers to records held
 	// elsewhere, never asked for clinical sections.
 	KindNRL Kind = "nrl"
+	// KindFlags is a national patient flags service (NHS England Patient Flags, CP-IS):
+	// asked Flag?patient=<NHS number> for national flags, and the child protection plan's
+	// CareTeam; never asked for clinical sections. No domain needed (health).
+	KindFlags Kind = "flags"
 )
 
 // National reports whether a back end of this kind is a national service (demographics or
@@ -108,7 +112,7 @@ func Vocabularies() []Vocabulary { return []Vocabulary{VocabularyHealth, Vocabul
 func Roles() []Role { return []Role{RoleDischarge, RoleSocialWorker, RoleDispatcher} }
 
 // Kinds lists the back end kinds.
-func Kinds() []Kind { return []Kind{KindFHIRR4, KindGPConnect, KindPDS, KindNRL} }
+func Kinds() []Kind { return []Kind{KindFHIRR4, KindGPConnect, KindPDS, KindNRL, KindFlags} }
 
 // AuthTypes lists the sign-in types.
 func AuthTypes() []AuthType {

@@ -63,7 +63,7 @@ type User struct {
 // Backend is one shared care record (or GP system) shcr queries.
 type Backend struct {
 	Name    string        `mapstructure:"name"`
-	Kind    Kind          `mapstructure:"kind"`   // fhir-r4 | gp-connect | pds | nrl
+	Kind    Kind          `mapstructure:"kind"`   // fhir-r4 | gp-connect | pds | nrl | flags
 	URL     string        `mapstructure:"url"`    // FHIR base URL
 	Domain  Domain        `mapstructure:"domain"` // health | social-care: default domain of its items
 	Timeout time.Duration `mapstructure:"timeout"`

@@ -113,6 +113,9 @@ func ApplyDefaults(c *Config) {
 		if b.Auth.Type == "" {
 			b.Auth.Type = AuthNone
 		}
+		if b.Kind == KindFlags && b.Domain == "" {
+			b.Domain = DomainHealth // a national NHS service: no domain need be given
+		}
 		if b.Kind == KindGPConnect {
 			if b.GPConnect.MedicationMonths == 0 {
 				b.GPConnect.MedicationMonths = DefaultMedicationMonths

@@ -57,6 +57,9 @@ func (r *Record) Coverage(sec Section) Coverage {
 			continue
 		}
 		seen[st.Backend] = true
+		if st.National && st.State == StateNotSupported {
+			continue // a national service that holds no such section: not part of its coverage
+		}
 		switch st.State {
 		case StateReturned:
 			c.Complete = append(c.Complete, st.Backend)

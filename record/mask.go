@@ -3,6 +3,7 @@ package record
 import (
 	"reflect"
 	"slices"
+	"time"
 )
 
 // RevealPersonKey is the key Masked passes to revealed for the person's own demographics
@@ -14,10 +15,15 @@ const RevealPersonKey = "person"
 //   - every item with Restricted set whose Key is not revealed keeps only its Item (key,
 //     provenance, also-reported-by, Restricted=true) and its Kind; every content field is
 //     zeroed, including fields added to the item types later;
+//
 //   - a Person with Restricted set (a PDS sensitive record) keeps name, NHS number, birth
 //     date and gender but loses address, phones and every back end's postcode, unless
 //     revealed(RevealPersonKey); demographic discrepancies other than name, birth date and
 //     gender are dropped then too.
+//
+//   - every item reported only by back ends the person objected to sharing from (an active
+//     deny in the consent section; record/consent.go) keeps only its Item, marked Withheld
+//     "objection", unless revealed(RevealObjectionKey(backend)) (emergency access).
 //
 // revealed may be nil (nothing revealed). r is not modified. Section slices are new; items
 // that are not masked are shallow copies sharing their inner slices with r, so callers must
@@ -44,6 +50,7 @@ func (r *Record) Masked(revealed func(key string) bool) *Record {
 			l.mask(&m.Sections, &r.Sections, revealed)
 		}
 	}
+	withholdObjected(&m, r.ObjectedBackends(time.Time{}), revealed)
 	m.SectionStatus = slices.Clone(r.SectionStatus)
 	m.Backends = slices.Clone(r.Backends)
 	m.Notices = slices.Clone(r.Notices)
@@ -52,7 +59,7 @@ func (r *Record) Masked(revealed func(key string) bool) *Record {
 
 // Masked reports whether the item is restricted and its content has been withheld.
 func (i Item) Masked(revealed func(key string) bool) bool {
-	return i.Restricted && (revealed == nil || !revealed(i.Key))
+	return i.Withheld != "" || i.Restricted && (revealed == nil || !revealed(i.Key))
 }
 
 // RestrictedKeys lists what Masked would withhold: RevealPersonKey first when the person is

@@ -84,6 +84,7 @@ type Item struct {
 	Provenance  Provenance   `json:"provenance"`
 	AlsoFrom    []Provenance `json:"also_reported_by,omitempty"` // the same item reported by other back ends
 	Restricted  bool         `json:"restricted"`                 // security label R or V
+	Withheld    string       `json:"withheld,omitempty"`         // "objection": withheld by Masked for an objection to sharing (consent.go)
 }
 
 // Period is a start and end; either may be zero. StartText and EndText keep the dates as
@@ -349,11 +350,13 @@ const (
 // interpreter needed.
 type Alert struct {
 	Item
-	Kind     string `json:"kind"`     // flag | deceased | interpreter
-	Category string `json:"category"` // "Safeguarding", "Crew safety", …
-	Text     string `json:"text"`
-	Status   string `json:"status"`
-	Period   Period `json:"period"`
+	Kind      string `json:"kind"`     // flag | deceased | interpreter
+	Category  string `json:"category"` // "Safeguarding", "Crew safety", …
+	Text      string `json:"text"`
+	Status    string `json:"status"`
+	Period    Period `json:"period"`
+	Programme string `json:"programme,omitempty"` // national flag programme (Flag* in flags.go); "" for a local flag
+	Notes     string `json:"notes,omitempty"`     // the flag's notes (Extension-FlagNotes)
 }
 
 // Current reports whether the alert holds now (not inactive, its period not ended).
@@ -363,15 +366,17 @@ func (a Alert) Current(now time.Time) bool {
 
 // Sections holds one list per section. A nil list in JSON is written as [].
 type SectionsData struct {
-	CarePackages []CarePackage    `json:"care_packages"`
-	Referrals    []CarePackage    `json:"referrals_and_orders"` // clinical orders and referrals, shown apart from care packages
-	CareTeam     []CareTeamMember `json:"care_team"`
-	Medications  []Medication     `json:"medications"`
-	Allergies    []Allergy        `json:"allergies"`
-	NextOfKin    []Contact        `json:"next_of_kin"`
-	Encounters   []Encounter      `json:"encounters"`
-	Notes        []Note           `json:"notes"`
-	Alerts       []Alert          `json:"alerts"`
+	CarePackages    []CarePackage         `json:"care_packages"`
+	Referrals       []CarePackage         `json:"referrals_and_orders"` // clinical orders and referrals, shown apart from care packages
+	CareTeam        []CareTeamMember      `json:"care_team"`
+	Medications     []Medication          `json:"medications"`
+	Allergies       []Allergy             `json:"allergies"`
+	NextOfKin       []Contact             `json:"next_of_kin"`
+	Encounters      []Encounter           `json:"encounters"`
+	Notes           []Note                `json:"notes"`
+	Alerts          []Alert               `json:"alerts"`
+	ChildProtection []ChildProtectionPlan `json:"child_protection"`
+	Consent         []ConsentRecord       `json:"consent"`
 }
 
 // SectionState says what a back end did with a section. Every section of every back end
@@ -405,6 +410,9 @@ type SectionStatus struct {
 	// NotServed, on a returned section, names the section's resource types the back end
 	// refused ("does not serve RelatedPerson (404)"): it holds none of them.
 	NotServed string `json:"not_served,omitempty"`
+	// National: a national service's not-supported section (left out of coverage), or its
+	// not-queried one left to be opened on request (CP-IS in unscheduled care; not partial).
+	National bool `json:"national,omitempty"`
 }
 
 // Backend statuses for a whole back end.
@@ -477,9 +485,10 @@ type Record struct {
 	// Identity is what the national demographics service says (nil: none configured);
 	// Locator the record locator's pointers (nil: none configured); Routing which back ends
 	// were asked for the record and why, in the order asked (identity.go).
-	Identity *Identity `json:"identity"`
-	Locator  *Locator  `json:"held_elsewhere"`
-	Routing  []Route   `json:"routing,omitempty"`
+	Identity        *Identity `json:"identity"`
+	Locator         *Locator  `json:"held_elsewhere"`
+	Routing         []Route   `json:"routing,omitempty"`
+	EmergencyAccess []string  `json:"-"` // on a Masked record: objected back ends shown by break glass (consent.go)
 }
 
 // Query is what a user searches with. Exactly which fields are set decides the search:

@@ -12,6 +12,11 @@ const (
 	SectionEncounters   Section = "encounters"
 	SectionNotes        Section = "notes"
 	SectionAlerts       Section = "alerts"
+	// SectionChildProtection is a child protection plan (CP-IS) with its responsible local
+	// authority's contacts (record/flags.go); SectionConsent is what the person said about
+	// sharing (record/consent.go). Neither has a tab: the banner shows both on every tab.
+	SectionChildProtection Section = "child-protection"
+	SectionConsent         Section = "consent"
 )
 
 // SectionDef describes one section to the record model. The section table (sectionTable,
@@ -54,6 +59,10 @@ var sectionTable = []SectionDef{
 		list("notes", func(s *SectionsData) *[]Note { return &s.Notes })}},
 	{Key: SectionAlerts, lists: []sectionList{
 		list("alerts", func(s *SectionsData) *[]Alert { return &s.Alerts })}},
+	{Key: SectionChildProtection, lists: []sectionList{
+		list("child_protection", func(s *SectionsData) *[]ChildProtectionPlan { return &s.ChildProtection })}},
+	{Key: SectionConsent, lists: []sectionList{
+		list("consent", func(s *SectionsData) *[]ConsentRecord { return &s.Consent })}},
 }
 
 // Sections returns every section in display order.
@@ -122,6 +131,7 @@ type sectionList interface {
 	each(s *SectionsData, sec Section, fn func(Section, *Item))
 	merge(dst, add *SectionsData)
 	mask(dst, src *SectionsData, revealed func(string) bool)
+	withhold(s *SectionsData, hide func(*Item) bool)
 	fillEmpty(s *SectionsData)
 }
 

@@ -89,6 +89,13 @@ func (m *Model) governance(msg tea.Msg) (tea.Cmd, bool) {
 		r := newRevealPrompt(m.c, msg, m.record.reveal)
 		m.push(r)
 		return r.Init(), true
+	case cpAskMsg:
+		m.push(newCPConfirm(m.c, m.record.openChildProtection))
+		return nil, true
+	case cpOpenedMsg:
+		cmd := m.record.childProtectionOpened(msg)
+		m.setKeys()
+		return cmd, true
 	}
 	return nil, false
 }

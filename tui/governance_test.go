@@ -344,7 +344,9 @@ func TestAuditRefusedAndNotFound(t *testing.T) {
 			t.Errorf("refusal: %+v", e)
 		}
 	}
-	if refused[0].Backends[0] != "Refusing Hospice" || refused[1].Backends[0] != "Refusing Trust" || len(refused[0].Sections) != len(record.Sections()) {
+	// Every section is refused but child protection, which only a national flags service is asked for.
+	if refused[0].Backends[0] != "Refusing Hospice" || refused[1].Backends[0] != "Refusing Trust" || len(refused[0].Sections) != len(record.Sections())-1 ||
+		slices.Contains(refused[0].Sections, string(record.SectionChildProtection)) {
 		t.Errorf("refusals: %+v", refused)
 	}
 	open := find(evs, audit.RecordOpened)

@@ -27,6 +27,9 @@ type KeyMap struct {
 	// Reader: open the selected row (or the Summary) in full; in it, find, next and previous
 	// match, close.
 	Read, Find, FindNext, FindPrev, Close key.Binding
+	// ChildProtection opens a child protection plan left unread in unscheduled care (it tells
+	// the local authority; tui/childprotection.go).
+	ChildProtection key.Binding
 }
 
 // tabKeys are the digits that choose a tab: one per tab, from 1.
@@ -73,15 +76,17 @@ func DefaultKeyMap() KeyMap {
 		SignIn:    b([]string{"ctrl+l"}, "ctrl+l"),
 		SignOut:   b([]string{"ctrl+o"}, "ctrl+o"),
 
-		CopyChoose: b([]string{"Y"}, "Y"),
-		Handover:   b([]string{"H"}, "H"),
-		Timeline:   b([]string{"t"}, "t"),
-		Read:       b([]string{"enter"}, "enter"),
-		Find:       b([]string{"/"}, "/"),
-		FindNext:   b([]string{"n"}, "n"),
-		FindPrev:   b([]string{"N"}, "N"),
-		Close:      b([]string{"esc"}, "esc"),
+		CopyChoose:      b([]string{"Y"}, "Y"),
+		Handover:        b([]string{"H"}, "H"),
+		Timeline:        b([]string{"t"}, "t"),
+		Read:            b([]string{"enter"}, "enter"),
+		Find:            b([]string{"/"}, "/"),
+		FindNext:        b([]string{"n"}, "n"),
+		FindPrev:        b([]string{"N"}, "N"),
+		Close:           b([]string{"esc"}, "esc"),
+		ChildProtection: b([]string{"C"}, "C"),
 	}
+	k.ChildProtection.SetEnabled(false) // on where a plan waits to be opened (Model.setKeys)
 	// Reveal belongs to the governance work (restricted items): off until it is wired.
 	k.Reveal.SetEnabled(false)
 	k.SetVocabulary(vocab.Health())
@@ -127,18 +132,19 @@ func (k *KeyMap) SetVocabulary(v vocab.Vocabulary) {
 	set(&k.FindNext, v.HelpFindNext)
 	set(&k.FindPrev, v.HelpFindPrev)
 	set(&k.Close, v.HelpClose)
+	set(&k.ChildProtection, v.HelpChildProtection)
 }
 
 // ShortHelp is the one-line help: what matters most now.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return enabled(k.Submit, k.Tab, k.Read, k.Up, k.Down, k.Filter, k.Copy, k.Apply, k.Cancel, k.Back, k.Clear, k.Vocab, k.Help, k.Quit)
+	return enabled(k.Submit, k.ChildProtection, k.Tab, k.Read, k.Up, k.Down, k.Filter, k.Copy, k.Apply, k.Cancel, k.Back, k.Clear, k.Vocab, k.Help, k.Quit)
 }
 
 // FullHelp is the `?` help in three columns: navigation, record, app.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	cols := [][]key.Binding{
 		enabled(k.Tab, k.NextTab, k.PrevTab, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom),
-		enabled(k.Submit, k.Focus, k.Recent, k.Read, k.Filter, k.Sort, k.Domain, k.Timeline, k.Refresh, k.Copy, k.CopyChoose, k.Handover, k.Reveal, k.Apply, k.Cancel, k.Back, k.Clear),
+		enabled(k.Submit, k.Focus, k.Recent, k.Read, k.Filter, k.Sort, k.Domain, k.Timeline, k.Refresh, k.Copy, k.CopyChoose, k.Handover, k.Reveal, k.ChildProtection, k.Apply, k.Cancel, k.Back, k.Clear),
 		enabled(k.Vocab, k.Help, k.SignIn, k.SignOut, k.Quit, k.ForceQuit),
 	}
 	out := cols[:0]

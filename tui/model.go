@@ -240,6 +240,7 @@ func (m *Model) setKeys() {
 		_, _, ok := m.record.revealTarget()
 		k.Reveal.SetEnabled(m.page == pageRecord && !m.record.filtering && ok)
 	}
+	k.ChildProtection.SetEnabled(m.page == pageRecord && !m.modal() && !m.record.filtering && len(m.record.deferredPlan()) > 0)
 	k.SignIn.SetEnabled(len(m.c.signInNeeded(m.statuses())) > 0)
 	k.SignOut.SetEnabled(m.c.opts.SignOut != nil)
 }

@@ -147,7 +147,7 @@ func (p *recordPage) fetch() tea.Cmd {
 	p.rec = rec
 	p.opened = p.c.now()
 	p.invalidate()
-	ctx, cancel := context.WithCancel(client.WithRequestID(p.c.ctx, rec.RequestID))
+	ctx, cancel := context.WithCancel(p.childProtectionContext(client.WithRequestID(p.c.ctx, rec.RequestID)))
 	p.cancel = cancel
 	fed := p.c.opts.Federation
 	pump := runPump(ctx, 64, func(send func(tea.Msg)) tea.Msg {
@@ -381,6 +381,8 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return backMsg{} }
 	case key.Matches(msg, k.Reveal):
 		return p.askReveal()
+	case key.Matches(msg, k.ChildProtection):
+		return p.askChildProtection()
 	case key.Matches(msg, k.Refresh):
 		return tea.Batch(p.fetch(), func() tea.Msg { return flashMsg{text: p.c.v.Refreshing} })
 	case key.Matches(msg, k.Domain):

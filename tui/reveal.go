@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -83,12 +84,23 @@ func (p *recordPage) revealTarget() (string, record.Section, bool) {
 		p.ensure(pn)
 		if r := pn.selectedRow(); r != nil && r.Restricted {
 			if it := itemAt(p.rec, pn.sec, r.Index); it != nil {
+				if r.Withheld {
+					// Withheld because the person objected: break glass for its back end.
+					return record.RevealObjectionKey(it.Provenance.Backend), pn.sec, true
+				}
 				return it.Key, pn.sec, true
 			}
 		}
 	}
 	if p.rec.Person.Restricted && !p.reveals.Has(record.RevealPersonKey) {
 		return record.RevealPersonKey, "", true
+	}
+	if p.shown().WithheldByObjection() {
+		for _, k := range p.rec.ObjectionKeys(p.c.now()) {
+			if !p.reveals.Has(k) {
+				return k, "", true
+			}
+		}
 	}
 	return "", "", false
 }
@@ -105,12 +117,30 @@ func (p *recordPage) askReveal() tea.Cmd {
 // reveal records the reveal in the audit trail, then shows the item while the record stays
 // open. It returns the audit trail's error, in which case nothing is revealed.
 func (p *recordPage) reveal(key, reason string) error {
+	if _, ok := record.IsObjectionKey(key); ok {
+		return p.breakGlass(key, reason)
+	}
 	if err := p.c.record(audit.Revealed(p.rec, p.choice, reason, key)); err != nil {
 		return err
 	}
 	p.reveals.Add(key)
 	p.invalidate()
 	p.c.log.Info("restricted item revealed", "section", string(p.sectionOfKey(key)))
+	return nil
+}
+
+// breakGlass is emergency access to what the person objected to sharing from one back end:
+// the purpose of access becomes emergency with the reason, recorded as break-glass-started
+// (ETREAT, BTG) before anything is shown; the data stays shown while the record is open.
+func (p *recordPage) breakGlass(key, reason string) error {
+	choice := purpose.Choice{Purpose: purpose.Emergency, Reason: reason}
+	if err := p.c.record(audit.BreakGlass(p.rec, choice, reason, key)); err != nil {
+		return err
+	}
+	p.choice = choice
+	p.reveals.Add(key)
+	p.invalidate()
+	p.c.log.Info("emergency access to objected data")
 	return nil
 }
 
@@ -160,8 +190,12 @@ func (r *revealPrompt) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return r, nil
 	case key.Matches(km, k.Apply):
 		reason := strings.Join(strings.Fields(r.reason.Value()), " ")
+		_, glass := record.IsObjectionKey(r.key)
 		if reason == "" {
 			r.msg = v.RevealNeedReason
+			if glass {
+				r.msg = v.BreakGlassNeedReason
+			}
 			return r, nil
 		}
 		if err := r.reveal(r.key, reason); err != nil {
@@ -170,7 +204,11 @@ func (r *revealPrompt) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return r, nil
 		}
 		r.done = true
-		return r, func() tea.Msg { return flashMsg{text: v.RevealDone} }
+		done := v.RevealDone
+		if glass {
+			done = v.BreakGlassDone
+		}
+		return r, func() tea.Msg { return flashMsg{text: done} }
 	}
 	var cmd tea.Cmd
 	r.reason, cmd = r.reason.Update(km)
@@ -182,16 +220,19 @@ func (r *revealPrompt) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (r *revealPrompt) View() string {
 	v, st, w := r.c.v, r.c.st, r.w
 	inner := min(max(w-6, 20), 72)
-	title := v.RevealTitle
+	title, question := v.RevealTitle, v.RevealQuestion
 	if r.key == record.RevealPersonKey {
 		title = v.RevealPersonTitle
+	}
+	if backend, ok := record.IsObjectionKey(r.key); ok {
+		title, question = v.BreakGlassTitle, fmt.Sprintf(v.BreakGlassQuestion, backend)
 	}
 	b := []string{st.Title.Render(text.Truncate(title, inner))}
 	if r.sec != "" {
 		b = append(b, st.Faint.Render(text.Truncate(views.SectionTitle(r.sec, v), inner)))
 	}
 	b = append(b, "")
-	for _, l := range text.Wrap(v.RevealQuestion, max(inner, 10)) {
+	for _, l := range text.Wrap(question, max(inner, 10)) {
 		b = append(b, st.Text.Render(l))
 	}
 	r.reason.Width = max(inner-len(v.RevealPrompt)-1, 10)

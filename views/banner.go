@@ -78,6 +78,7 @@ func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now ti
 	if held := HeldElsewhereLine(rec, v, st, width); held != "" { // identity.go
 		lines = append(lines, held)
 	}
+	lines = append(lines, FlagLines(rec, v, st, width, now)...) // national flags, objections (flags.go)
 	return strings.Join(lines, "\n")
 }
 
@@ -115,7 +116,7 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles, now time.Time) []s
 			restricted = true
 			continue
 		}
-		if !a.Current(now) {
+		if !a.Current(now) || a.Programme != "" { // a national flag has its own line (FlagLines)
 			continue
 		}
 		switch a.Kind {

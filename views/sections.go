@@ -88,7 +88,7 @@ func SectionTitle(sec record.Section, v vocab.Vocabulary) string {
 // revealed may be nil (nothing revealed).
 func SectionTable(rec *record.Record, sec record.Section, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) Table {
 	if sv, ok := sectionViews[sec]; ok {
-		return sv.table(rec, v, revealed, now)
+		return markWithheld(sv.table(rec, v, revealed, now), rec, sec)
 	}
 	return Table{Section: sec}
 }
@@ -201,7 +201,9 @@ func compactProvenance(it record.Item, v vocab.Vocabulary, st Styles) []string {
 // that it is restricted when it is masked. The item is nil when there is none.
 func shownFields(rec *record.Record, sec record.Section, index int, v vocab.Vocabulary, revealed func(key string) bool, now time.Time) (*record.Item, []Field) {
 	item, fields := sectionFields(rec, sec, index, v, now)
-	if item != nil && item.Masked(revealed) {
+	if item != nil && item.Withheld != "" {
+		fields = []Field{{v.Details, v.WithheldObjectionDetails}}
+	} else if item != nil && item.Masked(revealed) {
 		fields = []Field{{v.Details, v.RestrictedDetails}}
 	}
 	return item, fields

@@ -187,6 +187,10 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 	var alerts []string
 	for i := range s.Alerts {
 		a := &s.Alerts[i]
+		if a.Withheld != "" {
+			alerts = appendNew(alerts, v.WithheldObjectionText)
+			continue
+		}
 		if a.Masked(revealed) {
 			alerts = append(alerts, v.RestrictedText)
 			continue
@@ -244,6 +248,7 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 // listOrWhy is a Summary value: what the section lists, followed by every back end that
 // could not be checked; with nothing listed, "none recorded" only when that is known.
 func listOrWhy(list string, rec *record.Record, sec record.Section, v vocab.Vocabulary) string {
+	list = withheldNote(list, rec, sec, v) // an objection's withheld items are never "none" (consent.go)
 	if list == "" {
 		if Loading(rec, sec) && rec.Count(sec) == 0 {
 			return CheckingText(rec, sec, v)

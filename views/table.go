@@ -33,6 +33,7 @@ type Row struct {
 	Cells      []string      // one per column; empty for a restricted row
 	Keys       []string      // sort keys per column where the text does not sort (dates, ranks); "" means use the cell
 	Restricted bool          // the row is masked
+	Withheld   bool          // masked because the person objected to sharing from its back end
 	Phone      string        // the number `y` copies, where the item has one
 	// TextCells, when set, replace Cells in the text output (shcr get), which has no details
 	// pane: every phone number with its label rather than the numbers to call alone.
@@ -349,7 +350,7 @@ func renderRow(t *Table, r *Row, widths []int, v vocab.Vocabulary, st Styles, wi
 			cells[i] = []string{cell}
 		}
 	}
-	if r.Restricted {
+	if r.Restricted || r.Withheld {
 		h = 1
 	}
 	for i, wd := range widths {
@@ -375,7 +376,9 @@ func renderRow(t *Table, r *Row, widths []int, v vocab.Vocabulary, st Styles, wi
 			lb.WriteString(text.Fit(marker, domainWidth-1))
 			lb.WriteByte(' ')
 		}
-		if r.Restricted {
+		if r.Withheld {
+			lb.WriteString(v.WithheldObjection)
+		} else if r.Restricted {
 			lb.WriteString(v.Restricted)
 		} else {
 			for i, wd := range widths {

@@ -45,6 +45,7 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 	}
 	st := TextStyles()
 	v.Restricted = v.RestrictedText
+	v.WithheldObjection = v.WithheldObjectionText
 	var b strings.Builder
 	b.WriteString(Banner(rec, v, st, width, now))
 	b.WriteString("\n")
@@ -57,10 +58,14 @@ func RecordTextWith(rec *record.Record, v vocab.Vocabulary, sections []record.Se
 			b.WriteString("\n")
 		}
 	}
+	all := len(sections) == 0 || len(sections) == len(record.Sections())
 	if len(sections) == 0 {
 		sections = record.Sections()
 	}
 	for _, sec := range sections {
+		if all && quietWhenEmpty(rec, sec) {
+			continue
+		}
 		b.WriteString("\n")
 		title := SectionTitle(sec, v)
 		fmt.Fprintf(&b, "%s (%s)\n", title, CountText(rec, sec))

@@ -20,6 +20,7 @@ func TestSectionQueries(t *testing.T) {
 		record.SectionEncounters:   {"Encounter"},
 		record.SectionNotes:        {"DocumentReference", "Composition", "Observation"},
 		record.SectionAlerts:       {"Flag"},
+		record.SectionConsent:      {"Consent", "Observation"},
 	}
 	for _, sec := range record.Sections() {
 		qs := SectionQueries(sec)

@@ -18,6 +18,12 @@ func init() {
 			}
 			for _, r := range items {
 				if r.Type == "Flag" {
+					if c, ok := m.refusalFinding(r); ok {
+						// A Flag coded "refused consent for upload to a shared record" is the
+						// person's objection, filed in the consent section.
+						out.Consent = append(out.Consent, c)
+						continue
+					}
 					if a, ok := m.flag(r); ok {
 						out.Alerts = append(out.Alerts, a)
 					}
@@ -53,12 +59,65 @@ func (m *mapper) flag(r Resource) (record.Alert, bool) {
 		Category: cleanTerm(f.Category.Label()), Text: f.Code.Label(), Status: firstNonEmpty(f.Status, "active"),
 		Period: m.periodWithText(r, "period", &f.Period),
 	}
+	a.Programme = flagProgramme(f)
+	a.Notes = flagNotes(r)
 	if flagIsAllergy(f) {
 		// A diet or drug flag naming an allergy is filed as an allergy alert; its text (the
 		// flag's code) says what it is.
 		a.Category = AlertCategoryAllergy
 	}
 	return a, true
+}
+
+// National patient flag code systems: the draft PatientFlagCategory (NRAF, CP-IS, FGM) and
+// the published IG's England-FlagCategoryPatient (national-reasonable-adjustment-flag).
+const (
+	SystemPatientFlagCategory = "https://fhir.nhs.uk/England/CodeSystem/PatientFlagCategory"
+	SystemFlagCategoryPatient = "https://fhir.nhs.uk/England/CodeSystem/England-FlagCategoryPatient"
+	extFlagNotes              = "https://fhir.nhs.uk/England/StructureDefinition/Extension-FlagNotes"
+	snomedChildProtection     = "224353004" // Child protection finding (finding): CP-IS flag code
+)
+
+// flagProgramme is the national programme a Flag belongs to, by its code or category:
+// CP-IS (or SNOMED 224353004), NRAF / national-reasonable-adjustment-flag, FGM; "" for a
+// local flag.
+func flagProgramme(f flagRes) string {
+	for _, c := range append([]CodeableConcept{f.Code}, f.Category...) {
+		for _, cd := range c.Coding {
+			switch {
+			case cd.System == SystemPatientFlagCategory && cd.Code == "CP-IS",
+				cd.System == SystemSNOMED && cd.Code == snomedChildProtection:
+				return record.FlagChildProtection
+			case cd.System == SystemPatientFlagCategory && cd.Code == "NRAF",
+				cd.System == SystemFlagCategoryPatient && cd.Code == "national-reasonable-adjustment-flag":
+				return record.FlagReasonableAdjustment
+			case (cd.System == SystemPatientFlagCategory || cd.System == SystemFlagCategoryPatient) && cd.Code == "FGM":
+				return record.FlagFGM
+			}
+		}
+	}
+	return ""
+}
+
+// flagNotes is the text of the Flag's Extension-FlagNotes (an Annotation), "" without one.
+func flagNotes(r Resource) string {
+	var x struct {
+		Extension []struct {
+			URL             string `json:"url"`
+			ValueAnnotation struct {
+				Text string `json:"text"`
+			} `json:"valueAnnotation"`
+		} `json:"extension"`
+	}
+	if unmarshal(r.Raw, &x) != nil {
+		return ""
+	}
+	for _, e := range x.Extension {
+		if e.URL == extFlagNotes {
+			return strings.TrimSpace(e.ValueAnnotation.Text)
+		}
+	}
+	return ""
 }
 
 // flagIsAllergy: the flag's category or code names an allergy or intolerance.

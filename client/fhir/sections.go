@@ -21,6 +21,9 @@ type sectionMapping struct {
 	// deceased, interpreter needed), so the section is answered even where the server
 	// refuses every search.
 	usesPatient bool
+	// nationalOnly: only a national service (a flags back end) holds the section; regional
+	// R4 back ends are sent no search for it (the section is not-supported there).
+	nationalOnly bool
 }
 
 // gpcSection is a section's part of GP Connect Access Record Structured.

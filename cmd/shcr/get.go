@@ -33,6 +33,7 @@ type getOptions struct {
 	width    int    // --width: text output width; 0: the terminal's, or full lines when piped
 	// Find by name: --family with --birth-date (or --postcode), as the interface's search.
 	family, given, birthDate, postcode string
+	flags                              flagsOptions // --unscheduled-access, --break-glass (get_flags.go)
 }
 
 // byName reports whether any of the find-by-name flags was given.
@@ -77,6 +78,7 @@ Text is laid out in the terminal's width; piped, lines are whole; --width N sets
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.revealed = cmd.Flags().Changed("reveal-restricted")
+			o.flags.breakGlassSet = cmd.Flags().Changed("break-glass")
 			return a.get(cmd.Context(), strings.Join(args, " "), o)
 		},
 	}
@@ -97,6 +99,7 @@ Text is laid out in the terminal's width; piped, lines are whole; --width N sets
 	cmd.Flags().IntVar(&o.width, "width", 0, "lay text out in `N` columns (default: the terminal's width; full lines when piped)")
 	cmd.Flags().BoolVar(&o.noLogin, "no-login", false, "never sign in interactively: a back end that needs it is not queried (exit 4)")
 	cmd.Flags().StringVar(&o.reveal, "reveal-restricted", "", "show restricted items' content; the `REASON` is recorded in the audit trail")
+	addFlagsOptions(cmd, &o.flags)
 	return cmd
 }
 
@@ -177,9 +180,13 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 	defer s.Close()
 
 	choice, notice := purpose.ForGet(s.purpose)
+	if err := o.flags.check(choice); err != nil {
+		return err
+	}
 	if notice != "" {
 		fmt.Fprintln(a.stderr, notice)
 	}
+	ctx = o.flags.childProtectionContext(ctx, s.cfg.Role)
 	// Sign-in: tokens from the keyring; a back end without one signs in here (prompting on
 	// stderr; Ctrl-C stops it), unless --no-login. Signing in before the federation is built
 	// lets GP Connect and the audit trail name the member of staff who signed in.
@@ -226,14 +233,14 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 			// One person with an NHS number: fetched by it, so that back ends that search by
 			// NHS number only (GP Connect) are asked too.
 			nhs = matches[0].Person.NHSNumber
-			rec, found = fed.Fetch(ctx, nhs, sections)
+			rec, found = fed.Fetch(ctx, nhs, withConsent(sections))
 		case len(matches) == 1:
-			rec, found = fed.OpenRecord(ctx, matches[0], sections), true
+			rec, found = fed.OpenRecord(ctx, matches[0], withConsent(sections)), true
 		default:
 			rec = &record.Record{Backends: statuses}
 		}
 	} else {
-		rec, found = fed.Fetch(ctx, nhs, sections)
+		rec, found = fed.Fetch(ctx, nhs, withConsent(sections))
 	}
 	if ctx.Err() != nil {
 		return exitf(exitFailure, "shcr get: interrupted")
@@ -264,6 +271,7 @@ func (a *app) get(ctx context.Context, typed string, o getOptions) error {
 				events = append(events, audit.Revealed(rec, choice, o.reveal, revealKeys...))
 			}
 		}
+		events = append(events, o.flags.events(rec, choice, &revealKeys)...)
 	}
 	if err := trail.AppendAll(events); err != nil {
 		return exitf(exitFailure, "shcr get: cannot write the audit trail %s: %v; no record is shown", trail.Path(), err)

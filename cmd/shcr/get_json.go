@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -33,6 +34,9 @@ type getJSON struct {
 	Identity      *record.Identity `json:"identity"`
 	HeldElsewhere *record.Locator  `json:"held_elsewhere"`
 	Routing       []record.Route   `json:"routing"`
+	// Flags are the national flags (get_flags.go); Consent the objections to sharing.
+	Flags   []flagJSON  `json:"flags"`
+	Consent consentJSON `json:"consent"`
 }
 
 // backendJSON is one back end's answer: the fields of record.BackendStatus in a fixed
@@ -131,6 +135,8 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	if out.Routing == nil {
 		out.Routing = []record.Route{}
 	}
+	now := time.Now()
+	out.Flags, out.Consent = flagsJSON(rec, now), consentOf(rec, now)
 	return out, nil
 }
 

@@ -54,8 +54,10 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		Identity      *record.Identity       `json:"identity"`
 		HeldElsewhere *record.Locator        `json:"held_elsewhere"`
 		Routing       []record.Route         `json:"routing"`
+		Flags         []flagJSON             `json:"flags"`
+		Consent       consentJSON            `json:"consent"`
 	}{Person: doc.Person, SectionStatus: doc.SectionStatus, Backends: doc.Backends, Discrepancies: doc.Discrepancies, Notices: doc.Notices,
-		Identity: doc.Identity, HeldElsewhere: doc.HeldElsewhere, Routing: doc.Routing}
+		Identity: doc.Identity, HeldElsewhere: doc.HeldElsewhere, Routing: doc.Routing, Flags: doc.Flags, Consent: doc.Consent}
 	if rec == nil {
 		rec = &record.Record{}
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 )
@@ -187,7 +188,7 @@ func TestGetDemoJSON(t *testing.T) {
 	if doc.Person.BirthDate != p.BirthDate || !regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`).MatchString(doc.Person.BirthDate) {
 		t.Errorf("birth_date %q, want ISO %q", doc.Person.BirthDate, p.BirthDate)
 	}
-	want := []string{"care_packages", "referrals_and_orders", "care_team", "medications", "allergies", "next_of_kin", "encounters", "notes", "alerts"}
+	want := []string{"care_packages", "referrals_and_orders", "care_team", "medications", "allergies", "next_of_kin", "encounters", "notes", "alerts", "child_protection", "consent"}
 	for _, k := range want {
 		if _, ok := doc.Sections[k]; !ok {
 			t.Errorf("sections has no %q list", k)
@@ -559,7 +560,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect | pds | nrl)` + "\n"
+	want := "config " + path + `:7:11: backends[1].kind: "fhir-r5" is not a back end kind (fhir-r4 | gp-connect | pds | nrl | flags)` + "\n"
 	for _, args := range [][]string{{"get", "9991230009"}, {}, {"demo"}} {
 		r := shcr(t, env, args...)
 		if r.code != 2 || r.stderr != want || r.stdout != "" {
@@ -616,7 +617,7 @@ func TestDemoServe(t *testing.T) {
 			t.Errorf("line %d should end with exactly one base URL: %q", i, line)
 			continue
 		}
-		if !strings.Contains(line, "fhir-r4") && !strings.Contains(line, "gp-connect") {
+		if !slices.ContainsFunc(config.Kinds(), func(k config.Kind) bool { return slices.Contains(strings.Fields(line), string(k)) }) {
 			t.Errorf("line %d does not give the kind: %q", i, line)
 		}
 		resp, err := http.Get(urls[0] + "/metadata")
@@ -627,6 +628,15 @@ func TestDemoServe(t *testing.T) {
 		var cs struct{ ResourceType string }
 		err = json.NewDecoder(resp.Body).Decode(&cs)
 		resp.Body.Close()
+		national := strings.Contains(line, " "+string(config.KindPDS)+" ") || strings.Contains(line, " "+string(config.KindNRL)+" ")
+		if national {
+			// The national services answer only requests with the headers they require
+			// (X-Request-ID…), as the real ones do: an OperationOutcome says what is missing.
+			if resp.StatusCode != http.StatusBadRequest || err != nil || cs.ResourceType != "OperationOutcome" {
+				t.Errorf("GET %s/metadata without headers: %d %q %v", urls[0], resp.StatusCode, cs.ResourceType, err)
+			}
+			continue
+		}
 		if resp.StatusCode != 200 || err != nil || cs.ResourceType != "CapabilityStatement" {
 			t.Errorf("GET %s/metadata: %d %q %v", urls[0], resp.StatusCode, cs.ResourceType, err)
 		}
@@ -655,7 +665,7 @@ func TestDemoServe(t *testing.T) {
 
 func demoBackendNames(t *testing.T) []string {
 	t.Helper()
-	s, err := demo.Start(demo.Options{})
+	s, err := demo.Start(demoOptions(nil)) // as shcr demo and --demo start them
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestGetNationalJSONAndText(t *testing.T) {
 		len(doc.Identity.Superseded) != 1 || doc.Identity.Superseded[0] != demo.NHSSuperseded || doc.Identity.GPPractice != "DMG01" {
 		t.Errorf("superseded: person %s identity %+v", doc.Person.NHSNumber, doc.Identity)
 	}
-	if doc.HeldElsewhere == nil || doc.HeldElsewhere.Status != "ok" || doc.HeldElsewhere.Pointers == nil || len(doc.Routing) != 3 {
+	if doc.HeldElsewhere == nil || doc.HeldElsewhere.Status != "ok" || doc.HeldElsewhere.Pointers == nil || len(doc.Routing) != 4 { // three records and the flags service
 		t.Errorf("held_elsewhere %+v routing %+v", doc.HeldElsewhere, doc.Routing)
 	}
 

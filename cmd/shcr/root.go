@@ -300,7 +300,7 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 		return nil, exitf(exitUsage, "%v", err)
 	}
 	if demoMode {
-		servers, err := demo.Start(demo.Options{Logger: a.log, National: true})
+		servers, err := demo.Start(demoOptions(a.log))
 		if err != nil {
 			return nil, exitf(exitFailure, "shcr: the demo back ends could not start: %v", err)
 		}
@@ -346,4 +346,10 @@ func demoExample() string {
 		}
 	}
 	return "9990000018"
+}
+
+// demoOptions are the demo back ends shcr demo and --demo start: the regional records and
+// the national services (demographics, record locator, flags).
+func demoOptions(log *slog.Logger) demo.Options {
+	return demo.Options{Logger: log, National: true, Flags: true}
 }

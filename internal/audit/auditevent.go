@@ -276,7 +276,7 @@ func ToAuditEvent(e Event, id string, s Site) AuditEvent {
 	}
 
 	switch e.Event {
-	case RecordOpened, SectionViewed:
+	case RecordOpened, SectionViewed, ChildProtectionAccessed:
 		// BALP PatientRead: the client received data from the back ends (the servers).
 		a.Meta = &Meta{Profile: []string{profilePatientRd}}
 		a.Type, a.Subtype, a.Action = typeRest, []Coding{subRead, shcrCode(e.Event)}, "R"

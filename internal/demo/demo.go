@@ -1,7 +1,8 @@
 // Package demo runs shcr's embedded demo back ends: real HTTP FHIR servers on loopback that
 // serve an obviously synthetic data set (test-range NHS numbers, invented people and places).
 //
-// Three back ends start by default:
+// Three back ends start by default (and, with Options.Flags, as `shcr demo` asks, a fourth:
+// "Demo National Flags", a national flags service, flags.go):
 //   - "Demo NHS ShCR": a FHIR R4 regional shared care record (UK Core shapes), domain health;
 //   - "Demo County Council": a FHIR R4 social care record (Interweave shapes), domain social-care;
 //   - "Demo GP Practice": GP Connect Access Record Structured (FHIR STU3), domain health.
@@ -97,6 +98,8 @@ type Options struct {
 	// National also starts a demographics service (PDS) and a record locator (NRL)
 	// (pds.go, nrl.go); shcr demo does.
 	National bool
+	// Flags also starts the demo national flags service (flags.go; `shcr demo` does).
+	Flags bool
 }
 
 // Server is one running demo back end.
@@ -115,6 +118,8 @@ type Servers struct {
 	listeners []net.Listener
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+
+	flags *flagsHandler // the flags service, when started (Options.Flags)
 
 	// unused are the connections that have not sent a request yet. A client dials ahead,
 	// or finishes a dial for a request it has cancelled, and may never use the connection:
@@ -168,6 +173,10 @@ func Start(opts Options) (*Servers, error) {
 				func(base string) http.Handler { return newPDSHandler(base, ds) }},
 			spec{Server{Name: NameNRL, Kind: config.KindNRL}, "/record-locator/consumer/FHIR/R4",
 				func(base string) http.Handler { return newNRLHandler(base, nhsBase) }})
+	}
+	if opts.Flags {
+		specs = append(specs, spec{Server{Name: NameFlags, Kind: config.KindFlags, Domain: record.DomainHealth}, "/patient-flags/FHIR/R4",
+			func(base string) http.Handler { s.flags = newFlagsHandler(base); return s.flags }})
 	}
 	for _, sp := range specs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -241,6 +250,16 @@ var demoCovers = map[string][]string{
 	NameNHS:     {odsDemoHospital, odsDemoPractice, "DMC01"},
 	NameCouncil: {"DMLA1"},
 	NameGP:      {odsDemoPractice},
+}
+
+// Notified returns the NHS numbers whose child protection plan the demo flags service was
+// asked for with IsUnscheduledAccessEvent: true (the local authority told), in order; nil
+// without the flags service.
+func (s *Servers) Notified() []string {
+	if s == nil || s.flags == nil {
+		return nil
+	}
+	return s.flags.Notified()
 }
 
 // Backend returns the running back end with that name.

@@ -884,8 +884,8 @@ func TestPatientSearchParameterForms(t *testing.T) {
 		{url.Values{"family": {"Hargreaves"}, "birthdate": {"1950-06"}}, 2},
 		{url.Values{"birthdate": {"lt1934-01-01"}}, 1},
 		{url.Values{"birthdate": {"le1933-12-01"}}, 1},
-		{url.Values{"birthdate": {"gt2005-01-01"}}, 0},
-		{url.Values{"birthdate": {"ge1958-05-30"}}, 1},
+		{url.Values{"birthdate": {"gt2005-01-01"}}, 1}, // Poppy Ashgrove (flags_people.go),
+		{url.Values{"birthdate": {"ge1958-05-30"}}, 3}, // and Desmond Halloway,
 		{url.Values{"gender": {"female"}, "family": {"Oakes"}}, 1},
 		{url.Values{"gender": {"male"}, "family": {"Oakes"}}, 0},
 	}

@@ -21,7 +21,7 @@ func personPrefix(i int) string { return fmt.Sprintf("%04d", i+1) }
 func (ds *dataset) buildHealth() *store {
 	types := []string{"Patient", "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Medication",
 		"Encounter", "DocumentReference", "Composition", "Flag", "CareTeam", "Practitioner", "PractitionerRole",
-		"Organization", "Location", "Provenance"}
+		"Organization", "Location", "Provenance", "Consent"}
 	s := newStore(NameNHS, types)
 	for _, t := range types {
 		switch t {
@@ -66,6 +66,7 @@ func (ds *dataset) buildHealth() *store {
 			s.deferBulk(pid, func(s *store) { ds.addLarge(s, i, p, pid) })
 		}
 	}
+	ds.addConsents(s) // flags_people.go
 	return s
 }
 

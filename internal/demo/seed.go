@@ -249,5 +249,6 @@ func loadSeed() (*seedFile, error) {
 	if err := dec.Decode(&sf); err != nil {
 		return nil, fmt.Errorf("data/people.json: %w", err)
 	}
+	sf.People = append(sf.People, flagsPeople()...) // flags_people.go
 	return &sf, nil
 }

@@ -183,6 +183,18 @@ type Vocabulary struct {
 	MoreEnter, MoreLine, MoreLines, ReadFind, ReadMatches, ReadNoMatch, ReadPosition string
 	HelpRead, HelpFind, HelpFindNext, HelpFindPrev, HelpClose, HelpTextTop           string
 	HelpTextEnd, RowsShown                                                           string
+	// National flags and child protection (CP-IS); words.go flagWords.
+	TitleChildProtection, FlagChildProtection, FlagReasonableAdjustment, FlagFGM string
+	PlanCPPI, PlanLACI, PlanUCPI, CPCall, CPOfficeHours, CPOutOfHours            string
+	CPNotAsked, CPNotified, CPNoContacts, HelpChildProtection                    string
+	CPOpenTitle, CPOpenQuestion, CPOpenHelp, CPOpened, CPNoFlag                  string
+	ColPlan, ColLocalAuthority, ColOfficeHours, ColOutOfHours, ColDecision       string
+
+	// Consent and objections to sharing; break glass (emergency access).
+	TitleConsent, ObjectedBanner, ObjectedRevealed, WithheldObjection                 string
+	WithheldObjectionText, WithheldObjectionDetails, ConsentKindConsent               string
+	ConsentKindFinding, ConsentKindNCRS, ConsentDeny, ConsentPermit, ConsentEmergency string
+	BreakGlassTitle, BreakGlassQuestion, BreakGlassNeedReason, BreakGlassDone         string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).

@@ -52,6 +52,7 @@ func Health() Vocabulary {
 	v.HandoverLastEncounters = "Last %d encounters"
 	v.TimelineEncounter, v.TimelineNote = "Encounter", "Clinical note"
 	v.TimelinePackageStart, v.TimelinePackageEnd = "Package start", "Package end"
+	flagWords(&v, "patient")
 	return v
 }
 
@@ -105,6 +106,7 @@ func SocialCare() Vocabulary {
 	v.HandoverLastEncounters = "Last %d visits and appointments"
 	v.TimelineEncounter, v.TimelineNote = "Visit", "Case note"
 	v.TimelinePackageStart, v.TimelinePackageEnd = "Support starts", "Support ends"
+	flagWords(&v, "person")
 	return v
 }
 
@@ -370,4 +372,40 @@ func common() Vocabulary {
 		HelpTextEnd:        "end",
 		RowsShown:          "(%d–%d shown)",
 	}
+}
+
+// flagWords are the words of national flags, child protection (CP-IS), consent and
+// objections to sharing, and emergency access: the same in both vocabularies but for the
+// person's noun.
+func flagWords(v *Vocabulary, person string) {
+	v.TitleChildProtection = "Child protection"
+	v.FlagChildProtection = "CHILD PROTECTION"
+	v.FlagReasonableAdjustment = "REASONABLE ADJUSTMENTS"
+	v.FlagFGM = "FGM"
+	v.PlanCPPI, v.PlanLACI, v.PlanUCPI = "child protection plan", "looked after child", "unborn child protection plan"
+	v.CPCall = "local authority %s"
+	v.CPOfficeHours, v.CPOutOfHours = "office hours", "out of hours"
+	v.CPNotAsked = "contacts not asked yet: in unscheduled care, opening them tells the local authority"
+	v.CPNotified = "the local authority was told of this access"
+	v.CPNoContacts = "no local authority contacts returned"
+	v.HelpChildProtection = "child protection contacts"
+	v.CPOpenTitle = "Child protection: open the local authority's contacts"
+	v.CPOpenQuestion = "This " + person + " has a child protection flag. Opening the plan in unscheduled care tells the responsible local authority (CP-IS), and is recorded in the audit trail."
+	v.CPOpenHelp = "enter open and tell the local authority · esc cancel"
+	v.CPOpened = "Child protection plan opened: the local authority is told; recorded in the audit trail"
+	v.CPNoFlag = "No child protection flag on this record"
+	v.ColPlan, v.ColLocalAuthority, v.ColOfficeHours, v.ColOutOfHours, v.ColDecision = "Plan", "Local authority", "Office hours", "Out of hours", "Decision"
+
+	v.TitleConsent = "Consent and objections"
+	v.ObjectedBanner = "OBJECTED TO SHARING FROM %s — EMERGENCY ACCESS ONLY"
+	v.ObjectedRevealed = "OBJECTED TO SHARING FROM %s — SHOWN UNDER EMERGENCY ACCESS (AUDITED)"
+	v.WithheldObjection = "Withheld: objection to sharing — emergency access only (x)"
+	v.WithheldObjectionText = "Withheld: objection to sharing (emergency access only)"
+	v.WithheldObjectionDetails = "This " + person + " objected to sharing from this back end. Its content is withheld unless emergency access (break glass: x, with a reason) is used; that is recorded in the audit trail."
+	v.ConsentKindConsent, v.ConsentKindFinding, v.ConsentKindNCRS = "consent record", "refusal recorded", "NHS record sharing: dissent"
+	v.ConsentDeny, v.ConsentPermit, v.ConsentEmergency = "objected", "agreed", "emergency access only"
+	v.BreakGlassTitle = "Emergency access (break glass)"
+	v.BreakGlassQuestion = "This " + person + " objected to sharing from %s. Emergency access shows it, sets the purpose of access to emergency and is recorded in the audit trail as break glass. Why is it needed?"
+	v.BreakGlassNeedReason = "A reason is needed for emergency access."
+	v.BreakGlassDone = "Emergency access: objected data shown while this record is open; recorded in the audit trail"
 }

@@ -1,0 +1,189 @@
+package record
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Consent record kinds: what carried the person's decision about sharing.
+const (
+	ConsentResource = "consent"         // a FHIR Consent (UK Core Consent; consent-example-Emergency's shape)
+	ConsentFinding  = "refusal-finding" // a Flag or Observation coded SNOMED 416409005 / 416308001
+	ConsentNCRS     = "ncrs"            // the NHS record sharing consent (NCRS) extension on a Patient
+)
+
+// Consent decisions.
+const (
+	DecisionDeny   = "deny"
+	DecisionPermit = "permit"
+)
+
+// WithheldObjection is Item.Withheld for content withheld because the person objected to
+// sharing from the item's back end and the purpose of access is not emergency care.
+const WithheldObjection = "objection"
+
+// ConsentRecord is one statement of what the person decided about sharing their record, as
+// one back end holds it. A deny that is active is an objection: it covers every item from
+// that back end (ObjectedBackends), which Masked withholds until emergency access (break
+// glass) reveals RevealObjectionKey(backend). The National Data Opt-out is not one: it does
+// not apply to direct care, and shcr never withholds anything because of it.
+type ConsentRecord struct {
+	Item
+	Kind     string `json:"kind"`     // ConsentResource | ConsentFinding | ConsentNCRS
+	Decision string `json:"decision"` // deny | permit
+	// EmergencyOnly: a deny with a nested permit for emergency treatment (ETREAT): shared in
+	// an emergency only.
+	EmergencyOnly bool      `json:"emergency_only"`
+	Status        string    `json:"status,omitempty"` // Consent.status: active | inactive | rejected | …
+	Text          string    `json:"text"`             // what it says: category, code or finding
+	Date          time.Time `json:"date,omitzero"`
+	DateText      string    `json:"date_text,omitempty"`
+	Period        Period    `json:"period,omitzero"` // provision.period, where given
+}
+
+// Objection reports whether the record is an objection to sharing in force now; a zero now
+// does not look at its period (Masked withholds while any active deny stands).
+func (c ConsentRecord) Objection(now time.Time) bool {
+	if c.Decision != DecisionDeny || c.Restricted {
+		return false
+	}
+	switch c.Status {
+	case "", "active":
+	default:
+		return false
+	}
+	return now.IsZero() || c.Period.Active(now)
+}
+
+// RevealObjectionKey is the key Masked asks revealed for before showing what a back end
+// holds for a person who objected to sharing from it: emergency access (break glass)
+// adds it, with purpose emergency and a reason, and the audit trail records it.
+func RevealObjectionKey(backend string) string { return "objection:" + backend }
+
+// IsObjectionKey reports whether key is a RevealObjectionKey, and for which back end.
+func IsObjectionKey(key string) (backend string, ok bool) {
+	return strings.CutPrefix(key, "objection:")
+}
+
+// Objections are the objections to sharing in force now, in record order.
+func (r *Record) Objections(now time.Time) []ConsentRecord {
+	var out []ConsentRecord
+	for _, c := range r.Sections.Consent {
+		if c.Objection(now) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ObjectedBackends names the back ends whose data the person objected to sharing, each
+// once, in record order.
+func (r *Record) ObjectedBackends(now time.Time) []string {
+	var out []string
+	for _, c := range r.Objections(now) {
+		for _, p := range append([]Provenance{c.Provenance}, c.AlsoFrom...) {
+			if p.Backend != "" && !slices.Contains(out, p.Backend) {
+				out = append(out, p.Backend)
+			}
+		}
+	}
+	return out
+}
+
+// ObjectionKeys are the RevealObjectionKey of every objected back end: what emergency
+// access reveals.
+func (r *Record) ObjectionKeys(now time.Time) []string {
+	var out []string
+	for _, b := range r.ObjectedBackends(now) {
+		out = append(out, RevealObjectionKey(b))
+	}
+	return out
+}
+
+// WithheldByObjection reports whether m (a Masked record) withholds anything because of an
+// objection.
+func (r *Record) WithheldByObjection() bool {
+	found := false
+	r.Sections.EachItem(func(_ Section, it *Item) {
+		if it.Withheld == WithheldObjection {
+			found = true
+		}
+	})
+	return found
+}
+
+// withholdObjected (called by Masked on its copy m) zeroes the content of every item (but the consent records themselves)
+// reported only by back ends the person objected to, whose objection key is not revealed,
+// and marks it Withheld. s must be Masked's own copy.
+func withholdObjected(m *Record, objected []string, revealed func(string) bool) {
+	if len(objected) == 0 {
+		return
+	}
+	s := &m.Sections
+	var hidden []string
+	m.EmergencyAccess = nil
+	for _, b := range objected {
+		if revealed(RevealObjectionKey(b)) {
+			m.EmergencyAccess = append(m.EmergencyAccess, b)
+		} else {
+			hidden = append(hidden, b)
+		}
+	}
+	if len(hidden) == 0 {
+		return
+	}
+	hide := func(it *Item) bool {
+		objected := 0
+		if slices.Contains(hidden, it.Provenance.Backend) {
+			objected++
+		}
+		for _, p := range it.AlsoFrom {
+			if slices.Contains(hidden, p.Backend) {
+				objected++
+			}
+		}
+		switch objected {
+		case 0:
+			return false // no objected back end reports it
+		case 1 + len(it.AlsoFrom):
+			return true // only objected back ends report it
+		}
+		// Another back end reports it too: shown from there alone, without naming the
+		// objected back end as a source (a new slice: the item's is shared with the record).
+		var shown []Provenance
+		for _, p := range append([]Provenance{it.Provenance}, it.AlsoFrom...) {
+			if !slices.Contains(hidden, p.Backend) {
+				shown = append(shown, p)
+			}
+		}
+		it.Provenance, it.AlsoFrom = shown[0], shown[1:]
+		if len(it.AlsoFrom) == 0 {
+			it.AlsoFrom = nil
+		}
+		return false
+	}
+	for _, d := range sectionTable {
+		if d.Key == SectionConsent {
+			continue
+		}
+		for _, l := range d.lists {
+			l.withhold(s, hide)
+		}
+	}
+}
+
+func (l itemList[T, PT]) withhold(s *SectionsData, hide func(*Item) bool) {
+	items := *l.get(s)
+	for i := range items {
+		if it := PT(&items[i]).item(); hide(it) {
+			zeroContent(reflect.ValueOf(&items[i]).Elem())
+			it = PT(&items[i]).item()
+			// Who recorded it, where and when is the objected back end's data too: only the
+			// back end and its domain stay, to say where it is held.
+			it.Provenance = Provenance{Backend: it.Provenance.Backend, Domain: it.Provenance.Domain}
+			it.AlsoFrom, it.AlsoKnownAs, it.Withheld = nil, nil, WithheldObjection
+		}
+	}
+}
