@@ -51,7 +51,9 @@ func HeldElsewhereLine(rec *record.Record, v vocab.Vocabulary, st Styles, width 
 	case l.State != record.IdentityOK:
 		s = st.Warning.Render(fmt.Sprintf(v.HeldElsewhereNotChecked, firstNonEmptyText(l.Error, l.Backend)))
 	case len(l.Pointers) == 0:
-		s = st.Faint.Render(fmt.Sprintf(v.HeldElsewhereNone, l.Backend))
+		// The locator answered and holds no pointer: the Summary says so ("none listed by
+		// X"); the banner, on every tab, keeps its lines for what needs acting on.
+		return ""
 	default:
 		var who []string
 		for _, p := range l.Pointers {
@@ -144,6 +146,8 @@ func IdentityFields(rec *record.Record, v vocab.Vocabulary, now time.Time) []Fie
 			ps = append(ps, line)
 		}
 		out = append(out, Field{v.SumHeldElsewhere, strings.Join(ps, "\n")})
+	} else if l != nil && l.State == record.IdentityOK {
+		out = append(out, Field{v.SumHeldElsewhere, fmt.Sprintf(v.HeldElsewhereNone, l.Backend)})
 	}
 	if len(rec.Routing) > 0 {
 		var as []string

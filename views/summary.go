@@ -138,15 +138,29 @@ func summaryFields(rec *record.Record, v vocab.Vocabulary, now time.Time, reveal
 
 	out = append(out, Field{v.SumAllergies, allergySummary(rec, v, revealed)})
 
+	// The current ones by name (a count alone tells a social worker nothing); restricted
+	// ones counted, never dropped; only ended ones said so, never "none".
 	meds := ""
 	if rec.Count(record.SectionMedications) > 0 {
-		n := 0
+		var names []string
+		masked, ended := 0, 0
 		for i := range s.Medications {
-			if m := &s.Medications[i]; !m.Masked(revealed) && currentMedication(m, now) {
-				n++
+			switch m := &s.Medications[i]; {
+			case m.Masked(revealed):
+				masked++
+			case currentMedication(m, now):
+				names = appendNew(names, m.Name)
+			default:
+				ended++
 			}
 		}
-		meds = fmt.Sprint(n)
+		if masked > 0 {
+			names = append(names, fmt.Sprintf(v.RestrictedCount, masked))
+		}
+		if len(names) == 0 && ended > 0 {
+			names = append(names, fmt.Sprintf(v.OnlyEnded, ended))
+		}
+		meds = strings.Join(names, ", ")
 	}
 	out = append(out, Field{v.SumMedications, listOrWhy(meds, rec, record.SectionMedications, v)})
 

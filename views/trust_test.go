@@ -501,14 +501,33 @@ func TestSummaryAlertsNotChecked(t *testing.T) {
 	}
 }
 
-// A medication whose period has ended is not counted as current.
+// A medication whose period has ended is not listed as current; when every one has ended,
+// the line says so (never "none recorded"); a restricted one is counted, never dropped.
 func TestEndedMedicationNotCurrent(t *testing.T) {
 	rec := viewstest.Record()
-	rec.Sections.Medications[0].Period.End = viewstest.Now.AddDate(0, 0, -1)
+	meds := rec.Sections.Medications
+	ended := meds[0].Name
+	meds[0].Period.End = viewstest.Now.AddDate(0, 0, -1)
 	for _, v := range vocabs {
-		if got := summaryValue(rec, v, v.SumMedications, nil); got != "2" {
-			t.Errorf("%s: current medications %q, want 2", v.Name, got)
+		got := summaryValue(rec, v, v.SumMedications, nil)
+		if strings.Contains(got, ended) || !strings.Contains(got, meds[1].Name) || !strings.Contains(got, meds[2].Name) {
+			t.Errorf("%s: current medications %q: want %q and %q, not the ended %q", v.Name, got, meds[1].Name, meds[2].Name, ended)
 		}
+	}
+	for i := range meds {
+		meds[i].Period.End = viewstest.Now.AddDate(0, 0, -1)
+	}
+	meds[1].Restricted = true
+	for _, v := range vocabs {
+		got := summaryValue(rec, v, v.SumMedications, nil)
+		if want := fmt.Sprintf(v.RestrictedCount, 1); got != want {
+			t.Errorf("%s: all ended but a restricted one: %q, want %q", v.Name, got, want)
+		}
+		meds[1].Restricted = false
+		if got, want := summaryValue(rec, v, v.SumMedications, nil), fmt.Sprintf(v.OnlyEnded, len(meds)); got != want {
+			t.Errorf("%s: all ended: %q, want %q", v.Name, got, want)
+		}
+		meds[1].Restricted = true
 	}
 }
 

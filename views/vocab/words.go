@@ -153,7 +153,7 @@ func common() Vocabulary {
 		NHSNotChecked:           "NHS NUMBER NOT CHECKED: %s",
 		HeldElsewhere:           "Records held elsewhere: %d (%s)",
 		HeldElsewhereNotChecked: "Records held elsewhere: not checked (%s)",
-		HeldElsewhereNone:       "Records held elsewhere: none listed by %s",
+		HeldElsewhereNone:       "none listed by %s",
 		SumGPPractice:           "Registered GP",
 		SumHeldElsewhere:        "Held elsewhere",
 		SumAsked:                "Asked",
