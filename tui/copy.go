@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/text"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
@@ -43,6 +44,13 @@ func systemClipboard(s string) error { return clipboard.WriteAll(s) }
 // copy puts msg's text on the terminal's clipboard (OSC 52, with the next frame) and the
 // system clipboard (in a command: it may run a program), then says what was copied.
 func (m *Model) copy(msg copyMsg) tea.Cmd {
+	if msg.what == m.c.v.CopyHandover && m.record.rec != nil {
+		// The handover summary is a disclosure: recorded before it leaves, or not copied.
+		if err := m.c.record(audit.Exported(m.record.rec, m.record.choice, audit.ExportClipboard)); err != nil {
+			text := fmt.Sprintf(m.c.v.HandoverNotWritten, fmt.Sprintf(m.c.v.ExportNotAudited, flatLine(err.Error())))
+			return func() tea.Msg { return flashMsg{text: text, err: true} }
+		}
+	}
 	m.oscID++
 	id := m.oscID
 	m.osc = osc52.New(msg.text).String()
@@ -158,6 +166,13 @@ func (p *recordPage) handoverKey() tea.Cmd {
 		return nil
 	}
 	body, dir, now, c := p.handoverText(), p.c.opts.HandoverDir, p.c.now(), p.c
+	// Recorded before it leaves: no file the audit trail does not know of.
+	if err := c.record(audit.Exported(p.rec, p.choice, audit.ExportFile)); err != nil {
+		why := fmt.Sprintf(c.v.ExportNotAudited, flatLine(err.Error()))
+		return func() tea.Msg {
+			return pushMsg{newNotePanel(c, c.v.HandoverTitle, fmt.Sprintf(c.v.HandoverNotWritten, why), true)}
+		}
+	}
 	return func() tea.Msg {
 		path, err := writeHandover(dir, body, now)
 		if err != nil {

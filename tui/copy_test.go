@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/audit"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
@@ -280,8 +282,25 @@ func TestHandoverKeyWritesAFile(t *testing.T) {
 	m := fixtureModel(t, v, "", viewstest.Hard(), 80, 24)
 	dir := filepath.Join(t.TempDir(), "handover")
 	m.c.opts.HandoverDir = dir
+	var events []AuditEvent
+	auditErr := errors.New("disk full")
+	m.c.opts.Audit = func(e AuditEvent) error { events = append(events, e); return auditErr }
 	d := &driver{tb: t, m: m}
+	// Not recorded, not written: the audit trail knows of every summary that leaves.
 	d.keys("H")
+	if files, _ := filepath.Glob(filepath.Join(dir, "handover-*.md")); len(files) != 0 {
+		t.Fatalf("a summary written though the audit trail refused it: %v", files)
+	}
+	if n, ok := m.top().(*notePanel); !ok || !n.isErr || !strings.Contains(n.msg, "disk full") {
+		t.Fatalf("audit failure not said: %+v", m.top())
+	}
+	d.keys("esc")
+	auditErr, events = nil, nil
+	d.keys("H")
+	if len(events) != 1 || events[0].Event != audit.RecordExported || events[0].Detail != audit.ExportFile ||
+		events[0].NHSNumber != viewstest.Hard().Person.NHSNumber {
+		t.Errorf("audit events for H: %+v", events)
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "handover-*.md"))
 	if err != nil || len(files) != 1 {
 		t.Fatalf("files %v, %v", files, err)

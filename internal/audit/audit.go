@@ -32,6 +32,7 @@ const (
 	ScreenLocked       Kind = "screen-locked"       // idle lock engaged
 	ScreenUnlocked     Kind = "screen-unlocked"     // the user unlocked it again
 	SignedOut          Kind = "signed-out"          // the user signed out from the lock panel
+	RecordExported     Kind = "record-exported"     // a handover summary left shcr: a file written, or copied
 )
 
 // FailureKind maps an HTTP status from a back end to the event that records it:

@@ -184,6 +184,7 @@ var (
 	typeAlert    = Coding{System: sysDCM, Code: "110113", Display: "Security Alert"}
 	typeUserAuth = Coding{System: sysDCM, Code: "110114", Display: "User Authentication"}
 	typeAppAct   = Coding{System: sysDCM, Code: "110100", Display: "Application Activity"}
+	typeExport   = Coding{System: sysDCM, Code: "110106", Display: "Export"}
 
 	subRead      = Coding{System: sysRestful, Code: "read", Display: "read"}
 	subSearch    = Coding{System: sysRestful, Code: "search-type", Display: "search type"}
@@ -299,6 +300,11 @@ func ToAuditEvent(e Event, id string, s Site) AuditEvent {
 		if len(e.Items) > 0 {
 			a.Entity = append(a.Entity, AuditEntity{Type: &entitySystem, Role: &roleDomain, Name: "restricted items revealed", Description: strings.Join(e.Items, ", ")})
 		}
+	case RecordExported:
+		// DICOM Export: data about the patient left the application (a file, the clipboard).
+		a.Type, a.Subtype, a.Action = typeExport, []Coding{shcrCode(e.Event)}, "R"
+		a.Agent = []AuditAgent{user, client}
+		a.Entity = append(patient, data...)
 	case BreakGlassStarted:
 		a.Type, a.Subtype = typeAlert, []Coding{subOverride, shcrCode(e.Event)}
 		a.Agent = []AuditAgent{user, client}

@@ -15,7 +15,7 @@ func TestAuditEventGolden(t *testing.T) {
 		Purpose: "direct-care", Backends: []string{"essex-shcr", "gp"}, Sections: []string{"summary", "medications"}}
 	cases := map[string]Event{}
 	for _, k := range []Kind{RecordOpened, SectionViewed, RestrictedRevealed, AccessRefused, PersonNotFound, AccessFailed,
-		ScreenLocked, ScreenUnlocked, SignedOut, SignedIn, BreakGlassStarted} {
+		ScreenLocked, ScreenUnlocked, SignedOut, SignedIn, BreakGlassStarted, RecordExported} {
 		e := base
 		e.Event = k
 		switch k {
@@ -31,6 +31,8 @@ func TestAuditEventGolden(t *testing.T) {
 			e.Sections, e.Detail = nil, "searched by NHS number"
 		case BreakGlassStarted:
 			e.Purpose = "emergency"
+		case RecordExported:
+			e.Sections, e.Detail = nil, ExportFile
 		case ScreenLocked, ScreenUnlocked, SignedOut, SignedIn:
 			e.NHSNumber, e.Purpose, e.Sections = "", "", nil
 			e.Backends = nil

@@ -245,3 +245,24 @@ func (l *Log) AppendAll(events []Event) error {
 	}
 	return nil
 }
+
+// How a handover summary left shcr, the detail of a RecordExported event.
+const (
+	ExportFile      = "handover summary written to a file"
+	ExportClipboard = "handover summary copied to the clipboard"
+)
+
+// Exported is a record's handover summary leaving shcr (how: ExportFile or ExportClipboard),
+// recorded before it leaves: the summary holds the banner, alerts, medications, allergies
+// and next of kin, so it is audited as a disclosure, naming the back ends it came from.
+func Exported(rec *record.Record, c purpose.Choice, how string) Event {
+	e := base(RecordExported, rec.Person.NHSNumber, c)
+	for _, b := range rec.Backends {
+		if b.Status == record.BackendOK || b.Status == record.BackendPartial || b.Status == record.BackendSlow {
+			e.Backends = append(e.Backends, b.Name)
+		}
+	}
+	e.Detail = how
+	e.RequestID = rec.RequestID
+	return e
+}

@@ -169,14 +169,14 @@ type Vocabulary struct {
 	// The job in one screen (issue 14 §3). Copy: what was copied and where it went (the value
 	// itself is never repeated); the copy chooser (Y); the handover summary (H, get --output
 	// md); the timeline (t); the banner's chip for alerts that could not be checked.
-	CopiedTerminal, CopiedBoth, CopyNothing, CopyNHSNumber, CopyPhone, CopyAddress string
-	CopyRow, CopyTitle, CopyHelp, HelpCopyChoose, CopyHandover                     string
-	HandoverTitle, HandoverPrinted, HandoverLastEncounters, HandoverCoverage       string
-	HandoverAllChecked, HandoverWritten, HandoverNotWritten, HelpHandover          string
-	HandoverNoPhone, HandoverNone, NoteHelp                                        string
-	TimelineTitle, TimelineState, ColSource, TimelineEncounter, TimelineNote       string
-	TimelinePackageStart, TimelinePackageEnd, TimelineAlert, HelpTimeline          string
-	AlertsNotChecked                                                               string
+	CopiedTerminal, CopiedBoth, CopyNothing, CopyNHSNumber, CopyPhone, CopyAddress          string
+	CopyRow, CopyTitle, CopyHelp, HelpCopyChoose, CopyHandover                              string
+	HandoverTitle, HandoverPrinted, HandoverLastEncounters, HandoverCoverage                string
+	HandoverAllChecked, HandoverWritten, HandoverNotWritten, HelpHandover, ExportNotAudited string
+	HandoverNoPhone, HandoverNone, NoteHelp                                                 string
+	TimelineTitle, TimelineState, ColSource, TimelineEncounter, TimelineNote                string
+	TimelinePackageStart, TimelinePackageEnd, TimelineAlert, HelpTimeline                   string
+	AlertsNotChecked                                                                        string
 	// The reader (issue 14 §2): an item or the Summary in full. MoreEnter counts what a list
 	// left out ("+2 more (Enter)"), MoreLines what a cut text left out; ReadPosition is the
 	// lines shown and how many ("lines 1–20 of 64"); ReadMatches the match shown and how many.

@@ -346,6 +346,7 @@ func common() Vocabulary {
 		HandoverAllChecked: "Every back end that knows this record answered every section in full.",
 		HandoverWritten:    "Handover summary written to %s",
 		HandoverNotWritten: "Handover summary not written: %s",
+		ExportNotAudited:   "the audit trail could not record it (%s)",
 		HelpHandover:       "handover summary",
 		HandoverNoPhone:    "no phone recorded",
 		HandoverNone:       "none recorded",
