@@ -59,7 +59,7 @@ func (c *refCache) known(rs []fhir.Resource) {
 		}
 		done := make(chan struct{})
 		close(done)
-		r := rs[i]
+		r := rs[i].Detached() // a copy of its bytes: the cache must not hold the page's buffer
 		r.Mode = "include"
 		c.refs[ref] = &refRead{done: done, res: &r}
 	}
@@ -90,6 +90,13 @@ func (c *refCache) claim(refs []string) (mine, others map[string]*refRead) {
 // reference another section of the same fetch already read (or is reading) is not read
 // again. Failures only lose the detail: they are logged.
 func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resources []fhir.Resource) []fhir.Resource {
+	out, _ := b.readReferencesMax(ctx, cache, resources, maxReads)
+	return out
+}
+
+// readReferencesMax is readReferences wanting at most max references (a section read page
+// by page shares maxReads across its pages); it also returns how many it wanted.
+func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, resources []fhir.Resource, max int) ([]fhir.Resource, int) {
 	if cache == nil {
 		cache = newRefCache()
 	}
@@ -104,7 +111,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 		}
 		for _, ref := range fhir.References(r.Raw, b.baseStr) {
 			typ, _, _ := strings.Cut(ref, "/")
-			if have[ref] || !readableRefs[typ] || len(want) >= maxReads {
+			if have[ref] || !readableRefs[typ] || len(want) >= max {
 				continue
 			}
 			have[ref] = true
@@ -112,7 +119,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 		}
 	}
 	if len(want) == 0 {
-		return nil
+		return nil, 0
 	}
 	mine, others := cache.claim(want)
 	// Mine, by type, in the order wanted.
@@ -136,6 +143,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 				for _, id := range ids {
 					rr := mine[typ+"/"+id]
 					if r, ok := got[id]; ok {
+						r = r.Detached()
 						rr.res = &r
 					}
 					close(rr.done)
@@ -163,7 +171,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 		}
 	}
 	b.log.Debug("references read", "asked", len(want), "read here", read, "found", len(out))
-	return out
+	return out, len(want)
 }
 
 // chunkIDs cuts ids into _id searches of at most maxBatchIDs ids and maxBatchIDBytes.

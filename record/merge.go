@@ -36,7 +36,9 @@ func mergeItems[T any, PT interface {
 	if len(add) == 0 {
 		return dst
 	}
-	index := make(map[string]int, len(dst))
+	// Room for every item at once: a list of 50,000 from one part is not grown 20 times.
+	dst = slices.Grow(dst, len(add))
+	index := make(map[string]int, len(dst)+len(add))
 	indexAs := func(it *Item, i int) {
 		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
 			if _, taken := index[k]; k != "" && !taken {

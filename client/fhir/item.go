@@ -192,6 +192,10 @@ func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
 	return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
 }
 
+// profileNameCleaner drops the separators a profile name may write "social care" with
+// (built once: a Replacer is costly to build, and every item asks).
+var profileNameCleaner = strings.NewReplacer("-", "", "_", "")
+
 // socialCareProfile reports whether a meta.profile names a social care profile (the
 // Interweave SocialCare* profiles, a council's own).
 func socialCareProfile(profiles []string) bool {
@@ -200,8 +204,7 @@ func socialCareProfile(profiles []string) bool {
 		if i := strings.LastIndex(name, "/"); i >= 0 {
 			name = name[i+1:]
 		}
-		name = strings.NewReplacer("-", "", "_", "").Replace(name)
-		if strings.Contains(name, "socialcare") {
+		if strings.Contains(profileNameCleaner.Replace(name), "socialcare") {
 			return true
 		}
 	}

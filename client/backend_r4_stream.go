@@ -1,0 +1,127 @@
+package client
+
+// Reading a big section page by page: each page is mapped into record items as soon as it
+// is read (while the next page is fetched) and then dropped, so that a 50,000-encounter
+// record holds its items, not its pages; the first page is shown at once.
+
+import (
+	"context"
+
+	"github.com/shcr-project/shcr/client/fhir"
+	"github.com/shcr-project/shcr/record"
+)
+
+// streamable reports whether a section is read page by page: its items map each on their
+// own (fhir.PageLocal), it is one search, asked under one Patient id, and it needs nothing
+// from the Patient resource but its references. Other sections are read whole, then
+// mapped (they are small, or their items combine resources across searches).
+func streamable(sec record.Section, ids []string) bool {
+	return len(ids) == 1 && fhir.PageLocal(sec) && len(fhir.SectionQueries(sec)) == 1 && !fhir.SectionUsesPatient(sec)
+}
+
+// streamPage is one page handed from the search to the mapping; reset: the pages so far
+// are void (the search is being asked again with less).
+type streamPage struct {
+	entries []fhir.Resource
+	more    bool
+	total   int
+	reset   bool
+}
+
+// streamSection reads a streamable section: the search runs in its own goroutine, handing
+// pages over one at a time; each page is mapped (its references resolved from earlier
+// pages' includes, or read) and dropped. When more pages follow the first, the first
+// page's items are emitted at once with the section still loading; the rest, with the
+// section's one final state, when the last page is in. The items, states, warnings and
+// notices are those sectionPart gives for the whole section.
+func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string,
+	waitPatients func() patients, nhs string, emit func(record.Part)) {
+	q := fhir.SectionQueries(sec)[0]
+	params := b.queryParams(caps, q, ids[0])
+	pages := make(chan streamPage, 1) // one page mapped while the next is read
+	var (
+		res searchResult
+		err error
+	)
+	go func() {
+		defer close(pages)
+		res, err = b.runQuery(ctx, sec, q, params,
+			func(page []fhir.Resource, more bool, total int) {
+				pages <- streamPage{entries: page, more: more, total: total}
+			},
+			func() { pages <- streamPage{reset: true} })
+	}()
+	// The search goroutine never waits on a mapping that has stopped (a panic is
+	// recovered by the caller): what is left is drained.
+	defer func() {
+		for range pages {
+		}
+	}()
+
+	// The Patient is in every page's mapping (a reference to the person resolves to it)
+	// and says who the person is on this back end: the search goes on meanwhile.
+	pats := waitPatients()
+	var patient *fhir.Resource
+	if len(pats.resources) > 0 {
+		patient = &pats.resources[0]
+	}
+	var (
+		pm      = fhir.NewPageMapper(sec, patient, b.src)
+		data    record.SectionsData
+		dropped int
+		reads   int // references wanted so far: maxReads for the whole section
+		shown   int // items already emitted (the first page)
+		first   = true
+	)
+	mapPage := func(entries []fhir.Resource) record.SectionsData {
+		kept, d := b.aboutPersonOnly(entries, pats.ids, nhs)
+		dropped += d
+		refs.known(kept)
+		var extra []fhir.Resource
+		if ctx.Err() == nil && reads < maxReads {
+			var n int
+			extra, n = b.readReferencesMax(ctx, refs, kept, maxReads-reads)
+			reads += n
+		}
+		return pm.Map(kept, extra)
+	}
+	for pg := range pages {
+		if pg.reset {
+			// Asked again: what was mapped is void. Items already shown come again under
+			// the same keys and fold into themselves.
+			// The count starts again too (they are in data again).
+			pm, data, dropped, reads, shown = fhir.NewPageMapper(sec, patient, b.src), record.SectionsData{}, 0, 0, 0
+			continue
+		}
+		got := mapPage(pg.entries)
+		if first && pg.more {
+			// Shown at once, the section still loading: the rest follows.
+			n := (&record.Record{Sections: got}).Count(sec)
+			if n > 0 {
+				emit(record.Part{Backend: b.cfg.Name, Sections: got, Status: []record.SectionStatus{
+					{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: n}}})
+				shown, first = n, false // once: not again after a reset
+				continue
+			}
+		}
+		first = false
+		// Room for the rest at once where the server says how many there are (within
+		// max_entries): the list is not grown and copied page after page.
+		fhir.AppendData(&data, got, min(pg.total, b.cfg.MaxEntries)-shown)
+	}
+	out := sectionResult{asked: 1}
+	res.entries = nil
+	b.foldQuery(&out, sec, q, res, err)
+	warnings := pm.Warnings()
+	if len(pats.ids) > len(ids) {
+		// Linked records, found once the Patients were read: asked now, mapped with the rest.
+		more := b.fetchSection(ctx, caps, refs, sec, pats.ids[len(ids):])
+		kept, d := b.aboutPersonOnly(more.resources, pats.ids, nhs)
+		dropped += d
+		fhir.AppendData(&data, pm.Map(kept, nil), 0)
+		warnings = pm.Warnings()
+		more.resources = nil
+		out.add(more)
+	}
+	emit(b.finishPart(ctx, sec, out, pats, data, warnings, dropped, shown))
+}
