@@ -19,6 +19,11 @@ func streamable(sec record.Section, ids []string) bool {
 	return len(ids) == 1 && fhir.PageLocal(sec) && len(fhir.SectionQueries(sec)) == 1 && !fhir.SectionUsesPatient(sec)
 }
 
+// flushItems is how many mapped items a section read page by page holds before it emits
+// them (the section still loading): the record then holds them, merged, and fifty back
+// ends reading 5,000 encounters each do not each hold theirs until their last page.
+const flushItems = 1000
+
 // streamPage is one page handed from the search to the mapping; reset: the pages so far
 // are void (the search is being asked again with less).
 type streamPage struct {
@@ -31,14 +36,14 @@ type streamPage struct {
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
 // pages over one at a time; each page is mapped (its references resolved from earlier
 // pages' includes, or read) and dropped. When more pages follow the first, the first
-// page's items are emitted at once with the section still loading; the rest, with the
-// section's one final state, when the last page is in. The items, states, warnings and
+// page's items are emitted at once with the section still loading, then every flushItems
+// items; the rest, with the section's one final state, when the last page is in. The items, states, warnings and
 // notices are those sectionPart gives for the whole section.
 func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string,
 	waitPatients func() patients, nhs string, emit func(record.Part)) {
 	q := fhir.SectionQueries(sec)[0]
 	params := b.queryParams(caps, q, ids[0])
-	pages := make(chan streamPage, 1) // one page mapped while the next is read
+	pages := make(chan streamPage) // one page mapped while the next is read (and no more)
 	var (
 		res searchResult
 		err error
@@ -70,8 +75,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		data    record.SectionsData
 		dropped int
 		reads   int // references wanted so far: maxReads for the whole section
-		shown   int // items already emitted (the first page)
-		first   = true
+		shown   int // items already emitted, the section loading
 	)
 	mapPage := func(entries []fhir.Resource) record.SectionsData {
 		kept, d := b.aboutPersonOnly(entries, pats.ids, nhs)
@@ -87,27 +91,20 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	}
 	for pg := range pages {
 		if pg.reset {
-			// Asked again: what was mapped is void. Items already shown come again under
-			// the same keys and fold into themselves.
-			// The count starts again too (they are in data again).
+			// Asked again: what was mapped is void, and the count starts again. Items
+			// already shown come again under the same keys and fold into themselves.
 			pm, data, dropped, reads, shown = fhir.NewPageMapper(sec, patient, b.src), record.SectionsData{}, 0, 0, 0
 			continue
 		}
-		got := mapPage(pg.entries)
-		if first && pg.more {
-			// Shown at once, the section still loading: the rest follows.
-			n := (&record.Record{Sections: got}).Count(sec)
-			if n > 0 {
-				emit(record.Part{Backend: b.cfg.Name, Sections: got, Status: []record.SectionStatus{
-					{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: n}}})
-				shown, first = n, false // once: not again after a reset
-				continue
-			}
+		fhir.AppendData(&data, mapPage(pg.entries), 0)
+		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= flushItems) {
+			// Shown now, the section still loading: the first page at once, then every
+			// flushItems items, so that a back end holds no more than that unmerged.
+			emit(record.Part{Backend: b.cfg.Name, Sections: data, Status: []record.SectionStatus{
+				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n}}})
+			shown += n
+			data = record.SectionsData{}
 		}
-		first = false
-		// Room for the rest at once where the server says how many there are (within
-		// max_entries): the list is not grown and copied page after page.
-		fhir.AppendData(&data, got, min(pg.total, b.cfg.MaxEntries)-shown)
 	}
 	out := sectionResult{asked: 1}
 	res.entries = nil

@@ -38,11 +38,36 @@ func mergeItems[T any, PT interface {
 	}
 	// Room for every item at once: a list of 50,000 from one part is not grown 20 times.
 	dst = slices.Grow(dst, len(add))
-	index := make(map[string]int, len(dst)+len(add))
-	indexAs := func(it *Item, i int) {
-		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
-			if _, taken := index[k]; k != "" && !taken {
+	// The index maps a key to the first item holding it. Only add's keys are ever looked
+	// up, so only those are indexed from dst: merging a page into a list of 50,000 costs a
+	// scan of the list, not a map of 50,000 keys built again.
+	wanted := make(map[string]struct{}, len(add))
+	for i := range add {
+		it := PT(&add[i]).item()
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			wanted[itemKey(it, n)] = struct{}{}
+		}
+	}
+	delete(wanted, "")
+	index := make(map[string]int, len(wanted))
+	for i := range dst {
+		it := PT(&dst[i]).item()
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			k := itemKey(it, n)
+			if _, ok := wanted[k]; !ok {
+				continue
+			}
+			if _, taken := index[k]; !taken {
 				index[k] = i
+			}
+		}
+	}
+	indexAs := func(it *Item, i int) {
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			if k := itemKey(it, n); k != "" {
+				if _, taken := index[k]; !taken {
+					index[k] = i
+				}
 			}
 		}
 	}
@@ -50,7 +75,8 @@ func mergeItems[T any, PT interface {
 	// another back end; from the same back end only by the same Key (the same item sent
 	// again), since one back end's distinct items may share a plan's identifier.
 	lookup := func(it *Item) (int, bool) {
-		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			k := itemKey(it, n)
 			j, ok := index[k]
 			if !ok || k == "" {
 				continue
@@ -60,9 +86,6 @@ func mergeItems[T any, PT interface {
 			}
 		}
 		return 0, false
-	}
-	for i := range dst {
-		indexAs(PT(&dst[i]).item(), i)
 	}
 	// into folds a into dst[j] when a comes from another back end.
 	into := func(j int, a *T) {
@@ -98,6 +121,14 @@ add:
 		dst = append(dst, a)
 	}
 	return dst
+}
+
+// itemKey is an item's Key (n < 0) or its nth AlsoKnownAs key.
+func itemKey(it *Item, n int) string {
+	if n < 0 {
+		return it.Key
+	}
+	return it.AlsoKnownAs[n]
 }
 
 func hasBackend(ps []Provenance, backend string) bool {
