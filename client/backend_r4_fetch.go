@@ -29,6 +29,7 @@ type sectionResult struct {
 	refused   int   // queries the server refused (the type is not served)
 	notServed []string
 	warnings  []string
+	included  []string // the _include values of the searches answered
 }
 
 // add folds another result (the same section for another Patient id) into r.
@@ -48,6 +49,11 @@ func (r *sectionResult) add(o sectionResult) {
 		}
 	}
 	r.warnings = append(r.warnings, o.warnings...)
+	for _, inc := range o.included {
+		if !slices.Contains(r.included, inc) {
+			r.included = append(r.included, inc)
+		}
+	}
 }
 
 // worse keeps the error that matters more to the section's state: failed over timed out
@@ -185,11 +191,11 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 			fold := &folds[len(folds)-1] // the array does not move: sized up front
 			wg.Go(func() {
 				var entries []fhir.Resource
-				res, err := b.runQuery(ctx, sec, q, params,
+				res, used, err := b.runQuery(ctx, sec, q, params,
 					func(page []fhir.Resource, _ bool, _ int) { entries = append(entries, page...) },
-					func() { entries = nil })
+					func(url.Values) { entries = nil })
 				res.entries = entries
-				*fold = func() { b.foldQuery(&out, sec, q, res, err) }
+				*fold = func() { b.foldQuery(&out, sec, q, res, used, err) }
 			})
 		}
 	}
@@ -204,7 +210,8 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 	// depend on what the CapabilityStatement says.
 	refs.known(out.resources)
 	if out.err == nil && ctx.Err() == nil {
-		out.resources = append(out.resources, b.readReferences(ctx, refs, out.resources)...)
+		more, _ := b.readReferencesMax(ctx, refs, out.resources, maxReads, out.included)
+		out.resources = append(out.resources, more...)
 	}
 	return out
 }
@@ -246,8 +253,9 @@ func (b *fhirBackend) queryParams(caps *capabilities, q fhir.Query, patientID st
 // runQuery runs one of a section's searches, handing each page to deliver as it is read.
 // A server that declares an _include but refuses :iterate, or an _include it declared, or
 // _sort, answers 400: the search is asked again with less rather than the section lost;
-// reset is called first, so that the caller drops the pages of the refused attempt.
-func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int), reset func()) (searchResult, error) {
+// reset is called first with the parameters asked now, so that the caller drops the pages
+// of the refused attempt. The parameters of the last attempt are returned.
+func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int), reset func(url.Values)) (searchResult, url.Values, error) {
 	res, err := b.searchPages(ctx, q.ResourceType, params, b.cfg.MaxEntries, deliver)
 	for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
 		if !badRequest(err) || !hasAny(params, drop) {
@@ -258,7 +266,7 @@ func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Q
 		for _, k := range drop {
 			delete(params, k)
 		}
-		reset()
+		reset(params)
 		res, err = b.searchPages(ctx, q.ResourceType, params, b.cfg.MaxEntries, deliver)
 		if err == nil && drop[0] == "_include:iterate" {
 			b.noIterate.Store(true) // remembered: later records skip it
@@ -267,12 +275,12 @@ func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Q
 			b.noSort.Store(true)
 		}
 	}
-	return res, err
+	return res, params, err
 }
 
 // foldQuery folds one search's answer into a section's result: a refusal counts as
 // refused (the type named in notServed); else its entries, warnings, truncation and error.
-func (b *fhirBackend) foldQuery(out *sectionResult, sec record.Section, q fhir.Query, res searchResult, err error) {
+func (b *fhirBackend) foldQuery(out *sectionResult, sec record.Section, q fhir.Query, res searchResult, used url.Values, err error) {
 	if why, ok := refusal(err); ok {
 		b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
 		out.refused++
@@ -283,6 +291,11 @@ func (b *fhirBackend) foldQuery(out *sectionResult, sec record.Section, q fhir.Q
 	}
 	out.resources = append(out.resources, res.entries...)
 	out.warnings = append(out.warnings, res.warnings...)
+	for _, inc := range used["_include"] {
+		if !slices.Contains(out.included, inc) {
+			out.included = append(out.included, inc)
+		}
+	}
 	if res.truncated {
 		out.truncated = true
 		out.total += res.total

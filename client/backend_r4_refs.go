@@ -90,13 +90,18 @@ func (c *refCache) claim(refs []string) (mine, others map[string]*refRead) {
 // reference another section of the same fetch already read (or is reading) is not read
 // again. Failures only lose the detail: they are logged.
 func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resources []fhir.Resource) []fhir.Resource {
-	out, _ := b.readReferencesMax(ctx, cache, resources, maxReads)
+	out, _ := b.readReferencesMax(ctx, cache, resources, maxReads, nil)
 	return out
 }
 
 // readReferencesMax is readReferences wanting at most max references (a section read page
 // by page shares maxReads across its pages); it also returns how many it wanted.
-func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, resources []fhir.Resource, max int) ([]fhir.Resource, int) {
+//
+// included are the _include values the searches that brought resources were answered
+// with: a reference that one of them brings (by element and type, fhir.IncludeBrings),
+// wherever it stands, and that the answer did not carry, is not on the server to be read
+// (a dangling reference): it is not read, so that it costs no round trip.
+func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, resources []fhir.Resource, max int, included []string) ([]fhir.Resource, int) {
 	if cache == nil {
 		cache = newRefCache()
 	}
@@ -105,18 +110,30 @@ func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, re
 		have[r.Ref()] = true
 	}
 	var want []string
-	for _, r := range resources {
+	var holders []int // the resources naming a wanted reference
+	for i, r := range resources {
 		if !isMatch(r) {
 			continue
 		}
+		named := false
 		for _, ref := range fhir.References(r.Raw, b.baseStr) {
 			typ, _, _ := strings.Cut(ref, "/")
-			if have[ref] || !readableRefs[typ] || len(want) >= max {
+			if have[ref] || !readableRefs[typ] {
 				continue
 			}
 			have[ref] = true
 			want = append(want, ref)
+			named = true
 		}
+		if named {
+			holders = append(holders, i)
+		}
+	}
+	if len(want) > 0 && len(included) > 0 {
+		want = b.notIncluded(resources, holders, want, included)
+	}
+	if len(want) > max {
+		want = want[:max]
 	}
 	if len(want) == 0 {
 		return nil, 0
@@ -172,6 +189,38 @@ func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, re
 	}
 	b.log.Debug("references read", "asked", len(want), "read here", read, "found", len(out))
 	return out, len(want)
+}
+
+// notIncluded keeps the wanted references that some resource names from an element no
+// _include sent brings: the others were asked for and are not there.
+func (b *fhirBackend) notIncluded(resources []fhir.Resource, holders []int, want, included []string) []string {
+	wanted := make(map[string]bool, len(want))
+	for _, ref := range want {
+		wanted[ref] = false // false: named only where an include brings it, so far
+	}
+	for _, i := range holders {
+		r := resources[i]
+		for _, at := range fhir.ReferencePaths(r.Raw, b.baseStr) {
+			brought, ok := wanted[at.Ref]
+			if !ok || brought {
+				continue
+			}
+			typ, _, _ := strings.Cut(at.Ref, "/")
+			if !fhir.IncludeBrings(included, r.Type, at.Path, typ) {
+				wanted[at.Ref] = true // named where no include brings it: read it
+			}
+		}
+	}
+	kept := want[:0:0]
+	for _, ref := range want {
+		if wanted[ref] {
+			kept = append(kept, ref)
+		}
+	}
+	if n := len(want) - len(kept); n > 0 {
+		b.log.Debug("references an include brings were not sent: not read", "count", n)
+	}
+	return kept
 }
 
 // chunkIDs cuts ids into _id searches of at most maxBatchIDs ids and maxBatchIDBytes.

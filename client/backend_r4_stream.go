@@ -6,6 +6,7 @@ package client
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/shcr-project/shcr/client/fhir"
 	"github.com/shcr-project/shcr/record"
@@ -31,6 +32,8 @@ type streamPage struct {
 	more    bool
 	total   int
 	reset   bool
+	// included: after a reset, the _include values asked now.
+	included []string
 }
 
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
@@ -45,16 +48,17 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	params := b.queryParams(caps, q, ids[0])
 	pages := make(chan streamPage) // one page mapped while the next is read (and no more)
 	var (
-		res searchResult
-		err error
+		res  searchResult
+		used url.Values
+		err  error
 	)
 	go func() {
 		defer close(pages)
-		res, err = b.runQuery(ctx, sec, q, params,
+		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int) {
 				pages <- streamPage{entries: page, more: more, total: total}
 			},
-			func() { pages <- streamPage{reset: true} })
+			func(now url.Values) { pages <- streamPage{reset: true, included: now["_include"]} })
 	}()
 	// The search goroutine never waits on a mapping that has stopped (a panic is
 	// recovered by the caller): what is left is drained.
@@ -71,11 +75,12 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		patient = &pats.resources[0]
 	}
 	var (
-		pm      = fhir.NewPageMapper(sec, patient, b.src)
-		data    record.SectionsData
-		dropped int
-		reads   int // references wanted so far: maxReads for the whole section
-		shown   int // items already emitted, the section loading
+		pm       = fhir.NewPageMapper(sec, patient, b.src)
+		included = params["_include"] // what each page brings with it
+		data     record.SectionsData
+		dropped  int
+		reads    int // references wanted so far: maxReads for the whole section
+		shown    int // items already emitted, the section loading
 	)
 	mapPage := func(entries []fhir.Resource) record.SectionsData {
 		kept, d := b.aboutPersonOnly(entries, pats.ids, nhs)
@@ -84,7 +89,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		var extra []fhir.Resource
 		if ctx.Err() == nil && reads < maxReads {
 			var n int
-			extra, n = b.readReferencesMax(ctx, refs, kept, maxReads-reads)
+			extra, n = b.readReferencesMax(ctx, refs, kept, maxReads-reads, included)
 			reads += n
 		}
 		return pm.Map(kept, extra)
@@ -94,6 +99,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			// Asked again: what was mapped is void, and the count starts again. Items
 			// already shown come again under the same keys and fold into themselves.
 			pm, data, dropped, reads, shown = fhir.NewPageMapper(sec, patient, b.src), record.SectionsData{}, 0, 0, 0
+			included = pg.included
 			continue
 		}
 		fhir.AppendData(&data, mapPage(pg.entries), 0)
@@ -108,7 +114,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	}
 	out := sectionResult{asked: 1}
 	res.entries = nil
-	b.foldQuery(&out, sec, q, res, err)
+	b.foldQuery(&out, sec, q, res, used, err)
 	warnings := pm.Warnings()
 	if len(pats.ids) > len(ids) {
 		// Linked records, found once the Patients were read: asked now, mapped with the rest.

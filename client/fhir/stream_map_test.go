@@ -72,3 +72,41 @@ func TestPageMapperMatchesMapSection(t *testing.T) {
 		t.Errorf("the clash's key %q, want its own reference (e3 has the identifier)", k)
 	}
 }
+
+// ReferencePaths says where each reference of the published UK Core Encounter stands, and
+// IncludeBrings which of them the _include values shcr sends would bring.
+func TestReferencePathsAndIncludes(t *testing.T) {
+	raw := readFileF(t, "../../internal/fhirtest/testdata/published/ukcore/UKCore-Encounter-InpatientEncounter-Example.json")
+	got := map[string]string{}
+	for _, at := range ReferencePaths(raw, "https://example.org/fhir") {
+		got[at.Ref] = at.Path
+	}
+	want := map[string]string{
+		"Practitioner/UKCore-Practitioner-ConsultantSandraGose-Example":  "participant.individual",
+		"Organization/UKCore-Organization-LeedsTeachingHospital-Example": "serviceProvider",
+		"Location/UKCore-Location-CardiologySJUH-Example":                "location.location",
+		"Patient/UKCore-Patient-RichardSmith-Example":                    "subject",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("paths:\n got %v\nwant %v", got, want)
+	}
+	incs := []string{"Encounter:practitioner", "Encounter:location"}
+	for _, c := range []struct {
+		typ, path, refType string
+		want               bool
+	}{
+		{"Encounter", "participant.individual", "Practitioner", true},
+		{"Encounter", "participant.individual", "PractitionerRole", false}, // :practitioner brings Practitioners only
+		{"Encounter", "location.location", "Location", true},
+		{"Encounter", "serviceProvider", "Organization", false}, // not asked
+		{"ServiceRequest", "location.location", "Location", false},
+	} {
+		if IncludeBrings(incs, c.typ, c.path, c.refType) != c.want {
+			t.Errorf("IncludeBrings(%s %s → %s) = %v", c.typ, c.path, c.refType, !c.want)
+		}
+	}
+	if !IncludeBrings([]string{"DocumentReference:custodian:Organization"}, "DocumentReference", "custodian", "Organization") ||
+		IncludeBrings([]string{"DocumentReference:custodian:Organization"}, "DocumentReference", "custodian", "Practitioner") {
+		t.Error("a targeted include brings only its target type")
+	}
+}
