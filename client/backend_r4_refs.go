@@ -102,10 +102,19 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 // wherever it stands, and that the answer did not carry, is not on the server to be read
 // (a dangling reference): it is not read, so that it costs no round trip.
 func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, resources []fhir.Resource, max int, included []string) ([]fhir.Resource, int) {
-	if cache == nil {
-		cache = newRefCache()
+	want := b.wantedRefs(resources, included)
+	if len(want) > max {
+		want = want[:max]
 	}
-	have := map[string]bool{}
+	return b.readWanted(ctx, cache, want), len(want)
+}
+
+// wantedRefs are the references of readable types that resources' matches name and
+// resources do not hold, each once, in the order named, less those an answered _include
+// brings (notIncluded). Only CPU: a section read page by page finds them while the next
+// page is read.
+func (b *fhirBackend) wantedRefs(resources []fhir.Resource, included []string) []string {
+	have := make(map[string]bool, len(resources))
 	for _, r := range resources {
 		have[r.Ref()] = true
 	}
@@ -132,11 +141,17 @@ func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, re
 	if len(want) > 0 && len(included) > 0 {
 		want = b.notIncluded(resources, holders, want, included)
 	}
-	if len(want) > max {
-		want = want[:max]
-	}
+	return want
+}
+
+// readWanted reads the wanted references (wantedRefs), each once per fetch across
+// sections: one _id search per type, chunked; those another section reads are waited for.
+func (b *fhirBackend) readWanted(ctx context.Context, cache *refCache, want []string) []fhir.Resource {
 	if len(want) == 0 {
-		return nil, 0
+		return nil
+	}
+	if cache == nil {
+		cache = newRefCache()
 	}
 	mine, others := cache.claim(want)
 	// Mine, by type, in the order wanted.
@@ -188,7 +203,7 @@ func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, re
 		}
 	}
 	b.log.Debug("references read", "asked", len(want), "read here", read, "found", len(out))
-	return out, len(want)
+	return out
 }
 
 // notIncluded keeps the wanted references that some resource names from an element no

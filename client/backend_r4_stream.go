@@ -7,6 +7,7 @@ package client
 import (
 	"context"
 	"net/url"
+	"sync"
 
 	"github.com/shcr-project/shcr/client/fhir"
 	"github.com/shcr-project/shcr/record"
@@ -25,20 +26,21 @@ func streamable(sec record.Section, ids []string) bool {
 // ends reading 5,000 encounters each do not each hold theirs until their last page.
 const flushItems = 1000
 
-// streamPage is one page handed from the search to the mapping; reset: the pages so far
-// are void (the search is being asked again with less).
+// streamPage is one page handed from the search to the mapping: the entries about the
+// person (dropped: how many were not), and the references they name that the page does
+// not hold; reset: the pages so far are void (the search is being asked again with less).
 type streamPage struct {
 	entries []fhir.Resource
+	dropped int
+	want    []string
 	more    bool
 	total   int
 	reset   bool
-	// included: after a reset, the _include values asked now.
-	included []string
 }
 
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
-// pages over one at a time; each page is mapped (its references resolved from earlier
-// pages' includes, or read) and dropped. When more pages follow the first, the first
+// pages over one at a time with who each entry is about and what it references; each page
+// is mapped (its references resolved from earlier pages' includes, or read) and dropped. When more pages follow the first, the first
 // page's items are emitted at once with the section still loading, then every flushItems
 // items; the rest, with the section's one final state, when the last page is in. The items, states, warnings and
 // notices are those sectionPart gives for the whole section.
@@ -52,13 +54,31 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		used url.Values
 		err  error
 	)
+	// The Patient is in every page's mapping (a reference to the person resolves to it)
+	// and says who the person is on this back end: the search goes on meanwhile.
+	var (
+		pats     patients
+		patsOnce sync.Once
+	)
+	thePatients := func() patients {
+		patsOnce.Do(func() { pats = waitPatients() })
+		return pats
+	}
 	go func() {
 		defer close(pages)
+		included := params["_include"] // what each page brings with it
 		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int) {
-				pages <- streamPage{entries: page, more: more, total: total}
+				// Here, while the previous page is mapped: who each entry is about, and the
+				// references to read (the other goroutine's CPU, not the mapping's).
+				p := thePatients()
+				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
+				pages <- streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
 			},
-			func(now url.Values) { pages <- streamPage{reset: true, included: now["_include"]} })
+			func(now url.Values) {
+				included = now["_include"]
+				pages <- streamPage{reset: true}
+			})
 	}()
 	// The search goroutine never waits on a mapping that has stopped (a panic is
 	// recovered by the caller): what is left is drained.
@@ -67,42 +87,33 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		}
 	}()
 
-	// The Patient is in every page's mapping (a reference to the person resolves to it)
-	// and says who the person is on this back end: the search goes on meanwhile.
-	pats := waitPatients()
+	p := thePatients()
 	var patient *fhir.Resource
-	if len(pats.resources) > 0 {
-		patient = &pats.resources[0]
+	if len(p.resources) > 0 {
+		patient = &p.resources[0]
 	}
 	var (
-		pm       = fhir.NewPageMapper(sec, patient, b.src)
-		included = params["_include"] // what each page brings with it
-		data     record.SectionsData
-		dropped  int
-		reads    int // references wanted so far: maxReads for the whole section
-		shown    int // items already emitted, the section loading
+		pm      = fhir.NewPageMapper(sec, patient, b.src)
+		data    record.SectionsData
+		dropped int
+		reads   int // references wanted so far: maxReads for the whole section
+		shown   int // items already emitted, the section loading
 	)
-	mapPage := func(entries []fhir.Resource) record.SectionsData {
-		kept, d := b.aboutPersonOnly(entries, pats.ids, nhs)
-		dropped += d
-		refs.known(kept)
-		var extra []fhir.Resource
-		if ctx.Err() == nil && reads < maxReads {
-			var n int
-			extra, n = b.readReferencesMax(ctx, refs, kept, maxReads-reads, included)
-			reads += n
-		}
-		return pm.Map(kept, extra)
-	}
 	for pg := range pages {
 		if pg.reset {
 			// Asked again: what was mapped is void, and the count starts again. Items
 			// already shown come again under the same keys and fold into themselves.
 			pm, data, dropped, reads, shown = fhir.NewPageMapper(sec, patient, b.src), record.SectionsData{}, 0, 0, 0
-			included = pg.included
 			continue
 		}
-		fhir.AppendData(&data, mapPage(pg.entries), 0)
+		dropped += pg.dropped
+		refs.known(pg.entries)
+		var extra []fhir.Resource
+		if want := pg.want[:min(len(pg.want), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
+			extra = b.readWanted(ctx, refs, want)
+			reads += len(want)
+		}
+		fhir.AppendData(&data, pm.Map(pg.entries, extra), 0)
 		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= flushItems) {
 			// Shown now, the section still loading: the first page at once, then every
 			// flushItems items, so that a back end holds no more than that unmerged.
@@ -116,15 +127,15 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	res.entries = nil
 	b.foldQuery(&out, sec, q, res, used, err)
 	warnings := pm.Warnings()
-	if len(pats.ids) > len(ids) {
+	if len(p.ids) > len(ids) {
 		// Linked records, found once the Patients were read: asked now, mapped with the rest.
-		more := b.fetchSection(ctx, caps, refs, sec, pats.ids[len(ids):])
-		kept, d := b.aboutPersonOnly(more.resources, pats.ids, nhs)
+		more := b.fetchSection(ctx, caps, refs, sec, p.ids[len(ids):])
+		kept, d := b.aboutPersonOnly(more.resources, p.ids, nhs)
 		dropped += d
 		fhir.AppendData(&data, pm.Map(kept, nil), 0)
 		warnings = pm.Warnings()
 		more.resources = nil
 		out.add(more)
 	}
-	emit(b.finishPart(ctx, sec, out, pats, data, warnings, dropped, shown))
+	emit(b.finishPart(ctx, sec, out, p, data, warnings, dropped, shown))
 }

@@ -36,8 +36,11 @@ func mergeItems[T any, PT interface {
 	if len(add) == 0 {
 		return dst
 	}
-	// Room for every item at once: a list of 50,000 from one part is not grown 20 times.
-	dst = slices.Grow(dst, len(add))
+	// Room for every item at once, and at least double: a list of 50,000 from one part,
+	// or from fifty parts, is not grown and copied again for every part.
+	if cap(dst)-len(dst) < len(add) {
+		dst = slices.Grow(dst, max(len(add), cap(dst)))
+	}
 	// The index maps a key to the first item holding it. Only add's keys are ever looked
 	// up, so only those are indexed from dst: merging a page into a list of 50,000 costs a
 	// scan of the list, not a map of 50,000 keys built again.

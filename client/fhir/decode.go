@@ -288,13 +288,15 @@ func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end in
 	return
 }
 
-// ownFactNames are the JSON names of ownFacts' fields, lower case.
+// ownFactNames are the JSON names of ownFacts' fields, and of subjectHead's (whom the
+// resource is about: Subject reads them from the same members), lower case.
 var ownFactNames = func() map[string]bool {
 	m := map[string]bool{}
-	t := reflect.TypeFor[ownFacts]()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		m[strings.ToLower(name)] = true
+	for _, t := range []reflect.Type{reflect.TypeFor[ownFacts](), reflect.TypeFor[subjectHead]()} {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			m[strings.ToLower(name)] = true
+		}
 	}
 	return m
 }()
