@@ -21,10 +21,10 @@ func streamable(sec record.Section, ids []string) bool {
 	return len(ids) == 1 && fhir.PageLocal(sec) && len(fhir.SectionQueries(sec)) == 1 && !fhir.SectionUsesPatient(sec)
 }
 
-// flushItems is how many mapped items a section read page by page holds before it emits
-// them (the section still loading): the record then holds them, merged, and fifty back
-// ends reading 5,000 encounters each do not each hold theirs until their last page.
-const flushItems = 1000
+// flushItems is how many mapped items (at least) a section read page by page holds before
+// it emits them (the section still loading): the record then holds them, merged, and fifty
+// back ends reading 5,000 encounters each do not each hold theirs until their last page.
+const flushItems = 500
 
 // streamPage is one page handed from the search to the mapping: the entries about the
 // person (dropped: how many were not), and the references they name that the page does
@@ -114,11 +114,13 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			reads += len(want)
 		}
 		fhir.AppendData(&data, pm.Map(pg.entries, extra), 0)
-		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= flushItems) {
+		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/4)) {
 			// Shown now, the section still loading: the first page at once, then every
-			// flushItems items, so that a back end holds no more than that unmerged.
+			// flushItems items or a quarter of what is shown, so that a back end holds
+			// little unmerged and a big section is merged in a few parts. Total (what the
+			// server counts, within max_entries) lets the record size its list once.
 			emit(record.Part{Backend: b.cfg.Name, Sections: data, Status: []record.SectionStatus{
-				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n}}})
+				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n, Total: min(pg.total, b.cfg.MaxEntries)}}})
 			shown += n
 			data = record.SectionsData{}
 		}

@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -149,6 +150,15 @@ func (r *Record) Merge(p Part) {
 	if p.Person != nil {
 		r.mergePerson(p.Backend, *p.Person)
 	}
+	for _, st := range p.Status {
+		// A section still loading that says how many it will bring (Total, as its server
+		// counts them) has its list made that big once, not grown part after part.
+		if st.State == StateLoading && st.Total > 0 {
+			if d, ok := st.Section.Def(); ok {
+				reserve(&r.Sections, d.lists[0].json(), st.Total)
+			}
+		}
+	}
 	for _, d := range sectionTable {
 		for _, l := range d.lists {
 			l.merge(&r.Sections, &p.Sections)
@@ -160,6 +170,20 @@ func (r *Record) Merge(p Part) {
 	for _, n := range p.Notices {
 		if !slices.Contains(r.Notices, n) {
 			r.Notices = append(r.Notices, n)
+		}
+	}
+}
+
+// reserve makes room in the list of s named name (its JSON name) for n items in all.
+func reserve(s *SectionsData, name string, n int) {
+	v := reflect.ValueOf(s).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
+			if f := v.Field(i); f.Kind() == reflect.Slice && f.Cap() < n {
+				f.Grow(n - f.Len())
+			}
+			return
 		}
 	}
 }
