@@ -91,12 +91,9 @@ func oneOrManyFrom[T any](dec *jsontext.Decoder, dst *[]T) error {
 		*dst = nil
 		return err
 	case '[':
-		out := *dst // as encoding/json: a repeated member decodes into the elements already there
-		if err := jsonv2.UnmarshalDecode(dec, &out); err != nil {
-			return err
-		}
-		*dst = out
-		return nil
+		// As encoding/json: a repeated member decodes into the elements already there.
+		// Into *dst itself: a copy of the slice header would be one allocation more.
+		return jsonv2.UnmarshalDecode(dec, dst)
 	}
 	var one T
 	if err := jsonv2.UnmarshalDecode(dec, &one); err != nil {
