@@ -114,9 +114,9 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			reads += len(want)
 		}
 		fhir.AppendData(&data, pm.Map(pg.entries, extra), 0)
-		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/4)) {
+		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
 			// Shown now, the section still loading: the first page at once, then every
-			// flushItems items or a quarter of what is shown, so that a back end holds
+			// flushItems items or an eighth of what is shown, so that a back end holds
 			// little unmerged and a big section is merged in a few parts. Total (what the
 			// server counts, within max_entries) lets the record size its list once.
 			emit(record.Part{Backend: b.cfg.Name, Sections: data, Status: []record.SectionStatus{
