@@ -40,10 +40,11 @@ type streamPage struct {
 
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
 // pages over one at a time with who each entry is about and what it references; each page
-// is mapped (its references resolved from earlier pages' includes, or read) and dropped. When more pages follow the first, the first
-// page's items are emitted at once with the section still loading, then every flushItems
-// items; the rest, with the section's one final state, when the last page is in. The items, states, warnings and
-// notices are those sectionPart gives for the whole section.
+// is mapped (its references resolved from earlier pages' includes, or read) and dropped.
+// When more pages follow the first, the first page's items are emitted at once with the
+// section still loading, then every flushItems items or more; the rest, with the section's
+// one final state, when the last page is in. The items, states, warnings and notices are
+// those sectionPart gives for the whole section.
 func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string,
 	waitPatients func() patients, nhs string, emit func(record.Part)) {
 	q := fhir.SectionQueries(sec)[0]
