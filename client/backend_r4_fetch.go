@@ -29,6 +29,7 @@ type sectionResult struct {
 	refused   int   // queries the server refused (the type is not served)
 	notServed []string
 	warnings  []string
+	included  []string // the _include values of the searches answered
 }
 
 // add folds another result (the same section for another Patient id) into r.
@@ -48,6 +49,11 @@ func (r *sectionResult) add(o sectionResult) {
 		}
 	}
 	r.warnings = append(r.warnings, o.warnings...)
+	for _, inc := range o.included {
+		if !slices.Contains(r.included, inc) {
+			r.included = append(r.included, inc)
+		}
+	}
 }
 
 // worse keeps the error that matters more to the section's state: failed over timed out
@@ -131,21 +137,27 @@ func (b *fhirBackend) FetchAll(ctx context.Context, who []record.PersonSource, n
 						{Backend: b.cfg.Name, Section: sec, State: record.StateFailed, Error: msg}}})
 				}
 			}()
+			// The Patient is read only once it is ready; on cancellation the section goes on
+			// without it (the reader goroutine may still be writing it).
+			waitPatients := func() patients {
+				select {
+				case <-patientRdy:
+					return pats
+				case <-ctx.Done():
+					return patients{ids: ids, err: describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), 0, ctx.Err())}
+				}
+			}
+			if capsErr == nil && streamable(sec, ids) {
+				b.streamSection(ctx, caps, refs, sec, ids, waitPatients, nhs, emit)
+				return
+			}
 			var res sectionResult
 			if capsErr != nil {
 				res.err = capsErr
 			} else {
 				res = b.fetchSection(ctx, caps, refs, sec, ids)
 			}
-			// The Patient is read only once it is ready; on cancellation the section goes on
-			// without it (the reader goroutine may still be writing it).
-			var p patients
-			select {
-			case <-patientRdy:
-				p = pats
-			case <-ctx.Done():
-				p = patients{ids: ids, err: describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), 0, ctx.Err())}
-			}
+			p := waitPatients()
 			if capsErr == nil && len(p.ids) > len(ids) {
 				// Linked records, found once the Patients were read: asked now.
 				res.add(b.fetchSection(ctx, caps, refs, sec, p.ids[len(ids):]))
@@ -173,77 +185,17 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 	)
 	for _, patientID := range ids {
 		for _, q := range fhir.SectionQueries(sec) {
-			params := url.Values{}
-			for k, vs := range q.Params {
-				params[k] = append([]string(nil), vs...)
-			}
-			if q.PatientParam != "" {
-				ref := patientID
-				if q.PatientParam != "patient" {
-					ref = "Patient/" + patientID
-				}
-				params.Set(q.PatientParam, ref)
-			}
-			incs := caps.includes(q.Includes)
-			if len(incs) > 0 {
-				params["_include"] = incs
-				if it := caps.includes(q.IncludeIterate); len(it) > 0 && !b.noIterate.Load() {
-					params["_include:iterate"] = it
-				}
-			}
-			if q.RevIncludeProvenance && caps.revIncludeProvenance(q.ResourceType) {
-				params.Set("_revinclude", "Provenance:target")
-			}
-			if s := caps.sortNewest(q.ResourceType); s != "" && params.Get("_sort") == "" && !b.noSort.Load() {
-				params.Set("_sort", s)
-			}
-			if params.Get("_count") == "" {
-				params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
-			}
+			params := b.queryParams(caps, q, patientID)
 			out.asked++
 			folds = append(folds, nil)
 			fold := &folds[len(folds)-1] // the array does not move: sized up front
 			wg.Go(func() {
-				res, err := b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
-				// A server that declares an _include but refuses :iterate, or an _include it
-				// declared, answers 400: ask again with less rather than lose the section.
-				for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
-					if !badRequest(err) || !hasAny(params, drop) {
-						continue
-					}
-					b.log.Info("asking again without includes", "section", sec, "resource", q.ResourceType, "dropped", strings.Join(drop, ","))
-					params = cloneValues(params)
-					for _, k := range drop {
-						delete(params, k)
-					}
-					res, err = b.search(ctx, q.ResourceType, params, b.cfg.MaxEntries)
-					if err == nil && drop[0] == "_include:iterate" {
-						b.noIterate.Store(true) // remembered: later records skip it
-					}
-					if err == nil && drop[0] == "_sort" {
-						b.noSort.Store(true)
-					}
-				}
-				*fold = func() {
-					if why, ok := refusal(err); ok {
-						b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
-						out.refused++
-						if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
-							out.notServed = append(out.notServed, n)
-						}
-						return
-					}
-					out.resources = append(out.resources, res.entries...)
-					out.warnings = append(out.warnings, res.warnings...)
-					if res.truncated {
-						out.truncated = true
-						out.total += res.total
-						if out.broken == "" {
-							out.broken = res.broken
-						}
-					}
-					out.err = worse(out.err, err)
-				}
+				var entries []fhir.Resource
+				res, used, err := b.runQuery(ctx, sec, q, params,
+					func(page []fhir.Resource, _ bool, _ int) { entries = append(entries, page...) },
+					func(url.Values) { entries = nil })
+				res.entries = entries
+				*fold = func() { b.foldQuery(&out, sec, q, res, used, err) }
 			})
 		}
 	}
@@ -258,9 +210,100 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 	// depend on what the CapabilityStatement says.
 	refs.known(out.resources)
 	if out.err == nil && ctx.Err() == nil {
-		out.resources = append(out.resources, b.readReferences(ctx, refs, out.resources)...)
+		more, _ := b.readReferencesMax(ctx, refs, out.resources, maxReads, out.included)
+		out.resources = append(out.resources, more...)
 	}
 	return out
+}
+
+// queryParams are the parameters of one of a section's searches for one Patient id: the
+// query's own, the patient, the _include, _include:iterate and _revinclude values the
+// CapabilityStatement declares, _sort=-date where it declares date and _sort, and _count.
+func (b *fhirBackend) queryParams(caps *capabilities, q fhir.Query, patientID string) url.Values {
+	params := url.Values{}
+	for k, vs := range q.Params {
+		params[k] = append([]string(nil), vs...)
+	}
+	if q.PatientParam != "" {
+		ref := patientID
+		if q.PatientParam != "patient" {
+			ref = "Patient/" + patientID
+		}
+		params.Set(q.PatientParam, ref)
+	}
+	incs := caps.includes(q.Includes)
+	if len(incs) > 0 {
+		params["_include"] = incs
+		if it := caps.includes(q.IncludeIterate); len(it) > 0 && !b.noIterate.Load() {
+			params["_include:iterate"] = it
+		}
+	}
+	if q.RevIncludeProvenance && caps.revIncludeProvenance(q.ResourceType) {
+		params.Set("_revinclude", "Provenance:target")
+	}
+	if s := caps.sortNewest(q.ResourceType); s != "" && params.Get("_sort") == "" && !b.noSort.Load() {
+		params.Set("_sort", s)
+	}
+	if params.Get("_count") == "" {
+		params.Set("_count", strconv.Itoa(min(pageSize, b.cfg.MaxEntries)))
+	}
+	return params
+}
+
+// runQuery runs one of a section's searches, handing each page to deliver as it is read.
+// A server that declares an _include but refuses :iterate, or an _include it declared, or
+// _sort, answers 400: the search is asked again with less rather than the section lost;
+// reset is called first with the parameters asked now, so that the caller drops the pages
+// of the refused attempt. The parameters of the last attempt are returned.
+func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int), reset func(url.Values)) (searchResult, url.Values, error) {
+	res, err := b.searchPages(ctx, q.ResourceType, params, b.cfg.MaxEntries, deliver)
+	for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
+		if !badRequest(err) || !hasAny(params, drop) {
+			continue
+		}
+		b.log.Info("asking again without includes", "section", sec, "resource", q.ResourceType, "dropped", strings.Join(drop, ","))
+		params = cloneValues(params)
+		for _, k := range drop {
+			delete(params, k)
+		}
+		reset(params)
+		res, err = b.searchPages(ctx, q.ResourceType, params, b.cfg.MaxEntries, deliver)
+		if err == nil && drop[0] == "_include:iterate" {
+			b.noIterate.Store(true) // remembered: later records skip it
+		}
+		if err == nil && drop[0] == "_sort" {
+			b.noSort.Store(true)
+		}
+	}
+	return res, params, err
+}
+
+// foldQuery folds one search's answer into a section's result: a refusal counts as
+// refused (the type named in notServed); else its entries, warnings, truncation and error.
+func (b *fhirBackend) foldQuery(out *sectionResult, sec record.Section, q fhir.Query, res searchResult, used url.Values, err error) {
+	if why, ok := refusal(err); ok {
+		b.log.Info("resource type refused", "section", sec, "resource", q.ResourceType, "why", why)
+		out.refused++
+		if n := q.ResourceType + " (" + why + ")"; !slices.Contains(out.notServed, n) {
+			out.notServed = append(out.notServed, n)
+		}
+		return
+	}
+	out.resources = append(out.resources, res.entries...)
+	out.warnings = append(out.warnings, res.warnings...)
+	for _, inc := range used["_include"] {
+		if !slices.Contains(out.included, inc) {
+			out.included = append(out.included, inc)
+		}
+	}
+	if res.truncated {
+		out.truncated = true
+		out.total += res.total
+		if out.broken == "" {
+			out.broken = res.broken
+		}
+	}
+	out.err = worse(out.err, err)
 }
 
 // sectionPart maps a section's resources and gives it exactly one state: failed if a
@@ -269,30 +312,47 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 // from the Patient); else returned, with a warning naming the types the server refused.
 // Entries about someone other than the person are dropped first, with a notice.
 func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res sectionResult, pats patients, nhs string) record.Part {
-	st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
-	part := record.Part{Backend: b.cfg.Name}
-	if res.err == nil && ctx.Err() != nil {
-		res.err = describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), 0, ctx.Err())
+	kept, dropped := b.aboutPersonOnly(res.resources, pats.ids, nhs)
+	var patient *fhir.Resource
+	if len(pats.resources) > 0 {
+		patient = &pats.resources[0]
 	}
-	kept := res.resources[:0:0]
+	data, warnings := fhir.MapSection(sec, patient, kept, b.src)
+	return b.finishPart(ctx, sec, res, pats, data, warnings, dropped, 0)
+}
+
+// aboutPersonOnly drops the matches about someone other than the person (ids on this
+// back end, nhs): the entries kept, and how many were dropped.
+func (b *fhirBackend) aboutPersonOnly(rs []fhir.Resource, ids []string, nhs string) ([]fhir.Resource, int) {
+	kept := rs[:0:0]
 	dropped := 0
-	for _, r := range res.resources {
-		if isMatch(r) && !b.aboutPerson(r, pats.ids, nhs) {
+	for _, r := range rs {
+		if isMatch(r) && !b.aboutPerson(r, ids, nhs) {
 			dropped++
 			continue
 		}
 		kept = append(kept, r)
+	}
+	return kept, dropped
+}
+
+// finishPart makes a section's part from its mapped items (data: all of them, or those
+// not yet emitted, shown counts more) and gives it exactly one state: failed if a
+// query failed, else timed-out, else not-queried; else truncated if a query stopped short;
+// else not-supported if the server refused every query (and the section needs nothing
+// from the Patient); else returned, with a warning naming the types the server refused.
+// dropped entries about another person are named in a notice.
+func (b *fhirBackend) finishPart(ctx context.Context, sec record.Section, res sectionResult, pats patients, data record.SectionsData, warnings []string, dropped, shown int) record.Part {
+	st := record.SectionStatus{Backend: b.cfg.Name, Section: sec}
+	part := record.Part{Backend: b.cfg.Name}
+	if res.err == nil && ctx.Err() != nil {
+		res.err = describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), 0, ctx.Err())
 	}
 	if dropped > 0 {
 		b.log.Warn("entries about another person dropped", "section", sec, "count", dropped)
 		part.Notices = []record.Notice{{Backend: b.cfg.Name, Kind: record.NoticeWrongSubject,
 			Text: fmt.Sprintf("sent %d %s about another person (%s): not shown", dropped, plural(dropped, "entry", "entries"), sec)}}
 	}
-	var patient *fhir.Resource
-	if len(pats.resources) > 0 {
-		patient = &pats.resources[0]
-	}
-	data, warnings := fhir.MapSection(sec, patient, kept, b.src)
 	if fhir.SectionUsesPatient(sec) {
 		// Further Patient records of the person: their contacts and alerts too.
 		for i := 1; i < len(pats.resources); i++ {
@@ -303,7 +363,7 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 		}
 	}
 	part.Sections = data
-	st.Count = (&record.Record{Sections: data}).Count(sec)
+	st.Count = shown + (&record.Record{Sections: data}).Count(sec)
 	st.Warnings = append(res.warnings, warnings...)
 	st.Total = res.total
 	notServed := "does not serve " + strings.Join(res.notServed, ", ")

@@ -59,7 +59,7 @@ func (c *refCache) known(rs []fhir.Resource) {
 		}
 		done := make(chan struct{})
 		close(done)
-		r := rs[i]
+		r := rs[i].Detached() // a copy of its bytes: the cache must not hold the page's buffer
 		r.Mode = "include"
 		c.refs[ref] = &refRead{done: done, res: &r}
 	}
@@ -90,29 +90,68 @@ func (c *refCache) claim(refs []string) (mine, others map[string]*refRead) {
 // reference another section of the same fetch already read (or is reading) is not read
 // again. Failures only lose the detail: they are logged.
 func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resources []fhir.Resource) []fhir.Resource {
-	if cache == nil {
-		cache = newRefCache()
+	out, _ := b.readReferencesMax(ctx, cache, resources, maxReads, nil)
+	return out
+}
+
+// readReferencesMax is readReferences wanting at most max references (a section read page
+// by page shares maxReads across its pages); it also returns how many it wanted.
+//
+// included are the _include values the searches that brought resources were answered
+// with: a reference that one of them brings (by element and type, fhir.IncludeBrings),
+// wherever it stands, and that the answer did not carry, is not on the server to be read
+// (a dangling reference): it is not read, so that it costs no round trip.
+func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, resources []fhir.Resource, max int, included []string) ([]fhir.Resource, int) {
+	want := b.wantedRefs(resources, included)
+	if len(want) > max {
+		want = want[:max]
 	}
-	have := map[string]bool{}
+	return b.readWanted(ctx, cache, want), len(want)
+}
+
+// wantedRefs are the references of readable types that resources' matches name and
+// resources do not hold, each once, in the order named, less those an answered _include
+// brings (notIncluded). Only CPU: a section read page by page finds them while the next
+// page is read.
+func (b *fhirBackend) wantedRefs(resources []fhir.Resource, included []string) []string {
+	have := make(map[string]bool, len(resources))
 	for _, r := range resources {
 		have[r.Ref()] = true
 	}
 	var want []string
-	for _, r := range resources {
+	var holders []int // the resources naming a wanted reference
+	for i, r := range resources {
 		if !isMatch(r) {
 			continue
 		}
+		named := false
 		for _, ref := range fhir.References(r.Raw, b.baseStr) {
 			typ, _, _ := strings.Cut(ref, "/")
-			if have[ref] || !readableRefs[typ] || len(want) >= maxReads {
+			if have[ref] || !readableRefs[typ] {
 				continue
 			}
 			have[ref] = true
 			want = append(want, ref)
+			named = true
+		}
+		if named {
+			holders = append(holders, i)
 		}
 	}
+	if len(want) > 0 && len(included) > 0 {
+		want = b.notIncluded(resources, holders, want, included)
+	}
+	return want
+}
+
+// readWanted reads the wanted references (wantedRefs), each once per fetch across
+// sections: one _id search per type, chunked; those another section reads are waited for.
+func (b *fhirBackend) readWanted(ctx context.Context, cache *refCache, want []string) []fhir.Resource {
 	if len(want) == 0 {
 		return nil
+	}
+	if cache == nil {
+		cache = newRefCache()
 	}
 	mine, others := cache.claim(want)
 	// Mine, by type, in the order wanted.
@@ -136,6 +175,7 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 				for _, id := range ids {
 					rr := mine[typ+"/"+id]
 					if r, ok := got[id]; ok {
+						r = r.Detached()
 						rr.res = &r
 					}
 					close(rr.done)
@@ -164,6 +204,38 @@ func (b *fhirBackend) readReferences(ctx context.Context, cache *refCache, resou
 	}
 	b.log.Debug("references read", "asked", len(want), "read here", read, "found", len(out))
 	return out
+}
+
+// notIncluded keeps the wanted references that some resource names from an element no
+// _include sent brings: the others were asked for and are not there.
+func (b *fhirBackend) notIncluded(resources []fhir.Resource, holders []int, want, included []string) []string {
+	wanted := make(map[string]bool, len(want))
+	for _, ref := range want {
+		wanted[ref] = false // false: named only where an include brings it, so far
+	}
+	for _, i := range holders {
+		r := resources[i]
+		for _, at := range fhir.ReferencePaths(r.Raw, b.baseStr) {
+			brought, ok := wanted[at.Ref]
+			if !ok || brought {
+				continue
+			}
+			typ, _, _ := strings.Cut(at.Ref, "/")
+			if !fhir.IncludeBrings(included, r.Type, at.Path, typ) {
+				wanted[at.Ref] = true // named where no include brings it: read it
+			}
+		}
+	}
+	kept := want[:0:0]
+	for _, ref := range want {
+		if wanted[ref] {
+			kept = append(kept, ref)
+		}
+	}
+	if n := len(want) - len(kept); n > 0 {
+		b.log.Debug("references an include brings were not sent: not read", "count", n)
+	}
+	return kept
 }
 
 // chunkIDs cuts ids into _id searches of at most maxBatchIDs ids and maxBatchIDBytes.

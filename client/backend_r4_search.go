@@ -17,11 +17,24 @@ import (
 // keeps bringing empty pages (broken names which). A page holding nothing but an error
 // OperationOutcome is an error (ErrNotSupported when its code is not-supported).
 func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Values, limit int) (res searchResult, err error) {
+	var entries []fhir.Resource
+	res, err = b.searchPages(ctx, resourceType, q, limit, func(page []fhir.Resource, _ bool, _ int) {
+		entries = append(entries, page...)
+	})
+	res.entries = entries
+	return res, err
+}
+
+// searchPages is search handing each page's entries to deliver as soon as the page is
+// read (more: a next page will be asked; total: Bundle.total, 0 when not given), instead of keeping them: the caller maps a page
+// while the next is fetched, and keeps only what it mapped. The pages delivered are, put
+// together, exactly the entries search returns (the last one cut where the cap falls).
+func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q url.Values, limit int, deliver func(page []fhir.Resource, more bool, total int)) (res searchResult, err error) {
 	first := b.baseStr + "/" + resourceType
 	seen := map[string]bool{canonicalURL(first, q): true}
 	bundle, err := b.getPage(ctx, first, q, resourceType)
 	var (
-		entries   []fhir.Resource
+		read      int // entries read (matches and included)
 		total     int
 		truncated bool
 		broken    string
@@ -36,24 +49,30 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 		if total == 0 && bundle.Total > 0 {
 			total = bundle.Total
 		}
-		entries = append(entries, bundle.Entries...)
-		matches += countMatches(bundle.Entries)
+		page := bundle.Entries
+		bundle.Entries = nil // the page is the caller's from here
+		n := countMatches(page)
 		for _, w := range bundle.Warnings {
 			warnings = append(warnings, resourceType+": "+w)
 		}
-		if len(bundle.Entries) == 0 {
+		if len(page) == 0 {
 			empty++
 		}
-		if matches > limit || len(entries) > 4*limit {
-			entries, matches, truncated = firstMatches(entries, limit), limit, true
+		if matches+n > limit || read+len(page) > 4*limit {
+			deliver(firstMatches(page, limit-matches), false, total)
+			matches, truncated = limit, true
 			break
 		}
+		read += len(page)
+		matches += n
 		if bundle.Next == "" {
+			deliver(page, false, total)
 			// The server says there are more than it sent, and offers no way to read them.
 			truncated = total > matches
 			break
 		}
 		if matches == limit {
+			deliver(page, false, total)
 			truncated = true
 			break
 		}
@@ -69,17 +88,19 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 			broken = fmt.Sprintf("kept sending empty pages: showing the %d entries read", matches)
 		}
 		if broken != "" {
+			deliver(page, false, total)
 			b.log.Info("next link not followed", "resource", resourceType, "read", matches)
 			truncated = true
 			break
 		}
+		deliver(page, true, total)
 		seen[canonicalURL(next.String(), nil)] = true
 		bundle, err = b.getPage(ctx, next.String(), nil, resourceType)
 	}
 	if broken != "" {
 		broken = "back end " + b.cfg.Name + " " + broken
 	}
-	return searchResult{entries: entries, total: total, truncated: truncated, broken: broken, warnings: warnings}, err
+	return searchResult{total: total, truncated: truncated, broken: broken, warnings: warnings}, err
 }
 
 // outcomeOnly is the error a searchset page stands for when it holds no results, only an

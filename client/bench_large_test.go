@@ -2,9 +2,13 @@ package client
 
 import (
 	"context"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/record"
 )
@@ -83,4 +87,80 @@ func BenchmarkFetchLargeRecord(b *testing.B) {
 			check(b, rec, found)
 		}
 	})
+}
+
+// BenchmarkFirstPage opens a record whose encounters come in many pages (the demo's large
+// person with 20,000 encounters, 1,000 a page, on the demo's health back end alone) and
+// reports how long after the open the first encounters are emitted (first-page-ms: the
+// TUI shows them, the section still loading) beside the whole record (whole-ms), and the
+// peak heap in use during the open (runtime.ReadMemStats every 2 ms).
+func BenchmarkFirstPage(b *testing.B) {
+	srv := startDemo(b, demo.Options{LargeEncounters: 20000, PageSize: 1000})
+	cfg := demoConfig(b, srv, "Demo NHS ShCR")
+	nhs := largeDemoNHS(b)
+	var first, whole time.Duration
+	var peak uint64
+	open := func() {
+		fed, err := NewFederation([]config.Backend{cfg}, Options{User: reliabilityUser})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer fed.Close()
+		ctx := context.Background()
+		matches, _ := fed.Search(ctx, record.Query{NHSNumber: nhs})
+		if len(matches) != 1 {
+			b.Fatalf("%d matches", len(matches))
+		}
+		var mu sync.Mutex
+		rec := &record.Record{}
+		start := time.Now()
+		first = 0
+		fed.Open(ctx, matches[0], record.Sections(), func(p record.Part) {
+			mu.Lock()
+			defer mu.Unlock()
+			if first == 0 && len(p.Sections.Encounters) > 0 {
+				first = time.Since(start)
+			}
+			rec.Merge(p)
+		}, func(record.BackendStatus) {})
+		whole = time.Since(start)
+		if n := len(rec.Sections.Encounters); n < 20000 {
+			b.Fatalf("%d encounters", n)
+		}
+	}
+	open() // the demo builds its data once
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse-min(base, ms.HeapInuse))
+			}
+		}
+	}()
+	b.ReportAllocs()
+	var firsts, wholes time.Duration
+	n := 0
+	for b.Loop() {
+		open()
+		firsts += first
+		wholes += whole
+		n++
+	}
+	close(stop)
+	<-sampled
+	b.ReportMetric(float64(firsts.Microseconds())/1000/float64(n), "first-page-ms")
+	b.ReportMetric(float64(wholes.Microseconds())/1000/float64(n), "whole-ms")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }

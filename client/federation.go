@@ -308,7 +308,9 @@ func (f *Federation) fetchFrom(ctx context.Context, b Backend, srcs []record.Per
 		p = record.Sanitised(p) // server text is made safe here, for every kind of back end
 		mu.Lock()
 		for _, s := range p.Status {
-			states[s.Section] = s
+			if s.State != record.StateLoading { // shown in part, not answered yet
+				states[s.Section] = s
+			}
 		}
 		mu.Unlock()
 		emit(p)

@@ -134,6 +134,12 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 	if len(hidden) == 0 {
 		return
 	}
+	involved := func(it *Item) bool {
+		if slices.Contains(hidden, it.Provenance.Backend) {
+			return true
+		}
+		return slices.ContainsFunc(it.AlsoFrom, func(p Provenance) bool { return slices.Contains(hidden, p.Backend) })
+	}
 	hide := func(it *Item) bool {
 		objected := 0
 		if slices.Contains(hidden, it.Provenance.Backend) {
@@ -169,14 +175,26 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 			continue
 		}
 		for _, l := range d.lists {
-			l.withhold(s, hide)
+			l.withhold(s, involved, hide)
 		}
 	}
 }
 
-func (l itemList[T, PT]) withhold(s *SectionsData, hide func(*Item) bool) {
+// withhold hides (hide true) or re-sources the items an objected back end reports
+// (involved). A masked list may be the record's own (Masked shares a list with nothing
+// withheld), so the list is copied before its first change: the record is never written.
+func (l itemList[T, PT]) withhold(s *SectionsData, involved, hide func(*Item) bool) {
 	items := *l.get(s)
+	copied := false
 	for i := range items {
+		if !involved(PT(&items[i]).item()) {
+			continue
+		}
+		if !copied {
+			items = slices.Clone(items)
+			*l.get(s) = items
+			copied = true
+		}
 		if it := PT(&items[i]).item(); hide(it) {
 			zeroContent(reflect.ValueOf(&items[i]).Elem())
 			it = PT(&items[i]).item()

@@ -25,9 +25,11 @@ const RevealPersonKey = "person"
 //     deny in the consent section; record/consent.go) keeps only its Item, marked Withheld
 //     "objection", unless revealed(RevealObjectionKey(backend)) (emergency access).
 //
-// revealed may be nil (nothing revealed). r is not modified. Section slices are new; items
-// that are not masked are shallow copies sharing their inner slices with r, so callers must
-// treat the result as read-only.
+// revealed may be nil (nothing revealed). r is not modified. A section list with an item
+// withheld is new; a list with nothing withheld is r's own (capped, so an append to it
+// cannot write into r: a 50,000-encounter list is not copied for every frame or print),
+// and items not masked share their inner slices with r, so callers must treat the result
+// as read-only.
 func (r *Record) Masked(revealed func(key string) bool) *Record {
 	if revealed == nil {
 		revealed = func(string) bool { return false }
@@ -100,12 +102,20 @@ func maskItems[T any, PT interface {
 	if items == nil {
 		return nil
 	}
-	out := slices.Clone(items)
-	for i := range out {
-		it := PT(&out[i]).item()
+	// Copied only when an item is withheld: a list with nothing to withhold (most, and a
+	// 50,000-encounter one) is shared, never written through.
+	var out []T
+	for i := range items {
+		it := PT(&items[i]).item()
 		if it.Restricted && !revealed(it.Key) {
+			if out == nil {
+				out = slices.Clone(items)
+			}
 			zeroContent(reflect.ValueOf(&out[i]).Elem())
 		}
+	}
+	if out == nil {
+		return items[:len(items):len(items)] // an append to it cannot write into items
 	}
 	return out
 }

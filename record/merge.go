@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -40,11 +41,41 @@ func mergeItems[T any, PT interface {
 	if len(add) == 0 {
 		return dst
 	}
-	index := make(map[string]int, len(dst))
-	indexAs := func(it *Item, i int) {
-		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
-			if _, taken := index[k]; k != "" && !taken {
+	// Room for every item at once, and at least double: a list of 50,000 from one part,
+	// or from fifty parts, is not grown and copied again for every part.
+	if cap(dst)-len(dst) < len(add) {
+		dst = slices.Grow(dst, max(len(add), cap(dst)))
+	}
+	// The index maps a key to the first item holding it. Only add's keys are ever looked
+	// up, so only those are indexed from dst: merging a page into a list of 50,000 costs a
+	// scan of the list, not a map of 50,000 keys built again.
+	wanted := make(map[string]struct{}, len(add))
+	for i := range add {
+		it := PT(&add[i]).item()
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			wanted[itemKey(it, n)] = struct{}{}
+		}
+	}
+	delete(wanted, "")
+	index := make(map[string]int, len(wanted))
+	for i := range dst {
+		it := PT(&dst[i]).item()
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			k := itemKey(it, n)
+			if _, ok := wanted[k]; !ok {
+				continue
+			}
+			if _, taken := index[k]; !taken {
 				index[k] = i
+			}
+		}
+	}
+	indexAs := func(it *Item, i int) {
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			if k := itemKey(it, n); k != "" {
+				if _, taken := index[k]; !taken {
+					index[k] = i
+				}
 			}
 		}
 	}
@@ -52,7 +83,8 @@ func mergeItems[T any, PT interface {
 	// another back end; from the same back end only by the same Key (the same item sent
 	// again), since one back end's distinct items may share a plan's identifier.
 	lookup := func(it *Item) (int, bool) {
-		for _, k := range append([]string{it.Key}, it.AlsoKnownAs...) {
+		for n := -1; n < len(it.AlsoKnownAs); n++ {
+			k := itemKey(it, n)
 			j, ok := index[k]
 			if !ok || k == "" {
 				continue
@@ -62,9 +94,6 @@ func mergeItems[T any, PT interface {
 			}
 		}
 		return 0, false
-	}
-	for i := range dst {
-		indexAs(PT(&dst[i]).item(), i)
 	}
 	// into folds a into dst[j] when a comes from another back end.
 	into := func(j int, a *T) {
@@ -102,6 +131,14 @@ add:
 	return dst
 }
 
+// itemKey is an item's Key (n < 0) or its nth AlsoKnownAs key.
+func itemKey(it *Item, n int) string {
+	if n < 0 {
+		return it.Key
+	}
+	return it.AlsoKnownAs[n]
+}
+
 func hasBackend(ps []Provenance, backend string) bool {
 	for _, p := range ps {
 		if p.Backend == backend {
@@ -118,6 +155,15 @@ func (r *Record) Merge(p Part) {
 	if p.Person != nil {
 		r.mergePerson(p.Backend, *p.Person)
 	}
+	for _, st := range p.Status {
+		// A section still loading that says how many it will bring (Total, as its server
+		// counts them) has its list made that big once, not grown part after part.
+		if st.State == StateLoading && st.Total > 0 {
+			if d, ok := st.Section.Def(); ok {
+				reserve(&r.Sections, d.lists[0].json(), st.Total)
+			}
+		}
+	}
 	for _, d := range sectionTable {
 		for _, l := range d.lists {
 			l.merge(&r.Sections, &p.Sections)
@@ -129,6 +175,20 @@ func (r *Record) Merge(p Part) {
 	for _, n := range p.Notices {
 		if !slices.Contains(r.Notices, n) {
 			r.Notices = append(r.Notices, n)
+		}
+	}
+}
+
+// reserve makes room in the list of s named name (its JSON name) for n items in all.
+func reserve(s *SectionsData, name string, n int) {
+	v := reflect.ValueOf(s).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag == name {
+			if f := v.Field(i); f.Kind() == reflect.Slice && f.Cap() < n {
+				f.Grow(n - f.Len())
+			}
+			return
 		}
 	}
 }

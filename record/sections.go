@@ -131,7 +131,7 @@ type sectionList interface {
 	each(s *SectionsData, sec Section, fn func(Section, *Item))
 	merge(dst, add *SectionsData)
 	mask(dst, src *SectionsData, revealed func(string) bool)
-	withhold(s *SectionsData, hide func(*Item) bool)
+	withhold(s *SectionsData, involved, hide func(*Item) bool)
 	fillEmpty(s *SectionsData)
 }
 

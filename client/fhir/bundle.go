@@ -32,6 +32,13 @@ func (r Resource) Ref() string {
 	return r.Type + "/" + r.ID
 }
 
+// Detached returns r with its own copy of its bytes: a resource decoded from a page is a
+// slice of the page's buffer, which keeping it would keep whole.
+func (r Resource) Detached() Resource {
+	r.Raw = bytes.Clone(r.Raw)
+	return r
+}
+
 // Bundle is a FHIR Bundle (searchset, collection…) with its entries left undecoded.
 type Bundle struct {
 	Type    string

@@ -91,12 +91,9 @@ func oneOrManyFrom[T any](dec *jsontext.Decoder, dst *[]T) error {
 		*dst = nil
 		return err
 	case '[':
-		out := *dst // as encoding/json: a repeated member decodes into the elements already there
-		if err := jsonv2.UnmarshalDecode(dec, &out); err != nil {
-			return err
-		}
-		*dst = out
-		return nil
+		// As encoding/json: a repeated member decodes into the elements already there.
+		// Into *dst itself: a copy of the slice header would be one allocation more.
+		return jsonv2.UnmarshalDecode(dec, dst)
 	}
 	var one T
 	if err := jsonv2.UnmarshalDecode(dec, &one); err != nil {
@@ -288,13 +285,15 @@ func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end in
 	return
 }
 
-// ownFactNames are the JSON names of ownFacts' fields, lower case.
+// ownFactNames are the JSON names of ownFacts' fields, and of subjectHead's (whom the
+// resource is about: Subject reads them from the same members), lower case.
 var ownFactNames = func() map[string]bool {
 	m := map[string]bool{}
-	t := reflect.TypeFor[ownFacts]()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		m[strings.ToLower(name)] = true
+	for _, t := range []reflect.Type{reflect.TypeFor[ownFacts](), reflect.TypeFor[subjectHead]()} {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			m[strings.ToLower(name)] = true
+		}
 	}
 	return m
 }()

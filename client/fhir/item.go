@@ -192,6 +192,10 @@ func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
 	return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
 }
 
+// profileNameCleaner drops the separators a profile name may write "social care" with
+// (built once: a Replacer is costly to build, and every item asks).
+var profileNameCleaner = strings.NewReplacer("-", "", "_", "")
+
 // socialCareProfile reports whether a meta.profile names a social care profile (the
 // Interweave SocialCare* profiles, a council's own).
 func socialCareProfile(profiles []string) bool {
@@ -200,8 +204,7 @@ func socialCareProfile(profiles []string) bool {
 		if i := strings.LastIndex(name, "/"); i >= 0 {
 			name = name[i+1:]
 		}
-		name = strings.NewReplacer("-", "", "_", "").Replace(name)
-		if strings.Contains(name, "socialcare") {
+		if strings.Contains(profileNameCleaner.Replace(name), "socialcare") {
 			return true
 		}
 	}
@@ -227,14 +230,15 @@ func socialCareProfile(profiles []string) bool {
 //     Provenance resource's recorded; else meta.lastUpdated, marked ServerUpdated.
 func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
 	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
-	var own ownFacts
+	own := &m.own
+	*own = ownFacts{}
 	// Best effort: what does not decode stays empty. Read from the members the bundle
 	// decode set aside when there are (the same members, so the same result), else from
 	// the whole resource.
 	if r.own != nil {
-		_ = unmarshal(r.own, &own)
+		_ = unmarshal(r.own, own)
 	} else {
-		_ = unmarshal(r.Raw, &own)
+		_ = unmarshal(r.Raw, own)
 	}
 	if facts.author == nil {
 		facts.author = own.author()
@@ -248,7 +252,8 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 		facts.recorded, facts.field = own.ownDate()
 	}
 
-	var claims []orgClaim
+	var claimsBuf [4]orgClaim // most items make one or two claims: no allocation for them
+	claims := claimsBuf[:0]
 	var pi *provInfo
 	provs := m.provs[r.Ref()]
 	if len(provs) == 0 && r.FullURL != "" {
@@ -351,11 +356,20 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 	// member) is not named by the resource's identifiers: its caller sets its own Key and
 	// clears AlsoKnownAs.
 	for _, id := range d.Identifier {
-		if k := id.System + "|" + id.Value; id.System != "" && id.Value != "" && k != it.Key && !slices.Contains(it.AlsoKnownAs, k) {
+		if id.System == "" || id.Value == "" || isKey(it.Key, id.System, id.Value) {
+			continue // the key itself: no string made for it
+		}
+		if k := id.System + "|" + id.Value; !slices.Contains(it.AlsoKnownAs, k) {
 			it.AlsoKnownAs = append(it.AlsoKnownAs, k)
 		}
 	}
 	return it
+}
+
+// isKey reports whether key is system+"|"+value.
+func isKey(key, system, value string) bool {
+	return len(key) == len(system)+1+len(value) && key[len(system)] == '|' &&
+		strings.HasPrefix(key, system) && strings.HasSuffix(key, value)
 }
 
 // securityLabels keeps the meta.security codes that mean something to a reader: every
@@ -404,12 +418,11 @@ func (m *mapper) key(r Resource, d *domainResource, sourceSystem string) string 
 		sum := sha256.Sum256(r.Raw)
 		self = r.Type + "#" + hex.EncodeToString(sum[:6])
 	}
-	fallback := self + "@" + firstNonEmpty(sourceSystem, m.src.Backend)
 	if k == "" {
-		k = fallback
+		k = self + "@" + firstNonEmpty(sourceSystem, m.src.Backend)
 	}
 	if owner, taken := m.keys[k]; taken && owner != self {
-		k = fallback
+		k = self + "@" + firstNonEmpty(sourceSystem, m.src.Backend)
 	}
 	m.keys[k] = self
 	return k

@@ -46,11 +46,14 @@ type mapper struct {
 	byRef    map[string]Resource   // "Type/id" and fullUrl → resource
 	provs    map[string][]provInfo // "Type/id" of target → provenance
 	warnings []string
-	keys     map[string]string // Item.Key → resource ref that took it
-	parties  map[string]party  // described referenced resources, by ref (not contained ones)
+	keys     map[string]string  // Item.Key → resource ref that took it
+	parties  map[partyKey]party // described referenced resources, by ref (not contained ones)
 	// outer are the resources whose contained resources are being described: a contained
 	// resource's "#id" names a sibling in its container.
 	outer []*domainResource
+	// own is item's scratch for an item's own facts (decoded into, read, and left: one
+	// allocation fewer per item).
+	own ownFacts
 }
 
 type provInfo struct {
@@ -64,7 +67,7 @@ type provInfo struct {
 
 func newMapper(src Source, resources []Resource) *mapper {
 	m := &mapper{src: src, byRef: make(map[string]Resource, 2*len(resources)), provs: map[string][]provInfo{},
-		keys: make(map[string]string, len(resources)), parties: map[string]party{}}
+		keys: make(map[string]string, len(resources)), parties: map[partyKey]party{}}
 	for _, r := range resources {
 		m.add(r)
 	}
@@ -154,6 +157,12 @@ func findContained(contained []json.RawMessage, id string) (Resource, bool) {
 // date parses a FHIR date or dateTime of resource r; a bad value is blanked with a warning
 // naming the resource and the element.
 func (m *mapper) date(r Resource, field, s string) time.Time {
+	return m.dateIn(r, field, "", s)
+}
+
+// dateIn is date for the element field+sub ("period" ".start"): the name is only put
+// together for a warning, not for every date read.
+func (m *mapper) dateIn(r Resource, field, sub, s string) time.Time {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}
 	}
@@ -161,7 +170,7 @@ func (m *mapper) date(r Resource, field, s string) time.Time {
 	if err != nil {
 		// The value itself is not repeated: it may be personal data (a birth date), and
 		// warnings are logged as well as shown.
-		m.warn("%s: %s: not a FHIR date; left blank", r.Ref(), field)
+		m.warn("%s: %s: not a FHIR date; left blank", r.Ref(), field+sub)
 		return time.Time{}
 	}
 	return t
@@ -183,7 +192,11 @@ func (m *mapper) period(r Resource, field string, p *Period) record.Period {
 		return record.Period{}
 	}
 	var out record.Period
-	out.Start, out.StartText = m.dateText(r, field+".start", p.Start)
-	out.End, out.EndText = m.dateText(r, field+".end", p.End)
+	if out.Start = m.dateIn(r, field, ".start", p.Start); !out.Start.IsZero() {
+		out.StartText = strings.TrimSpace(p.Start)
+	}
+	if out.End = m.dateIn(r, field, ".end", p.End); !out.End.IsZero() {
+		out.EndText = strings.TrimSpace(p.End)
+	}
 	return out
 }

@@ -110,6 +110,9 @@ func normRefType(ref *Reference) string {
 	return ""
 }
 
+// partyKey names a described resource: its reference and its fullUrl.
+type partyKey struct{ ref, fullURL string }
+
 // describeCached describes a referenced resource once per response (many items point at
 // the same practitioner or organisation); contained resources are not cached, as their ids
 // are only unique within their container.
@@ -117,7 +120,7 @@ func (m *mapper) describeCached(res Resource, contained bool, depth int) party {
 	if contained {
 		return m.describe(res, depth)
 	}
-	key := res.Ref() + "|" + res.FullURL
+	key := partyKey{res.Ref(), res.FullURL} // no string made for each look-up
 	if p, ok := m.parties[key]; ok {
 		return p
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // Care packages: EpisodeOfCare (+ organization, care-manager), CarePlan, ServiceRequest
-// (+ performer), and DeviceRequest (+ device, performer) for equipment provision.
+// (+ performer, requester), and DeviceRequest (+ device, performer) for equipment provision.
 // Not part of GP Connect.
 func init() {
 	registerMapping(record.SectionCarePackages, sectionMapping{
@@ -16,7 +16,7 @@ func init() {
 			return []Query{
 				search("EpisodeOfCare", "EpisodeOfCare:organization", "EpisodeOfCare:care-manager"),
 				search("CarePlan"),
-				search("ServiceRequest", "ServiceRequest:performer"),
+				search("ServiceRequest", "ServiceRequest:performer", "ServiceRequest:requester"),
 				search("DeviceRequest", "DeviceRequest:device", "DeviceRequest:performer"),
 			}
 		},

@@ -10,7 +10,7 @@ import (
 	"github.com/shcr-project/shcr/record"
 )
 
-// Notes: DocumentReference (+ author), Composition (+ author), and Observation with
+// Notes: DocumentReference (+ author, custodian), Composition (+ author), and Observation with
 // code=http://snomed.info/sct|37331000000100 (comment notes). From GP Connect, the
 // consultations' comment notes, titled by topic and heading.
 func init() {
@@ -18,7 +18,7 @@ func init() {
 		queries: func() []Query {
 			obs := search("Observation")
 			obs.Params = url.Values{"code": {SystemSNOMED + "|" + CommentNoteCode}}
-			return []Query{search("DocumentReference", "DocumentReference:author"), search("Composition", "Composition:author"), obs}
+			return []Query{search("DocumentReference", "DocumentReference:author", "DocumentReference:custodian"), search("Composition", "Composition:author"), obs}
 		},
 		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
 			for _, r := range items {

@@ -2,7 +2,6 @@ package fhir
 
 import (
 	"net/url"
-	"slices"
 
 	"github.com/shcr-project/shcr/record"
 )
@@ -69,39 +68,9 @@ func SectionUsesPatient(sec record.Section) bool { return sectionMappings[sec].u
 // decodes but is not valid (a date that is not a FHIR date) is left blank with a warning.
 // Bundle entries with search.mode "outcome" (OperationOutcome) become warnings.
 func MapSection(sec record.Section, patient *Resource, resources []Resource, src Source) (record.SectionsData, []string) {
-	all := resources
-	if patient != nil {
-		all = append(slices.Clone(resources), *patient)
-	}
-	m := newMapper(src, all)
-	var out record.SectionsData
-	seen := make(map[string]bool, len(resources))
-	items := make([]Resource, 0, len(resources))
-	for _, r := range resources {
-		if r.Type == "OperationOutcome" {
-			if oo, ok := ParseOperationOutcome(r.Raw); ok && len(oo.Issues) > 0 {
-				m.warn("the back end said: %s", oo.String())
-			}
-			continue
-		}
-		if r.Mode == "include" || r.Mode == "outcome" {
-			continue
-		}
-		if r.ID != "" {
-			ref := r.Ref()
-			if seen[ref] {
-				continue
-			}
-			seen[ref] = true
-		}
-		items = append(items, r)
-	}
-	if sm, ok := sectionMappings[sec]; ok {
-		sm.mapR4(m, patient, items, &out)
-	} else {
-		m.warn("unknown section %q", sec)
-	}
-	return out, m.warnings
+	pm := NewPageMapper(sec, patient, src) // the whole section as one page
+	out := pm.Map(resources, nil)
+	return out, pm.m.warnings
 }
 
 // Query is one search the client runs for a section:

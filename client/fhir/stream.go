@@ -67,9 +67,13 @@ type spool struct {
 	err    error   // sticky: io.EOF, a read error, or *TooLargeError
 }
 
+// Chunks grow from firstChunk to maxChunk: a small answer costs little, and a page of a
+// megabyte holds at most maxChunk more than its size (doubling to megabytes wasted up to
+// half, on every page of every back end in flight). A resource across two chunks is
+// copied (one in about forty of a big page's).
 const (
 	firstChunk = 4 << 10
-	maxChunk   = 4 << 20
+	maxChunk   = 64 << 10
 )
 
 func (s *spool) Read(p []byte) (int, error) {

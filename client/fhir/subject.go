@@ -18,7 +18,13 @@ type subjectHead struct {
 // whichever it has), and false when it has none (or the JSON does not decode as one).
 func Subject(r Resource) (Reference, bool) {
 	var h subjectHead
-	if json.Unmarshal(r.Raw, &h) != nil {
+	// From the members the bundle decode set aside when there are (they include these),
+	// else from the whole resource; encoding/json's reading, in one fast pass.
+	raw := r.Raw
+	if r.own != nil {
+		raw = r.own
+	}
+	if unmarshal(raw, &h) != nil {
 		return Reference{}, false
 	}
 	for _, ref := range []*Reference{h.Subject, h.Patient, h.Beneficiary} {

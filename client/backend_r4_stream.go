@@ -1,0 +1,144 @@
+package client
+
+// Reading a big section page by page: each page is mapped into record items as soon as it
+// is read (while the next page is fetched) and then dropped, so that a 50,000-encounter
+// record holds its items, not its pages; the first page is shown at once.
+
+import (
+	"context"
+	"net/url"
+	"sync"
+
+	"github.com/shcr-project/shcr/client/fhir"
+	"github.com/shcr-project/shcr/record"
+)
+
+// streamable reports whether a section is read page by page: its items map each on their
+// own (fhir.PageLocal), it is one search, asked under one Patient id, and it needs nothing
+// from the Patient resource but its references. Other sections are read whole, then
+// mapped (they are small, or their items combine resources across searches).
+func streamable(sec record.Section, ids []string) bool {
+	return len(ids) == 1 && fhir.PageLocal(sec) && len(fhir.SectionQueries(sec)) == 1 && !fhir.SectionUsesPatient(sec)
+}
+
+// flushItems is how many mapped items (at least) a section read page by page holds before
+// it emits them (the section still loading): the record then holds them, merged, and fifty
+// back ends reading 5,000 encounters each do not each hold theirs until their last page.
+const flushItems = 500
+
+// streamPage is one page handed from the search to the mapping: the entries about the
+// person (dropped: how many were not), and the references they name that the page does
+// not hold; reset: the pages so far are void (the search is being asked again with less).
+type streamPage struct {
+	entries []fhir.Resource
+	dropped int
+	want    []string
+	more    bool
+	total   int
+	reset   bool
+}
+
+// streamSection reads a streamable section: the search runs in its own goroutine, handing
+// pages over one at a time with who each entry is about and what it references; each page
+// is mapped (its references resolved from earlier pages' includes, or read) and dropped.
+// When more pages follow the first, the first page's items are emitted at once with the
+// section still loading, then every flushItems items or more; the rest, with the section's
+// one final state, when the last page is in. The items, states, warnings and notices are
+// those sectionPart gives for the whole section.
+func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, refs *refCache, sec record.Section, ids []string,
+	waitPatients func() patients, nhs string, emit func(record.Part)) {
+	q := fhir.SectionQueries(sec)[0]
+	params := b.queryParams(caps, q, ids[0])
+	pages := make(chan streamPage) // one page mapped while the next is read (and no more)
+	var (
+		res  searchResult
+		used url.Values
+		err  error
+	)
+	// The Patient is in every page's mapping (a reference to the person resolves to it)
+	// and says who the person is on this back end: the search goes on meanwhile.
+	var (
+		pats     patients
+		patsOnce sync.Once
+	)
+	thePatients := func() patients {
+		patsOnce.Do(func() { pats = waitPatients() })
+		return pats
+	}
+	go func() {
+		defer close(pages)
+		included := params["_include"] // what each page brings with it
+		res, used, err = b.runQuery(ctx, sec, q, params,
+			func(page []fhir.Resource, more bool, total int) {
+				// Here, while the previous page is mapped: who each entry is about, and the
+				// references to read (the other goroutine's CPU, not the mapping's).
+				p := thePatients()
+				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
+				pages <- streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
+			},
+			func(now url.Values) {
+				included = now["_include"]
+				pages <- streamPage{reset: true}
+			})
+	}()
+	// The search goroutine never waits on a mapping that has stopped (a panic is
+	// recovered by the caller): what is left is drained.
+	defer func() {
+		for range pages {
+		}
+	}()
+
+	p := thePatients()
+	var patient *fhir.Resource
+	if len(p.resources) > 0 {
+		patient = &p.resources[0]
+	}
+	var (
+		pm      = fhir.NewPageMapper(sec, patient, b.src)
+		data    record.SectionsData
+		dropped int
+		reads   int // references wanted so far: maxReads for the whole section
+		shown   int // items already emitted, the section loading
+	)
+	for pg := range pages {
+		if pg.reset {
+			// Asked again: what was mapped is void, and the count starts again. Items
+			// already shown come again under the same keys and fold into themselves.
+			pm, data, dropped, reads, shown = fhir.NewPageMapper(sec, patient, b.src), record.SectionsData{}, 0, 0, 0
+			continue
+		}
+		dropped += pg.dropped
+		refs.known(pg.entries)
+		var extra []fhir.Resource
+		if want := pg.want[:min(len(pg.want), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
+			extra = b.readWanted(ctx, refs, want)
+			reads += len(want)
+		}
+		fhir.AppendData(&data, pm.Map(pg.entries, extra), 0)
+		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
+			// Shown now, the section still loading: the first page at once, then every
+			// flushItems items or an eighth of what is shown, so that a back end holds
+			// little unmerged and a big section is merged in a few parts. Total (what the
+			// server counts, within max_entries) lets the record size its list once.
+			emit(record.Part{Backend: b.cfg.Name, Sections: data, Status: []record.SectionStatus{
+				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n, Total: min(pg.total, b.cfg.MaxEntries)}}})
+			shown += n
+			data = record.SectionsData{}
+		}
+	}
+	out := sectionResult{asked: 1}
+	res.entries = nil
+	b.foldQuery(&out, sec, q, res, used, err)
+	warnings := pm.Warnings()
+	if len(p.ids) > len(ids) {
+		// Linked records, found once the Patients were read: asked now, mapped with the rest.
+		more := b.fetchSection(ctx, caps, refs, sec, p.ids[len(ids):])
+		kept, d := b.aboutPersonOnly(more.resources, p.ids, nhs)
+		dropped += d
+		fhir.AppendData(&data, pm.Map(kept, nil), 0)
+		warnings = pm.Warnings()
+		more.resources = nil
+		out.add(more)
+	}
+	emit(b.finishPart(ctx, sec, out, p, data, warnings, dropped, shown))
+}

@@ -1,0 +1,117 @@
+package fhir
+
+import (
+	"reflect"
+	"slices"
+
+	"github.com/shcr-project/shcr/record"
+)
+
+// Mapping a section page by page: a big section (50,000 encounters) is mapped as each page
+// arrives and the page is dropped, so that only the mapped items are kept, never every
+// page's bytes at once.
+
+// pageLocalSections are the sections whose items each map from their own resource, the
+// resources it references and the Provenance targeting it — all of which a searchset page
+// carries with it (_include and _revinclude are per page) — and from nothing else the
+// section holds: mapping them page by page gives the same items as mapping the whole
+// section at once (keys stay unique across pages: the mapper keeps them).
+var pageLocalSections = map[record.Section]bool{
+	record.SectionEncounters: true,
+}
+
+// PageLocal reports whether sec can be mapped page by page (PageMapper).
+func PageLocal(sec record.Section) bool { return pageLocalSections[sec] }
+
+// PageMapper maps one section's search results a page at a time. What must hold across
+// pages is kept: the item keys given (two resources never share one), the items already
+// mapped (an item a later page sends again is not listed twice) and the warnings. What a
+// page's items reference is looked up in that page and in what Map is given beside it.
+// Not safe for concurrent use.
+type PageMapper struct {
+	sec     record.Section
+	patient *Resource
+	m       *mapper
+	seen    map[string]bool
+}
+
+// NewPageMapper starts the mapping of one section of one back end; patient may be nil.
+func NewPageMapper(sec record.Section, patient *Resource, src Source) *PageMapper {
+	return &PageMapper{sec: sec, patient: patient, m: newMapper(src, nil), seen: map[string]bool{}}
+}
+
+// Map maps one page: its resources (matches, included resources, Provenance, outcomes)
+// and extra, the resources its matches reference that came some other way (included by an
+// earlier page, read by id). It returns the page's items, as MapSection would list them.
+func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
+	m := p.m
+	clear(m.byRef)
+	clear(m.provs)
+	clear(m.parties)
+	m.outer = m.outer[:0]
+	each := func(fn func(r Resource)) {
+		for _, r := range resources {
+			fn(r)
+		}
+		for _, r := range extra {
+			fn(r)
+		}
+		if p.patient != nil {
+			fn(*p.patient)
+		}
+	}
+	each(m.add)
+	each(func(r Resource) {
+		if r.Type == "Provenance" {
+			m.addProvenance(r)
+		}
+	})
+	var out record.SectionsData
+	items := make([]Resource, 0, len(resources))
+	for _, r := range resources {
+		if r.Type == "OperationOutcome" {
+			if oo, ok := ParseOperationOutcome(r.Raw); ok && len(oo.Issues) > 0 {
+				m.warn("the back end said: %s", oo.String())
+			}
+			continue
+		}
+		if r.Mode == "include" || r.Mode == "outcome" {
+			continue
+		}
+		if r.ID != "" {
+			ref := r.Ref()
+			if p.seen[ref] {
+				continue
+			}
+			p.seen[ref] = true
+		}
+		items = append(items, r)
+	}
+	if sm, ok := sectionMappings[p.sec]; ok {
+		sm.mapR4(m, p.patient, items, &out)
+	} else {
+		m.warn("unknown section %q", p.sec)
+	}
+	return out
+}
+
+// Warnings are the warnings of every page mapped so far, each once.
+func (p *PageMapper) Warnings() []string { return slices.Clone(p.m.warnings) }
+
+// AppendData appends every list of src to the same list of dst (no merging: one back end's
+// pages of one section). A list appended to for the first time is made with room for
+// hint items (the rest of the section, as the server counts it), so that it is not grown
+// page after page.
+func AppendData(dst *record.SectionsData, src record.SectionsData, hint int) {
+	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for i := range dv.NumField() {
+		f, add := dv.Field(i), sv.Field(i)
+		if f.Kind() != reflect.Slice || add.Len() == 0 {
+			continue
+		}
+		if f.Cap() == 0 {
+			f.Set(reflect.MakeSlice(f.Type(), 0, max(hint, add.Len())))
+		}
+		f.Set(reflect.AppendSlice(f, add))
+	}
+}

@@ -1,0 +1,112 @@
+package fhir
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/shcr-project/shcr/record"
+)
+
+// Mapping a section page by page gives what mapping it whole gives: the same items in the
+// same order, keys unique across pages (a resource with another's identifier falls back to
+// its own reference), a resource sent again on a later page listed once, warnings once.
+func TestPageMapperMatchesMapSection(t *testing.T) {
+	b, err := ParseBundle(largeEncounterBundle(30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var matches, includes []Resource
+	for _, r := range b.Entries {
+		if r.Mode == "include" {
+			includes = append(includes, r)
+		} else {
+			matches = append(matches, r)
+		}
+	}
+	// A later page sends e5 again, and e99 with e3's identifier and a bad date.
+	again := matches[5]
+	clash, err := ParseResource([]byte(strings.Replace(strings.Replace(string(matches[3].Raw), `"id":"e3"`, `"id":"e99"`, 1),
+		`"start":"2025-03-04T10:00:00Z"`, `"start":"not a date"`, 1)))
+	if err != nil || clash.ID != "e99" {
+		t.Fatalf("clash: %v %q", err, clash.ID)
+	}
+	clash.Mode = "match"
+	pages := [][]Resource{
+		append(append([]Resource{}, matches[:10]...), includes...),
+		append(append([]Resource{}, matches[10:20]...), append([]Resource{again, clash}, includes...)...),
+		append(append([]Resource{}, matches[20:]...), includes...),
+	}
+	var all []Resource
+	for _, p := range pages {
+		all = append(all, p...)
+	}
+	whole, wholeWarnings := MapSection(record.SectionEncounters, nil, all, healthSrc)
+
+	pm := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+	var paged record.SectionsData
+	for i, p := range pages {
+		// Later pages name what they reference only through extra (an earlier page's
+		// includes), as the client hands them.
+		if i == 2 {
+			AppendData(&paged, pm.Map(matches[20:], includes), 0)
+			continue
+		}
+		AppendData(&paged, pm.Map(p, nil), 30)
+	}
+	if len(whole.Encounters) != 31 {
+		t.Fatalf("whole: %d encounters, want 31 (30 and the clash)", len(whole.Encounters))
+	}
+	if !reflect.DeepEqual(paged.Encounters, whole.Encounters) {
+		for i := range whole.Encounters {
+			if i >= len(paged.Encounters) || !reflect.DeepEqual(paged.Encounters[i], whole.Encounters[i]) {
+				t.Fatalf("encounter %d differs:\npaged %+v\nwhole %+v", i, paged.Encounters[min(i, len(paged.Encounters)-1)], whole.Encounters[i])
+			}
+		}
+		t.Fatalf("paged: %d encounters, whole: %d", len(paged.Encounters), len(whole.Encounters))
+	}
+	if !reflect.DeepEqual(pm.Warnings(), wholeWarnings) || len(wholeWarnings) != 1 {
+		t.Errorf("warnings: paged %q, whole %q", pm.Warnings(), wholeWarnings)
+	}
+	if k := paged.Encounters[20].Key; !strings.HasPrefix(k, "Encounter/e99@") {
+		t.Errorf("the clash's key %q, want its own reference (e3 has the identifier)", k)
+	}
+}
+
+// ReferencePaths says where each reference of the published UK Core Encounter stands, and
+// IncludeBrings which of them the _include values shcr sends would bring.
+func TestReferencePathsAndIncludes(t *testing.T) {
+	raw := readFileF(t, "../../internal/fhirtest/testdata/published/ukcore/UKCore-Encounter-InpatientEncounter-Example.json")
+	got := map[string]string{}
+	for _, at := range ReferencePaths(raw, "https://example.org/fhir") {
+		got[at.Ref] = at.Path
+	}
+	want := map[string]string{
+		"Practitioner/UKCore-Practitioner-ConsultantSandraGose-Example":  "participant.individual",
+		"Organization/UKCore-Organization-LeedsTeachingHospital-Example": "serviceProvider",
+		"Location/UKCore-Location-CardiologySJUH-Example":                "location.location",
+		"Patient/UKCore-Patient-RichardSmith-Example":                    "subject",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("paths:\n got %v\nwant %v", got, want)
+	}
+	incs := []string{"Encounter:practitioner", "Encounter:location"}
+	for _, c := range []struct {
+		typ, path, refType string
+		want               bool
+	}{
+		{"Encounter", "participant.individual", "Practitioner", true},
+		{"Encounter", "participant.individual", "PractitionerRole", false}, // :practitioner brings Practitioners only
+		{"Encounter", "location.location", "Location", true},
+		{"Encounter", "serviceProvider", "Organization", false}, // not asked
+		{"ServiceRequest", "location.location", "Location", false},
+	} {
+		if IncludeBrings(incs, c.typ, c.path, c.refType) != c.want {
+			t.Errorf("IncludeBrings(%s %s → %s) = %v", c.typ, c.path, c.refType, !c.want)
+		}
+	}
+	if !IncludeBrings([]string{"DocumentReference:custodian:Organization"}, "DocumentReference", "custodian", "Organization") ||
+		IncludeBrings([]string{"DocumentReference:custodian:Organization"}, "DocumentReference", "custodian", "Practitioner") {
+		t.Error("a targeted include brings only its target type")
+	}
+}
