@@ -121,11 +121,11 @@ func newPDS(cfg config.Backend, base *url.URL, opts Options) (*pdsBackend, error
 // (a phone number, a postcode without a birth date) is not sent.
 func (b *pdsBackend) Search(ctx context.Context, q record.Query) ([]record.Person, error) {
 	if q.NHSNumber != "" {
-		p, _, err := b.Read(ctx, q.NHSNumber)
-		if err != nil || p == nil {
+		r, err := b.Read(ctx, q.NHSNumber)
+		if err != nil || r == nil {
 			return nil, err
 		}
-		return []record.Person{*p}, nil
+		return []record.Person{r.person}, nil
 	}
 	if q.Family == "" || q.BirthDate.IsZero() {
 		return nil, &NotQueriedError{Backend: b.cfg.Name, Reason: "the demographics service traces by family name and date of birth"}
@@ -143,31 +143,42 @@ func (b *pdsBackend) Search(ctx context.Context, q record.Query) ([]record.Perso
 	return people, err
 }
 
+// pdsRead is what PDS holds for one NHS number: the person, what it says of their identity,
+// and the NHS record sharing dissent when it sends one (the consent model's, record/consent.go).
+type pdsRead struct {
+	person   record.Person
+	identity record.Identity
+	consent  []record.ConsentRecord
+}
+
 // Read reads Patient/{nhs}. A superseded number answers with the record that replaced it
 // (identity.Superseded names the number asked). Not found is (nil, nil).
-func (b *pdsBackend) Read(ctx context.Context, nhs string) (*record.Person, *record.Identity, error) {
+func (b *pdsBackend) Read(ctx context.Context, nhs string) (*pdsRead, error) {
 	n, err := nhsnumber.Parse(nhs)
 	if err != nil {
-		return nil, nil, &NotQueriedError{Backend: b.cfg.Name, Reason: "not a valid NHS number"}
+		return nil, &NotQueriedError{Backend: b.cfg.Name, Reason: "not a valid NHS number"}
 	}
 	body, err := b.get(ctx, "Patient/"+n, nil, "Patient")
 	var he *HTTPError
 	if errors.As(err, &he) && he.Status == 404 && he.Code != "INVALIDATED_RESOURCE" {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	r, err := fhir.ParseResource(body)
 	if err != nil || r.Type != "Patient" {
-		return nil, nil, &Error{Backend: b.cfg.Name, Reason: "sent something other than a Patient", Err: ErrMalformedFHIR}
+		return nil, &Error{Backend: b.cfg.Name, Reason: "sent something other than a Patient", Err: ErrMalformedFHIR}
 	}
 	p, id, err := fhir.MapPDSPatient(r, b.src, n, b.opts.now())
 	if err != nil {
-		return nil, nil, &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR: " + err.Error(), Err: ErrMalformedFHIR}
+		return nil, &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR: " + err.Error(), Err: ErrMalformedFHIR}
 	}
-	p, id = record.Sanitised(p), record.Sanitised(id) // server text is made safe where it enters
-	return &p, &id, nil
+	out := &pdsRead{person: record.Sanitised(p), identity: record.Sanitised(id)} // server text is made safe where it enters
+	if c, ok := fhir.MapPDSConsent(r, b.src); ok {
+		out.consent = record.Sanitised([]record.ConsentRecord{c})
+	}
+	return out, nil
 }
 
 // Related reads the people PDS records as related to the patient (Patient/{nhs}/RelatedPerson);

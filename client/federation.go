@@ -21,6 +21,7 @@ type Federation struct {
 	now      func() time.Time // the clock a back end's "slow" is timed by (Options.Now)
 	sem      chan struct{}    // back ends asked at once (nil: no bound)
 	national *national        // the demographics and locator back ends, nil when none (national.go)
+	order    map[string]int   // every configured back end's place in config order, national ones too
 }
 
 // clock is the time now by the injected clock (Options.Now; time.Now without one).
@@ -445,11 +446,8 @@ func (f *Federation) OpenRecord(ctx context.Context, m Match, sections []record.
 		defer mu.Unlock()
 		rec.SetBackend(st)
 	})
-	order := map[string]int{}
-	for i, b := range f.backends {
-		order[b.Info().Name] = i
-	}
-	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return order[a.Name] - order[b.Name] })
+	// Config order, the national back ends (demographics, locator) in their place too.
+	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return f.order[a.Name] - f.order[b.Name] })
 	return rec
 }
 

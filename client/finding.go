@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -20,9 +19,9 @@ type Finding struct {
 	results []backendAnswer // one per back end, config order
 	left    int             // back ends still searching
 	changed chan struct{}   // closed (and replaced) each time a back end answers
-	// final is the whole answer of a search routed through the national services
-	// (national.go), which is known only once it is complete.
-	final *SearchUpdate
+	// nat is the national step of a search routed through the demographics service
+	// (national.go): its answer comes first, and is joined with each regional answer.
+	nat *nationalSearch
 }
 
 // backendAnswer is one back end's answer to a search.
@@ -57,16 +56,31 @@ func (f *Federation) Find(ctx context.Context, q record.Query) *Finding {
 	ctx, _ = ensureRequestID(ctx)
 	s := &Finding{f: f, started: f.clock(), results: make([]backendAnswer, len(f.backends)),
 		left: len(f.backends), changed: make(chan struct{})}
-	if f.national != nil && !routed(ctx) {
-		// The national services first (a trace, or the NHS number verified), then the
-		// regional back ends with what they said: the people are shown once all have answered.
-		go func() { s.finish(f.national.search(ctx, f, q)) }()
+	if n := f.national; n != nil && !routed(ctx) && n.traces(q) {
+		// The demographics service first (the NHS number verified, or the name traced), then
+		// the regional back ends, each answer joined with PDS's as it comes (national.go).
+		s.nat = &nationalSearch{q: q}
+		s.left++
+		go n.find(ctx, s, q)
 		return s
 	}
-	for i, b := range f.backends {
-		go func() { s.set(i, f.searchOne(ctx, b, q)) }()
-	}
+	s.start(ctx, q)
 	return s
+}
+
+// start asks every regional back end at once; each answer is kept as it comes.
+func (s *Finding) start(ctx context.Context, q record.Query) {
+	for i, b := range s.f.backends {
+		go func() { s.set(i, s.f.searchOne(ctx, b, q)) }()
+	}
+}
+
+// total is how many back ends the search asks (the demographics service among them).
+func (s *Finding) total() int {
+	if s.nat != nil {
+		return len(s.results) + 1
+	}
+	return len(s.results)
 }
 
 // searchOne asks one back end, with its status; a bug in the back end fails it alone.
@@ -100,12 +114,13 @@ func (s *Finding) set(i int, r backendAnswer) {
 	s.changed = make(chan struct{})
 }
 
-// finish records the whole answer of a routed search at once.
-func (s *Finding) finish(matches []Match, statuses []record.BackendStatus) {
+// setNational records the demographics service's answer and wakes whoever waits.
+func (s *Finding) setNational(a nationalSearch) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.final = &SearchUpdate{Matches: matches, Statuses: statuses, Answered: len(statuses), Started: s.started}
-	s.left = 0
+	a.done = true
+	*s.nat = a
+	s.left--
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -119,11 +134,6 @@ func (s *Finding) Snapshot() SearchUpdate {
 
 // snapshot builds the update; s.mu is held.
 func (s *Finding) snapshot() SearchUpdate {
-	if s.final != nil {
-		u := *s.final
-		u.Matches = slices.Clone(u.Matches)
-		return u
-	}
 	u := SearchUpdate{Statuses: make([]record.BackendStatus, len(s.results)), Started: s.started}
 	searched := map[string]record.BackendStatus{}
 	searchErrs := map[string]error{}
@@ -142,8 +152,15 @@ func (s *Finding) snapshot() SearchUpdate {
 		}
 	}
 	u.Matches = matchPeople(s.results, searched, searchErrs)
+	if s.nat != nil {
+		s.nat.join(s.f, &u, searched, searchErrs) // national.go
+	}
+	regional := u.Pending
+	if s.nat != nil && !s.nat.done {
+		regional = regional[1:] // the demographics service is not a record that may yet find the person
+	}
 	for i := range u.Matches {
-		u.Matches[i].finding, u.Matches[i].pending = s, u.Pending
+		u.Matches[i].finding, u.Matches[i].pending = s, regional
 	}
 	return u
 }
@@ -153,7 +170,7 @@ func (s *Finding) snapshot() SearchUpdate {
 func (s *Finding) Next(ctx context.Context, answered int) (SearchUpdate, error) {
 	for {
 		s.mu.Lock()
-		if len(s.results)-s.left > answered || s.left == 0 {
+		if s.total()-s.left > answered || s.left == 0 {
 			u := s.snapshot()
 			s.mu.Unlock()
 			return u, nil

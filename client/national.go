@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/shcr-project/shcr/record"
 )
@@ -27,9 +28,22 @@ type national struct {
 type nationalMatch struct {
 	person   *record.Person   // as PDS holds them
 	identity *record.Identity // nil: PDS not asked yet (a trace result is read at open)
-	asked    string           // the NHS number the user gave, when PDS replaced it
+	consent  []record.ConsentRecord
+	status   record.BackendStatus // PDS's answer, when identity is set
+	asked    string               // the NHS number the user gave, when PDS replaced it
 	// regional: the regional back ends were searched with the verified number.
 	regional bool
+}
+
+// nationalSearch is the national step of a Finding: what the demographics service said,
+// first, before (an NHS number) or beside (a trace) the regional back ends' searches.
+type nationalSearch struct {
+	q      record.Query
+	done   bool
+	status record.BackendStatus
+	read   *pdsRead         // an NHS number PDS holds: the person under the verified number
+	unconf *record.Identity // an NHS number PDS does not confirm (not found, or PDS failed)
+	people []record.Person  // a trace's matches, best first
 }
 
 type innerKey struct{}
@@ -40,8 +54,13 @@ func inner(ctx context.Context) context.Context { return context.WithValue(ctx, 
 
 func routed(ctx context.Context) bool { v, _ := ctx.Value(innerKey{}).(bool); return v }
 
-// splitNational takes the national back ends out of f's list; nil when there are none.
+// splitNational takes the national back ends out of f's list (nil when there are none),
+// remembering every back end's place in config order.
 func splitNational(f *Federation) *national {
+	f.order = make(map[string]int, len(f.backends))
+	for i, b := range f.backends {
+		f.order[b.Info().Name] = i
+	}
 	var n national
 	kept := f.backends[:0:0]
 	for _, b := range f.backends {
@@ -87,53 +106,98 @@ func (m Match) replaces(nhs string) bool {
 	return m.national != nil && m.national.asked == nhs && nhs != ""
 }
 
-func (n *national) status(b Backend, err error, f *Federation, found bool) record.BackendStatus {
-	st := f.statusFor(b.Info(), err, 0)
+func (n *national) status(b Backend, err error, f *Federation, found bool, elapsed time.Duration) record.BackendStatus {
+	st := f.statusFor(b.Info(), err, elapsed)
 	if err == nil && !found {
 		st.Status = record.BackendNotKnown
 	}
 	return st
 }
 
-// search runs a search through the national services, then the regional back ends.
-func (n *national) search(ctx context.Context, f *Federation, q record.Query) ([]Match, []record.BackendStatus) {
-	if n.pds == nil || (q.NHSNumber == "" && (q.Family == "" || q.BirthDate.IsZero())) {
-		return f.Search(inner(ctx), q)
+// traces reports whether q goes to the demographics service first: an NHS number to
+// verify, or a family name and birth date to trace.
+func (n *national) traces(q record.Query) bool {
+	return n.pds != nil && (q.NHSNumber != "" || q.Family != "" && !q.BirthDate.IsZero())
+}
+
+// find is the national step of s: an NHS number is read from PDS, then every regional back
+// end is asked with the number PDS verified (the one given when PDS does not confirm it); a
+// name is traced while the regional back ends search by name beside it. Each regional answer
+// is joined with PDS's as it comes (join).
+func (n *national) find(ctx context.Context, s *Finding, q record.Query) {
+	f := s.f
+	start := f.clock()
+	if q.NHSNumber == "" {
+		s.start(ctx, q)
+		people, err := n.pds.Search(ctx, q)
+		s.setNational(nationalSearch{q: q, status: n.status(n.pds, err, f, len(people) > 0, f.clock().Sub(start)), people: people})
+		return
 	}
-	if q.NHSNumber != "" {
-		p, id, err := n.pds.Read(ctx, q.NHSNumber)
-		pst := n.status(n.pds, err, f, p != nil)
-		if err != nil || p == nil {
-			matches, sts := f.Search(inner(ctx), q)
-			idn := &record.Identity{Backend: n.pds.cfg.Name, State: record.IdentityNotFound, Superseded: []string{}, Related: []record.RelatedPerson{}}
-			if err != nil {
-				idn.State, idn.Error = identityState(err), pst.Error
-			}
-			for i := range matches {
-				matches[i].national = &nationalMatch{identity: idn}
-			}
-			return matches, append([]record.BackendStatus{pst}, sts...)
+	r, err := n.pds.Read(ctx, q.NHSNumber)
+	a := nationalSearch{q: q, status: n.status(n.pds, err, f, r != nil, f.clock().Sub(start)), read: r}
+	if r == nil {
+		a.unconf = n.unconfirmed(err, a.status)
+	} else {
+		q = record.Query{NHSNumber: r.person.NHSNumber}
+	}
+	s.setNational(a)
+	s.start(ctx, q)
+}
+
+// unconfirmed is the identity of an NHS number PDS did not confirm: not found, or PDS
+// failed (or was not asked) with its reason.
+func (n *national) unconfirmed(err error, st record.BackendStatus) *record.Identity {
+	id := &record.Identity{Backend: n.pds.cfg.Name, State: record.IdentityNotFound, Superseded: []string{}, Related: []record.RelatedPerson{}}
+	if err != nil {
+		id.State, id.Error = identityState(err), st.Error
+	}
+	return id
+}
+
+// join puts the demographics service's answer into a search update (s.mu is held): its
+// status first (loading until it answers), and the people PDS holds joined with the regional
+// back ends' matches so far. searched and searchErrs are the regional back ends' outcomes.
+func (a *nationalSearch) join(f *Federation, u *SearchUpdate, searched map[string]record.BackendStatus, searchErrs map[string]error) {
+	info := f.national.pds.Info()
+	st := a.status
+	if !a.done {
+		st = record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Status: string(record.StateLoading)}
+		u.Pending = append([]string{info.Name}, u.Pending...)
+	} else {
+		u.Answered++
+	}
+	u.Statuses = append([]record.BackendStatus{st}, u.Statuses...)
+	if !a.done {
+		return // a name search shows the regional matches so far; an NHS number has none yet
+	}
+	regional := u.Matches
+	switch {
+	case a.read != nil:
+		m := joinPDS(a.read.person, &a.read.identity, regional)
+		m.national.consent, m.national.status, m.national.regional = a.read.consent, a.status, true
+		if a.read.person.NHSNumber != a.q.NHSNumber {
+			m.national.asked = a.q.NHSNumber
 		}
-		regional, sts := f.Search(inner(ctx), record.Query{NHSNumber: p.NHSNumber})
-		m := joinPDS(*p, id, regional)
-		if p.NHSNumber != q.NHSNumber {
-			m.national.asked = q.NHSNumber
+		m.searched, m.searchErrs = searched, searchErrs
+		u.Matches = []Match{m}
+	case a.q.NHSNumber != "":
+		for i := range u.Matches {
+			u.Matches[i].national = &nationalMatch{identity: a.unconf, status: a.status}
 		}
-		return []Match{m}, append([]record.BackendStatus{pst}, sts...)
-	}
-	people, err := n.pds.Search(ctx, q)
-	pst := n.status(n.pds, err, f, len(people) > 0)
-	regional, sts := f.Search(inner(ctx), q)
-	var out []Match
-	for _, p := range people {
-		out = append(out, joinPDS(p, nil, regional))
-	}
-	for _, m := range regional {
-		if m.Unmatched || !slices.ContainsFunc(people, func(p record.Person) bool { return p.NHSNumber == m.Person.NHSNumber }) {
+	default:
+		var out []Match
+		for _, p := range a.people {
+			m := joinPDS(p, nil, regional)
+			m.searched, m.searchErrs = searched, searchErrs
 			out = append(out, m)
 		}
+		for _, m := range regional {
+			if m.Unmatched || !slices.ContainsFunc(a.people, func(p record.Person) bool { return p.NHSNumber == m.Person.NHSNumber }) {
+				out = append(out, m)
+			}
+		}
+		u.Matches = out
 	}
-	return out, append([]record.BackendStatus{pst}, sts...)
 }
 
 // joinPDS is the match of the person PDS holds, merged with the regional match under the
@@ -151,8 +215,6 @@ func joinPDS(p record.Person, id *record.Identity, regional []Match) Match {
 	if i := slices.IndexFunc(regional, func(r Match) bool { return !r.Unmatched && r.Person.NHSNumber == p.NHSNumber }); i >= 0 {
 		r := regional[i]
 		rec.Merge(record.Part{Person: &r.Person})
-		m.searched, m.searchErrs = r.searched, r.searchErrs
-		m.national.regional = id != nil
 	}
 	m.Person, m.Discrepancies = rec.Person, rec.Discrepancies
 	// PDS is not a record to open: its view of the person is kept in m.national, not as a
@@ -170,40 +232,51 @@ func identityState(err error) record.IdentityState {
 }
 
 // open verifies the person with PDS (when not done at search), asks the locator, plans the
-// order of the regional back ends, emits the national part, then opens the record.
+// order of the regional back ends, emits the national part and the national back ends'
+// statuses, then opens the record: each regional back end is read as soon as its search has
+// found the person (Federation.Open with the match's Finding), never after the slowest.
 func (n *national) open(ctx context.Context, f *Federation, m Match, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) string {
 	ctx, requestID := ensureRequestID(ctx)
-	nm := m.national
-	if nm == nil {
-		nm = &nationalMatch{}
+	var nm nationalMatch // a copy: the match may be opened again (reload)
+	if m.national != nil {
+		nm = *m.national
 	}
 	part := record.Part{}
 	nhs := m.Person.NHSNumber
 	if n.pds != nil && nhs != "" && nm.identity == nil {
-		p, id, err := n.pds.Read(ctx, nhs)
-		switch {
-		case err != nil:
-			st := n.status(n.pds, err, f, false)
-			nm.identity = &record.Identity{Backend: n.pds.cfg.Name, State: identityState(err), Error: st.Error, Superseded: []string{}, Related: []record.RelatedPerson{}}
-		case p == nil:
-			nm.identity = &record.Identity{Backend: n.pds.cfg.Name, State: record.IdentityNotFound, Superseded: []string{}, Related: []record.RelatedPerson{}}
-		default:
-			nm.identity, nm.person = id, p
+		start := f.clock()
+		r, err := n.pds.Read(ctx, nhs)
+		nm.status = n.status(n.pds, err, f, r != nil, f.clock().Sub(start))
+		if r == nil {
+			nm.identity = n.unconfirmed(err, nm.status)
+		} else {
+			nm.person, nm.identity, nm.consent = &r.person, &r.identity, r.consent
 		}
 	}
 	if id := nm.identity; id != nil && id.Verified && nm.person != nil {
 		if !nm.regional || nm.person.NHSNumber != nhs {
+			// The regional back ends are asked again with the verified number; Open reads
+			// each as soon as its search answers (those that found the person by name at once).
+			var known []Match
+			if nm.person.NHSNumber == nhs {
+				known = []Match{m}
+			}
 			nhs = nm.person.NHSNumber
-			regional, _ := f.Search(inner(ctx), record.Query{NHSNumber: nhs})
-			joined := joinPDS(*nm.person, id, regional)
-			m.Person, m.Discrepancies, m.searched, m.searchErrs = joined.Person, joined.Discrepancies, joined.searched, joined.searchErrs
+			joined := joinPDS(*nm.person, id, known)
+			m.Person, m.Discrepancies = joined.Person, joined.Discrepancies
+			m.finding, m.pending = f.Find(inner(ctx), record.Query{NHSNumber: nhs}), f.names()
+			m.searched, m.searchErrs = nil, nil
 		}
 		if len(m.Person.Sources) > 0 {
 			p := m.Person // PDS's view merged with the regional sources, PDS's own taken out
 			part.Person = &p
 		}
 	}
-	var wg sync.WaitGroup
+	var (
+		wg         sync.WaitGroup
+		relatedErr error
+		nrlStatus  record.BackendStatus
+	)
 	if id := nm.identity; n.pds != nil && id != nil && id.Verified {
 		cp := *id
 		nm.identity = &cp
@@ -213,7 +286,7 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 			wg.Go(func() {
 				rel, err := n.pds.Related(ctx, nhs)
 				if err != nil {
-					cp.RelatedState = record.IdentityFailed
+					cp.RelatedState, relatedErr = record.IdentityFailed, err
 					return
 				}
 				cp.Related, cp.RelatedState = rel, record.IdentityOK
@@ -222,11 +295,12 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 	}
 	if n.nrl != nil && nhs != "" {
 		wg.Go(func() {
+			start := f.clock()
 			ps, err := n.nrl.Pointers(ctx, nhs)
-			st := n.status(n.nrl, err, f, true)
+			nrlStatus = n.status(n.nrl, err, f, true, f.clock().Sub(start))
 			loc := &record.Locator{Backend: n.nrl.cfg.Name, State: record.IdentityOK, Pointers: ps}
 			if err != nil {
-				loc.State, loc.Error, loc.Pointers = identityState(err), st.Error, []record.Pointer{}
+				loc.State, loc.Error, loc.Pointers = identityState(err), nrlStatus.Error, []record.Pointer{}
 			}
 			infos := f.Backends()
 			for i := range loc.Pointers {
@@ -247,6 +321,7 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 	}
 	part.Routing = plan(f.Backends(), pointers, gp)
 	emit(record.Sanitised(part))
+	n.report(f, nm, relatedErr, nrlStatus, sections, emit, onBackend)
 	m.national = nil
 	ctx = context.WithValue(inner(ctx), orderKey{}, part.Routing)
 	f.Open(ctx, m, sections, emit, onBackend)
@@ -268,4 +343,63 @@ func plan(backends []Info, pointers []record.Pointer, gp string) []record.Route 
 		}
 	}
 	return append(append(located, area...), rest...)
+}
+
+// report gives the national back ends their line in the record's back end list (ok, failed,
+// not known… as a regional back end's) and every section a national state: they hold no
+// care records, so they count in no section's coverage. PDS's NHS record sharing dissent,
+// when it sent one, is its answer for the consent section (record/consent.go).
+func (n *national) report(f *Federation, nm nationalMatch, relatedErr error, nrlStatus record.BackendStatus, sections []record.Section, emit func(record.Part), onBackend func(record.BackendStatus)) {
+	notKnown := func(b Backend) record.BackendStatus { // no NHS number to ask with
+		info := b.Info()
+		return record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Status: record.BackendNotKnown}
+	}
+	if n.pds != nil {
+		st := nm.status
+		if st.Name == "" {
+			st = notKnown(n.pds)
+		}
+		if relatedErr != nil && (st.Status == record.BackendOK || st.Status == record.BackendSlow) {
+			st.Status, st.Error = record.BackendPartial, "related people not read: "+relatedErr.Error()
+		}
+		part := nationalPart(n.pds.cfg.Name, "the demographics service holds identity, not care records", sections)
+		if len(nm.consent) > 0 {
+			for i, s := range part.Status {
+				if s.Section == record.SectionConsent {
+					part.Status[i].State, part.Status[i].Error, part.Status[i].Count = record.StateReturned, "", len(nm.consent)
+					part.Sections.Consent = slices.Clone(nm.consent)
+				}
+			}
+		}
+		emit(part)
+		onBackend(record.Sanitised(st))
+	}
+	if n.nrl != nil {
+		st := nrlStatus
+		if st.Name == "" {
+			st = notKnown(n.nrl)
+		}
+		emit(nationalPart(n.nrl.cfg.Name, "the record locator holds pointers, not care records", sections))
+		onBackend(st)
+	}
+}
+
+// nationalPart marks every section not held by a national back end, as national: not part
+// of any section's coverage.
+func nationalPart(backend, why string, sections []record.Section) record.Part {
+	part := record.Part{Backend: backend}
+	for _, s := range sections {
+		part.Status = append(part.Status, record.SectionStatus{Backend: backend, Section: s, State: record.StateNotSupported, National: true,
+			Error: "back end " + backend + ": " + why})
+	}
+	return part
+}
+
+// names are the regional back ends' names, in config order.
+func (f *Federation) names() []string {
+	out := make([]string, len(f.backends))
+	for i, b := range f.backends {
+		out[i] = b.Info().Name
+	}
+	return out
 }

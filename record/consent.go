@@ -41,6 +41,10 @@ type ConsentRecord struct {
 	Date          time.Time `json:"date,omitzero"`
 	DateText      string    `json:"date_text,omitempty"`
 	Period        Period    `json:"period,omitzero"` // provision.period, where given
+	// National: recorded by a national service for the person, not by one record (the NHS
+	// record sharing dissent PDS holds): an objection to sharing from every care record
+	// (NationalObjection). The national flags services are not care records: their flags stay.
+	National bool `json:"national,omitempty"`
 }
 
 // Objection reports whether the record is an objection to sharing in force now; a zero now
@@ -79,23 +83,73 @@ func (r *Record) Objections(now time.Time) []ConsentRecord {
 }
 
 // ObjectedBackends names the back ends whose data the person objected to sharing, each
-// once, in record order.
+// once, in record order. A national objection (NationalObjection) names every care record
+// holding something for the person.
 func (r *Record) ObjectedBackends(now time.Time) []string {
 	var out []string
+	add := func(b string) {
+		if b != "" && !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
 	for _, c := range r.Objections(now) {
+		if c.National {
+			continue
+		}
 		for _, p := range append([]Provenance{c.Provenance}, c.AlsoFrom...) {
-			if p.Backend != "" && !slices.Contains(out, p.Backend) {
-				out = append(out, p.Backend)
+			add(p.Backend)
+		}
+	}
+	if len(r.NationalObjections(now)) > 0 {
+		national := r.nationalServices()
+		for _, s := range r.Person.Sources {
+			if !national[s.Backend] {
+				add(s.Backend)
 			}
+		}
+		r.Sections.EachItem(func(sec Section, it *Item) {
+			if sec != SectionConsent && !national[it.Provenance.Backend] {
+				add(it.Provenance.Backend)
+			}
+		})
+	}
+	return out
+}
+
+// NationalObjections are the objections in force now that a national service holds for the
+// person (PDS's NHS record sharing dissent): they cover every care record.
+func (r *Record) NationalObjections(now time.Time) []ConsentRecord {
+	var out []ConsentRecord
+	for _, c := range r.Objections(now) {
+		if c.National {
+			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// ObjectionKeys are the RevealObjectionKey of every objected back end: what emergency
-// access reveals.
+// nationalServices are the back ends that said they are national services (a national
+// section state: demographics, locator, flags): they hold no care record an objection covers.
+func (r *Record) nationalServices() map[string]bool {
+	out := map[string]bool{}
+	for _, st := range r.SectionStatus {
+		if st.National {
+			out[st.Backend] = true
+		}
+	}
+	return out
+}
+
+// ObjectionKeys are the RevealObjectionKey of every objected back end, and of every national
+// objection's holder (which reveals every care record, however late it answers): what
+// emergency access reveals.
 func (r *Record) ObjectionKeys(now time.Time) []string {
 	var out []string
+	for _, c := range r.NationalObjections(now) {
+		if k := RevealObjectionKey(c.Provenance.Backend); !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
 	for _, b := range r.ObjectedBackends(now) {
 		out = append(out, RevealObjectionKey(b))
 	}
@@ -124,29 +178,42 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 	s := &m.Sections
 	var hidden []string
 	m.EmergencyAccess = nil
+	// A national objection covers every care record: its holder's key, revealed, shows them
+	// all; not revealed, every care record is hidden, however late its items come.
+	nationalHidden := false
+	for _, c := range m.NationalObjections(time.Time{}) {
+		if !revealed(RevealObjectionKey(c.Provenance.Backend)) {
+			nationalHidden = true
+		}
+	}
+	nationalShown := len(m.NationalObjections(time.Time{})) > 0 && !nationalHidden
+	national := m.nationalServices()
 	for _, b := range objected {
-		if revealed(RevealObjectionKey(b)) {
+		if revealed(RevealObjectionKey(b)) || nationalShown && !slices.Contains(m.ownObjections(), b) {
 			m.EmergencyAccess = append(m.EmergencyAccess, b)
 		} else {
 			hidden = append(hidden, b)
 		}
 	}
-	if len(hidden) == 0 {
+	if len(hidden) == 0 && !nationalHidden {
 		return
 	}
+	isHidden := func(b string) bool {
+		return slices.Contains(hidden, b) || nationalHidden && !national[b]
+	}
 	involved := func(it *Item) bool {
-		if slices.Contains(hidden, it.Provenance.Backend) {
+		if isHidden(it.Provenance.Backend) {
 			return true
 		}
-		return slices.ContainsFunc(it.AlsoFrom, func(p Provenance) bool { return slices.Contains(hidden, p.Backend) })
+		return slices.ContainsFunc(it.AlsoFrom, func(p Provenance) bool { return isHidden(p.Backend) })
 	}
 	hide := func(it *Item) bool {
 		objected := 0
-		if slices.Contains(hidden, it.Provenance.Backend) {
+		if isHidden(it.Provenance.Backend) {
 			objected++
 		}
 		for _, p := range it.AlsoFrom {
-			if slices.Contains(hidden, p.Backend) {
+			if isHidden(p.Backend) {
 				objected++
 			}
 		}
@@ -160,7 +227,7 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 		// objected back end as a source (a new slice: the item's is shared with the record).
 		var shown []Provenance
 		for _, p := range append([]Provenance{it.Provenance}, it.AlsoFrom...) {
-			if !slices.Contains(hidden, p.Backend) {
+			if !isHidden(p.Backend) {
 				shown = append(shown, p)
 			}
 		}
@@ -178,6 +245,20 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 			l.withhold(s, involved, hide)
 		}
 	}
+}
+
+// ownObjections names the back ends a non-national objection in force covers (their own
+// key reveals them).
+func (r *Record) ownObjections() []string {
+	var out []string
+	for _, c := range r.Objections(time.Time{}) {
+		if !c.National {
+			for _, p := range append([]Provenance{c.Provenance}, c.AlsoFrom...) {
+				out = append(out, p.Backend)
+			}
+		}
+	}
+	return out
 }
 
 // withhold hides (hide true) or re-sources the items an objected back end reports

@@ -215,3 +215,14 @@ func MapNRLPointers(entries []Resource, orgs Organisations) ([]record.Pointer, e
 	}
 	return out, nil
 }
+
+// MapPDSConsent is the NHS record sharing consent (NCRS) dissent PDS sends on a Patient
+// (research note §5.3 item 3), read by the same mapping as a regional Patient's
+// (section_consent.go), marked National: PDS holds it for the person, not for one record.
+// ok is false when PDS sent no dissent (consent, or no extension: PDS sends it only to
+// applications allowed to read it).
+func MapPDSConsent(patient Resource, src Source) (c record.ConsentRecord, ok bool) {
+	c, ok = newMapper(src, nil).ncrsDissent(patient)
+	c.National = ok
+	return c, ok
+}
