@@ -101,6 +101,12 @@ func (f *Federation) ordered(ctx context.Context) []Backend {
 	return out
 }
 
+// For reports whether the match is the person with NHS number nhs: under that number, or
+// under the one PDS says replaced it.
+func (m Match) For(nhs string) bool {
+	return nhs != "" && (m.Person.NHSNumber == nhs || m.replaces(nhs))
+}
+
 // replaces reports whether the match is the person PDS found under the superseded nhs.
 func (m Match) replaces(nhs string) bool {
 	return m.national != nil && m.national.asked == nhs && nhs != ""

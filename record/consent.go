@@ -189,7 +189,7 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 	nationalShown := len(m.NationalObjections(time.Time{})) > 0 && !nationalHidden
 	national := m.nationalServices()
 	for _, b := range objected {
-		if revealed(RevealObjectionKey(b)) || nationalShown && !slices.Contains(m.ownObjections(), b) {
+		if revealed(RevealObjectionKey(b)) || nationalShown && !slices.Contains(m.OwnObjections(time.Time{}), b) {
 			m.EmergencyAccess = append(m.EmergencyAccess, b)
 		} else {
 			hidden = append(hidden, b)
@@ -247,11 +247,11 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 	}
 }
 
-// ownObjections names the back ends a non-national objection in force covers (their own
-// key reveals them).
-func (r *Record) ownObjections() []string {
+// OwnObjections names the back ends an objection of their own (not a national one) covers
+// in force now (a zero now: while any active deny stands); their own key reveals them.
+func (r *Record) OwnObjections(now time.Time) []string {
 	var out []string
-	for _, c := range r.Objections(time.Time{}) {
+	for _, c := range r.Objections(now) {
 		if !c.National {
 			for _, p := range append([]Provenance{c.Provenance}, c.AlsoFrom...) {
 				out = append(out, p.Backend)

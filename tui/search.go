@@ -299,7 +299,7 @@ func (p *searchPage) searched(msg searchDoneMsg) tea.Cmd {
 	hadResults := len(p.results) > 0
 	p.results = msg.matches
 	p.cursor = min(p.cursor, max(len(p.results)-1, 0))
-	if !p.opened && len(msg.matches) == 1 && (msg.final || msg.query.NHSNumber != "" && msg.matches[0].Person.NHSNumber == msg.query.NHSNumber) {
+	if !p.opened && len(msg.matches) == 1 && (msg.final || msg.matches[0].For(msg.query.NHSNumber)) {
 		p.results, p.followed = nil, true
 		return p.openCmd(msg.matches[0])
 	}

@@ -42,7 +42,20 @@ func FlagLines(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now
 			segs = append(segs, st.ChipAlert.Render("["+v.FlagFGM+"]")+flagDetail(a, st))
 		}
 	}
+	national, own := rec.NationalObjections(now), rec.OwnObjections(now)
+	nationalShown := slices.ContainsFunc(rec.EmergencyAccess, func(b string) bool { return !slices.Contains(own, b) })
+	for _, c := range national {
+		// One line for a national dissent: it covers every care record, however many.
+		if nationalShown {
+			segs = append(segs, st.ChipWarn.Render("["+fmt.Sprintf(v.ObjectedNationalRevealed, c.Provenance.Backend)+"]"))
+		} else {
+			segs = append(segs, st.ChipAlert.Render("["+fmt.Sprintf(v.ObjectedNational, c.Provenance.Backend)+"]"))
+		}
+	}
 	for _, b := range rec.ObjectedBackends(now) {
+		if len(national) > 0 && !slices.Contains(own, b) {
+			continue // said by the national line
+		}
 		if slices.Contains(rec.EmergencyAccess, b) {
 			segs = append(segs, st.ChipWarn.Render("["+fmt.Sprintf(v.ObjectedRevealed, b)+"]"))
 		} else {

@@ -12,13 +12,18 @@ package demo
 //   - Winifred CASTELLANE (999 303 0007): objected to sharing from the demo NHS shared care
 //     record (a Consent: overall deny, nested permit for emergency treatment, ETREAT): its
 //     data is withheld unless the purpose is emergency care and emergency access is used;
-//     the GP practice's is shown.
+//     the GP practice's is shown;
+//   - Gerald PENROSE (999 304 0002): the demographics service (PDS) records his NHS record
+//     sharing dissent (NCRS): with the national services, every care record's data is
+//     withheld unless emergency access is used; without them nothing says so.
 
 // Demo NHS numbers of the flags and objection people (test range, Modulus 11 valid).
 const (
 	FlagsChildNHS     = "9993010006"
 	FlagsAdjustNHS    = "9993020001"
 	FlagsObjectionNHS = "9993030007"
+	// NCRSDissentNHS is Gerald Penrose: PDS holds his NHS record sharing dissent (pds.go).
+	NCRSDissentNHS = "9993040002"
 )
 
 // flagsPeople are the seed entries of the three people.
@@ -54,6 +59,14 @@ func flagsPeople() []seedPerson {
 				{Medicine: "atorvastatin-20", Kind: "request", Dosage: "One tablet at night", Status: "active", Start: "2024-06-01", Prescriber: "pr-okafor", Reference: true}},
 			Encounters: []seedEncounter{{Class: "IMP", Type: "Inpatient stay", Status: "finished", Start: "2026-08-03T10:00:00Z",
 				End: "2026-08-09T14:00:00Z", Location: "loc-ward7", Provider: "org-wgh", Reason: "Chest infection"}},
+		},
+		{Key: "penrose", NHS: NCRSDissentNHS, Title: "Mr", Family: "Penrose", Given: []string{"Gerald"},
+			Shows:     "NHS record sharing dissent held by the demographics service (PDS): every care record's data is withheld (emergency access only)",
+			BirthDate: "1944-11-19", Gender: "male", Address: addr("27 Millstream Lane", "DM2 3HN"),
+			Phones: []seedPhone{{Value: "01632 960740", Use: "home"}}, Backends: []string{"nhs", "gp"},
+			Allergies: []seedAllergy{{Code: "91936005", Display: "Penicillin", Category: "medication", Criticality: "high", Reaction: "Rash",
+				Severity: "mild", Recorded: "2015-09-10", Status: "active", Recorder: "pr-okafor"}},
+			Meds: []seedMed{{Medicine: "ramipril-2.5", Kind: "statement", Dosage: "One capsule once a day", Status: "active", Start: "2019-05-02"}},
 		},
 	}
 }

@@ -15,6 +15,7 @@ import (
 const (
 	sysSpineError     = "https://fhir.nhs.uk/R4/CodeSystem/Spine-ErrorOrWarningCode"
 	extDeathStatus    = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeathNotificationStatus"
+	extNCRSConsent    = "https://hl7.org/fhir/R4/consent.html" // NHS record sharing consent (research note §5.3)
 	sysDeathStatus    = "https://fhir.hl7.org.uk/CodeSystem/UKCore-DeathNotificationStatus"
 	headerXRequestID  = "X-Request-ID"
 	headerEndUserODS  = "NHSD-End-User-Organisation-ODS"
@@ -81,6 +82,13 @@ func newPDSHandler(base string, ds *dataset) *pdsHandler {
 			r["extension"] = jarr{jobj{"url": extDeathStatus, "extension": jarr{
 				jobj{"url": "deathNotificationStatus", "valueCodeableConcept": concept("", coding(sysDeathStatus, "2", "Formal - death notice received from Registrar of Deaths"))},
 				jobj{"url": "systemEffectiveDate", "valueDateTime": p.Deceased}}}}
+		}
+		if p.NHS == NCRSDissentNHS {
+			// The NHS record sharing consent extension (PDS karate tests: consentType 4 ncrs,
+			// consentValue 2 dissent), as PDS sends it to applications allowed to read it.
+			r["extension"] = append(toArr(r["extension"]), jobj{"url": extNCRSConsent, "extension": jarr{
+				jobj{"url": "consentType", "valueCodeableConcept": jobj{"coding": jarr{jobj{"code": "4", "display": "ncrs"}}}},
+				jobj{"url": "consentValue", "valueCodeableConcept": jobj{"coding": jarr{jobj{"code": "2", "display": "dissent"}}}}}})
 		}
 		if p.NHS == NHSRestricted {
 			// PDS removes location-sensitive fields of a restricted patient (Sensitive_Patient.json).
@@ -250,6 +258,11 @@ func pdsMatches(p jobj, q map[string][]string, fuzzy bool) bool {
 		}
 	}
 	return true
+}
+
+func toArr(v any) jarr {
+	a, _ := v.(jarr)
+	return a
 }
 
 func toStrings(v any) []string {

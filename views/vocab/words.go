@@ -400,6 +400,8 @@ func flagWords(v *Vocabulary, person string) {
 	v.TitleConsent = "Consent and objections"
 	v.ObjectedBanner = "OBJECTED TO SHARING FROM %s — EMERGENCY ACCESS ONLY"
 	v.ObjectedRevealed = "OBJECTED TO SHARING FROM %s — SHOWN UNDER EMERGENCY ACCESS (AUDITED)"
+	v.ObjectedNational = "OBJECTED TO SHARING ANY CARE RECORD (NHS RECORD SHARING DISSENT AT %s) — EMERGENCY ACCESS ONLY"
+	v.ObjectedNationalRevealed = "OBJECTED TO SHARING ANY CARE RECORD (NHS RECORD SHARING DISSENT AT %s) — SHOWN UNDER EMERGENCY ACCESS (AUDITED)"
 	v.WithheldObjection = "Withheld: objection to sharing — emergency access only (x)"
 	v.WithheldObjectionText = "Withheld: objection to sharing (emergency access only)"
 	v.WithheldObjectionDetails = "This " + person + " objected to sharing from this back end. Its content is withheld unless emergency access (break glass: x, with a reason) is used; that is recorded in the audit trail."
