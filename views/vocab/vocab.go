@@ -192,7 +192,7 @@ type Vocabulary struct {
 
 	// Consent and objections to sharing; break glass (emergency access).
 	TitleConsent, ObjectedBanner, ObjectedRevealed, WithheldObjection                 string
-	ObjectedNational, ObjectedNationalRevealed                                         string // a national dissent (PDS): every care record
+	ObjectedNational, ObjectedNationalRevealed                                        string // a national dissent (PDS): every care record
 	WithheldObjectionText, WithheldObjectionDetails, ConsentKindConsent               string
 	ConsentKindFinding, ConsentKindNCRS, ConsentDeny, ConsentPermit, ConsentEmergency string
 	BreakGlassTitle, BreakGlassQuestion, BreakGlassNeedReason, BreakGlassDone         string
