@@ -199,7 +199,9 @@ func withholdObjected(m *Record, objected []string, revealed func(string) bool) 
 		return
 	}
 	isHidden := func(b string) bool {
-		return slices.Contains(hidden, b) || nationalHidden && !national[b]
+		// Under a national objection, a back end's own key (break glass on one of its rows)
+		// shows that back end; the holder's key shows every one.
+		return slices.Contains(hidden, b) || nationalHidden && !national[b] && !revealed(RevealObjectionKey(b))
 	}
 	involved := func(it *Item) bool {
 		if isHidden(it.Provenance.Backend) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -25,12 +26,15 @@ type revealPrompt struct {
 	sec    record.Section                 // the item's section ("" for the person)
 	reason textinput.Model
 	msg    string
+	// national: the key is a national dissent's (PDS): it covers every care record.
+	national bool
 }
 
 // revealAskMsg asks the root to open the reveal prompt for an item.
 type revealAskMsg struct {
-	key string
-	sec record.Section
+	key      string
+	sec      record.Section
+	national bool // a national dissent's key (record.NationalObjections)
 }
 
 // itemAt is the item at index i of a section, nil when there is none.
@@ -111,7 +115,10 @@ func (p *recordPage) askReveal() tea.Cmd {
 	if !ok {
 		return func() tea.Msg { return flashMsg{text: p.c.v.RevealNothing, err: true} }
 	}
-	return func() tea.Msg { return revealAskMsg{key: k, sec: sec} }
+	national := slices.ContainsFunc(p.rec.NationalObjections(p.c.now()), func(c record.ConsentRecord) bool {
+		return record.RevealObjectionKey(c.Provenance.Backend) == k
+	})
+	return func() tea.Msg { return revealAskMsg{key: k, sec: sec, national: national} }
 }
 
 // reveal records the reveal in the audit trail, then shows the item while the record stays
@@ -163,7 +170,7 @@ func newRevealPrompt(c *common, msg revealAskMsg, reveal func(key, reason string
 	in.Prompt = ""
 	in.CharLimit = purpose.MaxReason
 	in.Cursor.SetMode(cursor.CursorStatic)
-	return &revealPrompt{overlayBase: overlayBase{c: c}, reveal: reveal, key: msg.key, sec: msg.sec, reason: in}
+	return &revealPrompt{overlayBase: overlayBase{c: c}, reveal: reveal, key: msg.key, sec: msg.sec, reason: in, national: msg.national}
 }
 
 func (r *revealPrompt) Init() tea.Cmd { return r.reason.Focus() }
@@ -226,6 +233,9 @@ func (r *revealPrompt) View() string {
 	}
 	if backend, ok := record.IsObjectionKey(r.key); ok {
 		title, question = v.BreakGlassTitle, fmt.Sprintf(v.BreakGlassQuestion, backend)
+		if r.national {
+			question = fmt.Sprintf(v.BreakGlassNationalQuestion, backend) // a national dissent: every care record
+		}
 	}
 	b := []string{st.Title.Render(text.Truncate(title, inner))}
 	if r.sec != "" {

@@ -196,6 +196,7 @@ type Vocabulary struct {
 	WithheldObjectionText, WithheldObjectionDetails, ConsentKindConsent               string
 	ConsentKindFinding, ConsentKindNCRS, ConsentDeny, ConsentPermit, ConsentEmergency string
 	BreakGlassTitle, BreakGlassQuestion, BreakGlassNeedReason, BreakGlassDone         string
+	BreakGlassNationalQuestion                                                        string
 }
 
 // Parse returns the vocabulary named s: "health" or "social-care" ("" means health).

@@ -409,6 +409,7 @@ func flagWords(v *Vocabulary, person string) {
 	v.ConsentDeny, v.ConsentPermit, v.ConsentEmergency = "objected", "agreed", "emergency access only"
 	v.BreakGlassTitle = "Emergency access (break glass)"
 	v.BreakGlassQuestion = "This " + person + " objected to sharing from %s. Emergency access shows it, sets the purpose of access to emergency and is recorded in the audit trail as break glass. Why is it needed?"
+	v.BreakGlassNationalQuestion = "This " + person + " objected to sharing any care record (an NHS record sharing dissent recorded at %s). Emergency access shows every record, sets the purpose of access to emergency and is recorded in the audit trail as break glass. Why is it needed?"
 	v.BreakGlassNeedReason = "A reason is needed for emergency access."
 	v.BreakGlassDone = "Emergency access: objected data shown while this record is open; recorded in the audit trail"
 }
