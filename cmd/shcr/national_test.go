@@ -71,3 +71,50 @@ func TestGetNationalJSONAndText(t *testing.T) {
 		t.Errorf("social care text output:\n%s", r)
 	}
 }
+
+// `get --output json` lists the national back ends in `backends` with their state, beside the
+// regional ones (their detail stays in identity and held_elsewhere); PDS's NHS record sharing
+// dissent is an objection covering every care record, in `consent`, withheld in the text.
+func TestGetNationalBackendsAndDissent(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	r := shcr(t, env, "get", "--demo", demo.NHSWithPointers, "--section", "alerts", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("want exit 0\n%s", r)
+	}
+	var doc struct {
+		Backends []struct{ Name, Kind, Status string } `json:"backends"`
+		Consent  struct {
+			ObjectedBackends []string `json:"objected_backends"`
+			Records          []struct {
+				Kind     string `json:"kind"`
+				National bool   `json:"national"`
+			} `json:"records"`
+		} `json:"consent"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, b := range doc.Backends {
+		got[b.Name] = b.Kind + " " + b.Status
+	}
+	if got[demo.NamePDS] != "pds ok" || got[demo.NameNRL] != "nrl ok" || got[demo.NameNHS] == "" {
+		t.Errorf("backends %+v", doc.Backends)
+	}
+
+	r = shcr(t, env, "get", "--demo", demo.NCRSDissentNHS, "--section", "allergies", "--output", "json")
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	if len(doc.Consent.ObjectedBackends) == 0 || !strings.Contains(strings.Join(doc.Consent.ObjectedBackends, ","), demo.NameNHS) {
+		t.Errorf("objected back ends %v\n%s", doc.Consent.ObjectedBackends, r.stdout)
+	}
+	if len(doc.Consent.Records) != 1 || doc.Consent.Records[0].Kind != "ncrs" || !doc.Consent.Records[0].National {
+		t.Errorf("consent records %+v", doc.Consent.Records)
+	}
+	r = shcr(t, env, "get", "--demo", demo.NCRSDissentNHS, "--section", "allergies")
+	if !strings.Contains(r.stdout, "NHS RECORD SHARING DISSENT AT "+demo.NamePDS) || strings.Contains(r.stdout, "Penicillin") {
+		t.Errorf("text output under a national dissent:\n%s", r)
+	}
+}
