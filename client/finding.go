@@ -17,6 +17,7 @@ type Finding struct {
 
 	mu      sync.Mutex
 	results []backendAnswer // one per back end, config order
+	asked   int             // back ends searched: all but those asked by NHS number only (flags)
 	left    int             // back ends still searching
 	changed chan struct{}   // closed (and replaced) each time a back end answers
 	// nat is the national step of a search routed through the demographics service
@@ -30,11 +31,16 @@ type backendAnswer struct {
 	status record.BackendStatus
 	err    error
 	done   bool
+	// skip: a back end asked by NHS number only (a national flags service): it finds nobody,
+	// so it is not searched and has no search status (it is read when the record opens).
+	skip bool
 }
 
 // SearchUpdate is a search as far as it has got: the people found so far, grouped into
-// Matches by NHS number as Search does, and every back end's status in config order — one
-// still searching has the status "loading" and is named in Pending.
+// Matches by NHS number as Search does, and every searched back end's status in config order
+// (the demographics service's first) — one still searching has the status "loading" and is
+// named in Pending. A national flags service, asked by NHS number only, is not searched and
+// has no search status: it finds nobody, and is read when the record opens.
 type SearchUpdate struct {
 	Matches  []Match
 	Statuses []record.BackendStatus
@@ -54,8 +60,15 @@ func (u SearchUpdate) Done() bool { return len(u.Pending) == 0 }
 // until they end or ctx is cancelled.
 func (f *Federation) Find(ctx context.Context, q record.Query) *Finding {
 	ctx, _ = ensureRequestID(ctx)
-	s := &Finding{f: f, started: f.clock(), results: make([]backendAnswer, len(f.backends)),
-		left: len(f.backends), changed: make(chan struct{})}
+	s := &Finding{f: f, started: f.clock(), results: make([]backendAnswer, len(f.backends)), changed: make(chan struct{})}
+	for i, b := range f.backends {
+		if n, ok := b.(nationalByNHS); ok && n.ByNHSNumber() {
+			s.results[i] = backendAnswer{done: true, skip: true}
+			continue
+		}
+		s.asked++
+	}
+	s.left = s.asked
 	if n := f.national; n != nil && !routed(ctx) && n.traces(q) {
 		// The demographics service first (the NHS number verified, or the name traced), then
 		// the regional back ends, each answer joined with PDS's as it comes (national.go).
@@ -71,16 +84,18 @@ func (f *Federation) Find(ctx context.Context, q record.Query) *Finding {
 // start asks every regional back end at once; each answer is kept as it comes.
 func (s *Finding) start(ctx context.Context, q record.Query) {
 	for i, b := range s.f.backends {
-		go func() { s.set(i, s.f.searchOne(ctx, b, q)) }()
+		if !s.results[i].skip {
+			go func() { s.set(i, s.f.searchOne(ctx, b, q)) }()
+		}
 	}
 }
 
 // total is how many back ends the search asks (the demographics service among them).
 func (s *Finding) total() int {
 	if s.nat != nil {
-		return len(s.results) + 1
+		return s.asked + 1
 	}
-	return len(s.results)
+	return s.asked
 }
 
 // searchOne asks one back end, with its status; a bug in the back end fails it alone.
@@ -134,18 +149,21 @@ func (s *Finding) Snapshot() SearchUpdate {
 
 // snapshot builds the update; s.mu is held.
 func (s *Finding) snapshot() SearchUpdate {
-	u := SearchUpdate{Statuses: make([]record.BackendStatus, len(s.results)), Started: s.started}
+	u := SearchUpdate{Statuses: make([]record.BackendStatus, 0, len(s.results)), Started: s.started}
 	searched := map[string]record.BackendStatus{}
 	searchErrs := map[string]error{}
 	for i, r := range s.results {
+		if r.skip {
+			continue
+		}
 		if !r.done {
 			info := s.f.backends[i].Info()
 			u.Pending = append(u.Pending, info.Name)
-			u.Statuses[i] = record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain, Status: string(record.StateLoading)}
+			u.Statuses = append(u.Statuses, record.BackendStatus{Name: info.Name, Kind: string(info.Kind), Domain: info.Domain, Status: string(record.StateLoading)})
 			continue
 		}
 		u.Answered++
-		u.Statuses[i] = r.status
+		u.Statuses = append(u.Statuses, r.status)
 		searched[r.status.Name] = r.status
 		if r.err != nil {
 			searchErrs[r.status.Name] = r.err

@@ -317,3 +317,23 @@ func TestPDSRecordSharingDissentWithholdsEveryRecord(t *testing.T) {
 		t.Error("a PDS key without PDS")
 	}
 }
+
+// A national flags service is asked by NHS number only: it is not searched, so the search
+// has no "not known" status for it (it would find nobody), and the open still reads it.
+func TestFlagsServiceNotInTheSearchStatuses(t *testing.T) {
+	_, fed := flagsFederation(t)
+	matches, sts := fed.Search(ctxTimeout(t, 20*time.Second), record.Query{NHSNumber: demo.FlagsChildNHS})
+	if _, ok := backendStatus(sts, demo.NameFlags); ok || len(matches) != 1 {
+		t.Fatalf("flags service in the search statuses %+v, matches %d", sts, len(matches))
+	}
+	if _, ok := backendStatus(sts, demo.NameNHS); !ok {
+		t.Errorf("the NHS back end's search status is missing: %+v", sts)
+	}
+	rec := fed.OpenRecord(ctxTimeout(t, 20*time.Second), matches[0], []record.Section{record.SectionAlerts})
+	if st, ok := backendStatus(rec.Backends, demo.NameFlags); !ok || st.Status != record.BackendOK {
+		t.Errorf("the flags service at open: %+v", rec.Backends)
+	}
+	if len(rec.NationalFlags(demo.ReferenceDate)) == 0 {
+		t.Error("no national flag read at open")
+	}
+}
