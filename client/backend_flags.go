@@ -190,6 +190,9 @@ func (b *flagsBackend) fetchFlags(ctx context.Context, sec record.Section, nhs s
 	for i := range data.ChildProtection {
 		data.ChildProtection[i].UnscheduledNotified = unscheduled
 	}
+	if len(data.ChildProtection) > 0 {
+		b.recentAccesses(ctx, nhs, data.ChildProtection)
+	}
 	part.Sections = data
 	st.State = record.StateReturned
 	st.Count = (&record.Record{Sections: data}).Count(sec)
@@ -199,6 +202,31 @@ func (b *flagsBackend) fetchFlags(ctx context.Context, sec record.Section, nhs s
 	}
 	part.Status = []record.SectionStatus{st}
 	return part
+}
+
+// maxRecentAccesses is how many unscheduled-care accesses CP-IS keeps for a child (the 25
+// most recent, research note §3.1).
+const maxRecentAccesses = 25
+
+// recentAccesses reads the unscheduled-care accesses CP-IS records for the child (AuditEvent,
+// with the accessing organisations included) into every plan read. It is read with the plan,
+// as part of the same access: with IsUnscheduledAccessEvent: false, so that the local
+// authority is told once, by the plan's read, never twice. A failure is said on the plan.
+func (b *flagsBackend) recentAccesses(ctx context.Context, nhs string, plans []record.ChildProtectionPlan) {
+	q := url.Values{"patient:identifier": {fhir.SystemNHSNumber + "|" + nhs},
+		"_include": {"AuditEvent:entity-type=http://terminology.hl7.org/CodeSystem/v3-RoleClass|ASSIGNED"}}
+	res, err := b.search(context.WithValue(ctx, unscheduledHeaderKey{}, false), "AuditEvent", q, maxRecentAccesses*2)
+	var acc []record.ChildProtectionAccess
+	if err == nil {
+		acc, err = fhir.MapCPISAccesses(res.entries, b.src.Organisations, maxRecentAccesses)
+	}
+	for i := range plans {
+		if err != nil {
+			plans[i].AccessesError = err.Error()
+			continue
+		}
+		plans[i].RecentAccesses, plans[i].AccessesRead = slices.Clone(acc), true
+	}
 }
 
 // OpenChildProtection reads the child protection plan of the person with this NHS number

@@ -32,6 +32,21 @@ type ChildProtectionPlan struct {
 	Period              Period  `json:"period"`
 	Status              string  `json:"status,omitempty"`
 	UnscheduledNotified bool    `json:"unscheduled_access_notified,omitempty"` // read with IsUnscheduledAccessEvent: true
+	// RecentAccesses are the latest unscheduled-care accesses CP-IS records for the child
+	// (its AuditEvent search), newest first; AccessesRead says they were asked and answered
+	// (none is then none), AccessesError why they could not be (never shown as none).
+	RecentAccesses []ChildProtectionAccess `json:"recent_accesses,omitempty"`
+	AccessesRead   bool                    `json:"recent_accesses_read,omitempty"`
+	AccessesError  string                  `json:"recent_accesses_error,omitempty"`
+}
+
+// ChildProtectionAccess is one unscheduled-care access to a child's CP-IS record: when, and
+// by which organisation.
+type ChildProtectionAccess struct {
+	At               time.Time `json:"at,omitzero"`
+	AtText           string    `json:"at_text,omitempty"`
+	Organisation     string    `json:"organisation"`
+	OrganisationCode string    `json:"organisation_code,omitempty"` // ODS
 }
 
 // Current reports whether the plan holds now: not ended, not inactive.

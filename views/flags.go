@@ -104,6 +104,10 @@ func childProtectionLine(rec *record.Record, v vocab.Vocabulary, now time.Time) 
 			la += " · " + v.CPOutOfHours + " " + n
 		}
 		parts = append(parts, la)
+		if len(p.RecentAccesses) > 0 {
+			a := p.RecentAccesses[0] // newest first
+			parts = append(parts, fmt.Sprintf(v.CPLastAccess, ukdate.Partial(a.At, a.AtText), a.Organisation))
+		}
 		if p.UnscheduledNotified {
 			parts = append(parts, v.CPNotified)
 		}
@@ -181,5 +185,30 @@ func childProtectionFields(p *record.ChildProtectionPlan, v vocab.Vocabulary, no
 	if p.UnscheduledNotified {
 		f = append(f, Field{v.ColNote, v.CPNotified})
 	}
+	if a := accessesText(p, v); a != "" {
+		f = append(f, Field{v.CPAccesses, a})
+	}
 	return f
+}
+
+// accessesText lists the child's recent unscheduled-care accesses, a line each; "none" only
+// when CP-IS was asked and answered; why when it could not be read; "" when not asked.
+func accessesText(p *record.ChildProtectionPlan, v vocab.Vocabulary) string {
+	switch {
+	case p.AccessesError != "":
+		return fmt.Sprintf(v.CPAccessesFailed, p.AccessesError)
+	case !p.AccessesRead:
+		return ""
+	case len(p.RecentAccesses) == 0:
+		return v.CPAccessesNone
+	}
+	var lines []string
+	for _, a := range p.RecentAccesses {
+		who := a.Organisation
+		if a.OrganisationCode != "" && a.OrganisationCode != who {
+			who += " (" + a.OrganisationCode + ")"
+		}
+		lines = append(lines, ukdate.Partial(a.At, a.AtText)+"  "+who)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
@@ -65,6 +66,55 @@ func TestNationalDissentBanner(t *testing.T) {
 				for _, l := range strings.Split(out, "\n") {
 					if lipgloss.Width(l) > 80 {
 						t.Errorf("line wider than 80: %q", l)
+					}
+				}
+				noOtherWords(t, v, out)
+				golden.RequireEqual(t, []byte(out))
+			})
+		}
+	}
+}
+
+// The child protection block with CP-IS's recent unscheduled-care accesses, in both
+// vocabularies: the newest on the banner line, every one in the plan's details; accesses that
+// could not be read are said so there, never "none".
+func TestChildProtectionAccesses(t *testing.T) {
+	withAccesses := func(read bool, failure string, acc ...record.ChildProtectionAccess) *record.Record {
+		r := flagsRecord(true, false)
+		p := &r.Sections.ChildProtection[0]
+		p.RecentAccesses, p.AccessesRead, p.AccessesError = acc, read, failure
+		return r
+	}
+	at := func(s string) record.ChildProtectionAccess {
+		tm := day(s[:10]).Add(16*time.Hour + 25*time.Minute)
+		return record.ChildProtectionAccess{At: tm, AtText: s}
+	}
+	newest := at("2026-09-12T16:25:00Z")
+	newest.Organisation, newest.OrganisationCode = "Wexbridge General Hospital NHS Trust", "DMH01"
+	older := at("2026-03-21T16:25:00Z")
+	older.Organisation, older.OrganisationCode = "Demoshire Ambulance Service NHS Trust", "DMA01"
+	states := []struct {
+		name string
+		rec  *record.Record
+	}{
+		{"accesses", withAccesses(true, "", newest, older)},
+		{"none", withAccesses(true, "")},
+		{"failed", withAccesses(false, "back end Demo National Flags answered 403")},
+	}
+	st := views.TextStyles()
+	for _, v := range vocabs {
+		for _, s := range states {
+			t.Run(fmt.Sprintf("%s/%s", v.Name, s.name), func(t *testing.T) {
+				out := views.Banner(s.rec, v, st, 80, viewstest.Now) + "\n----\n" +
+					views.ItemDetails(s.rec, record.SectionChildProtection, 0, v, st, 80, 30, nil, viewstest.Now)
+				switch s.name {
+				case "accesses":
+					if !strings.Contains(out, "access 12-Sep-2026 17:25 (Wexbridge") || !strings.Contains(out, "(DMH01)") || !strings.Contains(out, "(DMA01)") {
+						t.Errorf("accesses not shown:\n%s", out)
+					}
+				case "failed":
+					if strings.Contains(out, v.CPAccessesNone) || !strings.Contains(out, "403") {
+						t.Errorf("a failed read shown as none:\n%s", out)
 					}
 				}
 				noOtherWords(t, v, out)

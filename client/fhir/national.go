@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -225,4 +226,64 @@ func MapPDSConsent(patient Resource, src Source) (c record.ConsentRecord, ok boo
 	c, ok = newMapper(src, nil).ncrsDissent(patient)
 	c.National = ok
 	return c, ok
+}
+
+// MapCPISAccesses maps a CP-IS AuditEvent search (research note §3.1: the unscheduled-care
+// accesses to a child's record, searched with _include of the accessing organisation) to
+// the accesses, newest first, at most max. The organisation is the requesting agent's: its
+// display, else the included Organization it refers to, else its ODS code.
+func MapCPISAccesses(entries []Resource, orgs Organisations, max int) ([]record.ChildProtectionAccess, error) {
+	names := map[string]string{} // "Organization/id" → name, from the included resources
+	for _, r := range entries {
+		if r.Type == "Organization" {
+			var o struct {
+				Name string `json:"name"`
+			}
+			if decodeAs(r, &o) == nil && strings.TrimSpace(o.Name) != "" {
+				names[r.Ref()] = strings.TrimSpace(o.Name)
+			}
+		}
+	}
+	out := []record.ChildProtectionAccess{}
+	for _, r := range entries {
+		if r.Type != "AuditEvent" {
+			continue
+		}
+		var ev struct {
+			Recorded string `json:"recorded"`
+			Agent    []struct {
+				Who       Reference `json:"who"`
+				Requestor bool      `json:"requestor"`
+			} `json:"agent"`
+		}
+		if err := decodeAs(r, &ev); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Ref(), tidy(err))
+		}
+		var a record.ChildProtectionAccess
+		if t, _, err := ukdate.ParseFHIR(strings.TrimSpace(ev.Recorded)); err == nil && ev.Recorded != "" {
+			a.At, a.AtText = t, strings.TrimSpace(ev.Recorded)
+		}
+		for i, ag := range ev.Agent {
+			if !ag.Requestor && i < len(ev.Agent)-1 {
+				continue // the requesting agent; the last one when none says so
+			}
+			if id := ag.Who.Identifier; id != nil && id.System == SystemODSCode {
+				a.OrganisationCode = strings.ToUpper(strings.TrimSpace(id.Value))
+			}
+			a.Organisation = firstNonEmpty(strings.TrimSpace(ag.Who.Display), names[strings.TrimSpace(ag.Who.Reference)])
+			if o, ok := orgs[a.OrganisationCode]; ok && a.Organisation == "" {
+				a.Organisation = o.Name
+			}
+			if a.Organisation == "" {
+				a.Organisation = a.OrganisationCode
+			}
+			break
+		}
+		out = append(out, a)
+	}
+	slices.SortStableFunc(out, func(x, y record.ChildProtectionAccess) int { return y.At.Compare(x.At) })
+	if max > 0 && len(out) > max {
+		out = out[:max]
+	}
+	return out, nil
 }

@@ -20,6 +20,9 @@ import (
 //
 //	GET [base]/Flag?patient=<NHS number>[&code=<flag code>]
 //	GET [base]/CareTeam?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|<NHS number>
+//	GET [base]/AuditEvent?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|<NHS number>
+//	    &_include=AuditEvent:entity-type=http://terminology.hl7.org/CodeSystem/v3-RoleClass|ASSIGNED
+//	    (the unscheduled-care accesses to the child's record, with the organisations included)
 
 // NameFlags is the demo flags service's name, as shown in provenance.
 const NameFlags = "Demo National Flags"
@@ -41,13 +44,15 @@ type flagsHandler struct {
 	base      string
 	flags     map[string][]jobj // NHS number → Flags
 	careTeams map[string][]jobj // NHS number → CP-IS CareTeams
+	accesses  map[string][]jobj // NHS number → CP-IS AuditEvents (unscheduled-care accesses)
+	accessOrg map[string]jobj   // the accessing organisations, by id (the search's _include)
 
 	mu       sync.Mutex
 	notified []string // NHS numbers read with IsUnscheduledAccessEvent: true, in order
 }
 
 func newFlagsHandler(base string) *flagsHandler {
-	h := &flagsHandler{base: base, flags: map[string][]jobj{}, careTeams: map[string][]jobj{}}
+	h := &flagsHandler{base: base, flags: map[string][]jobj{}, careTeams: map[string][]jobj{}, accesses: map[string][]jobj{}, accessOrg: map[string]jobj{}}
 	subject := func(nhs string) jobj {
 		return jobj{"identifier": jobj{"system": sysNHSNumber, "value": nhs}}
 	}
@@ -79,6 +84,26 @@ func newFlagsHandler(base string) *flagsHandler {
 					"telecom": jarr{jobj{"system": "phone", "value": "01632 960599", "use": "work"}}},
 			}}},
 	}}
+	// Her last unscheduled-care accesses (the ED visit of 12-Sep-2026, an ambulance call in
+	// March): AuditEvents naming the accessing organisation by reference (included) or display.
+	access := func(id, recorded string, who jobj) jobj {
+		return jobj{"resourceType": "AuditEvent", "id": id,
+			"type":     coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation"),
+			"action":   "R",
+			"recorded": recorded,
+			"outcome":  "0",
+			"agent":    jarr{jobj{"who": who, "requestor": true}},
+			"source":   jobj{"observer": jobj{"display": "CP-IS"}},
+			"entity":   jarr{jobj{"what": subject(FlagsChildNHS)}}}
+	}
+	h.accessOrg["org-dmh01"] = jobj{"resourceType": "Organization", "id": "org-dmh01", "name": "Wexbridge General Hospital NHS Trust",
+		"identifier": jarr{jobj{"system": sysODS, "value": "DMH01"}}}
+	h.accesses[FlagsChildNHS] = []jobj{
+		access("cpis-access-2", "2026-03-21T02:10:00+00:00", jobj{"display": "Demoshire Ambulance Service NHS Trust",
+			"identifier": jobj{"system": sysODS, "value": "DMA01"}}),
+		access("cpis-access-1", "2026-09-12T16:25:00+01:00", jobj{"reference": "Organization/org-dmh01",
+			"identifier": jobj{"system": sysODS, "value": "DMH01"}}),
+	}
 	h.flags[FlagsAdjustNHS] = []jobj{
 		flag("flag-nraf-halloway", FlagsAdjustNHS,
 			concept("", coding(sysFlagCategoryPatient, "national-reasonable-adjustment-flag", "National Reasonable Adjustment Flag")),
@@ -142,7 +167,7 @@ func (h *flagsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeJSON(w, http.StatusOK, mustJSON(h.searchset("Flag", out)))
-	case "CareTeam":
+	case "CareTeam", "AuditEvent":
 		v := r.Header.Get("IsUnscheduledAccessEvent")
 		if v == "" {
 			spineError(w, http.StatusBadRequest, "MISSING_VALUE", "Required value is missing", "IsUnscheduledAccessEvent header must be supplied to access this resource")
@@ -162,10 +187,37 @@ func (h *flagsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.notified = append(h.notified, nhs)
 			h.mu.Unlock()
 		}
+		if strings.Trim(r.URL.Path, "/") == "AuditEvent" {
+			writeJSON(w, http.StatusOK, mustJSON(h.accessSet(nhs, q.Get("_include") != "")))
+			return
+		}
 		writeJSON(w, http.StatusOK, mustJSON(h.searchset("CareTeam", h.careTeams[nhs])))
 	default:
-		spineError(w, http.StatusNotFound, "NOT_FOUND", "Not found", "this service serves Flag and CareTeam searches")
+		spineError(w, http.StatusNotFound, "NOT_FOUND", "Not found", "this service serves Flag, CareTeam and AuditEvent searches")
 	}
+}
+
+// accessSet is the AuditEvent searchset of a child's unscheduled-care accesses, with the
+// accessing organisations they refer to when include is asked.
+func (h *flagsHandler) accessSet(nhs string, include bool) jobj {
+	b := h.searchset("AuditEvent", h.accesses[nhs])
+	if !include {
+		return b
+	}
+	entries := b["entry"].(jarr)
+	seen := map[string]bool{}
+	for _, ev := range h.accesses[nhs] {
+		for _, ag := range ev["agent"].(jarr) {
+			ref, _ := ag.(jobj)["who"].(jobj)["reference"].(string)
+			id := strings.TrimPrefix(ref, "Organization/")
+			if o, ok := h.accessOrg[id]; ok && !seen[id] {
+				seen[id] = true
+				entries = append(entries, jobj{"fullUrl": h.base + "/" + ref, "resource": o, "search": jobj{"mode": "include"}})
+			}
+		}
+	}
+	b["entry"] = entries
+	return b
 }
 
 func (h *flagsHandler) searchset(typ string, rs []jobj) jobj {

@@ -193,6 +193,7 @@ type Vocabulary struct {
 	// Consent and objections to sharing; break glass (emergency access).
 	TitleConsent, ObjectedBanner, ObjectedRevealed, WithheldObjection                 string
 	ObjectedNational, ObjectedNationalRevealed                                        string // a national dissent (PDS): every care record
+	CPLastAccess, CPAccesses, CPAccessesNone, CPAccessesFailed                        string // CP-IS recent unscheduled-care accesses
 	WithheldObjectionText, WithheldObjectionDetails, ConsentKindConsent               string
 	ConsentKindFinding, ConsentKindNCRS, ConsentDeny, ConsentPermit, ConsentEmergency string
 	BreakGlassTitle, BreakGlassQuestion, BreakGlassNeedReason, BreakGlassDone         string
