@@ -25,7 +25,7 @@ func TestChildProtectionRecentAccesses(t *testing.T) {
 		t.Fatalf("accesses read %v error %q: %+v", p.AccessesRead, p.AccessesError, p.RecentAccesses)
 	}
 	first, second := p.RecentAccesses[0], p.RecentAccesses[1]
-	if first.Organisation != "Wexbridge General Hospital NHS Trust" || first.OrganisationCode != "DMH01" || first.AtText != "2026-09-12T16:25:00+01:00" {
+	if first.Organisation != "Wexbridge General Hospital NHS Trust" || first.OrganisationCode != "DMH01" || first.AtText != "2026-09-12T17:25:00+01:00" {
 		t.Errorf("newest access %+v", first)
 	}
 	if second.Organisation != "Demoshire Ambulance Service NHS Trust" || second.OrganisationCode != "DMA01" || !second.At.Before(first.At) {

@@ -101,7 +101,7 @@ func newFlagsHandler(base string) *flagsHandler {
 	h.accesses[FlagsChildNHS] = []jobj{
 		access("cpis-access-2", "2026-03-21T02:10:00+00:00", jobj{"display": "Demoshire Ambulance Service NHS Trust",
 			"identifier": jobj{"system": sysODS, "value": "DMA01"}}),
-		access("cpis-access-1", "2026-09-12T16:25:00+01:00", jobj{"reference": "Organization/org-dmh01",
+		access("cpis-access-1", "2026-09-12T17:25:00+01:00", jobj{"reference": "Organization/org-dmh01",
 			"identifier": jobj{"system": sysODS, "value": "DMH01"}}),
 	}
 	h.flags[FlagsAdjustNHS] = []jobj{
