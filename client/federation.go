@@ -423,6 +423,7 @@ func (f *Federation) Fetch(ctx context.Context, nhs string, sections []record.Se
 	i := slices.IndexFunc(matches, func(m Match) bool { return m.Person.NHSNumber == nhs || m.replaces(nhs) })
 	if i < 0 {
 		rec.Backends = statuses
+		slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return f.order[a.Name] - f.order[b.Name] }) // config order
 		rec.Person.NHSNumber = nhs
 		return rec, false
 	}
