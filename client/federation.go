@@ -436,19 +436,24 @@ func (f *Federation) OpenRecord(ctx context.Context, m Match, sections []record.
 	var mu sync.Mutex
 	p := m.Person
 	rec.Merge(record.Part{Person: &p})
+	names := make([]string, len(f.backends))
+	order := map[string]int{}
+	for i, b := range f.backends {
+		names[i] = b.Info().Name
+		order[names[i]] = i
+	}
+	merge := newOrderedMerge(rec, names) // ordered.go: the same record prints the same way
 	rec.RequestID = f.Open(ctx, m, sections, func(p record.Part) {
 		mu.Lock()
 		defer mu.Unlock()
-		rec.Merge(p)
+		merge.part(p)
 	}, func(st record.BackendStatus) {
 		mu.Lock()
 		defer mu.Unlock()
 		rec.SetBackend(st)
+		merge.finished(st.Name)
 	})
-	order := map[string]int{}
-	for i, b := range f.backends {
-		order[b.Info().Name] = i
-	}
+	merge.close()
 	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return order[a.Name] - order[b.Name] })
 	return rec
 }
