@@ -176,9 +176,12 @@ func TestFiftyBackendsRoundTrips(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fifty back ends")
 	}
-	cfgs := fiftyBackends(t, 50, 100*time.Millisecond)
+	// 250 ms a request (the figure is 100 ms): a wave is counted by time, so the
+	// distance must dwarf what a loaded CI runner (and the race detector) adds between
+	// requests of one wave. SlowAfter: a back end answering late is not the question here.
+	cfgs := fiftyBackends(t, 50, 250*time.Millisecond)
 	hw := newHostWaves()
-	fed, err := NewFederation(cfgs, Options{User: reliabilityUser, HTTPClient: &http.Client{Transport: hw}})
+	fed, err := NewFederation(cfgs, Options{User: reliabilityUser, SlowAfter: time.Minute, HTTPClient: &http.Client{Transport: hw}})
 	if err != nil {
 		t.Fatal(err)
 	}

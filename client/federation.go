@@ -438,15 +438,18 @@ func (f *Federation) OpenRecord(ctx context.Context, m Match, sections []record.
 	var mu sync.Mutex
 	p := m.Person
 	rec.Merge(record.Part{Person: &p})
+	merge := newOrderedMerge(rec, f.names()) // ordered.go: the same record prints the same way
 	rec.RequestID = f.Open(ctx, m, sections, func(p record.Part) {
 		mu.Lock()
 		defer mu.Unlock()
-		rec.Merge(p)
+		merge.part(p)
 	}, func(st record.BackendStatus) {
 		mu.Lock()
 		defer mu.Unlock()
 		rec.SetBackend(st)
+		merge.finished(st.Name)
 	})
+	merge.close()
 	// Config order, the national back ends (demographics, locator) in their place too.
 	slices.SortStableFunc(rec.Backends, func(a, b record.BackendStatus) int { return f.order[a.Name] - f.order[b.Name] })
 	return rec

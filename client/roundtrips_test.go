@@ -119,7 +119,7 @@ func TestRoundTripsOneBackend(t *testing.T) {
 		{fhirtest.Incomplete, 1, 2},
 	} {
 		t.Run(tc.capability.String(), func(t *testing.T) {
-			w := &waves{latency: 50 * time.Millisecond}
+			w := &waves{latency: 150 * time.Millisecond} // far above what a loaded runner adds within a wave
 			fed, _ := ordinaryFederation(t, fhirtest.Options{Capability: tc.capability, Wrap: w.wrap})
 			ctx := ctxTimeout(t, 30*time.Second)
 			matches, sts := fed.Search(ctx, record.Query{NHSNumber: ukCoreNHSNumber})

@@ -459,3 +459,24 @@ func TestFlowDispatcherCallFirstSelected(t *testing.T) {
 		t.Errorf("y did not copy %q", number)
 	}
 }
+
+// What was copied is read whole at 80 columns, in either vocabulary and with a role: the
+// user and vocabulary on the right of the status bar give way to the message.
+func TestCopyMessageNotCut(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		m := fixtureModel(t, v, config.RoleSocialWorker, viewstest.Record(), 80, 24)
+		m.c.opts.SignedIn = func() string { return "Dr Jane Carter" }
+		d := &driver{tb: t, m: m}
+		d.keys("1")
+		lines := strings.Split(views.Strip(m.View()), "\n")
+		if last := lines[len(lines)-1]; !strings.Contains(last, "Dr Jane Carter") {
+			t.Fatalf("the status bar does not name the signed-in user: %q", last)
+		}
+		d.keys("y")
+		lines = strings.Split(views.Strip(m.View()), "\n")
+		last := strings.TrimSpace(lines[len(lines)-1])
+		if want := fmt.Sprintf(v.CopiedTerminal, v.CopyNHSNumber); !strings.HasPrefix(last, want) {
+			t.Errorf("%s: status bar %q, want %q whole", v.Name, last, want)
+		}
+	}
+}

@@ -71,6 +71,11 @@ func (m *Model) footer(w int) string {
 		return m.help.View() + "\n" + strings.Repeat(" ", max(w-rw, 0)) + right
 	}
 	leftW := max(w-rw-1, 10)
+	if m.flash != "" && text.Width(m.flash) > leftW {
+		// A message (what was copied, what failed) is read whole: the user and vocabulary
+		// on the right give way to it for the few seconds it shows.
+		leftW, right, rw = w, "", 0
+	}
 	var left string
 	switch {
 	case m.flash != "" && m.flashErr:

@@ -158,8 +158,12 @@ func BenchmarkReaderOpen(b *testing.B) {
 	m.View()
 	b.ResetTimer()
 	for range b.N {
-		_, cmd := m.Update(keyMsg("enter"))
-		m.Update(cmd())
+		if _, cmd := m.Update(keyMsg("enter")); cmd != nil {
+			m.Update(cmd())
+		}
+		if _, ok := m.top().(*reader); !ok {
+			b.Fatalf("enter did not open the reader: %T", m.top())
+		}
 		_ = m.View()
 		m.Update(keyMsg("esc"))
 	}

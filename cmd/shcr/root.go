@@ -351,5 +351,5 @@ func demoExample() string {
 // demoOptions are the demo back ends shcr demo and --demo start: the regional records and
 // the national services (demographics, record locator, flags).
 func demoOptions(log *slog.Logger) demo.Options {
-	return demo.Options{Logger: log, National: true, Flags: true}
+	return demo.Full(log)
 }

@@ -262,6 +262,12 @@ func (s *Servers) Notified() []string {
 	return s.flags.Notified()
 }
 
+// Full are the options `shcr demo` (and `--demo`) starts the demo with: the regional
+// records and the national services (demographics, record locator, flags).
+func Full(logger *slog.Logger) Options {
+	return Options{Logger: logger, National: true, Flags: true}
+}
+
 // Backend returns the running back end with that name.
 func (s *Servers) Backend(name string) (Server, bool) {
 	for _, b := range s.Backends {

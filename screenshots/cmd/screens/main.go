@@ -63,6 +63,9 @@ const (
 	marchbank   = "999 123 0009" // active home care package
 	brackenbury = "999 234 0002" // dispatcher case
 	oakes       = "999 678 0007" // restricted case note, safeguarding flag
+	replaced    = "999 000 0026" // an NHS number the demographics service replaced
+	cpChild     = "999 301 0006" // a child with a protection plan
+	objected    = "999 303 0007" // objected to sharing from the regional record
 )
 
 func shots() []shot {
@@ -91,6 +94,10 @@ func shots() []shot {
 		shot{name: "lock", vocab: vocab.NameHealth, steps: append(append([]step{}, openM...), step{advance: 6 * time.Minute})},
 		shot{name: "copy-chooser", vocab: vocab.NameHealth, role: tui.RoleDispatcher, steps: []step{typed(brackenbury), key(tea.KeyEnter), runes("Y")}},
 		shot{name: "timeline", vocab: vocab.NameSocialCare, steps: append(append([]step{}, openM...), runes("t"))},
+		// National services: a replaced NHS number followed, a child protection plan, an objection.
+		shot{name: "national-replaced", vocab: vocab.NameHealth, steps: []step{typed(replaced), key(tea.KeyEnter)}},
+		shot{name: "child-protection", vocab: vocab.NameSocialCare, role: tui.RoleSocialWorker, steps: []step{typed(cpChild), key(tea.KeyEnter), runes("1")}},
+		shot{name: "objection-withheld", vocab: vocab.NameHealth, steps: []step{typed(objected), key(tea.KeyEnter), runes("7")}},
 	)
 	// The reader: the oldest note (a discharge summary) in full, a find active.
 	for _, v := range []string{vocab.NameHealth, vocab.NameSocialCare} {
@@ -103,12 +110,12 @@ func shots() []shot {
 func run(dir string, w, h int, only string) error {
 	lipgloss.SetColorProfile(termenv.TrueColor)
 	lipgloss.SetHasDarkBackground(true)
-	srv, err := demo.Start(demo.Options{})
+	srv, err := demo.Start(demo.Full(nil)) // as shcr demo: with the national services
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	user := config.User{Name: "Dr Demo User", ID: "999999999999", Role: "R8000"}
+	user := config.User{Name: "Dr Demo User", ID: "999999999999", Role: "R8000", Organisation: demo.DemoUserOrganisation}
 	cfg := config.Config{Demo: true, User: user, Backends: srv.Config()}
 	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: func() time.Time { return demo.ReferenceDate }})
 	if err != nil {
