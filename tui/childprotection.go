@@ -64,7 +64,7 @@ type (
 // askChildProtection is the C key.
 func (p *recordPage) askChildProtection() tea.Cmd {
 	if len(p.deferredPlan()) == 0 {
-		return func() tea.Msg { return flashMsg{text: p.c.v.CPNoFlag, err: true} }
+		return flash(p.c.v.CPNoFlag, true)
 	}
 	return func() tea.Msg { return cpAskMsg{} }
 }
@@ -95,7 +95,7 @@ func (p *recordPage) childProtectionOpened(msg cpOpenedMsg) tea.Cmd {
 		p.touch(part)
 	}
 	p.invalidate()
-	return func() tea.Msg { return flashMsg{text: p.c.v.CPOpened} }
+	return flash(p.c.v.CPOpened, false)
 }
 
 // cpConfirm asks before the plan is read: the local authority will be told.

@@ -142,7 +142,7 @@ func (p *recordPage) copyKey() tea.Cmd {
 	if c, ok := p.primaryCopy(); ok {
 		return func() tea.Msg { return copyMsg{text: c.Value, what: c.What} }
 	}
-	return func() tea.Msg { return flashMsg{text: p.c.v.CopyNothing, err: true} }
+	return flash(p.c.v.CopyNothing, true)
 }
 
 // copyChoices is what the chooser offers for the selected row, the handover summary last.
@@ -165,20 +165,19 @@ func (p *recordPage) handoverKey() tea.Cmd {
 	if p.rec == nil {
 		return nil
 	}
-	body, dir, now, c := p.handoverText(), p.c.opts.HandoverDir, p.c.now(), p.c
+	// Everything the command needs is taken here: it runs off the Update goroutine.
+	body, dir, now, c, v := p.handoverText(), p.c.opts.HandoverDir, p.c.now(), p.c, p.c.v
 	// Recorded before it leaves: no file the audit trail does not know of.
 	if err := c.record(audit.Exported(p.rec, p.choice, audit.ExportFile)); err != nil {
-		why := fmt.Sprintf(c.v.ExportNotAudited, flatLine(err.Error()))
-		return func() tea.Msg {
-			return pushMsg{newNotePanel(c, c.v.HandoverTitle, fmt.Sprintf(c.v.HandoverNotWritten, why), true)}
-		}
+		note := newNotePanel(c, v.HandoverTitle, fmt.Sprintf(v.HandoverNotWritten, fmt.Sprintf(v.ExportNotAudited, flatLine(err.Error()))), true)
+		return func() tea.Msg { return pushMsg{note} }
 	}
 	return func() tea.Msg {
 		path, err := writeHandover(dir, body, now)
 		if err != nil {
-			return pushMsg{newNotePanel(c, c.v.HandoverTitle, fmt.Sprintf(c.v.HandoverNotWritten, err), true)}
+			return pushMsg{newNotePanel(c, v.HandoverTitle, fmt.Sprintf(v.HandoverNotWritten, err), true)}
 		}
-		return pushMsg{newNotePanel(c, c.v.HandoverTitle, fmt.Sprintf(c.v.HandoverWritten, path), false)}
+		return pushMsg{newNotePanel(c, v.HandoverTitle, fmt.Sprintf(v.HandoverWritten, path), false)}
 	}
 }
 

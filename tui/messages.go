@@ -47,3 +47,9 @@ type (
 	}
 	clearCopyMsg struct{ id int }
 )
+
+// flash is a command showing text in the status bar. The text is taken now, on the Update
+// goroutine: a command runs on another, and must not read the model.
+func flash(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return flashMsg{text: text, err: isErr} }
+}

@@ -384,7 +384,7 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.ChildProtection):
 		return p.askChildProtection()
 	case key.Matches(msg, k.Refresh):
-		return tea.Batch(p.fetch(), func() tea.Msg { return flashMsg{text: p.c.v.Refreshing} })
+		return tea.Batch(p.fetch(), flash(p.c.v.Refreshing, false))
 	case key.Matches(msg, k.Domain):
 		p.dom = p.dom.next()
 		for _, q := range append(p.panes, p.tl.pane) {
@@ -392,11 +392,12 @@ func (p *recordPage) key(msg tea.KeyMsg) tea.Cmd {
 				q.reorder(p.dom, q.selectedIndex())
 			}
 		}
-		return func() tea.Msg { return flashMsg{text: fmt.Sprintf(p.c.v.Showing, p.dom.text(p.c.v))} }
+		return flash(fmt.Sprintf(p.c.v.Showing, p.dom.text(p.c.v)), false)
 	case key.Matches(msg, k.Copy):
 		return p.copyKey() // copy.go
 	case key.Matches(msg, k.CopyChoose):
-		return func() tea.Msg { return pushMsg{newCopyChooser(p.c, p.copyChoices())} }
+		chooser := newCopyChooser(p.c, p.copyChoices()) // built here: a command runs off the Update goroutine
+		return func() tea.Msg { return pushMsg{chooser} }
 	case key.Matches(msg, k.Handover):
 		return p.handoverKey()
 	case key.Matches(msg, k.Timeline):

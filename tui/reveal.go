@@ -113,7 +113,7 @@ func (p *recordPage) revealTarget() (string, record.Section, bool) {
 func (p *recordPage) askReveal() tea.Cmd {
 	k, sec, ok := p.revealTarget()
 	if !ok {
-		return func() tea.Msg { return flashMsg{text: p.c.v.RevealNothing, err: true} }
+		return flash(p.c.v.RevealNothing, true)
 	}
 	national := slices.ContainsFunc(p.rec.NationalObjections(p.c.now()), func(c record.ConsentRecord) bool {
 		return record.RevealObjectionKey(c.Provenance.Backend) == k
