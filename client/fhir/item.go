@@ -235,10 +235,13 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 	// Best effort: what does not decode stays empty. Read from the members the bundle
 	// decode set aside when there are (the same members, so the same result), else from
 	// the whole resource.
-	if r.own != nil {
-		_ = unmarshal(r.own, own)
-	} else {
-		_ = unmarshal(r.Raw, own)
+	data := r.own
+	if data == nil {
+		data = r.Raw
+	}
+	if !decodeOwnFactsFast(data, own) {
+		*own = ownFacts{}
+		_ = unmarshal(data, own)
 	}
 	if facts.author == nil {
 		facts.author = own.author()
