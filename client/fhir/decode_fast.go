@@ -26,6 +26,9 @@ type fastReader struct {
 	// reference read again is not allocated again (the generic decode keeps such a cache
 	// per decoder too).
 	strs [256]string
+	// refs and periods are slabs the pointers read hand out (one allocation for many).
+	refs    []Reference
+	periods []Period
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does
@@ -380,6 +383,33 @@ func fastPtr[T any](f *fastReader, dst **T, elem func(*fastReader, *T) bool) boo
 	}
 	*dst = v
 	return true
+}
+
+// fastPtrSlab is fastPtr taking the value from a slab.
+func fastPtrSlab[T any](f *fastReader, dst **T, slab *[]T, elem func(*fastReader, *T) bool) bool {
+	if f.null() {
+		return true
+	}
+	if len(*slab) == 0 {
+		*slab = make([]T, 32)
+	}
+	v := &(*slab)[0]
+	var zero T
+	*v = zero // a slot a reader gave up on is handed out again
+	if !elem(f, v) {
+		return false
+	}
+	*slab = (*slab)[1:]
+	*dst = v
+	return true
+}
+
+func fastRefPtr(f *fastReader, dst **Reference) bool {
+	return fastPtrSlab(f, dst, &f.refs, fastReference)
+}
+
+func fastPeriodPtr(f *fastReader, dst **Period) bool {
+	return fastPtrSlab(f, dst, &f.periods, fastPeriod)
 }
 
 // fastVal reads an object into dst (null leaves it alone).

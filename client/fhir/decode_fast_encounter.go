@@ -61,7 +61,7 @@ func fastEncounter(f *fastReader, e *encounterRes) bool {
 		case "location":
 			ok = once(&seen, 1<<12) && fastSlice(f, &e.Location, fastEncounterLocation)
 		case "serviceProvider":
-			ok = once(&seen, 1<<13) && fastPtr(f, &e.ServiceProvider, fastReference)
+			ok = once(&seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
 		default: // contained, extension and hospitalization too: not read here
 			ok = f.other(name, encounterFields)
 		}
@@ -128,7 +128,7 @@ func fastParticipant(f *fastReader, p *encounterPart) bool {
 		case "type":
 			ok = once(&seen, 1) && fastConcepts(f, &p.Type)
 		case "individual":
-			ok = once(&seen, 2) && fastPtr(f, &p.Individual, fastReference)
+			ok = once(&seen, 2) && fastRefPtr(f, &p.Individual)
 		default:
 			ok = f.other(name, participantFields)
 		}
@@ -203,23 +203,23 @@ func fastOwnFacts(f *fastReader, o *ownFacts) bool {
 		case "occurrenceDateTime":
 			ok = once(&seen, 1<<9) && f.str(&o.OccurrenceDateTime)
 		case "effectivePeriod":
-			ok = once(&seen, 1<<10) && fastPtr(f, &o.EffectivePeriod, fastPeriod)
+			ok = once(&seen, 1<<10) && fastPeriodPtr(f, &o.EffectivePeriod)
 		case "period":
-			ok = once(&seen, 1<<11) && fastPtr(f, &o.Period, fastPeriod)
+			ok = once(&seen, 1<<11) && fastPeriodPtr(f, &o.Period)
 		case "recorder":
-			ok = once(&seen, 1<<12) && fastPtr(f, &o.Recorder, fastReference)
+			ok = once(&seen, 1<<12) && fastRefPtr(f, &o.Recorder)
 		case "asserter":
-			ok = once(&seen, 1<<13) && fastPtr(f, &o.Asserter, fastReference)
+			ok = once(&seen, 1<<13) && fastRefPtr(f, &o.Asserter)
 		case "author":
 			ok = once(&seen, 1<<14) && fastRefs(f, &o.Author)
 		case "informationSource":
-			ok = once(&seen, 1<<15) && fastPtr(f, &o.InformationSource, fastReference)
+			ok = once(&seen, 1<<15) && fastRefPtr(f, &o.InformationSource)
 		case "managingOrganization":
 			ok = once(&seen, 1<<16) && fastRefs(f, &o.ManagingOrg)
 		case "custodian":
-			ok = once(&seen, 1<<17) && fastPtr(f, &o.Custodian, fastReference)
+			ok = once(&seen, 1<<17) && fastRefPtr(f, &o.Custodian)
 		case "serviceProvider":
-			ok = once(&seen, 1<<18) && fastPtr(f, &o.ServiceProvider, fastReference)
+			ok = once(&seen, 1<<18) && fastRefPtr(f, &o.ServiceProvider)
 		default: // requester too (agentRef): not read here
 			ok = f.other(name, ownFactFields)
 		}

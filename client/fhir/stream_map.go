@@ -33,6 +33,8 @@ type PageMapper struct {
 	patient *Resource
 	m       *mapper
 	seen    map[string]bool
+	// byRefRoom is how many resources m.byRef was made for.
+	byRefRoom int
 }
 
 // NewPageMapper starts the mapping of one section of one back end; patient may be nil.
@@ -45,6 +47,18 @@ func NewPageMapper(sec record.Section, patient *Resource, src Source) *PageMappe
 // earlier page, read by id). It returns the page's items, as MapSection would list them.
 func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
 	m := p.m
+	// Room for the page at once (maps grown entry by entry rehash ~log n times): byRef
+	// is the page's, made anew when a page is bigger than the last; keys and seen hold
+	// across pages, made with room for the first.
+	if n := len(resources) + len(extra) + 1; n > p.byRefRoom {
+		m.byRef, p.byRefRoom = make(map[string]Resource, 2*n), n
+	}
+	if len(m.keys) == 0 {
+		m.keys = make(map[string]string, len(resources))
+	}
+	if len(p.seen) == 0 {
+		p.seen = make(map[string]bool, len(resources))
+	}
 	clear(m.byRef)
 	clear(m.provs)
 	clear(m.parties)
