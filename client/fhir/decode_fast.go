@@ -9,15 +9,17 @@ import (
 )
 
 // Hand-written readers for the hottest shapes: an Encounter (a big record holds tens of
-// thousands) and the members an item's own facts are read from. They read from the token
-// stream straight into the typed structs, with no reflection, and they read only the
-// plain, common form of each element: whatever they are not sure to read exactly as the
-// generic decode (decodeAs, unmarshal) reads it — a member name with escapes, non-ASCII
-// bytes or another case, a member given twice, a string with bad UTF-8, a value of an
-// unexpected kind, an extension, contained resources, a hospitalization — makes them give
-// up (false), and the caller decodes the resource again the generic way. So they decide
-// nothing: FuzzFastEncounter and FuzzFastOwnFacts hold them to the generic decode's answer
-// on every input they accept.
+// thousands) and the members an item's own facts are read from. They scan the resource's
+// bytes straight into the typed structs, with no reflection and no token machinery, and
+// read only the plain, common form of each element: whatever they are not sure to read
+// exactly as the generic decode (decodeAs, unmarshal) reads it — a member name with
+// escapes, non-ASCII bytes or another case, a member given twice, a string with bad UTF-8
+// or a lone surrogate, a value of an unexpected kind, an extension with a boolean, number,
+// Quantity or Timing value, contained resources, anything not well-formed — makes them
+// give up (false), and the caller decodes the resource again the generic way. So they
+// decide nothing: TestFastDecodeAgreesWithGenericDecode (the published corpus) and
+// FuzzFastEncounter hold them to the generic decode's and encoding/json's answer on every
+// input they accept.
 
 type fastReader struct {
 	data []byte
@@ -29,6 +31,7 @@ type fastReader struct {
 	// refs and periods are slabs the pointers read hand out (one allocation for many).
 	refs    []Reference
 	periods []Period
+	depth   int // extensions within extensions
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does
@@ -438,7 +441,9 @@ func fastCoding(f *fastReader, c *Coding) bool {
 			ok = once(&seen, 2) && f.str(&c.Code)
 		case "display":
 			ok = once(&seen, 4) && f.str(&c.Display)
-		default: // extension too: not read here
+		case "extension":
+			ok = once(&seen, 8) && fastSlice(f, &c.Extension, fastExtension)
+		default:
 			ok = f.other(name, codingFields)
 		}
 		if !ok {
@@ -500,6 +505,8 @@ func fastIdentifier(f *fastReader, id *Identifier) bool {
 			ok = once(&seen, 4) && f.str(&id.Value)
 		case "type":
 			ok = once(&seen, 8) && fastVal(f, &id.Type, fastConcept)
+		case "extension":
+			ok = once(&seen, 16) && fastSlice(f, &id.Extension, fastExtension)
 		default:
 			ok = f.other(name, identifierFields)
 		}
@@ -624,6 +631,55 @@ func fastNarrative(f *fastReader, n *Narrative) bool {
 			ok = once(&seen, 2) && f.str(&n.Div)
 		default:
 			ok = f.other(name, narrativeFields)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return f.close()
+}
+
+var extensionFields = []string{"url", "extension", "valueString", "valueCode", "valueBoolean", "valueInteger",
+	"valuePositiveInt", "valueDecimal", "valueDateTime", "valueDate", "valueCodeableConcept", "valueCoding",
+	"valuePeriod", "valueReference", "valueQuantity", "valueTiming"}
+
+// fastExtension reads an extension whose value is a string, code, date, dateTime,
+// CodeableConcept, Coding, Period or Reference (the others: not read here).
+func fastExtension(f *fastReader, x *Extension) bool {
+	if f.depth >= 32 || !f.open() {
+		return false
+	}
+	f.depth++
+	defer func() { f.depth-- }()
+	var seen uint32
+	for first := true; f.more(&first); {
+		name, ok := f.name()
+		if !ok {
+			return false
+		}
+		switch string(name) {
+		case "url":
+			ok = once(&seen, 1<<0) && f.str(&x.URL)
+		case "extension":
+			ok = once(&seen, 1<<1) && fastSlice(f, &x.Extension, fastExtension)
+		case "valueString":
+			ok = once(&seen, 1<<2) && f.str(&x.ValueString)
+		case "valueCode":
+			ok = once(&seen, 1<<3) && f.str(&x.ValueCode)
+		case "valueDateTime":
+			ok = once(&seen, 1<<4) && f.str(&x.ValueDateTime)
+		case "valueDate":
+			ok = once(&seen, 1<<5) && f.str(&x.ValueDate)
+		case "valueCodeableConcept":
+			ok = once(&seen, 1<<6) && fastPtr(f, &x.ValueCodeableConcept, fastConcept)
+		case "valueCoding":
+			ok = once(&seen, 1<<7) && fastPtr(f, &x.ValueCoding, fastCoding)
+		case "valuePeriod":
+			ok = once(&seen, 1<<8) && fastPeriodPtr(f, &x.ValuePeriod)
+		case "valueReference":
+			ok = once(&seen, 1<<9) && fastRefPtr(f, &x.ValueReference)
+		default:
+			ok = f.other(name, extensionFields)
 		}
 		if !ok {
 			return false

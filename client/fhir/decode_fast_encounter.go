@@ -62,8 +62,45 @@ func fastEncounter(f *fastReader, e *encounterRes) bool {
 			ok = once(&seen, 1<<12) && fastSlice(f, &e.Location, fastEncounterLocation)
 		case "serviceProvider":
 			ok = once(&seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
-		default: // contained, extension and hospitalization too: not read here
+		case "extension":
+			ok = once(&seen, 1<<14) && fastSlice(f, &e.Extension, fastExtension)
+		case "hospitalization":
+			ok = once(&seen, 1<<15) && fastPtr(f, &e.Hospitalization, fastHospitalization)
+		default: // contained too: not read here
 			ok = f.other(name, encounterFields)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return f.close()
+}
+
+var hospitalizationFields = []string{"extension", "admitSource", "origin", "destination", "dischargeDisposition"}
+
+func fastHospitalization(f *fastReader, h *hospitalization) bool {
+	if !f.open() {
+		return false
+	}
+	var seen uint32
+	for first := true; f.more(&first); {
+		name, ok := f.name()
+		if !ok {
+			return false
+		}
+		switch string(name) {
+		case "extension":
+			ok = once(&seen, 1) && fastSlice(f, &h.Extension, fastExtension)
+		case "admitSource":
+			ok = once(&seen, 2) && fastVal(f, &h.AdmitSource, fastConcept)
+		case "origin":
+			ok = once(&seen, 4) && fastRefPtr(f, &h.Origin)
+		case "destination":
+			ok = once(&seen, 8) && fastRefPtr(f, &h.Destination)
+		case "dischargeDisposition":
+			ok = once(&seen, 16) && fastVal(f, &h.DischargeDisposition, fastConcept)
+		default:
+			ok = f.other(name, hospitalizationFields)
 		}
 		if !ok {
 			return false

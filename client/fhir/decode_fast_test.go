@@ -72,8 +72,14 @@ func TestFastDecodeAgreesWithGenericDecode(t *testing.T) {
 	}
 }
 
-// The demo-shaped encounters a big record is made of are read by hand, and mapped as before.
+// The demo-shaped encounters a big record is made of, and the published UK Core inpatient
+// encounter (extensions, hospitalization), are read by hand.
 func TestFastDecodeReadsTheLargeRecordShape(t *testing.T) {
+	var uk encounterRes
+	if !decodeEncounterFast(readFileF(t, "testdata/examples/ukcore/UKCore-Encounter-InpatientEncounter-Example.json"), &uk) ||
+		uk.Hospitalization == nil || len(uk.Extension) == 0 {
+		t.Fatalf("the UK Core encounter was not read by hand: %+v", uk)
+	}
 	b, err := ParseBundle(largeEncounterBundle(40))
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +117,11 @@ var fastSeeds = []string{
 	`{"period":{"start":"2020-01-01","end":null,"END":"x"}}`, `{"reason_code":[{"text":"x"}],"reasoncode":[{"text":"y"}]}`,
 	`{"recordedDate":"2020","author":{"reference":"Practitioner/1"},"managingOrganization":[{"display":"o"}],"effectivePeriod":{"start":"s"}}`,
 	`{"requester":{"agent":{"reference":"Practitioner/1"}}}`, `{"date":null,"issued":"i","custodian":null,"recorder":{"display":"r"}}`,
+	`{"extension":[{"url":"a","valueBoolean":true}]}`, `{"extension":[{"url":"a","valueInteger":1}]}`,
+	`{"extension":[{"url":"a","extension":[{"url":"b","valueCoding":{"code":"c","extension":[{"url":"d","valueString":"e"}]}},{"url":"p","valuePeriod":{"start":"s"}}]}]}`,
+	`{"hospitalization":{"extension":[{"url":"u","valueReference":{"reference":"Location/1"}}],"destination":{"display":"home"},"dischargeDisposition":{"text":"d"},"origin":null}}`,
+	`{"identifier":[{"system":"s","value":"v","extension":[{"url":"x","valueDate":"2020"}]}],"extension":null}`,
+	`{"extension":[{"url":"a","ValueString":"x"}]}`, `{"extension":[{"url":"a","valuestring":"x","value_string":"y"}]}`,
 	`{"author":"x"}`, `{"author":[null]}`, `{"period":{}}`, `{"x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`,
 }
 
