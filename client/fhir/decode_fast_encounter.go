@@ -43,7 +43,7 @@ func fastEncounter(f *fastReader, e *encounterRes) bool {
 		case "text":
 			ok = once(&seen, 1<<3) && fastPtr(f, &e.Text, fastNarrative)
 		case "identifier":
-			ok = once(&seen, 1<<4) && fastOneOrMany(f, (*[]Identifier)(&e.Identifier), fastIdentifier)
+			ok = once(&seen, 1<<4) && fastOneOrMany(f, (*[]Identifier)(&e.Identifier), &f.idents, fastIdentifier)
 		case "status":
 			ok = once(&seen, 1<<5) && f.str(&e.Status)
 		case "class":
@@ -57,13 +57,13 @@ func fastEncounter(f *fastReader, e *encounterRes) bool {
 		case "reason":
 			ok = once(&seen, 1<<10) && fastConcepts(f, &e.Reason)
 		case "participant":
-			ok = once(&seen, 1<<11) && fastSlice(f, &e.Participant, fastParticipant)
+			ok = once(&seen, 1<<11) && fastSlice(f, &e.Participant, &f.parts, fastParticipant)
 		case "location":
-			ok = once(&seen, 1<<12) && fastSlice(f, &e.Location, fastEncounterLocation)
+			ok = once(&seen, 1<<12) && fastSlice(f, &e.Location, &f.locs, fastEncounterLocation)
 		case "serviceProvider":
 			ok = once(&seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
 		case "extension":
-			ok = once(&seen, 1<<14) && fastSlice(f, &e.Extension, fastExtension)
+			ok = once(&seen, 1<<14) && fastSlice(f, &e.Extension, nil, fastExtension)
 		case "hospitalization":
 			ok = once(&seen, 1<<15) && fastPtr(f, &e.Hospitalization, fastHospitalization)
 		default: // contained too: not read here
@@ -90,7 +90,7 @@ func fastHospitalization(f *fastReader, h *hospitalization) bool {
 		}
 		switch string(name) {
 		case "extension":
-			ok = once(&seen, 1) && fastSlice(f, &h.Extension, fastExtension)
+			ok = once(&seen, 1) && fastSlice(f, &h.Extension, nil, fastExtension)
 		case "admitSource":
 			ok = once(&seen, 2) && fastVal(f, &h.AdmitSource, fastConcept)
 		case "origin":
@@ -129,7 +129,7 @@ func fastClass(f *fastReader, c *classCoding) bool {
 		}
 		switch string(name) {
 		case "coding":
-			ok = once(&seen, 1) && fastSlice(f, &codings, fastCoding)
+			ok = once(&seen, 1) && fastSlice(f, &codings, &f.codings, fastCoding)
 		case "text":
 			ok = once(&seen, 2) && f.str(&text)
 		case "system":
@@ -178,9 +178,12 @@ func fastParticipant(f *fastReader, p *encounterPart) bool {
 
 var locationFields = []string{"location"}
 
-func fastEncounterLocation(f *fastReader, l *struct {
+// encounterLocation is an element of Encounter.location.
+type encounterLocation = struct {
 	Location Reference `json:"location"`
-}) bool {
+}
+
+func fastEncounterLocation(f *fastReader, l *encounterLocation) bool {
 	if !f.open() {
 		return false
 	}
