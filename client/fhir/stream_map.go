@@ -51,7 +51,7 @@ func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
 	// is the page's, made anew when a page is bigger than the last; keys and seen hold
 	// across pages, made with room for the first.
 	if n := len(resources) + len(extra) + 1; n > p.byRefRoom {
-		m.byRef, p.byRefRoom = make(map[string]Resource, 2*n), n
+		m.byRef, p.byRefRoom = make(map[string]*Resource, 2*n), n
 	}
 	if len(m.keys) == 0 {
 		m.keys = make(map[string]string, len(resources))
@@ -63,21 +63,21 @@ func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
 	clear(m.provs)
 	clear(m.parties)
 	m.outer = m.outer[:0]
-	each := func(fn func(r Resource)) {
-		for _, r := range resources {
-			fn(r)
+	each := func(fn func(r *Resource)) {
+		for i := range resources {
+			fn(&resources[i])
 		}
-		for _, r := range extra {
-			fn(r)
+		for i := range extra {
+			fn(&extra[i])
 		}
 		if p.patient != nil {
-			fn(*p.patient)
+			fn(p.patient)
 		}
 	}
-	each(m.add)
-	each(func(r Resource) {
+	each(m.add) // by pointer: the map holds no copy of each resource
+	each(func(r *Resource) {
 		if r.Type == "Provenance" {
-			m.addProvenance(r)
+			m.addProvenance(*r)
 		}
 	})
 	var out record.SectionsData
