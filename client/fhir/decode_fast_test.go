@@ -143,3 +143,25 @@ func FuzzFastEncounter(f *testing.F) {
 		sameFastDecode(t, "input", raw)
 	})
 }
+
+// The switch the bundle decode asks is the set of ownFacts' and subjectHead's names.
+func TestOwnFactNamesSwitch(t *testing.T) {
+	n := 0
+	for name := range ownFactNames {
+		if !isOwnFactLower(name) {
+			t.Errorf("%q is an own fact name the switch misses", name)
+		}
+		n++
+	}
+	switchNames := strings.Fields(`recordeddate asserteddate dateasserted authoredon date issued created
+		datetime effectivedatetime occurrencedatetime effectiveperiod period recorder asserter author
+		requester informationsource managingorganization custodian serviceprovider subject patient beneficiary`)
+	for _, name := range switchNames {
+		if !ownFactNames[name] {
+			t.Errorf("the switch takes %q, no own fact name", name)
+		}
+	}
+	if n != len(switchNames) || isOwnFactLower("status") || isOwnFactLower("") {
+		t.Errorf("%d own fact names, the switch %d", n, len(switchNames))
+	}
+}
