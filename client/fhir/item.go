@@ -172,6 +172,27 @@ func (m *mapper) tagOrg(meta Meta) (orgClaim, bool) {
 // ("https://fhir.nhs.uk/Id/ods-organization-code|RR8", "…/ods-organization-code/RR8") or
 // is, after its last "/", "|" or "#", a code config knows.
 func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
+	// The same few sources are named by every item of a back end: each is worked out
+	// once (config's organisations and the ODS shapes do not change under a mapper).
+	if c, ok := m.srcOrgs[source]; ok {
+		return c.claim, c.ok
+	}
+	c, ok := m.sourceOrgOnce(source)
+	if m.srcOrgs == nil {
+		m.srcOrgs = map[string]srcOrg{}
+	}
+	if len(m.srcOrgs) < 256 {
+		m.srcOrgs[source] = srcOrg{c, ok}
+	}
+	return c, ok
+}
+
+type srcOrg struct {
+	claim orgClaim
+	ok    bool
+}
+
+func (m *mapper) sourceOrgOnce(source string) (orgClaim, bool) {
 	s := strings.TrimSpace(source)
 	if s == "" {
 		return orgClaim{}, false

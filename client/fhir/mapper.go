@@ -54,6 +54,8 @@ type mapper struct {
 	// own is item's scratch for an item's own facts (decoded into, read, and left: one
 	// allocation fewer per item).
 	own ownFacts
+	// srcOrgs are sourceOrg's answers by meta.source.
+	srcOrgs map[string]srcOrg
 }
 
 type provInfo struct {
