@@ -174,6 +174,10 @@ func (m *mapper) tagOrg(meta Meta) (orgClaim, bool) {
 func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
 	// The same few sources are named by every item of a back end: each is worked out
 	// once (config's organisations and the ODS shapes do not change under a mapper).
+	if m.srcOrgsFor != [2]string{m.src.Organisation, m.src.OrganisationCode} {
+		// The back end's organisation was learnt since (GP Connect: the practice).
+		m.srcOrgs, m.srcOrgsFor = nil, [2]string{m.src.Organisation, m.src.OrganisationCode}
+	}
 	if c, ok := m.srcOrgs[source]; ok {
 		return c.claim, c.ok
 	}

@@ -55,7 +55,8 @@ type mapper struct {
 	// allocation fewer per item).
 	own ownFacts
 	// srcOrgs are sourceOrg's answers by meta.source.
-	srcOrgs map[string]srcOrg
+	srcOrgs    map[string]srcOrg
+	srcOrgsFor [2]string // the source's organisation and code they were worked out with
 }
 
 type provInfo struct {
