@@ -144,6 +144,13 @@ func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
 	d, i := f.data, f.pos+1
 	plain = true
 	for i < len(d) {
+		// The run of plain bytes first, one table look-up each.
+		for i < len(d) && plainStringByte[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			break
+		}
 		c := d[i]
 		switch {
 		case c == '"':
@@ -175,6 +182,15 @@ func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
 	}
 	return nil, false, false
 }
+
+// plainStringByte marks the bytes a string may hold as they are: printable ASCII but the
+// quote and the backslash.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex4(b []byte) bool {
 	for _, c := range b {
