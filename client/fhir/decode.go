@@ -135,6 +135,12 @@ func nameIs(v jsontext.Value, name string) bool {
 	return ok && len(s) == len(name) && equalFoldASCII(s, name)
 }
 
+// plainNameIs is nameIs for a name plainName accepted (no escapes, ASCII only): then only
+// the same length can match.
+func plainNameIs(v jsontext.Value, name string) bool {
+	return len(v) == len(name)+2 && (string(v[1:len(v)-1]) == name || equalFoldASCII(v[1:len(v)-1], name))
+}
+
 func hasHighBit(v []byte) bool {
 	for _, c := range v {
 		if c >= 0x80 {
@@ -233,9 +239,9 @@ func readHead(dec *jsontext.Decoder, own *[]byte) (typ, id string, start, end in
 			err = errUnusualName
 			return
 		}
-		isType, isID := nameIs(name, "resourceType"), false
+		isType, isID := plainNameIs(name, "resourceType"), false
 		if !isType {
-			isID = nameIs(name, "id")
+			isID = plainNameIs(name, "id")
 		}
 		if !isType && !isID {
 			if own != nil && isOwnFactName(name) {
@@ -319,7 +325,20 @@ func isOwnFactName(name jsontext.Value) bool {
 		}
 		buf[i] = c
 	}
-	return ownFactNames[string(buf[:len(inner)])]
+	return isOwnFactLower(string(buf[:len(inner)]))
+}
+
+// isOwnFactLower is ownFactNames[name] as a switch (no hashing: a name is looked up for
+// every member of every resource); TestOwnFactNamesSwitch keeps the two the same.
+func isOwnFactLower(name string) bool {
+	switch name {
+	case "recordeddate", "asserteddate", "dateasserted", "authoredon", "date", "issued", "created",
+		"datetime", "effectivedatetime", "occurrencedatetime", "effectiveperiod", "period", "recorder",
+		"asserter", "author", "requester", "informationsource", "managingorganization", "custodian",
+		"serviceprovider", "subject", "patient", "beneficiary":
+		return true
+	}
+	return false
 }
 
 // atEOF reports whether dec has nothing left but whitespace.

@@ -129,7 +129,7 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 					return false
 				}
 				switch {
-				case nameIs(name, "fullUrl"):
+				case plainNameIs(name, "fullUrl"):
 					v, err := dec.ReadValue()
 					if err != nil {
 						return false
@@ -141,7 +141,7 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 						}
 						fullURL = s
 					}
-				case nameIs(name, "resource"):
+				case plainNameIs(name, "resource"):
 					typ, id, body, hasResource, isObject, headOK = "", "", nil, false, false, false
 					switch dec.PeekKind() {
 					case 'n':
@@ -162,7 +162,7 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 						}
 						hasResource = true
 					}
-				case nameIs(name, "search"):
+				case plainNameIs(name, "search"):
 					switch dec.PeekKind() {
 					case 'n':
 						if dec.SkipValue() != nil {
@@ -203,7 +203,9 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 			b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
 		default:
 			if b.Entries == nil {
-				b.Entries = make([]Resource, 0, 64)
+				// Room for the page the total announces when it came first (within reason:
+				// a page is _count entries at most, the total counts every page).
+				b.Entries = make([]Resource, 0, min(max(b.Total, 64), 1024))
 			}
 			r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
 			r.ref = r.Ref() // once, for the many lookups mapping makes

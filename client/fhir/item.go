@@ -172,6 +172,31 @@ func (m *mapper) tagOrg(meta Meta) (orgClaim, bool) {
 // ("https://fhir.nhs.uk/Id/ods-organization-code|RR8", "…/ods-organization-code/RR8") or
 // is, after its last "/", "|" or "#", a code config knows.
 func (m *mapper) sourceOrg(source string) (orgClaim, bool) {
+	// The same few sources are named by every item of a back end: each is worked out
+	// once (config's organisations and the ODS shapes do not change under a mapper).
+	if m.srcOrgsFor != [2]string{m.src.Organisation, m.src.OrganisationCode} {
+		// The back end's organisation was learnt since (GP Connect: the practice).
+		m.srcOrgs, m.srcOrgsFor = nil, [2]string{m.src.Organisation, m.src.OrganisationCode}
+	}
+	if c, ok := m.srcOrgs[source]; ok {
+		return c.claim, c.ok
+	}
+	c, ok := m.sourceOrgOnce(source)
+	if m.srcOrgs == nil {
+		m.srcOrgs = map[string]srcOrg{}
+	}
+	if len(m.srcOrgs) < 256 {
+		m.srcOrgs[source] = srcOrg{c, ok}
+	}
+	return c, ok
+}
+
+type srcOrg struct {
+	claim orgClaim
+	ok    bool
+}
+
+func (m *mapper) sourceOrgOnce(source string) (orgClaim, bool) {
 	s := strings.TrimSpace(source)
 	if s == "" {
 		return orgClaim{}, false
@@ -235,10 +260,13 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 	// Best effort: what does not decode stays empty. Read from the members the bundle
 	// decode set aside when there are (the same members, so the same result), else from
 	// the whole resource.
-	if r.own != nil {
-		_ = unmarshal(r.own, own)
-	} else {
-		_ = unmarshal(r.Raw, own)
+	data := r.own
+	if data == nil {
+		data = r.Raw
+	}
+	if !decodeOwnFactsFast(data, own) {
+		*own = ownFacts{}
+		_ = unmarshal(data, own)
 	}
 	if facts.author == nil {
 		facts.author = own.author()

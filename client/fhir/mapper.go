@@ -43,7 +43,7 @@ const (
 // Provenance resources by target, and the warnings gathered on the way.
 type mapper struct {
 	src      Source
-	byRef    map[string]Resource   // "Type/id" and fullUrl → resource
+	byRef    map[string]*Resource  // "Type/id" and fullUrl → resource (in the slices mapped)
 	provs    map[string][]provInfo // "Type/id" of target → provenance
 	warnings []string
 	keys     map[string]string  // Item.Key → resource ref that took it
@@ -54,6 +54,9 @@ type mapper struct {
 	// own is item's scratch for an item's own facts (decoded into, read, and left: one
 	// allocation fewer per item).
 	own ownFacts
+	// srcOrgs are sourceOrg's answers by meta.source.
+	srcOrgs    map[string]srcOrg
+	srcOrgsFor [2]string // the source's organisation and code they were worked out with
 }
 
 type provInfo struct {
@@ -66,10 +69,10 @@ type provInfo struct {
 }
 
 func newMapper(src Source, resources []Resource) *mapper {
-	m := &mapper{src: src, byRef: make(map[string]Resource, 2*len(resources)), provs: map[string][]provInfo{},
+	m := &mapper{src: src, byRef: make(map[string]*Resource, 2*len(resources)), provs: map[string][]provInfo{},
 		keys: make(map[string]string, len(resources)), parties: map[partyKey]party{}}
-	for _, r := range resources {
-		m.add(r)
+	for i := range resources {
+		m.add(&resources[i])
 	}
 	for _, r := range resources {
 		if r.Type == "Provenance" {
@@ -79,7 +82,7 @@ func newMapper(src Source, resources []Resource) *mapper {
 	return m
 }
 
-func (m *mapper) add(r Resource) {
+func (m *mapper) add(r *Resource) {
 	if r.Type == "" {
 		return
 	}
@@ -138,10 +141,12 @@ func (m *mapper) resolve(ref *Reference, container *domainResource) (Resource, b
 		return Resource{}, false
 	}
 	if res, ok := m.byRef[r]; ok {
-		return res, true
+		return *res, true
 	}
-	res, ok := m.byRef[normRef(r)]
-	return res, ok
+	if res, ok := m.byRef[normRef(r)]; ok {
+		return *res, true
+	}
+	return Resource{}, false
 }
 
 func findContained(contained []json.RawMessage, id string) (Resource, bool) {

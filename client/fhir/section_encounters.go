@@ -59,9 +59,12 @@ var encounterClasses = map[string]string{
 
 func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	var e encounterRes
-	if err := decodeAs(r, &e); err != nil {
-		m.warn("%s; skipped", err)
-		return record.Encounter{}, false
+	if !decodeEncounterFast(r.Raw, &e) {
+		e = encounterRes{}
+		if err := decodeAs(r, &e); err != nil {
+			m.warn("%s; skipped", err)
+			return record.Encounter{}, false
+		}
 	}
 	if e.Status == "entered-in-error" {
 		return record.Encounter{}, false

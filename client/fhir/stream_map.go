@@ -33,6 +33,8 @@ type PageMapper struct {
 	patient *Resource
 	m       *mapper
 	seen    map[string]bool
+	// byRefRoom is how many resources m.byRef was made for.
+	byRefRoom int
 }
 
 // NewPageMapper starts the mapping of one section of one back end; patient may be nil.
@@ -45,25 +47,37 @@ func NewPageMapper(sec record.Section, patient *Resource, src Source) *PageMappe
 // earlier page, read by id). It returns the page's items, as MapSection would list them.
 func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
 	m := p.m
+	// Room for the page at once (maps grown entry by entry rehash ~log n times): byRef
+	// is the page's, made anew when a page is bigger than the last; keys and seen hold
+	// across pages, made with room for the first.
+	if n := len(resources) + len(extra) + 1; n > p.byRefRoom {
+		m.byRef, p.byRefRoom = make(map[string]*Resource, 2*n), n
+	}
+	if len(m.keys) == 0 {
+		m.keys = make(map[string]string, len(resources))
+	}
+	if len(p.seen) == 0 {
+		p.seen = make(map[string]bool, len(resources))
+	}
 	clear(m.byRef)
 	clear(m.provs)
 	clear(m.parties)
 	m.outer = m.outer[:0]
-	each := func(fn func(r Resource)) {
-		for _, r := range resources {
-			fn(r)
+	each := func(fn func(r *Resource)) {
+		for i := range resources {
+			fn(&resources[i])
 		}
-		for _, r := range extra {
-			fn(r)
+		for i := range extra {
+			fn(&extra[i])
 		}
 		if p.patient != nil {
-			fn(*p.patient)
+			fn(p.patient)
 		}
 	}
-	each(m.add)
-	each(func(r Resource) {
+	each(m.add) // by pointer: the map holds no copy of each resource
+	each(func(r *Resource) {
 		if r.Type == "Provenance" {
-			m.addProvenance(r)
+			m.addProvenance(*r)
 		}
 	})
 	var out record.SectionsData

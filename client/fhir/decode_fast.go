@@ -1,0 +1,465 @@
+package fhir
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Hand-written readers for the hottest shapes: an Encounter (a big record holds tens of
+// thousands) and the members an item's own facts are read from. They scan the resource's
+// bytes straight into the typed structs, with no reflection and no token machinery, and
+// read only the plain, common form of each element: whatever they are not sure to read
+// exactly as the generic decode (decodeAs, unmarshal) reads it — a member name with
+// escapes, non-ASCII bytes or another case, a member given twice, a string with bad UTF-8
+// or a lone surrogate, a value of an unexpected kind, an extension with a boolean, number,
+// Quantity or Timing value, contained resources, anything not well-formed — makes them
+// give up (false), and the caller decodes the resource again the generic way. So they
+// decide nothing: TestFastDecodeAgreesWithGenericDecode (the published corpus) and
+// FuzzFastEncounter hold them to the generic decode's and encoding/json's answer on every
+// input they accept.
+
+type fastReader struct {
+	data []byte
+	pos  int
+	// strs keeps the short strings read lately, so that the same code, status or
+	// reference read again is not allocated again (the generic decode keeps such a cache
+	// per decoder too).
+	strs [256]string
+	// refs and periods are slabs the pointers read hand out (one allocation for many).
+	refs    []Reference
+	periods []Period
+	depth   int // extensions within extensions
+	// slabs of the arrays (of one, mostly) an encounter carries
+	concepts []CodeableConcept
+	codings  []Coding
+	parts    []encounterPart
+	locs     []encounterLocation
+	idents   []Identifier
+}
+
+// The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does
+// not take for well-formed (a control byte in a string, a bad escape, a number or literal
+// out of the grammar, a missing or extra separator, nesting deeper than maxFastDepth)
+// makes it give up like anything else it does not read.
+const maxFastDepth = 512
+
+var fastReaderPool = sync.Pool{New: func() any { return new(fastReader) }}
+
+// getFastReader is a pooled reader over data; putFastReader gives it back.
+func getFastReader(data []byte) *fastReader {
+	f := fastReaderPool.Get().(*fastReader)
+	f.data, f.pos = data, 0
+	return f
+}
+
+func putFastReader(f *fastReader) {
+	f.data = nil
+	fastReaderPool.Put(f)
+}
+
+// makeString is string(b), from the cache when b was read lately (the hash is that of
+// the generic decode's cache: fixed-width prefix and suffix, so constant time).
+func (f *fastReader) makeString(b []byte) string {
+	if len(b) < 2 || len(b) > 256 {
+		return string(b)
+	}
+	var h uint32
+	switch {
+	case len(b) >= 8:
+		lo := binary.LittleEndian.Uint64(b[:8])
+		hi := binary.LittleEndian.Uint64(b[len(b)-8:])
+		h = hash64(uint32(lo), uint32(lo>>32)) ^ hash64(uint32(hi), uint32(hi>>32))
+	case len(b) >= 4:
+		h = hash64(binary.LittleEndian.Uint32(b[:4]), binary.LittleEndian.Uint32(b[len(b)-4:]))
+	default:
+		h = hash64(uint32(binary.LittleEndian.Uint16(b[:2])), uint32(binary.LittleEndian.Uint16(b[len(b)-2:])))
+	}
+	i := h % uint32(len(f.strs))
+	if s := f.strs[i]; s == string(b) {
+		return s
+	}
+	s := string(b)
+	f.strs[i] = s
+	return s
+}
+
+func hash64(lo, hi uint32) uint32 {
+	const prime3, prime4, prime5 = 0xc2b2ae3d, 0x27d4eb2f, 0x165667b1
+	h := prime5 + uint32(8)
+	h += lo * prime3
+	h = bits.RotateLeft32(h, 17) * prime4
+	h += hi * prime3
+	return bits.RotateLeft32(h, 17) * prime4
+}
+
+// peek returns the next byte that is not white space (0 at the end).
+func (f *fastReader) peek() byte {
+	for f.pos < len(f.data) {
+		switch c := f.data[f.pos]; c {
+		case ' ', '\t', '\r', '\n':
+			f.pos++
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+// eat consumes c, the next byte that is not white space.
+func (f *fastReader) eat(c byte) bool {
+	if f.peek() != c {
+		return false
+	}
+	f.pos++
+	return true
+}
+
+// atEnd reports whether nothing but white space is left.
+func (f *fastReader) atEnd() bool { return f.peek() == 0 && f.pos == len(f.data) }
+
+func (f *fastReader) open() bool { return f.eat('{') }
+
+// more reports whether another member follows (reading the comma before it); false at
+// the '}' that close reads. A broken input shows as a name that cannot be read.
+func (f *fastReader) more(first *bool) bool {
+	if f.peek() == '}' {
+		return false
+	}
+	if !*first && !f.eat(',') {
+		f.pos = len(f.data) + 1 // broken: the name read next fails
+		return true
+	}
+	*first = false
+	return true
+}
+
+func (f *fastReader) close() bool { return f.eat('}') }
+
+// scanString reads the string that starts at f.pos ('"' there) and returns it with its
+// quotes; plain is false when it has escapes or non-ASCII bytes.
+func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
+	d, i := f.data, f.pos+1
+	plain = true
+	for i < len(d) {
+		// The run of plain bytes first, one table look-up each.
+		for i < len(d) && plainStringByte[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			break
+		}
+		c := d[i]
+		switch {
+		case c == '"':
+			quoted, f.pos = d[f.pos:i+1], i+1
+			return quoted, plain, true
+		case c < 0x20:
+			return nil, false, false
+		case c == '\\':
+			plain = false
+			if i+1 >= len(d) {
+				return nil, false, false
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(d) || !isHex4(d[i+2:i+6]) {
+					return nil, false, false
+				}
+				i += 6
+			default:
+				return nil, false, false
+			}
+			continue
+		case c >= 0x80:
+			plain = false
+		}
+		i++
+	}
+	return nil, false, false
+}
+
+// plainStringByte marks the bytes a string may hold as they are: printable ASCII but the
+// quote and the backslash.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// name reads a member name and its colon, the name without its quotes; false for
+// escapes or non-ASCII bytes (encoding/json matches those with Unicode case folding).
+func (f *fastReader) name() ([]byte, bool) {
+	if f.peek() != '"' {
+		return nil, false
+	}
+	q, plain, ok := f.scanString()
+	if !ok || !plain || !f.eat(':') {
+		return nil, false
+	}
+	return q[1 : len(q)-1], true
+}
+
+// once marks a field read; false when it was read before (repeated members merge in the
+// generic decode: left to it).
+func once(seen *uint32, bit uint32) bool {
+	if *seen&bit != 0 {
+		return false
+	}
+	*seen |= bit
+	return true
+}
+
+// other skips the value of a member no field takes; false when the name matches one of
+// fields but for case (the generic decode would take it).
+func (f *fastReader) other(name []byte, fields []string) bool {
+	for _, k := range fields {
+		if equalFoldASCII(name, k) {
+			return false
+		}
+	}
+	return f.skip(0)
+}
+
+// literal consumes word (true, false, null) at f.pos.
+func (f *fastReader) literal(word string) bool {
+	if len(f.data)-f.pos < len(word) || string(f.data[f.pos:f.pos+len(word)]) != word {
+		return false
+	}
+	f.pos += len(word)
+	return true
+}
+
+// null reads a null if one comes next.
+func (f *fastReader) null() bool { return f.peek() == 'n' && f.literal("null") }
+
+// number consumes a JSON number at f.pos.
+func (f *fastReader) number() bool {
+	d, i := f.data, f.pos
+	digits := func() bool {
+		j := i
+		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(d) && d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(d) && d[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	f.pos = i
+	return true
+}
+
+// skip consumes one value of any kind, checking its form.
+func (f *fastReader) skip(depth int) bool {
+	if depth > maxFastDepth {
+		return false
+	}
+	switch f.peek() {
+	case '"':
+		_, _, ok := f.scanString()
+		return ok
+	case '{':
+		f.pos++
+		for first := true; f.peek() != '}'; first = false {
+			if !first && !f.eat(',') {
+				return false
+			}
+			if f.peek() != '"' {
+				return false
+			}
+			if _, _, ok := f.scanString(); !ok || !f.eat(':') || !f.skip(depth+1) {
+				return false
+			}
+		}
+		f.pos++
+		return true
+	case '[':
+		f.pos++
+		for first := true; f.peek() != ']'; first = false {
+			if !first && !f.eat(',') {
+				return false
+			}
+			if !f.skip(depth + 1) {
+				return false
+			}
+		}
+		f.pos++
+		return true
+	case 't':
+		return f.literal("true")
+	case 'f':
+		return f.literal("false")
+	case 'n':
+		return f.literal("null")
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return f.number()
+	}
+	return false
+}
+
+// str reads a string (null leaves dst alone).
+func (f *fastReader) str(dst *string) bool {
+	switch f.peek() {
+	case 'n':
+		return f.literal("null")
+	case '"':
+		q, plain, ok := f.scanString()
+		if !ok {
+			return false
+		}
+		if plain {
+			*dst = f.makeString(q[1 : len(q)-1])
+			return true
+		}
+		b, err := jsontext.AppendUnquote(nil, q)
+		if err != nil {
+			return false // bad UTF-8 or a lone surrogate: the generic decode's way
+		}
+		*dst = f.makeString(b)
+		return true
+	}
+	return false
+}
+
+// fastSlice reads an array (null leaves dst nil); a null element is a zero element. With
+// a slab, an array of one (the common case) takes its element from it: no allocation.
+func fastSlice[T any](f *fastReader, dst *[]T, slab *[]T, elem func(*fastReader, *T) bool) bool {
+	switch f.peek() {
+	case 'n':
+		return f.literal("null")
+	case '[':
+		f.pos++
+	default:
+		return false
+	}
+	s := make([]T, 0)
+	if slab != nil {
+		s = takeSlab(slab)[:0]
+	}
+	var zero T
+	for first := true; f.peek() != ']'; first = false {
+		if !first && !f.eat(',') {
+			return false
+		}
+		// Read into the slice itself: a local handed to elem would escape to the heap.
+		s = append(s, zero)
+		if !f.null() && !elem(f, &s[len(s)-1]) {
+			return false
+		}
+	}
+	f.pos++
+	*dst = s
+	return true
+}
+
+// takeSlab hands out the next fresh (zero) slot of a slab as a slice of one, capacity one:
+// an append beyond it moves to memory of its own. A slot is never handed out twice.
+func takeSlab[T any](slab *[]T) []T {
+	if len(*slab) == 0 {
+		*slab = make([]T, 64)
+	}
+	s := (*slab)[0:1:1]
+	*slab = (*slab)[1:]
+	return s
+}
+
+// fastOneOrMany reads an array, or one object as a one-element slice (oneOrManyFrom).
+func fastOneOrMany[T any](f *fastReader, dst *[]T, slab *[]T, elem func(*fastReader, *T) bool) bool {
+	if f.peek() == '{' {
+		var s []T
+		if slab != nil {
+			s = takeSlab(slab)
+		} else {
+			s = make([]T, 1)
+		}
+		if !elem(f, &s[0]) {
+			return false
+		}
+		*dst = s
+		return true
+	}
+	return fastSlice(f, dst, slab, elem)
+}
+
+// fastPtr reads an object into a new value (null leaves dst nil).
+func fastPtr[T any](f *fastReader, dst **T, elem func(*fastReader, *T) bool) bool {
+	if f.null() {
+		return true
+	}
+	v := new(T)
+	if !elem(f, v) {
+		return false
+	}
+	*dst = v
+	return true
+}
+
+// fastPtrSlab is fastPtr taking the value from a slab.
+func fastPtrSlab[T any](f *fastReader, dst **T, slab *[]T, elem func(*fastReader, *T) bool) bool {
+	if f.null() {
+		return true
+	}
+	if len(*slab) == 0 {
+		*slab = make([]T, 32)
+	}
+	v := &(*slab)[0]
+	var zero T
+	*v = zero // a slot a reader gave up on is handed out again
+	if !elem(f, v) {
+		return false
+	}
+	*slab = (*slab)[1:]
+	*dst = v
+	return true
+}
+
+func fastRefPtr(f *fastReader, dst **Reference) bool {
+	return fastPtrSlab(f, dst, &f.refs, fastReference)
+}
+
+func fastPeriodPtr(f *fastReader, dst **Period) bool {
+	return fastPtrSlab(f, dst, &f.periods, fastPeriod)
+}
+
+// fastVal reads an object into dst (null leaves it alone).
+func fastVal[T any](f *fastReader, dst *T, elem func(*fastReader, *T) bool) bool {
+	return f.null() || elem(f, dst)
+}
+
+func fastString(f *fastReader, s *string) bool { return f.str(s) }

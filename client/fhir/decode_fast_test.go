@@ -1,0 +1,167 @@
+package fhir
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
+)
+
+// sameFastDecode fails unless every hand-written reader that accepts raw reads it exactly
+// as the generic decode (one pass) and encoding/json read it, and never accepts what they
+// refuse. It reports which readers accepted.
+func sameFastDecode(t *testing.T, name string, raw []byte) (encOK, ownOK bool) {
+	t.Helper()
+	check := func(target string, fast, generic, slow any, ok bool) {
+		t.Helper()
+		if !ok {
+			return
+		}
+		errGeneric := jsonv2.Unmarshal(raw, generic, decOpts)
+		errSlow := json.Unmarshal(raw, slow)
+		if errGeneric != nil || errSlow != nil {
+			t.Fatalf("%s into %s: the hand-written reader accepted what the generic decode refuses (%v; %v)", name, target, errGeneric, errSlow)
+		}
+		if !reflect.DeepEqual(fast, generic) || !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%s into %s:\nhand-written %+v\ngeneric      %+v\nencoding/json %+v", name, target, fast, generic, slow)
+		}
+	}
+	var e, eg, es encounterRes
+	encOK = decodeEncounterFast(raw, &e)
+	check("encounterRes", &e, &eg, &es, encOK)
+	var o, og, os ownFacts
+	ownOK = decodeOwnFactsFast(raw, &o)
+	check("ownFacts", &o, &og, &os, ownOK)
+	return encOK, ownOK
+}
+
+func TestFastDecodeAgreesWithGenericDecode(t *testing.T) {
+	encounters, encFast, own, ownFast := 0, 0, 0, 0
+	for name, data := range bundleInputs(t) {
+		b, err := ParseBundle(data)
+		if err != nil {
+			sameFastDecode(t, name, data)
+			continue
+		}
+		for i, r := range b.Entries {
+			if name == "huge" && i > 50 {
+				break
+			}
+			encOK, _ := sameFastDecode(t, name+" "+r.Ref(), r.Raw)
+			if r.Type == "Encounter" {
+				encounters++
+				if encOK {
+					encFast++
+				}
+			}
+			if r.own != nil {
+				_, ownOK := sameFastDecode(t, name+" "+r.Ref()+" own", r.own)
+				own++
+				if ownOK {
+					ownFast++
+				}
+			}
+		}
+	}
+	t.Logf("encounters read by hand %d of %d; own facts %d of %d", encFast, encounters, ownFast, own)
+	// The readers must stay in use, not silently give up on everything.
+	if encounters == 0 || encFast*2 < encounters || ownFast*10 < own*9 {
+		t.Errorf("encounters read by hand %d of %d; own facts %d of %d", encFast, encounters, ownFast, own)
+	}
+}
+
+// The demo-shaped encounters a big record is made of, and the published UK Core inpatient
+// encounter (extensions, hospitalization), are read by hand.
+func TestFastDecodeReadsTheLargeRecordShape(t *testing.T) {
+	var uk encounterRes
+	if !decodeEncounterFast(readFileF(t, "testdata/examples/ukcore/UKCore-Encounter-InpatientEncounter-Example.json"), &uk) ||
+		uk.Hospitalization == nil || len(uk.Extension) == 0 {
+		t.Fatalf("the UK Core encounter was not read by hand: %+v", uk)
+	}
+	b, err := ParseBundle(largeEncounterBundle(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range b.Entries {
+		if r.Type != "Encounter" {
+			continue
+		}
+		var e encounterRes
+		if !decodeEncounterFast(r.Raw, &e) {
+			t.Fatalf("%s: not read by hand", r.Ref())
+		}
+		var o ownFacts
+		if !decodeOwnFactsFast(r.own, &o) || o.Period == nil || o.ServiceProvider == nil {
+			t.Fatalf("%s: own facts %+v", r.Ref(), o)
+		}
+	}
+}
+
+// fastSeeds are the corners: nulls, empty arrays, one object for many, names in another
+// case or with escapes, repeated members, escapes and bad UTF-8 in values, values of the
+// wrong kind, broken syntax.
+var fastSeeds = []string{
+	`{"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"AMB"},"type":[],"reasonCode":null,"participant":[null,{}],"location":[{"location":null}],"serviceProvider":{}}`,
+	`{"status":"planned","type":{"text":"one"},"identifier":{"value":"1"},"meta":{"profile":["a",null],"tag":[{"code":"x"}],"security":null}}`,
+	`{"Status":"x"}`, `{"status":"a","status":"b"}`, `{"st\u0061tus":"x"}`, `{"ſtatus":"x"}`,
+	`{"status":"caf\u00e9 \"q\" \/ \n"}`, "{\"status\":\"bad \xff\"}", `{"status":"\ud800"}`, "{\"status\":\"tab\there\"}",
+	`{"status":1}`, `{"status":true}`, `{"period":"2020"}`, `{"participant":{"type":[]}}`, `{"type":"x"}`,
+	`{"status":"a",}`, `{"status":"a"} x`, `{"status":"a" "id":"b"}`, `{"x":[1,-0.5e+3,true,false,null,{"a":{}}]}`,
+	`{"x":01}`, `{"x":-}`, `{"x":1.}`, `{"x":"\x"}`, `{"x":"\u12"}`, `[]`, `null`, ``, `{`,
+	`{"class":{"coding":[{"system":"s","code":"IMP","display":"inpatient"}],"text":"t","code":"AMB"}}`,
+	`{"class":{"text":"only text"}}`, `{"class":null,"text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"}}`,
+	`{"extension":[{"url":"u","valueString":"v"}]}`, `{"hospitalization":{"admitSource":{"text":"a"}}}`, `{"contained":[]}`,
+	`{"serviceProvider":{"reference":"Organization/1","identifier":{"system":"s","value":"v","type":{"text":"t"}}}}`,
+	`{"period":{"start":"2020-01-01","end":null,"END":"x"}}`, `{"reason_code":[{"text":"x"}],"reasoncode":[{"text":"y"}]}`,
+	`{"recordedDate":"2020","author":{"reference":"Practitioner/1"},"managingOrganization":[{"display":"o"}],"effectivePeriod":{"start":"s"}}`,
+	`{"requester":{"agent":{"reference":"Practitioner/1"}}}`, `{"date":null,"issued":"i","custodian":null,"recorder":{"display":"r"}}`,
+	`{"extension":[{"url":"a","valueBoolean":true}]}`, `{"extension":[{"url":"a","valueInteger":1}]}`,
+	`{"extension":[{"url":"a","extension":[{"url":"b","valueCoding":{"code":"c","extension":[{"url":"d","valueString":"e"}]}},{"url":"p","valuePeriod":{"start":"s"}}]}]}`,
+	`{"hospitalization":{"extension":[{"url":"u","valueReference":{"reference":"Location/1"}}],"destination":{"display":"home"},"dischargeDisposition":{"text":"d"},"origin":null}}`,
+	`{"identifier":[{"system":"s","value":"v","extension":[{"url":"x","valueDate":"2020"}]}],"extension":null}`,
+	`{"extension":[{"url":"a","ValueString":"x"}]}`, `{"extension":[{"url":"a","valuestring":"x","value_string":"y"}]}`,
+	`{"author":"x"}`, `{"author":[null]}`, `{"period":{}}`, `{"x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`,
+}
+
+func FuzzFastEncounter(f *testing.F) {
+	for name, data := range bundleInputs(f) {
+		if b, err := ParseBundle(data); err == nil && name != "huge" {
+			for _, e := range b.Entries {
+				if e.Type == "Encounter" || e.own != nil {
+					f.Add([]byte(e.Raw))
+					f.Add(e.own)
+				}
+			}
+		}
+	}
+	for _, s := range fastSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		sameFastDecode(t, "input", raw)
+	})
+}
+
+// The switch the bundle decode asks is the set of ownFacts' and subjectHead's names.
+func TestOwnFactNamesSwitch(t *testing.T) {
+	n := 0
+	for name := range ownFactNames {
+		if !isOwnFactLower(name) {
+			t.Errorf("%q is an own fact name the switch misses", name)
+		}
+		n++
+	}
+	switchNames := strings.Fields(`recordeddate asserteddate dateasserted authoredon date issued created
+		datetime effectivedatetime occurrencedatetime effectiveperiod period recorder asserter author
+		requester informationsource managingorganization custodian serviceprovider subject patient beneficiary`)
+	for _, name := range switchNames {
+		if !ownFactNames[name] {
+			t.Errorf("the switch takes %q, no own fact name", name)
+		}
+	}
+	if n != len(switchNames) || isOwnFactLower("status") || isOwnFactLower("") {
+		t.Errorf("%d own fact names, the switch %d", n, len(switchNames))
+	}
+}
