@@ -131,6 +131,27 @@ func TestFlowLateDiscrepancyAtOnce(t *testing.T) {
 	f.settled()
 }
 
+// A name search lists the people found while the council is still searching, and the line
+// naming it turns and says how long the search has taken (on the injected clock).
+func TestFlowSearchWaitingLine(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		t.Run(v.Name, func(t *testing.T) {
+			f, g, clock := gatedProgram(t, Options{Vocabulary: v})
+			f.typeText("Marchbank 14-Apr-1938")
+			f.press("enter")
+			<-g.Arrived()
+			still := regexp.QuoteMeta(strings.ReplaceAll(v.StillSearching, "%s", demo.NameCouncil))
+			f.waitFor("MARCHBANK") // listed from the back ends that answered
+			f.waitForRe(`[` + spinnerFrames + `] ` + still + ` \(0 s\)`)
+			clock.Advance(7 * time.Second)
+			f.waitForRe(still + ` \(7 s\)`)
+			g.Open()
+			f.waitLoaded()
+			f.settled()
+		})
+	}
+}
+
 // loadingRecord is the fixture record while the council is still being asked: the NHS back
 // end's sections are in, the council's are loading.
 func loadingRecord() *record.Record {

@@ -198,9 +198,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	// Results go to the page that asked, whichever is showing; the rest to the active page.
 	var to component = m.search
-	switch msg.(type) {
+	switch msg := msg.(type) {
 	case searchDoneMsg:
-	case fetchMsg, partMsg, backendMsg, openDoneMsg, spinner.TickMsg:
+	case spinner.TickMsg:
+		if msg.ID != m.search.spin.ID() { // each page's spinner has its own id
+			to = m.record
+		}
+	case fetchMsg, partMsg, backendMsg, openDoneMsg:
 		to = m.record
 	default:
 		if m.page == pageRecord {

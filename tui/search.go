@@ -6,10 +6,12 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/shcr-project/shcr/client"
@@ -38,6 +40,11 @@ type searchPage struct {
 	gen       int
 	message   string // outcome of the last search
 	msgErr    bool
+	// spin and started: while back ends are still searching, the line naming them turns
+	// and says how long the search has taken (on the injected clock).
+	spin     spinner.Model
+	spinning bool
+	started  time.Time
 
 	recent []client.Match // most recent first, at most 9
 }
@@ -47,7 +54,7 @@ func newSearchPage(c *common) *searchPage {
 	in.CharLimit = searchCharLimit
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.Prompt = ""
-	p := &searchPage{c: c, input: in}
+	p := &searchPage{c: c, input: in, spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 	p.vocabularyChanged()
 	return p
 }
@@ -111,6 +118,8 @@ func (p *searchPage) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		return p.spinTick(msg)
 	case searchDoneMsg:
 		if msg.gen != p.gen {
 			return nil // an older search: its pump ends with its context
@@ -254,6 +263,7 @@ func (p *searchPage) submit() tea.Cmd {
 	p.gen++
 	gen := p.gen
 	p.searching, p.results, p.pending, p.statuses, p.message, p.opened, p.followed = true, nil, nil, nil, "", false, false
+	p.started = p.c.now()
 	ctx, cancel := context.WithCancel(p.c.ctx)
 	p.cancel = cancel
 	fed, query := p.c.opts.Federation, q.query
@@ -263,7 +273,7 @@ func (p *searchPage) submit() tea.Cmd {
 	// the back ends still searching, so the search is not cancelled when it opens (nor when
 	// it ends: the pump's last message must not race its context); the next search, or esc,
 	// cancels it.
-	return runPump(ctx, 8, func(send func(tea.Msg)) tea.Msg {
+	return tea.Batch(p.spinStart(), runPump(ctx, 8, func(send func(tea.Msg)) tea.Msg {
 		find := fed.Find(ctx, query)
 		u := find.Snapshot()
 		for !u.Done() {
@@ -281,7 +291,31 @@ func (p *searchPage) submit() tea.Cmd {
 			return m
 		}
 		return msg
-	})
+	}))
+}
+
+// spinStart starts the search line's spinner unless it is turning already.
+func (p *searchPage) spinStart() tea.Cmd {
+	if p.spinning {
+		return nil
+	}
+	p.spinning = true
+	return p.spin.Tick
+}
+
+// spinTick turns the spinner while back ends are still searching and the page shows them;
+// the next frame comes on the injected tick.
+func (p *searchPage) spinTick(msg spinner.TickMsg) tea.Cmd {
+	if !p.searching || p.followed {
+		p.spinning = false
+		return nil
+	}
+	var next tea.Cmd
+	if p.spin, next = p.spin.Update(msg); next == nil {
+		return nil
+	}
+	spin := p.spin
+	return p.c.tick(spin.Spinner.FPS, func(time.Time) tea.Msg { return spin.Tick() })
 }
 
 // searched shows a search as far as it has got. An NHS number search opens the person as
@@ -340,7 +374,8 @@ func (p *searchPage) view(w, h int) string {
 	line := ""
 	switch {
 	case p.searching && len(p.pending) > 0:
-		line = st.Faint.Render(fmt.Sprintf(v.StillSearching, strings.Join(p.pending, ", ")))
+		waited := fmt.Sprintf(v.SecondsShort, int(p.c.now().Sub(p.started)/time.Second))
+		line = st.Faint.Render(p.spin.View() + " " + fmt.Sprintf(v.StillSearching, strings.Join(p.pending, ", ")) + " (" + waited + ")")
 	case p.searching:
 		line = st.Faint.Render(fmt.Sprintf(v.Searching, len(p.c.opts.Federation.Backends())))
 	case p.message != "" && p.msgErr:
