@@ -152,6 +152,33 @@ func TestFlowSearchWaitingLine(t *testing.T) {
 	}
 }
 
+// The reader open on the Summary while the council is still being asked reads the record as
+// it arrives: "checking Demo County Council…" turns into the care package when it answers.
+func TestFlowReaderFillsInLateSections(t *testing.T) {
+	v := vocab.Health()
+	f, g, _ := gatedProgram(t, Options{Role: RoleDischarge, Vocabulary: v})
+	checking := strings.ReplaceAll(v.VerdictChecking, "%s", demo.NameCouncil)
+	f.typeText(nhsnumber.Format(nhsMarchbank))
+	f.waitFor("valid. Press enter")
+	f.press("enter")
+	<-g.Arrived()
+	f.waitRecord("MARCHBANK,")
+	f.waitFor(checking)
+	f.press("enter") // the Summary in the reader: "lines 1–20 of 44" at its foot
+	f.waitForRe(`lines \d+–\d+ of \d+`)
+	for _, s := range f.log.since(0) {
+		if strings.Contains(views.Strip(s), "Brightwater") {
+			t.Fatal("the council's care package on screen before the council answered")
+		}
+	}
+	g.Open()
+	// In the reader, still open: its position line is on the screen with the care package.
+	f.waitForRe(`(?s)lines \d+–\d+ of \d+.*Brightwater Home Care Ltd`)
+	f.press("esc")
+	f.waitLoaded()
+	f.settled()
+}
+
 // loadingRecord is the fixture record while the council is still being asked: the NHS back
 // end's sections are in, the council's are loading.
 func loadingRecord() *record.Record {

@@ -212,6 +212,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	_, cmd := to.Update(msg)
+	if _, ok := msg.(fetchMsg); ok {
+		if r, ok := m.top().(*reader); ok {
+			r.refresh() // a back end answered while the reader is open: it reads the record now
+		}
+	}
 	if err := m.record.takeAuditErr(); err != nil {
 		cmd = tea.Batch(cmd, m.auditFailed(err))
 	}

@@ -30,14 +30,16 @@ func (p *recordPage) read() {
 	if p.rec == nil {
 		return
 	}
-	rec, v, now := p.shown(), p.c.v, p.c.now()
+	v, now := p.c.v, p.c.now()
 	revealed := p.reveals.Has
 	open := p.rec
 	live := func() bool { return p.rec == open }
+	// The text is built from the record as it is when the reader (re)wraps: sections that
+	// arrive while it is open (back ends still answering) are in it (refresh).
 	pn := p.pane()
 	if pn == nil {
 		p.reading = &readRequest{title: v.TabSummary, live: live,
-			build: func(w int) []string { return views.SummaryText(rec, v, w, now, revealed) }}
+			build: func(w int) []string { return views.SummaryText(p.shown(), v, w, now, revealed) }}
 		return
 	}
 	p.ensure(pn)
@@ -57,7 +59,7 @@ func (p *recordPage) read() {
 		}
 	}
 	p.reading = &readRequest{title: title, live: live,
-		build: func(w int) []string { return views.ItemText(rec, sec, index, v, w, revealed, now) }}
+		build: func(w int) []string { return views.ItemText(p.shown(), sec, index, v, w, revealed, now) }}
 }
 
 // takeRead is the reader the page asked for, once.
@@ -130,6 +132,19 @@ func (r *reader) SetSize(w, h int) {
 	if old > 0 { // the same place in the text, as near as the new wrapping allows
 		r.vp.SetYOffset(top * len(r.lines) / old)
 	}
+}
+
+// refresh builds the text again from the record as it is now (a part arrived), keeping the
+// place in it and the find.
+func (r *reader) refresh() {
+	if r.lines == nil || r.Done() {
+		return
+	}
+	top := r.vp.YOffset
+	r.lines = r.msg.build(max(r.w-readerGutter, 10))
+	r.find()
+	r.render()
+	r.vp.SetYOffset(top) // where the reader was: new text comes, the place stays
 }
 
 // Done reports that esc closed the reader, or that the record under it is gone.
