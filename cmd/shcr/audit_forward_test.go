@@ -19,14 +19,26 @@ import (
 	"github.com/shcr-project/shcr/internal/demo"
 )
 
-// forwardEnv writes a config with audit.file and the given audit.forward YAML, and returns a
-// getenv for run() and the trail's path.
+// forwardEnv writes a config with audit.file, the given audit.forward YAML and, as its back
+// ends, the demo's regional record and council record served on loopback (real records,
+// not the demo mode, whose events are never forwarded), and returns a getenv for run() and
+// the trail's path.
 func forwardEnv(t *testing.T, forwardYAML string) (getenv func(string) string, cfgPath, trail string) {
 	t.Helper()
+	records, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(records.Close)
 	home := t.TempDir()
 	trail = filepath.Join(home, "state", "trail.jsonl")
 	cfgPath = filepath.Join(home, "config.yaml")
-	yaml := "audit:\n  file: " + trail + "\n  forward:\n" + forwardYAML
+	yaml := "purpose: direct-care\nbackends:\n"
+	for _, name := range []string{demo.NameNHS, demo.NameCouncil} {
+		b, _ := records.Backend(name)
+		yaml += fmt.Sprintf("  - name: %q\n    kind: %s\n    url: %s\n    domain: %s\n", b.Name, b.Kind, b.URL, b.Domain)
+	}
+	yaml += "audit:\n  file: " + trail + "\n  forward:\n" + forwardYAML
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +93,8 @@ func TestGetForwardsAuditEvents(t *testing.T) {
 	defer sink.Close()
 	b, _ := sink.Backend(demo.NameNHS)
 	getenv, cfg, trail := forwardEnv(t, "    - kind: fhir\n      url: "+b.URL+"\n")
-	trail = demoTrailPath(trail) // get --demo writes the demo trail beside audit.file
 	nhs := demoExample()
-	code, _, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, nhs)
+	code, _, stderr := runIn(t, getenv, "get", "--config", cfg, nhs)
 	if code != exitOK && code != exitPartial {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -98,12 +109,12 @@ func TestGetForwardsAuditEvents(t *testing.T) {
 	if got[0].Type.Code != "rest" || got[0].Entity[0].What.Identifier.Value != nhs {
 		t.Errorf("first AuditEvent: %+v", got[0])
 	}
-	code, out, _ := runIn(t, getenv, "--demo", "audit", "status", "--config", cfg)
+	code, out, _ := runIn(t, getenv, "audit", "status", "--config", cfg)
 	if code != 0 || !statusRow(out, "fhir "+b.URL, 0, n) {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
 	// `shcr audit` reads audit.file.
-	if code, out, _ := runIn(t, getenv, "--demo", "audit", "--config", cfg); code != 0 || !strings.Contains(out, "record-opened") {
+	if code, out, _ := runIn(t, getenv, "audit", "--config", cfg); code != 0 || !strings.Contains(out, "record-opened") {
 		t.Errorf("shcr audit: exit %d\n%s", code, out)
 	}
 }
@@ -127,10 +138,9 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 	// The FHIR sink's URL points at a port nobody listens on; the syslog one too.
 	down := "http://" + addr + "/fhir"
 	getenv, cfg, trail := forwardEnv(t, "    - kind: syslog\n      address: "+addr+"\n    - kind: fhir\n      url: "+down+"\n")
-	trail = demoTrailPath(trail) // get --demo writes the demo trail beside audit.file
 	nhs := demoExample()
 	logFile := filepath.Join(t.TempDir(), "debug.log")
-	code, stdout, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, "--log", logFile, nhs)
+	code, stdout, stderr := runIn(t, getenv, "get", "--config", cfg, "--log", logFile, nhs)
 	if (code != exitOK && code != exitPartial) || stdout == "" {
 		t.Fatalf("exit %d, stdout %d bytes: %s", code, len(stdout), stderr)
 	}
@@ -151,14 +161,20 @@ func TestUnreachableSinkIsAWarning(t *testing.T) {
 	}
 	// The debug log names the sinks and counts, never event content.
 	logged, err := os.ReadFile(logFile)
-	if err != nil || !bytes.Contains(logged, []byte("audit forward failed")) || bytes.Contains(logged, []byte(nhs)) || bytes.Contains(logged, []byte("direct-care")) {
+	if err != nil || !bytes.Contains(logged, []byte("audit forward failed")) || bytes.Contains(logged, []byte(nhs)) {
 		t.Errorf("debug log (%v):\n%s", err, logged)
 	}
-	code, out, _ := runIn(t, getenv, "--demo", "audit", "status", "--config", cfg)
+	events, _ := os.ReadFile(trail)
+	for _, e := range bytes.Split(bytes.TrimSpace(events), []byte("\n")) {
+		if bytes.Contains(logged, e) {
+			t.Errorf("an audit event is in the debug log: %s", e)
+		}
+	}
+	code, out, _ := runIn(t, getenv, "audit", "status", "--config", cfg)
 	if code != 0 || !statusRow(out, "syslog "+addr, n, 0) || !strings.Contains(out, "connection refused") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
-	if code, out, _ := runIn(t, getenv, "--demo", "audit", "forward", "--timeout", "1s", "--config", cfg); code != exitFailure || !strings.Contains(out, fmt.Sprintf("%d queued", n)) {
+	if code, out, _ := runIn(t, getenv, "audit", "forward", "--timeout", "1s", "--config", cfg); code != exitFailure || !strings.Contains(out, fmt.Sprintf("%d queued", n)) {
 		t.Errorf("forward while down: exit %d\n%s", code, out)
 	}
 
@@ -345,8 +361,7 @@ func TestBrokenSinkDoesNotStopTheOthers(t *testing.T) {
 	b, _ := sink.Backend(demo.NameNHS)
 	missing := filepath.Join(t.TempDir(), "no-such-ca.pem")
 	getenv, cfg, trail := forwardEnv(t, "    - kind: syslog\n      address: siem.example.org:6514\n      ca_file: "+missing+"\n    - kind: fhir\n      url: "+b.URL+"\n")
-	trail = demoTrailPath(trail) // get --demo writes the demo trail beside audit.file
-	code, _, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, demoExample())
+	code, _, stderr := runIn(t, getenv, "get", "--config", cfg, demoExample())
 	if code != exitOK && code != exitPartial {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -355,5 +370,33 @@ func TestBrokenSinkDoesNotStopTheOthers(t *testing.T) {
 	}
 	if got, n := len(demoAuditEvents(t, b.URL)), trailLines(t, trail); got != n {
 		t.Errorf("the FHIR sink holds %d, the trail %d", got, n)
+	}
+}
+
+// The demo's synthetic people never reach the organisation's central audit service: with
+// audit.forward configured, `get --demo` writes its events to the demo trail only.
+func TestDemoEventsNotForwarded(t *testing.T) {
+	sink, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	b, _ := sink.Backend(demo.NameNHS)
+	getenv, cfg, trail := forwardEnv(t, "    - kind: fhir\n      url: "+b.URL+"\n")
+	code, _, stderr := runIn(t, getenv, "get", "--demo", "--config", cfg, demoExample())
+	if code != exitOK && code != exitPartial {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if n := trailLines(t, demoTrailPath(trail)); n == 0 {
+		t.Fatal("no event in the demo trail")
+	}
+	if got := demoAuditEvents(t, b.URL); len(got) != 0 {
+		t.Errorf("the central sink holds %d demo events", len(got))
+	}
+	if _, err := os.Stat(trail); !os.IsNotExist(err) {
+		t.Errorf("the real trail was written (%v)", err)
+	}
+	if strings.Contains(stderr, "forward") {
+		t.Errorf("stderr: %s", stderr)
 	}
 }

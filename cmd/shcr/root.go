@@ -287,6 +287,9 @@ func (a *app) newSession(demoMode bool) (*session, error) {
 	if demoMode {
 		cfg.Demo = true
 		cfg.Backends = nil
+		// Synthetic people's events stay in the demo trail: never sent to the organisation's
+		// central audit service, which must not be filled with demo records opened.
+		cfg.Audit.Forward = nil
 		cfg.Purpose = "" // the demo presets "demo" unless --purpose says otherwise
 	}
 	if err := a.applyFlags(&cfg); err != nil {
