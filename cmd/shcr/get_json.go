@@ -180,6 +180,9 @@ var sectionJSONOptions = jsonv2.JoinOptions(
 	jsontext.EscapeForHTML(true),
 	jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
 		jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, p record.Provenance) error {
+			if ok, err := writeProvenance(enc, &p); ok || err != nil {
+				return err
+			}
 			if p.Security == nil {
 				p.Security = []string{}
 			}
