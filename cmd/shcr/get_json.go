@@ -183,10 +183,11 @@ var sectionJSONOptions = jsonv2.JoinOptions(
 			if ok, err := writeProvenance(enc, &p); ok || err != nil {
 				return err
 			}
-			if p.Security == nil {
-				p.Security = []string{}
+			q := provenanceFields(p) // a copy: p itself stays off the heap on the path above
+			if q.Security == nil {
+				q.Security = []string{}
 			}
-			return jsonv2.MarshalEncode(enc, (*provenanceFields)(&p))
+			return jsonv2.MarshalEncode(enc, &q)
 		}),
 		invalidUTF8AsV1(true),
 	)),
