@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,4 +112,101 @@ func BenchmarkReferences(b *testing.B) {
 			}
 		})
 	}
+}
+
+// referencesScan is References by the token scan alone (what it was before the byte
+// scanner): the reference the byte scanner is held to.
+func referencesScan(raw []byte, base string) []string {
+	var out []string
+	seen := map[string]bool{}
+	if !scanReferences(raw, base, false, func(ref, _ string) {
+		if !seen[ref] {
+			seen[ref] = true
+			out = append(out, ref)
+		}
+	}) {
+		return nil
+	}
+	return out
+}
+
+func referencesFastAgrees(t *testing.T, raw []byte, base string) (used bool) {
+	t.Helper()
+	fast, ok := referencesFast(raw, base)
+	want := referencesScan(raw, base)
+	if ok && !slices.Equal(fast, want) {
+		t.Fatalf("base %q: the byte scanner found %q, the token scan %q, in %q", base, fast, want, raw)
+	}
+	if got := References(raw, base); !slices.Equal(got, want) {
+		t.Fatalf("base %q: References found %q, the token scan %q, in %q", base, got, want, raw)
+	}
+	return ok
+}
+
+// TestReferencesFastAgreesWithScan: on every published example, test case and fuzz
+// seed, and on corners (escapes, duplicates, non-string references, bad syntax), what
+// the byte scanner reads gives exactly the token scan's references, in the same order;
+// and it does read the plain shapes (the demo's encounters, the UK Core examples), so the
+// fast path cannot silently stop being used.
+func TestReferencesFastAgreesWithScan(t *testing.T) {
+	corners := []string{
+		`{"reference":"Patient/1","reference":{"x":1}}`, `{"reference":"Patient/1","reference":5}`,
+		`{"reference":"Patient/1","reference":[]}`, `{"reference":"Patient/1","reference":null}`,
+		`{"reference":"Pati\u0065nt/1"}`, `{"reference":"Patient/\ud800"}`, `{"reference":"Patient/é"}`,
+		`{"reference":"Patient/\xff"}`, `{"a":[{"reference":"A/1"},{"reference":"A/1"},{"b":{"reference":"B/2"}}],"reference":"C/3"}`,
+		`{"reference" : "Patient/1" , "x" : [ 1 , -0.5e+3 , true , false , null ] }`,
+		`{"reference":"Patient/1"`, `{"reference":"Patient/1",}`, `{"reference":"Patient/1"} {}`,
+		`{"reference":"Patient/1","x":01}`, `{"reference":"Patient/1","x":1.}`, `{"reference":"Patient/1","x":tru}`,
+		`{"reference":"Patient/1","x":"a\qb"}`, `{"reference":"Patient/1","x":"a` + "\x01" + `b"}`,
+		`[{"reference":"Patient/1"}]`, `"reference"`, `  {"reference":" http://b/fhir/Practitioner/2 "}  `,
+		strings.Repeat(`{"a":`, 70) + `{"reference":"Deep/1"}` + strings.Repeat(`}`, 70),
+	}
+	var many strings.Builder
+	many.WriteString(`{"a":[`)
+	for i := range 40 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `{"reference":"Practitioner/%d"},{"reference":"Practitioner/%d"}`, i, i/2)
+	}
+	many.WriteString(`]}`)
+	corners = append(corners, many.String())
+	for _, c := range corners {
+		for _, base := range []string{"", "http://b/fhir"} {
+			referencesFastAgrees(t, []byte(c), base)
+		}
+	}
+	read, all := 0, 0
+	for _, raw := range referenceInputs(t) {
+		for _, base := range []string{"", "http://b/fhir"} {
+			all++
+			if referencesFastAgrees(t, raw, base) {
+				read++
+			}
+		}
+	}
+	bun, err := ParseBundle(largeEncounterBundle(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range bun.Entries {
+		if !referencesFastAgrees(t, e.Raw, "http://demo.invalid/fhir") {
+			t.Fatalf("the byte scanner gave up on a demo-shaped %s: %s", e.Type, e.Raw)
+		}
+	}
+	if read < all*3/4 {
+		t.Fatalf("the byte scanner read %d of %d inputs: it should read the plain ones", read, all)
+	}
+}
+
+func FuzzReferencesFast(f *testing.F) {
+	for _, raw := range referenceInputs(f) {
+		if len(raw) < 64<<10 {
+			f.Add(raw)
+		}
+	}
+	f.Add([]byte(`{"reference":"Patient/1","reference":5,"x":{"reference":"A/2"}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		referencesFastAgrees(t, raw, "http://b/fhir")
+	})
 }

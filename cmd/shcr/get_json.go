@@ -180,10 +180,14 @@ var sectionJSONOptions = jsonv2.JoinOptions(
 	jsontext.EscapeForHTML(true),
 	jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
 		jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, p record.Provenance) error {
-			if p.Security == nil {
-				p.Security = []string{}
+			if ok, err := writeProvenance(enc, &p); ok || err != nil {
+				return err
 			}
-			return jsonv2.MarshalEncode(enc, (*provenanceFields)(&p))
+			q := provenanceFields(p) // a copy: p itself stays off the heap on the path above
+			if q.Security == nil {
+				q.Security = []string{}
+			}
+			return jsonv2.MarshalEncode(enc, &q)
 		}),
 		invalidUTF8AsV1(true),
 	)),
