@@ -138,6 +138,30 @@ func (f *fastReader) more(first *bool) bool {
 
 func (f *fastReader) close() bool { return f.eat('}') }
 
+// object reads one object of the plain form. member reads the value of each member whose
+// name it knows (ok false: not the plain form, the generic decode reads it); a name it does
+// not know (known false) is left to other, with fields the type's member names. A repeated
+// member is member's to refuse (once).
+func (f *fastReader) object(fields []string, member func(name []byte) (known, ok bool)) bool {
+	if !f.open() {
+		return false
+	}
+	for first := true; f.more(&first); {
+		name, ok := f.name()
+		if !ok {
+			return false
+		}
+		known, ok := member(name)
+		if !known {
+			ok = f.other(name, fields)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return f.close()
+}
+
 // scanString reads the string that starts at f.pos ('"' there) and returns it with its
 // quotes; plain is false when it has escapes or non-ASCII bytes.
 func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {

@@ -24,156 +24,111 @@ var encounterFields = []string{"resourceType", "id", "meta", "text", "contained"
 	"serviceProvider", "hospitalization"}
 
 func fastEncounter(f *fastReader, e *encounterRes) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(encounterFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "resourceType":
-			ok = once(&seen, 1<<0) && f.str(&e.ResourceType)
+			return true, once(&seen, 1<<0) && f.str(&e.ResourceType)
 		case "id":
-			ok = once(&seen, 1<<1) && f.str(&e.ID)
+			return true, once(&seen, 1<<1) && f.str(&e.ID)
 		case "meta":
-			ok = once(&seen, 1<<2) && fastVal(f, &e.Meta, fastMeta)
+			return true, once(&seen, 1<<2) && fastVal(f, &e.Meta, fastMeta)
 		case "text":
-			ok = once(&seen, 1<<3) && fastPtr(f, &e.Text, fastNarrative)
+			return true, once(&seen, 1<<3) && fastPtr(f, &e.Text, fastNarrative)
 		case "identifier":
-			ok = once(&seen, 1<<4) && fastOneOrMany(f, (*[]Identifier)(&e.Identifier), &f.idents, fastIdentifier)
+			return true, once(&seen, 1<<4) && fastOneOrMany(f, (*[]Identifier)(&e.Identifier), &f.idents, fastIdentifier)
 		case "status":
-			ok = once(&seen, 1<<5) && f.str(&e.Status)
+			return true, once(&seen, 1<<5) && f.str(&e.Status)
 		case "class":
-			ok = once(&seen, 1<<6) && fastPtr(f, &e.Class, fastClass)
+			return true, once(&seen, 1<<6) && fastPtr(f, &e.Class, fastClass)
 		case "type":
-			ok = once(&seen, 1<<7) && fastConcepts(f, &e.Type)
+			return true, once(&seen, 1<<7) && fastConcepts(f, &e.Type)
 		case "period":
-			ok = once(&seen, 1<<8) && fastVal(f, &e.Period, fastPeriod)
+			return true, once(&seen, 1<<8) && fastVal(f, &e.Period, fastPeriod)
 		case "reasonCode":
-			ok = once(&seen, 1<<9) && fastConcepts(f, &e.ReasonCode)
+			return true, once(&seen, 1<<9) && fastConcepts(f, &e.ReasonCode)
 		case "reason":
-			ok = once(&seen, 1<<10) && fastConcepts(f, &e.Reason)
+			return true, once(&seen, 1<<10) && fastConcepts(f, &e.Reason)
 		case "participant":
-			ok = once(&seen, 1<<11) && fastSlice(f, &e.Participant, &f.parts, fastParticipant)
+			return true, once(&seen, 1<<11) && fastSlice(f, &e.Participant, &f.parts, fastParticipant)
 		case "location":
-			ok = once(&seen, 1<<12) && fastSlice(f, &e.Location, &f.locs, fastEncounterLocation)
+			return true, once(&seen, 1<<12) && fastSlice(f, &e.Location, &f.locs, fastEncounterLocation)
 		case "serviceProvider":
-			ok = once(&seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
+			return true, once(&seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
 		case "extension":
-			ok = once(&seen, 1<<14) && fastSlice(f, &e.Extension, nil, fastExtension)
+			return true, once(&seen, 1<<14) && fastSlice(f, &e.Extension, nil, fastExtension)
 		case "hospitalization":
-			ok = once(&seen, 1<<15) && fastPtr(f, &e.Hospitalization, fastHospitalization)
-		default: // contained too: not read here
-			ok = f.other(name, encounterFields)
+			return true, once(&seen, 1<<15) && fastPtr(f, &e.Hospitalization, fastHospitalization)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true // contained too: not read here
+	})
 }
 
 var hospitalizationFields = []string{"extension", "admitSource", "origin", "destination", "dischargeDisposition"}
 
 func fastHospitalization(f *fastReader, h *hospitalization) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(hospitalizationFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "extension":
-			ok = once(&seen, 1) && fastSlice(f, &h.Extension, nil, fastExtension)
+			return true, once(&seen, 1) && fastSlice(f, &h.Extension, nil, fastExtension)
 		case "admitSource":
-			ok = once(&seen, 2) && fastVal(f, &h.AdmitSource, fastConcept)
+			return true, once(&seen, 2) && fastVal(f, &h.AdmitSource, fastConcept)
 		case "origin":
-			ok = once(&seen, 4) && fastRefPtr(f, &h.Origin)
+			return true, once(&seen, 4) && fastRefPtr(f, &h.Origin)
 		case "destination":
-			ok = once(&seen, 8) && fastRefPtr(f, &h.Destination)
+			return true, once(&seen, 8) && fastRefPtr(f, &h.Destination)
 		case "dischargeDisposition":
-			ok = once(&seen, 16) && fastVal(f, &h.DischargeDisposition, fastConcept)
-		default:
-			ok = f.other(name, hospitalizationFields)
+			return true, once(&seen, 16) && fastVal(f, &h.DischargeDisposition, fastConcept)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var classFields = []string{"coding", "text", "system", "code", "display"}
 
 // fastClass is classCoding.UnmarshalJSONFrom: a Coding or a CodeableConcept.
 func fastClass(f *fastReader, c *classCoding) bool {
-	if !f.open() {
-		return false
-	}
 	var (
 		seen    uint32
 		codings []Coding
 		text    string
 		plain   plainCoding
 	)
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	if !f.object(classFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "coding":
-			ok = once(&seen, 1) && fastSlice(f, &codings, &f.codings, fastCoding)
+			return true, once(&seen, 1) && fastSlice(f, &codings, &f.codings, fastCoding)
 		case "text":
-			ok = once(&seen, 2) && f.str(&text)
+			return true, once(&seen, 2) && f.str(&text)
 		case "system":
-			ok = once(&seen, 4) && f.str(&plain.System)
+			return true, once(&seen, 4) && f.str(&plain.System)
 		case "code":
-			ok = once(&seen, 8) && f.str(&plain.Code)
+			return true, once(&seen, 8) && f.str(&plain.Code)
 		case "display":
-			ok = once(&seen, 16) && f.str(&plain.Display)
-		default:
-			ok = f.other(name, classFields)
+			return true, once(&seen, 16) && f.str(&plain.Display)
 		}
-		if !ok {
-			return false
-		}
+		return false, true
+	}) {
+		return false
 	}
 	c.fromProbe(codings, text, plain)
-	return f.close()
+	return true
 }
 
 var participantFields = []string{"type", "individual"}
 
 func fastParticipant(f *fastReader, p *encounterPart) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(participantFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "type":
-			ok = once(&seen, 1) && fastConcepts(f, &p.Type)
+			return true, once(&seen, 1) && fastConcepts(f, &p.Type)
 		case "individual":
-			ok = once(&seen, 2) && fastRefPtr(f, &p.Individual)
-		default:
-			ok = f.other(name, participantFields)
+			return true, once(&seen, 2) && fastRefPtr(f, &p.Individual)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var locationFields = []string{"location"}
@@ -184,26 +139,14 @@ type encounterLocation = struct {
 }
 
 func fastEncounterLocation(f *fastReader, l *encounterLocation) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(locationFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "location":
-			ok = once(&seen, 1) && fastVal(f, &l.Location, fastReference)
-		default:
-			ok = f.other(name, locationFields)
+			return true, once(&seen, 1) && fastVal(f, &l.Location, fastReference)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var ownFactFields = []string{"recordedDate", "assertedDate", "dateAsserted", "authoredOn", "date", "issued",
@@ -212,60 +155,48 @@ var ownFactFields = []string{"recordedDate", "assertedDate", "dateAsserted", "au
 	"custodian", "serviceProvider"}
 
 func fastOwnFacts(f *fastReader, o *ownFacts) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(ownFactFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "recordedDate":
-			ok = once(&seen, 1<<0) && f.str(&o.RecordedDate)
+			return true, once(&seen, 1<<0) && f.str(&o.RecordedDate)
 		case "assertedDate":
-			ok = once(&seen, 1<<1) && f.str(&o.AssertedDate)
+			return true, once(&seen, 1<<1) && f.str(&o.AssertedDate)
 		case "dateAsserted":
-			ok = once(&seen, 1<<2) && f.str(&o.DateAsserted)
+			return true, once(&seen, 1<<2) && f.str(&o.DateAsserted)
 		case "authoredOn":
-			ok = once(&seen, 1<<3) && f.str(&o.AuthoredOn)
+			return true, once(&seen, 1<<3) && f.str(&o.AuthoredOn)
 		case "date":
-			ok = once(&seen, 1<<4) && f.str(&o.Date)
+			return true, once(&seen, 1<<4) && f.str(&o.Date)
 		case "issued":
-			ok = once(&seen, 1<<5) && f.str(&o.Issued)
+			return true, once(&seen, 1<<5) && f.str(&o.Issued)
 		case "created":
-			ok = once(&seen, 1<<6) && f.str(&o.Created)
+			return true, once(&seen, 1<<6) && f.str(&o.Created)
 		case "dateTime":
-			ok = once(&seen, 1<<7) && f.str(&o.DateTime)
+			return true, once(&seen, 1<<7) && f.str(&o.DateTime)
 		case "effectiveDateTime":
-			ok = once(&seen, 1<<8) && f.str(&o.EffectiveDateTime)
+			return true, once(&seen, 1<<8) && f.str(&o.EffectiveDateTime)
 		case "occurrenceDateTime":
-			ok = once(&seen, 1<<9) && f.str(&o.OccurrenceDateTime)
+			return true, once(&seen, 1<<9) && f.str(&o.OccurrenceDateTime)
 		case "effectivePeriod":
-			ok = once(&seen, 1<<10) && fastPeriodPtr(f, &o.EffectivePeriod)
+			return true, once(&seen, 1<<10) && fastPeriodPtr(f, &o.EffectivePeriod)
 		case "period":
-			ok = once(&seen, 1<<11) && fastPeriodPtr(f, &o.Period)
+			return true, once(&seen, 1<<11) && fastPeriodPtr(f, &o.Period)
 		case "recorder":
-			ok = once(&seen, 1<<12) && fastRefPtr(f, &o.Recorder)
+			return true, once(&seen, 1<<12) && fastRefPtr(f, &o.Recorder)
 		case "asserter":
-			ok = once(&seen, 1<<13) && fastRefPtr(f, &o.Asserter)
+			return true, once(&seen, 1<<13) && fastRefPtr(f, &o.Asserter)
 		case "author":
-			ok = once(&seen, 1<<14) && fastRefs(f, &o.Author)
+			return true, once(&seen, 1<<14) && fastRefs(f, &o.Author)
 		case "informationSource":
-			ok = once(&seen, 1<<15) && fastRefPtr(f, &o.InformationSource)
+			return true, once(&seen, 1<<15) && fastRefPtr(f, &o.InformationSource)
 		case "managingOrganization":
-			ok = once(&seen, 1<<16) && fastRefs(f, &o.ManagingOrg)
+			return true, once(&seen, 1<<16) && fastRefs(f, &o.ManagingOrg)
 		case "custodian":
-			ok = once(&seen, 1<<17) && fastRefPtr(f, &o.Custodian)
+			return true, once(&seen, 1<<17) && fastRefPtr(f, &o.Custodian)
 		case "serviceProvider":
-			ok = once(&seen, 1<<18) && fastRefPtr(f, &o.ServiceProvider)
-		default: // requester too (agentRef): not read here
-			ok = f.other(name, ownFactFields)
+			return true, once(&seen, 1<<18) && fastRefPtr(f, &o.ServiceProvider)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true // requester too (agentRef): not read here
+	})
 }

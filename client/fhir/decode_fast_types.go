@@ -6,59 +6,35 @@ package fhir
 var codingFields = []string{"system", "code", "display", "extension"}
 
 func fastCoding(f *fastReader, c *Coding) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(codingFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "system":
-			ok = once(&seen, 1) && f.str(&c.System)
+			return true, once(&seen, 1) && f.str(&c.System)
 		case "code":
-			ok = once(&seen, 2) && f.str(&c.Code)
+			return true, once(&seen, 2) && f.str(&c.Code)
 		case "display":
-			ok = once(&seen, 4) && f.str(&c.Display)
+			return true, once(&seen, 4) && f.str(&c.Display)
 		case "extension":
-			ok = once(&seen, 8) && fastSlice(f, &c.Extension, nil, fastExtension)
-		default:
-			ok = f.other(name, codingFields)
+			return true, once(&seen, 8) && fastSlice(f, &c.Extension, nil, fastExtension)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var conceptFields = []string{"coding", "text"}
 
 func fastConcept(f *fastReader, c *CodeableConcept) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(conceptFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "coding":
-			ok = once(&seen, 1) && fastSlice(f, &c.Coding, &f.codings, fastCoding)
+			return true, once(&seen, 1) && fastSlice(f, &c.Coding, &f.codings, fastCoding)
 		case "text":
-			ok = once(&seen, 2) && f.str(&c.Text)
-		default:
-			ok = f.other(name, conceptFields)
+			return true, once(&seen, 2) && f.str(&c.Text)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 func fastConcepts(f *fastReader, c *Concepts) bool {
@@ -68,65 +44,41 @@ func fastConcepts(f *fastReader, c *Concepts) bool {
 var identifierFields = []string{"use", "system", "value", "type", "extension"}
 
 func fastIdentifier(f *fastReader, id *Identifier) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(identifierFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "use":
-			ok = once(&seen, 1) && f.str(&id.Use)
+			return true, once(&seen, 1) && f.str(&id.Use)
 		case "system":
-			ok = once(&seen, 2) && f.str(&id.System)
+			return true, once(&seen, 2) && f.str(&id.System)
 		case "value":
-			ok = once(&seen, 4) && f.str(&id.Value)
+			return true, once(&seen, 4) && f.str(&id.Value)
 		case "type":
-			ok = once(&seen, 8) && fastVal(f, &id.Type, fastConcept)
+			return true, once(&seen, 8) && fastVal(f, &id.Type, fastConcept)
 		case "extension":
-			ok = once(&seen, 16) && fastSlice(f, &id.Extension, nil, fastExtension)
-		default:
-			ok = f.other(name, identifierFields)
+			return true, once(&seen, 16) && fastSlice(f, &id.Extension, nil, fastExtension)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var referenceFields = []string{"reference", "display", "type", "identifier"}
 
 func fastReference(f *fastReader, r *Reference) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(referenceFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "reference":
-			ok = once(&seen, 1) && f.str(&r.Reference)
+			return true, once(&seen, 1) && f.str(&r.Reference)
 		case "display":
-			ok = once(&seen, 2) && f.str(&r.Display)
+			return true, once(&seen, 2) && f.str(&r.Display)
 		case "type":
-			ok = once(&seen, 4) && f.str(&r.Type)
+			return true, once(&seen, 4) && f.str(&r.Type)
 		case "identifier":
-			ok = once(&seen, 8) && fastPtr(f, &r.Identifier, fastIdentifier)
-		default:
-			ok = f.other(name, referenceFields)
+			return true, once(&seen, 8) && fastPtr(f, &r.Identifier, fastIdentifier)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 func fastRefs(f *fastReader, r *Refs) bool {
@@ -136,88 +88,52 @@ func fastRefs(f *fastReader, r *Refs) bool {
 var periodFields = []string{"start", "end"}
 
 func fastPeriod(f *fastReader, p *Period) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(periodFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "start":
-			ok = once(&seen, 1) && f.str(&p.Start)
+			return true, once(&seen, 1) && f.str(&p.Start)
 		case "end":
-			ok = once(&seen, 2) && f.str(&p.End)
-		default:
-			ok = f.other(name, periodFields)
+			return true, once(&seen, 2) && f.str(&p.End)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var metaFields = []string{"lastUpdated", "profile", "source", "tag", "security"}
 
 func fastMeta(f *fastReader, m *Meta) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(metaFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "lastUpdated":
-			ok = once(&seen, 1) && f.str(&m.LastUpdated)
+			return true, once(&seen, 1) && f.str(&m.LastUpdated)
 		case "profile":
-			ok = once(&seen, 2) && fastSlice(f, &m.Profile, nil, fastString)
+			return true, once(&seen, 2) && fastSlice(f, &m.Profile, nil, fastString)
 		case "source":
-			ok = once(&seen, 4) && f.str(&m.Source)
+			return true, once(&seen, 4) && f.str(&m.Source)
 		case "tag":
-			ok = once(&seen, 8) && fastSlice(f, &m.Tag, &f.codings, fastCoding)
+			return true, once(&seen, 8) && fastSlice(f, &m.Tag, &f.codings, fastCoding)
 		case "security":
-			ok = once(&seen, 16) && fastSlice(f, &m.Security, &f.codings, fastCoding)
-		default:
-			ok = f.other(name, metaFields)
+			return true, once(&seen, 16) && fastSlice(f, &m.Security, &f.codings, fastCoding)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var narrativeFields = []string{"status", "div"}
 
 func fastNarrative(f *fastReader, n *Narrative) bool {
-	if !f.open() {
-		return false
-	}
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(narrativeFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "status":
-			ok = once(&seen, 1) && f.str(&n.Status)
+			return true, once(&seen, 1) && f.str(&n.Status)
 		case "div":
-			ok = once(&seen, 2) && f.str(&n.Div)
-		default:
-			ok = f.other(name, narrativeFields)
+			return true, once(&seen, 2) && f.str(&n.Div)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
 
 var extensionFields = []string{"url", "extension", "valueString", "valueCode", "valueBoolean", "valueInteger",
@@ -227,44 +143,35 @@ var extensionFields = []string{"url", "extension", "valueString", "valueCode", "
 // fastExtension reads an extension whose value is a string, code, date, dateTime,
 // CodeableConcept, Coding, Period or Reference (the others: not read here).
 func fastExtension(f *fastReader, x *Extension) bool {
-	if f.depth >= 32 || !f.open() {
+	if f.depth >= 32 {
 		return false
 	}
 	f.depth++
 	defer func() { f.depth-- }()
 	var seen uint32
-	for first := true; f.more(&first); {
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
+	return f.object(extensionFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "url":
-			ok = once(&seen, 1<<0) && f.str(&x.URL)
+			return true, once(&seen, 1<<0) && f.str(&x.URL)
 		case "extension":
-			ok = once(&seen, 1<<1) && fastSlice(f, &x.Extension, nil, fastExtension)
+			return true, once(&seen, 1<<1) && fastSlice(f, &x.Extension, nil, fastExtension)
 		case "valueString":
-			ok = once(&seen, 1<<2) && f.str(&x.ValueString)
+			return true, once(&seen, 1<<2) && f.str(&x.ValueString)
 		case "valueCode":
-			ok = once(&seen, 1<<3) && f.str(&x.ValueCode)
+			return true, once(&seen, 1<<3) && f.str(&x.ValueCode)
 		case "valueDateTime":
-			ok = once(&seen, 1<<4) && f.str(&x.ValueDateTime)
+			return true, once(&seen, 1<<4) && f.str(&x.ValueDateTime)
 		case "valueDate":
-			ok = once(&seen, 1<<5) && f.str(&x.ValueDate)
+			return true, once(&seen, 1<<5) && f.str(&x.ValueDate)
 		case "valueCodeableConcept":
-			ok = once(&seen, 1<<6) && fastPtr(f, &x.ValueCodeableConcept, fastConcept)
+			return true, once(&seen, 1<<6) && fastPtr(f, &x.ValueCodeableConcept, fastConcept)
 		case "valueCoding":
-			ok = once(&seen, 1<<7) && fastPtr(f, &x.ValueCoding, fastCoding)
+			return true, once(&seen, 1<<7) && fastPtr(f, &x.ValueCoding, fastCoding)
 		case "valuePeriod":
-			ok = once(&seen, 1<<8) && fastPeriodPtr(f, &x.ValuePeriod)
+			return true, once(&seen, 1<<8) && fastPeriodPtr(f, &x.ValuePeriod)
 		case "valueReference":
-			ok = once(&seen, 1<<9) && fastRefPtr(f, &x.ValueReference)
-		default:
-			ok = f.other(name, extensionFields)
+			return true, once(&seen, 1<<9) && fastRefPtr(f, &x.ValueReference)
 		}
-		if !ok {
-			return false
-		}
-	}
-	return f.close()
+		return false, true
+	})
 }
