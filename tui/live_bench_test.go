@@ -8,10 +8,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/demo"
-	"github.com/shcr-project/shcr/internal/gate"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/record"
 	"github.com/shcr-project/shcr/views"
@@ -122,31 +120,9 @@ func BenchmarkEnterToPhone(b *testing.B) {
 // its whole timeout: the phone from the NHS back ends is on screen as soon as they answer.
 // (Before the search streamed, every iteration took the council's timeout, 15 s.)
 func BenchmarkEnterToPhoneCouncilHeld(b *testing.B) {
-	srv, err := demo.Start(demo.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(srv.Close)
-	council, _ := srv.Backend(demo.NameCouncil)
-	g, err := gate.New(council.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(g.Close)
-	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000"}
-	cfg := config.Config{Demo: true, User: user, Backends: srv.Config()}
-	for i := range cfg.Backends {
-		if cfg.Backends[i].Name == demo.NameCouncil {
-			cfg.Backends[i].URL = g.URL
-		}
-	}
-	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: func() time.Time { return demo.ReferenceDate }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(fed.Close)
-	opts := withDemoNumbers(Options{Federation: fed, Config: cfg, Role: RoleDispatcher, Purpose: demoPurpose,
-		Clock: func() time.Time { return demo.ReferenceDate }})
+	gd := startGatedDemo(b, demo.Options{}) // the gate opens when the benchmark's cleanup closes it
+	opts := withDemoNumbers(Options{Federation: gd.fed, Config: gd.cfg, Role: RoleDispatcher, Purpose: demoPurpose,
+		Clock: gd.clock.Now})
 	phone := regexp.MustCompile(`(?m)^> .*\b0\d{4} \d{6}\b`)
 	onScreen := func(m *Model, screen string) bool { return m.page == pageRecord && phone.MatchString(screen) }
 	var total time.Duration

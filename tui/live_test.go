@@ -23,17 +23,48 @@ import (
 // wants, with nobody sleeping. The clock is the test's.
 func gatedProgram(t *testing.T, opts Options) (*flow, *gate.Gate, *fakeClock) {
 	t.Helper()
-	srv, err := demo.Start(demo.Options{})
+	return gatedDemoProgram(t, demo.Options{}, opts)
+}
+
+// gatedDemoProgram is gatedProgram over the demo started with demoOpts.
+func gatedDemoProgram(t *testing.T, demoOpts demo.Options, opts Options) (*flow, *gate.Gate, *fakeClock) {
+	t.Helper()
+	gd := startGatedDemo(t, demoOpts)
+	opts.Federation, opts.Config, opts.Purpose, opts.Clock = gd.fed, gd.cfg, demoPurpose, gd.clock.Now
+	m, err := New(context.Background(), withDemoNumbers(opts))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
-	g, err := gate.New(mustBackend(t, srv, demo.NameCouncil).URL)
+	t.Cleanup(m.close)
+	return newFlow(t, m, 120, 40), gd.gate, gd.clock
+}
+
+// gatedDemo is the demo back ends with the council behind a gate, the config naming them and
+// a federation over them on a clock the test moves.
+type gatedDemo struct {
+	cfg   config.Config
+	fed   *client.Federation
+	gate  *gate.Gate
+	clock *fakeClock
+}
+
+func startGatedDemo(tb testing.TB, demoOpts demo.Options) gatedDemo {
+	tb.Helper()
+	srv, err := demo.Start(demoOpts)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(g.Close)
-	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000"}
+	tb.Cleanup(srv.Close)
+	council, ok := srv.Backend(demo.NameCouncil)
+	if !ok {
+		tb.Fatalf("no demo back end %q", demo.NameCouncil)
+	}
+	g, err := gate.New(council.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(g.Close)
+	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000", Organisation: demo.DemoUserOrganisation}
 	cfg := config.Config{Demo: true, User: user, Backends: srv.Config()}
 	for i := range cfg.Backends {
 		if cfg.Backends[i].Name == demo.NameCouncil {
@@ -43,25 +74,10 @@ func gatedProgram(t *testing.T, opts Options) (*flow, *gate.Gate, *fakeClock) {
 	clock := &fakeClock{t: demo.ReferenceDate}
 	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: clock.Now})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(fed.Close)
-	opts.Federation, opts.Config, opts.Purpose, opts.Clock = fed, cfg, demoPurpose, clock.Now
-	m, err := New(context.Background(), withDemoNumbers(opts))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.close)
-	return newFlow(t, m, 120, 40), g, clock
-}
-
-func mustBackend(t *testing.T, srv *demo.Servers, name string) demo.Server {
-	t.Helper()
-	b, ok := srv.Backend(name)
-	if !ok {
-		t.Fatalf("no demo back end %q", name)
-	}
-	return b
+	tb.Cleanup(fed.Close)
+	return gatedDemo{cfg: cfg, fed: fed, gate: g, clock: clock}
 }
 
 // The evidence of issue 14 §1: with the council held (as if it took its whole timeout), the

@@ -1,12 +1,9 @@
 package tui
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/internal/gate"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
@@ -16,36 +13,8 @@ import (
 // gatedNationalProgram is gatedProgram with the national services (PDS, NRL) configured.
 func gatedNationalProgram(t *testing.T, opts Options) (*flow, *gate.Gate) {
 	t.Helper()
-	srv, err := demo.Start(demo.Options{National: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	g, err := gate.New(mustBackend(t, srv, demo.NameCouncil).URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000", Organisation: demo.DemoUserOrganisation}
-	cfg := config.Config{Demo: true, User: user, Backends: srv.Config()}
-	for i := range cfg.Backends {
-		if cfg.Backends[i].Name == demo.NameCouncil {
-			cfg.Backends[i].URL = g.URL
-		}
-	}
-	clock := &fakeClock{t: demo.ReferenceDate}
-	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fed.Close)
-	opts.Federation, opts.Config, opts.Purpose, opts.Clock = fed, cfg, demoPurpose, clock.Now
-	m, err := New(context.Background(), withDemoNumbers(opts))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.close)
-	return newFlow(t, m, 120, 40), g
+	f, g, _ := gatedDemoProgram(t, demo.Options{National: true}, opts)
+	return f, g
 }
 
 // With PDS configured a slow council does not hold the record: a superseded NHS number is
