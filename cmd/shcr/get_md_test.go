@@ -3,12 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -79,33 +73,7 @@ func TestGetHandoverMarkdownBinary(t *testing.T) {
 // recorded"; the exit code is 4 (partial).
 func TestGetHandoverMarkdownWithAFailedBackEnd(t *testing.T) {
 	t.Parallel()
-	servers, err := demo.Start(demo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer servers.Close()
-	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, "<html><body><h1>500 Internal Server Error</h1></body></html>")
-	}))
-	defer broken.Close()
-	nhsBackend := servers.Config()[0]
-	cfg := fmt.Sprintf(`backends:
-  - name: %q
-    kind: %s
-    url: %s
-    domain: %s
-  - name: broken-council
-    kind: fhir-r4
-    url: %s/fhir
-    domain: social-care
-    timeout: 10s
-`, nhsBackend.Name, nhsBackend.Kind, nhsBackend.URL, nhsBackend.Domain, broken.URL)
-	file := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file, _ := brokenCouncilConfig(t)
 	p := demoPerson(t, "Dispatcher case")
 	r := runAt(t, testEnv(t), "--config", file, "get", p.NHSNumber, "--output", "md", "--purpose", "direct-care")
 	if r.code != exitPartial {

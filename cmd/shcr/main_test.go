@@ -442,34 +442,7 @@ func TestExitCodes(t *testing.T) {
 // everything: the person is found, the record printed, the failure named, exit code 4.
 func TestExitCodeFourWhenABackEndFails(t *testing.T) {
 	t.Parallel() // runs the binary with its own home, config and state
-	servers, err := demo.Start(demo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer servers.Close()
-	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, "<html><body><h1>500 Internal Server Error</h1></body></html>")
-	}))
-	defer broken.Close()
-
-	nhsBackend := servers.Config()[0]
-	cfg := fmt.Sprintf(`backends:
-  - name: %q
-    kind: %s
-    url: %s
-    domain: %s
-  - name: broken-council
-    kind: fhir-r4
-    url: %s/fhir
-    domain: social-care
-    timeout: 10s
-`, nhsBackend.Name, nhsBackend.Kind, nhsBackend.URL, nhsBackend.Domain, broken.URL)
-	file := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file, nhsBackend := brokenCouncilConfig(t)
 	p := demoPerson(t, "Active home-care package")
 	env := testEnv(t)
 
@@ -761,4 +734,39 @@ func TestREADMENHSNumbers(t *testing.T) {
 			t.Errorf("README.md does not list demo person %s %s (%s)", p.Given, p.Family, nhsnumber.Format(p.NHSNumber))
 		}
 	}
+}
+
+// brokenCouncilConfig writes a config of two back ends: the demo's regional record, and
+// "broken-council", which answers 500 with an HTML page to everything. It returns its path
+// and the regional record's back end.
+func brokenCouncilConfig(t *testing.T) (string, config.Backend) {
+	t.Helper()
+	servers, err := demo.Start(demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(servers.Close)
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "<html><body><h1>500 Internal Server Error</h1></body></html>")
+	}))
+	t.Cleanup(broken.Close)
+	nhsBackend := servers.Config()[0]
+	cfg := fmt.Sprintf(`backends:
+  - name: %q
+    kind: %s
+    url: %s
+    domain: %s
+  - name: broken-council
+    kind: fhir-r4
+    url: %s/fhir
+    domain: social-care
+    timeout: 10s
+`, nhsBackend.Name, nhsBackend.Kind, nhsBackend.URL, nhsBackend.Domain, broken.URL)
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file, nhsBackend
 }
