@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +98,6 @@ func BenchmarkFirstPage(b *testing.B) {
 	cfg := demoConfig(b, srv, "Demo NHS ShCR")
 	nhs := largeDemoNHS(b)
 	var first, whole time.Duration
-	var peak uint64
 	open := func() {
 		fed, err := NewFederation([]config.Backend{cfg}, Options{User: reliabilityUser})
 		if err != nil {
@@ -129,26 +127,7 @@ func BenchmarkFirstPage(b *testing.B) {
 		}
 	}
 	open() // the demo builds its data once
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse-min(base, ms.HeapInuse))
-			}
-		}
-	}()
+	stopPeak := heapPeak(2 * time.Millisecond)
 	b.ReportAllocs()
 	var firsts, wholes time.Duration
 	n := 0
@@ -158,8 +137,7 @@ func BenchmarkFirstPage(b *testing.B) {
 		wholes += whole
 		n++
 	}
-	close(stop)
-	<-sampled
+	peak := stopPeak()
 	b.ReportMetric(float64(firsts.Microseconds())/1000/float64(n), "first-page-ms")
 	b.ReportMetric(float64(wholes.Microseconds())/1000/float64(n), "whole-ms")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")

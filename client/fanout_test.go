@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -229,28 +228,7 @@ func BenchmarkFiftyBackends(b *testing.B) {
 			// Once untimed, so that the demo servers (in this process) have built their
 			// data; the peak is measured above the heap they then hold.
 			open()
-			runtime.GC()
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			base := ms.HeapInuse
-			var peak uint64
-			stop := make(chan struct{})
-			sampled := make(chan struct{})
-			go func() {
-				defer close(sampled)
-				t := time.NewTicker(5 * time.Millisecond)
-				defer t.Stop()
-				var ms runtime.MemStats
-				for {
-					select {
-					case <-stop:
-						return
-					case <-t.C:
-						runtime.ReadMemStats(&ms)
-						peak = max(peak, ms.HeapInuse-min(base, ms.HeapInuse))
-					}
-				}
-			}()
+			stopPeak := heapPeak(5 * time.Millisecond)
 			var sw, ow, reqs int
 			for b.Loop() {
 				rec, s, o, n := open()
@@ -259,8 +237,7 @@ func BenchmarkFiftyBackends(b *testing.B) {
 				}
 				sw, ow, reqs = max(sw, s), max(ow, o), n
 			}
-			close(stop)
-			<-sampled
+			peak := stopPeak()
 			b.ReportMetric(float64(sw), "search-rt")
 			b.ReportMetric(float64(ow), "open-rt")
 			b.ReportMetric(float64(reqs), "requests")
