@@ -196,21 +196,29 @@ func (s *refScanner) array(depth int) bool {
 		if !s.value(depth) {
 			return false
 		}
-		s.ws()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.ws()
-		case ']':
-			s.pos++
-			return true
-		default:
-			return false
+		if more, ok := s.after(']'); !ok || !more {
+			return ok
 		}
 	}
+}
+
+// after reads what follows a value in an array or an object: a comma (more follows) or the
+// closing byte (the end); anything else is not the plain form (ok false).
+func (s *refScanner) after(closing byte) (more, ok bool) {
+	s.ws()
+	if s.pos >= len(s.data) {
+		return false, false
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		s.ws()
+		return true, true
+	case closing:
+		s.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // object reads an object; when it ends, the last "reference" member's value, if a
@@ -260,22 +268,15 @@ func (s *refScanner) object(depth int) bool {
 		} else if !s.value(depth) {
 			return false
 		}
-		s.ws()
-		if s.pos >= len(s.data) {
+		more, ok := s.after('}')
+		if !ok {
 			return false
 		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.ws()
-		case '}':
-			s.pos++
+		if !more {
 			if hasRef {
 				s.found(ref)
 			}
 			return true
-		default:
-			return false
 		}
 	}
 }
