@@ -273,7 +273,17 @@ func (f *fastReader) null() bool { return f.peek() == 'n' && f.literal("null") }
 
 // number consumes a JSON number at f.pos.
 func (f *fastReader) number() bool {
-	d, i := f.data, f.pos
+	end, ok := numberEnd(f.data, f.pos)
+	if ok {
+		f.pos = end
+	}
+	return ok
+}
+
+// numberEnd is where the JSON number at d[i:] ends,
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; ok false when none is there. Both hand
+// scanners (this reader and the reference scanner) read numbers with it.
+func numberEnd(d []byte, i int) (end int, ok bool) {
 	digits := func() bool {
 		j := i
 		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
@@ -288,12 +298,12 @@ func (f *fastReader) number() bool {
 	case i < len(d) && d[i] == '0':
 		i++
 	case !digits():
-		return false
+		return 0, false
 	}
 	if i < len(d) && d[i] == '.' {
 		i++
 		if !digits() {
-			return false
+			return 0, false
 		}
 	}
 	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
@@ -302,11 +312,10 @@ func (f *fastReader) number() bool {
 			i++
 		}
 		if !digits() {
-			return false
+			return 0, false
 		}
 	}
-	f.pos = i
-	return true
+	return i, true
 }
 
 // skip consumes one value of any kind, checking its form.

@@ -80,48 +80,13 @@ func (s *refScanner) literal(lit string) bool {
 	return true
 }
 
-// number reads -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number reads a JSON number (numberEnd).
 func (s *refScanner) number() bool {
-	d := s.data
-	p := s.pos
-	if p < len(d) && d[p] == '-' {
-		p++
+	end, ok := numberEnd(s.data, s.pos)
+	if ok {
+		s.pos = end
 	}
-	switch {
-	case p < len(d) && d[p] == '0':
-		p++
-	case p < len(d) && d[p] >= '1' && d[p] <= '9':
-		for p < len(d) && d[p] >= '0' && d[p] <= '9' {
-			p++
-		}
-	default:
-		return false
-	}
-	if p < len(d) && d[p] == '.' {
-		p++
-		q := p
-		for p < len(d) && d[p] >= '0' && d[p] <= '9' {
-			p++
-		}
-		if p == q {
-			return false
-		}
-	}
-	if p < len(d) && (d[p] == 'e' || d[p] == 'E') {
-		p++
-		if p < len(d) && (d[p] == '+' || d[p] == '-') {
-			p++
-		}
-		q := p
-		for p < len(d) && d[p] >= '0' && d[p] <= '9' {
-			p++
-		}
-		if p == q {
-			return false
-		}
-	}
-	s.pos = p
-	return true
+	return ok
 }
 
 // str reads a string at s.pos: its bytes with the quotes, and whether it holds an escape.
