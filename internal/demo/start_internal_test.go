@@ -25,11 +25,34 @@ func BenchmarkStartCold(b *testing.B) {
 	defer func() { builtDataset = saved }()
 	for b.Loop() {
 		builtDataset = sync.OnceValues(loadDataset)
-		s, err := Start(Options{})
+		s, err := Start(Full(nil)) // what shcr demo starts: the records and the national services
 		if err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
+	}
+}
+
+// Starting everything shcr demo starts (the national services too) builds the dataset but
+// not the large record's bulk: the first screen does not wait for it.
+func TestFullStartLeavesTheBulkUnbuilt(t *testing.T) {
+	saved := builtDataset
+	defer func() { builtDataset = saved }()
+	builtDataset = sync.OnceValues(loadDataset)
+	s, err := Start(Full(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ds, err := builtDataset()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.health.lazy == nil {
+		t.Fatal("no bulk is deferred")
+	}
+	if n := ds.health.lazy.built.Load(); n != 0 {
+		t.Errorf("starting the demo built the large record's bulk %d times", n)
 	}
 }
 
