@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"reflect"
 	"slices"
 
 	"github.com/shcr-project/shcr/record"
@@ -115,17 +114,31 @@ func (p *PageMapper) Warnings() []string { return slices.Clone(p.m.warnings) }
 // AppendData appends every list of src to the same list of dst (no merging: one back end's
 // pages of one section). A list appended to for the first time is made with room for
 // hint items (the rest of the section, as the server counts it), so that it is not grown
-// page after page.
+// page after page; when hint asks for no more room than src's list has, dst takes src's
+// list as it is (no copy: a page's items are handed over, src is not used again).
+// TestAppendDataEveryList keeps the lists here those of record.SectionsData.
 func AppendData(dst *record.SectionsData, src record.SectionsData, hint int) {
-	dv, sv := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
-	for i := range dv.NumField() {
-		f, add := dv.Field(i), sv.Field(i)
-		if f.Kind() != reflect.Slice || add.Len() == 0 {
-			continue
-		}
-		if f.Cap() == 0 {
-			f.Set(reflect.MakeSlice(f.Type(), 0, max(hint, add.Len())))
-		}
-		f.Set(reflect.AppendSlice(f, add))
+	appendList(&dst.CarePackages, src.CarePackages, hint)
+	appendList(&dst.Referrals, src.Referrals, hint)
+	appendList(&dst.CareTeam, src.CareTeam, hint)
+	appendList(&dst.Medications, src.Medications, hint)
+	appendList(&dst.Allergies, src.Allergies, hint)
+	appendList(&dst.NextOfKin, src.NextOfKin, hint)
+	appendList(&dst.Encounters, src.Encounters, hint)
+	appendList(&dst.Notes, src.Notes, hint)
+	appendList(&dst.Alerts, src.Alerts, hint)
+	appendList(&dst.ChildProtection, src.ChildProtection, hint)
+	appendList(&dst.Consent, src.Consent, hint)
+}
+
+func appendList[T any](dst *[]T, add []T, hint int) {
+	switch {
+	case len(add) == 0:
+	case cap(*dst) == 0 && hint <= len(add):
+		*dst = add
+	case cap(*dst) == 0:
+		*dst = append(make([]T, 0, hint), add...)
+	default:
+		*dst = append(*dst, add...)
 	}
 }

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -108,5 +109,45 @@ func TestReferencePathsAndIncludes(t *testing.T) {
 	if !IncludeBrings([]string{"DocumentReference:custodian:Organization"}, "DocumentReference", "custodian", "Organization") ||
 		IncludeBrings([]string{"DocumentReference:custodian:Organization"}, "DocumentReference", "custodian", "Practitioner") {
 		t.Error("a targeted include brings only its target type")
+	}
+}
+
+// AppendData appends every list of record.SectionsData (a list it forgot would lose a
+// section's items read page by page): each list given one item on each of two pages holds
+// both, in order; a list first appended to with a hint is made with that room.
+func TestAppendDataEveryList(t *testing.T) {
+	page := func(n int) record.SectionsData {
+		var d record.SectionsData
+		v := reflect.ValueOf(&d).Elem()
+		for i := range v.NumField() {
+			f := v.Field(i)
+			if f.Kind() != reflect.Slice {
+				continue
+			}
+			s := reflect.MakeSlice(f.Type(), 1, 1)
+			s.Index(0).FieldByName("Item").FieldByName("Key").SetString(fmt.Sprint(v.Type().Field(i).Name, n))
+			f.Set(s)
+		}
+		return d
+	}
+	for _, hint := range []int{0, 10} {
+		var got record.SectionsData
+		AppendData(&got, page(1), hint)
+		AppendData(&got, record.SectionsData{}, hint)
+		AppendData(&got, page(2), hint)
+		v := reflect.ValueOf(got)
+		for i := range v.NumField() {
+			f, name := v.Field(i), v.Type().Field(i).Name
+			if f.Kind() != reflect.Slice {
+				continue
+			}
+			if f.Len() != 2 || f.Index(0).FieldByName("Item").FieldByName("Key").String() != name+"1" ||
+				f.Index(1).FieldByName("Item").FieldByName("Key").String() != name+"2" {
+				t.Errorf("hint %d: %s = %+v, want the items of both pages", hint, name, f.Interface())
+			}
+			if hint > 0 && f.Cap() < hint {
+				t.Errorf("hint %d: %s has room for %d", hint, name, f.Cap())
+			}
+		}
 	}
 }
