@@ -161,8 +161,8 @@ func (m *mapper) tagOrg(meta Meta) (orgClaim, bool) {
 		}
 		if sys == strings.ToLower(SystemInterweaveProvn) || (strings.HasSuffix(sys, "/provenance") && strings.Contains(sys, "yhcr")) || isODSSystem(sys) {
 			code := normODS(t.Code)
-			name := firstNonEmpty(t.Display, m.src.orgLabel(code))
-			return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
+			name := m.orgName(code, t.Display)
+			return orgClaim{name: name, code: code, dom: m.orgDomain(code, name), relayed: true}, true
 		}
 	}
 	return orgClaim{}, false
@@ -214,7 +214,54 @@ func (m *mapper) sourceOrgOnce(source string) (orgClaim, bool) {
 		return orgClaim{}, false
 	}
 	name := m.src.orgLabel(code)
-	return orgClaim{name: name, code: code, dom: m.src.orgDomain(code, name, nil), relayed: true}, true
+	return orgClaim{name: name, code: code, dom: m.orgDomain(code, name), relayed: true}, true
+}
+
+// orgName is firstNonEmpty(names..., m.src.orgLabel(code)): the label is only made when
+// no name is given.
+func (m *mapper) orgName(code string, names ...string) string {
+	if s := firstNonEmpty(names...); s != "" {
+		return s
+	}
+	return strings.TrimSpace(m.src.orgLabel(code))
+}
+
+// orgDomain is m.src.orgDomain(code, name, nil), worked out once per code and name (the
+// items of a back end name the same few organisations; config's organisations and the ODS
+// shapes do not change under a mapper).
+func (m *mapper) orgDomain(code, name string) record.Domain {
+	k := [2]string{code, name}
+	if d, ok := m.orgDoms[k]; ok {
+		return d
+	}
+	d := m.src.orgDomain(code, name, nil)
+	if m.orgDoms == nil {
+		m.orgDoms = map[[2]string]record.Domain{}
+	}
+	if len(m.orgDoms) < 256 {
+		m.orgDoms[k] = d
+	}
+	return d
+}
+
+// socialCareProfile is socialCareProfile(profiles), each profile worked out once.
+func (m *mapper) socialCareProfile(profiles []string) bool {
+	for _, pr := range profiles {
+		social, ok := m.profiles[pr]
+		if !ok {
+			social = socialCareProfile([]string{pr})
+			if m.profiles == nil {
+				m.profiles = map[string]bool{}
+			}
+			if len(m.profiles) < 256 {
+				m.profiles[pr] = social
+			}
+		}
+		if social {
+			return true
+		}
+	}
+	return false
 }
 
 // profileNameCleaner drops the separators a profile name may write "social care" with
@@ -291,7 +338,7 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 		pi = &provs[0]
 		p.Author = pi.author
 		if pi.org != "" || pi.orgCode != "" {
-			claims = append(claims, orgClaim{name: firstNonEmpty(pi.org, m.src.orgLabel(pi.orgCode)), code: pi.orgCode, dom: pi.orgDom})
+			claims = append(claims, orgClaim{name: m.orgName(pi.orgCode, pi.org), code: pi.orgCode, dom: pi.orgDom})
 		}
 	}
 	for _, t := range slices.Concat(d.Meta.Tag, d.Meta.Security) {
@@ -324,15 +371,15 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 		case w.isOrg:
 			claims = append(claims, orgClaim{name: w.name, code: w.orgCode, dom: w.orgDom})
 		case w.org != "" || w.orgCode != "":
-			claims = append(claims, orgClaim{name: firstNonEmpty(w.org, m.src.orgLabel(w.orgCode)), code: w.orgCode, dom: w.orgDom})
+			claims = append(claims, orgClaim{name: m.orgName(w.orgCode, w.org), code: w.orgCode, dom: w.orgDom})
 		}
 	}
 	if facts.org != nil {
 		if w := m.who(facts.org, d); w.name != "" || w.orgCode != "" {
-			name := firstNonEmpty(w.org, w.name, m.src.orgLabel(w.orgCode))
+			name := m.orgName(w.orgCode, w.org, w.name)
 			dom := w.orgDom
 			if dom == "" { // a managing organisation, custodian or provider, however named
-				dom = m.src.orgDomain(w.orgCode, name, nil)
+				dom = m.orgDomain(w.orgCode, name)
 			}
 			claims = append(claims, orgClaim{name: name, code: w.orgCode, dom: dom})
 		}
@@ -354,7 +401,7 @@ func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Ite
 				break
 			}
 		}
-		if socialCareProfile(d.Meta.Profile) {
+		if m.socialCareProfile(d.Meta.Profile) {
 			// The item declares itself a social care record (Interweave-SocialCareService…),
 			// whoever holds or relays it.
 			p.Domain = record.DomainSocialCare

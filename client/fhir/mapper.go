@@ -57,6 +57,10 @@ type mapper struct {
 	// srcOrgs are sourceOrg's answers by meta.source.
 	srcOrgs    map[string]srcOrg
 	srcOrgsFor [2]string // the source's organisation and code they were worked out with
+	// orgDoms are orgDomain's answers by code and name, profiles socialCareProfile's by
+	// profile.
+	orgDoms  map[[2]string]record.Domain
+	profiles map[string]bool
 }
 
 type provInfo struct {
