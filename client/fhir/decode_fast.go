@@ -38,6 +38,8 @@ type fastReader struct {
 	parts    []encounterPart
 	locs     []encounterLocation
 	idents   []Identifier
+	classes  []classCoding
+	strings  []string
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does

@@ -40,7 +40,7 @@ func fastEncounter(f *fastReader, e *encounterRes) bool {
 		case "status":
 			return true, once(&seen, 1<<5) && f.str(&e.Status)
 		case "class":
-			return true, once(&seen, 1<<6) && fastPtr(f, &e.Class, fastClass)
+			return true, once(&seen, 1<<6) && fastPtrSlab(f, &e.Class, &f.classes, fastClass)
 		case "type":
 			return true, once(&seen, 1<<7) && fastConcepts(f, &e.Type)
 		case "period":

@@ -109,7 +109,7 @@ func fastMeta(f *fastReader, m *Meta) bool {
 		case "lastUpdated":
 			return true, once(&seen, 1) && f.str(&m.LastUpdated)
 		case "profile":
-			return true, once(&seen, 2) && fastSlice(f, &m.Profile, nil, fastString)
+			return true, once(&seen, 2) && fastSlice(f, &m.Profile, &f.strings, fastString)
 		case "source":
 			return true, once(&seen, 4) && f.str(&m.Source)
 		case "tag":

@@ -54,6 +54,8 @@ type mapper struct {
 	// own is item's scratch for an item's own facts (decoded into, read, and left: one
 	// allocation fewer per item).
 	own ownFacts
+	// enc is encounter's scratch for the Encounter it decodes.
+	enc encounterRes
 	// srcOrgs are sourceOrg's answers by meta.source.
 	srcOrgs    map[string]srcOrg
 	srcOrgsFor [2]string // the source's organisation and code they were worked out with

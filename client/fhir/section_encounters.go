@@ -58,10 +58,13 @@ var encounterClasses = map[string]string{
 }
 
 func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
-	var e encounterRes
-	if !decodeEncounterFast(r.Raw, &e) {
-		e = encounterRes{}
-		if err := decodeAs(r, &e); err != nil {
+	// Decoded into the mapper's scratch (one allocation fewer per encounter): nothing
+	// mapped from it keeps a pointer into it, only its strings.
+	e := &m.enc
+	*e = encounterRes{}
+	if !decodeEncounterFast(r.Raw, e) {
+		*e = encounterRes{}
+		if err := decodeAs(r, e); err != nil {
 			m.warn("%s; skipped", err)
 			return record.Encounter{}, false
 		}
@@ -102,7 +105,7 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	if best >= 0 {
 		enc.Clinician = m.who(e.Participant[best].Individual, &e.domainResource).name
 	}
-	m.hospitalStay(r, &e, &enc)
+	m.hospitalStay(r, e, &enc)
 	return enc, true
 }
 
