@@ -149,7 +149,7 @@ func (b *fhirBackend) getPage(ctx context.Context, rawURL string, q url.Values, 
 		return nil, err
 	}
 	cr := &countingReader{r: br}
-	bundle, err := fhir.DecodeBundle(cr, b.opts.maxBytes())
+	bundle, err := fhir.DecodeBundleSize(cr, b.opts.maxBytes(), resp.RawResponse.ContentLength)
 	b.log.Debug("request", "resource", what, "status", status, "bytes", cr.n, "elapsed", time.Since(start), "attempts", resp.Request.Attempt)
 	switch {
 	case err == nil:

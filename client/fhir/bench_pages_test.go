@@ -70,7 +70,7 @@ func demoEncounterPages(tb testing.TB, n int) [][]byte {
 }
 
 // BenchmarkDecodeMapDemoPages measures what the 50,000-encounter get does with each page
-// of encounters, on the demo's own pages (5 of 1,000): "decode" is DecodeBundle from the
+// of encounters, on the demo's own pages (5 of 1,000): "decode" is DecodeBundleSize from the
 // body (the search goroutine), "map" is PageMapper.Map and AppendData of the decoded pages
 // (the mapping goroutine), "decode+map" both. MB/s is of the pages' bytes.
 func BenchmarkDecodeMapDemoPages(b *testing.B) {
@@ -82,7 +82,7 @@ func BenchmarkDecodeMapDemoPages(b *testing.B) {
 	decode := func(b *testing.B) []*Bundle {
 		out := make([]*Bundle, len(pages))
 		for i, p := range pages {
-			bun, err := DecodeBundle(bytes.NewReader(p), 1<<30)
+			bun, err := DecodeBundleSize(bytes.NewReader(p), 1<<30, int64(len(p)))
 			if err != nil {
 				b.Fatal(err)
 			}

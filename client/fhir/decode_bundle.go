@@ -192,32 +192,46 @@ func readEntries(dec *jsontext.Decoder, b *Bundle, raw func(start, end int64) []
 		default:
 			return false
 		}
-		switch {
-		case !hasResource:
-			b.Warnings = append(b.Warnings, fmt.Sprintf("entry %d has no resource; skipped", i+1))
-		case !isObject || !headOK || typ == "":
-			name := fullURL
-			if name == "" {
-				name = fmt.Sprintf("entry %d", i+1)
-			}
-			b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
-		default:
-			if b.Entries == nil {
-				// Room for the page the total announces when it came first (within reason:
-				// a page is _count entries at most, the total counts every page).
-				b.Entries = make([]Resource, 0, min(max(b.Total, 64), 1024))
-			}
-			r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
-			r.ref = r.Ref() // once, for the many lookups mapping makes
-			b.Entries = append(b.Entries, r)
-		}
+		addEntry(b, i, fullURL, mode, typ, id, body, own, hasResource, isObject, headOK)
 	}
 	_, err := dec.ReadToken()
 	return err == nil
 }
 
-// parseBundleFast is the one-pass decode of a whole body in memory; raws alias data.
+// addEntry adds the i-th entry read to b: its resource, or a warning saying why not.
+func addEntry(b *Bundle, i int, fullURL, mode, typ, id string, body, own []byte, hasResource, isObject, headOK bool) {
+	switch {
+	case !hasResource:
+		b.Warnings = append(b.Warnings, fmt.Sprintf("entry %d has no resource; skipped", i+1))
+	case !isObject || !headOK || typ == "":
+		name := fullURL
+		if name == "" {
+			name = fmt.Sprintf("entry %d", i+1)
+		}
+		b.Warnings = append(b.Warnings, fmt.Sprintf("%s is not a FHIR resource (no resourceType); skipped", name))
+	default:
+		if b.Entries == nil {
+			// Room for the page the total announces when it came first (within reason:
+			// a page is _count entries at most, the total counts every page).
+			b.Entries = make([]Resource, 0, min(max(b.Total, 64), 1024))
+		}
+		r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
+		r.ref = r.Ref() // once, for the many lookups mapping makes
+		b.Entries = append(b.Entries, r)
+	}
+}
+
+// parseBundleFast is the one-pass decode of a whole body in memory; raws alias data. The
+// byte scanner reads the plain form, the token decoder the rest.
 func parseBundleFast(data []byte) (*Bundle, bool) {
+	if b, ok := scanBundle(data); ok {
+		return b, true
+	}
+	return parseBundleTokens(data)
+}
+
+// parseBundleTokens is parseBundleFast by the token decoder alone.
+func parseBundleTokens(data []byte) (*Bundle, bool) {
 	dec := getDecoder(data)
 	defer putDecoder(dec)
 	return fastBundle(dec, func(start, end int64) []byte { return data[start:end:end] })

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrTooLarge is wrapped by the error DecodeBundle gives when the body is larger than its
@@ -22,30 +20,29 @@ func (e *TooLargeError) Error() string {
 
 func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 
-// DecodeBundle reads a Bundle page from r (a response body) and decodes it in one pass as
-// it arrives: no whole-page buffer is read first and then parsed. At most limit bytes are
-// read (limit <= 0: no limit); a longer body gives a *TooLargeError (errors.Is ErrTooLarge)
-// as soon as the limit is passed. The result, warnings and errors are exactly those of
-// ParseBundle on the same bytes; an error reading r is returned as it is (wrapped), so
-// io.ErrUnexpectedEOF or a context error can be told apart from a bad body.
+// DecodeBundle reads a Bundle page from r (a response body) and decodes it. At most limit
+// bytes are read (limit <= 0: no limit); a longer body gives a *TooLargeError (errors.Is
+// ErrTooLarge) as soon as the limit is passed. The result, warnings and errors are exactly
+// those of ParseBundle on the same bytes; an error reading r is returned as it is
+// (wrapped), so io.ErrUnexpectedEOF or a context error can be told apart from a bad body.
 //
-// Each entry's Raw is a slice of the bytes read (no copy per resource), so the memory a
-// page needs is its size plus the decoded values. The caller does not close r.
+// The body is read whole first (a page arrives in a millisecond or two on a fast network,
+// far less than decoding it token by token as it arrived took), then decoded in memory by
+// the byte scanner (scanBundle), several times as fast as the token decoder; the token
+// decoder and encoding/json read what it gives up on. Each entry's Raw is a slice of the
+// bytes read (no copy per resource), so the memory a page needs is its size plus the
+// decoded values. The caller does not close r.
 func DecodeBundle(r io.Reader, limit int64) (*Bundle, error) {
+	return DecodeBundleSize(r, limit, -1)
+}
+
+// DecodeBundleSize is DecodeBundle for a body of size bytes, where known (a response's
+// Content-Length; -1 when not): the body is then read into one buffer of that size instead
+// of being gathered in chunks and joined.
+func DecodeBundleSize(r io.Reader, limit, size int64) (*Bundle, error) {
 	sp := &spool{r: r, limit: limit}
-	dec := jsontext.NewDecoder(sp, decOpts)
-	if b, ok := fastBundle(dec, sp.slice); ok {
-		for i, w := range b.Warnings {
-			b.Warnings[i] = clean(w)
-		}
-		return b, nil
-	}
-	// Not a well-formed Bundle, or a read failed: read what is left (within the limit) and
-	// explain it in ParseBundle's words.
-	if sp.err == nil {
-		_, _ = io.Copy(io.Discard, sp)
-	}
-	if sp.err != nil && sp.err != io.EOF {
+	sp.readAll(size)
+	if sp.err != io.EOF {
 		var tl *TooLargeError
 		if errors.As(sp.err, &tl) {
 			return nil, tl
@@ -55,101 +52,71 @@ func DecodeBundle(r io.Reader, limit int64) (*Bundle, error) {
 	return ParseBundle(sp.bytes())
 }
 
-// spool is the reader DecodeBundle decodes from: it enforces the limit and keeps every
-// byte it passes on, in chunks that are never moved, so that a resource's Raw can be a
-// slice of them.
+// spool reads a body whole within a limit, in chunks (never moved: a chunk is not copied
+// as the body grows).
 type spool struct {
 	r      io.Reader
 	limit  int64
 	n      int64
 	chunks [][]byte
-	starts []int64 // input offset of each chunk's first byte
-	err    error   // sticky: io.EOF, a read error, or *TooLargeError
+	err    error // io.EOF once read, a read error, or *TooLargeError
 }
 
 // Chunks grow from firstChunk to maxChunk: a small answer costs little, and a page of a
-// megabyte holds at most maxChunk more than its size (doubling to megabytes wasted up to
-// half, on every page of every back end in flight). A resource across two chunks is
-// copied (one in about forty of a big page's).
+// megabyte holds at most maxChunk more than its size while it is read (doubling to
+// megabytes wasted up to half, on every page of every back end in flight). A body whose
+// size is known is read into one buffer of that size (at most maxSized: a size is what a
+// server says).
 const (
 	firstChunk = 4 << 10
 	maxChunk   = 64 << 10
+	maxSized   = 64 << 20
 )
 
-func (s *spool) Read(p []byte) (int, error) {
-	if s.err != nil {
-		return 0, s.err
-	}
-	if len(p) == 0 {
-		return 0, nil
-	}
-	if s.limit > 0 && int64(len(p)) > s.limit+1-s.n {
-		p = p[:s.limit+1-s.n] // one byte past the limit tells a body that is too long
-	}
-	n, err := s.r.Read(p)
-	if n > 0 {
-		if s.limit > 0 && s.n+int64(n) > s.limit {
-			s.err = &TooLargeError{Limit: s.limit}
-			return 0, s.err
+// readAll reads r to its end (or its first error, or past the limit) straight into the
+// chunks.
+func (s *spool) readAll(size int64) {
+	if size > 0 {
+		if s.limit > 0 {
+			size = min(size, s.limit)
 		}
-		s.store(p[:n])
-		s.n += int64(n)
+		// One byte more: the read that finds the end needs room, or it would take a chunk.
+		s.chunks = [][]byte{make([]byte, 0, min(size, maxSized)+1)}
 	}
-	if err != nil {
-		s.err = err
-	}
-	return n, err
-}
-
-func (s *spool) store(p []byte) {
-	for len(p) > 0 {
+	for s.err == nil {
 		last := len(s.chunks) - 1
 		if last < 0 || len(s.chunks[last]) == cap(s.chunks[last]) {
-			size := firstChunk
+			next := firstChunk
 			if last >= 0 {
-				size = min(2*cap(s.chunks[last]), maxChunk)
+				next = min(2*cap(s.chunks[last]), maxChunk)
 			}
-			start := int64(0)
-			if last >= 0 {
-				start = s.starts[last] + int64(len(s.chunks[last]))
-			}
-			s.chunks = append(s.chunks, make([]byte, 0, size))
-			s.starts = append(s.starts, start)
+			s.chunks = append(s.chunks, make([]byte, 0, next))
 			last++
 		}
 		c := s.chunks[last]
-		k := min(cap(c)-len(c), len(p))
-		s.chunks[last] = append(c, p[:k]...)
-		p = p[k:]
-	}
-}
-
-// slice returns input bytes [start, end): a slice of one chunk, or a copy when the range
-// spans two.
-func (s *spool) slice(start, end int64) []byte {
-	for i := len(s.chunks) - 1; i >= 0; i-- {
-		if s.starts[i] > start {
-			continue
+		p := c[len(c):cap(c)]
+		if s.limit > 0 && int64(len(p)) > s.limit+1-s.n {
+			p = p[:s.limit+1-s.n] // one byte past the limit tells a body that is too long
 		}
-		c := s.chunks[i]
-		lo, hi := start-s.starts[i], end-s.starts[i]
-		if hi <= int64(len(c)) {
-			return c[lo:hi:hi]
-		}
-		out := make([]byte, 0, end-start)
-		out = append(out, c[lo:]...)
-		for _, next := range s.chunks[i+1:] {
-			out = append(out, next[:min(int64(len(next)), end-start-int64(len(out)))]...)
-			if int64(len(out)) == end-start {
-				break
+		n, err := s.r.Read(p)
+		if n > 0 {
+			if s.limit > 0 && s.n+int64(n) > s.limit {
+				s.err = &TooLargeError{Limit: s.limit}
+				return
 			}
+			s.chunks[last] = c[:len(c)+n]
+			s.n += int64(n)
 		}
-		return out
+		if err != nil {
+			s.err = err
+		}
 	}
-	return nil
 }
 
-// bytes is everything read, in one slice (only to explain an error).
+// bytes is everything read, in one slice: the one chunk, or the chunks joined.
 func (s *spool) bytes() []byte {
+	if len(s.chunks) == 1 {
+		return s.chunks[0]
+	}
 	return bytes.Join(s.chunks, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -226,5 +227,37 @@ func TestBadUTF8ReadLikeEncodingJSON(t *testing.T) {
 	sameResult(t, "bad UTF-8", b1, err1, b2, err2)
 	if b1.Entries[0].ID != "a\uFFFD" {
 		t.Errorf("id = %q", b1.Entries[0].ID)
+	}
+}
+
+// A body of known size is read into one buffer of that size (not gathered in chunks and
+// joined), and reads the same as a body of unknown size; a size that is wrong (a server
+// may say anything) changes nothing but the buffers.
+func TestDecodeBundleSize(t *testing.T) {
+	data := largeEncounterBundle(500)
+	want, err := DecodeBundle(bytes.NewReader(data), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(len(data))
+	for _, size := range []int64{n, -1, 0, 1, n - 1, n + 1, 10 * n} {
+		for _, limit := range []int64{0, n, 100 * n} {
+			got, err := DecodeBundleSize(iotest.HalfReader(bytes.NewReader(data)), limit, size)
+			sameResult(t, fmt.Sprintf("size %d, limit %d", size, limit), got, err, want, nil)
+		}
+		_, err := DecodeBundleSize(bytes.NewReader(data), n-1, size)
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("size %d over the limit: err = %v", size, err)
+		}
+	}
+	allocs := testing.AllocsPerRun(20, func() {
+		sp := &spool{r: bytes.NewReader(data), limit: 0}
+		sp.readAll(n)
+		if sp.err != io.EOF || len(sp.chunks) != 1 || len(sp.bytes()) != len(data) {
+			t.Fatalf("read %d chunks, err %v", len(sp.chunks), sp.err)
+		}
+	})
+	if allocs > 3 {
+		t.Errorf("reading a body of known size: %.0f allocations, want the spool and its one buffer", allocs)
 	}
 }
