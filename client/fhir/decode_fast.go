@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"sync"
 
@@ -68,24 +67,48 @@ func (f *fastReader) makeString(b []byte) string {
 	if len(b) < 2 || len(b) > 256 {
 		return string(b)
 	}
-	var h uint32
-	switch {
-	case len(b) >= 8:
-		lo := binary.LittleEndian.Uint64(b[:8])
-		hi := binary.LittleEndian.Uint64(b[len(b)-8:])
-		h = hash64(uint32(lo), uint32(lo>>32)) ^ hash64(uint32(hi), uint32(hi>>32))
-	case len(b) >= 4:
-		h = hash64(binary.LittleEndian.Uint32(b[:4]), binary.LittleEndian.Uint32(b[len(b)-4:]))
-	default:
-		h = hash64(uint32(binary.LittleEndian.Uint16(b[:2])), uint32(binary.LittleEndian.Uint16(b[len(b)-2:])))
-	}
-	i := h % uint32(len(f.strs))
+	i := strSlot(b)
 	if s := f.strs[i]; s == string(b) {
 		return s
 	}
 	s := string(b)
 	f.strs[i] = s
 	return s
+}
+
+// remember puts s in the cache of strings read lately: a string the caller knows the
+// resource holds (its id) is then not allocated again when read.
+func (f *fastReader) remember(s string) {
+	if len(s) >= 2 && len(s) <= 256 {
+		f.strs[strSlot(s)] = s
+	}
+}
+
+// strSlot is where makeString caches b (2 to 256 bytes).
+func strSlot[S ~string | ~[]byte](b S) uint32 {
+	var h uint32
+	switch n := len(b); {
+	case n >= 8:
+		lo, hi := le64(b, 0), le64(b, n-8)
+		h = hash64(uint32(lo), uint32(lo>>32)) ^ hash64(uint32(hi), uint32(hi>>32))
+	case n >= 4:
+		h = hash64(le32(b, 0), le32(b, n-4))
+	default:
+		h = hash64(uint32(b[0])|uint32(b[1])<<8, uint32(b[n-2])|uint32(b[n-1])<<8)
+	}
+	return h % 256
+}
+
+// le64 and le32 are the little-endian numbers in the eight and four bytes of b from i.
+func le64[S ~string | ~[]byte](b S, i int) uint64 {
+	b = b[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+func le32[S ~string | ~[]byte](b S, i int) uint32 {
+	b = b[i : i+4]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }
 
 func hash64(lo, hi uint32) uint32 {

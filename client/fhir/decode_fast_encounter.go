@@ -6,8 +6,15 @@ package fhir
 // decodeEncounterFast reads an Encounter's plain common form into e; false (e then
 // half-filled) where the generic decode must read it.
 func decodeEncounterFast(data []byte, e *encounterRes) bool {
+	return decodeEncounterFastID(data, "", e)
+}
+
+// decodeEncounterFastID is decodeEncounterFast for an Encounter whose id is known (the
+// bundle decode read it): the id read again is not allocated again.
+func decodeEncounterFastID(data []byte, id string, e *encounterRes) bool {
 	f := getFastReader(data)
 	defer putFastReader(f)
+	f.remember(id)
 	return fastEncounter(f, e) && f.atEnd()
 }
 

@@ -62,7 +62,7 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	// mapped from it keeps a pointer into it, only its strings.
 	e := &m.enc
 	*e = encounterRes{}
-	if !decodeEncounterFast(r.Raw, e) {
+	if !decodeEncounterFastID(r.Raw, r.ID, e) {
 		*e = encounterRes{}
 		if err := decodeAs(r, e); err != nil {
 			m.warn("%s; skipped", err)
