@@ -33,9 +33,11 @@ func (r Resource) Ref() string {
 }
 
 // Detached returns r with its own copy of its bytes: a resource decoded from a page is a
-// slice of the page's buffer, which keeping it would keep whole.
+// slice of the page's buffer (and its own-fact members of a slab shared with the page's
+// other entries), which keeping it would keep whole.
 func (r Resource) Detached() Resource {
 	r.Raw = bytes.Clone(r.Raw)
+	r.own = bytes.Clone(r.own)
 	return r
 }
 

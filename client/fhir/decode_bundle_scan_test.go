@@ -143,3 +143,20 @@ func FuzzScanBundle(f *testing.F) {
 		sameScan(t, "input", data)
 	})
 }
+
+// A resource kept beyond its page (Detached) holds copies of its own bytes and own-fact
+// members, not the page's buffer or the slab its members were copied into.
+func TestDetachedKeepsNothingOfThePage(t *testing.T) {
+	b, ok := scanBundle([]byte(scanCorners["plain"]))
+	if !ok || len(b.Entries) != 2 || len(b.Entries[0].own) == 0 {
+		t.Fatalf("plain: %v %+v", ok, b)
+	}
+	r := b.Entries[0]
+	d := r.Detached()
+	if !bytes.Equal(d.Raw, r.Raw) || !bytes.Equal(d.own, r.own) {
+		t.Fatalf("detached %s %s, want %s %s", d.Raw, d.own, r.Raw, r.own)
+	}
+	if &d.Raw[0] == &r.Raw[0] || &d.own[0] == &r.own[0] {
+		t.Error("the detached resource shares the page's memory")
+	}
+}
