@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -163,5 +164,70 @@ func TestOwnFactNamesSwitch(t *testing.T) {
 	}
 	if n != len(switchNames) || isOwnFactLower("status") || isOwnFactLower("") {
 		t.Errorf("%d own fact names, the switch %d", n, len(switchNames))
+	}
+}
+
+// scanStringByByte is scanString as it was before it skipped eight plain bytes at a time:
+// one table look-up a byte.
+func scanStringByByte(d []byte, pos int) (quoted []byte, plain, ok bool) {
+	i := pos + 1
+	plain = true
+	for i < len(d) {
+		c := d[i]
+		switch {
+		case plainStringByte[c]:
+		case c == '"':
+			return d[pos : i+1], plain, true
+		case c < 0x20:
+			return nil, false, false
+		case c == '\\':
+			plain = false
+			if i+1 >= len(d) {
+				return nil, false, false
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(d) || !isHex4(d[i+2:i+6]) {
+					return nil, false, false
+				}
+				i += 6
+			default:
+				return nil, false, false
+			}
+			continue
+		case c >= 0x80:
+			plain = false
+		}
+		i++
+	}
+	return nil, false, false
+}
+
+// The string scanner finds every byte that ends a run of plain ones wherever it stands in
+// a block of eight (each kind of byte at each place of strings of 0 to 40 bytes, with and
+// without the closing quote), and reads each string as the byte-by-byte scan does.
+func TestScanStringFindsEverySpecialByte(t *testing.T) {
+	specials := []byte{0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff, ' ', '!', '#', '[', ']', '~', 'A'}
+	for n := range 41 {
+		for pos := range n {
+			for _, c := range specials {
+				for _, tail := range []string{`"`, `", "x"`, ""} {
+					body := bytes.Repeat([]byte("a"), n)
+					body[pos] = c
+					if c == '\\' && pos+1 < n {
+						body[pos+1] = 'n'
+					}
+					data := append(append([]byte(`"`), body...), tail...)
+					f := &fastReader{data: data}
+					q, plain, ok := f.scanString()
+					wq, wplain, wok := scanStringByByte(data, 0)
+					if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
+						t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
+					}
+				}
+			}
+		}
 	}
 }
