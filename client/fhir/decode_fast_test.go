@@ -35,11 +35,13 @@ func sameFastDecode(t *testing.T, name string, raw []byte) (encOK, ownOK bool) {
 	var o, og, os ownFacts
 	ownOK = decodeOwnFactsFast(raw, &o)
 	check("ownFacts", &o, &og, &os, ownOK)
+	var s, sg, ss subjectHead
+	check("subjectHead", &s, &sg, &ss, decodeSubjectFast(raw, &s))
 	return encOK, ownOK
 }
 
 func TestFastDecodeAgreesWithGenericDecode(t *testing.T) {
-	encounters, encFast, own, ownFast := 0, 0, 0, 0
+	encounters, encFast, own, ownFast, subjectFast := 0, 0, 0, 0, 0
 	for name, data := range bundleInputs(t) {
 		b, err := ParseBundle(data)
 		if err != nil {
@@ -63,18 +65,23 @@ func TestFastDecodeAgreesWithGenericDecode(t *testing.T) {
 				if ownOK {
 					ownFast++
 				}
+				var h subjectHead
+				if decodeSubjectFast(r.own, &h) {
+					subjectFast++
+				}
 			}
 		}
 	}
-	t.Logf("encounters read by hand %d of %d; own facts %d of %d", encFast, encounters, ownFast, own)
+	t.Logf("encounters read by hand %d of %d; own facts %d of %d; subjects %d", encFast, encounters, ownFast, own, subjectFast)
 	// The readers must stay in use, not silently give up on everything.
-	if encounters == 0 || encFast*2 < encounters || ownFast*10 < own*9 {
-		t.Errorf("encounters read by hand %d of %d; own facts %d of %d", encFast, encounters, ownFast, own)
+	if encounters == 0 || encFast*2 < encounters || ownFast*10 < own*9 || subjectFast*10 < own*9 {
+		t.Errorf("encounters read by hand %d of %d; own facts %d of %d; subjects %d", encFast, encounters, ownFast, own, subjectFast)
 	}
 }
 
 // The demo-shaped encounters a big record is made of, and the published UK Core inpatient
-// encounter (extensions, hospitalization), are read by hand.
+// encounter (extensions, hospitalization), are read by hand; so is whom each of a UK Core
+// searchset's encounters is about.
 func TestFastDecodeReadsTheLargeRecordShape(t *testing.T) {
 	var uk encounterRes
 	if !decodeEncounterFast(readFileF(t, "testdata/examples/ukcore/UKCore-Encounter-InpatientEncounter-Example.json"), &uk) ||
@@ -96,6 +103,16 @@ func TestFastDecodeReadsTheLargeRecordShape(t *testing.T) {
 		var o ownFacts
 		if !decodeOwnFactsFast(r.own, &o) || o.Period == nil || o.ServiceProvider == nil {
 			t.Fatalf("%s: own facts %+v", r.Ref(), o)
+		}
+	}
+	uks, err := ParseBundle(ukcoreEncounterBundle(t, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range uks.Entries {
+		var h subjectHead
+		if r.Type == "Encounter" && (!decodeSubjectFast(r.own, &h) || h.Subject == nil || h.Subject.Reference == "") {
+			t.Fatalf("%s: subject %+v not read by hand from %s", r.Ref(), h, r.own)
 		}
 	}
 }
@@ -123,6 +140,8 @@ var fastSeeds = []string{
 	`{"hospitalization":{"extension":[{"url":"u","valueReference":{"reference":"Location/1"}}],"destination":{"display":"home"},"dischargeDisposition":{"text":"d"},"origin":null}}`,
 	`{"identifier":[{"system":"s","value":"v","extension":[{"url":"x","valueDate":"2020"}]}],"extension":null}`,
 	`{"extension":[{"url":"a","ValueString":"x"}]}`, `{"extension":[{"url":"a","valuestring":"x","value_string":"y"}]}`,
+	`{"subject":{"reference":"Patient/1"},"patient":null,"Beneficiary":{}}`, `{"subject":"Patient/1"}`, `{"patient":{"identifier":{"system":"s","value":"9"}}}`,
+	`{"subject":{"reference":"a"},"subject":{"reference":"b"}}`, `{"SUBJECT":{"display":"x"}}`, `{"beneficiary":[{"reference":"x"}]}`,
 	`{"author":"x"}`, `{"author":[null]}`, `{"period":{}}`, `{"x":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`,
 }
 

@@ -19,13 +19,17 @@ type subjectHead struct {
 func Subject(r Resource) (Reference, bool) {
 	var h subjectHead
 	// From the members the bundle decode set aside when there are (they include these),
-	// else from the whole resource; encoding/json's reading, in one fast pass.
+	// else from the whole resource; encoding/json's reading, by the hand-written reader
+	// where it can (decodeSubjectFast), else in one fast pass.
 	raw := r.Raw
 	if r.own != nil {
 		raw = r.own
 	}
-	if unmarshal(raw, &h) != nil {
-		return Reference{}, false
+	if !decodeSubjectFast(raw, &h) {
+		h = subjectHead{}
+		if unmarshal(raw, &h) != nil {
+			return Reference{}, false
+		}
 	}
 	for _, ref := range []*Reference{h.Subject, h.Patient, h.Beneficiary} {
 		if ref != nil && (strings.TrimSpace(ref.Reference) != "" || ref.Identifier != nil && ref.Identifier.Value != "") {
