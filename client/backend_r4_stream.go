@@ -114,7 +114,8 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
-		fhir.AppendData(&data, pm.Map(pg.entries, extra), 0)
+		page := pm.Map(pg.entries, extra)
+		fhir.AppendData(&data, page, heldRoom(sec, page, shown, pg.more))
 		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
 			// Shown now, the section still loading: the first page at once, then every
 			// flushItems items or an eighth of what is shown, so that a back end holds
@@ -141,4 +142,16 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		out.add(more)
 	}
 	emit(b.finishPart(ctx, sec, out, p, data, warnings, dropped, shown))
+}
+
+// heldRoom is the room to make for the items held before the next emit when page's are the
+// first held (AppendData's hint): none when the page is emitted on its own (its list is
+// taken as it is), else enough for the pages held together (an eighth of what is shown,
+// and a page beyond), so that their list is made once instead of grown page after page.
+func heldRoom(sec record.Section, page record.SectionsData, shown int, more bool) int {
+	n := (&record.Record{Sections: page}).Count(sec)
+	if want := max(flushItems, shown/8); more && shown > 0 && n < want {
+		return want + n
+	}
+	return 0
 }
