@@ -1,5 +1,7 @@
 package fhir
 
+import "slices"
+
 // The hand-written readers of an Encounter and of an item's own facts (decode_fast.go says
 // how they are kept to the generic decode's answer).
 
@@ -33,42 +35,48 @@ var encounterFields = []string{"resourceType", "id", "meta", "text", "contained"
 func fastEncounter(f *fastReader, e *encounterRes) bool {
 	var seen uint32
 	return f.object(encounterFields, func(name []byte) (known, ok bool) {
-		switch string(name) {
-		case "resourceType":
-			return true, once(&seen, 1<<0) && f.str(&e.ResourceType)
-		case "id":
-			return true, once(&seen, 1<<1) && f.str(&e.ID)
-		case "meta":
-			return true, once(&seen, 1<<2) && fastVal(f, &e.Meta, fastMeta)
-		case "text":
-			return true, once(&seen, 1<<3) && fastPtr(f, &e.Text, fastNarrative)
-		case "identifier":
-			return true, once(&seen, 1<<4) && fastOneOrMany(f, (*[]Identifier)(&e.Identifier), &f.idents, fastIdentifier)
-		case "status":
-			return true, once(&seen, 1<<5) && f.str(&e.Status)
-		case "class":
-			return true, once(&seen, 1<<6) && fastPtrSlab(f, &e.Class, &f.classes, fastClass)
-		case "type":
-			return true, once(&seen, 1<<7) && fastConcepts(f, &e.Type)
-		case "period":
-			return true, once(&seen, 1<<8) && fastVal(f, &e.Period, fastPeriod)
-		case "reasonCode":
-			return true, once(&seen, 1<<9) && fastConcepts(f, &e.ReasonCode)
-		case "reason":
-			return true, once(&seen, 1<<10) && fastConcepts(f, &e.Reason)
-		case "participant":
-			return true, once(&seen, 1<<11) && fastSlice(f, &e.Participant, &f.parts, fastParticipant)
-		case "location":
-			return true, once(&seen, 1<<12) && fastSlice(f, &e.Location, &f.locs, fastEncounterLocation)
-		case "serviceProvider":
-			return true, once(&seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
-		case "extension":
-			return true, once(&seen, 1<<14) && fastSlice(f, &e.Extension, nil, fastExtension)
-		case "hospitalization":
-			return true, once(&seen, 1<<15) && fastPtr(f, &e.Hospitalization, fastHospitalization)
-		}
-		return false, true // contained too: not read here
+		return encounterMember(f, e, &seen, name)
 	})
+}
+
+// encounterMember reads the value of the Encounter member name into e (known false: not
+// one of its members).
+func encounterMember(f *fastReader, e *encounterRes, seen *uint32, name []byte) (known, ok bool) {
+	switch string(name) {
+	case "resourceType":
+		return true, once(seen, 1<<0) && f.str(&e.ResourceType)
+	case "id":
+		return true, once(seen, 1<<1) && f.str(&e.ID)
+	case "meta":
+		return true, once(seen, 1<<2) && fastVal(f, &e.Meta, fastMeta)
+	case "text":
+		return true, once(seen, 1<<3) && fastPtr(f, &e.Text, fastNarrative)
+	case "identifier":
+		return true, once(seen, 1<<4) && fastOneOrMany(f, (*[]Identifier)(&e.Identifier), &f.idents, fastIdentifier)
+	case "status":
+		return true, once(seen, 1<<5) && f.str(&e.Status)
+	case "class":
+		return true, once(seen, 1<<6) && fastPtrSlab(f, &e.Class, &f.classes, fastClass)
+	case "type":
+		return true, once(seen, 1<<7) && fastConcepts(f, &e.Type)
+	case "period":
+		return true, once(seen, 1<<8) && fastVal(f, &e.Period, fastPeriod)
+	case "reasonCode":
+		return true, once(seen, 1<<9) && fastConcepts(f, &e.ReasonCode)
+	case "reason":
+		return true, once(seen, 1<<10) && fastConcepts(f, &e.Reason)
+	case "participant":
+		return true, once(seen, 1<<11) && fastSlice(f, &e.Participant, &f.parts, fastParticipant)
+	case "location":
+		return true, once(seen, 1<<12) && fastSlice(f, &e.Location, &f.locs, fastEncounterLocation)
+	case "serviceProvider":
+		return true, once(seen, 1<<13) && fastRefPtr(f, &e.ServiceProvider)
+	case "extension":
+		return true, once(seen, 1<<14) && fastSlice(f, &e.Extension, nil, fastExtension)
+	case "hospitalization":
+		return true, once(seen, 1<<15) && fastPtr(f, &e.Hospitalization, fastHospitalization)
+	}
+	return false, true // contained too: not read here
 }
 
 var hospitalizationFields = []string{"extension", "admitSource", "origin", "destination", "dischargeDisposition"}
@@ -164,46 +172,101 @@ var ownFactFields = []string{"recordedDate", "assertedDate", "dateAsserted", "au
 func fastOwnFacts(f *fastReader, o *ownFacts) bool {
 	var seen uint32
 	return f.object(ownFactFields, func(name []byte) (known, ok bool) {
-		switch string(name) {
-		case "recordedDate":
-			return true, once(&seen, 1<<0) && f.str(&o.RecordedDate)
-		case "assertedDate":
-			return true, once(&seen, 1<<1) && f.str(&o.AssertedDate)
-		case "dateAsserted":
-			return true, once(&seen, 1<<2) && f.str(&o.DateAsserted)
-		case "authoredOn":
-			return true, once(&seen, 1<<3) && f.str(&o.AuthoredOn)
-		case "date":
-			return true, once(&seen, 1<<4) && f.str(&o.Date)
-		case "issued":
-			return true, once(&seen, 1<<5) && f.str(&o.Issued)
-		case "created":
-			return true, once(&seen, 1<<6) && f.str(&o.Created)
-		case "dateTime":
-			return true, once(&seen, 1<<7) && f.str(&o.DateTime)
-		case "effectiveDateTime":
-			return true, once(&seen, 1<<8) && f.str(&o.EffectiveDateTime)
-		case "occurrenceDateTime":
-			return true, once(&seen, 1<<9) && f.str(&o.OccurrenceDateTime)
-		case "effectivePeriod":
-			return true, once(&seen, 1<<10) && fastPeriodPtr(f, &o.EffectivePeriod)
-		case "period":
-			return true, once(&seen, 1<<11) && fastPeriodPtr(f, &o.Period)
-		case "recorder":
-			return true, once(&seen, 1<<12) && fastRefPtr(f, &o.Recorder)
-		case "asserter":
-			return true, once(&seen, 1<<13) && fastRefPtr(f, &o.Asserter)
-		case "author":
-			return true, once(&seen, 1<<14) && fastRefs(f, &o.Author)
-		case "informationSource":
-			return true, once(&seen, 1<<15) && fastRefPtr(f, &o.InformationSource)
-		case "managingOrganization":
-			return true, once(&seen, 1<<16) && fastRefs(f, &o.ManagingOrg)
-		case "custodian":
-			return true, once(&seen, 1<<17) && fastRefPtr(f, &o.Custodian)
-		case "serviceProvider":
-			return true, once(&seen, 1<<18) && fastRefPtr(f, &o.ServiceProvider)
-		}
-		return false, true // requester too (agentRef): not read here
+		return ownFactMember(f, o, &seen, name)
 	})
+}
+
+// ownFactMember reads the value of the own-fact member name into o (known false: not
+// one of them).
+func ownFactMember(f *fastReader, o *ownFacts, seen *uint32, name []byte) (known, ok bool) {
+	switch string(name) {
+	case "recordedDate":
+		return true, once(seen, 1<<0) && f.str(&o.RecordedDate)
+	case "assertedDate":
+		return true, once(seen, 1<<1) && f.str(&o.AssertedDate)
+	case "dateAsserted":
+		return true, once(seen, 1<<2) && f.str(&o.DateAsserted)
+	case "authoredOn":
+		return true, once(seen, 1<<3) && f.str(&o.AuthoredOn)
+	case "date":
+		return true, once(seen, 1<<4) && f.str(&o.Date)
+	case "issued":
+		return true, once(seen, 1<<5) && f.str(&o.Issued)
+	case "created":
+		return true, once(seen, 1<<6) && f.str(&o.Created)
+	case "dateTime":
+		return true, once(seen, 1<<7) && f.str(&o.DateTime)
+	case "effectiveDateTime":
+		return true, once(seen, 1<<8) && f.str(&o.EffectiveDateTime)
+	case "occurrenceDateTime":
+		return true, once(seen, 1<<9) && f.str(&o.OccurrenceDateTime)
+	case "effectivePeriod":
+		return true, once(seen, 1<<10) && fastPeriodPtr(f, &o.EffectivePeriod)
+	case "period":
+		return true, once(seen, 1<<11) && fastPeriodPtr(f, &o.Period)
+	case "recorder":
+		return true, once(seen, 1<<12) && fastRefPtr(f, &o.Recorder)
+	case "asserter":
+		return true, once(seen, 1<<13) && fastRefPtr(f, &o.Asserter)
+	case "author":
+		return true, once(seen, 1<<14) && fastRefs(f, &o.Author)
+	case "informationSource":
+		return true, once(seen, 1<<15) && fastRefPtr(f, &o.InformationSource)
+	case "managingOrganization":
+		return true, once(seen, 1<<16) && fastRefs(f, &o.ManagingOrg)
+	case "custodian":
+		return true, once(seen, 1<<17) && fastRefPtr(f, &o.Custodian)
+	case "serviceProvider":
+		return true, once(seen, 1<<18) && fastRefPtr(f, &o.ServiceProvider)
+	}
+	return false, true // requester too (agentRef): not read here
+}
+
+// encounterOwnFields are the members the combined reader reads: an Encounter's and an
+// item's own facts' (a name that is one of them but for case is left to the generic
+// decode, as each reader alone leaves it).
+var encounterOwnFields = append(slices.Clone(encounterFields), ownFactFields...)
+
+// decodeEncounterOwnFast reads, in one pass over an Encounter whose id is known, what
+// decodeEncounterFastID reads into e and what decodeOwnFactsFast reads into o, from the
+// whole resource or from the own-fact members the bundle pass set aside (the same members,
+// the same bytes): it takes each member to the reader it belongs to (period and
+// serviceProvider to both), so it reads what each reader alone reads, and gives up where
+// either would. False (e and o then half-filled): read them apart.
+// TestEncounterOwnFastAgrees and FuzzFastEncounter hold it to the two readers.
+func decodeEncounterOwnFast(data []byte, id string, e *encounterRes, o *ownFacts) bool {
+	f := getFastReader(data)
+	defer putFastReader(f)
+	f.remember(id)
+	var seenEnc, seenOwn uint32
+	return f.object(encounterOwnFields, func(name []byte) (known, ok bool) {
+		switch string(name) {
+		case "period":
+			if !once(&seenEnc, 1<<8) || !once(&seenOwn, 1<<11) {
+				return true, false
+			}
+			if f.null() {
+				return true, true // both leave it: the zero Period, a nil pointer
+			}
+			if !fastPeriod(f, &e.Period) {
+				return true, false
+			}
+			if len(f.periods) == 0 {
+				f.periods = make([]Period, 32)
+			}
+			o.Period, f.periods = &f.periods[0], f.periods[1:]
+			*o.Period = e.Period
+			return true, true
+		case "serviceProvider":
+			if !once(&seenEnc, 1<<13) || !once(&seenOwn, 1<<18) || !fastRefPtr(f, &e.ServiceProvider) {
+				return true, false
+			}
+			o.ServiceProvider = e.ServiceProvider
+			return true, true
+		}
+		if known, ok := encounterMember(f, e, &seenEnc, name); known {
+			return true, ok
+		}
+		return ownFactMember(f, o, &seenOwn, name)
+	}) && f.atEnd()
 }

@@ -37,7 +37,55 @@ func sameFastDecode(t *testing.T, name string, raw []byte) (encOK, ownOK bool) {
 	check("ownFacts", &o, &og, &os, ownOK)
 	var s, sg, ss subjectHead
 	check("subjectHead", &s, &sg, &ss, decodeSubjectFast(raw, &s))
+	sameEncounterOwn(t, name, raw, nil)
+	// The own-fact members as the bundle pass sets them aside, when raw is a resource.
+	if b, err := ParseBundle(append(append([]byte(`{"resourceType":"Bundle","entry":[{"resource":`), raw...), "}]}"...)); err == nil && len(b.Entries) == 1 && b.Entries[0].own != nil {
+		sameEncounterOwn(t, name+" (own facts set aside)", raw, b.Entries[0].own)
+	}
 	return encOK, ownOK
+}
+
+// sameEncounterOwn fails unless the combined reader, when it reads raw, reads what the
+// Encounter reader reads from raw and the own-fact reader from own (raw when nil), each
+// alone. It reports whether it read raw.
+func sameEncounterOwn(t *testing.T, name string, raw, own []byte) bool {
+	t.Helper()
+	var e, e2 encounterRes
+	var o, o2 ownFacts
+	if !decodeEncounterOwnFast(raw, "", &e, &o) {
+		return false
+	}
+	data := own
+	if data == nil {
+		data = raw
+	}
+	if !decodeEncounterFast(raw, &e2) || !decodeOwnFactsFast(data, &o2) {
+		t.Fatalf("%s: the combined reader read what a reader alone refuses (own facts from %s)", name, data)
+	}
+	if !reflect.DeepEqual(e, e2) || !reflect.DeepEqual(o, o2) {
+		t.Fatalf("%s: combined\n%+v\n%+v\nalone\n%+v\n%+v", name, e, o, e2, o2)
+	}
+	return true
+}
+
+// The combined reader reads the demo's and the published UK Core encounters (with their
+// own facts set aside by the bundle pass) as the two readers do, and reads them itself.
+func TestEncounterOwnFastAgrees(t *testing.T) {
+	for _, data := range [][]byte{largeEncounterBundle(30), ukcoreEncounterBundle(t, 3)} {
+		b, err := ParseBundle(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range b.Entries {
+			if r.Type == "Encounter" && !sameEncounterOwn(t, r.Ref(), r.Raw, r.own) {
+				t.Fatalf("%s: not read by the combined reader", r.Ref())
+			}
+		}
+	}
+	for _, s := range []string{`{"period":null,"serviceProvider":null}`, `{"period":{},"recordedDate":"2020","Status":"x"}`,
+		`{"period":{"start":"a"},"period":{"start":"b"}}`, `{"RecordedDate":"x"}`, `{"SERVICEPROVIDER":{}}`, `{"Period":{}}`, `{"serviceProvider":{"reference":"a"},"custodian":{"reference":"b"},"author":[{"display":"c"}]}`} {
+		sameEncounterOwn(t, s, []byte(s), nil)
+	}
 }
 
 func TestFastDecodeAgreesWithGenericDecode(t *testing.T) {

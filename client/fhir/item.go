@@ -301,19 +301,27 @@ func socialCareProfile(profiles []string) bool {
 //     created, effective, occurrence, period.start…) with RecordedText as written; else the
 //     Provenance resource's recorded; else meta.lastUpdated, marked ServerUpdated.
 func (m *mapper) item(r Resource, d *domainResource, facts itemFacts) record.Item {
+	return m.itemOwn(r, d, facts, false)
+}
+
+// itemOwn is item; ownRead: m.own already holds the resource's own facts (read with the
+// resource itself).
+func (m *mapper) itemOwn(r Resource, d *domainResource, facts itemFacts, ownRead bool) record.Item {
 	p := record.Provenance{Backend: m.src.Backend, Domain: m.src.Domain, Resource: r.Ref()}
 	own := &m.own
-	*own = ownFacts{}
-	// Best effort: what does not decode stays empty. Read from the members the bundle
-	// decode set aside when there are (the same members, so the same result), else from
-	// the whole resource.
-	data := r.own
-	if data == nil {
-		data = r.Raw
-	}
-	if !decodeOwnFactsFast(data, own) {
+	if !ownRead {
 		*own = ownFacts{}
-		_ = unmarshal(data, own)
+		// Best effort: what does not decode stays empty. Read from the members the bundle
+		// decode set aside when there are (the same members, so the same result), else
+		// from the whole resource.
+		data := r.own
+		if data == nil {
+			data = r.Raw
+		}
+		if !decodeOwnFactsFast(data, own) {
+			*own = ownFacts{}
+			_ = unmarshal(data, own)
+		}
 	}
 	if facts.author == nil {
 		facts.author = own.author()

@@ -62,7 +62,13 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	// mapped from it keeps a pointer into it, only its strings.
 	e := &m.enc
 	*e = encounterRes{}
-	if !decodeEncounterFastID(r.Raw, r.ID, e) {
+	// Its own facts (item's) in the same pass where the hand-written reader reads both.
+	m.own = ownFacts{}
+	ownRead := decodeEncounterOwnFast(r.Raw, r.ID, e, &m.own)
+	if !ownRead {
+		*e = encounterRes{}
+	}
+	if !ownRead && !decodeEncounterFastID(r.Raw, r.ID, e) {
 		*e = encounterRes{}
 		if err := decodeAs(r, e); err != nil {
 			m.warn("%s; skipped", err)
@@ -73,7 +79,7 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 		return record.Encounter{}, false
 	}
 	enc := record.Encounter{
-		Item: m.item(r, &e.domainResource, itemFacts{}), Type: e.Type.Label(), Status: e.Status,
+		Item: m.itemOwn(r, &e.domainResource, itemFacts{}, ownRead), Type: e.Type.Label(), Status: e.Status,
 		Period: m.period(r, "period", &e.Period), Reason: firstNonEmpty(e.ReasonCode.Label(), e.Reason.Label()),
 	}
 	if e.Class != nil {
