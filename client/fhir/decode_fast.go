@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"math/bits"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -59,65 +58,6 @@ func getFastReader(data []byte) *fastReader {
 func putFastReader(f *fastReader) {
 	f.data = nil
 	fastReaderPool.Put(f)
-}
-
-// makeString is string(b), from the cache when b was read lately (the hash is that of
-// the generic decode's cache: fixed-width prefix and suffix, so constant time).
-func (f *fastReader) makeString(b []byte) string {
-	if len(b) < 2 || len(b) > 256 {
-		return string(b)
-	}
-	i := strSlot(b)
-	if s := f.strs[i]; s == string(b) {
-		return s
-	}
-	s := string(b)
-	f.strs[i] = s
-	return s
-}
-
-// remember puts s in the cache of strings read lately: a string the caller knows the
-// resource holds (its id) is then not allocated again when read.
-func (f *fastReader) remember(s string) {
-	if len(s) >= 2 && len(s) <= 256 {
-		f.strs[strSlot(s)] = s
-	}
-}
-
-// strSlot is where makeString caches b (2 to 256 bytes).
-func strSlot[S ~string | ~[]byte](b S) uint32 {
-	var h uint32
-	switch n := len(b); {
-	case n >= 8:
-		lo, hi := le64(b, 0), le64(b, n-8)
-		h = hash64(uint32(lo), uint32(lo>>32)) ^ hash64(uint32(hi), uint32(hi>>32))
-	case n >= 4:
-		h = hash64(le32(b, 0), le32(b, n-4))
-	default:
-		h = hash64(uint32(b[0])|uint32(b[1])<<8, uint32(b[n-2])|uint32(b[n-1])<<8)
-	}
-	return h % 256
-}
-
-// le64 and le32 are the little-endian numbers in the eight and four bytes of b from i.
-func le64[S ~string | ~[]byte](b S, i int) uint64 {
-	b = b[i : i+8]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
-}
-
-func le32[S ~string | ~[]byte](b S, i int) uint32 {
-	b = b[i : i+4]
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-}
-
-func hash64(lo, hi uint32) uint32 {
-	const prime3, prime4, prime5 = 0xc2b2ae3d, 0x27d4eb2f, 0x165667b1
-	h := prime5 + uint32(8)
-	h += lo * prime3
-	h = bits.RotateLeft32(h, 17) * prime4
-	h += hi * prime3
-	return bits.RotateLeft32(h, 17) * prime4
 }
 
 // peek returns the next byte that is not white space (0 at the end).
@@ -185,83 +125,6 @@ func (f *fastReader) object(fields []string, member func(name []byte) (known, ok
 		}
 	}
 	return f.close()
-}
-
-// scanString reads the string that starts at f.pos ('"' there) and returns it with its
-// quotes; plain is false when it has escapes or non-ASCII bytes.
-func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
-	d, i := f.data, f.pos+1
-	plain = true
-	for i < len(d) {
-		// The run of plain bytes first: eight at a time while no byte of the eight may be
-		// other than plain, then one table look-up each.
-		for i+8 <= len(d) && !mayBeSpecial(le64(d, i)) {
-			i += 8
-		}
-		for i < len(d) && plainStringByte[d[i]] {
-			i++
-		}
-		if i >= len(d) {
-			break
-		}
-		c := d[i]
-		switch {
-		case c == '"':
-			quoted, f.pos = d[f.pos:i+1], i+1
-			return quoted, plain, true
-		case c < 0x20:
-			return nil, false, false
-		case c == '\\':
-			plain = false
-			if i+1 >= len(d) {
-				return nil, false, false
-			}
-			switch d[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(d) || !isHex4(d[i+2:i+6]) {
-					return nil, false, false
-				}
-				i += 6
-			default:
-				return nil, false, false
-			}
-			continue
-		case c >= 0x80:
-			plain = false
-		}
-		i++
-	}
-	return nil, false, false
-}
-
-// mayBeSpecial reports whether one of the eight bytes of v is not a plain string byte (a
-// control byte, the quote, the backslash or a byte past ASCII): each test below is exact
-// as a whole (nonzero exactly when some byte is so), so no such byte is ever skipped.
-func mayBeSpecial(v uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	control := (v - 0x20*ones) & ^v & highs // a byte below 0x20 (no byte is past 0x7f here)
-	return v&highs != 0 || control != 0 || hasZero(v^('"'*ones)) != 0 || hasZero(v^('\\'*ones)) != 0
-}
-
-// plainStringByte marks the bytes a string may hold as they are: printable ASCII but the
-// quote and the backslash.
-var plainStringByte = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-func isHex4(b []byte) bool {
-	for _, c := range b {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // name reads a member name and its colon, the name without its quotes; false for
