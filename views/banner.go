@@ -70,10 +70,15 @@ func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now ti
 // encounter to know whether one is restricted.
 type Facts struct {
 	AnyRestricted bool // some item of some section is restricted
+	// WithheldByObjection: some item is withheld because the person objected to sharing
+	// (the reveal key then offers to break the glass).
+	WithheldByObjection bool
 }
 
-// RecordFacts walks rec once for its Facts.
-func RecordFacts(rec *record.Record) Facts { return Facts{AnyRestricted: anyRestricted(rec)} }
+// RecordFacts walks rec for its Facts.
+func RecordFacts(rec *record.Record) Facts {
+	return Facts{AnyRestricted: anyRestricted(rec), WithheldByObjection: rec.WithheldByObjection()}
+}
 
 // BannerWith is Banner with the record's Facts already known.
 func BannerWith(rec *record.Record, facts Facts, v vocab.Vocabulary, st Styles, width int, now time.Time) string {
