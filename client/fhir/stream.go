@@ -31,10 +31,17 @@ func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 //
 // Each entry's Raw is a slice of the bytes read (no copy per resource), so the memory a
 // page needs is its size plus the decoded values. The caller does not close r.
-func DecodeBundle(r io.Reader, limit int64) (*Bundle, error) {
+func DecodeBundle(r io.Reader, limit int64) (*Bundle, error) { return DecodeBundleNext(r, limit, nil) }
+
+// DecodeBundleNext is DecodeBundle telling onNext (when not nil) the page's next link as
+// soon as Bundle.link has been read, before the entries that usually follow it, so that the
+// caller can ask for the next page while this one is still read. It is a hint: the Bundle
+// returned is what counts (a second link member, or a Bundle that is not well-formed and is
+// read again, may say otherwise).
+func DecodeBundleNext(r io.Reader, limit int64, onNext func(url string)) (*Bundle, error) {
 	sp := &spool{r: r, limit: limit}
 	dec := jsontext.NewDecoder(sp, decOpts)
-	if b, ok := fastBundle(dec, sp.slice); ok {
+	if b, ok := fastBundle(dec, sp.slice, onNext); ok {
 		for i, w := range b.Warnings {
 			b.Warnings[i] = clean(w)
 		}
