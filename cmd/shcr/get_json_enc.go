@@ -135,12 +135,12 @@ func (w *itemWriter) timeOmitZero(b []byte, d int, name string, t time.Time) []b
 		return b
 	}
 	b = append(w.key(b, d, name), '"')
-	b, err := t.AppendText(b)
-	if err != nil {
+	tb, err := t.AppendText(b)
+	if err != nil { // what b holds is dropped with the item
 		w.bad = true
 		return b
 	}
-	return append(b, '"')
+	return append(tb, '"')
 }
 
 // strings writes a list of strings: null when nil (unless omitted as empty).
