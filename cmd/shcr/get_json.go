@@ -58,6 +58,9 @@ type orderedSections struct {
 	vals []reflect.Value // a slice of rec.Sections
 }
 
+// MarshalJSONTo is the generic path: writeJSON marshals the frame with no sections (it
+// writes "{}") and writes them by hand; the tests marshal whole documents with it, the
+// writer before the hand one, to hold the two to the same bytes.
 func (o orderedSections) MarshalJSONTo(enc *jsontext.Encoder) error {
 	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
 		return err

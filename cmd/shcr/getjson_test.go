@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -92,6 +94,21 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// writeJSONGeneric is the writer before the hand-written one: json v2 over the whole
+// document, the sections through orderedSections.MarshalJSONTo.
+func writeJSONGeneric(t testing.TB, rec *record.Record, found bool, sections []record.Section) []byte {
+	t.Helper()
+	doc, err := buildJSON(rec, found, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := jsonv2.MarshalWrite(&buf, doc, getJSONOptions); err != nil {
+		t.Fatal(err)
+	}
+	return append(buf.Bytes(), '\n')
 }
 
 // fill sets every field of v (a pointer) to a random value: strings with characters that
@@ -207,6 +224,9 @@ func TestWriteJSONOnePassMatchesOldWriter(t *testing.T) {
 				at++
 			}
 			t.Fatalf("record %d: output differs at byte %d:\ngot  …%s\nwant …%s", i, at, excerpt(g, at), excerpt(w, at))
+		}
+		if generic := writeJSONGeneric(t, recp, found, sections); !bytes.Equal(got.Bytes(), generic) {
+			t.Fatalf("record %d: output differs from the generic marshal of the whole document", i)
 		}
 	}
 	var paths []string
