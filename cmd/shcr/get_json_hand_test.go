@@ -285,3 +285,21 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.writes++
 	return c.buf.Write(p)
 }
+
+// FuzzAppendJSONString: the hand writer's strings are encoding/json's (HTML escaped,
+// U+2028 and U+2029 escaped, each invalid UTF-8 byte as \ufffd) for any bytes.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `quote " and \ back`, "<b>&amp;</b>", "line\nbreak\ttab\b\f\r", "é ü 漢字", "\u2028\u2029",
+		"bad \xff utf8", "\x01ctl\x1f\x7f", "\xed\xa0\x80 surrogate", "\xf4\x90\x80\x80 past U+10FFFF", "\xe2\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); string(got[1:]) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got[1:], want)
+		}
+	})
+}
