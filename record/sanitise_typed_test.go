@@ -143,6 +143,49 @@ func sharing(res, src reflect.Value, paths bool) []string {
 	return out
 }
 
+// differences lists where a (the typed walk's result) and b (the reflective walk's) differ.
+func differences(a, b reflect.Value, path string) []string {
+	switch a.Kind() {
+	case reflect.String:
+		if a.String() != b.String() {
+			return []string{fmt.Sprintf("%s: %q against %q", path, a.String(), b.String())}
+		}
+	case reflect.Struct:
+		var out []string
+		for i := range a.NumField() {
+			if f := a.Type().Field(i); f.IsExported() {
+				out = append(out, differences(a.Field(i), b.Field(i), path+"."+f.Name)...)
+			}
+		}
+		return out
+	case reflect.Slice, reflect.Pointer, reflect.Map:
+		if a.IsNil() != b.IsNil() || a.Kind() != reflect.Pointer && a.Len() != b.Len() {
+			return []string{path + ": nil or length differs"}
+		}
+		switch a.Kind() {
+		case reflect.Slice:
+			var out []string
+			for i := range a.Len() {
+				out = append(out, differences(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i))...)
+			}
+			return out
+		case reflect.Pointer:
+			if !a.IsNil() {
+				return differences(a.Elem(), b.Elem(), path)
+			}
+		case reflect.Map:
+			if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+				return []string{path + ": maps differ"}
+			}
+		}
+	default:
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			return []string{path + ": differs"}
+		}
+	}
+	return nil
+}
+
 // checkTypedMatchesReflection sanitises v with Sanitised (the typed walk) and with the
 // reflective walk and requires the same value, the same sharing with v, and v unchanged
 // (against twin, built the same way).
@@ -151,7 +194,7 @@ func checkTypedMatchesReflection[T any](t *testing.T, what string, v, twin T) (c
 	got := Sanitised(v)
 	want := sanitisedByReflection(v)
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s: the typed walk gives\n%+v\nthe reflective walk\n%+v", what, got, want)
+		t.Errorf("%s: the typed walk and the reflective walk differ: %s", what, strings.Join(differences(reflect.ValueOf(got), reflect.ValueOf(want), ""), "; "))
 		return
 	}
 	if !slices.Equal(sharing(reflect.ValueOf(got), reflect.ValueOf(v), false), sharing(reflect.ValueOf(want), reflect.ValueOf(v), false)) {
