@@ -194,7 +194,7 @@ func checkTypedMatchesReflection[T any](t *testing.T, what string, v, twin T) (c
 	got := Sanitised(v)
 	want := sanitisedByReflection(v)
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s: the typed walk (record/sanitise_typed.go, sanitise_items.go: is the field in it?) and the reflective walk differ: %s",
+		t.Errorf("%s: the typed walk (record/sanitise_typed.go, sanitise_items.go, sanitise_status.go: is the field in it?) and the reflective walk differ: %s",
 			what, strings.Join(differences(reflect.ValueOf(got), reflect.ValueOf(want), ""), "; "))
 		return false, false
 	}
