@@ -208,4 +208,7 @@ func TestGatherHoldsOneCopyOfASharedItem(t *testing.T) {
 	if len(enc) != 1 || enc[0].Provenance.Backend != "b00" || len(enc[0].AlsoFrom) != 49 || enc[0].AlsoFrom[0].Backend != "b01" || enc[0].AlsoFrom[48].Backend != "b49" {
 		t.Fatalf("got %+v", enc)
 	}
+	if c := cap(enc[0].AlsoFrom); c > 49+49/4+4 {
+		t.Errorf("room for %d provenances kept for 49", c)
+	}
 }
