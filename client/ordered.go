@@ -25,21 +25,24 @@ type orderedMerge struct {
 }
 
 func newOrderedMerge(rec *record.Record, names []string) *orderedMerge {
-	m := &orderedMerge{rec: rec, gather: record.NewGather(), rank: make(map[string]int, len(names)), done: make([]bool, len(names)), held: make([][]record.Part, len(names))}
+	m := &orderedMerge{rec: rec, gather: record.NewGather(rec), rank: make(map[string]int, len(names)), done: make([]bool, len(names)), held: make([][]record.Part, len(names))}
 	for i, n := range names {
 		m.rank[n] = i
 	}
 	return m
 }
 
-// part gathers p's item lists, and merges the rest now if its back end is the first one not
-// finished (or is not a configured back end: the national services' identity parts), else
-// holds it.
+// part gathers p's item lists (into the record: a part of a back end that is not
+// configured, the national services' identity parts, as if it were configured first), and
+// merges the rest now if its back end is the first one not finished (or is not a
+// configured back end), else holds it.
 func (m *orderedMerge) part(p record.Part) {
 	i, ok := m.rank[p.Backend]
+	rank := 0 // not a configured back end: first
 	if ok {
-		m.gather.Add(&p, i)
+		rank = i + 1
 	}
+	m.gather.Add(&p, rank)
 	if !ok || i <= m.next {
 		m.rec.Merge(p)
 		return
@@ -79,5 +82,5 @@ func (m *orderedMerge) close() {
 		m.flush(i)
 	}
 	m.next = len(m.done)
-	m.gather.Into(m.rec)
+	m.gather.Done()
 }

@@ -10,16 +10,19 @@ import (
 // build from the same parts taken in configuration order (every part of the first back end,
 // then of the second, …; each back end's parts in the order they came): the same items, led
 // by the same back end, AlsoFrom in the same order, lists in the same order. It folds each
-// part's items as they come, so an open from many back ends holds one copy of an item that
-// they all report, not a copy per back end until the earlier back ends have finished.
+// part's items into the record's lists as they come, so an open from many back ends holds
+// one copy of an item that they all report, not a copy per back end until the earlier back
+// ends have finished.
 //
 // Only lists whose items are recognised by key alone are gathered (not next of kin, which
 // recognises a contact by its content too); Add leaves the rest of a part to be merged in
 // order as before. Where an item says more than a key (another identifier, provenance of a
 // back end other than its part's), the list is instead kept item by item and merged in
-// configuration order at the end, as Merge would, so the result is always the same.
+// configuration order by Done, as Merge would, so the result is always the same. Until Done
+// the gathered lists are in arrival order, their Restricted not yet final.
 // Not safe for concurrent use.
 type Gather struct {
+	rec   *Record
 	lists []gatherList
 	parts []int32 // parts seen per back end rank
 }
@@ -28,20 +31,22 @@ type Gather struct {
 type gatherList interface {
 	// add takes the list out of s: the items of part number part of the back end ranked rank.
 	add(s *SectionsData, backend string, rank, part int32)
-	// into merges what was gathered into dst's list.
-	into(dst *SectionsData)
+	// done puts the list in order.
+	done()
 }
 
 // gatherable is a sectionList that can be gathered: gatherer is nil where it cannot.
-type gatherable interface{ gatherer() gatherList }
+type gatherable interface {
+	gatherer(dst *SectionsData) gatherList
+}
 
-// NewGather starts gathering the lists of one open.
-func NewGather() *Gather {
-	g := &Gather{}
+// NewGather starts gathering the lists of one open into r.
+func NewGather(r *Record) *Gather {
+	g := &Gather{rec: r}
 	for _, d := range sectionTable {
 		for _, l := range d.lists {
 			if gl, ok := l.(gatherable); ok {
-				if it := gl.gatherer(); it != nil {
+				if it := gl.gatherer(&r.Sections); it != nil {
 					g.lists = append(g.lists, it)
 				}
 			}
@@ -50,8 +55,9 @@ func NewGather() *Gather {
 	return g
 }
 
-// Add takes the gathered lists out of p (they are nil in p afterwards), a part of the back
-// end ranked rank in the configuration (0 first). The rest of p is for Merge, in order.
+// Add takes the gathered lists out of p (they are nil in p afterwards) into the record: p
+// is a part of the back end ranked rank in the configuration (0 first). The rest of p is
+// for Merge, in order.
 func (g *Gather) Add(p *Part, rank int) {
 	for len(g.parts) <= rank {
 		g.parts = append(g.parts, 0)
@@ -63,47 +69,48 @@ func (g *Gather) Add(p *Part, rank int) {
 	}
 }
 
-// Into merges everything gathered into r. Call it once, after the last Add and after the
-// parts' other content has been merged.
-func (g *Gather) Into(r *Record) {
+// Done puts the gathered lists in the order (and with the Restricted) Merge would have given
+// them. Call it once, after the last Add.
+func (g *Gather) Done() {
 	for _, l := range g.lists {
-		l.into(&r.Sections)
+		l.done()
 	}
 	g.lists = nil
 }
 
-func (l itemList[T, PT]) gatherer() gatherList {
+func (l itemList[T, PT]) gatherer(dst *SectionsData) gatherList {
 	if l.same != nil || l.fold != nil {
 		return nil
 	}
-	return &itemGather[T, PT]{get: l.get, index: map[string]int32{}}
+	return &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}}
 }
 
-// itemGather gathers one list. While every item is plain (keyed by Key alone), items with
-// one key form a group: the lead is the item that comes first in configuration order (the
-// earliest back end, then its earliest item), AlsoFrom the first provenance of every other
-// back end, in configuration order. members remembers every item gathered (its back end,
-// part and place) so that the list can still be merged item by item, in order (replay),
-// if a later item turns out not to be plain; an item that cannot be rebuilt from its
-// group's lead (another content, or a second item of a back end in a group) is kept whole.
+// itemGather gathers one list into the record's (dst's). While every item is plain (keyed
+// by Key alone), items with one key form a group, one item in the list: the lead, the item
+// that comes first in configuration order (the earliest back end, then its earliest item),
+// with AlsoFrom the first provenance of every other back end, in configuration order; meta
+// has the group's ranks, beside the list. members remembers every item gathered (its back
+// end, part and place) so that the list can still be merged item by item, in order
+// (replay), if a later item turns out not to be plain; an item its group's lead cannot
+// rebuild (another content, or a back end's second item in a group) is kept whole.
 type itemGather[T any, PT interface {
 	*T
 	keyed
 }] struct {
 	get     func(*SectionsData) *[]T
-	index   map[string]int32 // key → group
-	groups  []group[T]
+	dst     *SectionsData
+	started bool
+	index   map[string]int32 // key → group (its place in the list)
+	meta    []groupMeta
 	members []member[T]
 	seq     []int32 // items seen per back end rank
 	replay  []rawItem[T]
 	replays bool // the list is kept item by item (replay), not in groups
 }
 
-type group[T any] struct {
-	lead     T       // AlsoFrom: the other back ends' first provenance, in rank order
-	leadRank int32   // the lead's back end rank and its place among that back end's items
-	leadSeq  int32   //
-	alsoRank []int32 // the rank of each of lead's AlsoFrom
+type groupMeta struct {
+	leadRank, leadSeq int32   // the lead's back end rank and its place among that back end's items
+	alsoRank          []int32 // the rank of each of the lead's AlsoFrom
 }
 
 type member[T any] struct {
@@ -130,6 +137,12 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 	if len(items) == 0 {
 		return
 	}
+	if !g.started {
+		g.started = true
+		if len(*g.get(g.dst)) > 0 {
+			g.replays = true // the list holds items from elsewhere: Done merges onto them
+		}
+	}
 	for len(g.seq) <= int(rank) {
 		g.seq = append(g.seq, 0)
 	}
@@ -150,50 +163,52 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 
 // fold adds a plain item to its group (or starts one).
 func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
+	list := g.get(g.dst)
 	ai := PT(a).item()
 	m := member[T]{rank: rank, part: part, seq: seq, restricted: ai.Restricted}
 	gi, ok := g.index[ai.Key]
 	if !ok || ai.Key == "" {
-		m.group = int32(len(g.groups))
+		m.group = int32(len(*list))
 		if ai.Key != "" {
 			g.index[ai.Key] = m.group
 		}
-		g.groups = append(g.groups, group[T]{lead: *a, leadRank: rank, leadSeq: seq})
+		*list = append(*list, *a)
+		g.meta = append(g.meta, groupMeta{leadRank: rank, leadSeq: seq})
 		g.members = append(g.members, m)
 		return
 	}
 	m.group = gi
-	gr := &g.groups[gi]
-	lead := PT(&gr.lead).item()
+	gm, lead := &g.meta[gi], &(*list)[gi]
+	li := PT(lead).item()
 	switch {
-	case rank == gr.leadRank:
+	case rank == gm.leadRank:
 		m.whole = ptr(*a) // the lead's back end again: Merge drops it, a replay needs it
-	case rank > gr.leadRank:
-		at, found := slices.BinarySearch(gr.alsoRank, rank)
+	case rank > gm.leadRank:
+		at, found := slices.BinarySearch(gm.alsoRank, rank)
 		if found {
 			m.whole = ptr(*a) // this back end's second item in the group
 			break
 		}
-		gr.alsoRank = slices.Insert(gr.alsoRank, at, rank)
-		lead.AlsoFrom = slices.Insert(growGently(lead.AlsoFrom), at, ai.Provenance)
-		if !sameBody[T, PT](a, &gr.lead) {
+		gm.alsoRank = slices.Insert(gm.alsoRank, at, rank)
+		li.AlsoFrom = slices.Insert(growGently(li.AlsoFrom), at, ai.Provenance)
+		if !sameBody[T, PT](a, lead) {
 			m.whole = ptr(*a)
 		}
 	default: // an earlier back end's: it takes the lead
-		if !sameBody[T, PT](a, &gr.lead) {
+		if !sameBody[T, PT](a, lead) {
 			// The members rebuilt from the old lead would be lost: keep the list item by item.
 			m.whole = ptr(*a)
 			g.members = append(g.members, m)
 			g.toReplay()
 			return
 		}
-		also := append(growGently(lead.AlsoFrom), Provenance{})
+		also := append(growGently(li.AlsoFrom), Provenance{})
 		copy(also[1:], also)
-		also[0] = lead.Provenance
-		gr.alsoRank = slices.Insert(gr.alsoRank, 0, gr.leadRank)
-		gr.lead = *a
-		PT(&gr.lead).item().AlsoFrom = also
-		gr.leadRank, gr.leadSeq = rank, seq
+		also[0] = li.Provenance
+		gm.alsoRank = slices.Insert(gm.alsoRank, 0, gm.leadRank)
+		*lead = *a
+		li.AlsoFrom = also
+		gm.leadRank, gm.leadSeq = rank, seq
 	}
 	g.members = append(g.members, m)
 }
@@ -227,31 +242,34 @@ func sameBody[T any, PT interface {
 }
 
 // toReplay turns the groups back into the items they were made of, each with its back end,
-// part and place, so that into merges them one by one in configuration order.
+// part and place, so that Done merges them one by one in configuration order.
 func (g *itemGather[T, PT]) toReplay() {
 	g.replays = true
+	list := g.get(g.dst)
 	g.replay = slices.Grow(g.replay, len(g.members))
 	for _, m := range g.members {
 		var it T
 		if m.whole != nil {
 			it = *m.whole
 		} else {
-			gr := &g.groups[m.group]
-			it = gr.lead
-			lead, ii := PT(&gr.lead).item(), PT(&it).item()
+			gm, lead := &g.meta[m.group], &(*list)[m.group]
+			it = *lead
+			ii := PT(&it).item()
 			ii.AlsoFrom, ii.Restricted = nil, m.restricted
-			if m.rank != gr.leadRank {
-				at, _ := slices.BinarySearch(gr.alsoRank, m.rank)
-				ii.Provenance = lead.AlsoFrom[at]
+			if m.rank != gm.leadRank {
+				at, _ := slices.BinarySearch(gm.alsoRank, m.rank)
+				ii.Provenance = PT(lead).item().AlsoFrom[at]
 			}
 		}
 		g.replay = append(g.replay, rawItem[T]{rank: m.rank, part: m.part, seq: m.seq, item: it})
 	}
-	g.groups, g.members, g.index = nil, nil, nil
+	clear(*list)
+	*list = (*list)[:0]
+	g.meta, g.members, g.index = nil, nil, nil
 }
 
-func (g *itemGather[T, PT]) into(dst *SectionsData) {
-	d := g.get(dst)
+func (g *itemGather[T, PT]) done() {
+	d := g.get(g.dst)
 	if g.replays {
 		slices.SortStableFunc(g.replay, func(a, b rawItem[T]) int {
 			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.part, b.part), cmp.Compare(a.seq, b.seq))
@@ -271,30 +289,27 @@ func (g *itemGather[T, PT]) into(dst *SectionsData) {
 	}
 	// Restricted as Merge leaves it: the lead's own, or any other back end's item's.
 	for _, m := range g.members {
-		if gr := &g.groups[m.group]; m.restricted && m.rank != gr.leadRank {
-			PT(&gr.lead).item().Restricted = true
+		if m.restricted && m.rank != g.meta[m.group].leadRank {
+			PT(&(*d)[m.group]).item().Restricted = true
 		}
 	}
-	g.members = nil
-	order := make([]int32, len(g.groups))
+	g.members, g.index = nil, nil
+	before := func(a, b *groupMeta) int {
+		return cmp.Or(cmp.Compare(a.leadRank, b.leadRank), cmp.Compare(a.leadSeq, b.leadSeq))
+	}
+	if slices.IsSortedFunc(g.meta, func(a, b groupMeta) int { return before(&a, &b) }) {
+		g.meta = nil
+		return // in order already: one back end, or back ends that answered in turn
+	}
+	order := make([]int32, len(g.meta))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int {
-		ga, gb := &g.groups[a], &g.groups[b]
-		return cmp.Or(cmp.Compare(ga.leadRank, gb.leadRank), cmp.Compare(ga.leadSeq, gb.leadSeq))
-	})
-	out := make([]T, 0, len(order))
-	for _, i := range order {
-		out = append(out, g.groups[i].lead)
+	slices.SortFunc(order, func(a, b int32) int { return before(&g.meta[a], &g.meta[b]) })
+	out := make([]T, len(order), cap(*d))
+	for i, j := range order {
+		out[i] = (*d)[j]
 	}
-	g.groups, g.index = nil, nil
-	if len(*d) == 0 {
-		if cap(*d) >= len(out) {
-			out = append(*d, out...) // into the room a loading status reserved
-		}
-		*d = out
-		return
-	}
-	*d = mergeItems[T, PT](*d, out, nil, nil)
+	*d = out
+	g.meta = nil
 }

@@ -92,7 +92,7 @@ func (c gatherCase) inOrder() *Record {
 // was kept item by item.
 func (c gatherCase) gathered() (*Record, bool) {
 	r := &Record{}
-	g := NewGather()
+	g := NewGather(r)
 	rest := make([][]Part, len(c.parts))
 	for _, p := range c.arrival {
 		p = cloneParts(p)
@@ -114,7 +114,7 @@ func (c gatherCase) gathered() (*Record, bool) {
 			replayed = e.replays
 		}
 	}
-	g.Into(r)
+	g.Done()
 	return r, replayed
 }
 
@@ -181,7 +181,8 @@ func TestGatherIsMergeInConfigurationOrder(t *testing.T) {
 // An item that fifty back ends report is held once while gathering: the other back ends'
 // copies leave only their provenance (and a small note of where they came).
 func TestGatherHoldsOneCopyOfASharedItem(t *testing.T) {
-	g := NewGather()
+	r := &Record{}
+	g := NewGather(r)
 	for rank := 49; rank >= 0; rank-- { // the last configured answers first
 		name := fmt.Sprintf("b%02d", rank)
 		p := Part{Backend: name, Sections: SectionsData{Encounters: []Encounter{
@@ -194,16 +195,15 @@ func TestGatherHoldsOneCopyOfASharedItem(t *testing.T) {
 			e = x
 		}
 	}
-	if e.replays || len(e.groups) != 1 {
-		t.Fatalf("kept item by item %v, %d groups: want one group", e.replays, len(e.groups))
+	if e.replays || len(r.Sections.Encounters) != 1 {
+		t.Fatalf("kept item by item %v, %d groups: want one group", e.replays, len(r.Sections.Encounters))
 	}
 	for _, m := range e.members {
 		if m.whole != nil {
 			t.Fatalf("a copy from rank %d was kept whole", m.rank)
 		}
 	}
-	r := &Record{}
-	g.Into(r)
+	g.Done()
 	enc := r.Sections.Encounters
 	if len(enc) != 1 || enc[0].Provenance.Backend != "b00" || len(enc[0].AlsoFrom) != 49 || enc[0].AlsoFrom[0].Backend != "b01" || enc[0].AlsoFrom[48].Backend != "b49" {
 		t.Fatalf("got %+v", enc)
