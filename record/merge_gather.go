@@ -82,17 +82,18 @@ func (l itemList[T, PT]) gatherer(dst *SectionsData) gatherList {
 	if l.same != nil || l.fold != nil {
 		return nil
 	}
-	return &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}}
+	return &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}, also: map[int32][]int32{}}
 }
 
 // itemGather gathers one list into the record's (dst's). While every item is plain (keyed
 // by Key alone), items with one key form a group, one item in the list: the lead, the item
 // that comes first in configuration order (the earliest back end, then its earliest item),
 // with AlsoFrom the first provenance of every other back end, in configuration order; meta
-// has the group's ranks, beside the list. members remembers every item gathered (its back
-// end, part and place) so that the list can still be merged item by item, in order
-// (replay), if a later item turns out not to be plain; an item its group's lead cannot
-// rebuild (another content, or a back end's second item in a group) is kept whole.
+// has the lead's back end, part and place, beside the list, and also the ranks of its
+// AlsoFrom. members remembers every other item gathered (its back end, part and place) so
+// that the list can still be merged item by item, in order (replay), if a later item turns
+// out not to be plain; an item its group's lead cannot rebuild (another content, or a back
+// end's second item in a group) is kept whole. One back end's items make no members.
 type itemGather[T any, PT interface {
 	*T
 	keyed
@@ -102,6 +103,7 @@ type itemGather[T any, PT interface {
 	started bool
 	index   map[string]int32 // key → group (its place in the list)
 	meta    []groupMeta
+	also    map[int32][]int32 // group → the rank of each of its lead's AlsoFrom
 	members []member[T]
 	seq     []int32 // items seen per back end rank
 	replay  []rawItem[T]
@@ -109,8 +111,7 @@ type itemGather[T any, PT interface {
 }
 
 type groupMeta struct {
-	leadRank, leadSeq int32   // the lead's back end rank and its place among that back end's items
-	alsoRank          []int32 // the rank of each of the lead's AlsoFrom
+	leadRank, leadPart, leadSeq int32 // the lead's back end rank, part, and place among that back end's items
 }
 
 type member[T any] struct {
@@ -165,31 +166,29 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 	list := g.get(g.dst)
 	ai := PT(a).item()
-	m := member[T]{rank: rank, part: part, seq: seq, restricted: ai.Restricted}
 	gi, ok := g.index[ai.Key]
 	if !ok || ai.Key == "" {
-		m.group = int32(len(*list))
 		if ai.Key != "" {
-			g.index[ai.Key] = m.group
+			g.index[ai.Key] = int32(len(*list))
 		}
 		*list = append(*list, *a)
-		g.meta = append(g.meta, groupMeta{leadRank: rank, leadSeq: seq})
-		g.members = append(g.members, m)
+		g.meta = append(g.meta, groupMeta{leadRank: rank, leadPart: part, leadSeq: seq})
 		return
 	}
-	m.group = gi
+	m := member[T]{group: gi, rank: rank, part: part, seq: seq, restricted: ai.Restricted}
 	gm, lead := &g.meta[gi], &(*list)[gi]
 	li := PT(lead).item()
 	switch {
 	case rank == gm.leadRank:
 		m.whole = ptr(*a) // the lead's back end again: Merge drops it, a replay needs it
 	case rank > gm.leadRank:
-		at, found := slices.BinarySearch(gm.alsoRank, rank)
+		ranks := g.also[gi]
+		at, found := slices.BinarySearch(ranks, rank)
 		if found {
 			m.whole = ptr(*a) // this back end's second item in the group
 			break
 		}
-		gm.alsoRank = slices.Insert(gm.alsoRank, at, rank)
+		g.also[gi] = slices.Insert(ranks, at, rank)
 		li.AlsoFrom = slices.Insert(growGently(li.AlsoFrom), at, ai.Provenance)
 		if !sameBody[T, PT](a, lead) {
 			m.whole = ptr(*a)
@@ -202,13 +201,16 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 			g.toReplay()
 			return
 		}
+		// The old lead is a member now (its provenance first in AlsoFrom), a the lead.
+		g.members = append(g.members, member[T]{group: gi, rank: gm.leadRank, part: gm.leadPart, seq: gm.leadSeq, restricted: li.Restricted})
 		also := append(growGently(li.AlsoFrom), Provenance{})
 		copy(also[1:], also)
 		also[0] = li.Provenance
-		gm.alsoRank = slices.Insert(gm.alsoRank, 0, gm.leadRank)
+		g.also[gi] = slices.Insert(g.also[gi], 0, gm.leadRank)
 		*lead = *a
 		li.AlsoFrom = also
-		gm.leadRank, gm.leadSeq = rank, seq
+		*gm = groupMeta{leadRank: rank, leadPart: part, leadSeq: seq}
+		return
 	}
 	g.members = append(g.members, m)
 }
@@ -246,26 +248,31 @@ func sameBody[T any, PT interface {
 func (g *itemGather[T, PT]) toReplay() {
 	g.replays = true
 	list := g.get(g.dst)
-	g.replay = slices.Grow(g.replay, len(g.members))
+	g.replay = slices.Grow(g.replay, len(*list)+len(g.members))
+	for i, gm := range g.meta {
+		it := (*list)[i]
+		PT(&it).item().AlsoFrom = nil // Restricted: the lead's own, still
+		g.replay = append(g.replay, rawItem[T]{rank: gm.leadRank, part: gm.leadPart, seq: gm.leadSeq, item: it})
+	}
 	for _, m := range g.members {
 		var it T
 		if m.whole != nil {
 			it = *m.whole
 		} else {
-			gm, lead := &g.meta[m.group], &(*list)[m.group]
+			// A member rebuilt from its lead is another back end's first item in the group:
+			// its provenance is in the lead's AlsoFrom.
+			lead := &(*list)[m.group]
 			it = *lead
 			ii := PT(&it).item()
 			ii.AlsoFrom, ii.Restricted = nil, m.restricted
-			if m.rank != gm.leadRank {
-				at, _ := slices.BinarySearch(gm.alsoRank, m.rank)
-				ii.Provenance = PT(lead).item().AlsoFrom[at]
-			}
+			at, _ := slices.BinarySearch(g.also[m.group], m.rank)
+			ii.Provenance = PT(lead).item().AlsoFrom[at]
 		}
 		g.replay = append(g.replay, rawItem[T]{rank: m.rank, part: m.part, seq: m.seq, item: it})
 	}
 	clear(*list)
 	*list = (*list)[:0]
-	g.meta, g.members, g.index = nil, nil, nil
+	g.meta, g.members, g.index, g.also = nil, nil, nil, nil
 }
 
 func (g *itemGather[T, PT]) done() {
@@ -293,7 +300,7 @@ func (g *itemGather[T, PT]) done() {
 			PT(&(*d)[m.group]).item().Restricted = true
 		}
 	}
-	g.members, g.index = nil, nil
+	g.members, g.index, g.also = nil, nil, nil
 	before := func(a, b *groupMeta) int {
 		return cmp.Or(cmp.Compare(a.leadRank, b.leadRank), cmp.Compare(a.leadSeq, b.leadSeq))
 	}
