@@ -180,23 +180,23 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 	li := PT(lead).item()
 	switch {
 	case rank == gm.leadRank:
-		m.whole = ptr(*a) // the lead's back end again: Merge drops it, a replay needs it
+		m.whole = wholeCopy(*a) // the lead's back end again: Merge drops it, a replay needs it
 	case rank > gm.leadRank:
 		ranks := g.also[gi]
 		at, found := slices.BinarySearch(ranks, rank)
 		if found {
-			m.whole = ptr(*a) // this back end's second item in the group
+			m.whole = wholeCopy(*a) // this back end's second item in the group
 			break
 		}
 		g.also[gi] = slices.Insert(ranks, at, rank)
 		li.AlsoFrom = slices.Insert(growGently(li.AlsoFrom), at, ai.Provenance)
 		if !sameBody[T, PT](a, lead) {
-			m.whole = ptr(*a)
+			m.whole = wholeCopy(*a)
 		}
 	default: // an earlier back end's: it takes the lead
 		if !sameBody[T, PT](a, lead) {
 			// The members rebuilt from the old lead would be lost: keep the list item by item.
-			m.whole = ptr(*a)
+			m.whole = wholeCopy(*a)
 			g.members = append(g.members, m)
 			g.toReplay()
 			return
@@ -215,7 +215,8 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 	g.members = append(g.members, m)
 }
 
-func ptr[T any](v T) *T { return &v }
+// wholeCopy is a copy of an item, kept whole for a replay.
+func wholeCopy[T any](v T) *T { return &v }
 
 // growGently makes room for one more provenance, growing a full list by a quarter (append
 // would double it): an item fifty back ends report keeps 49 provenances of ~230 bytes, and
