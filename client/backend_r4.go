@@ -104,64 +104,6 @@ func (b *fhirBackend) answer(resp *resty.Response, what string, start time.Time)
 	return body, nil
 }
 
-// getPage performs one GET of a searchset page (with retries where safe) and decodes the
-// Bundle from the response body as it arrives (fhir.DecodeBundle: one pass, no whole-page
-// buffer first), within the response size cap. Its errors are get's and answer's, word for
-// word: a non-2xx answer, an HTML page, a body larger than the cap or cut short, and
-// malformed FHIR ("sent malformed FHIR for <what>: …").
-func (b *fhirBackend) getPage(ctx context.Context, rawURL string, q url.Values, what string) (*fhir.Bundle, error) {
-	start := time.Now()
-	req := b.http.R().SetContext(ctx).SetDoNotParseResponse(true)
-	// An answer resty will retry (429, 503) is read and closed before the next attempt, so
-	// its connection is reused; its bytes stay readable in case it is the last.
-	req.AddRetryCondition(func(resp *resty.Response, err error) bool {
-		if retryable(resp, err) && resp != nil && resp.RawResponse != nil {
-			bufferBody(resp.RawResponse, b.opts.maxBytes())
-		}
-		return false
-	})
-	if len(q) > 0 {
-		req.SetQueryParamsFromValues(q)
-	}
-	resp, err := req.Get(rawURL)
-	if resp != nil && resp.RawResponse != nil && resp.RawResponse.Body != nil {
-		defer resp.RawResponse.Body.Close()
-	}
-	if err != nil {
-		err = describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), err)
-		b.log.Debug("request failed", "resource", what, "elapsed", time.Since(start), "error", err)
-		return nil, err
-	}
-	status := resp.StatusCode()
-	ct := resp.Header().Get("Content-Type")
-	br := bufio.NewReaderSize(resp.RawResponse.Body, 4096)
-	if status < 200 || status > 299 || strings.Contains(strings.ToLower(ct), "html") || startsWithAngle(br) {
-		// Not a page to decode: read it whole (within the cap) and say why, as answer does.
-		body, rerr := io.ReadAll(io.LimitReader(br, b.opts.maxBytes()+1))
-		switch {
-		case rerr != nil:
-			return nil, describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), rerr)
-		case int64(len(body)) > b.opts.maxBytes():
-			return nil, b.tooLarge()
-		}
-		resp.SetBody(body)
-		_, err := b.answer(resp, what, start)
-		return nil, err
-	}
-	cr := &countingReader{r: br}
-	bundle, err := fhir.DecodeBundleSize(cr, b.opts.maxBytes(), resp.RawResponse.ContentLength)
-	b.log.Debug("request", "resource", what, "status", status, "bytes", cr.n, "elapsed", time.Since(start), "attempts", resp.Request.Attempt)
-	switch {
-	case err == nil:
-		return bundle, nil
-	case errors.Is(err, fhir.ErrTooLarge):
-		return nil, b.tooLarge()
-	case cr.err != nil && cr.err != io.EOF:
-		return nil, describe(b.cfg.Name, requestTimeout(ctx, b.cfg.Timeout), b.opts.maxBytes(), cr.err)
-	}
-	return nil, &Error{Backend: b.cfg.Name, Reason: "sent malformed FHIR for " + what + ": " + parseReason(err), Err: ErrMalformedFHIR}
-}
-
 // tooLarge is the error of a body larger than the cap, as describe words resty's.
 func (b *fhirBackend) tooLarge() error {
 	return describe(b.cfg.Name, 0, b.opts.maxBytes(), resty.ErrResponseBodyTooLarge)

@@ -32,7 +32,21 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q url.Values, limit int, deliver func(page []fhir.Resource, more bool, total int)) (res searchResult, err error) {
 	first := b.baseStr + "/" + resourceType
 	seen := map[string]bool{canonicalURL(first, q): true}
-	bundle, err := b.getPage(ctx, first, q, resourceType)
+	// The next page is asked for as soon as a page's next link is read (one page ahead, no
+	// more): the server prepares it while this one is decoded and handed over. A link the
+	// loop below would not follow is not asked for; a page asked ahead that is not the one
+	// the loop follows (or the search stops) is dropped.
+	var ahead *pageAhead
+	defer func() { ahead.drop() }()
+	onNext := func(link string) {
+		if ahead != nil {
+			return
+		}
+		if next, perr := b.base.Parse(link); perr == nil && origin(next) == origin(b.base) && !seen[canonicalURL(next.String(), nil)] {
+			ahead = b.askAhead(ctx, next.String())
+		}
+	}
+	bundle, err := b.read(ctx, b.ask(ctx, first, q), resourceType, onNext)
 	var (
 		read      int // entries read (matches and included)
 		total     int
@@ -95,7 +109,15 @@ func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q ur
 		}
 		deliver(page, true, total)
 		seen[canonicalURL(next.String(), nil)] = true
-		bundle, err = b.getPage(ctx, next.String(), nil, resourceType)
+		if p := ahead; p != nil && p.url == next.String() {
+			ahead = nil // reading it may ask for the one after
+			bundle, err = b.read(p.ctx, p.take(), resourceType, onNext)
+			p.cancel()
+			continue
+		}
+		ahead.drop()
+		ahead = nil
+		bundle, err = b.read(ctx, b.ask(ctx, next.String(), nil), resourceType, onNext)
 	}
 	if broken != "" {
 		broken = "back end " + b.cfg.Name + " " + broken

@@ -129,6 +129,7 @@ type sectionList interface {
 	json() string
 	count(s *SectionsData) int
 	each(s *SectionsData, sec Section, fn func(Section, *Item))
+	at(s *SectionsData, i int) *Item // the ith item (0 ≤ i < count)
 	merge(dst, add *SectionsData)
 	mask(dst, src *SectionsData, revealed func(string) bool)
 	withhold(s *SectionsData, involved, hide func(*Item) bool)
@@ -164,6 +165,8 @@ func (l itemList[T, PT]) each(s *SectionsData, sec Section, fn func(Section, *It
 	}
 }
 
+func (l itemList[T, PT]) at(s *SectionsData, i int) *Item { return PT(&(*l.get(s))[i]).item() }
+
 func (l itemList[T, PT]) merge(dst, add *SectionsData) {
 	d := l.get(dst)
 	*d = mergeItems[T, PT](*d, *l.get(add), l.same, l.fold)
@@ -177,4 +180,14 @@ func (l itemList[T, PT]) fillEmpty(s *SectionsData) {
 	if d := l.get(s); *d == nil {
 		*d = []T{}
 	}
+}
+
+// Item is the ith of the items Items(sec) lists, without listing them (nil when there is
+// no such item): the details pane of a 10,000-row table reads one item, not all of them.
+func (s *SectionsData) Item(sec Section, i int) *Item {
+	d, ok := sec.Def()
+	if !ok || i < 0 || i >= d.lists[0].count(s) {
+		return nil
+	}
+	return d.lists[0].at(s, i)
 }

@@ -46,3 +46,36 @@ func TestSectionTableCoversEverySectionsDataList(t *testing.T) {
 		t.Error("WithEmptyLists left a nil list")
 	}
 }
+
+// Item(sec, i) is Items(sec)[i] — the same item, not a copy — for every section, with the
+// care packages' referrals and orders left out as Items leaves them, and nil past the end.
+func TestItemIsItemsAt(t *testing.T) {
+	typ := reflect.TypeFor[SectionsData]()
+	var s SectionsData
+	for i := range typ.NumField() {
+		f := reflect.ValueOf(&s).Elem().Field(i)
+		if f.Kind() != reflect.Slice {
+			continue
+		}
+		f.Set(reflect.MakeSlice(f.Type(), 3+i, 3+i)) // a different length in every list
+	}
+	for _, d := range sectionTable {
+		items := s.Items(d.Key)
+		if len(items) == 0 {
+			t.Fatalf("%s: no items in the fixture", d.Key)
+		}
+		for i, want := range items {
+			if got := s.Item(d.Key, i); got != want {
+				t.Errorf("%s: Item(%d) = %p, want Items()[%d] = %p", d.Key, i, got, i, want)
+			}
+		}
+		for _, i := range []int{-1, len(items), len(items) + 5} {
+			if got := s.Item(d.Key, i); got != nil {
+				t.Errorf("%s: Item(%d) of %d = %p, want nil", d.Key, i, len(items), got)
+			}
+		}
+	}
+	if got := s.Item("no-such-section", 0); got != nil {
+		t.Errorf("an unknown section's Item(0) = %p, want nil", got)
+	}
+}

@@ -41,6 +41,7 @@ type recordPage struct {
 	// which is all the views ever see.
 	reveals *record.Reveals
 	masked  *record.Record
+	facts   views.Facts // what the banner knows of masked as a whole, worked out with it
 
 	// Governance (governance.go): the purpose of access for this person, whether the back
 	// ends have answered (the open is recorded then), the sections whose view is recorded,
@@ -179,6 +180,7 @@ func (p *recordPage) close() {
 func (p *recordPage) shown() *record.Record {
 	if p.masked == nil && p.rec != nil {
 		p.masked = p.rec.Masked(p.reveals.Has)
+		p.facts = views.RecordFacts(p.masked)
 	}
 	return p.masked
 }

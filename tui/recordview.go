@@ -17,7 +17,7 @@ func (p *recordPage) view(w, h int) string {
 	}
 	v, st, now := p.c.v, p.c.st, p.c.now()
 	rec := p.shown()
-	banner := views.Banner(rec, v, st, w, now)
+	banner := views.BannerWith(rec, p.facts, v, st, w, now) // facts: worked out once with rec (shown)
 	tabs := p.tabBar(w)
 	backends := views.BackendLine(p.c.signInStatuses(rec.Backends, rec.SectionStatus), v, st, w)
 	rule := st.Rule.Render(strings.Repeat("─", w))

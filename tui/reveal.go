@@ -37,47 +37,6 @@ type revealAskMsg struct {
 	national bool // a national dissent's key (record.NationalObjections)
 }
 
-// itemAt is the item at index i of a section, nil when there is none.
-func itemAt(rec *record.Record, sec record.Section, i int) *record.Item {
-	s := &rec.Sections
-	in := func(n int) bool { return i >= 0 && i < n }
-	switch sec {
-	case record.SectionCarePackages:
-		if in(len(s.CarePackages)) {
-			return &s.CarePackages[i].Item
-		}
-	case record.SectionCareTeam:
-		if in(len(s.CareTeam)) {
-			return &s.CareTeam[i].Item
-		}
-	case record.SectionMedications:
-		if in(len(s.Medications)) {
-			return &s.Medications[i].Item
-		}
-	case record.SectionAllergies:
-		if in(len(s.Allergies)) {
-			return &s.Allergies[i].Item
-		}
-	case record.SectionNextOfKin:
-		if in(len(s.NextOfKin)) {
-			return &s.NextOfKin[i].Item
-		}
-	case record.SectionEncounters:
-		if in(len(s.Encounters)) {
-			return &s.Encounters[i].Item
-		}
-	case record.SectionNotes:
-		if in(len(s.Notes)) {
-			return &s.Notes[i].Item
-		}
-	case record.SectionAlerts:
-		if in(len(s.Alerts)) {
-			return &s.Alerts[i].Item
-		}
-	}
-	return nil
-}
-
 // revealTarget is what `x` would reveal: the selected row when it is masked, else the
 // person's restricted demographics when they are withheld.
 func (p *recordPage) revealTarget() (string, record.Section, bool) {
@@ -87,7 +46,7 @@ func (p *recordPage) revealTarget() (string, record.Section, bool) {
 	if pn := p.pane(); pn != nil {
 		p.ensure(pn)
 		if r := pn.selectedRow(); r != nil && r.Restricted {
-			if it := itemAt(p.rec, pn.sec, r.Index); it != nil {
+			if it := p.rec.Sections.Item(pn.sec, r.Index); it != nil {
 				if r.Withheld {
 					// Withheld because the person objected: break glass for its back end.
 					return record.RevealObjectionKey(it.Provenance.Backend), pn.sec, true
@@ -99,7 +58,7 @@ func (p *recordPage) revealTarget() (string, record.Section, bool) {
 	if p.rec.Person.Restricted && !p.reveals.Has(record.RevealPersonKey) {
 		return record.RevealPersonKey, "", true
 	}
-	if p.shown().WithheldByObjection() {
+	if p.shown(); p.facts.WithheldByObjection { // worked out once with the masked record
 		for _, k := range p.rec.ObjectionKeys(p.c.now()) {
 			if !p.reveals.Has(k) {
 				return k, "", true
@@ -157,7 +116,7 @@ func (p *recordPage) sectionOfKey(k string) record.Section {
 	}
 	for _, sec := range record.Sections() {
 		for i := range p.rec.Count(sec) {
-			if it := itemAt(p.rec, sec, i); it != nil && it.Key == k {
+			if it := p.rec.Sections.Item(sec, i); it != nil && it.Key == k {
 				return sec
 			}
 		}

@@ -61,6 +61,27 @@ func NHSNumberText(n string, v vocab.Vocabulary) string {
 // Banner is the person banner: the NHS CUI line, then a line of alert chips when there are any.
 // Chips are bracketed text so that they do not rely on colour.
 func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now time.Time) string {
+	return BannerWith(rec, RecordFacts(rec), v, st, width, now)
+}
+
+// Facts are what the banner says about the whole record that only a walk over every item
+// can tell. Worked out once per record change (the TUI keeps them beside its masked
+// record), not on every frame: a frame of a 10,000-encounter record does not look at every
+// encounter to know whether one is restricted.
+type Facts struct {
+	AnyRestricted bool // some item of some section is restricted
+	// WithheldByObjection: some item is withheld because the person objected to sharing
+	// (the reveal key then offers to break the glass).
+	WithheldByObjection bool
+}
+
+// RecordFacts walks rec for its Facts.
+func RecordFacts(rec *record.Record) Facts {
+	return Facts{AnyRestricted: anyRestricted(rec), WithheldByObjection: rec.WithheldByObjection()}
+}
+
+// BannerWith is Banner with the record's Facts already known.
+func BannerWith(rec *record.Record, facts Facts, v vocab.Vocabulary, st Styles, width int, now time.Time) string {
 	p := &rec.Person
 	segs := []string{st.BannerName.Render(PersonName(p.Name))}
 	if b := personBorn(p, v, now); b != "" {
@@ -72,7 +93,7 @@ func Banner(rec *record.Record, v vocab.Vocabulary, st Styles, width int, now ti
 		segs = append(segs, st.Label.Render(v.Language)+" "+st.Banner.Render(lang))
 	}
 	lines := flow(segs, "  ", width)
-	if chips := append(IdentityChips(rec, v, st), Chips(rec, v, st, now)...); len(chips) > 0 {
+	if chips := append(IdentityChips(rec, v, st), chips(rec, facts, v, st, now)...); len(chips) > 0 {
 		lines = append(lines, flow(chips, " ", width)...)
 	}
 	if held := HeldElsewhereLine(rec, v, st, width); held != "" { // identity.go
@@ -106,6 +127,10 @@ func personBorn(p *record.Person, v vocab.Vocabulary, now time.Time) string {
 // Chips are the alerts that matter at a glance, as "[TEXT]" markers. Only alerts that hold
 // now are shown: an ended or inactive flag is not.
 func Chips(rec *record.Record, v vocab.Vocabulary, st Styles, now time.Time) []string {
+	return chips(rec, RecordFacts(rec), v, st, now)
+}
+
+func chips(rec *record.Record, facts Facts, v vocab.Vocabulary, st Styles, now time.Time) []string {
 	var out []string
 	chip := func(s lipglossStyle, text string) { out = append(out, s.Render("["+text+"]")) }
 	restricted := rec.Person.Restricted
@@ -149,9 +174,7 @@ func Chips(rec *record.Record, v vocab.Vocabulary, st Styles, now time.Time) []s
 	if slices.ContainsFunc(rec.Sections.Allergies, func(a record.Allergy) bool { return realAllergy(&a, nil) }) {
 		chip(st.ChipWarn, v.AllergiesPresent)
 	}
-	if !restricted {
-		restricted = anyRestricted(rec)
-	}
+	restricted = restricted || facts.AnyRestricted
 	if restricted {
 		chip(st.ChipWarn, v.RestrictedExist)
 	}

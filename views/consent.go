@@ -77,9 +77,8 @@ func consentFields(c *record.ConsentRecord, v vocab.Vocabulary) []Field {
 // markWithheld marks the rows whose items an objection withheld (record.Masked), so that
 // they say why rather than "restricted".
 func markWithheld(t Table, rec *record.Record, sec record.Section) Table {
-	items := rec.Sections.Items(sec)
 	for i := range t.Rows {
-		if j := t.Rows[i].Index; j >= 0 && j < len(items) && items[j].Withheld != "" {
+		if it := rec.Sections.Item(sec, t.Rows[i].Index); it != nil && it.Withheld != "" {
 			t.Rows[i].Withheld, t.Rows[i].Restricted, t.Rows[i].Cells = true, true, nil
 		}
 	}

@@ -46,7 +46,7 @@ func listView[T any](sec record.Section, title func(vocab.Vocabulary) string, li
 			if i < 0 || i >= len(items) {
 				return nil, nil
 			}
-			return s.Items(sec)[i], fields(&items[i], v, now)
+			return s.Item(sec, i), fields(&items[i], v, now)
 		},
 	}
 }

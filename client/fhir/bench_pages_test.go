@@ -82,7 +82,7 @@ func BenchmarkDecodeMapDemoPages(b *testing.B) {
 	decode := func(b *testing.B) []*Bundle {
 		out := make([]*Bundle, len(pages))
 		for i, p := range pages {
-			bun, err := DecodeBundleSize(bytes.NewReader(p), 1<<30, int64(len(p)))
+			bun, err := DecodeBundleSize(bytes.NewReader(p), 1<<30, int64(len(p)), nil)
 			if err != nil {
 				b.Fatal(err)
 			}

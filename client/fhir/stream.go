@@ -32,15 +32,22 @@ func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
 // decoder and encoding/json read what it gives up on. Each entry's Raw is a slice of the
 // bytes read (no copy per resource), so the memory a page needs is its size plus the
 // decoded values. The caller does not close r.
-func DecodeBundle(r io.Reader, limit int64) (*Bundle, error) {
-	return DecodeBundleSize(r, limit, -1)
+func DecodeBundle(r io.Reader, limit int64) (*Bundle, error) { return DecodeBundleNext(r, limit, nil) }
+
+// DecodeBundleNext is DecodeBundle telling onNext (when not nil) the page's next link as
+// soon as Bundle.link has been read, before the entries that usually follow it, so that the
+// caller can ask for the next page while this one is still read. It is a hint: the Bundle
+// returned is what counts (a second link member, or a Bundle that is not well-formed and is
+// read again, may say otherwise).
+func DecodeBundleNext(r io.Reader, limit int64, onNext func(url string)) (*Bundle, error) {
+	return DecodeBundleSize(r, limit, -1, onNext)
 }
 
-// DecodeBundleSize is DecodeBundle for a body of size bytes, where known (a response's
+// DecodeBundleSize is DecodeBundleNext for a body of size bytes, where known (a response's
 // Content-Length; -1 when not): the body is then read into one buffer of that size instead
 // of being gathered in chunks and joined.
-func DecodeBundleSize(r io.Reader, limit, size int64) (*Bundle, error) {
-	sp := &spool{r: r, limit: limit}
+func DecodeBundleSize(r io.Reader, limit, size int64, onNext func(url string)) (*Bundle, error) {
+	sp := &spool{r: r, limit: limit, onNext: onNext}
 	sp.readAll(size)
 	if sp.err != io.EOF {
 		var tl *TooLargeError
@@ -60,6 +67,9 @@ type spool struct {
 	n      int64
 	chunks [][]byte
 	err    error // io.EOF once read, a read error, or *TooLargeError
+	// onNext is told the next link as soon as the bytes read so far show it (peekNext),
+	// then set to nil.
+	onNext func(url string)
 }
 
 // Chunks grow from firstChunk to maxChunk: a small answer costs little, and a page of a
@@ -106,6 +116,9 @@ func (s *spool) readAll(size int64) {
 			}
 			s.chunks[last] = c[:len(c)+n]
 			s.n += int64(n)
+			if s.onNext != nil {
+				s.peekNext()
+			}
 		}
 		if err != nil {
 			s.err = err
@@ -119,4 +132,57 @@ func (s *spool) bytes() []byte {
 		return s.chunks[0]
 	}
 	return bytes.Join(s.chunks, nil)
+}
+
+// peekNext tells onNext the next link of the Bundle read so far, once the first chunk shows
+// it (Bundle.link comes before the entries, in the first few hundred bytes); onNext is
+// dropped when the entries begin first, the first chunk is full without the link, or the
+// head is not of the plain form (a hint is all it is: the Bundle decoded says).
+func (s *spool) peekNext() {
+	head := s.chunks[0]
+	next, done := peekNextLink(head)
+	switch {
+	case next != "":
+		onNext := s.onNext
+		s.onNext = nil
+		onNext(next)
+	case done || len(head) == cap(head) || len(head) >= maxChunk:
+		s.onNext = nil
+	}
+}
+
+// peekNextLink reads the members of a Bundle's head, up to its entries, from the bytes read
+// so far: the next link of the first link member that has one; done when there is none to
+// find (the entries begin, or the head is not of the plain form), else more bytes may tell.
+func peekNextLink(head []byte) (next string, done bool) {
+	f := getFastReader(head)
+	defer putFastReader(f)
+	if !f.eat('{') {
+		return "", f.peek() != 0
+	}
+	for first := true; ; first = false {
+		if f.peek() == '}' {
+			return "", true
+		}
+		if !first && !f.eat(',') {
+			return "", f.pos < len(f.data)
+		}
+		name, ok := f.name()
+		switch {
+		case !ok:
+			return "", false // cut short, most likely: a later look decides
+		case nameEq(name, "entry"):
+			return "", true
+		case nameEq(name, "link"):
+			if next, ok := scanLinks(f); ok && next != "" {
+				return next, true
+			} else if !ok {
+				return "", false
+			}
+		default:
+			if !f.skip(0) {
+				return "", false
+			}
+		}
+	}
 }

@@ -242,10 +242,10 @@ func TestDecodeBundleSize(t *testing.T) {
 	n := int64(len(data))
 	for _, size := range []int64{n, -1, 0, 1, n - 1, n + 1, 10 * n} {
 		for _, limit := range []int64{0, n, 100 * n} {
-			got, err := DecodeBundleSize(iotest.HalfReader(bytes.NewReader(data)), limit, size)
+			got, err := DecodeBundleSize(iotest.HalfReader(bytes.NewReader(data)), limit, size, nil)
 			sameResult(t, fmt.Sprintf("size %d, limit %d", size, limit), got, err, want, nil)
 		}
-		_, err := DecodeBundleSize(bytes.NewReader(data), n-1, size)
+		_, err := DecodeBundleSize(bytes.NewReader(data), n-1, size, nil)
 		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("size %d over the limit: err = %v", size, err)
 		}
@@ -260,4 +260,50 @@ func TestDecodeBundleSize(t *testing.T) {
 	if allocs > 3 {
 		t.Errorf("reading a body of known size: %.0f allocations, want the spool and its one buffer", allocs)
 	}
+}
+
+// The next link is told from the bytes read so far, once they show it: as each byte of a
+// page arrives, no sooner than the link member is whole, never once the entries have
+// begun, and at most once; DecodeBundleNext's bundle is the same with or without it.
+func TestDecodeBundleNextTellsTheLinkEarly(t *testing.T) {
+	head := `{"resourceType":"Bundle","type":"searchset","total":3,"link":[{"relation":"self","url":"s"},{"relation":"next","url":"n\u0026x"}],`
+	page := head + `"entry":[{"resource":{"resourceType":"Flag","id":"1"}}]}`
+	for _, size := range []int64{-1, int64(len(page))} {
+		var told []string
+		at := -1
+		r := &countingBytes{data: []byte(page)}
+		b, err := DecodeBundleSize(iotest.OneByteReader(r), 0, size, func(u string) { told, at = append(told, u), r.n })
+		if err != nil || b.Next != "n&x" || len(b.Entries) != 1 {
+			t.Fatalf("size %d: %v %+v", size, err, b)
+		}
+		if len(told) != 1 || told[0] != "n&x" || at != len(head)-1 {
+			t.Errorf("size %d: told %q after %d bytes, want once after the link member (%d bytes)", size, told, at, len(head)-1)
+		}
+	}
+	for _, page := range []string{
+		`{"resourceType":"Bundle","entry":[],"link":[{"relation":"next","url":"late"}]}`,
+		`{"resourceType":"Bundle","link":[{"relation":"self","url":"s"}],"entry":[]}`,
+		`{"resourceType":"Bundle","link":[{"relation":"next","url":"\ud800"}],"entry":[]}`,
+		`[{"resourceType":"Bundle"}]`,
+	} {
+		told := 0
+		if _, err := DecodeBundleNext(iotest.OneByteReader(strings.NewReader(page)), 0, func(string) { told++ }); told != 0 {
+			t.Errorf("%s: told %d times (err %v)", page, told, err)
+		}
+	}
+}
+
+// countingBytes is a reader of data that counts the bytes it has given.
+type countingBytes struct {
+	data []byte
+	n    int
+}
+
+func (c *countingBytes) Read(p []byte) (int, error) {
+	if c.n == len(c.data) {
+		return 0, io.EOF
+	}
+	k := copy(p, c.data[c.n:])
+	c.n += k
+	return k, nil
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +58,9 @@ type orderedSections struct {
 	vals []reflect.Value // a slice of rec.Sections
 }
 
+// MarshalJSONTo is the generic path: writeJSON marshals the frame with no sections (it
+// writes "{}") and writes them by hand; the tests marshal whole documents with it, the
+// writer before the hand one, to hold the two to the same bytes.
 func (o orderedSections) MarshalJSONTo(enc *jsontext.Encoder) error {
 	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
 		return err
@@ -140,7 +143,7 @@ func buildJSON(rec *record.Record, found bool, sections []record.Section) (getJS
 	return out, nil
 }
 
-// provenanceFields is record.Provenance without a custom marshaler (see getJSONOptions).
+// provenanceFields is record.Provenance without a custom marshaler (see sectionJSONOptions).
 type provenanceFields record.Provenance
 
 // getJSONOptions write, in one pass over the final structs, exactly what encoding/json's
@@ -175,15 +178,13 @@ func invalidUTF8AsV1(escapeHTML bool) *jsonv2.Marshalers {
 
 // sectionJSONOptions apply within "sections", which were json.Marshal'ed on their own
 // before: HTML characters escaped as there, and a provenance's security labels a list,
-// never null.
+// never null. The hand writer (get_json_items.go) writes the same bytes; these are for
+// what it hands back (and the tests that hold the two together).
 var sectionJSONOptions = jsonv2.JoinOptions(
 	jsontext.EscapeForHTML(true),
 	jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
 		jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, p record.Provenance) error {
-			if ok, err := writeProvenance(enc, &p); ok || err != nil {
-				return err
-			}
-			q := provenanceFields(p) // a copy: p itself stays off the heap on the path above
+			q := provenanceFields(p)
 			if q.Security == nil {
 				q.Security = []string{}
 			}
@@ -193,21 +194,43 @@ var sectionJSONOptions = jsonv2.JoinOptions(
 	)),
 )
 
-// writeJSON writes the document of `shcr get --output json` in one pass: one encoder over
-// the record's own values, indented as it goes, streamed to w.
+// sectionsSlot is where the document's frame, marshalled with no sections, has them: a
+// newline followed by spaces is never inside a string (a newline is escaped there).
+const sectionsSlot = "\n  \"sections\": {}"
+
+// writeJSON writes the document of `shcr get --output json`: the frame (everything but the
+// sections: small) with the generic marshal, the sections' items by hand into one buffer
+// handed to w as it fills (get_json_items.go), at the place the frame keeps for them.
 func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Section) error {
 	doc, err := buildJSON(rec, found, sections)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := jsonv2.MarshalWrite(bw, doc, getJSONOptions); err != nil {
+	secs := doc.Sections
+	doc.Sections = orderedSections{}
+	frame, err := jsonv2.Marshal(doc, getJSONOptions)
+	if err != nil {
 		return err
 	}
-	if err := bw.WriteByte('\n'); err != nil {
-		return err
+	at := bytes.Index(frame, []byte(sectionsSlot))
+	if at < 0 {
+		return fmt.Errorf("get's JSON: no %q in the document's frame", sectionsSlot)
 	}
-	return bw.Flush()
+	at += len(sectionsSlot) - len("{}")
+	iw := itemWriter{b: make([]byte, 0, flushAt+flushAt/4)}
+	iw.b = append(iw.b, frame[:at]...)
+	iw.b = append(iw.b, '{')
+	for i, k := range secs.keys {
+		iw.b = iw.key(iw.b, 2, k)
+		if err := iw.section(w, 2, secs.vals[i]); err != nil {
+			return err
+		}
+	}
+	iw.b = iw.close(iw.b, 2, '}')
+	iw.b = append(iw.b, frame[at+len("{}"):]...)
+	iw.b = append(iw.b, '\n')
+	_, err = w.Write(iw.b)
+	return err
 }
 
 // pipedWidth is the width text output is laid out in when it goes to a pipe or a file and

@@ -1,98 +1,115 @@
 package main
 
 import (
-	"time"
-	"unicode/utf8"
-
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/shcr-project/shcr/record"
 )
 
-// writeProvenance writes an item's provenance with the encoder's own tokens, as the
-// generic marshal of provenanceFields writes it (record.Provenance's JSON tags, v1 rules:
-// omitempty strings and bool, omitzero time as RFC 3339 with nanoseconds, security a list,
-// never null), without a nested MarshalEncode per item (most of the writer's time). It
-// writes nothing and reports false when a string is not valid UTF-8 or the time is outside
-// the years 0-9999: the generic marshal then writes it (bad bytes as encoding/json did).
-// TestWriteJSONOnePassMatchesOldWriter holds the two
-// to the same bytes; TestProvenanceFieldsKnown fails when record.Provenance changes shape.
-func writeProvenance(enc *jsontext.Encoder, p *record.Provenance) (bool, error) {
-	if !provenanceWritable(p) {
-		return false, nil
-	}
-	var err error
-	str := func(name, v string, omitEmpty bool) {
-		if err != nil || (omitEmpty && v == "") {
-			return
+// The parts every item shares, written by hand (get_json_enc.go says how): each writes
+// its fields in record's declared order with their JSON tags' rules, the value starting
+// where the writer is and its members at depth d+1. TestHandWriterFieldsMatchGeneric fails
+// when one of these types gains, loses or renames a JSON field; TestProvenanceFieldsKnown
+// names Provenance's and Author's.
+
+// item writes the fields of record.Item (the first of every item type: the caller has
+// opened the object).
+func (w *itemWriter) item(b []byte, d int, it *record.Item) []byte {
+	b = w.str(b, d, "key", it.Key)
+	b = w.key(b, d, "provenance")
+	b = w.provenance(b, d, &it.Provenance)
+	if len(it.AlsoFrom) > 0 {
+		b = w.key(b, d, "also_reported_by")
+		b = w.open(b, '[')
+		for i := range it.AlsoFrom {
+			b = w.elem(b, d+1)
+			b = w.provenance(b, d+1, &it.AlsoFrom[i])
 		}
-		if err = enc.WriteToken(jsontext.String(name)); err == nil {
-			err = enc.WriteToken(jsontext.String(v))
-		}
+		b = w.close(b, d+1, ']')
 	}
-	name := func(n string) {
-		if err == nil {
-			err = enc.WriteToken(jsontext.String(n))
-		}
-	}
-	tok := func(t jsontext.Token) {
-		if err == nil {
-			err = enc.WriteToken(t)
-		}
-	}
-	tok(jsontext.BeginObject)
-	str("backend", p.Backend, false)
-	str("organisation", p.Organisation, false)
-	str("organisation_code", p.OrganisationCode, true)
-	str("domain", string(p.Domain), false)
-	name("author")
-	tok(jsontext.BeginObject)
-	str("name", p.Author.Name, true)
-	str("role", p.Author.Role, true)
-	tok(jsontext.EndObject)
-	if !p.Recorded.IsZero() {
-		name("recorded")
-		var buf [64]byte
-		b := append(buf[:0], '"')
-		b = p.Recorded.AppendFormat(b, time.RFC3339Nano)
-		b = append(b, '"')
-		if err == nil {
-			err = enc.WriteValue(jsontext.Value(b))
-		}
-	}
-	str("recorded_text", p.RecordedText, true)
-	if p.ServerUpdated {
-		name("recorded_is_server_update")
-		tok(jsontext.True)
-	}
-	str("via", p.Via, true)
-	str("source_system", p.SourceSystem, false)
-	name("security")
-	tok(jsontext.BeginArray)
-	for _, s := range p.Security {
-		tok(jsontext.String(s))
-	}
-	tok(jsontext.EndArray)
-	str("resource", p.Resource, true)
-	tok(jsontext.EndObject)
-	return true, err
+	b = w.boolean(b, d, "restricted", it.Restricted)
+	b = w.strOmit(b, d, "withheld", it.Withheld)
+	return b
 }
 
-// provenanceWritable: every string valid UTF-8, the time's year within 0-9999.
-func provenanceWritable(p *record.Provenance) bool {
-	if y := p.Recorded.Year(); !p.Recorded.IsZero() && (y < 0 || y > 9999) {
-		return false
-	}
-	for _, s := range [...]string{p.Backend, p.Organisation, p.OrganisationCode, string(p.Domain), p.Author.Name,
-		p.Author.Role, p.RecordedText, p.Via, p.SourceSystem, p.Resource} {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
+// provenance writes a record.Provenance; security is a list, never null (as the generic
+// path's marshaler in sectionJSONOptions writes it).
+func (w *itemWriter) provenance(b []byte, d int, p *record.Provenance) []byte {
+	b = w.open(b, '{')
+	d++
+	b = w.str(b, d, "backend", p.Backend)
+	b = w.str(b, d, "organisation", p.Organisation)
+	b = w.strOmit(b, d, "organisation_code", p.OrganisationCode)
+	b = w.str(b, d, "domain", string(p.Domain))
+	b = w.key(b, d, "author")
+	b = w.open(b, '{')
+	b = w.strOmit(b, d+1, "name", p.Author.Name)
+	b = w.strOmit(b, d+1, "role", p.Author.Role)
+	b = w.close(b, d+1, '}')
+	b = w.timeOmitZero(b, d, "recorded", p.Recorded)
+	b = w.strOmit(b, d, "recorded_text", p.RecordedText)
+	b = w.boolOmit(b, d, "recorded_is_server_update", p.ServerUpdated)
+	b = w.strOmit(b, d, "via", p.Via)
+	b = w.str(b, d, "source_system", p.SourceSystem)
+	b = w.key(b, d, "security")
+	b = w.open(b, '[')
 	for _, s := range p.Security {
-		if !utf8.ValidString(s) {
-			return false
-		}
+		b = w.elem(b, d+1)
+		b = appendJSONString(b, s)
 	}
-	return true
+	b = w.close(b, d+1, ']')
+	b = w.strOmit(b, d, "resource", p.Resource)
+	b = w.close(b, d, '}')
+	return b
+}
+
+// period writes a record.Period member; omitZero: left out when every field is zero (v1's
+// omitzero on a struct without an IsZero method).
+func (w *itemWriter) period(b []byte, d int, name string, p *record.Period, omitZero bool) []byte {
+	if omitZero && *p == (record.Period{}) {
+		return b
+	}
+	b = w.key(b, d, name)
+	b = w.open(b, '{')
+	b = w.timeOmitZero(b, d+1, "start", p.Start)
+	b = w.timeOmitZero(b, d+1, "end", p.End)
+	b = w.strOmit(b, d+1, "start_text", p.StartText)
+	b = w.strOmit(b, d+1, "end_text", p.EndText)
+	b = w.close(b, d+1, '}')
+	return b
+}
+
+// phones writes a list of record.Phone: null when nil (unless omitted as empty).
+func (w *itemWriter) phones(b []byte, d int, name string, v []record.Phone, omitEmpty bool) []byte {
+	if omitEmpty && len(v) == 0 {
+		return b
+	}
+	b = w.key(b, d, name)
+	if v == nil {
+		return append(b, "null"...)
+	}
+	b = w.open(b, '[')
+	for i := range v {
+		p := &v[i]
+		b = w.elem(b, d+1)
+		b = w.open(b, '{')
+		b = w.str(b, d+2, "number", p.Number)
+		b = w.strOmit(b, d+2, "use", p.Use)
+		b = w.strOmit(b, d+2, "system", p.System)
+		b = w.period(b, d+2, "period", &p.Period, true)
+		b = w.close(b, d+2, '}')
+	}
+	b = w.close(b, d+1, ']')
+	return b
+}
+
+// address writes a record.Address member.
+func (w *itemWriter) address(b []byte, d int, name string, a *record.Address) []byte {
+	b = w.key(b, d, name)
+	b = w.open(b, '{')
+	b = w.strings(b, d+1, "lines", a.Lines, true)
+	b = w.strOmit(b, d+1, "city", a.City)
+	b = w.strOmit(b, d+1, "district", a.District)
+	b = w.strOmit(b, d+1, "postcode", a.Postcode)
+	b = w.strOmit(b, d+1, "use", a.Use)
+	b = w.close(b, d+1, '}')
+	return b
 }

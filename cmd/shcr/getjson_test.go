@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -94,9 +96,24 @@ func writeJSONOld(t testing.TB, rec *record.Record, found bool, sections []recor
 	return buf.Bytes()
 }
 
+// writeJSONGeneric is the writer before the hand-written one: json v2 over the whole
+// document, the sections through orderedSections.MarshalJSONTo.
+func writeJSONGeneric(t testing.TB, rec *record.Record, found bool, sections []record.Section) []byte {
+	t.Helper()
+	doc, err := buildJSON(rec, found, sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := jsonv2.MarshalWrite(&buf, doc, getJSONOptions); err != nil {
+		t.Fatal(err)
+	}
+	return append(buf.Bytes(), '\n')
+}
+
 // fill sets every field of v (a pointer) to a random value: strings with characters that
 // need escaping, HTML, non-ASCII and invalid UTF-8, nil, empty and full slices and maps,
-// zero and non-zero times, awkward floats.
+// zero and non-zero times, awkward floats; now and then a nested struct left all zero.
 func fill(r *rand.Rand, v reflect.Value, depth int) {
 	strs := []string{"", "plain", `quote " and \ back`, "<b>&amp;</b>", "line\nbreak\ttab", "é ü 漢字", "\u2028\u2029", "bad \xff utf8", "\x01ctl"}
 	switch v.Kind() {
@@ -119,14 +136,14 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 	case reflect.Float32, reflect.Float64:
 		v.SetFloat([]float64{0, 0.1, 3, 14.5, 1e21, 1e-7, 123456789.125}[r.IntN(7)])
 	case reflect.Pointer:
-		if depth > 6 || r.IntN(3) == 0 {
+		if depth > 9 || r.IntN(3) == 0 {
 			return
 		}
 		p := reflect.New(v.Type().Elem())
 		fill(r, p.Elem(), depth+1)
 		v.Set(p)
 	case reflect.Slice:
-		if depth > 6 {
+		if depth > 9 {
 			return
 		}
 		switch r.IntN(3) {
@@ -142,7 +159,7 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 			v.Set(s)
 		}
 	case reflect.Map:
-		if depth > 6 || r.IntN(3) == 0 {
+		if depth > 9 || r.IntN(3) == 0 {
 			return
 		}
 		m := reflect.MakeMap(v.Type())
@@ -164,6 +181,9 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 			}
 			return
 		}
+		if depth > 2 && r.IntN(6) == 0 {
+			return // a struct all zero: omitzero leaves it out
+		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
 				fill(r, v.Field(i), depth+1)
@@ -172,12 +192,17 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 	}
 }
 
+// TestWriteJSONOnePassMatchesOldWriter: 400 random records (fill) written byte for byte as
+// the old writer wrote them; across them, every JSON field of every section's item type
+// (nested ones too) is seen set and zero, and every list nil, empty and not (fieldsSeen).
 func TestWriteJSONOnePassMatchesOldWriter(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	allSections := record.Sections()
+	seen := map[string]map[string]bool{}
 	for i := range 400 {
 		var rec record.Record
 		fill(r, reflect.ValueOf(&rec).Elem(), 0)
+		fieldsSeen(reflect.ValueOf(rec.Sections), "", seen)
 		sections := allSections
 		if i%3 == 1 {
 			sections = allSections[:1+r.IntN(len(allSections))]
@@ -199,6 +224,72 @@ func TestWriteJSONOnePassMatchesOldWriter(t *testing.T) {
 				at++
 			}
 			t.Fatalf("record %d: output differs at byte %d:\ngot  …%s\nwant …%s", i, at, excerpt(g, at), excerpt(w, at))
+		}
+		if generic := writeJSONGeneric(t, recp, found, sections); !bytes.Equal(got.Bytes(), generic) {
+			t.Fatalf("record %d: output differs from the generic marshal of the whole document", i)
+		}
+	}
+	var paths []string
+	jsonNames(reflect.TypeFor[record.SectionsData](), "", &paths)
+	for _, p := range paths {
+		for _, k := range []string{"set", "zero"} {
+			if !seen[p][k] {
+				t.Errorf("no random record has %s %s", p, k)
+			}
+		}
+		if seen[p]["list"] && !(seen[p]["nil"] && seen[p]["empty"]) {
+			t.Errorf("no random record has the list %s nil and another empty (%v)", p, seen[p])
+		}
+	}
+}
+
+// fieldsSeen notes, for each JSON member path under v (as jsonNames names them), whether
+// it was seen set and zero, and for a list nil and empty.
+func fieldsSeen(v reflect.Value, prefix string, seen map[string]map[string]bool) {
+	note := func(p, k string) {
+		if seen[p] == nil {
+			seen[p] = map[string]bool{}
+		}
+		seen[p][k] = true
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fieldsSeen(v.Elem(), prefix+"[]", seen)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			fieldsSeen(v.Index(i), prefix+"[]", seen)
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" {
+				continue
+			}
+			if f.Anonymous && name == "" {
+				fieldsSeen(v.Field(i), prefix, seen)
+				continue
+			}
+			p, fv := prefix+"."+name, v.Field(i)
+			if fv.IsZero() {
+				note(p, "zero")
+			} else {
+				note(p, "set")
+			}
+			if fv.Kind() == reflect.Slice {
+				note(p, "list")
+				if fv.IsNil() {
+					note(p, "nil")
+				} else if fv.Len() == 0 {
+					note(p, "empty")
+				}
+			}
+			fieldsSeen(fv, p, seen)
 		}
 	}
 }

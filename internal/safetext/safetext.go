@@ -61,9 +61,17 @@ func Multi(s string) string {
 // unchanged.
 func Safe(s string, multi bool) bool { return clean(s, multi) }
 
-// clean is the fast path: true when nothing in s needs changing.
+// clean is the fast path: true when nothing in s needs changing. Printable ASCII, most of
+// what servers send, is passed over eight bytes at a time.
 func clean(s string, multi bool) bool {
+	if printableASCII(s) {
+		return true
+	}
 	for i := 0; i < len(s); {
+		if len(s)-i >= 8 && printable8(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7f {
@@ -81,6 +89,36 @@ func clean(s string, multi bool) bool {
 		i += size
 	}
 	return true
+}
+
+// printableASCII reports whether every byte of s is printable ASCII (0x20 to 0x7e).
+func printableASCII(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := range n {
+			if c := s[i]; c < 0x20 || c > 0x7e {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if !printable8(s[i : i+8]) {
+			return false
+		}
+	}
+	return printable8(s[n-8:]) // the last eight, overlapping what was read
+}
+
+// printable8 reports whether each of the eight bytes of s is printable ASCII (0x20 to 0x7e):
+// byte-wise, x+1 reaches 0x80 from 0x7f up, x−0x20 borrows below 0x20 (a borrow only follows
+// an earlier byte that is out of range, so the answer is exact).
+func printable8(s string) bool {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	return ((x+ones)|x|((x-0x20*ones)&^x))&highs == 0
 }
 
 // drop reports whether a non-ASCII rune is a control or an invisible format character.

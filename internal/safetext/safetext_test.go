@@ -1,6 +1,7 @@
 package safetext
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -183,5 +184,96 @@ func BenchmarkMultiNote(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		_ = Multi(s)
+	}
+}
+
+// cleanByBytes is clean without its eight-byte step: what clean must agree with.
+func cleanByBytes(s string, multi bool) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 || c == 0x7f) && (!multi || c != '\n' && c != '\t') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || drop(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// TestPrintable8: every byte value in every place of eight bytes, the others printable
+// ASCII at both ends of the range, and two bytes out of range at once.
+func TestPrintable8(t *testing.T) {
+	for _, fill := range []byte{0x20, 0x7e, 'a'} {
+		for pos := range 8 {
+			for b := range 256 {
+				w := []byte(strings.Repeat(string(fill), 8))
+				w[pos] = byte(b)
+				if got, want := printable8(string(w)), b >= 0x20 && b <= 0x7e; got != want {
+					t.Errorf("printable8(%q) = %v, want %v", w, got, want)
+				}
+				for pos2 := pos + 1; pos2 < 8; pos2++ {
+					w2 := slices.Clone(w)
+					w2[pos2] = 0x1f
+					if printable8(string(w2)) {
+						t.Errorf("printable8(%q) = true", w2)
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{"Leeds Teaching Hospitals", "Ward 5 \x1b[2J", "0123456\x7f89", "Llŷr ap Gwilym, Caerdydd", "a\nb\tc d e f g h i"} {
+		for _, multi := range []bool{false, true} {
+			if clean(s, multi) != cleanByBytes(s, multi) {
+				t.Errorf("clean(%q, %v) = %v", s, multi, clean(s, multi))
+			}
+		}
+	}
+}
+
+// TestPrintableASCII: every byte value in every place of strings of 0 to 20 bytes.
+func TestPrintableASCII(t *testing.T) {
+	for n := range 21 {
+		if !printableASCII(strings.Repeat("~", n)) {
+			t.Errorf("printableASCII of %d tildes = false", n)
+		}
+		for pos := range n {
+			for b := range 256 {
+				w := []byte(strings.Repeat(" ", n))
+				w[pos] = byte(b)
+				if got, want := printableASCII(string(w)), b >= 0x20 && b <= 0x7e; got != want {
+					t.Errorf("printableASCII(%q) = %v, want %v", w, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzClean: the eight-byte step never changes clean's answer.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", "Leeds Teaching Hospitals NHS Trust", "Ward 5\x1b[2J and more text", "0123456\x7f", "abcdefg\u0085hijklmn",
+		"Llŷr ap Gwilym", "\xff\xfeabcdefgh", "note line one\nline two\tend", "abcdefgh\u202eijklmnop"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, multi := range []bool{false, true} {
+			if got, want := clean(s, multi), cleanByBytes(s, multi); got != want {
+				t.Fatalf("clean(%q, %v) = %v, want %v", s, multi, got, want)
+			}
+		}
+	})
+}
+
+func BenchmarkSafeASCII(b *testing.B) {
+	s := "Leeds Teaching Hospitals NHS Foundation Trust"
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		_ = Safe(s, false)
 	}
 }

@@ -1,0 +1,106 @@
+package client
+
+import (
+	"math"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+)
+
+// DefaultMemoryLimit is the soft limit shcr asks the Go runtime to keep its memory under
+// (SoftMemoryLimit): a record from fifty back ends that all report the same 5,200
+// encounters needs ~100 MB live, and the collector's default headroom (as much again)
+// would take the process past 200 MB; under the limit it collects a little more often
+// instead.
+const DefaultMemoryLimit = 160 << 20
+
+// SoftMemoryLimit asks the runtime to keep the process's memory under limit bytes by
+// collecting more often as it nears it (runtime/debug.SetMemoryLimit), unless GOMEMLIMIT
+// is set: the operator's value stands. The limit is only a target: when what is still in
+// use after a collection passes three quarters of it, the limit is lifted (the collector
+// paces itself as if there were none, GOGC) rather than collecting without end, and set
+// again once the live heap falls back under half of it. getenv is os.Getenv (tests give
+// their own). stop lifts the limit and ends the watching.
+func SoftMemoryLimit(limit int64, getenv func(string) string) (stop func()) {
+	return softMemoryLimit(limit, getenv, nil)
+}
+
+// softMemoryLimit is SoftMemoryLimit; checked, when not nil, is called after each check
+// that follows a collection.
+func softMemoryLimit(limit int64, getenv func(string) string, checked func(live uint64, lifted bool)) (stop func()) {
+	if getenv("GOMEMLIMIT") != "" || limit <= 0 {
+		return func() {}
+	}
+	w := &limitWatch{limit: limit, before: debug.SetMemoryLimit(-1), checked: checked}
+	w.apply(liveHeap())
+	w.arm()
+	return w.stop
+}
+
+// limitWatch re-checks the limit after every collection: a finalizer on a fresh object runs
+// once the collector has found it unreachable, and arms the next one.
+type limitWatch struct {
+	limit   int64
+	before  int64 // the runtime's limit before: stop puts it back
+	mu      sync.Mutex
+	lifted  bool
+	stopped bool
+	checked func(live uint64, lifted bool) // tests: called after each check
+}
+
+type gcSentinel struct{ _ [16]byte } // not zero-sized: a finalizer needs its own allocation
+
+func (w *limitWatch) arm() {
+	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
+		w.mu.Lock()
+		stopped := w.stopped
+		w.mu.Unlock()
+		if stopped {
+			return
+		}
+		live := liveHeap()
+		lifted := w.apply(live)
+		if w.checked != nil {
+			w.checked(live, lifted)
+		}
+		w.arm()
+	})
+}
+
+// apply sets the runtime's limit for what is live now, and reports whether it is lifted.
+func (w *limitWatch) apply(live uint64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.stopped {
+		return w.lifted
+	}
+	switch {
+	case !w.lifted && live > uint64(w.limit)/4*3:
+		w.lifted = true
+		debug.SetMemoryLimit(math.MaxInt64)
+	case w.lifted && live < uint64(w.limit)/2, !w.lifted:
+		w.lifted = false
+		debug.SetMemoryLimit(w.limit)
+	}
+	return w.lifted
+}
+
+func (w *limitWatch) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		w.stopped = true
+		debug.SetMemoryLimit(w.before)
+	}
+}
+
+// liveHeap is the heap the last collection found in use.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}

@@ -1,0 +1,214 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// gatherCase is one open's parts from several back ends, in configuration order, with an
+// arrival order: each back end's parts in their own order, the back ends interleaved.
+type gatherCase struct {
+	parts   [][]Part // by back end rank
+	arrival []Part
+}
+
+// randomGatherCase makes back ends reporting overlapping items: a few keys shared between
+// them (and "" keys), the same or another content, restricted or not, a back end's item
+// sent twice. odd is the chance of an item Merge does not recognise by Key alone (another
+// identifier, provenance naming another back end, AlsoFrom already set).
+func randomGatherCase(r *rand.Rand, odd float64) gatherCase {
+	var c gatherCase
+	backends := 1 + r.IntN(5)
+	for b := range backends {
+		name := fmt.Sprintf("b%d", b)
+		var parts []Part
+		for p := range 1 + r.IntN(3) {
+			var encs []Encounter
+			var allergies []Allergy
+			for range r.IntN(6) {
+				it := Item{Key: []string{"", "k1", "k2", "k3", "k4", "k5"}[r.IntN(6)],
+					Provenance: Provenance{Backend: name, Organisation: fmt.Sprintf("org %d", r.IntN(2)), Security: []string{"N"}},
+					Restricted: r.IntN(4) == 0}
+				if r.Float64() < odd {
+					switch r.IntN(3) {
+					case 0:
+						it.AlsoKnownAs = []string{fmt.Sprintf("k%d", 1+r.IntN(5))}
+					case 1:
+						it.Provenance.Backend = fmt.Sprintf("b%d", r.IntN(backends))
+					default:
+						it.AlsoFrom = []Provenance{{Backend: "elsewhere"}}
+					}
+				}
+				typ := "Outpatient appointment"
+				if r.IntN(5) == 0 {
+					typ = fmt.Sprintf("Home visit %d", p)
+				}
+				encs = append(encs, Encounter{Item: it, Type: typ, Status: "finished"})
+				if r.IntN(2) == 0 {
+					allergies = append(allergies, Allergy{Item: it, Substance: typ})
+				}
+			}
+			contacts := []Contact{{Item: Item{Key: "mary", Provenance: Provenance{Backend: name}}, Name: "Mary Pebbleworth", Relationship: "Daughter"}}
+			parts = append(parts, Part{Backend: name, Sections: SectionsData{Encounters: encs, Allergies: allergies, NextOfKin: contacts},
+				Status: []SectionStatus{{Backend: name, Section: SectionEncounters, State: StateReturned, Count: len(encs)}}})
+		}
+		c.parts = append(c.parts, parts)
+	}
+	next := make([]int, backends)
+	for left := 0; ; left = 0 {
+		var open []int
+		for b := range backends {
+			if next[b] < len(c.parts[b]) {
+				open = append(open, b)
+				left++
+			}
+		}
+		if left == 0 {
+			return c
+		}
+		b := open[r.IntN(len(open))]
+		c.arrival = append(c.arrival, c.parts[b][next[b]])
+		next[b]++
+	}
+}
+
+// inOrder is the record Merge builds from the parts taken in configuration order.
+func (c gatherCase) inOrder() *Record {
+	r := &Record{}
+	for _, parts := range c.parts {
+		for _, p := range parts {
+			r.Merge(cloneParts(p))
+		}
+	}
+	return r
+}
+
+// gathered is the record a Gather builds from the parts in arrival order (the rest of each
+// part merged in configuration order, as client's orderedMerge does), and whether any list
+// was kept item by item.
+func (c gatherCase) gathered() (*Record, bool) {
+	r := &Record{}
+	g := NewGather(r)
+	rest := make([][]Part, len(c.parts))
+	for _, p := range c.arrival {
+		p = cloneParts(p)
+		rank := int(p.Backend[1] - '0')
+		g.Add(&p, rank)
+		if p.Sections.Encounters != nil || p.Sections.Allergies != nil {
+			panic("Add left a gathered list in the part")
+		}
+		rest[rank] = append(rest[rank], p)
+	}
+	for _, parts := range rest {
+		for _, p := range parts {
+			r.Merge(p)
+		}
+	}
+	replayed := false
+	for _, l := range g.lists {
+		if e, ok := l.(*itemGather[Encounter, *Encounter]); ok {
+			replayed = e.replays
+		}
+	}
+	g.Done()
+	return r, replayed
+}
+
+// cloneParts copies a part's lists (and their items' slices), so that merging one copy
+// cannot change another's.
+func cloneParts(p Part) Part {
+	b, err := json.Marshal(p.Sections)
+	if err != nil {
+		panic(err)
+	}
+	var s SectionsData
+	if err := json.Unmarshal(b, &s); err != nil {
+		panic(err)
+	}
+	// AlsoKnownAs is not in JSON: carry it over.
+	for i := range s.Encounters {
+		s.Encounters[i].AlsoKnownAs = slices.Clone(p.Sections.Encounters[i].AlsoKnownAs)
+	}
+	for i := range s.Allergies {
+		s.Allergies[i].AlsoKnownAs = slices.Clone(p.Sections.Allergies[i].AlsoKnownAs)
+	}
+	p.Sections = s
+	return p
+}
+
+// Whatever order the parts arrive in, gathering them gives the record Merge gives from the
+// parts in configuration order: the same items, leads, AlsoFrom, Restricted, and order.
+func TestGatherIsMergeInConfigurationOrder(t *testing.T) {
+	for _, odd := range []float64{0, 0.05, 0.3, 0.6} {
+		t.Run(fmt.Sprintf("odd=%v", odd), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, uint64(odd*100)))
+			grouped, replayed, shared := 0, 0, 0
+			for n := range 1000 {
+				c := randomGatherCase(r, odd)
+				want := c.inOrder()
+				got, replays := c.gathered()
+				if replays {
+					replayed++
+				} else {
+					grouped++
+				}
+				for _, e := range want.Sections.Encounters {
+					if len(e.AlsoFrom) > 0 {
+						shared++
+					}
+				}
+				if !reflect.DeepEqual(want.Sections, got.Sections) {
+					w, _ := json.MarshalIndent(want.Sections.Encounters, "", " ")
+					g, _ := json.MarshalIndent(got.Sections.Encounters, "", " ")
+					t.Fatalf("case %d (kept item by item: %v): gathered differs from the ordered merge\nwant %s\ngot  %s", n, replays, w, g)
+				}
+			}
+			t.Logf("%d cases grouped, %d kept item by item, %d shared encounters", grouped, replayed, shared)
+			if grouped < 50 || shared < 50 {
+				t.Fatalf("the cases did not exercise grouping: %d grouped, %d shared", grouped, shared)
+			}
+			if odd > 0 && replayed < 50 {
+				t.Fatalf("the cases did not exercise keeping items one by one: %d", replayed)
+			}
+		})
+	}
+}
+
+// An item that fifty back ends report is held once while gathering: the other back ends'
+// copies leave only their provenance (and a small note of where they came).
+func TestGatherHoldsOneCopyOfASharedItem(t *testing.T) {
+	r := &Record{}
+	g := NewGather(r)
+	for rank := 49; rank >= 0; rank-- { // the last configured answers first
+		name := fmt.Sprintf("b%02d", rank)
+		p := Part{Backend: name, Sections: SectionsData{Encounters: []Encounter{
+			{Item: Item{Key: "enc-1", Provenance: Provenance{Backend: name}}, Type: "Outpatient appointment"}}}}
+		g.Add(&p, rank)
+	}
+	var e *itemGather[Encounter, *Encounter]
+	for _, l := range g.lists {
+		if x, ok := l.(*itemGather[Encounter, *Encounter]); ok {
+			e = x
+		}
+	}
+	if e.replays || len(r.Sections.Encounters) != 1 {
+		t.Fatalf("kept item by item %v, %d groups: want one group", e.replays, len(r.Sections.Encounters))
+	}
+	for _, m := range e.members {
+		if m.whole != nil {
+			t.Fatalf("a copy from rank %d was kept whole", m.rank)
+		}
+	}
+	g.Done()
+	enc := r.Sections.Encounters
+	if len(enc) != 1 || enc[0].Provenance.Backend != "b00" || len(enc[0].AlsoFrom) != 49 || enc[0].AlsoFrom[0].Backend != "b01" || enc[0].AlsoFrom[48].Backend != "b49" {
+		t.Fatalf("got %+v", enc)
+	}
+	if c := cap(enc[0].AlsoFrom); c > 49+49/4+4 {
+		t.Errorf("room for %d provenances kept for 49", c)
+	}
+}
