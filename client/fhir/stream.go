@@ -76,11 +76,11 @@ type spool struct {
 // megabyte holds at most maxChunk more than its size while it is read (doubling to
 // megabytes wasted up to half, on every page of every back end in flight). A body whose
 // size is known is read into one buffer of that size (at most maxSized: a size is what a
-// server says).
+// server says, and a page is a megabyte or two; a bigger body goes on in chunks).
 const (
 	firstChunk = 4 << 10
 	maxChunk   = 64 << 10
-	maxSized   = 64 << 20
+	maxSized   = 8 << 20
 )
 
 // readAll reads r to its end (or its first error, or past the limit) straight into the

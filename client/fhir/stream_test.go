@@ -240,7 +240,7 @@ func TestDecodeBundleSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := int64(len(data))
-	for _, size := range []int64{n, -1, 0, 1, n - 1, n + 1, 10 * n} {
+	for _, size := range []int64{n, -1, 0, 1, n - 1, n + 1, 10 * n, 1 << 40} {
 		for _, limit := range []int64{0, n, 100 * n} {
 			got, err := DecodeBundleSize(iotest.HalfReader(bytes.NewReader(data)), limit, size, nil)
 			sameResult(t, fmt.Sprintf("size %d, limit %d", size, limit), got, err, want, nil)
@@ -306,4 +306,32 @@ func (c *countingBytes) Read(p []byte) (int, error) {
 	k := copy(p, c.data[c.n:])
 	c.n += k
 	return k, nil
+}
+
+// FuzzDecodeBundleNext: whatever a body holds (read a byte at a time, so that the head is
+// looked at after every byte), telling the next link early never changes the bundle (or the
+// error), never panics, and tells a link (not an empty one) at most once.
+func FuzzDecodeBundleNext(f *testing.F) {
+	for _, data := range bundleInputs(f) {
+		if len(data) < 16<<10 {
+			f.Add(data)
+		}
+	}
+	for _, data := range scanCorners {
+		f.Add([]byte(data))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, wantErr := DecodeBundle(bytes.NewReader(data), 0)
+		told := 0
+		got, err := DecodeBundleNext(iotest.OneByteReader(bytes.NewReader(data)), 0, func(u string) {
+			told++
+			if u == "" {
+				t.Error("told an empty link")
+			}
+		})
+		sameResult(t, "told", got, err, want, wantErr)
+		if told > 1 {
+			t.Fatalf("told %d times", told)
+		}
+	})
 }
