@@ -136,8 +136,9 @@ func (s *spool) bytes() []byte {
 
 // peekNext tells onNext the next link of the Bundle read so far, once the first chunk shows
 // it (Bundle.link comes before the entries, in the first few hundred bytes); onNext is
-// dropped when the entries begin first, the first chunk is full without the link, or the
-// head is not of the plain form (a hint is all it is: the Bundle decoded says).
+// dropped when the entries begin first, the first chunk is full or maxPeek long without
+// the link, or the head is not of the plain form (a hint is all it is: the Bundle decoded
+// says).
 func (s *spool) peekNext() {
 	head := s.chunks[0]
 	next, done := peekNextLink(head)
@@ -146,10 +147,14 @@ func (s *spool) peekNext() {
 		onNext := s.onNext
 		s.onNext = nil
 		onNext(next)
-	case done || len(head) == cap(head) || len(head) >= maxChunk:
+	case done || len(head) == cap(head) || len(head) >= maxPeek:
 		s.onNext = nil
 	}
 }
+
+// maxPeek bounds the head peekNext looks at (it looks again after every read: a server
+// sending a byte at a time costs at most this much scanning a byte).
+const maxPeek = 8 << 10
 
 // peekNextLink reads the members of a Bundle's head, up to its entries, from the bytes read
 // so far: the next link of the first link member that has one; done when there is none to

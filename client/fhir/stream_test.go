@@ -335,3 +335,15 @@ func FuzzDecodeBundleNext(f *testing.F) {
 		}
 	})
 }
+
+// A head that does not show the next link in its first maxPeek bytes is not looked at any
+// more: a server sending a byte at a time costs at most maxPeek bytes scanned a byte.
+func TestPeekNextGivesUpAfterMaxPeek(t *testing.T) {
+	pad := `"meta":{"tag":[` + strings.TrimSuffix(strings.Repeat(`{"code":"x"},`, maxPeek/12+1), ",") + `]},`
+	page := `{"resourceType":"Bundle",` + pad + `"link":[{"relation":"next","url":"n"}],"entry":[]}`
+	told := 0
+	b, err := DecodeBundleSize(iotest.OneByteReader(strings.NewReader(page)), 0, int64(len(page)), func(string) { told++ })
+	if err != nil || b.Next != "n" || told != 0 {
+		t.Fatalf("told %d, bundle %+v, err %v", told, b, err)
+	}
+}
