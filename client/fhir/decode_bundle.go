@@ -20,7 +20,7 @@ type linkJSON struct {
 // resourceType and id as it streams past, and its bytes are taken from the input by
 // offset (raw), never re-read. ok is false for anything that is not a well-formed Bundle
 // as encoding/json would have read it; the caller then explains with the slow path.
-func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte, onNext func(string)) (b *Bundle, ok bool) {
+func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte) (b *Bundle, ok bool) {
 	if dec.PeekKind() != '{' {
 		return nil, false
 	}
@@ -79,9 +79,6 @@ func fastBundle(dec *jsontext.Decoder, raw func(start, end int64) []byte, onNext
 				if l.Relation == "next" {
 					b.Next = l.URL
 				}
-			}
-			if b.Next != "" && onNext != nil && !seenEntry {
-				onNext(b.Next) // before the entries: the next page can be asked for now
 			}
 		case nameIs(name, "entry"):
 			if seenEntry || !readEntries(dec, b, raw) {
@@ -237,7 +234,7 @@ func parseBundleFast(data []byte) (*Bundle, bool) {
 func parseBundleTokens(data []byte) (*Bundle, bool) {
 	dec := getDecoder(data)
 	defer putDecoder(dec)
-	return fastBundle(dec, func(start, end int64) []byte { return data[start:end:end] }, nil)
+	return fastBundle(dec, func(start, end int64) []byte { return data[start:end:end] })
 }
 
 // parseResourceFast reads a single resource's head in one pass.
