@@ -62,6 +62,9 @@ func putFastReader(f *fastReader) {
 
 // peek returns the next byte that is not white space (0 at the end).
 func (f *fastReader) peek() byte {
+	if f.pos < len(f.data) && f.data[f.pos] > ' ' {
+		return f.data[f.pos] // no white space (the common case: compact JSON)
+	}
 	for f.pos < len(f.data) {
 		switch c := f.data[f.pos]; c {
 		case ' ', '\t', '\r', '\n':
