@@ -1,6 +1,6 @@
 package client
 
-// Reading searchset pages: one GET, decoded as it arrives; and the next page asked for as
+// Reading searchset pages: one GET, read whole and decoded; and the next page asked for as
 // soon as a page's next link has been read, so that the server prepares it (and the
 // network carries it) while this page is still decoded.
 
@@ -53,8 +53,9 @@ func (a asked) close() {
 }
 
 // getPage performs one GET of a searchset page (with retries where safe) and decodes the
-// Bundle from the response body as it arrives (fhir.DecodeBundle: one pass, no whole-page
-// buffer first), within the response size cap. Its errors are get's and answer's, word for
+// Bundle from the response body (fhir.DecodeBundleSize: read whole, into one buffer when
+// Content-Length says its size, then decoded by a byte scanner), within the response size
+// cap. Its errors are get's and answer's, word for
 // word: a non-2xx answer, an HTML page, a body larger than the cap or cut short, and
 // malformed FHIR ("sent malformed FHIR for <what>: …").
 func (b *fhirBackend) getPage(ctx context.Context, rawURL string, q url.Values, what string) (*fhir.Bundle, error) {
