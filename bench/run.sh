@@ -11,6 +11,8 @@
 #   3. a 50,000-encounter record (bench/bigserver: the demo with a bigger large record,
 #      1,000 entries a page): `shcr get --output json` time and peak RSS (goals ≤ 1.5 s,
 #      ≤ 150 MB) beside curl fetching the same Encounter pages in one process (goal ≤ 3×).
+#   3a. the same record at 10,000 encounters: ms per 1,000 encounters beside the 50,000's
+#      (growth stays linear).
 #   3b. fifty back ends in another process (bench/bigserver -sets 17, 100 ms a request), the
 #      large record (5,200 encounters on each of the 17 regional records, merged into 5,200
 #      items of 17 sources): `shcr get --output json` time and peak RSS (goal < 200 MB).
@@ -198,6 +200,20 @@ timeit curlbig "$BIG_RUNS" curl_big
 BIG_RSS=$(peakrss 3 "${GET_BIG[@]}")
 CURL_RSS=$(peakrss 1 curl -sf -H "$ACCEPT" "${CURL_ARGS[@]}")
 
+# --- 3a: growth: the same at a fifth of the size ---------------------------------------
+# A 10,000-encounter record served the same way: time and memory per 1,000 encounters
+# at 10,000 and at 50,000 say whether growth stays linear (the issue's last word on size).
+SMALL_ENCOUNTERS=$((BIG_ENCOUNTERS / 5))
+echo "starting a $SMALL_ENCOUNTERS-encounter back end…" >&2
+serve tenk "$TMP/bigserver" -encounters "$SMALL_ENCOUNTERS" -page 1000
+sed "s|url: .*|url: $(url_of tenk "Demo NHS ShCR")|" "$TMP/big.yaml" >"$TMP/tenk.yaml"
+GET_TENK=("$SHCR" get "$LARGE_NHS" --output json --config "$TMP/tenk.yaml" --purpose direct-care)
+"${GET_TENK[@]}" >"$TMP/tenk.json"
+TENK_ENC=$(jq '.sections.encounters | length' "$TMP/tenk.json")
+echo "timing the $SMALL_ENCOUNTERS-encounter record ($BIG_RUNS runs)…" >&2
+timeit tenk "$BIG_RUNS" "${GET_TENK[@]}"
+TENK_RSS=$(peakrss 3 "${GET_TENK[@]}")
+
 # --- 3b: fifty back ends, each its own server, shcr in its own process -------------------
 # bench/bigserver -sets 17: 51 back ends (17 demo sets) at 100 ms a request; the first 50
 # configured (34 FHIR R4, 16 GP Connect; the 17 regional records serve the 5,200
@@ -363,6 +379,11 @@ row "$BIG_ENC-encounter record, shcr get --output json, 1,000 a page" "$BIG_MS m
 row "  peak RSS (max of 3)" "$BIG_RSS MB" "<= 150 MB" "$(met_le "$BIG_RSS" 150)"
 row "  curl: the same $((BIG_ENC / 1000)) Encounter pages, one process" "$CURLBIG_MS ms ($(range "$TMP/curlbig.ms")), $CURL_RSS MB" "" ""
 row "  ratio shcr get / curl" "$(ratio "$BIG_MS" "$CURLBIG_MS")x" "<= 3x" "$(met_le "$(ratio "$BIG_MS" "$CURLBIG_MS")" 3)"
+TENK_MS=$(median "$TMP/tenk.ms")
+PER_BIG=$(awk -v t="$BIG_MS" -v n="$BIG_ENC" 'BEGIN {printf "%.1f", t / (n / 1000)}')
+PER_TENK=$(awk -v t="$TENK_MS" -v n="$TENK_ENC" 'BEGIN {printf "%.1f", t / (n / 1000)}')
+row "  growth: $TENK_ENC encounters, get (peak RSS)" "$TENK_MS ms ($(range "$TMP/tenk.ms")), $TENK_RSS MB" "" ""
+row "  ms per 1,000 encounters at $TENK_ENC / at $BIG_ENC" "$PER_TENK / $PER_BIG" "linear (<= 1.25x)" "$(met_le "$(ratio "$PER_BIG" "$PER_TENK")" 1.25)"
 row "Demo large person ($ENCOUNTERS enc., $MEDICATIONS meds), get --output json" "$LARGE_MS ms ($(range "$TMP/large.ms"))" "<= 250 ms" "$(met_le "$LARGE_MS" 250)"
 row "  peak RSS (max of 3)" "$LARGE_RSS MB" "" ""
 row "  get's JSON writer alone, 5,200 encounters (was $(ns2ms "$WJOLD_NS") ms)" "$(ns2ms "$WJ_NS") ms" "" ""
