@@ -55,15 +55,15 @@ func (a asked) close() {
 // getPage performs one GET of a searchset page (with retries where safe) and decodes the
 // Bundle from the response body (fhir.DecodeBundleSize: read whole, into one buffer when
 // Content-Length says its size, then decoded by a byte scanner), within the response size
-// cap. Its errors are get's and answer's, word for
-// word: a non-2xx answer, an HTML page, a body larger than the cap or cut short, and
-// malformed FHIR ("sent malformed FHIR for <what>: …").
+// cap. Its errors are get's and answer's, word for word: a non-2xx answer, an HTML page, a
+// body larger than the cap or cut short, and malformed FHIR ("sent malformed FHIR for
+// <what>: …").
 func (b *fhirBackend) getPage(ctx context.Context, rawURL string, q url.Values, what string) (*fhir.Bundle, error) {
 	return b.read(ctx, b.ask(ctx, rawURL, q), what, nil)
 }
 
 // read decodes the page a is the answer to (getPage's errors), telling onNext its next link
-// as soon as it is read (fhir.DecodeBundleNext), and closes the body. ctx is the one a was
+// as soon as it is read (fhir.DecodeBundleSize), and closes the body. ctx is the one a was
 // asked with.
 func (b *fhirBackend) read(ctx context.Context, a asked, what string, onNext func(string)) (*fhir.Bundle, error) {
 	resp, err, start := a.resp, a.err, a.start
