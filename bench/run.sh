@@ -406,7 +406,7 @@ row "  the demo's three back ends (CareTeam.managingOrganization)" "$RT_DEMO" "3
 row "Fifty back ends, 100 ms a request: round trips (Go test; bench)" "$RT_FIFTY; $F_RT" "<= 4" "$(met_le "$(hi "$F_RT")" 4)"
 row "  time to the whole record, an ordinary person (Go bench)" "$(ns2ms "$F_NS") ms" "" ""
 row "  peak heap in use; allocated per record" "$F_HEAP MB; $(b2mb "$F_BOP") MB" "< 200 MB" "$(met_le "$(hi "$F_HEAP")" 200)"
-row "  the large record on all fifty (34 x 5,200 enc.): round trips" "$FL_RT" "" ""
+row "  the large record on all fifty (17 records x 5,200 enc.): round trips" "$FL_RT" "" ""
 row "  ... time; peak heap in use; allocated" "$(ns2ms "$FL_NS") ms; $FL_HEAP MB; $(b2mb "$FL_BOP") MB" "< 200 MB" "$(met_le "$(hi "$FL_HEAP")" 200)"
 row "  ... shcr get --output json in its own process ($FIFTY_ENC enc. x $FIFTY_SRC sources)" "$(median "$TMP/fifty.ms") ms ($(range "$TMP/fifty.ms"))" "" ""
 row "  ... its peak RSS (max of 3; the servers in another process)" "$FIFTY_RSS MB" "< 200 MB" "$(met_le "$FIFTY_RSS" 200)"
