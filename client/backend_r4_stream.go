@@ -68,13 +68,15 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	go func() {
 		defer close(pages)
 		included := params["_include"] // what each page brings with it
+		var pre fhir.Predecoder
 		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int) {
 				// Here, while the previous page is mapped: who each entry is about, and the
 				// references to read (the other goroutine's CPU, not the mapping's).
 				p := thePatients()
 				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
-				pages <- streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
+				pg := streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
+				handOver(pages, pg, &pre)
 			},
 			func(now url.Values) {
 				included = now["_include"]
@@ -142,6 +144,24 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		out.add(more)
 	}
 	emit(b.finishPart(ctx, sec, out, p, data, warnings, dropped, shown))
+}
+
+// handOver hands pg to the mapping; while the mapping is busy with the previous page, the
+// page's Encounters are decoded here one at a time (the mapping then only builds their
+// items), so that the two goroutines share the work instead of this one waiting.
+func handOver(pages chan<- streamPage, pg streamPage, pre *fhir.Predecoder) {
+	pre.Begin(pg.entries)
+	for {
+		select {
+		case pages <- pg:
+			return
+		default:
+		}
+		if !pre.Next() {
+			pages <- pg
+			return
+		}
+	}
 }
 
 // heldRoom is the room to make for the items held before the next emit when page's are the
