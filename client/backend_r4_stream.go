@@ -75,6 +75,11 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 				// references to read (the other goroutine's CPU, not the mapping's).
 				p := thePatients()
 				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
+				// Each Encounter decoded here, its references read with it (wantedRefs then
+				// scans no bytes again for them), and the mapping only builds the items.
+				pre.Begin(kept)
+				for pre.Next() {
+				}
 				pg := streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
 				handOver(pages, pg, &pre)
 			},
@@ -150,7 +155,6 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 // page's Encounters are decoded here one at a time (the mapping then only builds their
 // items), so that the two goroutines share the work instead of this one waiting.
 func handOver(pages chan<- streamPage, pg streamPage, pre *fhir.Predecoder) {
-	pre.Begin(pg.entries)
 	for {
 		select {
 		case pages <- pg:

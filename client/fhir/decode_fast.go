@@ -30,6 +30,9 @@ type fastReader struct {
 	refs    []Reference
 	periods []Period
 	depth   int // extensions within extensions
+	// named, when not nil, gets every Reference's "reference" member read, in the order
+	// the reference scan (References) finds them: as their objects end.
+	named *[]string
 	// slabs of the arrays (of one, mostly) an encounter carries
 	concepts []CodeableConcept
 	codings  []Coding
@@ -56,7 +59,7 @@ func getFastReader(data []byte) *fastReader {
 }
 
 func putFastReader(f *fastReader) {
-	f.data = nil
+	f.data, f.named = nil, nil
 	fastReaderPool.Put(f)
 }
 

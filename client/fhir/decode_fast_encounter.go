@@ -235,9 +235,16 @@ var encounterOwnFields = append(slices.Clone(encounterFields), ownFactFields...)
 // either would. False (e and o then half-filled): read them apart.
 // TestEncounterOwnFastAgrees and FuzzFastEncounter hold it to the two readers.
 func decodeEncounterOwnFast(data []byte, id string, e *encounterRes, o *ownFacts) bool {
+	return decodeEncounterOwnFastRefs(data, id, e, o, nil)
+}
+
+// decodeEncounterOwnFastRefs is decodeEncounterOwnFast appending to named (when not nil)
+// the "reference" member of every Reference it reads, as the objects end.
+func decodeEncounterOwnFastRefs(data []byte, id string, e *encounterRes, o *ownFacts, named *[]string) bool {
 	f := getFastReader(data)
 	defer putFastReader(f)
 	f.remember(id)
+	f.named = named
 	var seenEnc, seenOwn uint32
 	return f.object(encounterOwnFields, func(name []byte) (known, ok bool) {
 		switch string(name) {

@@ -1,6 +1,9 @@
 package fhir
 
-import "unsafe"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // Decoding a page's Encounters ahead of their mapping. A section read page by page runs in
 // two goroutines: the search (read a page, find the references it names) and the mapping
@@ -20,6 +23,10 @@ type predecoded struct {
 	// raw is the first byte of the resource decoded: a resource whose Raw is not the same
 	// bytes is not taken for it (a copy of a Resource outliving its page).
 	raw *byte
+	// refs are the "reference" members of the References read, as the objects end, and
+	// refsKnown says they are every "reference" member of the resource (ReferencesOf).
+	refs      []string
+	refsKnown bool
 }
 
 // predecodeChunk is how many Encounters one slab of storage holds; predecodeMax is how
@@ -27,7 +34,7 @@ type predecoded struct {
 // back end holds at most 2*predecodeMax decoded Encounters (~700 KB) whatever its pages.
 const (
 	predecodeChunk = 64
-	predecodeMax   = 512
+	predecodeMax   = 1024
 )
 
 // Predecoder decodes the Encounters of one section's pages ahead of their mapping. Its
@@ -64,10 +71,11 @@ func (d *Predecoder) Next() bool {
 			continue
 		}
 		p := d.slot()
-		*p = predecoded{}
+		*p = predecoded{refs: p.refs[:0]} // the slot's list reused
 		switch {
-		case decodeEncounterOwnFast(r.Raw, r.ID, &p.enc, &p.own):
+		case decodeEncounterOwnFastRefs(r.Raw, r.ID, &p.enc, &p.own, &p.refs):
 			p.ownRead = true
+			p.refsKnown = everyReference(r.Raw, len(p.refs))
 		default:
 			p.enc, p.own = encounterRes{}, ownFacts{}
 			if !decodeEncounterFastID(r.Raw, r.ID, &p.enc) {
@@ -99,4 +107,32 @@ func predecodedFor(r Resource) *predecoded {
 		return p
 	}
 	return nil
+}
+
+var (
+	quotedReference = []byte(`"reference"`)
+	unicodeEscape   = []byte(`\u`)
+)
+
+// everyReference reports whether a resource the hand-written reader read whole, n of whose
+// members named "reference" it read, has no other: the reader takes plain member names
+// only, and skips (unread) what it does not know, so a "reference" member it did not read
+// is either in what it skipped, where its name is in raw as those bytes, or has a name
+// with a \u escape (the reference scan unescapes names): neither may be there.
+func everyReference(raw []byte, n int) bool {
+	return bytes.Count(raw, quotedReference) == n && !bytes.Contains(raw, unicodeEscape)
+}
+
+// ReferencesOf is References(r.Raw, base), from the Encounter decoded ahead when its
+// references were read with it (no second scan of its bytes).
+func ReferencesOf(r Resource, base string) []string {
+	p := predecodedFor(r)
+	if p == nil || !p.refsKnown {
+		return References(r.Raw, base)
+	}
+	s := refScanner{base: base}
+	for _, ref := range p.refs {
+		s.found(ref)
+	}
+	return s.out
 }

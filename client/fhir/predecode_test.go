@@ -2,7 +2,10 @@ package fhir
 
 import (
 	"bytes"
+	"io/fs"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/shcr-project/shcr/record"
@@ -26,7 +29,7 @@ func predecodeAll(d *Predecoder, page []Resource) int {
 func TestPredecodedMapsTheSame(t *testing.T) {
 	in := bundleInputs(t)
 	in["ukcore"] = ukcoreEncounterBundle(t, 3)
-	in["huge"] = largeEncounterBundle(600)
+	in["huge"] = largeEncounterBundle(predecodeMax + 88)
 	var d Predecoder
 	total := map[string]int{}
 	for name, data := range in {
@@ -55,7 +58,7 @@ func TestPredecodedMapsTheSame(t *testing.T) {
 		}
 	}
 	if total["huge"] != predecodeMax {
-		t.Fatalf("demo shape: %d of 600 encounters decoded ahead, want %d (at most predecodeMax a page)", total["huge"], predecodeMax)
+		t.Fatalf("demo shape: %d of predecodeMax+88 encounters decoded ahead, want %d (at most predecodeMax a page)", total["huge"], predecodeMax)
 	}
 	if total["ukcore"] == 0 {
 		t.Fatal("UK Core encounters: none decoded ahead")
@@ -104,4 +107,117 @@ func TestPredecodedStorageReusedIsNotTaken(t *testing.T) {
 	if d := first[0].Detached(); d.pre != nil {
 		t.Fatal("Detached keeps the page's decoded Encounter")
 	}
+}
+
+// encounterInputs are every Encounter the test inputs hold (published examples, test cases,
+// fuzz seeds, the internal/fhirtest corpus, ../shared/fhir-examples), as resources.
+func encounterInputs(t *testing.T) []Resource {
+	var out []Resource
+	add := func(data []byte) {
+		if b, err := ParseBundle(data); err == nil {
+			for _, r := range b.Entries {
+				if r.Type == "Encounter" {
+					out = append(out, r)
+				}
+			}
+			return
+		}
+		if r, err := ParseResource(data); err == nil && r.Type == "Encounter" {
+			out = append(out, r)
+		}
+	}
+	for _, data := range bundleInputs(t) {
+		add(data)
+	}
+	for _, root := range []string{"../../internal/fhirtest/testdata", "../../../shared/fhir-examples", "testdata/published"} {
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+				add(readFileF(t, path))
+			}
+			return nil
+		})
+	}
+	add(ukcoreEncounterBundle(t, 3))
+	add(largeEncounterBundle(20))
+	for _, s := range predecodeRefCorners {
+		out = append(out, Resource{Type: "Encounter", ID: "c", Mode: "match", Raw: []byte(s)})
+	}
+	return out
+}
+
+// Encounters whose references the reader sees only partly, or not as the scan does.
+var predecodeRefCorners = []string{
+	`{"resourceType":"Encounter","id":"c","status":"finished","subject":{"reference":"Patient/1"},"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","serviceProvider":{"reference":"Organization/2","identifier":{"system":"s","value":"v","assigner":{"reference":"Organization/3"}}}}`,
+	`{"resourceType":"Encounter","id":"c","serviceProvider":{"reference":"Organization/2","extension":[{"url":"u","valueReference":{"reference":"Location/9"}}]}}`,
+	`{"resourceType":"Encounter","id":"c","x":{"refer\u0065nce":"Practitioner/7"},"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","type":[{"text":"reference"}],"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","serviceProvider":{"reference":null},"location":[{"location":{"reference":"Location/1"}},{"location":{"reference":"Location/1"}}]}`,
+	`{"resourceType":"Encounter","id":"c","participant":[{"individual":{"reference":" http://b/fhir/Practitioner/5 "}},{"individual":{"reference":"#p"}},{"individual":{"reference":""}}]}`,
+	`{"resourceType":"Encounter","id":"c","hospitalization":{"destination":{"reference":"Location/4"},"origin":{"reference":"Location/3"}},"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","period":{"start":"2020"},"recorder":{"reference":"Practitioner/1"},"author":[{"reference":"Practitioner/2"},{"reference":"Practitioner/1"}]}`,
+}
+
+// ReferencesOf, from an Encounter decoded ahead, is exactly References of its bytes (the
+// same references in the same order) for every Encounter of the test inputs and corners,
+// whatever the base; the demo's shape must have its references read with it (else the
+// path is not exercised).
+func TestReferencesOfAgreesWithReferences(t *testing.T) {
+	rs := encounterInputs(t)
+	known, total := 0, 0
+	for i := range rs {
+		one := []Resource{rs[i]}
+		var d Predecoder
+		predecodeAll(&d, one)
+		total++
+		if p := predecodedFor(one[0]); p != nil && p.refsKnown {
+			known++
+		}
+		for _, base := range []string{"", "http://b/fhir", "https://example.org/fhir/R4"} {
+			got, want := ReferencesOf(one[0], base), References(one[0].Raw, base)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s base %q: ReferencesOf %q, References %q\n%s", one[0].Ref(), base, got, want, one[0].Raw)
+			}
+		}
+	}
+	t.Logf("%d encounters, %d with their references read with them", total, known)
+	if total < 30 || known < 25 {
+		t.Fatalf("%d encounters, %d with their references read with them: too few to prove anything", total, known)
+	}
+	b, err := ParseBundle(largeEncounterBundle(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Predecoder
+	predecodeAll(&d, b.Entries)
+	for _, r := range b.Entries {
+		if r.Type == "Encounter" {
+			if p := predecodedFor(r); p == nil || !p.refsKnown {
+				t.Fatalf("%s: the demo's shape not read with its references", r.Ref())
+			}
+		}
+	}
+}
+
+// FuzzReferencesOf: whatever bytes an Encounter holds, its references from the decode
+// ahead are References'.
+func FuzzReferencesOf(f *testing.F) {
+	for _, s := range predecodeRefCorners {
+		f.Add([]byte(s))
+	}
+	if b, err := ParseBundle(largeEncounterBundle(2)); err == nil {
+		for _, r := range b.Entries {
+			f.Add([]byte(r.Raw))
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		one := []Resource{{Type: "Encounter", ID: "c", Mode: "match", Raw: raw}}
+		var d Predecoder
+		predecodeAll(&d, one)
+		for _, base := range []string{"", "http://b/fhir"} {
+			if got, want := ReferencesOf(one[0], base), References(raw, base); !reflect.DeepEqual(got, want) {
+				t.Fatalf("base %q: ReferencesOf %q, References %q", base, got, want)
+			}
+		}
+	})
 }
