@@ -27,20 +27,22 @@ func streamable(sec record.Section, ids []string) bool {
 const flushItems = 500
 
 // streamPage is one page handed from the search to the mapping: the entries about the
-// person (dropped: how many were not), and the references they name that the page does
-// not hold; reset: the pages so far are void (the search is being asked again with less).
+// person (dropped: how many were not), and the _include values the page was asked with
+// (wantedRefs); reset: the pages so far are void (the search is being asked again with
+// less).
 type streamPage struct {
-	entries []fhir.Resource
-	dropped int
-	want    []string
-	more    bool
-	total   int
-	reset   bool
+	entries  []fhir.Resource
+	dropped  int
+	included []string
+	more     bool
+	total    int
+	reset    bool
 }
 
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
-// pages over one at a time with who each entry is about and what it references; each page
-// is mapped (its references resolved from earlier pages' includes, or read) and dropped.
+// pages over one at a time with who each entry is about; each page's Encounters are
+// decoded, the references they name found as they are read, and the page mapped (its
+// references resolved from earlier pages' includes, or read) and dropped.
 // When more pages follow the first, the first page's items are emitted at once with the
 // section still loading, then every flushItems items or more; the rest, with the section's
 // one final state, when the last page is in. The items, states, warnings and notices are
@@ -68,20 +70,13 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	go func() {
 		defer close(pages)
 		included := params["_include"] // what each page brings with it
-		var pre fhir.Predecoder
 		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int) {
-				// Here, while the previous page is mapped: who each entry is about, and the
-				// references to read (the other goroutine's CPU, not the mapping's).
+				// Here, while the previous page is mapped: who each entry is about (the
+				// other goroutine's CPU, not the mapping's).
 				p := thePatients()
 				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
-				// Each Encounter decoded here, its references read with it (wantedRefs then
-				// scans no bytes again for them), and the mapping only builds the items.
-				pre.Begin(kept)
-				for pre.Next() {
-				}
-				pg := streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
-				handOver(pages, pg, &pre)
+				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total}
 			},
 			func(now url.Values) {
 				included = now["_include"]
@@ -101,6 +96,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		patient = &p.resources[0]
 	}
 	var (
+		pre     fhir.Predecoder
 		pm      = fhir.NewPageMapper(sec, patient, b.src)
 		data    record.SectionsData
 		dropped int
@@ -116,8 +112,12 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		}
 		dropped += pg.dropped
 		refs.known(pg.entries)
+		// The page's Encounters decoded first, the references they name met as they are
+		// read (wantedRefs then scans no bytes for them); Map then only builds the items.
+		pre.Decode(pg.entries)
+		pgWant := b.wantedRefs(pg.entries, pg.included)
 		var extra []fhir.Resource
-		if want := pg.want[:min(len(pg.want), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
+		if want := pgWant[:min(len(pgWant), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
@@ -149,23 +149,6 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		out.add(more)
 	}
 	emit(b.finishPart(ctx, sec, out, p, data, warnings, dropped, shown))
-}
-
-// handOver hands pg to the mapping; while the mapping is busy with the previous page, the
-// page's Encounters are decoded here one at a time (the mapping then only builds their
-// items), so that the two goroutines share the work instead of this one waiting.
-func handOver(pages chan<- streamPage, pg streamPage, pre *fhir.Predecoder) {
-	for {
-		select {
-		case pages <- pg:
-			return
-		default:
-		}
-		if !pre.Next() {
-			pages <- pg
-			return
-		}
-	}
 }
 
 // heldRoom is the room to make for the items held before the next emit when page's are the
