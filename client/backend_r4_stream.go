@@ -122,6 +122,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			reads += len(want)
 		}
 		page := pm.Map(pg.entries, extra)
+		pre.Release()
 		fhir.AppendData(&data, page, heldRoom(sec, page, shown, pg.more))
 		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
 			// Shown now, the section still loading: the first page at once, then every

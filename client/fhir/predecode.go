@@ -62,6 +62,18 @@ func (d *Predecoder) Decode(page []Resource) int {
 	return d.used
 }
 
+// Release forgets the decoded Encounters (after the page is mapped), keeping the storage:
+// what they point to (strings, the reader's slabs) is not kept alive until the next page.
+func (d *Predecoder) Release() {
+	for i := range d.used {
+		p := &d.chunks[i/predecodeChunk][i%predecodeChunk]
+		refs := p.refs[:cap(p.refs)]
+		clear(refs)
+		*p = predecoded{refs: refs[:0]}
+	}
+	d.used = 0
+}
+
 // next1 decodes the page's next Encounter match; false when there is none left (or
 // predecodeMax are decoded).
 func (d *Predecoder) next1() bool {

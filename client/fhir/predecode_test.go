@@ -96,6 +96,12 @@ func TestPredecodedStorageReusedIsNotTaken(t *testing.T) {
 	if decodedAhead == 0 {
 		t.Fatal("no stale copy was decoded ahead: the test proves nothing")
 	}
+	d.Release()
+	for i := range third {
+		if predecodedFor(third[i]) != nil {
+			t.Fatalf("%s: its decoded Encounter taken after Release", third[i].Ref())
+		}
+	}
 	if d := first[0].Detached(); d.pre != nil {
 		t.Fatal("Detached keeps the page's decoded Encounter")
 	}
