@@ -125,7 +125,7 @@ func (b *fhirBackend) wantedRefs(resources []fhir.Resource, included []string) [
 			continue
 		}
 		named := false
-		for _, ref := range fhir.References(r.Raw, b.baseStr) {
+		for _, ref := range fhir.ReferencesOf(r, b.baseStr) {
 			typ, _, _ := strings.Cut(ref, "/")
 			if have[ref] || !readableRefs[typ] {
 				continue

@@ -27,20 +27,22 @@ func streamable(sec record.Section, ids []string) bool {
 const flushItems = 500
 
 // streamPage is one page handed from the search to the mapping: the entries about the
-// person (dropped: how many were not), and the references they name that the page does
-// not hold; reset: the pages so far are void (the search is being asked again with less).
+// person (dropped: how many were not), and the _include values the page was asked with
+// (wantedRefs); reset: the pages so far are void (the search is being asked again with
+// less).
 type streamPage struct {
-	entries []fhir.Resource
-	dropped int
-	want    []string
-	more    bool
-	total   int
-	reset   bool
+	entries  []fhir.Resource
+	dropped  int
+	included []string
+	more     bool
+	total    int
+	reset    bool
 }
 
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
-// pages over one at a time with who each entry is about and what it references; each page
-// is mapped (its references resolved from earlier pages' includes, or read) and dropped.
+// pages over one at a time with who each entry is about; each page's Encounters are
+// decoded, the references they name found as they are read, and the page mapped (its
+// references resolved from earlier pages' includes, or read) and dropped.
 // When more pages follow the first, the first page's items are emitted at once with the
 // section still loading, then every flushItems items or more; the rest, with the section's
 // one final state, when the last page is in. The items, states, warnings and notices are
@@ -70,11 +72,11 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		included := params["_include"] // what each page brings with it
 		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int) {
-				// Here, while the previous page is mapped: who each entry is about, and the
-				// references to read (the other goroutine's CPU, not the mapping's).
+				// Here, while the previous page is mapped: who each entry is about (the
+				// other goroutine's CPU, not the mapping's).
 				p := thePatients()
 				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
-				pages <- streamPage{entries: kept, dropped: dropped, want: b.wantedRefs(kept, included), more: more, total: total}
+				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total}
 			},
 			func(now url.Values) {
 				included = now["_include"]
@@ -94,6 +96,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		patient = &p.resources[0]
 	}
 	var (
+		pre     fhir.Predecoder
 		pm      = fhir.NewPageMapper(sec, patient, b.src)
 		data    record.SectionsData
 		dropped int
@@ -109,12 +112,17 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		}
 		dropped += pg.dropped
 		refs.known(pg.entries)
+		// The page's Encounters decoded first, the references they name met as they are
+		// read (wantedRefs then scans no bytes for them); Map then only builds the items.
+		pre.Decode(pg.entries)
+		pgWant := b.wantedRefs(pg.entries, pg.included)
 		var extra []fhir.Resource
-		if want := pg.want[:min(len(pg.want), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
+		if want := pgWant[:min(len(pgWant), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
 		page := pm.Map(pg.entries, extra)
+		pre.Release()
 		fhir.AppendData(&data, page, heldRoom(sec, page, shown, pg.more))
 		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
 			// Shown now, the section still loading: the first page at once, then every

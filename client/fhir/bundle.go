@@ -19,6 +19,8 @@ type Resource struct {
 	// own facts are read from (a small JSON object); nil when not known.
 	own []byte
 	ref string // Ref(), when the bundle decode made it once
+	// pre is the Encounter decoded ahead of its mapping (Predecoder), nil when not.
+	pre *predecoded
 }
 
 // Ref is the resource's relative reference, "Type/id" (or just "Type" when it has no id).
@@ -38,6 +40,7 @@ func (r Resource) Ref() string {
 func (r Resource) Detached() Resource {
 	r.Raw = bytes.Clone(r.Raw)
 	r.own = bytes.Clone(r.own)
+	r.pre = nil // decoded into a page's storage, reused
 	return r
 }
 

@@ -30,6 +30,12 @@ type fastReader struct {
 	refs    []Reference
 	periods []Period
 	depth   int // extensions within extensions
+	// named, when not nil, gets every Reference's "reference" member read, in the order
+	// the reference scan (References) finds them: as their objects end.
+	named *[]string
+	// refsBad: a "reference" member named was not read as the reference scan reads it (a
+	// name with an escape, a reference in an object not a Reference): named is not all.
+	refsBad bool
 	// slabs of the arrays (of one, mostly) an encounter carries
 	concepts []CodeableConcept
 	codings  []Coding
@@ -56,7 +62,7 @@ func getFastReader(data []byte) *fastReader {
 }
 
 func putFastReader(f *fastReader) {
-	f.data = nil
+	f.data, f.named, f.refsBad = nil, nil, false
 	fastReaderPool.Put(f)
 }
 
@@ -121,6 +127,9 @@ func (f *fastReader) object(fields []string, member func(name []byte) (known, ok
 		}
 		known, ok := member(name)
 		if !known {
+			if f.named != nil && string(name) == "reference" {
+				f.refsBad = true // a "reference" member of an object not a Reference
+			}
 			ok = f.other(name, fields)
 		}
 		if !ok {
@@ -233,6 +242,9 @@ func (f *fastReader) skip(depth int) bool {
 		_, _, ok := f.scanString()
 		return ok
 	case '{':
+		if f.named != nil {
+			return f.skipObjectRefs(depth)
+		}
 		f.pos++
 		for first := true; f.peek() != '}'; first = false {
 			if !first && !f.eat(',') {
@@ -269,6 +281,59 @@ func (f *fastReader) skip(depth int) bool {
 		return f.number()
 	}
 	return false
+}
+
+// skipObjectRefs is skip of an object, finding its references as the reference scan
+// does (refScanner.object): its last "reference" member, when a string (another primitive
+// clears it, an object or array leaves it), is named when the object ends; a member name
+// with an escape (the scan unescapes names) makes what is named not all (refsBad).
+func (f *fastReader) skipObjectRefs(depth int) bool {
+	f.pos++ // {
+	var ref string
+	hasRef := false
+	for first := true; f.peek() != '}'; first = false {
+		if !first && !f.eat(',') {
+			return false
+		}
+		if f.peek() != '"' {
+			return false
+		}
+		q, plain, ok := f.scanString()
+		if !ok || !f.eat(':') {
+			return false
+		}
+		if !plain {
+			f.refsBad = true
+		}
+		if plain && string(q) == `"reference"` {
+			switch f.peek() {
+			case '{', '[':
+			case '"':
+				v, vplain, ok := f.scanString()
+				if !ok {
+					return false
+				}
+				if vplain {
+					ref, hasRef = string(v[1:len(v)-1]), true
+				} else if b, err := jsontext.AppendUnquote(nil, v); err == nil {
+					ref, hasRef = string(b), true
+				} else {
+					f.refsBad = true
+				}
+				continue
+			default:
+				hasRef = false
+			}
+		}
+		if !f.skip(depth + 1) {
+			return false
+		}
+	}
+	f.pos++
+	if hasRef {
+		*f.named = append(*f.named, ref)
+	}
+	return true
 }
 
 // str reads a string (null leaves dst alone).

@@ -66,7 +66,7 @@ var referenceFields = []string{"reference", "display", "type", "identifier"}
 
 func fastReference(f *fastReader, r *Reference) bool {
 	var seen uint32
-	return f.object(referenceFields, func(name []byte) (known, ok bool) {
+	if !f.object(referenceFields, func(name []byte) (known, ok bool) {
 		switch string(name) {
 		case "reference":
 			return true, once(&seen, 1) && f.str(&r.Reference)
@@ -78,7 +78,14 @@ func fastReference(f *fastReader, r *Reference) bool {
 			return true, once(&seen, 8) && fastPtr(f, &r.Identifier, fastIdentifier)
 		}
 		return false, true
-	})
+	}) {
+		return false
+	}
+	if f.named != nil && seen&1 != 0 {
+		// Its reference, as the reference scan finds it: when the object ends.
+		*f.named = append(*f.named, r.Reference)
+	}
+	return true
 }
 
 func fastRefs(f *fastReader, r *Refs) bool {

@@ -61,14 +61,24 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	// Decoded into the mapper's scratch (one allocation fewer per encounter): nothing
 	// mapped from it keeps a pointer into it, only its strings.
 	e := &m.enc
-	*e = encounterRes{}
-	// Its own facts (item's) in the same pass where the hand-written reader reads both.
-	m.own = ownFacts{}
-	ownRead := decodeEncounterOwnFast(r.Raw, r.ID, e, &m.own)
-	if !ownRead {
+	var ownRead, read bool
+	if p := predecodedFor(r); p != nil {
+		// Decoded ahead (Predecoder): only the item is built here.
+		e, ownRead, read = &p.enc, p.ownRead, true
+		if ownRead {
+			m.own = p.own
+		}
+	} else {
 		*e = encounterRes{}
+		// Its own facts (item's) in the same pass where the hand-written reader reads both.
+		m.own = ownFacts{}
+		ownRead = decodeEncounterOwnFast(r.Raw, r.ID, e, &m.own)
+		if !ownRead {
+			*e = encounterRes{}
+		}
+		read = ownRead || decodeEncounterFastID(r.Raw, r.ID, e)
 	}
-	if !ownRead && !decodeEncounterFastID(r.Raw, r.ID, e) {
+	if !read {
 		*e = encounterRes{}
 		if err := decodeAs(r, e); err != nil {
 			m.warn("%s; skipped", err)

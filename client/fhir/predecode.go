@@ -1,0 +1,150 @@
+package fhir
+
+import (
+	"bytes"
+	"unsafe"
+)
+
+// Decoding a page's Encounters before their items are built, their references read in
+// the same pass. A section read page by page (client/backend_r4_stream.go) must know the
+// references a page names that it does not hold (wantedRefs) before it maps the page, and
+// found them with a scan of every entry's bytes (References), then decoded each Encounter
+// again to map it. Decoding the page's Encounters first (Predecoder.Decode), the
+// hand-written reader hands over the references it meets as it reads (ReferencesOf), and
+// the mapping only builds the items (mapper.encounter): the bytes are read once.
+//
+// Only the hand-written reader's answer is taken: an Encounter it gives up on is decoded
+// by the mapping as before, with its warnings, and its references are scanned as before.
+// So the items are the same (TestPredecodedMapsTheSame), and so are the references
+// (TestReferencesOfAgreesWithReferences, FuzzReferencesOf).
+
+// predecoded is one Encounter decoded before its item is built: what mapper.encounter
+// reads into its scratch, and the references met.
+type predecoded struct {
+	enc     encounterRes
+	own     ownFacts
+	ownRead bool // own was read with enc (decodeEncounterOwnFast), else read by itemOwn
+	// raw is the first byte of the resource decoded: a resource whose Raw is not the same
+	// bytes is not taken for it (a copy of a Resource outliving its page).
+	raw *byte
+	// refs are the references the reference scan finds, as it finds them (before its
+	// trimming and filtering), when refsKnown (ReferencesOf).
+	refs      []string
+	refsKnown bool
+}
+
+// predecodeChunk is how many Encounters one slab of storage holds; predecodeMax is how
+// many of one page are decoded first at most (the rest as they are mapped, their
+// references scanned), so that a back end holds at most predecodeMax decoded Encounters
+// (~700 KB) whatever its pages' size.
+const (
+	predecodeChunk = 64
+	predecodeMax   = 1024
+)
+
+// Predecoder decodes the Encounters of one section's pages before they are mapped. Its
+// storage is the next page's: a page's decoded Encounters are good until Decode is called
+// for the next. Not safe for concurrent use.
+type Predecoder struct {
+	chunks [][]predecoded // reused page after page
+	page   []Resource
+	next   int // the next entry of page to look at
+	used   int // the entries decoded into the chunks
+}
+
+// Decode decodes page's Encounter matches (at most predecodeMax), each entry given its
+// decoded value (the page's entries are changed), and returns how many it decoded.
+func (d *Predecoder) Decode(page []Resource) int {
+	d.page, d.next, d.used = page, 0, 0
+	for d.next1() {
+	}
+	d.page = nil
+	return d.used
+}
+
+// Release forgets the decoded Encounters (after the page is mapped), keeping the storage:
+// what they point to (strings, the reader's slabs) is not kept alive until the next page.
+func (d *Predecoder) Release() {
+	for i := range d.used {
+		p := &d.chunks[i/predecodeChunk][i%predecodeChunk]
+		refs := p.refs[:cap(p.refs)]
+		clear(refs)
+		*p = predecoded{refs: refs[:0]}
+	}
+	d.used = 0
+}
+
+// next1 decodes the page's next Encounter match; false when there is none left (or
+// predecodeMax are decoded).
+func (d *Predecoder) next1() bool {
+	for d.next < len(d.page) && d.used < predecodeMax {
+		r := &d.page[d.next]
+		d.next++
+		if r.Type != "Encounter" || r.Mode == "include" || r.Mode == "outcome" || len(r.Raw) == 0 {
+			continue
+		}
+		p := d.slot()
+		*p = predecoded{refs: p.refs[:0]} // the slot's list reused
+		switch {
+		case d.read(r, p):
+			p.ownRead = true
+		default:
+			p.enc, p.own, p.refsKnown = encounterRes{}, ownFacts{}, false
+			if !decodeEncounterFastID(r.Raw, r.ID, &p.enc) {
+				continue // the mapping decodes it the generic way (the slot is reused)
+			}
+		}
+		p.raw = unsafe.SliceData(r.Raw)
+		r.pre = p
+		d.used++
+		return true
+	}
+	return false
+}
+
+// slot is the storage for the next Encounter of the page (d.used is its index).
+func (d *Predecoder) slot() *predecoded {
+	c := d.used / predecodeChunk
+	if c == len(d.chunks) {
+		d.chunks = append(d.chunks, make([]predecoded, predecodeChunk))
+	}
+	return &d.chunks[c][d.used%predecodeChunk]
+}
+
+// read decodes r into p with its references (decodeEncounterOwnFastRefs).
+func (d *Predecoder) read(r *Resource, p *predecoded) bool {
+	ok, all := decodeEncounterOwnFastRefs(r.Raw, r.ID, &p.enc, &p.own, &p.refs)
+	p.refsKnown = all && !hasUnicodeEscape(r.Raw)
+	return ok
+}
+
+// hasUnicodeEscape reports whether raw holds the bytes \u (a backslash is rare: looked for
+// first). The reader gives up on, or tells (refsBad), any member name with an escape;
+// this is a second guard: the reference scan reads escaped names as their letters, so a
+// "reference" may hide in one.
+func hasUnicodeEscape(raw []byte) bool {
+	return bytes.IndexByte(raw, '\\') >= 0 && bytes.Contains(raw, []byte(`\u`))
+}
+
+// predecodedFor is r's Encounter decoded first, nil when it was not (or r's bytes are not
+// those it was decoded from).
+func predecodedFor(r Resource) *predecoded {
+	if p := r.pre; p != nil && len(r.Raw) > 0 && p.raw == unsafe.SliceData(r.Raw) {
+		return p
+	}
+	return nil
+}
+
+// ReferencesOf is References(r.Raw, base), from the Encounter decoded first when its
+// references were met as it was read (its bytes are not scanned again).
+func ReferencesOf(r Resource, base string) []string {
+	p := predecodedFor(r)
+	if p == nil || !p.refsKnown {
+		return References(r.Raw, base)
+	}
+	s := refScanner{base: base}
+	for _, ref := range p.refs {
+		s.found(ref)
+	}
+	return s.out
+}

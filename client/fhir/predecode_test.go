@@ -1,0 +1,229 @@
+package fhir
+
+import (
+	"bytes"
+	"io/fs"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/shcr-project/shcr/record"
+)
+
+// predecodeAll decodes page's Encounters first, as a section read page by page does.
+func predecodeAll(d *Predecoder, page []Resource) int { return d.Decode(page) }
+
+// Encounters decoded ahead map to the same items, in the same order, with the same
+// warnings, as those the mapping decodes itself: every published example and test case,
+// the fuzz seeds, the demo's shape and UK Core Encounters. The demo's shape must be
+// decoded ahead (else the path is not exercised and the test proves nothing).
+func TestPredecodedMapsTheSame(t *testing.T) {
+	in := bundleInputs(t)
+	in["ukcore"] = ukcoreEncounterBundle(t, 3)
+	in["huge"] = largeEncounterBundle(predecodeMax + 88)
+	var d Predecoder
+	total := map[string]int{}
+	for name, data := range in {
+		b, err := ParseBundle(data)
+		if err != nil {
+			continue
+		}
+		mine := make([]Resource, len(b.Entries))
+		copy(mine, b.Entries)
+		n := predecodeAll(&d, b.Entries)
+		total[name] = n
+		for i := range mine {
+			if mine[i].pre != nil {
+				t.Fatalf("%s: the copy was changed", name)
+			}
+		}
+		want, wantW := NewPageMapper(record.SectionEncounters, nil, healthSrc), []string(nil)
+		got := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+		w, g := want.Map(mine, nil), got.Map(b.Entries, nil)
+		wantW = want.Warnings()
+		if !reflect.DeepEqual(w, g) {
+			t.Fatalf("%s: decoded ahead, the items differ:\n%+v\n%+v", name, w.Encounters, g.Encounters)
+		}
+		if !reflect.DeepEqual(wantW, got.Warnings()) {
+			t.Fatalf("%s: decoded ahead, the warnings differ:\n%q\n%q", name, wantW, got.Warnings())
+		}
+	}
+	if total["huge"] != predecodeMax {
+		t.Fatalf("demo shape: %d of predecodeMax+88 encounters decoded ahead, want %d (at most predecodeMax a page)", total["huge"], predecodeMax)
+	}
+	if total["ukcore"] == 0 {
+		t.Fatal("UK Core encounters: none decoded ahead")
+	}
+}
+
+// A page's storage is the next page's: a copy of a resource from a page whose
+// storage now holds another page's Encounters is decoded again, not taken for another.
+func TestPredecodedStorageReusedIsNotTaken(t *testing.T) {
+	page := func() []Resource {
+		b, err := ParseBundle(largeEncounterBundle(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range b.Entries {
+			// Bytes of their own, as every page has.
+			b.Entries[i].Raw = bytes.Clone(b.Entries[i].Raw)
+		}
+		return b.Entries
+	}
+	var d Predecoder
+	first := page()
+	if predecodeAll(&d, first) == 0 {
+		t.Fatal("nothing decoded ahead")
+	}
+	stale := make([]Resource, len(first))
+	copy(stale, first)
+	predecodeAll(&d, page())
+	third := page()
+	predecodeAll(&d, third) // the storage the first page had
+	decodedAhead := 0
+	for i := range stale {
+		if stale[i].pre != nil {
+			decodedAhead++
+			if predecodedFor(stale[i]) != nil {
+				t.Fatalf("%s: taken for the Encounter now in its storage", stale[i].Ref())
+			}
+		}
+		if predecodedFor(third[i]) == nil && third[i].pre != nil {
+			t.Fatalf("%s: its own decoded Encounter not taken", third[i].Ref())
+		}
+	}
+	if decodedAhead == 0 {
+		t.Fatal("no stale copy was decoded ahead: the test proves nothing")
+	}
+	d.Release()
+	for i := range third {
+		if predecodedFor(third[i]) != nil {
+			t.Fatalf("%s: its decoded Encounter taken after Release", third[i].Ref())
+		}
+	}
+	if d := first[0].Detached(); d.pre != nil {
+		t.Fatal("Detached keeps the page's decoded Encounter")
+	}
+}
+
+// encounterInputs are every Encounter the test inputs hold (published examples, test cases,
+// fuzz seeds, the internal/fhirtest corpus, ../shared/fhir-examples), as resources.
+func encounterInputs(t *testing.T) []Resource {
+	var out []Resource
+	add := func(data []byte) {
+		if b, err := ParseBundle(data); err == nil {
+			for _, r := range b.Entries {
+				if r.Type == "Encounter" {
+					out = append(out, r)
+				}
+			}
+			return
+		}
+		if r, err := ParseResource(data); err == nil && r.Type == "Encounter" {
+			out = append(out, r)
+		}
+	}
+	for _, data := range bundleInputs(t) {
+		add(data)
+	}
+	for _, root := range []string{"../../internal/fhirtest/testdata", "../../../shared/fhir-examples", "testdata/published"} {
+		_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
+				add(readFileF(t, path))
+			}
+			return nil
+		})
+	}
+	add(ukcoreEncounterBundle(t, 3))
+	add(largeEncounterBundle(20))
+	for _, s := range predecodeRefCorners {
+		out = append(out, Resource{Type: "Encounter", ID: "c", Mode: "match", Raw: []byte(s)})
+	}
+	return out
+}
+
+// Encounters whose references the reader sees only partly, or not as the scan does.
+var predecodeRefCorners = []string{
+	`{"resourceType":"Encounter","id":"c","status":"finished","subject":{"reference":"Patient/1"},"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","serviceProvider":{"reference":"Organization/2","identifier":{"system":"s","value":"v","assigner":{"reference":"Organization/3"}}}}`,
+	`{"resourceType":"Encounter","id":"c","serviceProvider":{"reference":"Organization/2","extension":[{"url":"u","valueReference":{"reference":"Location/9"}}]}}`,
+	`{"resourceType":"Encounter","id":"c","x":{"refer\u0065nce":"Practitioner/7"},"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","type":[{"text":"reference"}],"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","serviceProvider":{"reference":null},"location":[{"location":{"reference":"Location/1"}},{"location":{"reference":"Location/1"}}]}`,
+	`{"resourceType":"Encounter","id":"c","participant":[{"individual":{"reference":" http://b/fhir/Practitioner/5 "}},{"individual":{"reference":"#p"}},{"individual":{"reference":""}}]}`,
+	`{"resourceType":"Encounter","id":"c","hospitalization":{"destination":{"reference":"Location/4"},"origin":{"reference":"Location/3"}},"serviceProvider":{"reference":"Organization/2"}}`,
+	`{"resourceType":"Encounter","id":"c","period":{"start":"2020"},"recorder":{"reference":"Practitioner/1"},"author":[{"reference":"Practitioner/2"},{"reference":"Practitioner/1"}]}`,
+	`{"resourceType":"Encounter","id":"c","subject":{"reference":"Patient/1","reference":null},"episodeOfCare":[{"reference":"EpisodeOfCare/2","reference":"EpisodeOfCare/3"}]}`,
+	`{"resourceType":"Encounter","id":"c","subject":{"reference":"Patient/1","reference":{"x":1}},"basedOn":[{"reference":"ServiceRequest/4","reference":[2]}]}`,
+	`{"resourceType":"Encounter","id":"c","subject":{"reference":"Patient/1","reference":7},"account":[{"reference":"Account/\u0031"}]}`,
+	`{"resourceType":"Encounter","id":"c","subject":{"reference":"Patient/\/1"},"diagnosis":[{"condition":{"reference":"Condition/é"}}]}`,
+	`{"resourceType":"Encounter","id":"c","class":{"system":"s","code":"AMB","reference":"Location/1"}}`,
+	`{"resourceType":"Encounter","id":"c","type":[{"coding":[{"code":"x","reference":"Location/2"}]}]}`,
+	`{"resourceType":"Encounter","id":"c","extension":[{"url":"u","valueReference":{"reference":"Organization/5"}}],"contained":[{"resourceType":"Location","id":"l","managingOrganization":{"reference":"Organization/6"}}]}`,
+	`{"resourceType":"Encounter","id":"c","x":{"y":{"reference":"Practitioner/8"},"reference":"Practitioner/9"}}`,
+}
+
+// ReferencesOf, from an Encounter decoded ahead, is exactly References of its bytes (the
+// same references in the same order) for every Encounter of the test inputs and corners,
+// whatever the base; the demo's shape must have its references read with it (else the
+// path is not exercised).
+func TestReferencesOfAgreesWithReferences(t *testing.T) {
+	rs := encounterInputs(t)
+	known, total := 0, 0
+	for i := range rs {
+		one := []Resource{rs[i]}
+		var d Predecoder
+		predecodeAll(&d, one)
+		total++
+		if p := predecodedFor(one[0]); p != nil && p.refsKnown {
+			known++
+		}
+		for _, base := range []string{"", "http://b/fhir", "https://example.org/fhir/R4"} {
+			got, want := ReferencesOf(one[0], base), References(one[0].Raw, base)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s base %q: ReferencesOf %q, References %q\n%s", one[0].Ref(), base, got, want, one[0].Raw)
+			}
+		}
+	}
+	t.Logf("%d encounters, %d with their references read with them", total, known)
+	if total < 30 || known < 25 {
+		t.Fatalf("%d encounters, %d with their references read with them: too few to prove anything", total, known)
+	}
+	b, err := ParseBundle(largeEncounterBundle(50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Predecoder
+	predecodeAll(&d, b.Entries)
+	for _, r := range b.Entries {
+		if r.Type == "Encounter" {
+			if p := predecodedFor(r); p == nil || !p.refsKnown {
+				t.Fatalf("%s: the demo's shape not read with its references", r.Ref())
+			}
+		}
+	}
+}
+
+// FuzzReferencesOf: whatever bytes an Encounter holds, its references from the decode
+// ahead are References'.
+func FuzzReferencesOf(f *testing.F) {
+	for _, s := range predecodeRefCorners {
+		f.Add([]byte(s))
+	}
+	if b, err := ParseBundle(largeEncounterBundle(2)); err == nil {
+		for _, r := range b.Entries {
+			f.Add([]byte(r.Raw))
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		one := []Resource{{Type: "Encounter", ID: "c", Mode: "match", Raw: raw}}
+		var d Predecoder
+		predecodeAll(&d, one)
+		for _, base := range []string{"", "http://b/fhir"} {
+			if got, want := ReferencesOf(one[0], base), References(raw, base); !reflect.DeepEqual(got, want) {
+				t.Fatalf("base %q: ReferencesOf %q, References %q", base, got, want)
+			}
+		}
+	})
+}
