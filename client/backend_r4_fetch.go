@@ -322,16 +322,25 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 }
 
 // aboutPersonOnly drops the matches about someone other than the person (ids on this
-// back end, nhs): the entries kept, and how many were dropped.
+// back end, nhs): the entries kept, and how many were dropped. When none is dropped (as a
+// rule) the entries kept are rs itself, not a copy; else a new list (rs is not written).
 func (b *fhirBackend) aboutPersonOnly(rs []fhir.Resource, ids []string, nhs string) ([]fhir.Resource, int) {
-	kept := rs[:0:0]
+	var kept []fhir.Resource // made at the first entry dropped
 	dropped := 0
-	for _, r := range rs {
-		if isMatch(r) && !b.aboutPerson(r, ids, nhs) {
+	for i := range rs {
+		if isMatch(rs[i]) && !b.aboutPerson(rs[i], ids, nhs) {
+			if dropped == 0 {
+				kept = append(make([]fhir.Resource, 0, len(rs)-1), rs[:i]...)
+			}
 			dropped++
 			continue
 		}
-		kept = append(kept, r)
+		if dropped > 0 {
+			kept = append(kept, rs[i])
+		}
+	}
+	if dropped == 0 {
+		return rs, 0
 	}
 	return kept, dropped
 }
