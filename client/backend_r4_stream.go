@@ -121,9 +121,8 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
-		page := pm.Map(pg.entries, extra)
+		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, pg.more) })
 		pre.Release()
-		fhir.AppendData(&data, page, heldRoom(sec, page, shown, pg.more))
 		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
 			// Shown now, the section still loading: the first page at once, then every
 			// flushItems items or an eighth of what is shown, so that a back end holds
@@ -156,8 +155,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 // first held (AppendData's hint): none when the page is emitted on its own (its list is
 // taken as it is), else enough for the pages held together (an eighth of what is shown,
 // and a page beyond), so that their list is made once instead of grown page after page.
-func heldRoom(sec record.Section, page record.SectionsData, shown int, more bool) int {
-	n := (&record.Record{Sections: page}).Count(sec)
+func heldRoom(n, shown int, more bool) int {
 	if want := max(flushItems, shown/8); more && shown > 0 && n < want {
 		return want + n
 	}
