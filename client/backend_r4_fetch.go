@@ -192,7 +192,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 			wg.Go(func() {
 				var entries []fhir.Resource
 				res, used, err := b.runQuery(ctx, sec, q, params,
-					func(page []fhir.Resource, _ bool, _ int) { entries = append(entries, page...) },
+					func(page []fhir.Resource, _ bool, _ int, _ fhir.Body) { entries = append(entries, page...) },
 					func(url.Values) { entries = nil })
 				res.entries = entries
 				*fold = func() { b.foldQuery(&out, sec, q, res, used, err) }
@@ -255,7 +255,7 @@ func (b *fhirBackend) queryParams(caps *capabilities, q fhir.Query, patientID st
 // _sort, answers 400: the search is asked again with less rather than the section lost;
 // reset is called first with the parameters asked now, so that the caller drops the pages
 // of the refused attempt. The parameters of the last attempt are returned.
-func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int), reset func(url.Values)) (searchResult, url.Values, error) {
+func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int, body fhir.Body), reset func(url.Values)) (searchResult, url.Values, error) {
 	res, err := b.searchPages(ctx, q.ResourceType, params, b.cfg.MaxEntries, deliver)
 	for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
 		if !badRequest(err) || !hasAny(params, drop) {
