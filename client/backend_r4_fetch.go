@@ -192,7 +192,7 @@ func (b *fhirBackend) fetchSection(ctx context.Context, caps *capabilities, refs
 			wg.Go(func() {
 				var entries []fhir.Resource
 				res, used, err := b.runQuery(ctx, sec, q, params,
-					func(page []fhir.Resource, _ bool, _ int) { entries = append(entries, page...) },
+					func(page []fhir.Resource, _ bool, _ int, _ fhir.Body) { entries = append(entries, page...) },
 					func(url.Values) { entries = nil })
 				res.entries = entries
 				*fold = func() { b.foldQuery(&out, sec, q, res, used, err) }
@@ -255,7 +255,7 @@ func (b *fhirBackend) queryParams(caps *capabilities, q fhir.Query, patientID st
 // _sort, answers 400: the search is asked again with less rather than the section lost;
 // reset is called first with the parameters asked now, so that the caller drops the pages
 // of the refused attempt. The parameters of the last attempt are returned.
-func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int), reset func(url.Values)) (searchResult, url.Values, error) {
+func (b *fhirBackend) runQuery(ctx context.Context, sec record.Section, q fhir.Query, params url.Values, deliver func(page []fhir.Resource, more bool, total int, body fhir.Body), reset func(url.Values)) (searchResult, url.Values, error) {
 	res, err := b.searchPages(ctx, q.ResourceType, params, b.cfg.MaxEntries, deliver)
 	for _, drop := range [][]string{{"_sort"}, {"_include:iterate"}, {"_include", "_revinclude"}} {
 		if !badRequest(err) || !hasAny(params, drop) {
@@ -322,16 +322,25 @@ func (b *fhirBackend) sectionPart(ctx context.Context, sec record.Section, res s
 }
 
 // aboutPersonOnly drops the matches about someone other than the person (ids on this
-// back end, nhs): the entries kept, and how many were dropped.
+// back end, nhs): the entries kept, and how many were dropped. When none is dropped (as a
+// rule) the entries kept are rs itself, not a copy; else a new list (rs is not written).
 func (b *fhirBackend) aboutPersonOnly(rs []fhir.Resource, ids []string, nhs string) ([]fhir.Resource, int) {
-	kept := rs[:0:0]
+	var kept []fhir.Resource // made at the first entry dropped
 	dropped := 0
-	for _, r := range rs {
-		if isMatch(r) && !b.aboutPerson(r, ids, nhs) {
+	for i := range rs {
+		if isMatch(rs[i]) && !b.aboutPerson(rs[i], ids, nhs) {
+			if dropped == 0 {
+				kept = append(make([]fhir.Resource, 0, len(rs)-1), rs[:i]...)
+			}
 			dropped++
 			continue
 		}
-		kept = append(kept, r)
+		if dropped > 0 {
+			kept = append(kept, rs[i])
+		}
+	}
+	if dropped == 0 {
+		return rs, 0
 	}
 	return kept, dropped
 }

@@ -114,20 +114,32 @@ func (b *fhirBackend) readReferencesMax(ctx context.Context, cache *refCache, re
 // brings (notIncluded). Only CPU: a section read page by page finds them while the next
 // page is read.
 func (b *fhirBackend) wantedRefs(resources []fhir.Resource, included []string) []string {
-	have := make(map[string]bool, len(resources))
-	for _, r := range resources {
-		have[r.Ref()] = true
+	// Only resources of a readable type can be a wanted reference: the others (a page's
+	// Encounters) are not put in have, which saves a "Type/id" string each.
+	readable := 0
+	for i := range resources {
+		if readableRefs[resources[i].Type] {
+			readable++
+		}
+	}
+	have := make(map[string]bool, readable)
+	for i := range resources {
+		if readableRefs[resources[i].Type] {
+			have[resources[i].Ref()] = true
+		}
 	}
 	var want []string
 	var holders []int // the resources naming a wanted reference
+	var refs []string // one resource's references, the list reused resource after resource
 	for i, r := range resources {
 		if !isMatch(r) {
 			continue
 		}
 		named := false
-		for _, ref := range fhir.ReferencesOf(r, b.baseStr) {
+		refs = fhir.AppendReferencesOf(refs[:0], r, b.baseStr)
+		for _, ref := range refs {
 			typ, _, _ := strings.Cut(ref, "/")
-			if have[ref] || !readableRefs[typ] {
+			if !readableRefs[typ] || have[ref] {
 				continue
 			}
 			have[ref] = true

@@ -18,7 +18,7 @@ import (
 // OperationOutcome is an error (ErrNotSupported when its code is not-supported).
 func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Values, limit int) (res searchResult, err error) {
 	var entries []fhir.Resource
-	res, err = b.searchPages(ctx, resourceType, q, limit, func(page []fhir.Resource, _ bool, _ int) {
+	res, err = b.searchPages(ctx, resourceType, q, limit, func(page []fhir.Resource, _ bool, _ int, _ fhir.Body) {
 		entries = append(entries, page...)
 	})
 	res.entries = entries
@@ -29,7 +29,7 @@ func (b *fhirBackend) search(ctx context.Context, resourceType string, q url.Val
 // read (more: a next page will be asked; total: Bundle.total, 0 when not given), instead of keeping them: the caller maps a page
 // while the next is fetched, and keeps only what it mapped. The pages delivered are, put
 // together, exactly the entries search returns (the last one cut where the cap falls).
-func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q url.Values, limit int, deliver func(page []fhir.Resource, more bool, total int)) (res searchResult, err error) {
+func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q url.Values, limit int, deliver func(page []fhir.Resource, more bool, total int, body fhir.Body)) (res searchResult, err error) {
 	first := b.baseStr + "/" + resourceType
 	seen := map[string]bool{canonicalURL(first, q): true}
 	// The next page is asked for as soon as a page's next link is read (one page ahead, no
@@ -63,8 +63,8 @@ func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q ur
 		if total == 0 && bundle.Total > 0 {
 			total = bundle.Total
 		}
-		page := bundle.Entries
-		bundle.Entries = nil // the page is the caller's from here
+		page, body := bundle.Entries, bundle.TakeBody()
+		bundle.Entries = nil // the page is the caller's from here, and its buffer
 		n := countMatches(page)
 		for _, w := range bundle.Warnings {
 			warnings = append(warnings, resourceType+": "+w)
@@ -73,20 +73,20 @@ func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q ur
 			empty++
 		}
 		if matches+n > limit || read+len(page) > 4*limit {
-			deliver(firstMatches(page, limit-matches), false, total)
+			deliver(firstMatches(page, limit-matches), false, total, body)
 			matches, truncated = limit, true
 			break
 		}
 		read += len(page)
 		matches += n
 		if bundle.Next == "" {
-			deliver(page, false, total)
+			deliver(page, false, total, body)
 			// The server says there are more than it sent, and offers no way to read them.
 			truncated = total > matches
 			break
 		}
 		if matches == limit {
-			deliver(page, false, total)
+			deliver(page, false, total, body)
 			truncated = true
 			break
 		}
@@ -102,12 +102,12 @@ func (b *fhirBackend) searchPages(ctx context.Context, resourceType string, q ur
 			broken = fmt.Sprintf("kept sending empty pages: showing the %d entries read", matches)
 		}
 		if broken != "" {
-			deliver(page, false, total)
+			deliver(page, false, total, body)
 			b.log.Info("next link not followed", "resource", resourceType, "read", matches)
 			truncated = true
 			break
 		}
-		deliver(page, true, total)
+		deliver(page, true, total, body)
 		seen[canonicalURL(next.String(), nil)] = true
 		if p := ahead; p != nil && p.url == next.String() {
 			ahead = nil // reading it may ask for the one after

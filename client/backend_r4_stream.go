@@ -37,7 +37,11 @@ type streamPage struct {
 	more     bool
 	total    int
 	reset    bool
+	body     fhir.Body // the buffer entries were read from: handed back once mapped
 }
+
+// recycleBody hands a mapped page's buffer back (fhir.RecycleBody); a test counts it.
+var recycleBody = fhir.RecycleBody
 
 // streamSection reads a streamable section: the search runs in its own goroutine, handing
 // pages over one at a time with who each entry is about; each page's Encounters are
@@ -71,12 +75,12 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		defer close(pages)
 		included := params["_include"] // what each page brings with it
 		res, used, err = b.runQuery(ctx, sec, q, params,
-			func(page []fhir.Resource, more bool, total int) {
+			func(page []fhir.Resource, more bool, total int, body fhir.Body) {
 				// Here, while the previous page is mapped: who each entry is about (the
 				// other goroutine's CPU, not the mapping's).
 				p := thePatients()
 				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
-				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total}
+				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total, body: body}
 			},
 			func(now url.Values) {
 				included = now["_include"]
@@ -121,9 +125,11 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
-		page := pm.Map(pg.entries, extra)
+		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, pg.more) })
 		pre.Release()
-		fhir.AppendData(&data, page, heldRoom(sec, page, shown, pg.more))
+		// Nothing mapped holds the page's bytes (the included resources kept are copies,
+		// refs.known): the next page is read into its buffer.
+		recycleBody(pg.body)
 		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
 			// Shown now, the section still loading: the first page at once, then every
 			// flushItems items or an eighth of what is shown, so that a back end holds
@@ -156,8 +162,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 // first held (AppendData's hint): none when the page is emitted on its own (its list is
 // taken as it is), else enough for the pages held together (an eighth of what is shown,
 // and a page beyond), so that their list is made once instead of grown page after page.
-func heldRoom(sec record.Section, page record.SectionsData, shown int, more bool) int {
-	n := (&record.Record{Sections: page}).Count(sec)
+func heldRoom(n, shown int, more bool) int {
 	if want := max(flushItems, shown/8); more && shown > 0 && n < want {
 		return want + n
 	}

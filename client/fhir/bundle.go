@@ -53,6 +53,8 @@ type Bundle struct {
 	// Warnings name entries that were skipped because they are not resources (no
 	// resourceType, not a JSON object): the rest of the bundle is kept.
 	Warnings []string
+	// body is the buffer the Bundle was read into, for RecycleBody (TakeBody).
+	body Body
 }
 
 // ErrNotFHIR is wrapped by every ParseBundle/ParseResource error.

@@ -148,3 +148,18 @@ func ReferencesOf(r Resource, base string) []string {
 	}
 	return s.out
 }
+
+// AppendReferencesOf is ReferencesOf appended to dst (dst's own contents are not looked
+// at): a caller reusing one list resource after resource allocates none for those read
+// with their Encounter.
+func AppendReferencesOf(dst []string, r Resource, base string) []string {
+	p := predecodedFor(r)
+	if p == nil || !p.refsKnown {
+		return append(dst, References(r.Raw, base)...)
+	}
+	s := refScanner{base: base, out: dst, from: len(dst)}
+	for _, ref := range p.refs {
+		s.found(ref)
+	}
+	return s.out
+}

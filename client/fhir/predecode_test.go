@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -184,6 +185,7 @@ func TestReferencesOfAgreesWithReferences(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s base %q: ReferencesOf %q, References %q\n%s", one[0].Ref(), base, got, want, one[0].Raw)
 			}
+			checkAppendReferencesOf(t, one[0], base, want)
 		}
 	}
 	t.Logf("%d encounters, %d with their references read with them", total, known)
@@ -224,6 +226,27 @@ func FuzzReferencesOf(f *testing.F) {
 			if got, want := ReferencesOf(one[0], base), References(raw, base); !reflect.DeepEqual(got, want) {
 				t.Fatalf("base %q: ReferencesOf %q, References %q", base, got, want)
 			}
+			checkAppendReferencesOf(t, one[0], base, References(raw, base))
 		}
 	})
+}
+
+// checkAppendReferencesOf: AppendReferencesOf appends r's references (want) after dst
+// whatever dst holds: nothing, the same references (what it finds is not checked
+// against dst), or twenty of them (past the linear search's length).
+func checkAppendReferencesOf(t *testing.T, r Resource, base string, want []string) {
+	t.Helper()
+	many := make([]string, 0, 20+len(want))
+	for len(many) < 20 {
+		many = append(many, want...)
+		if len(want) == 0 {
+			many = append(many, "Practitioner/x")
+		}
+	}
+	for _, dst := range [][]string{nil, {}, slices.Clone(want), many} {
+		got := AppendReferencesOf(slices.Clip(dst), r, base)
+		if exp := append(slices.Clone(dst), want...); !slices.Equal(got, exp) {
+			t.Fatalf("%s base %q: AppendReferencesOf(%q) %q, want %q", r.Ref(), base, dst, got, exp)
+		}
+	}
 }

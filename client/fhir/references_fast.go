@@ -34,6 +34,7 @@ type refScanner struct {
 	pos  int
 	base string
 	out  []string
+	from int             // out[from:] is what was found (AppendReferencesOf's dst before)
 	seen map[string]bool // once out is long: a linear search before that
 }
 
@@ -258,11 +259,11 @@ func (s *refScanner) found(ref string) {
 			return
 		}
 		s.seen[r] = true
-	} else if slices.Contains(s.out, r) {
+	} else if slices.Contains(s.out[s.from:], r) {
 		return
-	} else if len(s.out) >= 16 {
-		s.seen = make(map[string]bool, 2*len(s.out))
-		for _, o := range s.out {
+	} else if len(s.out)-s.from >= 16 {
+		s.seen = make(map[string]bool, 2*(len(s.out)-s.from))
+		for _, o := range s.out[s.from:] {
 			s.seen[o] = true
 		}
 		s.seen[r] = true

@@ -15,7 +15,7 @@ func init() {
 			return []Query{search("Encounter", "Encounter:location", "Encounter:service-provider", "Encounter:practitioner")}
 		},
 		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
-			out.Encounters = make([]record.Encounter, 0, countType(items, "Encounter"))
+			out.Encounters = slices.Grow(out.Encounters, countType(items, "Encounter"))
 			for _, r := range items {
 				if r.Type == "Encounter" {
 					if e, ok := m.encounter(r); ok {
@@ -25,6 +25,11 @@ func init() {
 			}
 		},
 		gpc: &gpcSection{ask: askConsultations, mapping: gpcEncounters},
+		reserve: func(out *record.SectionsData, n int) {
+			if cap(out.Encounters) == 0 {
+				out.Encounters = make([]record.Encounter, 0, n)
+			}
+		},
 	})
 }
 

@@ -23,6 +23,10 @@ type sectionMapping struct {
 	// nationalOnly: only a national service (a flags back end) holds the section; regional
 	// R4 back ends are sent no search for it (the section is not-supported there).
 	nationalOnly bool
+	// reserve, when set, says mapR4 only appends to out's lists (never makes anew or
+	// sorts one), so that PageMapper.MapAppend may hand it a list that already holds
+	// earlier pages' items; it makes the section's list with room for n when it has none.
+	reserve func(out *record.SectionsData, n int)
 }
 
 // gpcSection is a section's part of GP Connect Access Record Structured.

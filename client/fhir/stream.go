@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // ErrTooLarge is wrapped by the error DecodeBundle gives when the body is larger than its
@@ -56,7 +57,55 @@ func DecodeBundleSize(r io.Reader, limit, size int64, onNext func(url string)) (
 		}
 		return nil, fmt.Errorf("reading the response: %w", sp.err)
 	}
-	return ParseBundle(sp.bytes())
+	b, err := ParseBundle(sp.bytes())
+	if err == nil && size > 0 && len(sp.chunks) == 1 {
+		b.body = Body{sp.chunks[0]}
+	}
+	return b, err
+}
+
+// Body is the buffer a page was read into (Bundle.TakeBody). Handed back by RecycleBody
+// once nothing read from the page is used any more (its entries' bytes), the next page
+// is read into it instead of a new buffer of a megabyte or so.
+type Body struct{ buf []byte }
+
+// bodies are buffers handed back (*[]byte, of a page's size): what a streamed section's
+// pages are read into, page after page.
+var bodies sync.Pool
+
+// minRecycled: smaller bodies are not kept.
+const minRecycled = 64 << 10
+
+// takeBody is an empty buffer with room for n bytes: one handed back when it is big enough.
+func takeBody(n int) []byte {
+	if n >= minRecycled {
+		if p, ok := bodies.Get().(*[]byte); ok && cap(*p) >= n {
+			return (*p)[:0]
+		}
+	}
+	return make([]byte, 0, n)
+}
+
+// RecycleBody hands a page's buffer back to be read into again (true when it is kept):
+// only when nothing holds any of its bytes (the page's Resources, their Raw, are no longer
+// used). Its bytes are zeroed at once (a few microseconds a page), so that anything still
+// reading them reads nothing like a page, whether or not the buffer is used again.
+func RecycleBody(b Body) bool {
+	if cap(b.buf) < minRecycled {
+		return false
+	}
+	buf := b.buf[:0]
+	clear(buf[:cap(buf)])
+	bodies.Put(&buf)
+	return true
+}
+
+// TakeBody is the buffer the Bundle was read into (zero when it was gathered in
+// chunks, or not read by DecodeBundleSize), for RecycleBody; the Bundle no longer has it.
+func (b *Bundle) TakeBody() Body {
+	body := b.body
+	b.body = Body{}
+	return body
 }
 
 // spool reads a body whole within a limit, in chunks (never moved: a chunk is not copied
@@ -91,7 +140,7 @@ func (s *spool) readAll(size int64) {
 			size = min(size, s.limit)
 		}
 		// One byte more: the read that finds the end needs room, or it would take a chunk.
-		s.chunks = [][]byte{make([]byte, 0, min(size, maxSized)+1)}
+		s.chunks = [][]byte{takeBody(int(min(size, maxSized) + 1))}
 	}
 	for s.err == nil {
 		last := len(s.chunks) - 1

@@ -45,6 +45,37 @@ func NewPageMapper(sec record.Section, patient *Resource, src Source) *PageMappe
 // and extra, the resources its matches reference that came some other way (included by an
 // earlier page, read by id). It returns the page's items, as MapSection would list them.
 func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
+	var out record.SectionsData
+	p.mapInto(&out, resources, extra)
+	return out
+}
+
+// MapAppend is AppendData(dst, Map(resources, extra), hint(n)), n the page's items,
+// without the page's own list in between where the section's mapping only appends
+// (encounters): the items are appended to dst's list, made with room for hint(n) items
+// when dst has none, n then the page's matches (at most its items: the room is all the
+// guess changes). Other sections are mapped and appended as AppendData does.
+func (p *PageMapper) MapAppend(dst *record.SectionsData, resources, extra []Resource, hint func(n int) int) {
+	sm, ok := sectionMappings[p.sec]
+	if !ok || sm.reserve == nil {
+		page := p.Map(resources, extra)
+		AppendData(dst, page, hint((&record.Record{Sections: page}).Count(p.sec)))
+		return
+	}
+	n := 0
+	for i := range resources {
+		if resources[i].Mode != "include" && resources[i].Mode != "outcome" {
+			n++
+		}
+	}
+	if h := hint(n); h > 0 {
+		sm.reserve(dst, h)
+	}
+	p.mapInto(dst, resources, extra)
+}
+
+// mapInto maps one page (Map) into out.
+func (p *PageMapper) mapInto(out *record.SectionsData, resources, extra []Resource) {
 	m := p.m
 	// Room for the page at once (maps grown entry by entry rehash ~log n times): byRef
 	// is the page's, made anew when a page is bigger than the last; keys and seen hold
@@ -79,7 +110,6 @@ func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
 			m.addProvenance(*r)
 		}
 	})
-	var out record.SectionsData
 	items := make([]Resource, 0, len(resources))
 	for _, r := range resources {
 		if r.Type == "OperationOutcome" {
@@ -101,11 +131,10 @@ func (p *PageMapper) Map(resources, extra []Resource) record.SectionsData {
 		items = append(items, r)
 	}
 	if sm, ok := sectionMappings[p.sec]; ok {
-		sm.mapR4(m, p.patient, items, &out)
+		sm.mapR4(m, p.patient, items, out)
 	} else {
 		m.warn("unknown section %q", p.sec)
 	}
-	return out
 }
 
 // Warnings are the warnings of every page mapped so far, each once.

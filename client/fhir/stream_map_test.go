@@ -151,3 +151,62 @@ func TestAppendDataEveryList(t *testing.T) {
 		}
 	}
 }
+
+// MapAppend gives what AppendData of Map gives, whatever room is asked for and whether
+// the list held is emitted (taken away) between pages; the room asked for is made once.
+func TestMapAppendIsAppendDataOfMap(t *testing.T) {
+	b, err := ParseBundle(largeEncounterBundle(40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var matches, includes []Resource
+	for _, r := range b.Entries {
+		if r.Mode == "include" {
+			includes = append(includes, r)
+		} else {
+			matches = append(matches, r)
+		}
+	}
+	var pages [][]Resource
+	for i := 0; i < len(matches); i += 7 {
+		pages = append(pages, append(append([]Resource{}, matches[i:min(i+7, len(matches))]...), includes...))
+	}
+	hints := map[string]func(n int) int{
+		"none": func(int) int { return 0 }, "small": func(int) int { return 3 },
+		"room": func(n int) int { return 50 + n }, "page": func(n int) int { return n },
+	}
+	for _, sec := range []record.Section{record.SectionEncounters, record.SectionNotes} {
+		for name, hint := range hints {
+			for _, emitEvery := range []int{1, 2, 100} {
+				old, new := NewPageMapper(sec, nil, healthSrc), NewPageMapper(sec, nil, healthSrc)
+				var oldData, newData record.SectionsData
+				var oldAll, newAll []record.SectionsData
+				for i, p := range pages {
+					page := old.Map(p, nil)
+					AppendData(&oldData, page, hint((&record.Record{Sections: page}).Count(sec)))
+					before := cap(newData.Encounters)
+					new.MapAppend(&newData, p, nil, hint)
+					if name == "room" && sec == record.SectionEncounters && before > 0 && cap(newData.Encounters) != before {
+						t.Fatalf("%s page %d: the list held was made again (cap %d -> %d)", name, i, before, cap(newData.Encounters))
+					}
+					if (i+1)%emitEvery == 0 {
+						oldAll, newAll = append(oldAll, oldData), append(newAll, newData)
+						oldData, newData = record.SectionsData{}, record.SectionsData{}
+					}
+				}
+				oldAll, newAll = append(oldAll, oldData), append(newAll, newData)
+				for i := range oldAll {
+					if !reflect.DeepEqual(oldAll[i], newAll[i]) {
+						t.Fatalf("%s %s every %d, part %d: MapAppend\n%+v\nAppendData of Map\n%+v", sec, name, emitEvery, i, newAll[i], oldAll[i])
+					}
+				}
+				if sec == record.SectionEncounters && len(oldAll[0].Encounters) == 0 {
+					t.Fatalf("%s: nothing mapped", name)
+				}
+				if !reflect.DeepEqual(old.Warnings(), new.Warnings()) {
+					t.Fatalf("warnings %q, want %q", new.Warnings(), old.Warnings())
+				}
+			}
+		}
+	}
+}
