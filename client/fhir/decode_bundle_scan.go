@@ -145,13 +145,8 @@ func hasSurrogateEscape(q []byte) bool {
 // scanLinks reads Bundle.link (null, or an array of objects whose relation and url are
 // plain strings) and returns the url of the last link whose relation is "next".
 func scanLinks(f *fastReader) (next string, ok bool) {
-	switch f.peek() {
-	case 'n':
-		return "", f.literal("null")
-	case '[':
-		f.pos++
-	default:
-		return "", false
+	if null, ok := f.openArray(); !ok || null {
+		return "", ok
 	}
 	for first := true; f.peek() != ']'; first = false {
 		if !first && !f.eat(',') {
@@ -198,13 +193,8 @@ func scanLinks(f *fastReader) (next string, ok bool) {
 // scanEntries is readEntries by bytes. Each entry's own-fact members are copied into slab
 // (one allocation for many entries' instead of one each).
 func scanEntries(f *fastReader, b *Bundle, ownBuf, slab *[]byte) bool {
-	switch f.peek() {
-	case 'n':
-		return f.literal("null")
-	case '[':
-		f.pos++
-	default:
-		return false
+	if null, ok := f.openArray(); !ok || null {
+		return ok
 	}
 	for i := 0; f.peek() != ']'; i++ {
 		if i > 0 && !f.eat(',') {

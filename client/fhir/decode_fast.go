@@ -336,6 +336,19 @@ func (f *fastReader) skipObjectRefs(depth int) bool {
 	return true
 }
 
+// openArray starts an array: null (read: null true) or its '[' (taken); ok is false for
+// anything else.
+func (f *fastReader) openArray() (null, ok bool) {
+	switch f.peek() {
+	case 'n':
+		return true, f.literal("null")
+	case '[':
+		f.pos++
+		return false, true
+	}
+	return false, false
+}
+
 // str reads a string (null leaves dst alone).
 func (f *fastReader) str(dst *string) bool {
 	switch f.peek() {
@@ -363,13 +376,8 @@ func (f *fastReader) str(dst *string) bool {
 // fastSlice reads an array (null leaves dst nil); a null element is a zero element. With
 // a slab, an array of one (the common case) takes its element from it: no allocation.
 func fastSlice[T any](f *fastReader, dst *[]T, slab *[]T, elem func(*fastReader, *T) bool) bool {
-	switch f.peek() {
-	case 'n':
-		return f.literal("null")
-	case '[':
-		f.pos++
-	default:
-		return false
+	if null, ok := f.openArray(); !ok || null {
+		return ok
 	}
 	s := make([]T, 0)
 	if slab != nil {

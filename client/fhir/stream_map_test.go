@@ -13,18 +13,7 @@ import (
 // same order, keys unique across pages (a resource with another's identifier falls back to
 // its own reference), a resource sent again on a later page listed once, warnings once.
 func TestPageMapperMatchesMapSection(t *testing.T) {
-	b, err := ParseBundle(largeEncounterBundle(30))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var matches, includes []Resource
-	for _, r := range b.Entries {
-		if r.Mode == "include" {
-			includes = append(includes, r)
-		} else {
-			matches = append(matches, r)
-		}
-	}
+	matches, includes := largeEncounterMatches(t, 30)
 	// A later page sends e5 again, and e99 with e3's identifier and a bad date.
 	again := matches[5]
 	clash, err := ParseResource([]byte(strings.Replace(strings.Replace(string(matches[3].Raw), `"id":"e3"`, `"id":"e99"`, 1),
@@ -155,18 +144,7 @@ func TestAppendDataEveryList(t *testing.T) {
 // MapAppend gives what AppendData of Map gives, whatever room is asked for and whether
 // the list held is emitted (taken away) between pages; the room asked for is made once.
 func TestMapAppendIsAppendDataOfMap(t *testing.T) {
-	b, err := ParseBundle(largeEncounterBundle(40))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var matches, includes []Resource
-	for _, r := range b.Entries {
-		if r.Mode == "include" {
-			includes = append(includes, r)
-		} else {
-			matches = append(matches, r)
-		}
-	}
+	matches, includes := largeEncounterMatches(t, 40)
 	var pages [][]Resource
 	for i := 0; i < len(matches); i += 7 {
 		pages = append(pages, append(append([]Resource{}, matches[i:min(i+7, len(matches))]...), includes...))
@@ -209,4 +187,22 @@ func TestMapAppendIsAppendDataOfMap(t *testing.T) {
 			}
 		}
 	}
+}
+
+// largeEncounterMatches parses largeEncounterBundle(n) into its matches and its included
+// resources.
+func largeEncounterMatches(t *testing.T, n int) (matches, includes []Resource) {
+	t.Helper()
+	b, err := ParseBundle(largeEncounterBundle(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range b.Entries {
+		if r.Mode == "include" {
+			includes = append(includes, r)
+		} else {
+			matches = append(matches, r)
+		}
+	}
+	return matches, includes
 }
