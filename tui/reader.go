@@ -88,8 +88,20 @@ type reader struct {
 	cur     int // the match shown, -1 when none
 }
 
-// textMatch is a found text: its line and byte range in it.
-type textMatch struct{ line, start, end int }
+// textMatch is a found text: its line and byte range in it, and where it goes on when the
+// wrapping broke it across lines (cont: the byte ranges on the lines after).
+type textMatch struct {
+	line, start, end int
+	cont             []textSpan
+}
+
+// textSpan is a byte range of one line.
+type textSpan struct{ line, start, end int }
+
+// spans are every line's part of the match, in order.
+func (m textMatch) spans() []textSpan {
+	return append([]textSpan{{m.line, m.start, m.end}}, m.cont...)
+}
 
 // readerGutter is the room left of the text: "> " marks the line of the match shown (not
 // only by colour).
@@ -229,33 +241,74 @@ func (r *reader) mouse(msg tea.MouseMsg) tea.Cmd {
 }
 
 // find lists every match of the query in the lines (case folded), keeping the match shown
-// where it still is.
+// where it still is. A paragraph's lines are searched as the text they were wrapped from
+// (each next line's indent under its label dropped, the line break read as one space), so
+// that words the wrapping put on two lines are found.
 func (r *reader) find() {
 	r.matches = r.matches[:0]
 	if r.query == "" {
 		r.cur = -1
 		return
 	}
-	q := strings.ToLower(r.query)
-	for i, l := range r.lines {
-		hay := strings.ToLower(l)
-		if len(hay) != len(l) { // folding changed the length: match the case as typed
-			hay, q = l, r.query
+	for a := 0; a < len(r.lines); {
+		if r.lines[a] == "" {
+			a++
+			continue
 		}
-		for from := 0; ; {
-			j := strings.Index(hay[from:], q)
-			if j < 0 {
-				break
-			}
-			if m := (textMatch{line: i, start: from + j, end: from + j + len(q)}); onRunes(l, m.start, m.end) {
-				r.matches = append(r.matches, m)
-			}
-			from += j + len(q)
+		b := a
+		for b+1 < len(r.lines) && r.lines[b+1] != "" {
+			b++
 		}
-		q = strings.ToLower(r.query)
+		r.findRun(a, b)
+		a = b + 1
 	}
 	if r.cur >= len(r.matches) {
 		r.cur = len(r.matches) - 1
+	}
+}
+
+// findRun adds the matches in lines a…b (one paragraph: no empty line between them).
+func (r *reader) findRun(a, b int) {
+	type piece struct{ line, from, at int } // the line's bytes from `from` are at `at` in joined
+	var sb strings.Builder
+	pieces := make([]piece, 0, b-a+1)
+	for i := a; i <= b; i++ {
+		l, from := r.lines[i], 0
+		if i > a {
+			from = len(l) - len(strings.TrimLeft(l, " "))
+			sb.WriteByte(' ')
+		}
+		pieces = append(pieces, piece{i, from, sb.Len()})
+		sb.WriteString(l[from:])
+	}
+	joined := sb.String()
+	hay, q := strings.ToLower(joined), strings.ToLower(r.query)
+	if len(hay) != len(joined) { // folding changed the length: match the case as typed
+		hay, q = joined, r.query
+	}
+	for from := 0; ; {
+		j := strings.Index(hay[from:], q)
+		if j < 0 {
+			return
+		}
+		s, e := from+j, from+j+len(q)
+		from = e
+		if !onRunes(joined, s, e) {
+			continue
+		}
+		var segs []textSpan
+		for k, p := range pieces {
+			end := len(joined)
+			if k+1 < len(pieces) {
+				end = pieces[k+1].at - 1 // the space a line break stands for is no line's
+			}
+			if lo, hi := max(s, p.at), min(e, end); lo < hi {
+				segs = append(segs, textSpan{p.line, p.from + lo - p.at, p.from + hi - p.at})
+			}
+		}
+		if len(segs) > 0 {
+			r.matches = append(r.matches, textMatch{line: segs[0].line, start: segs[0].start, end: segs[0].end, cont: segs[1:]})
+		}
 	}
 }
 
@@ -306,9 +359,15 @@ func (r *reader) show() {
 // render puts the lines in the viewport, matches highlighted, the match shown marked.
 func (r *reader) render() {
 	st := r.c.st
-	byLine := map[int][]int{}
+	type lineSpan struct {
+		match      int
+		start, end int
+	}
+	byLine := map[int][]lineSpan{}
 	for i, m := range r.matches {
-		byLine[m.line] = append(byLine[m.line], i)
+		for _, sp := range m.spans() {
+			byLine[sp.line] = append(byLine[sp.line], lineSpan{i, sp.start, sp.end})
+		}
 	}
 	out := make([]string, len(r.lines))
 	for i, l := range r.lines {
@@ -316,11 +375,10 @@ func (r *reader) render() {
 		if ms := byLine[i]; len(ms) > 0 {
 			var b strings.Builder
 			at := 0
-			for _, mi := range ms {
-				m := r.matches[mi]
+			for _, m := range ms {
 				b.WriteString(st.Text.Render(l[at:m.start]))
 				style := st.Match
-				if mi == r.cur {
+				if m.match == r.cur {
 					style, gutter = st.MatchCurrent, "> "
 				}
 				b.WriteString(style.Render(l[m.start:m.end]))

@@ -385,3 +385,50 @@ func TestReaderFindInputIsClean(t *testing.T) {
 		}
 	}
 }
+
+// Words the wrapping put on two lines are found: "/" searches a paragraph as the text it
+// was wrapped from, and the match is highlighted on both lines.
+func TestReaderFindAcrossWrappedLines(t *testing.T) {
+	for _, v := range []vocab.Vocabulary{vocab.Health(), vocab.SocialCare()} {
+		t.Run(v.Name, func(t *testing.T) {
+			m := fixtureModel(t, v, "", readerRecord(), 80, 24)
+			d := &driver{tb: t, m: m}
+			d.keys("8", "enter")
+			r, ok := m.top().(*reader)
+			if !ok {
+				t.Fatalf("enter did not open the reader: %T", m.top())
+			}
+			// Two words of the letter either side of a line break the wrapping made.
+			line, query := -1, ""
+			for i := 0; i+1 < len(r.lines) && line < 0; i++ {
+				a, b := strings.Fields(r.lines[i]), strings.Fields(r.lines[i+1])
+				if len(a) < 2 || len(b) < 2 || !strings.Contains(longNoteText, a[len(a)-1]+" "+b[0]) {
+					continue
+				}
+				q := a[len(a)-1] + " " + b[0]
+				if !strings.Contains(strings.Join(r.lines, "\n"), q) && strings.Count(longNoteText, q) == 1 {
+					line, query = i, q
+				}
+			}
+			if line < 0 {
+				t.Fatalf("no line break inside the letter's text in:\n%s", strings.Join(r.lines, "\n"))
+			}
+			d.keys("/")
+			d.typeText(strings.ToUpper(query))
+			d.keys("enter")
+			if len(r.matches) != 1 {
+				t.Fatalf("%q (across lines %d and %d): %d matches, want 1", query, line+1, line+2, len(r.matches))
+			}
+			got := r.matches[0].spans()
+			if len(got) != 2 || got[0].line != line || got[1].line != line+1 ||
+				r.lines[line][got[0].start:got[0].end]+" "+r.lines[line+1][got[1].start:got[1].end] != query {
+				t.Fatalf("match %+v, want the end of line %d and the start of line %d", got, line, line+1)
+			}
+			d.keys("n")
+			screen := views.Strip(m.View())
+			if !strings.Contains(screen, "1/1") || !strings.Contains(screen, "> "+r.lines[line]) || !strings.Contains(screen, "> "+r.lines[line+1]) {
+				t.Errorf("the match is not shown as 1/1 with both its lines marked:\n%s", screen)
+			}
+		})
+	}
+}
