@@ -152,12 +152,21 @@ func (w *itemWriter) strings(b []byte, d int, name string, v []string, omitEmpty
 	if v == nil {
 		return append(b, "null"...)
 	}
-	b = append(b, '[')
-	for _, s := range v {
-		b = appendJSONString(w.elem(b, d+1), s)
+	return list(w, b, d, v, stringElem)
+}
+
+// list writes v as an array (its elements at depth d+1, "[]" when empty), each element's
+// value by elem at that depth: every list of the hand writer.
+func list[T any](w *itemWriter, b []byte, d int, v []T, elem func(b []byte, d int, x *T) []byte) []byte {
+	b = w.open(b, '[')
+	for i := range v {
+		b = elem(w.elem(b, d+1), d+1, &v[i])
 	}
 	return w.close(b, d+1, ']')
 }
+
+// stringElem writes a string element (list's elem).
+func stringElem(b []byte, _ int, s *string) []byte { return appendJSONString(b, *s) }
 
 // flush writes the buffer to out but for its last byte, which stays (the next member or
 // element reads it).

@@ -118,16 +118,12 @@ func (w *itemWriter) carePackage(b []byte, d int, c *record.CarePackage) []byte 
 	b = w.strOmit(b, d, "care_manager", c.CareManager)
 	if len(c.StatusHistory) > 0 {
 		b = w.key(b, d, "status_history")
-		b = w.open(b, '[')
-		for i := range c.StatusHistory {
-			s := &c.StatusHistory[i]
-			b = w.elem(b, d+1)
+		b = list(w, b, d, c.StatusHistory, func(b []byte, d int, s *record.StatusPeriod) []byte {
 			b = w.open(b, '{')
-			b = w.str(b, d+2, "status", s.Status)
-			b = w.period(b, d+2, "period", &s.Period, false)
-			b = w.close(b, d+2, '}')
-		}
-		b = w.close(b, d+1, ']')
+			b = w.str(b, d+1, "status", s.Status)
+			b = w.period(b, d+1, "period", &s.Period, false)
+			return w.close(b, d+1, '}')
+		})
 	}
 	return b
 }
@@ -248,18 +244,14 @@ func (w *itemWriter) childProtectionPlan(b []byte, d int, p *record.ChildProtect
 	b = w.boolOmit(b, d, "unscheduled_access_notified", p.UnscheduledNotified)
 	if len(p.RecentAccesses) > 0 {
 		b = w.key(b, d, "recent_accesses")
-		b = w.open(b, '[')
-		for i := range p.RecentAccesses {
-			a := &p.RecentAccesses[i]
-			b = w.elem(b, d+1)
+		b = list(w, b, d, p.RecentAccesses, func(b []byte, d int, a *record.ChildProtectionAccess) []byte {
 			b = w.open(b, '{')
-			b = w.timeOmitZero(b, d+2, "at", a.At)
-			b = w.strOmit(b, d+2, "at_text", a.AtText)
-			b = w.str(b, d+2, "organisation", a.Organisation)
-			b = w.strOmit(b, d+2, "organisation_code", a.OrganisationCode)
-			b = w.close(b, d+2, '}')
-		}
-		b = w.close(b, d+1, ']')
+			b = w.timeOmitZero(b, d+1, "at", a.At)
+			b = w.strOmit(b, d+1, "at_text", a.AtText)
+			b = w.str(b, d+1, "organisation", a.Organisation)
+			b = w.strOmit(b, d+1, "organisation_code", a.OrganisationCode)
+			return w.close(b, d+1, '}')
+		})
 	}
 	b = w.boolOmit(b, d, "recent_accesses_read", p.AccessesRead)
 	b = w.strOmit(b, d, "recent_accesses_error", p.AccessesError)

@@ -18,12 +18,7 @@ func (w *itemWriter) item(b []byte, d int, it *record.Item) []byte {
 	b = w.provenance(b, d, &it.Provenance)
 	if len(it.AlsoFrom) > 0 {
 		b = w.key(b, d, "also_reported_by")
-		b = w.open(b, '[')
-		for i := range it.AlsoFrom {
-			b = w.elem(b, d+1)
-			b = w.provenance(b, d+1, &it.AlsoFrom[i])
-		}
-		b = w.close(b, d+1, ']')
+		b = list(w, b, d, it.AlsoFrom, w.provenance)
 	}
 	b = w.boolean(b, d, "restricted", it.Restricted)
 	b = w.strOmit(b, d, "withheld", it.Withheld)
@@ -50,12 +45,7 @@ func (w *itemWriter) provenance(b []byte, d int, p *record.Provenance) []byte {
 	b = w.strOmit(b, d, "via", p.Via)
 	b = w.str(b, d, "source_system", p.SourceSystem)
 	b = w.key(b, d, "security")
-	b = w.open(b, '[')
-	for _, s := range p.Security {
-		b = w.elem(b, d+1)
-		b = appendJSONString(b, s)
-	}
-	b = w.close(b, d+1, ']')
+	b = list(w, b, d, p.Security, stringElem)
 	b = w.strOmit(b, d, "resource", p.Resource)
 	b = w.close(b, d, '}')
 	return b
@@ -86,19 +76,17 @@ func (w *itemWriter) phones(b []byte, d int, name string, v []record.Phone, omit
 	if v == nil {
 		return append(b, "null"...)
 	}
-	b = w.open(b, '[')
-	for i := range v {
-		p := &v[i]
-		b = w.elem(b, d+1)
-		b = w.open(b, '{')
-		b = w.str(b, d+2, "number", p.Number)
-		b = w.strOmit(b, d+2, "use", p.Use)
-		b = w.strOmit(b, d+2, "system", p.System)
-		b = w.period(b, d+2, "period", &p.Period, true)
-		b = w.close(b, d+2, '}')
-	}
-	b = w.close(b, d+1, ']')
-	return b
+	return list(w, b, d, v, w.phone)
+}
+
+// phone writes a record.Phone object at depth d (list's elem).
+func (w *itemWriter) phone(b []byte, d int, p *record.Phone) []byte {
+	b = w.open(b, '{')
+	b = w.str(b, d+1, "number", p.Number)
+	b = w.strOmit(b, d+1, "use", p.Use)
+	b = w.strOmit(b, d+1, "system", p.System)
+	b = w.period(b, d+1, "period", &p.Period, true)
+	return w.close(b, d+1, '}')
 }
 
 // address writes a record.Address member.
