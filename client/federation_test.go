@@ -620,20 +620,7 @@ func TestSectionRefusalCarriesHTTPStatus(t *testing.T) {
 		rel := map[string]any{"resourceType": "RelatedPerson", "id": "rp1", "patient": map[string]any{"reference": "Patient/p1"},
 			"name": []any{map[string]any{"family": "Refused", "given": []any{"Sam"}}}}
 		fs := recordServer(t, person, "p1", map[string]http.HandlerFunc{"Encounter": refuse, "RelatedPerson": serveResources(rel)})
-		b, err := New(fs.config("Strict"), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var (
-			mu  sync.Mutex
-			rec record.Record
-		)
-		b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: "Strict", ID: "p1"}, person.NHS,
-			[]record.Section{record.SectionEncounters, record.SectionNextOfKin}, func(p record.Part) {
-				mu.Lock()
-				defer mu.Unlock()
-				rec.Merge(p)
-			})
+		rec := fetchRecord(t, fs.config("Strict"), person.NHS, record.SectionEncounters, record.SectionNextOfKin)
 		enc := rec.StatusOf(record.SectionEncounters)
 		if len(enc) != 1 || enc[0].State != record.StateFailed || enc[0].HTTPStatus != code {
 			t.Errorf("%d: encounters = %+v", code, enc)

@@ -205,3 +205,23 @@ func (s *sleeps) Waits() []time.Duration {
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.waits...)
 }
+
+// fetchRecord reads sections of the person with Patient id p1 from the back end cfg as
+// `get` does (Fetch), every part merged into one record.
+func fetchRecord(t *testing.T, cfg config.Backend, nhs string, sections ...record.Section) *record.Record {
+	t.Helper()
+	b, err := New(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu  sync.Mutex
+		rec record.Record
+	)
+	b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: cfg.Name, ID: "p1"}, nhs, sections, func(p record.Part) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.Merge(p)
+	})
+	return &rec
+}

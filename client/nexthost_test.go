@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,20 +31,7 @@ func TestNextLinkToAnotherHostNotFollowed(t *testing.T) {
 		writeFHIR(w, 200, searchset(next, encounter("home-1", "p1", 1), encounter("home-2", "p1", 2)))
 	}
 	fs := recordServer(t, person, "p1", map[string]http.HandlerFunc{"Encounter": elsewhere})
-	b, err := New(fs.config("Paged"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu  sync.Mutex
-		rec record.Record
-	)
-	b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: "Paged", ID: "p1"}, person.NHS,
-		[]record.Section{record.SectionEncounters}, func(p record.Part) {
-			mu.Lock()
-			defer mu.Unlock()
-			rec.Merge(p)
-		})
+	rec := fetchRecord(t, fs.config("Paged"), person.NHS, record.SectionEncounters)
 	if n := foreignHits.Load(); n != 0 {
 		t.Errorf("the other server was asked %d times", n)
 	}

@@ -41,27 +41,6 @@ func entries(rs ...map[string]any) []any {
 
 func nextLink(url string) []any { return []any{map[string]any{"relation": "next", "url": url}} }
 
-// fetchEncounters reads one back end's encounters as `get` does (Fetch, the section
-// streamed page by page).
-func fetchEncounters(t *testing.T, fs *fhirServer, nhs string) *record.Record {
-	t.Helper()
-	b, err := New(fs.config("Paged"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu  sync.Mutex
-		rec record.Record
-	)
-	b.Fetch(ctxTimeout(t, 20*time.Second), record.PersonSource{Backend: "Paged", ID: "p1"}, nhs,
-		[]record.Section{record.SectionEncounters}, func(p record.Part) {
-			mu.Lock()
-			defer mu.Unlock()
-			rec.Merge(p)
-		})
-	return &rec
-}
-
 // TestNextPageAskedWhileThePageIsRead: the next page is asked for as soon as a page's next
 // link has been read, while its entries are still arriving, so that the server prepares
 // it meanwhile (issue 15: pages read one after another cost a round trip each). The first
@@ -104,7 +83,7 @@ func TestNextPageAskedWhileThePageIsRead(t *testing.T) {
 		}
 		fmt.Fprint(w, rest)
 	}})
-	rec := fetchEncounters(t, fs, person.NHS)
+	rec := fetchRecord(t, fs.config("Paged"), person.NHS, record.SectionEncounters)
 	mu.Lock()
 	defer mu.Unlock()
 	if !waited {
@@ -149,7 +128,7 @@ func TestPageAskedAheadButNotTheNextIsDropped(t *testing.T) {
 			writeFHIR(w, 200, []byte(head+rest))
 		}
 	}})
-	rec := fetchEncounters(t, fs, person.NHS)
+	rec := fetchRecord(t, fs.config("Paged"), person.NHS, record.SectionEncounters)
 	var keys []string
 	for _, e := range rec.Sections.Encounters {
 		keys = append(keys, e.Key)
