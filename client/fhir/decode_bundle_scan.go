@@ -25,10 +25,7 @@ func scanBundle(data []byte) (*Bundle, bool) {
 	var resourceType string
 	seenEntry := false
 	var ownBuf, ownSlab []byte
-	for first := true; f.peek() != '}'; first = false {
-		if !first && !f.eat(',') {
-			return nil, false
-		}
+	for first := true; f.more(&first); {
 		name, ok := f.name()
 		if !ok {
 			return nil, false
@@ -156,10 +153,7 @@ func scanLinks(f *fastReader) (next string, ok bool) {
 			return "", false // null elements and the rest: the token decode's
 		}
 		var relation, url string
-		for first := true; f.peek() != '}'; first = false {
-			if !first && !f.eat(',') {
-				return "", false
-			}
+		for first := true; f.more(&first); {
 			name, ok := f.name()
 			if !ok {
 				return "", false
@@ -210,7 +204,7 @@ func scanEntries(f *fastReader, b *Bundle, ownBuf, slab *[]byte) bool {
 			}
 		case '{':
 			f.pos++
-			for first := true; f.peek() != '}'; first = false {
+			for first := true; f.peek() != '}'; first = false { // not f.more: every entry's, kept inline
 				if !first && !f.eat(',') {
 					return false
 				}
@@ -308,10 +302,7 @@ func slabCopy(slab *[]byte, b []byte) []byte {
 func scanSearch(f *fastReader) (mode string, ok bool) {
 	f.pos++ // '{'
 	m := ""
-	for first := true; f.peek() != '}'; first = false {
-		if !first && !f.eat(',') {
-			return "", false
-		}
+	for first := true; f.more(&first); {
 		name, ok := f.name()
 		if !ok {
 			return "", false
@@ -358,10 +349,7 @@ func scanHead(f *fastReader, own *[]byte) (typ, id string, start int, ok, good b
 	f.pos++
 	ok = true
 	*own = append((*own)[:0], '{')
-	for first := true; f.peek() != '}'; first = false {
-		if !first && !f.eat(',') {
-			return
-		}
+	for first := true; f.more(&first); {
 		if f.peek() != '"' {
 			return
 		}
