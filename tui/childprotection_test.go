@@ -13,9 +13,9 @@ import (
 	"github.com/shcr-project/shcr/views/vocab"
 )
 
-// flagsRig is a governance rig (the demo back ends, a real audit trail) with the demo
-// national flags service added; its Notified says when a local authority was told.
-func flagsRig(t *testing.T, opts Options) (*govRig, *demo.Servers) {
+// startFlagsDemo starts the demo back ends with the national flags service, and gives the
+// flags service's configuration.
+func startFlagsDemo(t *testing.T) (*demo.Servers, config.Backend) {
 	t.Helper()
 	srv, err := demo.Start(demo.Options{Flags: true})
 	if err != nil {
@@ -28,6 +28,14 @@ func flagsRig(t *testing.T, opts Options) (*govRig, *demo.Servers) {
 			flags = b
 		}
 	}
+	return srv, flags
+}
+
+// flagsRig is a governance rig (the demo back ends, a real audit trail) with the demo
+// national flags service added; its Notified says when a local authority was told.
+func flagsRig(t *testing.T, opts Options) (*govRig, *demo.Servers) {
+	t.Helper()
+	srv, flags := startFlagsDemo(t)
 	return newGovRig(t, opts, flags), srv
 }
 
@@ -160,17 +168,7 @@ func TestBreakGlassShowsObjectedData(t *testing.T) {
 // The same as a user runs it (teatest, the real program): a dispatcher opens the child,
 // presses C, confirms, and the local authority's numbers appear; the service was told once.
 func TestFlowChildProtectionDispatcher(t *testing.T) {
-	srv, err := demo.Start(demo.Options{Flags: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	var flags config.Backend
-	for _, b := range srv.Config() {
-		if b.Kind == config.KindFlags {
-			flags = b
-		}
-	}
+	srv, flags := startFlagsDemo(t)
 	f := startProgram(t, Options{Role: config.RoleDispatcher}, flags)
 	f.open(demo.FlagsChildNHS, "Ashgrove")
 	f.waitFor("contacts not asked yet")
