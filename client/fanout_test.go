@@ -14,6 +14,7 @@ import (
 
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/internal/memlimit"
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -231,11 +232,11 @@ func BenchmarkFiftyBackends(b *testing.B) {
 			}
 			// Once untimed, so that the demo servers (in this process) have built their
 			// data; the peak is measured above the heap they then hold. shcr runs under a
-			// soft memory limit (main.go: SoftMemoryLimit): here it is the servers' heap
+			// soft memory limit (main.go: memlimit.Soft): here it is the servers' heap
 			// plus shcr's limit, as if they were in another process.
 			open()
 			runtime.GC()
-			stopLimit := SoftMemoryLimit(int64(liveHeap())+DefaultMemoryLimit, os.Getenv)
+			stopLimit := memlimit.Soft(int64(memlimit.LiveHeap())+memlimit.Default, os.Getenv)
 			defer stopLimit()
 			stopPeak := heapPeak(5 * time.Millisecond)
 			var sw, ow, reqs int

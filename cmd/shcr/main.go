@@ -16,13 +16,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/internal/memlimit"
 )
 
 func main() {
 	// Memory: collect more often near 160 MB rather than double the live heap (GOMEMLIMIT
 	// overrides it).
-	client.SoftMemoryLimit(client.DefaultMemoryLimit, os.Getenv)
+	memlimit.Soft(memlimit.Default, os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()

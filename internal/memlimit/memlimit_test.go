@@ -1,4 +1,4 @@
-package client
+package memlimit
 
 import (
 	"math"
@@ -13,7 +13,7 @@ func currentMemoryLimit() int64 { return debug.SetMemoryLimit(-1) }
 // The operator's GOMEMLIMIT stands: shcr sets no limit of its own.
 func TestSoftMemoryLimitLeavesGOMEMLIMIT(t *testing.T) {
 	before := currentMemoryLimit()
-	stop := SoftMemoryLimit(1<<40, func(k string) string {
+	stop := Soft(1<<40, func(k string) string {
 		if k == "GOMEMLIMIT" {
 			return "1GiB"
 		}
@@ -31,7 +31,7 @@ func TestSoftMemoryLimitLeavesGOMEMLIMIT(t *testing.T) {
 // Without GOMEMLIMIT the limit is set, and stop puts back what was there.
 func TestSoftMemoryLimitSetsAndStops(t *testing.T) {
 	before := currentMemoryLimit()
-	stop := SoftMemoryLimit(1<<40, func(string) string { return "" })
+	stop := Soft(1<<40, func(string) string { return "" })
 	if got := currentMemoryLimit(); got != 1<<40 {
 		t.Errorf("limit %d: want %d", got, int64(1<<40))
 	}

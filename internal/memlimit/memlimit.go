@@ -1,4 +1,6 @@
-package client
+// Package memlimit keeps shcr's memory near a soft limit (runtime/debug.SetMemoryLimit)
+// without collecting garbage without end when a record really needs more.
+package memlimit
 
 import (
 	"math"
@@ -8,32 +10,32 @@ import (
 	"sync"
 )
 
-// DefaultMemoryLimit is the soft limit shcr asks the Go runtime to keep its memory under
-// (SoftMemoryLimit): a record from fifty back ends that all report the same 5,200
+// Default is the soft limit shcr asks the Go runtime to keep its memory under
+// (Soft): a record from fifty back ends that all report the same 5,200
 // encounters needs ~100 MB live, and the collector's default headroom (as much again)
 // would take the process past 200 MB; under the limit it collects a little more often
 // instead.
-const DefaultMemoryLimit = 160 << 20
+const Default = 160 << 20
 
-// SoftMemoryLimit asks the runtime to keep the process's memory under limit bytes by
+// Soft asks the runtime to keep the process's memory under limit bytes by
 // collecting more often as it nears it (runtime/debug.SetMemoryLimit), unless GOMEMLIMIT
 // is set: the operator's value stands. The limit is only a target: when what is still in
 // use after a collection passes three quarters of it, the limit is lifted (the collector
 // paces itself as if there were none, GOGC) rather than collecting without end, and set
 // again once the live heap falls back under half of it. getenv is os.Getenv (tests give
 // their own). stop lifts the limit and ends the watching.
-func SoftMemoryLimit(limit int64, getenv func(string) string) (stop func()) {
+func Soft(limit int64, getenv func(string) string) (stop func()) {
 	return softMemoryLimit(limit, getenv, nil)
 }
 
-// softMemoryLimit is SoftMemoryLimit; checked, when not nil, is called after each check
+// softMemoryLimit is Soft; checked, when not nil, is called after each check
 // that follows a collection.
 func softMemoryLimit(limit int64, getenv func(string) string, checked func(live uint64, lifted bool)) (stop func()) {
 	if getenv("GOMEMLIMIT") != "" || limit <= 0 {
 		return func() {}
 	}
 	w := &limitWatch{limit: limit, before: debug.SetMemoryLimit(-1), checked: checked}
-	w.apply(liveHeap())
+	w.apply(LiveHeap())
 	w.arm()
 	return w.stop
 }
@@ -59,7 +61,7 @@ func (w *limitWatch) arm() {
 		if stopped {
 			return
 		}
-		live := liveHeap()
+		live := LiveHeap()
 		lifted := w.apply(live)
 		if w.checked != nil {
 			w.checked(live, lifted)
@@ -95,8 +97,8 @@ func (w *limitWatch) stop() {
 	}
 }
 
-// liveHeap is the heap the last collection found in use.
-func liveHeap() uint64 {
+// LiveHeap is the heap the last collection found in use.
+func LiveHeap() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
