@@ -17,6 +17,7 @@ import (
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/config"
 	"github.com/shcr-project/shcr/internal/audit"
+	"github.com/shcr-project/shcr/internal/memlimit"
 	"github.com/shcr-project/shcr/internal/nhsnumber"
 	"github.com/shcr-project/shcr/internal/purpose"
 	"github.com/shcr-project/shcr/record"
@@ -140,6 +141,9 @@ func parseSections(in []string) ([]record.Section, error) {
 }
 
 func (a *app) get(ctx context.Context, typed string, o getOptions) error {
+	// One record, then the process ends: the collector need not run while the heap is
+	// small (main's soft limit, internal/memlimit).
+	memlimit.Batch(memlimit.BatchDefault)
 	var (
 		nhs string
 		q   record.Query

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 )
 
 // Default is the soft limit shcr asks the Go runtime to keep its memory under
@@ -16,6 +17,12 @@ import (
 // would take the process past 200 MB; under the limit it collects a little more often
 // instead.
 const Default = 160 << 20
+
+// BatchDefault is the limit under which a command that runs once and exits (shcr get)
+// lets garbage pile up rather than collect it (Batch): its memory is that of one record,
+// then the process ends, so collecting while the heap is small is CPU spent for nothing.
+// A 50,000-encounter record needs ~55 MB live and ~170 MB with no collection at all.
+const BatchDefault = 120 << 20
 
 // Soft asks the runtime to keep the process's memory under limit bytes by
 // collecting more often as it nears it (runtime/debug.SetMemoryLimit), unless GOMEMLIMIT
@@ -34,10 +41,39 @@ func softMemoryLimit(limit int64, getenv func(string) string, checked func(live 
 	if getenv("GOMEMLIMIT") != "" || limit <= 0 {
 		return func() {}
 	}
-	w := &limitWatch{limit: limit, before: debug.SetMemoryLimit(-1), checked: checked}
+	w := &limitWatch{limit: limit, before: debug.SetMemoryLimit(-1), checked: checked, gogcSet: getenv("GOGC") != ""}
 	w.apply(LiveHeap())
 	w.arm()
+	active.Store(w)
 	return w.stop
+}
+
+// active is the watch Soft started (nil when GOMEMLIMIT stood): Batch changes it.
+var active atomic.Pointer[limitWatch]
+
+// Batch tells the watch Soft started that the process now runs one job and exits: until
+// the live heap passes half of limit, the collector runs only as the process's memory
+// nears limit (GOGC off under a memory limit of limit), not each time the heap doubles.
+// Once a collection finds more than half in use (a record from many back ends: with so
+// little room left it would collect again and again), it paces itself as Soft does, for
+// good. Nothing changes when Soft was not called or left the
+// operator's GOMEMLIMIT alone, or GOGC is set (the operator's pacing stands). Not for a
+// process that runs on (the terminal interface): its heap would sit near limit.
+func Batch(limit int64) {
+	if w := active.Load(); w != nil {
+		w.batch(limit)
+	}
+}
+
+func (w *limitWatch) batch(limit int64) {
+	w.mu.Lock()
+	if w.stopped || w.gogcSet || limit <= 0 || w.batchLimit != 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.batchLimit = limit
+	w.mu.Unlock()
+	w.apply(LiveHeap())
 }
 
 // limitWatch re-checks the limit after every collection: a finalizer on a fresh object runs
@@ -49,6 +85,13 @@ type limitWatch struct {
 	lifted  bool
 	stopped bool
 	checked func(live uint64, lifted bool) // tests: called after each check
+	// Batch: batchLimit is its limit (0: not asked); paced is set once the live heap has
+	// passed half of it (Soft's pacing from then on); gogcSet: GOGC is the
+	// operator's, Batch does nothing; gcPercent is the runtime's GOGC before Batch.
+	batchLimit int64
+	paced      bool
+	gogcSet    bool
+	gcPercent  int
 }
 
 type gcSentinel struct{ _ [16]byte } // not zero-sized: a finalizer needs its own allocation
@@ -77,6 +120,22 @@ func (w *limitWatch) apply(live uint64) bool {
 	if w.stopped {
 		return w.lifted
 	}
+	if w.batchLimit > 0 && !w.paced {
+		if live <= uint64(w.batchLimit)/2 {
+			if w.gcPercent == 0 {
+				w.gcPercent = debug.SetGCPercent(-1)
+				if w.gcPercent < 0 {
+					w.gcPercent = 100 // off already: Soft's pacing is the default's
+				}
+			}
+			debug.SetMemoryLimit(w.batchLimit)
+			return false
+		}
+		w.paced = true
+		if w.gcPercent != 0 {
+			debug.SetGCPercent(w.gcPercent)
+		}
+	}
 	switch {
 	case !w.lifted && live > uint64(w.limit)/4*3:
 		w.lifted = true
@@ -94,6 +153,10 @@ func (w *limitWatch) stop() {
 	if !w.stopped {
 		w.stopped = true
 		debug.SetMemoryLimit(w.before)
+		if w.gcPercent != 0 && !w.paced {
+			debug.SetGCPercent(w.gcPercent)
+		}
+		active.CompareAndSwap(w, nil)
 	}
 }
 
