@@ -25,10 +25,11 @@ type chunking struct {
 }
 
 // getChunking is what get uses: one worker per processor the runtime may use, chunks of
-// about 512 KB, two waiting per worker (a few MB held whatever the record's size).
+// about 256 KB, two per worker at most (about 1.3 MB held on two processors, whatever the
+// record's size).
 func getChunking() chunking {
 	n := runtime.GOMAXPROCS(0)
-	return chunking{workers: n, minItems: 2000, first: 256, target: 512 << 10, maxItems: 8192, inflight: 2 * n}
+	return chunking{workers: n, minItems: 2000, first: 128, target: 256 << 10, maxItems: 8192, inflight: 2 * n}
 }
 
 // chunked reports whether a list of n items is written in chunks.
@@ -83,7 +84,6 @@ func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fi
 	}
 	var (
 		pending     []*chunk // dispatched, in order
-		spare       [][]byte // buffers written and free again
 		next        int      // the first item not yet dispatched
 		doneItems   int
 		doneBytes   int
@@ -102,8 +102,8 @@ func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fi
 		for len(pending) < max(1, c.inflight) && next < len(items) {
 			n := min(c.next(doneItems, doneBytes), len(items)-next)
 			var b []byte
-			if k := len(spare); k > 0 {
-				b, spare = spare[k-1][:0], spare[:k-1]
+			if k := len(w.spare); k > 0 {
+				b, w.spare = w.spare[k-1][:0], w.spare[:k-1]
 			} else {
 				b = make([]byte, 0, c.target+c.target/4)
 			}
@@ -133,7 +133,7 @@ func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fi
 		doneItems += ch.hi - ch.lo
 		doneBytes += len(ch.b) - 1
 		if c.target <= 0 || cap(ch.b) <= 2*c.target {
-			spare = append(spare, ch.b)
+			w.spare = append(w.spare, ch.b)
 		}
 	}
 	stopWorkers()
