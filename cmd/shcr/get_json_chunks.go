@@ -24,13 +24,17 @@ type chunking struct {
 	inflight int // chunks being encoded or waiting to be written, at most
 }
 
-// getChunking is what get uses: one worker per processor the runtime may use, chunks of
-// about 256 KB, two per worker at most (about 1.3 MB held on two processors, whatever the
-// record's size).
+// getChunking is what get uses: one worker per processor the runtime may use, up to
+// maxWorkers, chunks of about 256 KB, two per worker at most (about 1.3 MB held on two
+// processors, 2.6 MB on four or more, whatever the record's size).
 func getChunking() chunking {
-	n := runtime.GOMAXPROCS(0)
+	n := min(runtime.GOMAXPROCS(0), maxWorkers)
 	return chunking{workers: n, minItems: 2000, first: 128, target: 256 << 10, maxItems: 8192, inflight: 2 * n}
 }
+
+// maxWorkers: one goroutine writes what the workers encode, at several times the rate one
+// worker encodes; more workers than this would only hold more chunks.
+const maxWorkers = 4
 
 // chunked reports whether a list of n items is written in chunks.
 func (c chunking) chunked(n int) bool { return c.workers > 1 && n >= c.minItems }

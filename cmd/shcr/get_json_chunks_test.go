@@ -297,3 +297,17 @@ func TestChunkedWriterHoldsAFewChunks(t *testing.T) {
 			largeSize, large, smallSize, small, limit)
 	}
 }
+
+// TestGetChunkingIsBoundedOnAnyMachine: however many processors, get's chunking holds a
+// few MB of chunks at most, and one processor writes one item after the other.
+func TestGetChunkingIsBoundedOnAnyMachine(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 3, 64} {
+		runtime.GOMAXPROCS(procs)
+		c := getChunking()
+		held := c.inflight * (c.target + c.target/4)
+		if c.workers > maxWorkers || held > 3<<20 || c.chunked(1<<20) != (procs > 1) {
+			t.Fatalf("%d processors: %+v holds %d bytes; chunked %v", procs, c, held, c.chunked(1<<20))
+		}
+	}
+}
