@@ -4,6 +4,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // A long list (a 50,000-encounter record) is written by several goroutines at once: its
@@ -60,17 +61,20 @@ type chunk struct {
 }
 
 // writeItemsChunked is writeItems for a long list: what the buffer held and the '[' go to
-// out, then each chunk's bytes in order; the buffer then holds the list's end. An error (an item the generic marshal
-// refuses, or out's) is the first in the list's order; the workers have stopped when it
-// returns.
-func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fields func(*itemWriter, []byte, int, *T) []byte) (err error) {
+// out, then each chunk's bytes in order; the buffer then holds the list's end. An error
+// (an item the generic marshal refuses, or out's) is the first in the list's order; the
+// workers have stopped when it returns, and chunks not begun by then are not encoded.
+func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fields func(*itemWriter, []byte, int, *T) []byte) error {
 	c := w.chunks
 	w.b = w.open(w.b, '[')
 	if _, err := out.Write(w.b); err != nil {
 		return err
 	}
 	jobs := make(chan *chunk, max(1, c.inflight))
-	var wg sync.WaitGroup
+	var (
+		wg      sync.WaitGroup
+		stopped atomic.Bool // an error: the chunks still queued are dropped
+	)
 	for range c.workers {
 		wg.Add(1)
 		go func() {
@@ -78,7 +82,7 @@ func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fi
 			var cw itemWriter
 			for ch := range jobs {
 				cw.b, cw.generic = ch.b, 0
-				for i := ch.lo; i < ch.hi && ch.err == nil; i++ {
+				for i := ch.lo; i < ch.hi && ch.err == nil && !stopped.Load(); i++ {
 					cw.b, ch.err = writeItem(&cw, cw.b, d, &items[i], fields)
 				}
 				ch.b, ch.generic = cw.b, cw.generic
@@ -93,6 +97,7 @@ func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fi
 		doneBytes   int
 		last        = byte('[') // the last byte written: '[' until an item is
 		stopWorkers = func() {
+			stopped.Store(true)
 			close(jobs)
 			wg.Wait()
 		}
@@ -140,7 +145,8 @@ func writeItemsChunked[T any](w *itemWriter, out io.Writer, d int, items []T, fi
 			w.spare = append(w.spare, ch.b)
 		}
 	}
-	stopWorkers()
+	close(jobs)
+	wg.Wait()
 	stopWorkers = nil
 	// The list is closed after the last byte written, which is not written again.
 	t := w.close(append(w.b[:0], last), d+1, ']')
