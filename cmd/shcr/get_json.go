@@ -200,7 +200,8 @@ const sectionsSlot = "\n  \"sections\": {}"
 
 // writeJSON writes the document of `shcr get --output json`: the frame (everything but the
 // sections: small) with the generic marshal, the sections' items by hand into one buffer
-// handed to w as it fills (get_json_items.go), at the place the frame keeps for them.
+// handed to w as it fills (get_json_items.go), at the place the frame keeps for them; a
+// long list by several goroutines, in chunks written in order (get_json_chunks.go).
 func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Section) error {
 	return writeJSONChunked(w, rec, found, sections, getChunking())
 }
