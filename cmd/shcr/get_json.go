@@ -200,8 +200,15 @@ const sectionsSlot = "\n  \"sections\": {}"
 
 // writeJSON writes the document of `shcr get --output json`: the frame (everything but the
 // sections: small) with the generic marshal, the sections' items by hand into one buffer
-// handed to w as it fills (get_json_items.go), at the place the frame keeps for them.
+// handed to w as it fills (get_json_items.go), at the place the frame keeps for them; a
+// long list by several goroutines, in chunks written in order (get_json_chunks.go).
 func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Section) error {
+	return writeJSONChunked(w, rec, found, sections, getChunking())
+}
+
+// writeJSONChunked is writeJSON with long lists cut between goroutines as c says
+// (get_json_chunks.go; the zero chunking: none): the same bytes whatever c is.
+func writeJSONChunked(w io.Writer, rec *record.Record, found bool, sections []record.Section, c chunking) error {
 	doc, err := buildJSON(rec, found, sections)
 	if err != nil {
 		return err
@@ -217,7 +224,7 @@ func writeJSON(w io.Writer, rec *record.Record, found bool, sections []record.Se
 		return fmt.Errorf("get's JSON: no %q in the document's frame", sectionsSlot)
 	}
 	at += len(sectionsSlot) - len("{}")
-	iw := itemWriter{b: make([]byte, 0, flushAt+flushAt/4)}
+	iw := itemWriter{b: make([]byte, 0, flushAt+flushAt/4), chunks: c}
 	iw.b = append(iw.b, frame[:at]...)
 	iw.b = append(iw.b, '{')
 	for i, k := range secs.keys {

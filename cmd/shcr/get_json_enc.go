@@ -22,6 +22,10 @@ type itemWriter struct {
 	bad bool
 	// generic counts the items handed to the generic marshal (for the tests).
 	generic int
+	// chunks: how a long list is cut between goroutines (get_json_chunks.go); zero: not.
+	chunks chunking
+	// spare: chunk buffers written and free again, for the next chunk of any list.
+	spare [][]byte
 }
 
 // indents is a newline and enough spaces for any depth the sections reach.

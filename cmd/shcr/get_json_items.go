@@ -66,22 +66,17 @@ func handWritten(t reflect.Type) bool {
 }
 
 // writeItems writes a list of items, each with fields; an item that sets bad is written
-// again by the generic marshal.
+// again by the generic marshal. A long list is written by several goroutines at once
+// (get_json_chunks.go) when w.chunks says so: the same bytes.
 func writeItems[T any](w *itemWriter, out io.Writer, d int, items []T, fields func(*itemWriter, []byte, int, *T) []byte) error {
+	if w.chunks.chunked(len(items)) {
+		return writeItemsChunked(w, out, d, items, fields)
+	}
 	b := w.open(w.b, '[')
 	for i := range items {
-		b = w.elem(b, d+1)
-		start := len(b)
-		b = w.open(b, '{')
-		b = fields(w, b, d+2, &items[i])
-		b = w.close(b, d+2, '}')
-		if w.bad {
-			w.b, w.bad = b[:start], false
-			w.generic++
-			if err := w.marshal(d+1, &items[i]); err != nil {
-				return err
-			}
-			b = w.b
+		var err error
+		if b, err = writeItem(w, b, d, &items[i], fields); err != nil {
+			return err
 		}
 		if len(b) > flushAt {
 			w.b = b
@@ -93,6 +88,23 @@ func writeItems[T any](w *itemWriter, out io.Writer, d int, items []T, fields fu
 	}
 	w.b = w.close(b, d+1, ']')
 	return nil
+}
+
+// writeItem appends one item of a list at depth d (an element at depth d+1) to b and
+// returns it; an item that sets bad is dropped from b and written by the generic marshal.
+func writeItem[T any](w *itemWriter, b []byte, d int, it *T, fields func(*itemWriter, []byte, int, *T) []byte) ([]byte, error) {
+	b = w.elem(b, d+1)
+	start := len(b)
+	b = w.open(b, '{')
+	b = fields(w, b, d+2, it)
+	b = w.close(b, d+2, '}')
+	if !w.bad {
+		return b, nil
+	}
+	w.b, w.bad = b[:start], false
+	w.generic++
+	err := w.marshal(d+1, it)
+	return w.b, err
 }
 
 // marshal writes v, a value at depth d, with the generic marshal and the options the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -324,7 +325,7 @@ func largeRecord(n int) *record.Record {
 
 // BenchmarkWriteJSON measures `shcr get --output json` writing the large demo record's
 // size (5,200 encounters, 260 medications): "one-pass" is the writer, "old" the marshal,
-// unmarshal, rewrite and indent it replaced.
+// unmarshal, rewrite and indent it replaced; then 50,000 encounters.
 func BenchmarkWriteJSON(b *testing.B) {
 	rec := largeRecord(5200)
 	sections := record.Sections()
@@ -347,4 +348,27 @@ func BenchmarkWriteJSON(b *testing.B) {
 		}
 		b.SetBytes(int64(size))
 	})
+	// 50,000 encounters (~80 MB) to io.Discard: the writer alone, as get's chunking cuts
+	// it (one worker a processor: -cpu 1 writes one item after the other) and on one
+	// goroutine whatever -cpu is; B/op is what the writer holds, not the output.
+	big := largeRecord(50000)
+	for _, c := range []struct {
+		name string
+		c    func() chunking
+	}{{"50000/chunked", getChunking}, {"50000/one-goroutine", func() chunking { return chunking{} }}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n countingWriter
+			if err := writeJSONChunked(&n, big, true, sections, chunking{}); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(n.buf.Len()))
+			ch := c.c()
+			for b.Loop() {
+				if err := writeJSONChunked(io.Discard, big, true, sections, ch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
