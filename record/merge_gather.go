@@ -25,6 +25,9 @@ type Gather struct {
 	rec   *Record
 	lists []gatherList
 	parts []int32 // parts seen per back end rank
+	// first is, by section, the gathered list a section's loading status sizes (the
+	// section's first list, as Merge's reserve).
+	first map[Section]gatherList
 }
 
 // gatherList is one gathered list of SectionsData (an itemGather).
@@ -33,6 +36,8 @@ type gatherList interface {
 	add(s *SectionsData, backend string, rank, part int32)
 	// done puts the list in order.
 	done()
+	// reserve makes room to gather n items in all without growing (a section's Total).
+	reserve(n int)
 }
 
 // gatherable is a sectionList that can be gathered: gatherer is nil where it cannot.
@@ -42,12 +47,15 @@ type gatherable interface {
 
 // NewGather starts gathering the lists of one open into r.
 func NewGather(r *Record) *Gather {
-	g := &Gather{rec: r}
+	g := &Gather{rec: r, first: map[Section]gatherList{}}
 	for _, d := range sectionTable {
-		for _, l := range d.lists {
+		for i, l := range d.lists {
 			if gl, ok := l.(gatherable); ok {
 				if it := gl.gatherer(&r.Sections); it != nil {
 					g.lists = append(g.lists, it)
+					if i == 0 {
+						g.first[d.Key] = it
+					}
 				}
 			}
 		}
@@ -64,6 +72,16 @@ func (g *Gather) Add(p *Part, rank int) {
 	}
 	part := g.parts[rank]
 	g.parts[rank]++
+	for _, st := range p.Status {
+		// A section still loading that says how many it will bring has its index made
+		// that big once (Merge makes the list itself that big: the index is a small part
+		// of it), not grown part after part.
+		if st.State == StateLoading && st.Total > 0 {
+			if l, ok := g.first[st.Section]; ok {
+				l.reserve(st.Total)
+			}
+		}
+	}
 	for _, l := range g.lists {
 		l.add(&p.Sections, p.Backend, int32(rank), part)
 	}
@@ -108,6 +126,7 @@ type itemGather[T any, PT interface {
 	seq     []int32 // items seen per back end rank
 	replay  []rawItem[T]
 	replays bool // the list is kept item by item (replay), not in groups
+	room    int  // the groups index and meta were made for
 }
 
 type groupMeta struct {
@@ -159,6 +178,21 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 			continue
 		}
 		g.fold(&items[i], rank, part, seq)
+	}
+}
+
+func (g *itemGather[T, PT]) reserve(n int) {
+	if g.replays || n <= g.room {
+		return
+	}
+	g.room = n
+	index := make(map[string]int32, n)
+	for k, v := range g.index {
+		index[k] = v
+	}
+	g.index = index
+	if n > len(g.meta) {
+		g.meta = slices.Grow(g.meta, n-len(g.meta))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -53,8 +54,14 @@ func randomGatherCase(r *rand.Rand, odd float64) gatherCase {
 				}
 			}
 			contacts := []Contact{{Item: Item{Key: "mary", Provenance: Provenance{Backend: name}}, Name: "Mary Pebbleworth", Relationship: "Daughter"}}
+			st := SectionStatus{Backend: name, Section: SectionEncounters, State: StateReturned, Count: len(encs)}
+			if len(encs)%2 == 1 {
+				// Still loading, with the server's count (a guess, too small or too big):
+				// Gather and Merge make room from it.
+				st.State, st.Total = StateLoading, 2*len(encs)+p
+			}
 			parts = append(parts, Part{Backend: name, Sections: SectionsData{Encounters: encs, Allergies: allergies, NextOfKin: contacts},
-				Status: []SectionStatus{{Backend: name, Section: SectionEncounters, State: StateReturned, Count: len(encs)}}})
+				Status: []SectionStatus{st}})
 		}
 		c.parts = append(c.parts, parts)
 	}
@@ -210,5 +217,89 @@ func TestGatherHoldsOneCopyOfASharedItem(t *testing.T) {
 	}
 	if c := cap(enc[0].AlsoFrom); c > 49+49/4+4 {
 		t.Errorf("room for %d provenances kept for 49", c)
+	}
+}
+
+// gatherBenchParts are the parts one open of a large record brings, as the client emits
+// them: per back end, pages of 1,000 encounters (the first saying it is loading, with the
+// server's total), keyed as the demo's are; shared back ends report the same keys.
+func gatherBenchParts(backends, n int) [][]Part {
+	out := make([][]Part, backends)
+	for b := range backends {
+		name := fmt.Sprintf("b%d", b)
+		for from := 0; from < n; from += 1000 {
+			encs := make([]Encounter, 0, 1000)
+			for i := from; i < min(n, from+1000); i++ {
+				encs = append(encs, Encounter{Item: Item{
+					Key:        fmt.Sprintf("https://shcr.demoshire.example.nhs.uk/Id/local-record-id|en-0010-L%d", i),
+					Provenance: Provenance{Backend: name, Resource: fmt.Sprintf("Encounter/en-0010-L%d", i), Security: []string{}},
+				}, Type: "Outpatient appointment", Status: "finished"})
+			}
+			state := StateLoading
+			if from+1000 >= n {
+				state = StateReturned
+			}
+			out[b] = append(out[b], Part{Backend: name, Sections: SectionsData{Encounters: encs},
+				Status: []SectionStatus{{Backend: name, Section: SectionEncounters, State: state, Count: from + len(encs), Total: n}}})
+		}
+	}
+	return out
+}
+
+// BenchmarkGatherLargeSection gathers 50,000 encounters from one back end (and 5,200 that
+// three back ends each report) as client's orderedMerge does: Add, then Merge of the rest,
+// then Done.
+func BenchmarkGatherLargeSection(b *testing.B) {
+	for _, c := range []struct {
+		name        string
+		backends, n int
+	}{{"one-50000", 1, 50000}, {"three-5200", 3, 5200}} {
+		b.Run(c.name, func(b *testing.B) {
+			parts := gatherBenchParts(c.backends, c.n)
+			b.ReportAllocs()
+			for b.Loop() {
+				r := &Record{}
+				g := NewGather(r)
+				for rank, ps := range parts {
+					for _, p := range ps {
+						g.Add(&p, rank)
+						r.Merge(p)
+					}
+				}
+				g.Done()
+				if len(r.Sections.Encounters) != c.n {
+					b.Fatalf("%d encounters", len(r.Sections.Encounters))
+				}
+			}
+		})
+	}
+}
+
+// A section still loading that says how many it will bring has its gathered index made
+// that big at once: gathering the rest of its parts allocates nothing (the list itself is
+// made that big by Merge), and the items are those gathered without the room.
+func TestGatherMakesRoomFromTheTotal(t *testing.T) {
+	parts := gatherBenchParts(1, 4000)
+	r := &Record{}
+	g := NewGather(r)
+	first := parts[0][0]
+	g.Add(&first, 0)
+	r.Merge(first)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range parts[0][1:] {
+		g.Add(&parts[0][1+i], 0)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.Mallocs - before.Mallocs; n > 0 {
+		t.Errorf("gathering 3,000 items of a section with room for them made %d allocations", n)
+	}
+	g.Done()
+	want := &Record{}
+	for _, p := range gatherBenchParts(1, 4000)[0] {
+		want.Merge(p)
+	}
+	if !reflect.DeepEqual(want.Sections, r.Sections) {
+		t.Fatal("gathered with room differs from the merge")
 	}
 }
