@@ -65,7 +65,8 @@ func NewGather(r *Record) *Gather {
 
 // Add takes the gathered lists out of p (they are nil in p afterwards) into the record: p
 // is a part of the back end ranked rank in the configuration (0 first). The rest of p is
-// for Merge, in order.
+// for Merge, in order. A list EncounterList made is used again once its items are
+// gathered: whoever made p keeps no other hold of it.
 func (g *Gather) Add(p *Part, rank int) {
 	for len(g.parts) <= rank {
 		g.parts = append(g.parts, 0)
@@ -100,7 +101,9 @@ func (l itemList[T, PT]) gatherer(dst *SectionsData) gatherList {
 	if l.same != nil || l.fold != nil {
 		return nil
 	}
-	return &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}, also: map[int32][]int32{}}
+	g := &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}, also: map[int32][]int32{}}
+	g.takeBack, _ = any(takeBackEncounters).(func([]T)) // encounters only: the big lists
+	return g
 }
 
 // itemGather gathers one list into the record's (dst's). While every item is plain (keyed
@@ -127,6 +130,8 @@ type itemGather[T any, PT interface {
 	replay  []rawItem[T]
 	replays bool // the list is kept item by item (replay), not in groups
 	room    int  // the groups index and meta were made for
+	// takeBack, when not nil, is given a part's list once its items are gathered.
+	takeBack func([]T)
 }
 
 type groupMeta struct {
@@ -178,6 +183,9 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 			continue
 		}
 		g.fold(&items[i], rank, part, seq)
+	}
+	if g.takeBack != nil {
+		g.takeBack(items) // every item is copied: the list is done with (merge_gather_spare.go)
 	}
 }
 

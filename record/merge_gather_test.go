@@ -136,6 +136,11 @@ func cloneParts(p Part) Part {
 	if err := json.Unmarshal(b, &s); err != nil {
 		panic(err)
 	}
+	if s.Encounters != nil {
+		// Into a list Gather takes back once gathered and hands out again, here to the
+		// next part cloned: an item the gather kept a hold of in a part's list would change.
+		s.Encounters = append(EncounterList(len(s.Encounters)), s.Encounters...)
+	}
 	// AlsoKnownAs is not in JSON: carry it over.
 	for i := range s.Encounters {
 		s.Encounters[i].AlsoKnownAs = slices.Clone(p.Sections.Encounters[i].AlsoKnownAs)
