@@ -103,6 +103,7 @@ func (l itemList[T, PT]) gatherer(dst *SectionsData) gatherList {
 	}
 	g := &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}, also: map[int32][]int32{}}
 	g.takeBack, _ = any(takeBackEncounters).(func([]T)) // encounters only: the big lists
+	g.same, _ = any(sameEncounterBody).(func(a, b *T) bool)
 	return g
 }
 
@@ -132,6 +133,9 @@ type itemGather[T any, PT interface {
 	room    int  // the groups index and meta were made for
 	// takeBack, when not nil, is given a part's list once its items are gathered.
 	takeBack func([]T)
+	// same, when not nil, is true when two items' bodies are the same (sameBody) by a
+	// typed comparison; false when it cannot tell.
+	same func(a, b *T) bool
 }
 
 type groupMeta struct {
@@ -232,11 +236,11 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 		}
 		g.also[gi] = slices.Insert(ranks, at, rank)
 		li.AlsoFrom = slices.Insert(growGently(li.AlsoFrom), at, ai.Provenance)
-		if !sameBody[T, PT](a, lead) {
+		if !g.sameBody(a, lead) {
 			m.whole = wholeCopy(*a)
 		}
 	default: // an earlier back end's: it takes the lead
-		if !sameBody[T, PT](a, lead) {
+		if !g.sameBody(a, lead) {
 			// The members rebuilt from the old lead would be lost: keep the list item by item.
 			m.whole = wholeCopy(*a)
 			g.members = append(g.members, m)
@@ -270,6 +274,15 @@ func growGently(ps []Provenance) []Provenance {
 	grown := make([]Provenance, len(ps), len(ps)+max(2, len(ps)/4))
 	copy(grown, ps)
 	return grown
+}
+
+// sameBody is the package's sameBody, by the list's typed comparison first where it has
+// one (encounters: sameEncounterBody), which only ever answers "the same" when it is.
+func (g *itemGather[T, PT]) sameBody(a, b *T) bool {
+	if g.same != nil && g.same(a, b) {
+		return true
+	}
+	return sameBody[T, PT](a, b)
 }
 
 // sameBody reports whether a and b say the same apart from their Item (key, provenance,
@@ -362,4 +375,16 @@ func (g *itemGather[T, PT]) done() {
 	}
 	*d = out
 	g.meta = nil
+}
+
+// sameEncounterBody is true when a and b say the same apart from their Item, field by
+// field with ==: then reflect.DeepEqual says so too (a time.Time that is == is the same
+// instant in the same *Location). False may still be the same to DeepEqual (two
+// Locations alike at different addresses): sameBody then asks it.
+// TestSameEncounterBodyComparesEveryField fails when Encounter gains a field this misses.
+func sameEncounterBody(a, b *Encounter) bool {
+	return a.Class == b.Class && a.Type == b.Type && a.Status == b.Status && a.Period == b.Period &&
+		a.Location == b.Location && a.Provider == b.Provider && a.Reason == b.Reason && a.Clinician == b.Clinician &&
+		a.AdmitSource == b.AdmitSource && a.DischargeDisposition == b.DischargeDisposition &&
+		a.DischargeDestination == b.DischargeDestination && a.MedicallySafe == b.MedicallySafe && a.LegalStatus == b.LegalStatus
 }

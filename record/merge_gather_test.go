@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 )
 
 // gatherCase is one open's parts from several back ends, in configuration order, with an
@@ -306,5 +307,96 @@ func TestGatherMakesRoomFromTheTotal(t *testing.T) {
 	}
 	if !reflect.DeepEqual(want.Sections, r.Sections) {
 		t.Fatal("gathered with room differs from the merge")
+	}
+}
+
+// sameEncounterBody (the gather's typed comparison) says "the same" only when
+// reflect.DeepEqual does, and tells apart two encounters that differ in any one field
+// outside their Item: a field Encounter gains that it does not compare fails here by name.
+func TestSameEncounterBodyComparesEveryField(t *testing.T) {
+	at := time.Date(2026, 3, 12, 9, 30, 0, 0, time.UTC)
+	base := Encounter{Item: Item{Key: "k"}}
+	// Every leaf outside Item set, so that changing it is a change.
+	var leaves []string
+	var set func(v reflect.Value, path string, change bool, only string)
+	set = func(v reflect.Value, path string, change bool, only string) {
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			if only == "" || only == path {
+				if change {
+					v.Set(reflect.ValueOf(at.Add(time.Hour)))
+				} else {
+					v.Set(reflect.ValueOf(at))
+				}
+			}
+			if !change {
+				leaves = append(leaves, path)
+			}
+			return
+		}
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := range v.NumField() {
+				f := v.Type().Field(i)
+				if f.Type == reflect.TypeFor[Item]() {
+					continue
+				}
+				set(v.Field(i), path+"."+f.Name, change, only)
+			}
+		case reflect.String:
+			if only == "" || only == path {
+				if change {
+					v.SetString("changed " + path)
+				} else {
+					v.SetString("as said " + path)
+				}
+			}
+			if !change {
+				leaves = append(leaves, path)
+			}
+		default:
+			t.Fatalf("Encounter%s is a %s: teach this test (and sameEncounterBody) how to change it", path, v.Kind())
+		}
+	}
+	set(reflect.ValueOf(&base).Elem(), "", false, "")
+	if len(leaves) < 19 {
+		t.Fatalf("only %d fields found: %v", len(leaves), leaves)
+	}
+	var gathered *itemGather[Encounter, *Encounter] // its comparison
+	for _, l := range NewGather(&Record{}).lists {
+		if e, ok := l.(*itemGather[Encounter, *Encounter]); ok {
+			gathered = e
+		}
+	}
+	if gathered.same == nil {
+		t.Fatal("the encounters' gather has no typed comparison")
+	}
+	same := base
+	same.Item = Item{Key: "other", Provenance: Provenance{Backend: "b1"}, AlsoFrom: []Provenance{{Backend: "b2"}}}
+	if !sameEncounterBody(&base, &same) || !sameBody[Encounter, *Encounter](&base, &same) {
+		t.Fatal("two encounters differing only in their Item are not the same")
+	}
+	for _, leaf := range leaves {
+		other := base
+		set(reflect.ValueOf(&other).Elem(), "", true, leaf)
+		if reflect.DeepEqual(base, other) {
+			t.Fatalf("Encounter%s: not changed", leaf)
+		}
+		if sameEncounterBody(&base, &other) {
+			t.Errorf("Encounter%s differs, but sameEncounterBody says the same", leaf)
+		}
+		if sameBody[Encounter, *Encounter](&base, &other) {
+			t.Errorf("Encounter%s differs, but sameBody says the same", leaf)
+		}
+		if gathered.sameBody(&base, &other) {
+			t.Errorf("Encounter%s differs, but the gather's comparison says the same", leaf)
+		}
+	}
+	// The same instant in another *Location alike: not the same to ==, the same to
+	// DeepEqual, so the gather's comparison asks it.
+	london1, london2 := time.FixedZone("UK", 0), time.FixedZone("UK", 0)
+	a, b := base, base
+	a.Period.Start, b.Period.Start = at.In(london1), at.In(london2)
+	if sameEncounterBody(&a, &b) || !gathered.sameBody(&a, &b) {
+		t.Error("times alike in two Locations: want not == but the same body")
 	}
 }
