@@ -259,18 +259,37 @@ func BenchmarkGatherLargeSection(b *testing.B) {
 	for _, c := range []struct {
 		name        string
 		backends, n int
-	}{{"one-50000", 1, 50000}, {"three-5200", 3, 5200}} {
+		interleaved bool // the back ends' parts arrive in turn (each back end's first, then second…)
+	}{{"one-50000", 1, 50000, false}, {"three-5200", 3, 5200, false}, {"seventeen-5200-in-turn", 17, 5200, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			parts := gatherBenchParts(c.backends, c.n)
+			type arrival struct {
+				p    Part
+				rank int
+			}
+			var order []arrival
+			for i := 0; i < len(parts[0]); i++ {
+				for rank, ps := range parts {
+					if c.interleaved {
+						order = append(order, arrival{ps[i], rank})
+					}
+				}
+			}
+			if !c.interleaved {
+				for rank, ps := range parts {
+					for _, p := range ps {
+						order = append(order, arrival{p, rank})
+					}
+				}
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				r := &Record{}
 				g := NewGather(r)
-				for rank, ps := range parts {
-					for _, p := range ps {
-						g.Add(&p, rank)
-						r.Merge(p)
-					}
+				for _, a := range order {
+					p := a.p
+					g.Add(&p, a.rank)
+					r.Merge(p)
 				}
 				g.Done()
 				if len(r.Sections.Encounters) != c.n {
