@@ -133,6 +133,7 @@ type itemGather[T any, PT interface {
 	room    int  // the groups index and meta were made for
 	// takeBack, when not nil, is given a part's list once its items are gathered.
 	takeBack func([]T)
+	widest   int // the most provenances in a group's AlsoFrom yet
 	// same, when not nil, is true when two items' bodies are the same (sameBody) by a
 	// typed comparison; false when it cannot tell.
 	same func(a, b *T) bool
@@ -235,7 +236,8 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 			break
 		}
 		g.also[gi] = slices.Insert(ranks, at, rank)
-		li.AlsoFrom = slices.Insert(growGently(li.AlsoFrom), at, ai.Provenance)
+		li.AlsoFrom = slices.Insert(g.growAlso(li.AlsoFrom), at, ai.Provenance)
+		g.widest = max(g.widest, len(li.AlsoFrom))
 		if !g.sameBody(a, lead) {
 			m.whole = wholeCopy(*a)
 		}
@@ -249,7 +251,7 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 		}
 		// The old lead is a member now (its provenance first in AlsoFrom), a the lead.
 		g.members = append(g.members, member[T]{group: gi, rank: gm.leadRank, part: gm.leadPart, seq: gm.leadSeq, restricted: li.Restricted})
-		also := append(growGently(li.AlsoFrom), Provenance{})
+		also := append(g.growAlso(li.AlsoFrom), Provenance{})
 		copy(also[1:], also)
 		also[0] = li.Provenance
 		g.also[gi] = slices.Insert(g.also[gi], 0, gm.leadRank)
@@ -263,6 +265,19 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 
 // wholeCopy is a copy of an item, kept whole for a replay.
 func wholeCopy[T any](v T) *T { return &v }
+
+// growAlso is growGently, but a full list grows at once to the most provenances a group
+// of the list has yet (widest) when that is more: the back ends that report one item
+// mostly report the next, so a group takes its room in one step instead of eight (an item
+// seventeen back ends report).
+func (g *itemGather[T, PT]) growAlso(ps []Provenance) []Provenance {
+	if len(ps) < cap(ps) || g.widest <= len(ps)+max(2, len(ps)/4) {
+		return growGently(ps)
+	}
+	grown := make([]Provenance, len(ps), g.widest)
+	copy(grown, ps)
+	return grown
+}
 
 // growGently makes room for one more provenance, growing a full list by a quarter (append
 // would double it): an item fifty back ends report keeps 49 provenances of ~230 bytes, and

@@ -419,3 +419,31 @@ func TestSameEncounterBodyComparesEveryField(t *testing.T) {
 		t.Error("times alike in two Locations: want not == but the same body")
 	}
 }
+
+// Seventeen back ends reporting the same items, their parts in turn (as fifty back ends'
+// pages come): once a group has every back end's provenance, a later group's AlsoFrom is
+// made with that room at once, not grown by a quarter eight times.
+func TestGatherGivesAGroupItsRoomAtOnce(t *testing.T) {
+	parts := gatherBenchParts(17, 3000)
+	r := &Record{}
+	g := NewGather(r)
+	for i := range parts[0] {
+		for rank := range parts {
+			p := parts[rank][i]
+			g.Add(&p, rank)
+		}
+	}
+	g.Done()
+	enc := r.Sections.Encounters
+	if len(enc) != 3000 {
+		t.Fatalf("%d encounters", len(enc))
+	}
+	for i, e := range enc {
+		if len(e.AlsoFrom) != 16 || e.AlsoFrom[15].Backend != "b16" {
+			t.Fatalf("encounter %d: %d also reported", i, len(e.AlsoFrom))
+		}
+		if c := cap(e.AlsoFrom); i >= 1000 && c != 16 || c > 16+16/4+2 {
+			t.Fatalf("encounter %d (part %d): room for %d provenances kept for 16", i, i/1000+1, c)
+		}
+	}
+}
