@@ -249,3 +249,26 @@ func TestMappedEncounterListsAreTakenBack(t *testing.T) {
 		}
 	}
 }
+
+// A page's items are mapped from the list the last page's were (no list made per page),
+// and that list holds nothing of a page once it is mapped (the page's buffer is reused).
+func TestPageMapperKeepsOneItemsList(t *testing.T) {
+	matches, includes := largeEncounterMatches(t, 30)
+	pm := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+	var list *Resource
+	for i := range 3 {
+		page := append(append([]Resource{}, matches[i*10:(i+1)*10]...), includes...)
+		if got := pm.Map(page, nil); len(got.Encounters) != 10 {
+			t.Fatalf("page %d: %d encounters", i, len(got.Encounters))
+		}
+		if i > 0 && unsafe.SliceData(pm.items) != list {
+			t.Fatalf("page %d: its items in a list of their own", i)
+		}
+		list = unsafe.SliceData(pm.items)
+		for j, r := range pm.items[:cap(pm.items)] {
+			if r.Raw != nil || r.Type != "" {
+				t.Fatalf("page %d: item %d (%s) still held after mapping", i, j, r.Type)
+			}
+		}
+	}
+}
