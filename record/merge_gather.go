@@ -101,7 +101,7 @@ func (l itemList[T, PT]) gatherer(dst *SectionsData) gatherList {
 	if l.same != nil || l.fold != nil {
 		return nil
 	}
-	g := &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}, also: map[int32][]int32{}}
+	g := &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}}
 	g.takeBack, _ = any(takeBackEncounters).(func([]T)) // encounters only: the big lists
 	g.same, _ = any(sameEncounterBody).(func(a, b *T) bool)
 	return g
@@ -125,7 +125,7 @@ type itemGather[T any, PT interface {
 	started bool
 	index   map[string]int32 // key → group (its place in the list)
 	meta    []groupMeta
-	also    map[int32][]int32 // group → the rank of each of its lead's AlsoFrom
+	also    [][]int32 // by group: the rank of each of its lead's AlsoFrom (as far as any has one)
 	members []member[T]
 	seq     []int32 // items seen per back end rank
 	replay  []rawItem[T]
@@ -229,13 +229,13 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 	case rank == gm.leadRank:
 		m.whole = wholeCopy(*a) // the lead's back end again: Merge drops it, a replay needs it
 	case rank > gm.leadRank:
-		ranks := g.also[gi]
+		ranks := g.alsoOf(gi)
 		at, found := slices.BinarySearch(ranks, rank)
 		if found {
 			m.whole = wholeCopy(*a) // this back end's second item in the group
 			break
 		}
-		g.also[gi] = slices.Insert(ranks, at, rank)
+		g.setAlso(gi, slices.Insert(g.growRanks(ranks), at, rank))
 		li.AlsoFrom = slices.Insert(g.growAlso(li.AlsoFrom), at, ai.Provenance)
 		g.widest = max(g.widest, len(li.AlsoFrom))
 		if !g.sameBody(a, lead) {
@@ -254,7 +254,7 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 		also := append(g.growAlso(li.AlsoFrom), Provenance{})
 		copy(also[1:], also)
 		also[0] = li.Provenance
-		g.also[gi] = slices.Insert(g.also[gi], 0, gm.leadRank)
+		g.setAlso(gi, slices.Insert(g.growRanks(g.alsoOf(gi)), 0, gm.leadRank))
 		*lead = *a
 		li.AlsoFrom = also
 		*gm = groupMeta{leadRank: rank, leadPart: part, leadSeq: seq}
@@ -265,6 +265,34 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 
 // wholeCopy is a copy of an item, kept whole for a replay.
 func wholeCopy[T any](v T) *T { return &v }
+
+// alsoOf is the ranks of group gi's AlsoFrom.
+func (g *itemGather[T, PT]) alsoOf(gi int32) []int32 {
+	if int(gi) < len(g.also) {
+		return g.also[gi]
+	}
+	return nil
+}
+
+// setAlso sets the ranks of group gi's AlsoFrom (the list by group made as long as it
+// needs: one back end's groups make none).
+func (g *itemGather[T, PT]) setAlso(gi int32, ranks []int32) {
+	if n := int(gi) + 1; n > len(g.also) {
+		g.also = append(g.also, make([][]int32, n-len(g.also))...)
+	}
+	g.also[gi] = ranks
+}
+
+// growRanks makes room for one more rank, at once for as many as the widest group's
+// (growAlso).
+func (g *itemGather[T, PT]) growRanks(ranks []int32) []int32 {
+	if len(ranks) < cap(ranks) {
+		return ranks
+	}
+	grown := make([]int32, len(ranks), max(2, 2*len(ranks), g.widest))
+	copy(grown, ranks)
+	return grown
+}
 
 // growAlso is growGently, but a full list grows at once to the most provenances a group
 // of the list has yet (widest) when that is more: the back ends that report one item
@@ -336,7 +364,7 @@ func (g *itemGather[T, PT]) toReplay() {
 			it = *lead
 			ii := PT(&it).item()
 			ii.AlsoFrom, ii.Restricted = nil, m.restricted
-			at, _ := slices.BinarySearch(g.also[m.group], m.rank)
+			at, _ := slices.BinarySearch(g.alsoOf(m.group), m.rank)
 			ii.Provenance = PT(lead).item().AlsoFrom[at]
 		}
 		g.replay = append(g.replay, rawItem[T]{rank: m.rank, part: m.part, seq: m.seq, item: it})
