@@ -195,6 +195,11 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 }
 
 func (g *itemGather[T, PT]) reserve(n int) {
+	// The record's list itself, as Merge would make it on this part's status (after the
+	// part's items were gathered into a list grown item by item).
+	if l := g.get(g.dst); cap(*l) < n {
+		*l = slices.Grow(*l, n-len(*l))
+	}
 	if g.replays || n <= g.room {
 		return
 	}

@@ -304,28 +304,39 @@ func BenchmarkGatherLargeSection(b *testing.B) {
 // that big at once: gathering the rest of its parts allocates nothing (the list itself is
 // made that big by Merge), and the items are those gathered without the room.
 func TestGatherMakesRoomFromTheTotal(t *testing.T) {
-	parts := gatherBenchParts(1, 4000)
-	r := &Record{}
-	g := NewGather(r)
-	first := parts[0][0]
-	g.Add(&first, 0)
-	r.Merge(first)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for i := range parts[0][1:] {
-		g.Add(&parts[0][1+i], 0)
-	}
-	runtime.ReadMemStats(&after)
-	if n := after.Mallocs - before.Mallocs; n > 0 {
-		t.Errorf("gathering 3,000 items of a section with room for them made %d allocations", n)
-	}
-	g.Done()
 	want := &Record{}
 	for _, p := range gatherBenchParts(1, 4000)[0] {
 		want.Merge(p)
 	}
-	if !reflect.DeepEqual(want.Sections, r.Sections) {
-		t.Fatal("gathered with room differs from the merge")
+	// MemStats counts every goroutine's allocations (the runtime's own, rarely): a few
+	// tries, one must make none.
+	fewest := uint64(1 << 62)
+	for range 3 {
+		parts := gatherBenchParts(1, 4000)
+		r := &Record{}
+		g := NewGather(r)
+		first := parts[0][0]
+		g.Add(&first, 0)
+		if c := cap(r.Sections.Encounters); c < 4000 {
+			// The first part's items went into a list grown item by item, copied again
+			// by Merge's room.
+			t.Fatalf("the record's list has room for %d after the first part, want the 4,000 it said", c)
+		}
+		r.Merge(first)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range parts[0][1:] {
+			g.Add(&parts[0][1+i], 0)
+		}
+		runtime.ReadMemStats(&after)
+		fewest = min(fewest, after.Mallocs-before.Mallocs)
+		g.Done()
+		if !reflect.DeepEqual(want.Sections, r.Sections) {
+			t.Fatal("gathered with room differs from the merge")
+		}
+	}
+	if fewest > 0 {
+		t.Errorf("gathering 3,000 items of a section with room for them made %d allocations", fewest)
 	}
 }
 
