@@ -74,9 +74,9 @@ func (g *Gather) Add(p *Part, rank int) {
 	part := g.parts[rank]
 	g.parts[rank]++
 	for _, st := range p.Status {
-		// A section still loading that says how many it will bring has its index made
-		// that big once (Merge makes the list itself that big: the index is a small part
-		// of it), not grown part after part.
+		// A section still loading that says how many it will bring has its list, index
+		// and group notes made that big once (as Merge makes the list on the same
+		// status), not grown part after part.
 		if st.State == StateLoading && st.Total > 0 {
 			if l, ok := g.first[st.Section]; ok {
 				l.reserve(st.Total)
