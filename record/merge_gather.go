@@ -25,6 +25,9 @@ type Gather struct {
 	rec   *Record
 	lists []gatherList
 	parts []int32 // parts seen per back end rank
+	// first is, by section, the gathered list a section's loading status sizes (the
+	// section's first list, as Merge's reserve).
+	first map[Section]gatherList
 }
 
 // gatherList is one gathered list of SectionsData (an itemGather).
@@ -33,6 +36,8 @@ type gatherList interface {
 	add(s *SectionsData, backend string, rank, part int32)
 	// done puts the list in order.
 	done()
+	// reserve makes room to gather n items in all without growing (a section's Total).
+	reserve(n int)
 }
 
 // gatherable is a sectionList that can be gathered: gatherer is nil where it cannot.
@@ -42,12 +47,15 @@ type gatherable interface {
 
 // NewGather starts gathering the lists of one open into r.
 func NewGather(r *Record) *Gather {
-	g := &Gather{rec: r}
+	g := &Gather{rec: r, first: map[Section]gatherList{}}
 	for _, d := range sectionTable {
-		for _, l := range d.lists {
+		for i, l := range d.lists {
 			if gl, ok := l.(gatherable); ok {
 				if it := gl.gatherer(&r.Sections); it != nil {
 					g.lists = append(g.lists, it)
+					if i == 0 {
+						g.first[d.Key] = it
+					}
 				}
 			}
 		}
@@ -57,13 +65,24 @@ func NewGather(r *Record) *Gather {
 
 // Add takes the gathered lists out of p (they are nil in p afterwards) into the record: p
 // is a part of the back end ranked rank in the configuration (0 first). The rest of p is
-// for Merge, in order.
+// for Merge, in order. A list EncounterList made is used again once its items are
+// gathered: whoever made p keeps no other hold of it.
 func (g *Gather) Add(p *Part, rank int) {
 	for len(g.parts) <= rank {
 		g.parts = append(g.parts, 0)
 	}
 	part := g.parts[rank]
 	g.parts[rank]++
+	for _, st := range p.Status {
+		// A section still loading that says how many it will bring has its list, index
+		// and group notes made that big once (as Merge makes the list on the same
+		// status), not grown part after part.
+		if st.State == StateLoading && st.Total > 0 {
+			if l, ok := g.first[st.Section]; ok {
+				l.reserve(st.Total)
+			}
+		}
+	}
 	for _, l := range g.lists {
 		l.add(&p.Sections, p.Backend, int32(rank), part)
 	}
@@ -82,7 +101,10 @@ func (l itemList[T, PT]) gatherer(dst *SectionsData) gatherList {
 	if l.same != nil || l.fold != nil {
 		return nil
 	}
-	return &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}, also: map[int32][]int32{}}
+	g := &itemGather[T, PT]{get: l.get, dst: dst, index: map[string]int32{}}
+	g.takeBack, _ = any(takeBackEncounters).(func([]T)) // encounters only: the big lists
+	g.same, _ = any(sameEncounterBody).(func(a, b *T) bool)
+	return g
 }
 
 // itemGather gathers one list into the record's (dst's). While every item is plain (keyed
@@ -103,11 +125,18 @@ type itemGather[T any, PT interface {
 	started bool
 	index   map[string]int32 // key → group (its place in the list)
 	meta    []groupMeta
-	also    map[int32][]int32 // group → the rank of each of its lead's AlsoFrom
+	also    [][]int32 // by group: the rank of each of its lead's AlsoFrom (as far as any has one)
 	members []member[T]
 	seq     []int32 // items seen per back end rank
 	replay  []rawItem[T]
 	replays bool // the list is kept item by item (replay), not in groups
+	room    int  // the groups index and meta were made for
+	// takeBack, when not nil, is given a part's list once its items are gathered.
+	takeBack func([]T)
+	widest   int // the most provenances in a group's AlsoFrom yet
+	// same, when not nil, is true when two items' bodies are the same (sameBody) by a
+	// typed comparison; false when it cannot tell.
+	same func(a, b *T) bool
 }
 
 type groupMeta struct {
@@ -160,6 +189,29 @@ func (g *itemGather[T, PT]) add(s *SectionsData, backend string, rank, part int3
 		}
 		g.fold(&items[i], rank, part, seq)
 	}
+	if g.takeBack != nil {
+		g.takeBack(items) // every item is copied: the list is done with (merge_gather_spare.go)
+	}
+}
+
+func (g *itemGather[T, PT]) reserve(n int) {
+	// The record's list itself, as Merge would make it on this part's status (after the
+	// part's items were gathered into a list grown item by item).
+	if l := g.get(g.dst); cap(*l) < n {
+		*l = slices.Grow(*l, n-len(*l))
+	}
+	if g.replays || n <= g.room {
+		return
+	}
+	g.room = n
+	index := make(map[string]int32, n)
+	for k, v := range g.index {
+		index[k] = v
+	}
+	g.index = index
+	if n > len(g.meta) {
+		g.meta = slices.Grow(g.meta, n-len(g.meta))
+	}
 }
 
 // fold adds a plain item to its group (or starts one).
@@ -182,19 +234,20 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 	case rank == gm.leadRank:
 		m.whole = wholeCopy(*a) // the lead's back end again: Merge drops it, a replay needs it
 	case rank > gm.leadRank:
-		ranks := g.also[gi]
+		ranks := g.alsoOf(gi)
 		at, found := slices.BinarySearch(ranks, rank)
 		if found {
 			m.whole = wholeCopy(*a) // this back end's second item in the group
 			break
 		}
-		g.also[gi] = slices.Insert(ranks, at, rank)
-		li.AlsoFrom = slices.Insert(growGently(li.AlsoFrom), at, ai.Provenance)
-		if !sameBody[T, PT](a, lead) {
+		g.setAlso(gi, slices.Insert(g.growRanks(ranks), at, rank))
+		li.AlsoFrom = slices.Insert(g.growAlso(li.AlsoFrom), at, ai.Provenance)
+		g.widest = max(g.widest, len(li.AlsoFrom))
+		if !g.sameBody(a, lead) {
 			m.whole = wholeCopy(*a)
 		}
 	default: // an earlier back end's: it takes the lead
-		if !sameBody[T, PT](a, lead) {
+		if !g.sameBody(a, lead) {
 			// The members rebuilt from the old lead would be lost: keep the list item by item.
 			m.whole = wholeCopy(*a)
 			g.members = append(g.members, m)
@@ -203,10 +256,10 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 		}
 		// The old lead is a member now (its provenance first in AlsoFrom), a the lead.
 		g.members = append(g.members, member[T]{group: gi, rank: gm.leadRank, part: gm.leadPart, seq: gm.leadSeq, restricted: li.Restricted})
-		also := append(growGently(li.AlsoFrom), Provenance{})
+		also := append(g.growAlso(li.AlsoFrom), Provenance{})
 		copy(also[1:], also)
 		also[0] = li.Provenance
-		g.also[gi] = slices.Insert(g.also[gi], 0, gm.leadRank)
+		g.setAlso(gi, slices.Insert(g.growRanks(g.alsoOf(gi)), 0, gm.leadRank))
 		*lead = *a
 		li.AlsoFrom = also
 		*gm = groupMeta{leadRank: rank, leadPart: part, leadSeq: seq}
@@ -218,6 +271,47 @@ func (g *itemGather[T, PT]) fold(a *T, rank, part, seq int32) {
 // wholeCopy is a copy of an item, kept whole for a replay.
 func wholeCopy[T any](v T) *T { return &v }
 
+// alsoOf is the ranks of group gi's AlsoFrom.
+func (g *itemGather[T, PT]) alsoOf(gi int32) []int32 {
+	if int(gi) < len(g.also) {
+		return g.also[gi]
+	}
+	return nil
+}
+
+// setAlso sets the ranks of group gi's AlsoFrom (the list by group made as long as it
+// needs: one back end's groups make none).
+func (g *itemGather[T, PT]) setAlso(gi int32, ranks []int32) {
+	if n := int(gi) + 1; n > len(g.also) {
+		g.also = append(g.also, make([][]int32, n-len(g.also))...)
+	}
+	g.also[gi] = ranks
+}
+
+// growRanks makes room for one more rank, at once for as many as the widest group's
+// (growAlso).
+func (g *itemGather[T, PT]) growRanks(ranks []int32) []int32 {
+	if len(ranks) < cap(ranks) {
+		return ranks
+	}
+	grown := make([]int32, len(ranks), max(2, 2*len(ranks), g.widest))
+	copy(grown, ranks)
+	return grown
+}
+
+// growAlso is growGently, but a full list grows at once to the most provenances a group
+// of the list has yet (widest) when that is more: the back ends that report one item
+// mostly report the next, so a group takes its room in one step instead of eight (an item
+// seventeen back ends report).
+func (g *itemGather[T, PT]) growAlso(ps []Provenance) []Provenance {
+	if len(ps) < cap(ps) || g.widest <= len(ps)+max(2, len(ps)/4) {
+		return growGently(ps)
+	}
+	grown := make([]Provenance, len(ps), g.widest)
+	copy(grown, ps)
+	return grown
+}
+
 // growGently makes room for one more provenance, growing a full list by a quarter (append
 // would double it): an item fifty back ends report keeps 49 provenances of ~230 bytes, and
 // 5,200 such items with room for 64 each would hold 35 MB of nothing.
@@ -228,6 +322,15 @@ func growGently(ps []Provenance) []Provenance {
 	grown := make([]Provenance, len(ps), len(ps)+max(2, len(ps)/4))
 	copy(grown, ps)
 	return grown
+}
+
+// sameBody is the package's sameBody, by the list's typed comparison first where it has
+// one (encounters: sameEncounterBody), which only ever answers "the same" when it is.
+func (g *itemGather[T, PT]) sameBody(a, b *T) bool {
+	if g.same != nil && g.same(a, b) {
+		return true
+	}
+	return sameBody[T, PT](a, b)
 }
 
 // sameBody reports whether a and b say the same apart from their Item (key, provenance,
@@ -266,7 +369,7 @@ func (g *itemGather[T, PT]) toReplay() {
 			it = *lead
 			ii := PT(&it).item()
 			ii.AlsoFrom, ii.Restricted = nil, m.restricted
-			at, _ := slices.BinarySearch(g.also[m.group], m.rank)
+			at, _ := slices.BinarySearch(g.alsoOf(m.group), m.rank)
 			ii.Provenance = PT(lead).item().AlsoFrom[at]
 		}
 		g.replay = append(g.replay, rawItem[T]{rank: m.rank, part: m.part, seq: m.seq, item: it})
@@ -320,4 +423,16 @@ func (g *itemGather[T, PT]) done() {
 	}
 	*d = out
 	g.meta = nil
+}
+
+// sameEncounterBody is true when a and b say the same apart from their Item, field by
+// field with ==: then reflect.DeepEqual says so too (a time.Time that is == is the same
+// instant in the same *Location). False may still be the same to DeepEqual (two
+// Locations alike at different addresses): sameBody then asks it.
+// TestSameEncounterBodyComparesEveryField fails when Encounter gains a field this misses.
+func sameEncounterBody(a, b *Encounter) bool {
+	return a.Class == b.Class && a.Type == b.Type && a.Status == b.Status && a.Period == b.Period &&
+		a.Location == b.Location && a.Provider == b.Provider && a.Reason == b.Reason && a.Clinician == b.Clinician &&
+		a.AdmitSource == b.AdmitSource && a.DischargeDisposition == b.DischargeDisposition &&
+		a.DischargeDestination == b.DischargeDestination && a.MedicallySafe == b.MedicallySafe && a.LegalStatus == b.LegalStatus
 }

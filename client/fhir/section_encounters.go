@@ -15,7 +15,12 @@ func init() {
 			return []Query{search("Encounter", "Encounter:location", "Encounter:service-provider", "Encounter:practitioner")}
 		},
 		mapR4: func(m *mapper, _ *Resource, items []Resource, out *record.SectionsData) {
-			out.Encounters = slices.Grow(out.Encounters, countType(items, "Encounter"))
+			if n := countType(items, "Encounter"); out.Encounters == nil {
+				// A list Gather hands back when done with it (record.EncounterList).
+				out.Encounters = record.EncounterList(n)
+			} else {
+				out.Encounters = slices.Grow(out.Encounters, n)
+			}
 			for _, r := range items {
 				if r.Type == "Encounter" {
 					if e, ok := m.encounter(r); ok {
@@ -27,7 +32,7 @@ func init() {
 		gpc: &gpcSection{ask: askConsultations, mapping: gpcEncounters},
 		reserve: func(out *record.SectionsData, n int) {
 			if cap(out.Encounters) == 0 {
-				out.Encounters = make([]record.Encounter, 0, n)
+				out.Encounters = record.EncounterList(n)
 			}
 		},
 	})

@@ -34,6 +34,8 @@ type PageMapper struct {
 	seen    map[string]bool
 	// byRefRoom is how many resources m.byRef was made for.
 	byRefRoom int
+	// items is the list a page's items are mapped from, kept for the next page.
+	items []Resource
 }
 
 // NewPageMapper starts the mapping of one section of one back end; patient may be nil.
@@ -110,7 +112,8 @@ func (p *PageMapper) mapInto(out *record.SectionsData, resources, extra []Resour
 			m.addProvenance(*r)
 		}
 	})
-	items := make([]Resource, 0, len(resources))
+	// The page's items in the list the last page's were in (nothing mapped keeps it).
+	items := slices.Grow(p.items[:0], len(resources))
 	for _, r := range resources {
 		if r.Type == "OperationOutcome" {
 			if oo, ok := ParseOperationOutcome(r.Raw); ok && len(oo.Issues) > 0 {
@@ -135,6 +138,8 @@ func (p *PageMapper) mapInto(out *record.SectionsData, resources, extra []Resour
 	} else {
 		m.warn("unknown section %q", p.sec)
 	}
+	clear(items) // no hold on the page's bytes until the next page
+	p.items = items[:0]
 }
 
 // Warnings are the warnings of every page mapped so far, each once.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/shcr-project/shcr/record"
 )
@@ -205,4 +206,69 @@ func largeEncounterMatches(t *testing.T, n int) (matches, includes []Resource) {
 		}
 	}
 	return matches, includes
+}
+
+// The encounters a page maps to are in a list record.EncounterList lent (with MapAppend's
+// room too), so that the gather, once it has copied them into the record, takes the list
+// back for the next page instead of leaving it to the collector.
+func TestMappedEncounterListsAreTakenBack(t *testing.T) {
+	matches, includes := largeEncounterMatches(t, 30)
+	page := append(append([]Resource{}, matches...), includes...)
+	for _, c := range []struct {
+		name string
+		mapp func(pm *PageMapper) record.SectionsData
+	}{
+		{"Map", func(pm *PageMapper) record.SectionsData { return pm.Map(page, nil) }},
+		{"MapAppend with room", func(pm *PageMapper) record.SectionsData {
+			var d record.SectionsData
+			pm.MapAppend(&d, page, nil, func(n int) int { return 2 * n })
+			return d
+		}},
+	} {
+		back := false
+		for range 20 { // sync.Pool may drop what it is given (at random under -race)
+			data := c.mapp(NewPageMapper(record.SectionEncounters, nil, healthSrc))
+			if len(data.Encounters) != 30 {
+				t.Fatalf("%s: %d encounters", c.name, len(data.Encounters))
+			}
+			list := unsafe.SliceData(data.Encounters)
+			rec := &record.Record{}
+			g := record.NewGather(rec)
+			g.Add(&record.Part{Backend: healthSrc.Backend, Sections: data}, 0)
+			g.Done()
+			if len(rec.Sections.Encounters) != 30 {
+				t.Fatalf("%s: gathered %d", c.name, len(rec.Sections.Encounters))
+			}
+			if unsafe.SliceData(record.EncounterList(30)) == list {
+				back = true
+				break
+			}
+		}
+		if !back {
+			t.Errorf("%s: the list a page was mapped to was never taken back", c.name)
+		}
+	}
+}
+
+// A page's items are mapped from the list the last page's were (no list made per page),
+// and that list holds nothing of a page once it is mapped (the page's buffer is reused).
+func TestPageMapperKeepsOneItemsList(t *testing.T) {
+	matches, includes := largeEncounterMatches(t, 30)
+	pm := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+	var list *Resource
+	for i := range 3 {
+		page := append(append([]Resource{}, matches[i*10:(i+1)*10]...), includes...)
+		if got := pm.Map(page, nil); len(got.Encounters) != 10 {
+			t.Fatalf("page %d: %d encounters", i, len(got.Encounters))
+		}
+		if i > 0 && unsafe.SliceData(pm.items) != list {
+			t.Fatalf("page %d: its items in a list of their own", i)
+		}
+		list = unsafe.SliceData(pm.items)
+		for j, r := range pm.items[:cap(pm.items)] {
+			if r.Raw != nil || r.Type != "" {
+				t.Fatalf("page %d: item %d (%s) still held after mapping", i, j, r.Type)
+			}
+		}
+	}
 }
