@@ -56,9 +56,9 @@ var active atomic.Pointer[limitWatch]
 // nears limit (GOGC off under a memory limit of limit), not each time the heap doubles.
 // Once a collection finds more than half in use (a record from many back ends: with so
 // little room left it would collect again and again), it paces itself as Soft does, for
-// good. Nothing changes when Soft was not called or left the
-// operator's GOMEMLIMIT alone, or GOGC is set (the operator's pacing stands). Not for a
-// process that runs on (the terminal interface): its heap would sit near limit.
+// good. Nothing changes when Soft was not called or left the operator's GOMEMLIMIT alone,
+// or when GOGC is set (the operator's pacing stands). Not for a process that runs on (the
+// terminal interface): its heap would sit near limit.
 func Batch(limit int64) {
 	if w := active.Load(); w != nil {
 		w.batch(limit)
