@@ -1,0 +1,159 @@
+package record
+
+import "slices"
+
+// Arrivals merges an open's parts into a record as they arrive, whatever order the back ends
+// answer in, so that once every part is in the record is the one Merge builds from the same
+// parts taken in configuration order (every part of the first-configured back end, then of
+// the second, …; each back end's own parts in the order they came): the same items, the
+// same lead for an item two back ends report (its provenance, so its domain), AlsoFrom in
+// the same order, the same Restricted, statuses and notices. `shcr get` builds that record
+// too (client's orderedMerge), so the TUI shows what `get` prints.
+//
+// A part that comes in order (its back end configured no earlier than every back end merged
+// yet) is merged at once. A part that comes early (a later-configured back end's part is
+// already in) is merged at once too, when the record is small (Budget items in all): the
+// record is then built again from the start in configuration order. When it is larger the
+// part is merged where it stands (shown at once, in arrival order) and the record is built
+// again in order once, by Settle (the TUI calls it when the open is done): a frame never
+// waits for more than a small record's merge.
+//
+// Apply records a change that is not a part (a back end's overall status, the end of the
+// open) so that building again keeps it. Such a change must touch only its own back end's
+// statuses (or come last): it is replayed in its back end's place.
+//
+// Arrivals holds every part until Release: the record is built from them again.
+// Not safe for concurrent use.
+type Arrivals struct {
+	rec    *Record
+	base   func() *Record
+	rank   map[string]int
+	log    []arrival
+	top    int  // the highest rank merged yet
+	stale  bool // a part was merged out of configuration order and not yet put in place
+	items  int  // items and statuses in the logged parts: what building again costs
+	closed bool // Release was called: parts are merged as they come
+
+	// Budget is the most items and statuses (in all parts so far) for which an early part
+	// makes the record be built again at once; above it, Settle does. DefaultArrivalsBudget
+	// unless set.
+	Budget int
+}
+
+// DefaultArrivalsBudget: building a record of this many items again in configuration
+// order takes a few milliseconds (BenchmarkArrivals), well inside a frame.
+const DefaultArrivalsBudget = 20000
+
+// arrival is one logged change: a part, or a change of another kind (do).
+type arrival struct {
+	rank int
+	part Part
+	do   func(*Record)
+}
+
+// Last is the rank of a change that comes after every back end's (the end of the open).
+const Last = int(^uint(0) >> 1)
+
+// NewArrivals starts merging into the record base makes (base is called again each time
+// the record is built anew, and must make the same record each time); names are the back
+// ends in configuration order. A part of a back end not named comes first (the national
+// services), as in client's orderedMerge.
+func NewArrivals(base func() *Record, names []string) *Arrivals {
+	a := &Arrivals{rec: base(), base: base, rank: make(map[string]int, len(names)), Budget: DefaultArrivalsBudget}
+	for i, n := range names {
+		if _, dup := a.rank[n]; !dup {
+			a.rank[n] = i + 1
+		}
+	}
+	return a
+}
+
+// Record is the record built so far. It stays the same *Record: building again writes over it.
+func (a *Arrivals) Record() *Record { return a.rec }
+
+// RankOf is a back end's place in the configuration (1 first; 0 for one not configured).
+func (a *Arrivals) RankOf(backend string) int { return a.rank[backend] }
+
+// Part merges p. rebuilt is true when the whole record was built again (every section may
+// have changed), false when only p's sections changed.
+func (a *Arrivals) Part(p Part) (rebuilt bool) {
+	r := a.rank[p.Backend]
+	if a.closed {
+		a.rec.Merge(p)
+		return false
+	}
+	a.log = append(a.log, arrival{rank: r, part: p})
+	a.items += partItems(&p) + len(p.Status)
+	if r >= a.top {
+		a.top = r
+		a.rec.Merge(p)
+		return false
+	}
+	if a.items <= a.Budget {
+		a.rebuild()
+		return true
+	}
+	a.stale = true
+	a.rec.Merge(p)
+	return false
+}
+
+// Apply makes a change that is not a part, for the back end of rank rank (RankOf; Last
+// after every back end), and keeps it to make again when the record is built anew.
+func (a *Arrivals) Apply(rank int, do func(*Record)) {
+	if !a.closed {
+		a.log = append(a.log, arrival{rank: rank, do: do})
+	}
+	do(a.rec)
+}
+
+// Settle builds the record again in configuration order if a part was merged out of it.
+// It reports whether it did.
+func (a *Arrivals) Settle() bool {
+	if !a.stale {
+		return false
+	}
+	a.rebuild()
+	return true
+}
+
+// Release settles the record and lets go of the parts: parts after it merge as they come.
+func (a *Arrivals) Release() (rebuilt bool) {
+	rebuilt = a.Settle()
+	a.log, a.closed = nil, true
+	return rebuilt
+}
+
+// rebuild builds the record anew: base, then every change in configuration order.
+func (a *Arrivals) rebuild() {
+	slices.SortStableFunc(a.log, func(x, y arrival) int {
+		switch {
+		case x.rank < y.rank:
+			return -1
+		case x.rank > y.rank:
+			return 1
+		}
+		return 0
+	})
+	fresh := a.base()
+	for _, e := range a.log {
+		if e.do != nil {
+			e.do(fresh)
+		} else {
+			fresh.Merge(e.part)
+		}
+	}
+	*a.rec = *fresh
+	a.stale = false
+}
+
+// partItems is the number of items in p's lists.
+func partItems(p *Part) int {
+	n := 0
+	for _, d := range sectionTable {
+		for _, l := range d.lists {
+			n += l.count(&p.Sections)
+		}
+	}
+	return n
+}

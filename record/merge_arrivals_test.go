@@ -1,0 +1,136 @@
+package record
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// withPersonAndNotices gives every part of c a person (each back end its own name, birth
+// date and postcode) and now and then a notice, in c.parts and c.arrival alike: Merge keeps
+// the first-merged back end's person and lists notices in merge order, so these differ
+// between arrival and configuration order too.
+func withPersonAndNotices(r *rand.Rand, c gatherCase) gatherCase {
+	for b, parts := range c.parts {
+		for i := range parts {
+			name := fmt.Sprintf("b%d", b)
+			p := &parts[i]
+			p.Person = &Person{NHSNumber: "9434765919", Name: Name{Family: "PEBBLEWORTH", Given: []string{name}},
+				BirthDate: fmt.Sprintf("1948-0%d-12", 1+b), Address: Address{Postcode: fmt.Sprintf("LS%d 1AA", b)}}
+			if r.IntN(2) == 0 {
+				p.Notices = []Notice{{Backend: name, Kind: NoticeDuplicates, Text: fmt.Sprintf("%s part %d", name, i)}}
+			}
+		}
+	}
+	next := make([]int, len(c.parts))
+	for i, p := range c.arrival {
+		b := int(p.Backend[1] - '0')
+		c.arrival[i] = c.parts[b][next[b]]
+		next[b]++
+	}
+	return c
+}
+
+// arrivalBase is the record an open starts from (as the TUI's: the person searched for,
+// every section loading).
+func arrivalBase() *Record {
+	r := &Record{Person: Person{NHSNumber: "9434765919"}}
+	for b := range 5 {
+		for _, sec := range Sections() {
+			r.SetStatus(SectionStatus{Backend: fmt.Sprintf("b%d", b), Section: sec, State: StateLoading})
+		}
+	}
+	return r
+}
+
+// inOrderFrom is base with the parts merged in configuration order (all of c's back ends'
+// parts, or of the first n to arrive when n >= 0).
+func (c gatherCase) inOrderFrom(n int) *Record {
+	seen := make([]int, len(c.parts))
+	if n < 0 {
+		n = len(c.arrival)
+	}
+	for _, p := range c.arrival[:n] {
+		seen[int(p.Backend[1]-'0')]++
+	}
+	r := arrivalBase()
+	for b, parts := range c.parts {
+		for _, p := range parts[:seen[b]] {
+			r.Merge(cloneParts(p))
+		}
+	}
+	return r
+}
+
+func names(c gatherCase) []string {
+	var out []string
+	for b := range c.parts {
+		out = append(out, fmt.Sprintf("b%d", b))
+	}
+	return out
+}
+
+func sameRecord(t *testing.T, what string, want, got *Record) {
+	t.Helper()
+	if !reflect.DeepEqual(want, got) {
+		w, _ := json.MarshalIndent(want, "", " ")
+		g, _ := json.MarshalIndent(got, "", " ")
+		t.Fatalf("%s: the record differs from Merge in configuration order\nwant %s\ngot  %s", what, w, g)
+	}
+}
+
+// Whatever order the parts arrive in, the record Arrivals builds is, once the last part is
+// in and settled, the one Merge builds from the parts in configuration order: the same
+// items, leads, AlsoFrom, Restricted, order, person, statuses and notices. With room to
+// build again at once (a small record), it is so after every part. Merging in arrival order
+// (what the TUI did) is not: the test counts the cases where it differs, so it can fail.
+func TestArrivalsIsMergeInConfigurationOrder(t *testing.T) {
+	for _, odd := range []float64{0, 0.05, 0.3, 0.6} {
+		t.Run(fmt.Sprintf("odd=%v", odd), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(7, uint64(odd*100)))
+			differs, rebuilt, deferred := 0, 0, 0
+			for n := range 300 {
+				c := withPersonAndNotices(r, randomGatherCase(r, odd))
+				want := c.inOrderFrom(-1)
+
+				// Arrival order, as the TUI merged: counted, to show the cases can tell.
+				plainMerge := arrivalBase()
+				for _, p := range c.arrival {
+					plainMerge.Merge(cloneParts(p))
+				}
+				if !reflect.DeepEqual(want, plainMerge) {
+					differs++
+				}
+
+				// Room to build again at once: in order after every part.
+				a := NewArrivals(arrivalBase, names(c))
+				a.Budget = 1 << 30
+				for i, p := range c.arrival {
+					if a.Part(cloneParts(p)) {
+						rebuilt++
+					}
+					sameRecord(t, fmt.Sprintf("case %d, after part %d of %d", n, i+1, len(c.arrival)), c.inOrderFrom(i+1), a.Record())
+				}
+				a.Settle()
+				sameRecord(t, fmt.Sprintf("case %d, settled", n), want, a.Record())
+
+				// No room: merged as they come, settled once at the end.
+				d := NewArrivals(arrivalBase, names(c))
+				d.Budget = 0
+				for _, p := range c.arrival {
+					d.Part(cloneParts(p))
+				}
+				if d.Settle() {
+					deferred++
+				}
+				sameRecord(t, fmt.Sprintf("case %d, settled at the end", n), want, d.Record())
+			}
+			t.Logf("%d cases differ in arrival order; %d built again at once, %d settled at the end", differs, rebuilt, deferred)
+			if differs < 50 || rebuilt < 50 || deferred < 50 {
+				t.Fatalf("the cases did not exercise arrival order: %d differ, %d built again, %d settled", differs, rebuilt, deferred)
+			}
+		})
+	}
+}
