@@ -22,7 +22,8 @@ import "slices"
 // open) so that building again keeps it. Such a change must touch only its own back end's
 // statuses (or come last): it is replayed in its back end's place.
 //
-// Arrivals holds every part until Release: the record is built from them again.
+// Arrivals holds every part (until Finish, for a large record): the record is built from
+// them again.
 // Not safe for concurrent use.
 type Arrivals struct {
 	rec    *Record
@@ -32,7 +33,7 @@ type Arrivals struct {
 	top    int  // the highest rank merged yet
 	stale  bool // a part was merged out of configuration order and not yet put in place
 	items  int  // items and statuses in the logged parts: what building again costs
-	closed bool // Release was called: parts are merged as they come
+	closed bool // Finish let go of the parts: parts are merged as they come
 
 	// Budget is the most items and statuses (in all parts so far) for which an early part
 	// makes the record be built again at once; above it, Settle does. DefaultArrivalsBudget
@@ -117,10 +118,15 @@ func (a *Arrivals) Settle() bool {
 	return true
 }
 
-// Release settles the record and lets go of the parts: parts after it merge as they come.
-func (a *Arrivals) Release() (rebuilt bool) {
+// Finish settles the record once every part of the open is in. It keeps the parts while
+// the record is small (within Budget), so that a part after it (a child protection plan
+// opened later) still takes its place in configuration order at once; a large record's
+// parts it lets go of, and parts after it merge as they come.
+func (a *Arrivals) Finish() (rebuilt bool) {
 	rebuilt = a.Settle()
-	a.log, a.closed = nil, true
+	if a.items > a.Budget {
+		a.log, a.closed = nil, true
+	}
 	return rebuilt
 }
 
