@@ -1,0 +1,134 @@
+package tui
+
+import (
+	"context"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shcr-project/shcr/client"
+	"github.com/shcr-project/shcr/config"
+	"github.com/shcr-project/shcr/internal/demo"
+	"github.com/shcr-project/shcr/internal/fhirtest"
+	"github.com/shcr-project/shcr/internal/nhsnumber"
+	"github.com/shcr-project/shcr/record"
+	"github.com/shcr-project/shcr/views"
+)
+
+// twinResources are one person with one encounter, as both twin back ends hold them: an R4
+// Patient with an NHS number and an Encounter keyed by its identifier, naming no
+// organisation (so each back end's items are of its configured domain).
+func twinResources(t *testing.T) []fhirtest.Resource {
+	t.Helper()
+	var out []fhirtest.Resource
+	for _, raw := range []string{
+		`{"resourceType":"Patient","id":"pat-1","identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"}],
+		  "name":[{"family":"Twinsby","given":["Ada"]}],"gender":"female","birthDate":"1950-01-02"}`,
+		`{"resourceType":"Encounter","id":"enc-1","identifier":[{"system":"https://example.org/Id/encounter","value":"E-TWIN-1"}],
+		  "status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"HH","display":"home health"},
+		  "type":[{"text":"Falls assessment visit"}],"subject":{"reference":"Patient/pat-1"},
+		  "period":{"start":"2024-03-12T10:00:00+00:00","end":"2024-03-12T11:00:00+00:00"}}`,
+	} {
+		r, err := fhirtest.Parse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// holdEncounters holds a server's Encounter searches until release is closed; held is
+// closed when the first one arrives.
+type holdEncounters struct {
+	held, release chan struct{}
+	once, opened  sync.Once
+}
+
+// open lets every held and later Encounter search through.
+func (h *holdEncounters) open() { h.opened.Do(func() { close(h.release) }) }
+
+func (h *holdEncounters) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/Encounter") {
+			h.once.Do(func() { close(h.held) })
+			select {
+			case <-h.release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Two back ends report the same encounter, the council's configured first (social care),
+// the NHS one second; the NHS one answers first. While only it has answered, the row is
+// its (Src NHS, "From Twin NHS"); once the council has answered too, the row is led by the
+// first configured back end whichever answered first (Src LA, "From Twin Council", the NHS
+// one under "Also reported by"), as `shcr get` prints it. Merged in arrival order, the NHS
+// back end would keep the lead.
+func TestFlowFirstConfiguredBackEndLeadsWhateverAnswersFirst(t *testing.T) {
+	hold := &holdEncounters{held: make(chan struct{}), release: make(chan struct{})}
+	council := fhirtest.Start(t, twinResources(t), fhirtest.Options{Wrap: hold.wrap})
+	nhs := fhirtest.Start(t, twinResources(t), fhirtest.Options{})
+	user := config.User{Name: "Dr Test User", ID: "999999999999", Role: "R8000"}
+	cfg := config.Config{User: user, Backends: []config.Backend{
+		{Name: "Twin Council", Kind: config.KindFHIRR4, URL: council.URL, Domain: record.DomainSocialCare, Auth: config.Auth{Type: config.AuthNone}},
+		{Name: "Twin NHS", Kind: config.KindFHIRR4, URL: nhs.URL, Domain: record.DomainHealth, Auth: config.Auth{Type: config.AuthNone}},
+	}}
+	now := func() time.Time { return demo.ReferenceDate }
+	fed, err := client.NewFederation(cfg.Backends, client.Options{User: user, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fed.Close)
+	t.Cleanup(hold.open)
+	m, err := New(context.Background(), Options{Federation: fed, Config: cfg, Purpose: demoPurpose, Clock: now, Clipboard: noSystemClipboard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.close)
+	f := newFlow(t, m, 120, 40)
+	f.typeText(nhsnumber.Format("9434765919"))
+	f.waitFor("valid. Press enter")
+	f.press("enter")
+	f.waitRecord("TWINSBY,")
+	<-hold.held // the council has been asked for its encounters, and is held
+	f.press(strconv.Itoa(tabNamed(string(record.SectionEncounters)) + 1))
+	// Only the NHS back end's encounter: its row, its provenance.
+	row := regexp.MustCompile(`(?m)^.*Falls assessment visit.*$`)
+	before := views.Strip(string(f.waitFor("From Twin NHS (NHS)")))
+	if r := row.FindString(before); !strings.Contains(r, "NHS") || strings.Contains(r, " LA ") {
+		t.Fatalf("before the council answered, the row is %q: want the NHS back end's", r)
+	}
+	hold.open()
+	f.waitLoaded()
+	f.press("down", "up") // draw again, with the encounter selected
+	after := views.Strip(string(f.waitFor("From Twin Council (LA)")))
+	if r := row.FindString(after); !regexp.MustCompile(`\bLA\b`).MatchString(r) || regexp.MustCompile(`\bNHS\b`).MatchString(r) {
+		t.Errorf("once both answered, the row is %q: want the first-configured (council, LA) back end's", r)
+	}
+	if !strings.Contains(after, "Twin NHS") {
+		t.Errorf("the NHS back end is not named as also reporting the encounter:\n%s", after)
+	}
+	rec := f.settled().record.rec
+	encs := rec.Sections.Encounters
+	if len(encs) != 1 || encs[0].Provenance.Backend != "Twin Council" || len(encs[0].AlsoFrom) != 1 || encs[0].AlsoFrom[0].Backend != "Twin NHS" {
+		t.Fatalf("the record's encounters: %+v", encs)
+	}
+	// What `shcr get` builds from the same back ends (both answering at once now).
+	matches, _ := fed.Search(context.Background(), record.Query{NHSNumber: "9434765919"})
+	if len(matches) != 1 {
+		t.Fatalf("%d matches", len(matches))
+	}
+	get := fed.OpenRecord(context.Background(), matches[0], record.Sections())
+	if !reflect.DeepEqual(get.Sections, rec.Sections) || !reflect.DeepEqual(get.Notices, rec.Notices) {
+		t.Errorf("the TUI's record differs from get's:\nget %+v\ntui %+v", get.Sections, rec.Sections)
+	}
+}
