@@ -10,21 +10,18 @@ import "slices"
 // the same order, the same Restricted, statuses and notices. `shcr get` builds that record
 // too (client's orderedMerge), so the TUI shows what `get` prints.
 //
-// A part that comes in order (its back end configured no earlier than every back end merged
-// yet) is merged at once. A part that comes early (a later-configured back end's part is
-// already in) is merged at once too, when the record is small (Budget items in all): the
-// record is then built again from the start in configuration order. When it is larger the
-// part is merged where it stands (shown at once, in arrival order) and the record is built
-// again in order once, by Settle (the TUI calls it when the open is done): a frame never
-// waits for more than a small record's merge.
+// Every part is merged at once, where it stands, so that it is shown at once. A part that
+// comes early (a later-configured back end's part is already in) leaves the record Stale:
+// Settle builds it again from the start in configuration order (the TUI does so now and
+// then while the record is Small, and once by Finish when the open is done): a frame never
+// waits for more than a small record's merge, and a large record is built in order once.
 //
 // Apply records a change that is not a part (a back end's overall status, the end of the
 // open) so that building again keeps it. Such a change must touch only its own back end's
 // statuses (or come last): it is replayed in its back end's place.
 //
 // Arrivals holds every part (until Finish, for a large record): the record is built from
-// them again.
-// Not safe for concurrent use.
+// them again. Not safe for concurrent use.
 type Arrivals struct {
 	rec    *Record
 	base   func() *Record
@@ -35,15 +32,14 @@ type Arrivals struct {
 	items  int  // items and statuses in the logged parts: what building again costs
 	closed bool // Finish let go of the parts: parts are merged as they come
 
-	// Budget is the most items and statuses (in all parts so far) for which an early part
-	// makes the record be built again at once; above it, Settle does. DefaultArrivalsBudget
-	// unless set.
+	// Budget is the most items and statuses (in all parts so far) for which the record is
+	// Small. DefaultArrivalsBudget unless set.
 	Budget int
 }
 
-// DefaultArrivalsBudget: building a record of this many items again in configuration
-// order takes a few milliseconds (BenchmarkArrivals), well inside a frame.
-const DefaultArrivalsBudget = 20000
+// DefaultArrivalsBudget: building a record of this many items and statuses again in
+// configuration order takes about ten milliseconds (BenchmarkArrivals), inside a frame.
+const DefaultArrivalsBudget = 2000
 
 // arrival is one logged change: a part, or a change of another kind (do).
 type arrival struct {
@@ -75,29 +71,27 @@ func (a *Arrivals) Record() *Record { return a.rec }
 // RankOf is a back end's place in the configuration (1 first; 0 for one not configured).
 func (a *Arrivals) RankOf(backend string) int { return a.rank[backend] }
 
-// Part merges p. rebuilt is true when the whole record was built again (every section may
-// have changed), false when only p's sections changed.
-func (a *Arrivals) Part(p Part) (rebuilt bool) {
-	r := a.rank[p.Backend]
+// Part merges p where it stands; the record is Stale afterwards when p came early.
+func (a *Arrivals) Part(p Part) {
+	a.rec.Merge(p)
 	if a.closed {
-		a.rec.Merge(p)
-		return false
+		return
 	}
+	r := a.rank[p.Backend]
 	a.log = append(a.log, arrival{rank: r, part: p})
 	a.items += partItems(&p) + len(p.Status)
-	if r >= a.top {
-		a.top = r
-		a.rec.Merge(p)
-		return false
+	if r < a.top {
+		a.stale = true
 	}
-	if a.items <= a.Budget {
-		a.rebuild()
-		return true
-	}
-	a.stale = true
-	a.rec.Merge(p)
-	return false
+	a.top = max(a.top, r)
 }
+
+// Stale reports whether a part came early and the record is not yet in configuration order.
+func (a *Arrivals) Stale() bool { return a.stale }
+
+// Small reports whether the parts so far are few enough (Budget) to build the record again
+// within a frame.
+func (a *Arrivals) Small() bool { return a.items <= a.Budget }
 
 // Apply makes a change that is not a part, for the back end of rank rank (RankOf; Last
 // after every back end), and keeps it to make again when the record is built anew.
@@ -123,24 +117,41 @@ func (a *Arrivals) Settle() bool {
 // opened later) still takes its place in configuration order at once; a large record's
 // parts it lets go of, and parts after it merge as they come.
 func (a *Arrivals) Finish() (rebuilt bool) {
-	rebuilt = a.Settle()
-	if a.items > a.Budget {
-		a.log, a.closed = nil, true
+	if a.Small() {
+		return a.Settle()
 	}
+	rebuilt = a.stale
+	if a.stale {
+		a.gatherAgain()
+	}
+	a.log, a.closed = nil, true
 	return rebuilt
+}
+
+// gatherAgain builds the record anew as rebuild does, the item lists by Gather (client's
+// orderedMerge: the same record, faster for a large one). Gather takes the lists out of the
+// parts and may use an encounter list again: the parts are done with afterwards.
+func (a *Arrivals) gatherAgain() {
+	a.sortLog()
+	fresh := a.base()
+	g := NewGather(fresh)
+	for i := range a.log {
+		e := &a.log[i]
+		if e.do != nil {
+			e.do(fresh)
+			continue
+		}
+		g.Add(&e.part, e.rank)
+		fresh.Merge(e.part)
+	}
+	g.Done()
+	*a.rec = *fresh
+	a.stale = false
 }
 
 // rebuild builds the record anew: base, then every change in configuration order.
 func (a *Arrivals) rebuild() {
-	slices.SortStableFunc(a.log, func(x, y arrival) int {
-		switch {
-		case x.rank < y.rank:
-			return -1
-		case x.rank > y.rank:
-			return 1
-		}
-		return 0
-	})
+	a.sortLog()
 	fresh := a.base()
 	for _, e := range a.log {
 		if e.do != nil {
@@ -151,6 +162,20 @@ func (a *Arrivals) rebuild() {
 	}
 	*a.rec = *fresh
 	a.stale = false
+}
+
+// sortLog puts the logged changes in configuration order (each back end's in the order
+// they came).
+func (a *Arrivals) sortLog() {
+	slices.SortStableFunc(a.log, func(x, y arrival) int {
+		switch {
+		case x.rank < y.rank:
+			return -1
+		case x.rank > y.rank:
+			return 1
+		}
+		return 0
+	})
 }
 
 // partItems is the number of items in p's lists.

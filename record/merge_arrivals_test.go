@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // withPersonAndNotices gives every part of c a person (each back end its own name, birth
@@ -108,7 +109,8 @@ func TestArrivalsIsMergeInConfigurationOrder(t *testing.T) {
 				a := NewArrivals(arrivalBase, names(c))
 				a.Budget = 1 << 30
 				for i, p := range c.arrival {
-					if a.Part(cloneParts(p)) {
+					a.Part(cloneParts(p))
+					if a.Small() && a.Settle() {
 						rebuilt++
 					}
 					sameRecord(t, fmt.Sprintf("case %d, after part %d of %d", n, i+1, len(c.arrival)), c.inOrderFrom(i+1), a.Record())
@@ -135,5 +137,99 @@ func TestArrivalsIsMergeInConfigurationOrder(t *testing.T) {
 				t.Fatalf("the cases did not exercise arrival order: %d differ, %d built again, %d settled", differs, rebuilt, deferred)
 			}
 		})
+	}
+}
+
+// arrivalOrder interleaves the back ends' parts at random (each back end's in its own
+// order), the later-configured back ends as likely to answer first as the earlier.
+func arrivalOrder(r *rand.Rand, parts [][]Part) []Part {
+	var out []Part
+	next := make([]int, len(parts))
+	for {
+		var open []int
+		for b := range parts {
+			if next[b] < len(parts[b]) {
+				open = append(open, b)
+			}
+		}
+		if len(open) == 0 {
+			return out
+		}
+		b := open[r.IntN(len(open))]
+		out = append(out, parts[b][next[b]])
+		next[b]++
+	}
+}
+
+// personBenchParts are fifty back ends each answering a person's every section in three
+// parts of a few items, the same keys as the others (every item reported fifty times).
+func personBenchParts(backends int) [][]Part {
+	out := make([][]Part, backends)
+	for b := range backends {
+		name := fmt.Sprintf("b%d", b)
+		for p := range 3 {
+			var encs []Encounter
+			var allergies []Allergy
+			for i := range 10 {
+				it := Item{Key: fmt.Sprintf("k%d-%d", p, i), Provenance: Provenance{Backend: name}}
+				encs = append(encs, Encounter{Item: it, Type: "Outpatient appointment", Status: "finished"})
+				allergies = append(allergies, Allergy{Item: it, Substance: "Penicillin"})
+			}
+			var st []SectionStatus
+			for _, sec := range Sections() {
+				st = append(st, SectionStatus{Backend: name, Section: sec, State: StateReturned, Count: 10})
+			}
+			out[b] = append(out[b], Part{Backend: name, Sections: SectionsData{Encounters: encs, Allergies: allergies}, Status: st})
+		}
+	}
+	return out
+}
+
+// BenchmarkArrivals merges one open's parts, arriving in a shuffled order, the TUI's way:
+// "arrival" as it did (Merge as they come), "ordered" through Arrivals (settled after every
+// part while Small, the most the TUI does, then Finish). worst-part-ms is the slowest
+// single part or Finish (what one frame waits).
+func BenchmarkArrivals(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		parts [][]Part
+	}{
+		{"fifty-person", personBenchParts(50)},
+		{"fifty-large", gatherBenchParts(50, 5200)},
+	} {
+		var names []string
+		for i := range c.parts {
+			names = append(names, fmt.Sprintf("b%d", i))
+		}
+		arrival := arrivalOrder(rand.New(rand.NewPCG(3, 4)), c.parts)
+		for _, mode := range []string{"arrival", "ordered"} {
+			b.Run(c.name+"/"+mode, func(b *testing.B) {
+				var worst time.Duration
+				for b.Loop() {
+					if mode == "arrival" {
+						r := arrivalBase()
+						for _, p := range arrival {
+							t0 := time.Now()
+							r.Merge(p)
+							worst = max(worst, time.Since(t0))
+						}
+						continue
+					}
+					a := NewArrivals(arrivalBase, names)
+					for _, p := range arrival {
+						t0 := time.Now()
+						a.Part(p)
+						if a.Small() {
+							a.Settle() // as if every part came after the TUI's interval
+						}
+						worst = max(worst, time.Since(t0))
+					}
+					t0 := time.Now()
+					a.Finish()
+					worst = max(worst, time.Since(t0))
+				}
+				b.ReportMetric(float64(worst.Microseconds())/1000, "worst-part-ms")
+			})
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	"github.com/shcr-project/shcr/client"
 	"github.com/shcr-project/shcr/record"
 )
@@ -32,11 +34,32 @@ func (p *recordPage) mergePart(part record.Part) {
 		p.touch(part)
 		return
 	}
-	if p.arr.Part(part) {
-		p.invalidate()
-		return
+	p.arr.Part(part)
+	if !p.settle(false) {
+		p.touch(part)
 	}
-	p.touch(part)
+}
+
+// settleEvery is how often, at most, a small record is built again in configuration order
+// while parts keep coming early (record.Arrivals): each time costs up to about ten
+// milliseconds, so the open's parts are never held back by it.
+const settleEvery = 250 * time.Millisecond
+
+// settle builds the record again in configuration order if a part came early, the record
+// is small and settleEvery has passed since the last time (at once when now). It reports
+// whether it did, every pane then invalidated.
+func (p *recordPage) settle(now bool) bool {
+	if p.arr == nil || !p.arr.Stale() || !p.arr.Small() {
+		return false
+	}
+	t := p.c.now()
+	if !now && !p.settled.IsZero() && t.Sub(p.settled) < settleEvery {
+		return false
+	}
+	p.settled = t
+	p.arr.Settle()
+	p.invalidate()
+	return true
 }
 
 // rankOf is a back end's place in the configuration (record.Arrivals.RankOf).

@@ -96,6 +96,7 @@ func (p *recordPage) childProtectionOpened(msg cpOpenedMsg) tea.Cmd {
 	for _, part := range msg.parts {
 		p.mergePart(part)
 	}
+	p.settle(true)
 	p.invalidate()
 	return flash(p.c.v.CPOpened, false)
 }

@@ -25,17 +25,19 @@ var tabCount = 1 + len(views.TabSections())
 // recordPage is a person's record: the banner, eight tabs, each a table pane with a details
 // pane, and the back ends' status line. It owns the fetch of the record.
 type recordPage struct {
-	w, h   int
-	c      *common
-	match  client.Match
-	rec    *record.Record
-	arr    *record.Arrivals // merges the open's parts into rec in configuration order (arrivals.go)
-	gen    int
-	cancel context.CancelFunc
-	active int
-	panes  []*tablePane // one per tab; index 0 (summary) is nil
-	dom    domainFilter
-	viewed map[record.Section]bool
+	w, h  int
+	c     *common
+	match client.Match
+	rec   *record.Record
+	arr   *record.Arrivals // merges the open's parts into rec in configuration order (arrivals.go)
+	// settled is when rec was last built again in configuration order (arrivals.go).
+	settled time.Time
+	gen     int
+	cancel  context.CancelFunc
+	active  int
+	panes   []*tablePane // one per tab; index 0 (summary) is nil
+	dom     domainFilter
+	viewed  map[record.Section]bool
 
 	// reveals are the restricted items revealed while this record is open (the governance
 	// work adds the key and the audited reason); masked is rec with everything else withheld,
@@ -157,6 +159,7 @@ func (p *recordPage) fetch() tea.Cmd {
 	// order (record.Arrivals): an item two back ends report is led by the first configured
 	// whichever answered first.
 	p.arr = record.NewArrivals(base, backendNames(p.c.opts.Federation))
+	p.settled = time.Time{}
 	rec := p.arr.Record()
 	p.rec = rec
 	p.opened = p.c.now()
@@ -276,6 +279,9 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		p.invalidate()
 		return p.fetched()
 	case spinner.TickMsg:
+		if p.settle(false) { // parts that came early, in place while the rest load
+			p.masked = nil
+		}
 		if !p.loading() {
 			p.spinning = false
 			return nil
