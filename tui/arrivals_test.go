@@ -132,3 +132,77 @@ func TestFlowFirstConfiguredBackEndLeadsWhateverAnswersFirst(t *testing.T) {
 		t.Errorf("the TUI's record differs from get's:\nget %+v\ntui %+v", get.Sections, rec.Sections)
 	}
 }
+
+// The record page settles a part that came early at once the first time, then at most every
+// settleEvery on its clock (the next part or the spinner's tick after it), and once more
+// when the open is done: then the record is Merge's in configuration order.
+func TestRecordPageSettlesEarlyPartsOnItsClock(t *testing.T) {
+	names := []string{"First", "Second", "Third"}
+	var cfgs []config.Backend
+	var sources []record.PersonSource
+	for _, n := range names {
+		cfgs = append(cfgs, config.Backend{Name: n, Kind: config.KindFHIRR4, URL: "http://127.0.0.1:9/fhir", Domain: "health"})
+		sources = append(sources, record.PersonSource{Backend: n, ID: "p1"})
+	}
+	fed, err := client.NewFederation(cfgs, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := demo.ReferenceDate
+	m, err := New(context.Background(), Options{Federation: fed, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTimers(m)
+	p := m.record
+	p.reset()
+	p.match = client.Match{Person: record.Person{NHSNumber: "9434765919", Sources: sources}}
+	benchOpen(p)
+	part := func(backend string, dom record.Domain) record.Part {
+		return record.Part{Backend: backend, Sections: record.SectionsData{Encounters: []record.Encounter{{
+			Item: record.Item{Key: "https://example.org/Id/encounter|E1", Provenance: record.Provenance{Backend: backend, Domain: dom}},
+			Type: "Falls assessment visit", Status: "finished"}}},
+			Status: []record.SectionStatus{{Backend: backend, Section: record.SectionEncounters, State: record.StateReturned, Count: 1}}}
+	}
+	lead := func() string { return p.rec.Sections.Encounters[0].Provenance.Backend }
+	arrival := []record.Part{part("Third", record.DomainHealth), part("Second", record.DomainSocialCare), part("First", record.DomainHealth)}
+
+	p.update(partMsg{p.gen, arrival[0]})
+	now = now.Add(10 * time.Millisecond)
+	p.update(partMsg{p.gen, arrival[1]}) // early: the first time, settled at once
+	if lead() != "Second" {
+		t.Fatalf("after Second's early part the lead is %s", lead())
+	}
+	now = now.Add(10 * time.Millisecond)
+	p.update(partMsg{p.gen, arrival[2]}) // early again, within settleEvery: shown where it stands
+	if lead() != "Second" || !p.arr.Stale() {
+		t.Fatalf("within %v of the last settling: lead %s, stale %v", settleEvery, lead(), p.arr.Stale())
+	}
+	p.update(p.spin.Tick()) // the spinner's tick, still within settleEvery
+	if lead() != "Second" {
+		t.Fatalf("settled again within %v", settleEvery)
+	}
+	now = now.Add(settleEvery)
+	p.update(p.spin.Tick())
+	if lead() != "First" || p.arr.Stale() {
+		t.Fatalf("a tick %v later: lead %s, stale %v", settleEvery, lead(), p.arr.Stale())
+	}
+	for _, n := range names {
+		p.update(backendMsg{p.gen, record.BackendStatus{Name: n, Status: record.BackendOK}})
+	}
+	p.update(openDoneMsg{p.gen})
+	want := record.Record{}
+	for _, n := range names {
+		for _, a := range arrival {
+			if a.Backend == n {
+				want.Merge(a)
+			}
+		}
+	}
+	if !reflect.DeepEqual(want.Sections, p.rec.Sections) {
+		t.Fatalf("the record's sections: %+v\nwant %+v", p.rec.Sections, want.Sections)
+	}
+	if e := p.rec.Sections.Encounters[0]; len(e.AlsoFrom) != 2 || e.AlsoFrom[0].Backend != "Second" || e.AlsoFrom[1].Backend != "Third" {
+		t.Fatalf("AlsoFrom %+v", e.AlsoFrom)
+	}
+}

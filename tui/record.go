@@ -279,9 +279,7 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		p.invalidate()
 		return p.fetched()
 	case spinner.TickMsg:
-		if p.settle(false) { // parts that came early, in place while the rest load
-			p.masked = nil
-		}
+		p.settle(false) // parts that came early, in place while the rest load
 		if !p.loading() {
 			p.spinning = false
 			return nil
