@@ -30,12 +30,22 @@ type Arrivals struct {
 	top    int  // the highest rank merged yet
 	stale  bool // a part was merged out of configuration order and not yet put in place
 	items  int  // items and statuses in the logged parts: what building again costs
-	closed bool // Finish let go of the parts: parts are merged as they come
+	closed bool // the parts were let go of (Finish, or Hold passed): parts are merged as they come
 
 	// Budget is the most items and statuses (in all parts so far) for which the record is
 	// Small. DefaultArrivalsBudget unless set.
 	Budget int
+	// Hold is the most items and statuses Arrivals keeps the parts of: past it they are let
+	// go of and the rest merged as they come (arrival order, as Merge alone gives), so that
+	// fifty back ends' large records are not held twice and built again in one long frame.
+	// DefaultArrivalsHold unless set.
+	Hold int
 }
+
+// DefaultArrivalsHold: parts of this many items (~40 MB of encounters) are held, and built
+// again by Gather in tens of milliseconds when the open is done (a large record from a few
+// back ends); fifty back ends' large records (260,000) are not.
+const DefaultArrivalsHold = 60000
 
 // DefaultArrivalsBudget: building a record of this many items and statuses again in
 // configuration order takes ten to twenty milliseconds with fifty back ends
@@ -57,7 +67,7 @@ const Last = int(^uint(0) >> 1)
 // ends in configuration order. A part of a back end not named comes first (the national
 // services), as in client's orderedMerge.
 func NewArrivals(base func() *Record, names []string) *Arrivals {
-	a := &Arrivals{rec: base(), base: base, rank: make(map[string]int, len(names)), Budget: DefaultArrivalsBudget}
+	a := &Arrivals{rec: base(), base: base, rank: make(map[string]int, len(names)), Budget: DefaultArrivalsBudget, Hold: DefaultArrivalsHold}
 	for i, n := range names {
 		if _, dup := a.rank[n]; !dup {
 			a.rank[n] = i + 1
@@ -85,6 +95,10 @@ func (a *Arrivals) Part(p Part) {
 		a.stale = true
 	}
 	a.top = max(a.top, r)
+	if a.items > a.Hold {
+		// Too much to hold and build again: what is in stays as it came.
+		a.log, a.closed, a.stale = nil, true, false
+	}
 }
 
 // Stale reports whether a part came early and the record is not yet in configuration order.

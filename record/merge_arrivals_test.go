@@ -233,3 +233,41 @@ func BenchmarkArrivals(b *testing.B) {
 		}
 	}
 }
+
+// Past Hold the parts are let go of: the record is then what merging as they come gives
+// (arrival order), nothing is held or built again, and Finish changes nothing.
+func TestArrivalsLetsGoOfPartsPastHold(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 3))
+	held, cut := 0, 0
+	for n := range 300 {
+		c := withPersonAndNotices(r, randomGatherCase(r, 0.3))
+		total := 0
+		for _, p := range c.arrival {
+			total += partItems(&p) + len(p.Status)
+		}
+		a := NewArrivals(arrivalBase, names(c))
+		a.Budget = 0
+		a.Hold = total / 2
+		plainMerge := arrivalBase()
+		for i, p := range c.arrival {
+			a.Part(cloneParts(p))
+			plainMerge.Merge(cloneParts(p))
+			if a.closed && a.log != nil {
+				t.Fatalf("case %d, part %d: closed but still holding %d changes", n, i+1, len(a.log))
+			}
+		}
+		if !a.closed {
+			held++
+			continue
+		}
+		cut++
+		if a.Finish() {
+			t.Fatalf("case %d: Finish built a record whose parts were let go of", n)
+		}
+		// Never settled (Budget 0, no Settle) and let go of: the record is as the parts came.
+		sameRecord(t, fmt.Sprintf("case %d", n), plainMerge, a.Record())
+	}
+	if cut < 50 {
+		t.Fatalf("only %d of 300 cases passed Hold (%d did not)", cut, held)
+	}
+}

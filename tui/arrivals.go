@@ -57,9 +57,45 @@ func (p *recordPage) settle(now bool) bool {
 		return false
 	}
 	p.settled = t
-	p.arr.Settle()
+	p.keepingSelection(p.arr.Settle)
 	p.invalidate()
 	return true
+}
+
+// keepingSelection runs build, which may build the record again in another order, keeping
+// the item selected in each section's table selected wherever it now stands (by its key):
+// the row under the cursor never turns into another item — a contact's number read out
+// is the contact's.
+func (p *recordPage) keepingSelection(build func() bool) {
+	type selected struct {
+		pn  *tablePane
+		key string
+	}
+	var keep []selected
+	for _, pn := range p.panes {
+		if pn == nil || !pn.moved {
+			continue
+		}
+		if it := p.rec.Sections.Item(pn.sec, pn.itemIndex()); it != nil && it.Key != "" {
+			keep = append(keep, selected{pn, it.Key})
+		}
+	}
+	if !build() {
+		return
+	}
+	for _, k := range keep {
+		for i := 0; ; i++ {
+			it := p.rec.Sections.Item(k.pn.sec, i)
+			if it == nil {
+				break
+			}
+			if it.Key == k.key {
+				k.pn.rebuiltAt = i + 1
+				break
+			}
+		}
+		k.pn.invalidate()
+	}
 }
 
 // rankOf is a back end's place in the configuration (record.Arrivals.RankOf).
@@ -82,7 +118,7 @@ func (p *recordPage) apply(rank int, do func(*record.Record)) {
 // finish settles the record once the open is done (record.Arrivals.Finish).
 func (p *recordPage) finish() {
 	if p.arr != nil {
-		p.arr.Finish()
+		p.keepingSelection(p.arr.Finish)
 	}
 }
 

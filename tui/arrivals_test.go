@@ -206,3 +206,86 @@ func TestRecordPageSettlesEarlyPartsOnItsClock(t *testing.T) {
 		t.Fatalf("AlsoFrom %+v", e.AlsoFrom)
 	}
 }
+
+// A record built again in configuration order moves items in their lists: the item the
+// user selected stays selected (by its key), not the place it stood in.
+func TestRecordPageKeepsTheSelectedItemWhenBuiltAgain(t *testing.T) {
+	names := []string{"First", "Second"}
+	var cfgs []config.Backend
+	var sources []record.PersonSource
+	for _, n := range names {
+		cfgs = append(cfgs, config.Backend{Name: n, Kind: config.KindFHIRR4, URL: "http://127.0.0.1:9/fhir", Domain: "health"})
+		sources = append(sources, record.PersonSource{Backend: n, ID: "p1"})
+	}
+	fed, err := client.NewFederation(cfgs, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := demo.ReferenceDate
+	m, err := New(context.Background(), Options{Federation: fed, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTimers(m)
+	p := m.record
+	p.reset()
+	p.match = client.Match{Person: record.Person{NHSNumber: "9434765919", Sources: sources}}
+	benchOpen(p)
+	enc := func(key, what string, day int) record.Encounter {
+		return record.Encounter{Item: record.Item{Key: "https://example.org/Id/encounter|" + key},
+			Type: what, Status: "finished", Period: record.Period{Start: now.AddDate(0, 0, -day)}}
+	}
+	part := func(backend string, encs ...record.Encounter) record.Part {
+		for i := range encs {
+			encs[i].Provenance = record.Provenance{Backend: backend, Domain: record.DomainHealth}
+		}
+		return record.Part{Backend: backend, Sections: record.SectionsData{Encounters: encs},
+			Status: []record.SectionStatus{{Backend: backend, Section: record.SectionEncounters, State: record.StateReturned, Count: len(encs)}}}
+	}
+	tab := 0
+	for i := range tabCount {
+		if sectionOf(i) == record.SectionEncounters {
+			tab = i
+		}
+	}
+	pn := p.panes[tab]
+	build := func() {
+		pn.ensure(p.rec, p.c.v, p.dom, func(string) bool { return false }, now)
+	}
+	selectedKey := func() string {
+		it := p.rec.Sections.Item(record.SectionEncounters, pn.selectedIndex())
+		if it == nil {
+			return ""
+		}
+		return it.Key
+	}
+
+	p.update(partMsg{p.gen, part("Second", enc("E2", "Home visit", 2), enc("E3", "Falls assessment visit", 3))})
+	build()
+	for pos, ri := range pn.order { // the user moves to the falls assessment
+		if strings.Contains(strings.Join(pn.table.Rows[ri].Cells, " "), "Falls assessment") {
+			pn.cursor, pn.moved = pos, true
+		}
+	}
+	want := selectedKey()
+	if !strings.HasSuffix(want, "|E3") {
+		t.Fatalf("selected %q before: the test did not select the falls assessment", want)
+	}
+	p.update(partMsg{p.gen, part("First", enc("E1", "Ward round", 1))}) // early: built again at once
+	if p.rec.Sections.Encounters[0].Key != "https://example.org/Id/encounter|E1" {
+		t.Fatalf("not built again in configuration order: %+v", p.rec.Sections.Encounters)
+	}
+	build()
+	if got := selectedKey(); got != want {
+		t.Fatalf("after the record was built again the selection is %q, want %q", got, want)
+	}
+	// And once more at the end of the open.
+	for _, n := range names {
+		p.update(backendMsg{p.gen, record.BackendStatus{Name: n, Status: record.BackendOK}})
+	}
+	p.update(openDoneMsg{p.gen})
+	build()
+	if got := selectedKey(); got != want {
+		t.Fatalf("after the open ended the selection is %q, want %q", got, want)
+	}
+}
