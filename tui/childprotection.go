@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -90,10 +91,12 @@ func (p *recordPage) childProtectionOpened(msg cpOpenedMsg) tea.Cmd {
 	if msg.gen != p.gen || p.rec == nil {
 		return nil
 	}
+	// In configuration order, as they came from the back ends side by side.
+	slices.SortStableFunc(msg.parts, func(a, b record.Part) int { return p.rankOf(a.Backend) - p.rankOf(b.Backend) })
 	for _, part := range msg.parts {
-		p.rec.Merge(part)
-		p.touch(part)
+		p.mergePart(part)
 	}
+	p.settle(true)
 	p.invalidate()
 	return flash(p.c.v.CPOpened, false)
 }

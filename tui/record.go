@@ -25,16 +25,19 @@ var tabCount = 1 + len(views.TabSections())
 // recordPage is a person's record: the banner, eight tabs, each a table pane with a details
 // pane, and the back ends' status line. It owns the fetch of the record.
 type recordPage struct {
-	w, h   int
-	c      *common
-	match  client.Match
-	rec    *record.Record
-	gen    int
-	cancel context.CancelFunc
-	active int
-	panes  []*tablePane // one per tab; index 0 (summary) is nil
-	dom    domainFilter
-	viewed map[record.Section]bool
+	w, h  int
+	c     *common
+	match client.Match
+	rec   *record.Record
+	arr   *record.Arrivals // merges the open's parts into rec in configuration order (arrivals.go)
+	// settled is when rec was last built again in configuration order (arrivals.go).
+	settled time.Time
+	gen     int
+	cancel  context.CancelFunc
+	active  int
+	panes   []*tablePane // one per tab; index 0 (summary) is nil
+	dom     domainFilter
+	viewed  map[record.Section]bool
 
 	// reveals are the restricted items revealed while this record is open (the governance
 	// work adds the key and the audited reason); masked is rec with everything else withheld,
@@ -132,19 +135,32 @@ func (p *recordPage) fetch() tea.Cmd {
 	gen := p.gen
 	m := p.match
 	// One request id for every back end request of this open, recorded with its audit event.
-	rec := &record.Record{Person: m.Person, Discrepancies: m.Discrepancies, RequestID: client.NewRequestID()}
+	requestID := client.NewRequestID()
 	// Every section of the back ends that know the person, and of those still searching
 	// (which may yet find them), is loading until its back end says otherwise.
 	asked := make([]string, 0, len(m.Person.Sources))
 	for _, src := range m.Person.Sources {
 		asked = append(asked, src.Backend)
 	}
-	for _, name := range append(asked, m.Pending()...) {
-		rec.SetBackend(record.BackendStatus{Name: name, Status: string(record.StateLoading)})
-		for _, sec := range record.Sections() {
-			rec.SetStatus(record.SectionStatus{Backend: name, Section: sec, State: record.StateLoading})
+	asked = append(asked, m.Pending()...)
+	base := func() *record.Record {
+		person := m.Person
+		person.Sources = slices.Clip(person.Sources) // the record's own once it grows
+		rec := &record.Record{Person: person, Discrepancies: m.Discrepancies, RequestID: requestID}
+		for _, name := range asked {
+			rec.SetBackend(record.BackendStatus{Name: name, Status: string(record.StateLoading)})
+			for _, sec := range record.Sections() {
+				rec.SetStatus(record.SectionStatus{Backend: name, Section: sec, State: record.StateLoading})
+			}
 		}
+		return rec
 	}
+	// Parts merge as they come, into the record `get` builds from them in configuration
+	// order (record.Arrivals): an item two back ends report is led by the first configured
+	// whichever answered first.
+	p.arr = record.NewArrivals(base, backendNames(p.c.opts.Federation))
+	p.settled = time.Time{}
+	rec := p.arr.Record()
 	p.rec = rec
 	p.opened = p.c.now()
 	p.invalidate()
@@ -247,9 +263,7 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != p.gen {
 			return nil
 		}
-		p.rec.Merge(msg.part)
-		p.masked = nil
-		p.touch(msg.part)
+		p.mergePart(msg.part)
 		return nil
 	case backendMsg:
 		if msg.gen != p.gen {
@@ -260,16 +274,12 @@ func (p *recordPage) update(msg tea.Msg) tea.Cmd {
 		if msg.gen != p.gen {
 			return nil
 		}
-		// A back end that said nothing about a section was not checked for it: never read
-		// as "none" (nor as "not served there").
-		for i, s := range p.rec.SectionStatus {
-			if s.State == record.StateLoading {
-				p.rec.SectionStatus[i].State = record.StateFailed
-			}
-		}
+		p.apply(record.Last, failLoading)
+		p.finish()
 		p.invalidate()
 		return p.fetched()
 	case spinner.TickMsg:
+		p.settle(false) // parts that came early, in place while the rest load
 		if !p.loading() {
 			p.spinning = false
 			return nil
@@ -317,24 +327,10 @@ func (p *recordPage) touch(part record.Part) {
 // backend records a back end's overall status; when it failed, its sections still loading
 // fail with its reason, so that each tab says why in place.
 func (p *recordPage) backend(st record.BackendStatus) tea.Cmd {
-	p.rec.SetBackend(st)
+	p.apply(p.rankOf(st.Name), func(r *record.Record) { backendOn(r, st) })
 	p.masked = nil
 	if st.Status != record.BackendFailed && st.Status != record.BackendNotQueried && st.Status != record.BackendNotKnown {
 		return nil
-	}
-	for i, s := range p.rec.SectionStatus {
-		if s.Backend != st.Name || s.State != record.StateLoading {
-			continue
-		}
-		ss := &p.rec.SectionStatus[i]
-		switch st.Status {
-		case record.BackendFailed:
-			ss.State, ss.Error, ss.HTTPStatus = record.StateFailed, st.Error, st.HTTPStatus
-		case record.BackendNotQueried:
-			ss.State, ss.Error = record.StateNotQueried, st.Error
-		default:
-			ss.State = record.StateNotKnown
-		}
 	}
 	p.invalidate()
 	if st.Status != record.BackendFailed {

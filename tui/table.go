@@ -55,7 +55,10 @@ type tablePane struct {
 	sortDesc bool
 	sortSet  bool // the user chose a sort with `s`
 
-	moved      bool // the user has moved the cursor: keep their row selected as data arrives
+	moved bool // the user has moved the cursor: keep their row selected as data arrives
+	// rebuiltAt is the selected item's index + 1 in a record built again in another order
+	// (0: none): ensure selects it there (arrivals.go keepingSelection).
+	rebuiltAt  int
 	widths     []int
 	widthsFor  int
 	lastHeight int
@@ -74,8 +77,9 @@ func (p *tablePane) ensure(rec *record.Record, v vocab.Vocabulary, dom domainFil
 	}
 	selected := -1
 	if p.moved {
-		selected = p.selectedIndex()
+		selected = p.itemIndex()
 	}
+	p.rebuiltAt = 0
 	p.table = views.SectionTable(rec, p.sec, v, revealed, now)
 	if !p.sortSet {
 		p.sortCol, p.sortDesc = p.table.DefaultSort, p.table.DefaultDesc
@@ -95,6 +99,15 @@ func (p *tablePane) selectedIndex() int {
 		return -1
 	}
 	return p.table.Rows[r].Index
+}
+
+// itemIndex is the selected item's index in the record as it now is: where a record built
+// again put it, else the selected row's (selectedIndex).
+func (p *tablePane) itemIndex() int {
+	if p.rebuiltAt > 0 {
+		return p.rebuiltAt - 1
+	}
+	return p.selectedIndex()
 }
 
 // selectedRow is the selected row, nil when there is none.
