@@ -38,6 +38,9 @@ type streamPage struct {
 	total    int
 	reset    bool
 	body     fhir.Body // the buffer entries were read from: handed back once mapped
+	// pre holds the page's Encounters, decoded on the search goroutine before the filter
+	// (which takes each one's subject from it): released once the page is mapped.
+	pre *fhir.Predecoder
 }
 
 // recycleBody hands a mapped page's buffer back (fhir.RecycleBody); a test counts it.
@@ -74,13 +77,25 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 	go func() {
 		defer close(pages)
 		included := params["_include"] // what each page brings with it
+		// Two decoders, page by page in turn: page N+1 is decoded into one while page N,
+		// decoded into the other, is mapped. The channel holds no page, so page N+2 is
+		// decoded (into page N's) only once page N was taken, mapped and released.
+		var (
+			pres [2]fhir.Predecoder
+			n    int
+		)
 		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int, body fhir.Body) {
-				// Here, while the previous page is mapped: who each entry is about (the
-				// other goroutine's CPU, not the mapping's).
+				// Here, while the previous page is mapped: the page's Encounters decoded,
+				// the references they name and whom each is about read as they are, then
+				// who each entry is about (the other goroutine's CPU, not the mapping's).
+				// Those dropped were decoded too (rarely any): released with the page.
+				pre := &pres[n%2]
+				n++
+				pre.Decode(page)
 				p := thePatients()
 				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
-				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total, body: body}
+				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total, body: body, pre: pre}
 			},
 			func(now url.Values) {
 				included = now["_include"]
@@ -100,7 +115,6 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		patient = &p.resources[0]
 	}
 	var (
-		pre     fhir.Predecoder
 		pm      = fhir.NewPageMapper(sec, patient, b.src)
 		data    record.SectionsData
 		dropped int
@@ -116,9 +130,8 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		}
 		dropped += pg.dropped
 		refs.known(pg.entries)
-		// The page's Encounters decoded first, the references they name met as they are
-		// read (wantedRefs then scans no bytes for them); Map then only builds the items.
-		pre.Decode(pg.entries)
+		// The page's Encounters were decoded first, the references they name met as they
+		// were read (wantedRefs then scans no bytes for them); Map then only builds the items.
 		pgWant := b.wantedRefs(pg.entries, pg.included)
 		var extra []fhir.Resource
 		if want := pgWant[:min(len(pgWant), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {
@@ -126,7 +139,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			reads += len(want)
 		}
 		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, pg.more) })
-		pre.Release()
+		pg.pre.Release()
 		// Nothing mapped holds the page's bytes (the included resources kept are copies,
 		// refs.known): the next page is read into its buffer.
 		recycleBody(pg.body)

@@ -31,6 +31,10 @@ type predecoded struct {
 	// trimming and filtering), when refsKnown (ReferencesOf).
 	refs      []string
 	refsKnown bool
+	// subject is Subject's answer (subjectOK its ok), read with the Encounter, when
+	// subjectKnown (subjectRead).
+	subject                 Reference
+	subjectOK, subjectKnown bool
 }
 
 // predecodeChunk is how many Encounters one slab of storage holds; predecodeMax is how
@@ -53,7 +57,10 @@ type Predecoder struct {
 }
 
 // Decode decodes page's Encounter matches (at most predecodeMax), each entry given its
-// decoded value (the page's entries are changed), and returns how many it decoded.
+// decoded value (the page's entries are changed), and returns how many it decoded. Copies
+// of the entries made afterwards share it (a filtered page: client's aboutPersonOnly takes
+// whom each is about from it, Subject); entries a filter drops keep their storage until
+// Release, like the others.
 func (d *Predecoder) Decode(page []Resource) int {
 	d.page, d.next, d.used = page, 0, 0
 	for d.next1() {
@@ -113,8 +120,12 @@ func (d *Predecoder) slot() *predecoded {
 
 // read decodes r into p with its references (decodeEncounterOwnFastRefs).
 func (d *Predecoder) read(r *Resource, p *predecoded) bool {
-	ok, all := decodeEncounterOwnFastRefs(r.Raw, r.ID, &p.enc, &p.own, &p.refs)
+	var subj subjectRead
+	ok, all := decodeEncounterOwnFastRefs(r.Raw, r.ID, &p.enc, &p.own, &p.refs, &subj)
 	p.refsKnown = all && !hasUnicodeEscape(r.Raw)
+	if ok {
+		p.subject, p.subjectOK, p.subjectKnown = subj.result()
+	}
 	return ok
 }
 
