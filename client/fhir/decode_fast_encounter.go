@@ -248,6 +248,11 @@ func decodeEncounterOwnFast(data []byte, id string, e *encounterRes, o *ownFacts
 func decodeEncounterOwnFastRefs(data []byte, id string, e *encounterRes, o *ownFacts, named *[]string, subj *subjectRead) (ok, all bool) {
 	f := getFastReader(data)
 	defer putFastReader(f)
+	return readEncounterOwnRefs(f, id, e, o, named, subj)
+}
+
+// readEncounterOwnRefs is decodeEncounterOwnFastRefs with the reader f (over the data).
+func readEncounterOwnRefs(f *fastReader, id string, e *encounterRes, o *ownFacts, named *[]string, subj *subjectRead) (ok, all bool) {
 	f.remember(id)
 	f.named = named
 	var seenEnc, seenOwn uint32

@@ -51,9 +51,13 @@ const (
 // for the next. Not safe for concurrent use.
 type Predecoder struct {
 	chunks [][]predecoded // reused page after page
-	page   []Resource
-	next   int // the next entry of page to look at
-	used   int // the entries decoded into the chunks
+	// f is the reader of the Encounters, the Predecoder's own: its strings read lately
+	// (codes, statuses, references) are the Encounters', not those of the page's scan
+	// (ids, full URLs) on the same goroutine, which a pooled reader shares.
+	f    *fastReader
+	page []Resource
+	next int // the next entry of page to look at
+	used int // the entries decoded into the chunks
 }
 
 // Decode decodes page's Encounter matches (at most predecodeMax), each entry given its
@@ -120,8 +124,14 @@ func (d *Predecoder) slot() *predecoded {
 
 // read decodes r into p with its references (decodeEncounterOwnFastRefs).
 func (d *Predecoder) read(r *Resource, p *predecoded) bool {
+	if d.f == nil {
+		d.f = new(fastReader)
+	}
+	f := d.f
+	f.data, f.pos = r.Raw, 0
 	var subj subjectRead
-	ok, all := decodeEncounterOwnFastRefs(r.Raw, r.ID, &p.enc, &p.own, &p.refs, &subj)
+	ok, all := readEncounterOwnRefs(f, r.ID, &p.enc, &p.own, &p.refs, &subj)
+	f.data, f.named, f.refsBad = nil, nil, false
 	p.refsKnown = all && !hasUnicodeEscape(r.Raw)
 	if ok {
 		p.subject, p.subjectOK, p.subjectKnown = subj.result()
