@@ -7,7 +7,6 @@ package client
 import (
 	"context"
 	"net/url"
-	"sync"
 
 	"github.com/shcr-project/shcr/client/fhir"
 	"github.com/shcr-project/shcr/record"
@@ -26,13 +25,12 @@ func streamable(sec record.Section, ids []string) bool {
 // back ends reading 5,000 encounters each do not each hold theirs until their last page.
 const flushItems = 500
 
-// streamPage is one page handed from the search to the mapping: the entries about the
-// person (dropped: how many were not), and the _include values the page was asked with
+// streamPage is one page handed from the search to the mapping: its entries, and the
+// _include values the page was asked with
 // (wantedRefs); reset: the pages so far are void (the search is being asked again with
 // less).
 type streamPage struct {
 	entries  []fhir.Resource
-	dropped  int
 	included []string
 	more     bool
 	total    int
@@ -61,26 +59,14 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		used url.Values
 		err  error
 	)
-	// The Patient is in every page's mapping (a reference to the person resolves to it)
-	// and says who the person is on this back end: the search goes on meanwhile.
-	var (
-		pats     patients
-		patsOnce sync.Once
-	)
-	thePatients := func() patients {
-		patsOnce.Do(func() { pats = waitPatients() })
-		return pats
-	}
 	go func() {
 		defer close(pages)
 		included := params["_include"] // what each page brings with it
 		res, used, err = b.runQuery(ctx, sec, q, params,
 			func(page []fhir.Resource, more bool, total int, body fhir.Body) {
-				// Here, while the previous page is mapped: who each entry is about (the
-				// other goroutine's CPU, not the mapping's).
-				p := thePatients()
-				kept, dropped := b.aboutPersonOnly(page, p.ids, nhs)
-				pages <- streamPage{entries: kept, dropped: dropped, included: included, more: more, total: total, body: body}
+				// Who each entry is about is read once the page's Encounters are decoded,
+				// with them (the mapping's).
+				pages <- streamPage{entries: page, included: included, more: more, total: total, body: body}
 			},
 			func(now url.Values) {
 				included = now["_include"]
@@ -94,7 +80,9 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		}
 	}()
 
-	p := thePatients()
+	// The Patient is in every page's mapping (a reference to the person resolves to it)
+	// and says who the person is on this back end: the search goes on meanwhile.
+	p := waitPatients()
 	var patient *fhir.Resource
 	if len(p.resources) > 0 {
 		patient = &p.resources[0]
@@ -114,11 +102,15 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			pm, data, dropped, reads, shown = fhir.NewPageMapper(sec, patient, b.src), record.SectionsData{}, 0, 0, 0
 			continue
 		}
-		dropped += pg.dropped
-		refs.known(pg.entries)
-		// The page's Encounters decoded first, the references they name met as they are
-		// read (wantedRefs then scans no bytes for them); Map then only builds the items.
+		// The page's Encounters decoded first, the references they name and whom each is
+		// about met as they are read (wantedRefs and the filter then scan no bytes for
+		// them); Map then only builds the items. Those about someone else are decoded too
+		// (rarely any), then dropped.
 		pre.Decode(pg.entries)
+		var d int
+		pg.entries, d = b.aboutPersonOnly(pg.entries, p.ids, nhs)
+		dropped += d
+		refs.known(pg.entries)
 		pgWant := b.wantedRefs(pg.entries, pg.included)
 		var extra []fhir.Resource
 		if want := pgWant[:min(len(pgWant), maxReads-reads)]; ctx.Err() == nil && len(want) > 0 {

@@ -235,21 +235,31 @@ var encounterOwnFields = append(slices.Clone(encounterFields), ownFactFields...)
 // either would. False (e and o then half-filled): read them apart.
 // TestEncounterOwnFastAgrees and FuzzFastEncounter hold it to the two readers.
 func decodeEncounterOwnFast(data []byte, id string, e *encounterRes, o *ownFacts) bool {
-	ok, _ := decodeEncounterOwnFastRefs(data, id, e, o, nil)
+	ok, _ := decodeEncounterOwnFastRefs(data, id, e, o, nil, nil)
 	return ok
 }
 
 // decodeEncounterOwnFastRefs is decodeEncounterOwnFast appending to named (when not nil)
 // the references the reference scan finds (References, before its trimming and
 // filtering), as their objects end: those of the References it reads and those in what it
-// skips. all is false when it cannot tell them all (ReferencesOf then scans).
-func decodeEncounterOwnFastRefs(data []byte, id string, e *encounterRes, o *ownFacts, named *[]string) (ok, all bool) {
+// skips. all is false when it cannot tell them all (ReferencesOf then scans). subj, when
+// not nil, gets the subject as Subject would read it (subjectRead), which it reads
+// whatever it is: it never makes the reader give up.
+func decodeEncounterOwnFastRefs(data []byte, id string, e *encounterRes, o *ownFacts, named *[]string, subj *subjectRead) (ok, all bool) {
 	f := getFastReader(data)
 	defer putFastReader(f)
+	return readEncounterOwnRefs(f, id, e, o, named, subj)
+}
+
+// readEncounterOwnRefs is decodeEncounterOwnFastRefs with the reader f (over the data).
+func readEncounterOwnRefs(f *fastReader, id string, e *encounterRes, o *ownFacts, named *[]string, subj *subjectRead) (ok, all bool) {
 	f.remember(id)
 	f.named = named
 	var seenEnc, seenOwn uint32
 	ok = f.object(encounterOwnFields, func(name []byte) (known, ok bool) {
+		if subj != nil && subj.member(f, name) {
+			return true, true
+		}
 		switch string(name) {
 		case "period":
 			if !once(&seenEnc, 1<<8) || !once(&seenOwn, 1<<11) {

@@ -31,6 +31,10 @@ type predecoded struct {
 	// trimming and filtering), when refsKnown (ReferencesOf).
 	refs      []string
 	refsKnown bool
+	// subject is Subject's answer (subjectOK its ok), read with the Encounter, when
+	// subjectKnown (subjectRead).
+	subject                 Reference
+	subjectOK, subjectKnown bool
 }
 
 // predecodeChunk is how many Encounters one slab of storage holds; predecodeMax is how
@@ -47,13 +51,20 @@ const (
 // for the next. Not safe for concurrent use.
 type Predecoder struct {
 	chunks [][]predecoded // reused page after page
-	page   []Resource
-	next   int // the next entry of page to look at
-	used   int // the entries decoded into the chunks
+	// f is the reader of the Encounters, the Predecoder's own: its strings read lately
+	// (codes, statuses, references) are the Encounters', not those of the page's scan
+	// (ids, full URLs) on the same goroutine, which a pooled reader shares.
+	f    *fastReader
+	page []Resource
+	next int // the next entry of page to look at
+	used int // the entries decoded into the chunks
 }
 
 // Decode decodes page's Encounter matches (at most predecodeMax), each entry given its
-// decoded value (the page's entries are changed), and returns how many it decoded.
+// decoded value (the page's entries are changed), and returns how many it decoded. Copies
+// of the entries made afterwards share it (a filtered page: client's aboutPersonOnly takes
+// whom each is about from it, Subject); entries a filter drops keep their storage until
+// Release, like the others.
 func (d *Predecoder) Decode(page []Resource) int {
 	d.page, d.next, d.used = page, 0, 0
 	for d.next1() {
@@ -113,8 +124,18 @@ func (d *Predecoder) slot() *predecoded {
 
 // read decodes r into p with its references (decodeEncounterOwnFastRefs).
 func (d *Predecoder) read(r *Resource, p *predecoded) bool {
-	ok, all := decodeEncounterOwnFastRefs(r.Raw, r.ID, &p.enc, &p.own, &p.refs)
+	if d.f == nil {
+		d.f = new(fastReader)
+	}
+	f := d.f
+	f.data, f.pos = r.Raw, 0
+	var subj subjectRead
+	ok, all := readEncounterOwnRefs(f, r.ID, &p.enc, &p.own, &p.refs, &subj)
+	f.data, f.named, f.refsBad = nil, nil, false
 	p.refsKnown = all && !hasUnicodeEscape(r.Raw)
+	if ok {
+		p.subject, p.subjectOK, p.subjectKnown = subj.result()
+	}
 	return ok
 }
 

@@ -16,7 +16,13 @@ type subjectHead struct {
 
 // Subject returns the reference saying whom r is about (subject, patient or beneficiary,
 // whichever it has), and false when it has none (or the JSON does not decode as one).
+//
+// An Encounter decoded first (Predecoder) whose subject was read with it is not read again:
+// the answer is the same (TestPredecodedSubjectAgrees, FuzzPredecodedSubject).
 func Subject(r Resource) (Reference, bool) {
+	if p := predecodedFor(r); p != nil && p.subjectKnown {
+		return p.subject, p.subjectOK
+	}
 	var h subjectHead
 	// From the members the bundle decode set aside when there are (they include these),
 	// else from the whole resource; encoding/json's reading, by the hand-written reader
@@ -31,6 +37,12 @@ func Subject(r Resource) (Reference, bool) {
 			return Reference{}, false
 		}
 	}
+	return pickSubject(h)
+}
+
+// pickSubject is the first of h's subject, patient and beneficiary that says whom (a
+// reference or an identifier's value), false when none does.
+func pickSubject(h subjectHead) (Reference, bool) {
 	for _, ref := range []*Reference{h.Subject, h.Patient, h.Beneficiary} {
 		if ref != nil && (strings.TrimSpace(ref.Reference) != "" || ref.Identifier != nil && ref.Identifier.Value != "") {
 			return *ref, true
