@@ -138,26 +138,7 @@ func TestFlowFirstConfiguredBackEndLeadsWhateverAnswersFirst(t *testing.T) {
 // when the open is done: then the record is Merge's in configuration order.
 func TestRecordPageSettlesEarlyPartsOnItsClock(t *testing.T) {
 	names := []string{"First", "Second", "Third"}
-	var cfgs []config.Backend
-	var sources []record.PersonSource
-	for _, n := range names {
-		cfgs = append(cfgs, config.Backend{Name: n, Kind: config.KindFHIRR4, URL: "http://127.0.0.1:9/fhir", Domain: "health"})
-		sources = append(sources, record.PersonSource{Backend: n, ID: "p1"})
-	}
-	fed, err := client.NewFederation(cfgs, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := demo.ReferenceDate
-	m, err := New(context.Background(), Options{Federation: fed, Clock: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	noTimers(m)
-	p := m.record
-	p.reset()
-	p.match = client.Match{Person: record.Person{NHSNumber: "9434765919", Sources: sources}}
-	benchOpen(p)
+	p, now := openedRecordPage(t, names)
 	part := func(backend string, dom record.Domain) record.Part {
 		return record.Part{Backend: backend, Sections: record.SectionsData{Encounters: []record.Encounter{{
 			Item: record.Item{Key: "https://example.org/Id/encounter|E1", Provenance: record.Provenance{Backend: backend, Domain: dom}},
@@ -168,12 +149,12 @@ func TestRecordPageSettlesEarlyPartsOnItsClock(t *testing.T) {
 	arrival := []record.Part{part("Third", record.DomainHealth), part("Second", record.DomainSocialCare), part("First", record.DomainHealth)}
 
 	p.update(partMsg{p.gen, arrival[0]})
-	now = now.Add(10 * time.Millisecond)
+	*now = now.Add(10 * time.Millisecond)
 	p.update(partMsg{p.gen, arrival[1]}) // early: the first time, settled at once
 	if lead() != "Second" {
 		t.Fatalf("after Second's early part the lead is %s", lead())
 	}
-	now = now.Add(10 * time.Millisecond)
+	*now = now.Add(10 * time.Millisecond)
 	p.update(partMsg{p.gen, arrival[2]}) // early again, within settleEvery: shown where it stands
 	if lead() != "Second" || !p.arr.Stale() {
 		t.Fatalf("within %v of the last settling: lead %s, stale %v", settleEvery, lead(), p.arr.Stale())
@@ -182,7 +163,7 @@ func TestRecordPageSettlesEarlyPartsOnItsClock(t *testing.T) {
 	if lead() != "Second" {
 		t.Fatalf("settled again within %v", settleEvery)
 	}
-	now = now.Add(settleEvery)
+	*now = now.Add(settleEvery)
 	p.update(p.spin.Tick())
 	if lead() != "First" || p.arr.Stale() {
 		t.Fatalf("a tick %v later: lead %s, stale %v", settleEvery, lead(), p.arr.Stale())
@@ -211,26 +192,7 @@ func TestRecordPageSettlesEarlyPartsOnItsClock(t *testing.T) {
 // user selected stays selected (by its key), not the place it stood in.
 func TestRecordPageKeepsTheSelectedItemWhenBuiltAgain(t *testing.T) {
 	names := []string{"First", "Second"}
-	var cfgs []config.Backend
-	var sources []record.PersonSource
-	for _, n := range names {
-		cfgs = append(cfgs, config.Backend{Name: n, Kind: config.KindFHIRR4, URL: "http://127.0.0.1:9/fhir", Domain: "health"})
-		sources = append(sources, record.PersonSource{Backend: n, ID: "p1"})
-	}
-	fed, err := client.NewFederation(cfgs, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := demo.ReferenceDate
-	m, err := New(context.Background(), Options{Federation: fed, Clock: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	noTimers(m)
-	p := m.record
-	p.reset()
-	p.match = client.Match{Person: record.Person{NHSNumber: "9434765919", Sources: sources}}
-	benchOpen(p)
+	p, now := openedRecordPage(t, names)
 	enc := func(key, what string, day int) record.Encounter {
 		return record.Encounter{Item: record.Item{Key: "https://example.org/Id/encounter|" + key},
 			Type: what, Status: "finished", Period: record.Period{Start: now.AddDate(0, 0, -day)}}
@@ -250,7 +212,7 @@ func TestRecordPageKeepsTheSelectedItemWhenBuiltAgain(t *testing.T) {
 	}
 	pn := p.panes[tab]
 	build := func() {
-		pn.ensure(p.rec, p.c.v, p.dom, func(string) bool { return false }, now)
+		pn.ensure(p.rec, p.c.v, p.dom, func(string) bool { return false }, *now)
 	}
 	selectedKey := func() string {
 		it := p.rec.Sections.Item(record.SectionEncounters, pn.selectedIndex())
@@ -288,4 +250,32 @@ func TestRecordPageKeepsTheSelectedItemWhenBuiltAgain(t *testing.T) {
 	if got := selectedKey(); got != want {
 		t.Fatalf("after the open ended the selection is %q, want %q", got, want)
 	}
+}
+
+// openedRecordPage is a record page whose open of a person known to the back ends names (in
+// that configuration order; nothing listens on their address) has started, on a clock the
+// test moves (*now).
+func openedRecordPage(t *testing.T, names []string) (*recordPage, *time.Time) {
+	t.Helper()
+	var cfgs []config.Backend
+	var sources []record.PersonSource
+	for _, n := range names {
+		cfgs = append(cfgs, config.Backend{Name: n, Kind: config.KindFHIRR4, URL: "http://127.0.0.1:9/fhir", Domain: "health"})
+		sources = append(sources, record.PersonSource{Backend: n, ID: "p1"})
+	}
+	fed, err := client.NewFederation(cfgs, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := demo.ReferenceDate
+	m, err := New(context.Background(), Options{Federation: fed, Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTimers(m)
+	p := m.record
+	p.reset()
+	p.match = client.Match{Person: record.Person{NHSNumber: "9434765919", Sources: sources}}
+	benchOpen(p)
+	return p, &now
 }

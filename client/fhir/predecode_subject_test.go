@@ -191,14 +191,7 @@ func FuzzPredecodedSubject(f *testing.F) {
 	for _, s := range predecodeSubjectCorners {
 		f.Add([]byte(s))
 	}
-	for _, s := range predecodeRefCorners {
-		f.Add([]byte(s))
-	}
-	if b, err := ParseBundle(largeEncounterBundle(2)); err == nil {
-		for _, r := range b.Entries {
-			f.Add([]byte(r.Raw))
-		}
-	}
+	addEncounterSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		rs := []Resource{{Type: "Encounter", ID: "c", Mode: "match", Raw: raw}}
 		if r, ok := inBundle(raw); ok {

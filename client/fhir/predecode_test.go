@@ -210,14 +210,7 @@ func TestReferencesOfAgreesWithReferences(t *testing.T) {
 // FuzzReferencesOf: whatever bytes an Encounter holds, its references from the decode
 // ahead are References'.
 func FuzzReferencesOf(f *testing.F) {
-	for _, s := range predecodeRefCorners {
-		f.Add([]byte(s))
-	}
-	if b, err := ParseBundle(largeEncounterBundle(2)); err == nil {
-		for _, r := range b.Entries {
-			f.Add([]byte(r.Raw))
-		}
-	}
+	addEncounterSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		one := []Resource{{Type: "Encounter", ID: "c", Mode: "match", Raw: raw}}
 		var d Predecoder
@@ -247,6 +240,19 @@ func checkAppendReferencesOf(t *testing.T, r Resource, base string, want []strin
 		got := AppendReferencesOf(slices.Clip(dst), r, base)
 		if exp := append(slices.Clone(dst), want...); !slices.Equal(got, exp) {
 			t.Fatalf("%s base %q: AppendReferencesOf(%q) %q, want %q", r.Ref(), base, dst, got, exp)
+		}
+	}
+}
+
+// addEncounterSeeds seeds a fuzz target of one Encounter's bytes: the reference corners and
+// two of the demo's large record's Encounters.
+func addEncounterSeeds(f *testing.F) {
+	for _, s := range predecodeRefCorners {
+		f.Add([]byte(s))
+	}
+	if b, err := ParseBundle(largeEncounterBundle(2)); err == nil {
+		for _, r := range b.Entries {
+			f.Add([]byte(r.Raw))
 		}
 	}
 }
