@@ -26,9 +26,8 @@ func streamable(sec record.Section, ids []string) bool {
 const flushItems = 500
 
 // streamPage is one page handed from the search to the mapping: its entries, and the
-// _include values the page was asked with
-// (wantedRefs); reset: the pages so far are void (the search is being asked again with
-// less).
+// _include values the page was asked with (wantedRefs); reset: the pages so far are void
+// (the search is being asked again with less).
 type streamPage struct {
 	entries  []fhir.Resource
 	included []string
