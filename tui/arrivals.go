@@ -80,21 +80,45 @@ func (p *recordPage) keepingSelection(build func() bool) {
 			keep = append(keep, selected{pn, it.Key})
 		}
 	}
+	// The timeline's selected entry names its item by section and place: the place is moved
+	// with the item.
+	tlAt, tlKey := -1, ""
+	if tp := p.tl.pane; tp != nil && tp.moved {
+		if i := tp.selectedIndex(); i >= 0 && i < len(p.tl.entries) {
+			e := p.tl.entries[i]
+			if it := p.rec.Sections.Item(e.Section, e.Index); it != nil && it.Key != "" {
+				tlAt, tlKey = i, it.Key
+			}
+		}
+	}
 	if !build() {
 		return
 	}
+	if tlAt >= 0 {
+		e := &p.tl.entries[tlAt]
+		if i := itemWithKey(p.rec, e.Section, tlKey); i >= 0 {
+			e.Index = i
+		}
+		p.tl.pane.invalidate()
+	}
 	for _, k := range keep {
-		for i := 0; ; i++ {
-			it := p.rec.Sections.Item(k.pn.sec, i)
-			if it == nil {
-				break
-			}
-			if it.Key == k.key {
-				k.pn.rebuiltAt = i + 1
-				break
-			}
+		if i := itemWithKey(p.rec, k.pn.sec, k.key); i >= 0 {
+			k.pn.rebuiltAt = i + 1
 		}
 		k.pn.invalidate()
+	}
+}
+
+// itemWithKey is the index in rec of section sec's item keyed key, -1 when none is.
+func itemWithKey(rec *record.Record, sec record.Section, key string) int {
+	for i := 0; ; i++ {
+		it := rec.Sections.Item(sec, i)
+		if it == nil {
+			return -1
+		}
+		if it.Key == key {
+			return i
+		}
 	}
 }
 

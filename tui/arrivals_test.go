@@ -241,6 +241,34 @@ func TestRecordPageKeepsTheSelectedItemWhenBuiltAgain(t *testing.T) {
 	if got := selectedKey(); got != want {
 		t.Fatalf("after the record was built again the selection is %q, want %q", got, want)
 	}
+	// The timeline keeps its entry too.
+	p.toggleTimeline()
+	tp := p.timelinePane()
+	p.ensureTimeline(tp)
+	timelineKey := func() string {
+		sec, i := p.timelineItem(tp.selectedIndex())
+		if it := p.rec.Sections.Item(sec, i); it != nil {
+			return it.Key
+		}
+		return ""
+	}
+	for pos, ri := range tp.order {
+		if strings.Contains(strings.Join(tp.table.Rows[ri].Cells, " "), "Falls assessment") {
+			tp.cursor, tp.moved = pos, true
+		}
+	}
+	if got := timelineKey(); got != want {
+		t.Fatalf("timeline: selected %q before, want %q", got, want)
+	}
+	*now = now.Add(settleEvery)
+	p.update(partMsg{p.gen, part("Zeroth", enc("E0", "Phone call", 4))}) // not configured: first
+	p.ensureTimeline(tp)
+	if p.rec.Sections.Encounters[0].Key != "https://example.org/Id/encounter|E0" {
+		t.Fatalf("not built again with the unconfigured back end first: %+v", p.rec.Sections.Encounters)
+	}
+	if got := timelineKey(); got != want {
+		t.Fatalf("timeline: after the record was built again the selection is %q, want %q", got, want)
+	}
 	// And once more at the end of the open.
 	for _, n := range names {
 		p.update(backendMsg{p.gen, record.BackendStatus{Name: n, Status: record.BackendOK}})
