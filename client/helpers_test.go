@@ -210,6 +210,13 @@ func (s *sleeps) Waits() []time.Duration {
 // `get` does (Fetch), every part merged into one record.
 func fetchRecord(t *testing.T, cfg config.Backend, nhs string, sections ...record.Section) *record.Record {
 	t.Helper()
+	return fetchSources(t, cfg, nhs, []string{"p1"}, 10*time.Second, sections...)
+}
+
+// fetchSources asks one back end for the sections of the person held under the Patient ids
+// (FetchAll, within limit) and merges every part it emits into one record.
+func fetchSources(t *testing.T, cfg config.Backend, nhs string, ids []string, limit time.Duration, sections ...record.Section) *record.Record {
+	t.Helper()
 	b, err := New(cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +225,11 @@ func fetchRecord(t *testing.T, cfg config.Backend, nhs string, sections ...recor
 		mu  sync.Mutex
 		rec record.Record
 	)
-	b.Fetch(ctxTimeout(t, 10*time.Second), record.PersonSource{Backend: cfg.Name, ID: "p1"}, nhs, sections, func(p record.Part) {
+	who := make([]record.PersonSource, 0, len(ids))
+	for _, id := range ids {
+		who = append(who, record.PersonSource{Backend: cfg.Name, ID: id})
+	}
+	b.(*fhirBackend).FetchAll(ctxTimeout(t, limit), who, nhs, sections, func(p record.Part) {
 		mu.Lock()
 		defer mu.Unlock()
 		rec.Merge(p)

@@ -79,25 +79,7 @@ func stateServer(t *testing.T, caps []byte, types map[string]http.HandlerFunc) *
 // fetchOne asks one back end for the sections and merges what it emits.
 func fetchOne(t *testing.T, cfg config.Backend, ids []string, sections ...record.Section) *record.Record {
 	t.Helper()
-	b, err := New(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu  sync.Mutex
-		rec record.Record
-	)
-	emit := func(p record.Part) {
-		mu.Lock()
-		defer mu.Unlock()
-		rec.Merge(p)
-	}
-	var who []record.PersonSource
-	for _, id := range ids {
-		who = append(who, record.PersonSource{Backend: cfg.Name, ID: id})
-	}
-	b.(*fhirBackend).FetchAll(ctxTimeout(t, 20*time.Second), who, statePerson.NHS, sections, emit)
-	return &rec
+	return fetchSources(t, cfg, statePerson.NHS, ids, 20*time.Second, sections...)
 }
 
 func oneStatus(t *testing.T, rec *record.Record, sec record.Section) record.SectionStatus {
