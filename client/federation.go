@@ -438,7 +438,7 @@ func (f *Federation) OpenRecord(ctx context.Context, m Match, sections []record.
 	var mu sync.Mutex
 	p := m.Person
 	rec.Merge(record.Part{Person: &p})
-	merge := newOrderedMerge(rec, f.names()) // ordered.go: the same record prints the same way
+	merge := newOrderedMerge(rec, f.Names()) // ordered.go: the same record prints the same way
 	rec.RequestID = f.Open(ctx, m, sections, func(p record.Part) {
 		mu.Lock()
 		defer mu.Unlock()

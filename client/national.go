@@ -270,7 +270,7 @@ func (n *national) open(ctx context.Context, f *Federation, m Match, sections []
 			nhs = nm.person.NHSNumber
 			joined := joinPDS(*nm.person, id, known)
 			m.Person, m.Discrepancies = joined.Person, joined.Discrepancies
-			m.finding, m.pending = f.Find(inner(ctx), record.Query{NHSNumber: nhs}), f.names()
+			m.finding, m.pending = f.Find(inner(ctx), record.Query{NHSNumber: nhs}), f.Names()
 			m.searched, m.searchErrs = nil, nil
 		}
 		if len(m.Person.Sources) > 0 {
@@ -401,8 +401,9 @@ func nationalPart(backend, why string, sections []record.Section) record.Part {
 	return part
 }
 
-// names are the regional back ends' names, in config order.
-func (f *Federation) names() []string {
+// Names are the regional back ends' names, in config order (the order the record's
+// merges follow: Backends' names).
+func (f *Federation) Names() []string {
 	out := make([]string, len(f.backends))
 	for i, b := range f.backends {
 		out[i] = b.Info().Name

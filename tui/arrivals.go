@@ -17,12 +17,7 @@ func backendNames(fed *client.Federation) []string {
 	if fed == nil {
 		return nil
 	}
-	infos := fed.Backends()
-	out := make([]string, len(infos))
-	for i, b := range infos {
-		out[i] = b.Name
-	}
-	return out
+	return fed.Names()
 }
 
 // mergePart folds a back end's part into the record and marks what changed: every pane
