@@ -105,6 +105,11 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		// about met as they are read (wantedRefs and the filter then scan no bytes for
 		// them); Map then only builds the items. Those about someone else are decoded too
 		// (rarely any), then dropped.
+		if pg.more {
+			// What the first page says the section holds (a section of one page, whatever
+			// its total says, needs no more room than it has).
+			pm.Reserve(min(pg.total, b.cfg.MaxEntries))
+		}
 		pre.Decode(pg.entries)
 		var d int
 		pg.entries, d = b.aboutPersonOnly(pg.entries, p.ids, nhs)

@@ -113,6 +113,7 @@ func BenchmarkDecodeMapDemoPages(b *testing.B) {
 	predecodeMap := func(b *testing.B, buns []*Bundle) {
 		var pre Predecoder
 		pm := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+		pm.Reserve(5000) // the first page's total
 		rec := &record.Record{}
 		g := record.NewGather(rec)
 		for _, bun := range buns {

@@ -215,11 +215,21 @@ func addEntry(b *Bundle, i int, fullURL, mode, typ, id string, body, own []byte,
 			// a page is _count entries at most, the total counts every page).
 			b.Entries = make([]Resource, 0, min(max(b.Total, 64), 1024))
 		}
+		if !keepsOwn(typ) {
+			own = nil
+		}
 		r := Resource{Type: typ, ID: id, FullURL: fullURL, Mode: mode, Raw: body, own: own}
 		r.ref = r.Ref() // once, for the many lookups mapping makes
 		b.Entries = append(b.Entries, r)
 	}
 }
+
+// keepsOwn reports whether a resource of type typ keeps its own-fact members (Resource.own)
+// from the bundle decode. An Encounter's are read with it (decodeEncounterOwnFast, the
+// Predecoder: the reader of a 50,000-encounter record) and a Provenance is never an item:
+// setting them aside would copy a slab of bytes per page that nothing reads. Where an
+// Encounter's reader does give up, itemOwn reads the same members from Raw.
+func keepsOwn(typ string) bool { return typ != "Encounter" && typ != "Provenance" }
 
 // parseBundleFast is the one-pass decode of a whole body in memory; raws alias data. The
 // byte scanner reads the plain form, the token decoder the rest.

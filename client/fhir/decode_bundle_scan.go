@@ -244,7 +244,9 @@ func scanEntries(f *fastReader, b *Bundle, ownBuf, slab *[]byte) bool {
 							return false
 						}
 						typ, id, body, hasResource, isObject, headOK = t, rid, f.data[start:f.pos:f.pos], true, true, ok
-						own = slabCopy(slab, *ownBuf)
+						if keepsOwn(t) {
+							own = slabCopy(slab, *ownBuf)
+						}
 					default:
 						if !f.skip(0) {
 							return false
@@ -362,7 +364,7 @@ func scanHead(f *fastReader, own *[]byte) (typ, id string, start int, ok, good b
 			isID = plainNameIs(q, "id")
 		}
 		if !isType && !isID {
-			if isOwnFactName(q) {
+			if (typ == "" || keepsOwn(typ)) && isOwnFactName(q) { // addEntry drops the rest
 				if len(*own) > 1 {
 					*own = append(*own, ',')
 				}

@@ -145,13 +145,14 @@ func FuzzScanBundle(f *testing.F) {
 }
 
 // A resource kept beyond its page (Detached) holds copies of its own bytes and own-fact
-// members, not the page's buffer or the slab its members were copied into.
+// members, not the page's buffer or the slab its members were copied into. (An Encounter
+// keeps no own-fact members: keepsOwn.)
 func TestDetachedKeepsNothingOfThePage(t *testing.T) {
 	b, ok := scanBundle([]byte(scanCorners["plain"]))
-	if !ok || len(b.Entries) != 2 || len(b.Entries[0].own) == 0 {
+	if !ok || len(b.Entries) != 2 || b.Entries[1].Type != "Location" || len(b.Entries[1].own) == 0 || b.Entries[0].own != nil {
 		t.Fatalf("plain: %v %+v", ok, b)
 	}
-	r := b.Entries[0]
+	r := b.Entries[1]
 	d := r.Detached()
 	if !bytes.Equal(d.Raw, r.Raw) || !bytes.Equal(d.own, r.own) {
 		t.Fatalf("detached %s %s, want %s %s", d.Raw, d.own, r.Raw, r.own)

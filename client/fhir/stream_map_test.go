@@ -35,6 +35,7 @@ func TestPageMapperMatchesMapSection(t *testing.T) {
 	whole, wholeWarnings := MapSection(record.SectionEncounters, nil, all, healthSrc)
 
 	pm := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+	pm.Reserve(32) // as the client does with the total the first page says: only room changes
 	var paged record.SectionsData
 	for i, p := range pages {
 		// Later pages name what they reference only through extra (an earlier page's
