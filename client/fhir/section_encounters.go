@@ -23,9 +23,17 @@ func init() {
 			}
 			for _, r := range items {
 				if r.Type == "Encounter" {
-					if e, ok := m.encounter(r); ok {
-						out.Encounters = append(out.Encounters, e)
+					// Built where it is listed (an encounter is ~640 bytes: not built, then
+					// copied out, then copied in).
+					l := slices.Grow(out.Encounters, 1)
+					n := len(l)
+					l = l[:n+1]
+					l[n] = record.Encounter{} // whatever a list held past its length
+					if !m.encounterInto(r, &l[n]) {
+						l[n] = record.Encounter{}
+						l = l[:n]
 					}
+					out.Encounters = l
 				}
 			}
 		},
@@ -68,6 +76,14 @@ var encounterClasses = map[string]string{
 }
 
 func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
+	var enc record.Encounter
+	ok := m.encounterInto(r, &enc)
+	return enc, ok
+}
+
+// encounterInto maps r into *enc, which must be empty; false (enc left as it may be
+// half-filled) when r is not listed: unreadable, or entered in error.
+func (m *mapper) encounterInto(r Resource, enc *record.Encounter) bool {
 	// Decoded into the mapper's scratch (one allocation fewer per encounter): nothing
 	// mapped from it keeps a pointer into it, only its strings.
 	e := &m.enc
@@ -92,16 +108,16 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 		*e = encounterRes{}
 		if err := decodeAs(r, e); err != nil {
 			m.warn("%s; skipped", err)
-			return record.Encounter{}, false
+			return false
 		}
 	}
 	if e.Status == "entered-in-error" {
-		return record.Encounter{}, false
+		return false
 	}
-	enc := record.Encounter{
-		Item: m.itemOwn(r, &e.domainResource, itemFacts{}, ownRead), Type: e.Type.Label(), Status: e.Status,
-		Period: m.period(r, "period", &e.Period), Reason: firstNonEmpty(e.ReasonCode.Label(), e.Reason.Label()),
-	}
+	enc.Item = m.itemOwn(r, &e.domainResource, itemFacts{}, ownRead)
+	enc.Type, enc.Status = e.Type.Label(), e.Status
+	enc.Period = m.period(r, "period", &e.Period)
+	enc.Reason = firstNonEmpty(e.ReasonCode.Label(), e.Reason.Label())
 	if e.Class != nil {
 		enc.Class = firstNonEmpty(encounterClasses[strings.ToUpper(e.Class.Code)], e.Class.Display, e.Class.Code)
 	}
@@ -131,8 +147,8 @@ func (m *mapper) encounter(r Resource) (record.Encounter, bool) {
 	if best >= 0 {
 		enc.Clinician = m.who(e.Participant[best].Individual, &e.domainResource).name
 	}
-	m.hospitalStay(r, e, &enc)
-	return enc, true
+	m.hospitalStay(r, e, enc)
+	return true
 }
 
 // hospitalStay reads Encounter.hospitalization (admission source, discharge disposition and
