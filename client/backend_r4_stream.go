@@ -25,6 +25,15 @@ func streamable(sec record.Section, ids []string) bool {
 // back ends reading 5,000 encounters each do not each hold theirs until their last page.
 const flushItems = 500
 
+// flushMost is the most items (a page more at most) it holds: past 8 × flushMost shown
+// (32,768), an eighth of what is shown would make every part's list bigger than the last,
+// none of them one that was used before (record.EncounterList), 16 MB of lists made over
+// 50,000 encounters instead of two or three.
+const flushMost = 4096
+
+// flushAt is how many items held make a part, shown already shown.
+func flushAt(shown int) int { return min(max(flushItems, shown/8), flushMost) }
+
 // streamPage is one page handed from the search to the mapping: its entries, and the
 // _include values the page was asked with (wantedRefs); reset: the pages so far are void
 // (the search is being asked again with less).
@@ -126,10 +135,11 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		// Nothing mapped holds the page's bytes (the included resources kept are copies,
 		// refs.known): the next page is read into its buffer.
 		recycleBody(pg.body)
-		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= max(flushItems, shown/8)) {
+		if n := (&record.Record{Sections: data}).Count(sec); pg.more && n > 0 && (shown == 0 || n >= flushAt(shown)) {
 			// Shown now, the section still loading: the first page at once, then every
-			// flushItems items or an eighth of what is shown, so that a back end holds
-			// little unmerged and a big section is merged in a few parts. Total (what the
+			// flushItems items or an eighth of what is shown (at most flushMost), so that a
+			// back end holds little unmerged and a big section is merged in a few parts,
+			// in lists used again. Total (what the
 			// server counts, within max_entries) lets the record size its list once.
 			emit(record.Part{Backend: b.cfg.Name, Sections: data, Status: []record.SectionStatus{
 				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n, Total: min(pg.total, b.cfg.MaxEntries)}}})
@@ -156,11 +166,12 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 
 // heldRoom is the room to make for the items held before the next emit when page's are the
 // first held (AppendData's hint): none when the page is emitted on its own (its list is
-// taken as it is), else enough for the pages held together (an eighth of what is shown,
-// and a page beyond), so that their list is made once instead of grown page after page.
+// taken as it is), else enough for the most pages held together (flushMost, and a page
+// beyond), so that their list is made once instead of grown page after page, and the list
+// the last part had is big enough for the next (record.EncounterList).
 func heldRoom(n, shown int, more bool) int {
-	if want := max(flushItems, shown/8); more && shown > 0 && n < want {
-		return want + n
+	if more && shown > 0 && n < flushAt(shown) {
+		return flushMost + n
 	}
 	return 0
 }

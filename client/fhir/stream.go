@@ -77,13 +77,17 @@ var bodies sync.Pool
 const minRecycled = 64 << 10
 
 // takeBody is an empty buffer with room for n bytes: one handed back when it is big enough.
+// One big enough to be kept is made an eighth bigger: a section's pages differ in size by a
+// few per cent, and each one a little bigger than the buffer handed back would otherwise
+// make its own.
 func takeBody(n int) []byte {
-	if n >= minRecycled {
-		if p, ok := bodies.Get().(*[]byte); ok && cap(*p) >= n {
-			return (*p)[:0]
-		}
+	if n < minRecycled {
+		return make([]byte, 0, n)
 	}
-	return make([]byte, 0, n)
+	if p, ok := bodies.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n+n/8)
 }
 
 // RecycleBody hands a page's buffer back to be read into again (true when it is kept):

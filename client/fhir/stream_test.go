@@ -347,3 +347,17 @@ func TestPeekNextGivesUpAfterMaxPeek(t *testing.T) {
 		t.Fatalf("told %d, bundle %+v, err %v", told, b, err)
 	}
 }
+
+// A page's buffer has room for a page an eighth bigger: the pages of one section differ in
+// size by a few per cent, and the buffer handed back (RecycleBody) is read into again only
+// when the next page fits. Small bodies are not kept, and get no more room than they need.
+func TestPageBufferFitsABiggerNextPage(t *testing.T) {
+	for _, n := range []int{minRecycled, 1 << 20, 1<<20 + 12345} {
+		if b := takeBody(n); cap(b) < n+n/8 || len(b) != 0 {
+			t.Errorf("a %d-byte page's buffer: len %d, room for %d, want room for %d", n, len(b), cap(b), n+n/8)
+		}
+	}
+	if b := takeBody(minRecycled - 1); cap(b) != minRecycled-1 {
+		t.Errorf("a small body's buffer: room for %d, want %d", cap(b), minRecycled-1)
+	}
+}
