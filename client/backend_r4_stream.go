@@ -130,7 +130,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
-		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, pg.more) })
+		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, min(pg.total, b.cfg.MaxEntries), pg.more) })
 		pre.Release()
 		// Nothing mapped holds the page's bytes (the included resources kept are copies,
 		// refs.known): the next page is read into its buffer.
@@ -166,12 +166,19 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 
 // heldRoom is the room to make for the items held before the next emit when page's are the
 // first held (AppendData's hint): none when the page is emitted on its own (its list is
-// taken as it is), else enough for the most pages held together (flushMost, and a page
-// beyond), so that their list is made once instead of grown page after page, and the list
-// the last part had is big enough for the next (record.EncounterList).
-func heldRoom(n, shown int, more bool) int {
-	if more && shown > 0 && n < flushAt(shown) {
+// taken as it is), else enough for the pages held together (flushAt, and a page beyond), so
+// that their list is made once instead of grown page after page. In a section whose total
+// (what the server counts) reaches flushAt's most, it is the most pages held together
+// (flushMost, and a page): the list the last part had is then big enough for the next
+// (record.EncounterList), not one list bigger than the last per part; a smaller section
+// (fifty back ends' of a few thousand each, in small pages) holds no more room than it needs.
+func heldRoom(n, shown, total int, more bool) int {
+	want := flushAt(shown)
+	switch {
+	case !more || shown == 0 || n >= want:
+		return 0
+	case total >= 8*flushMost:
 		return flushMost + n
 	}
-	return 0
+	return want + n
 }

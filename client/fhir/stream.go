@@ -77,9 +77,9 @@ var bodies sync.Pool
 const minRecycled = 64 << 10
 
 // takeBody is an empty buffer with room for n bytes: one handed back when it is big enough.
-// One big enough to be kept is made an eighth bigger: a section's pages differ in size by a
-// few per cent, and each one a little bigger than the buffer handed back would otherwise
-// make its own.
+// One big enough to be kept is made bigger by a thirty-second: a section's pages differ in
+// size by a per cent or two, and each one a little bigger than the buffer handed back would
+// otherwise make its own (fifty back ends' pages in flight at once keep the room small).
 func takeBody(n int) []byte {
 	if n < minRecycled {
 		return make([]byte, 0, n)
@@ -87,7 +87,7 @@ func takeBody(n int) []byte {
 	if p, ok := bodies.Get().(*[]byte); ok && cap(*p) >= n {
 		return (*p)[:0]
 	}
-	return make([]byte, 0, n+n/8)
+	return make([]byte, 0, n+n/32)
 }
 
 // RecycleBody hands a page's buffer back to be read into again (true when it is kept):
@@ -98,8 +98,8 @@ func RecycleBody(b Body) bool {
 	if cap(b.buf) < minRecycled {
 		return false
 	}
+	clear(b.buf) // the page's bytes, all anything could still read (the room past them is never read)
 	buf := b.buf[:0]
-	clear(buf[:cap(buf)])
 	bodies.Put(&buf)
 	return true
 }
