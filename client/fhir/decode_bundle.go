@@ -213,7 +213,7 @@ func addEntry(b *Bundle, i int, fullURL, mode, typ, id string, body, own []byte,
 		if b.Entries == nil {
 			// Room for the page the total announces when it came first (within reason:
 			// a page is _count entries at most, the total counts every page).
-			b.Entries = make([]Resource, 0, min(max(b.Total, 64), 1024))
+			b.Entries = takeEntries(min(max(b.Total, 64), 1024))
 		}
 		if !keepsOwn(typ) {
 			own = nil

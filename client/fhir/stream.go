@@ -59,15 +59,32 @@ func DecodeBundleSize(r io.Reader, limit, size int64, onNext func(url string)) (
 	}
 	b, err := ParseBundle(sp.bytes())
 	if err == nil && size > 0 && len(sp.chunks) == 1 {
-		b.body = Body{sp.chunks[0]}
+		b.body = Body{buf: sp.chunks[0], entries: b.Entries}
 	}
 	return b, err
 }
 
-// Body is the buffer a page was read into (Bundle.TakeBody). Handed back by RecycleBody
-// once nothing read from the page is used any more (its entries' bytes), the next page
-// is read into it instead of a new buffer of a megabyte or so.
-type Body struct{ buf []byte }
+// Body is the buffer a page was read into, and the list of its entries (Bundle.TakeBody).
+// Handed back by RecycleBody once nothing read from the page is used any more (its
+// entries, their bytes), the next page is read into it and listed in it, instead of a new
+// buffer of a megabyte or so and a new list of a few thousand entries.
+type Body struct {
+	buf     []byte
+	entries []Resource
+}
+
+// entryLists are lists of entries handed back (*[]Resource, emptied): what a streamed
+// section's pages are listed in, page after page.
+var entryLists sync.Pool
+
+// takeEntries is an empty list with room for n entries at least: one handed back when
+// there is one.
+func takeEntries(n int) []Resource {
+	if p, ok := entryLists.Get().(*[]Resource); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]Resource, 0, n)
+}
 
 // bodies are buffers handed back (*[]byte, of a page's size): what a streamed section's
 // pages are read into, page after page.
@@ -101,6 +118,11 @@ func RecycleBody(b Body) bool {
 	clear(b.buf) // the page's bytes, all anything could still read (the room past them is never read)
 	buf := b.buf[:0]
 	bodies.Put(&buf)
+	if cap(b.entries) > 0 {
+		clear(b.entries) // nothing of the page (its bytes, what was decoded ahead) is held by the list
+		entries := b.entries[:0]
+		entryLists.Put(&entries)
+	}
 	return true
 }
 

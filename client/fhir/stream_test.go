@@ -363,16 +363,23 @@ func TestPageBufferFitsABiggerNextPage(t *testing.T) {
 	}
 }
 
-// A page's buffer handed back is zeroed at once: a Resource wrongly kept past its page reads
-// nothing like a page (least of all another person's), whether or not the buffer is used again.
+// A page's buffer handed back is zeroed at once, and so is the list of its entries: a
+// Resource wrongly kept past its page reads nothing like a page (least of all another
+// person's), whether or not the buffer is used again; the list holds nothing of the page.
 func TestRecycledPageReadsAsZeros(t *testing.T) {
 	page := bytes.Repeat([]byte(`{"resourceType":"Encounter","id":"e1"},`), minRecycled/8)
 	buf := append(takeBody(len(page)), page...)
 	kept := buf[100:200] // what a Resource's Raw would hold
-	if !RecycleBody(Body{buf}) {
+	entries := append(takeEntries(2), Resource{Type: "Encounter", ID: "e1", Raw: kept}, Resource{Type: "Encounter", ID: "e2", Raw: buf[200:300]})
+	if !RecycleBody(Body{buf: buf, entries: entries}) {
 		t.Fatal("a page-sized buffer was not kept")
 	}
 	if i := slices.IndexFunc(buf, func(c byte) bool { return c != 0 }); i >= 0 || !bytes.Equal(kept, make([]byte, len(kept))) {
 		t.Fatalf("byte %d of the page handed back is %q, want zero", i, buf[i])
+	}
+	for i, r := range entries {
+		if r.Raw != nil || r.ID != "" || r.Type != "" {
+			t.Fatalf("entry %d of the list handed back still holds %+v", i, r)
+		}
 	}
 }
