@@ -138,11 +138,12 @@ func (p *PageMapper) mapInto(out *record.SectionsData, resources, extra []Resour
 			continue
 		}
 		if r.ID != "" {
-			ref := r.Ref()
-			if p.seen[ref] {
+			// One look-up, not two: the set grows unless ref was in it.
+			n := len(p.seen)
+			p.seen[r.Ref()] = true
+			if len(p.seen) == n {
 				continue
 			}
-			p.seen[ref] = true
 		}
 		items = append(items, r)
 	}
