@@ -249,9 +249,13 @@ func (s *refScanner) object(depth int) bool {
 
 // found keeps ref as References does: trimmed, base removed, a relative "Type/id", once.
 func (s *refScanner) found(ref string) {
-	r := strings.TrimPrefix(strings.TrimSpace(ref), s.base+"/")
+	// strings.TrimPrefix(r, s.base+"/") without making base+"/" for every reference.
+	r := strings.TrimSpace(ref)
+	if b := s.base; len(r) > len(b) && r[len(b)] == '/' && r[:len(b)] == b {
+		r = r[len(b)+1:]
+	}
 	typ, id, ok := strings.Cut(r, "/")
-	if !ok || typ == "" || id == "" || strings.ContainsAny(id, "/:#?") || strings.Contains(typ, ":") {
+	if !ok || typ == "" || id == "" || notAnID(id) || strings.IndexByte(typ, ':') >= 0 {
 		return
 	}
 	if s.seen != nil {
@@ -269,4 +273,16 @@ func (s *refScanner) found(ref string) {
 		s.seen[r] = true
 	}
 	s.out = append(s.out, r)
+}
+
+// notAnID reports whether id holds '/', ':', '#' or '?' (strings.ContainsAny(id, "/:#?")
+// without making its set of bytes at every call).
+func notAnID(id string) bool {
+	for i := 0; i < len(id); i++ {
+		switch id[i] {
+		case '/', ':', '#', '?':
+			return true
+		}
+	}
+	return false
 }
