@@ -63,6 +63,11 @@ type mapper struct {
 	// profile.
 	orgDoms  map[[2]string]record.Domain
 	profiles map[string]bool
+	// whoRecent are who's last answers (recentWho), whoN of them, whoNext the next to
+	// replace; whoSrc the source's organisation and code they were worked out with.
+	whoRecent     [8]recentWho
+	whoN, whoNext int
+	whoSrc        [2]string
 }
 
 type provInfo struct {
@@ -92,6 +97,7 @@ func (m *mapper) add(r *Resource) {
 	if r.Type == "" {
 		return
 	}
+	m.forgetWho() // a reference may resolve to r now
 	if r.ID != "" {
 		ref := r.Ref()
 		if old, ok := m.byRef[ref]; !ok || (old.Mode == "include" && r.Mode != "include") {

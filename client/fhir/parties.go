@@ -28,7 +28,50 @@ type party struct {
 // names the organisation from config, else "organisation (ODS code XYZ)") — never a bare
 // number.
 func (m *mapper) who(ref *Reference, container *domainResource) party {
-	return m.whoDepth(ref, container, 0)
+	if !recallable(ref) {
+		return m.whoDepth(ref, container, 0)
+	}
+	if m.whoSrc != [2]string{m.src.Organisation, m.src.OrganisationCode} {
+		// The back end's organisation was learnt since (GP Connect: the practice).
+		m.forgetWho()
+		m.whoSrc = [2]string{m.src.Organisation, m.src.OrganisationCode}
+	}
+	for i := range m.whoN {
+		if w := &m.whoRecent[i]; w.ref == *ref {
+			return w.p
+		}
+	}
+	p := m.whoDepth(ref, container, 0)
+	m.whoRecent[m.whoNext] = recentWho{ref: *ref, p: p}
+	m.whoNext = (m.whoNext + 1) % len(m.whoRecent)
+	m.whoN = min(m.whoN+1, len(m.whoRecent))
+	return p
+}
+
+// recentWho is a reference who described lately, and what it said. The items of a page
+// name the same few locations, organisations and clinicians again and again (three each
+// an encounter): each is described once, not looked up in two maps every time.
+type recentWho struct {
+	ref Reference
+	p   party
+}
+
+// recallable reports whether who's answer for ref depends only on ref and the resources
+// mapped: a literal reference with no identifier (a contained one, "#id", depends on its
+// container; an identifier is not compared).
+func recallable(ref *Reference) bool {
+	if ref == nil || ref.Identifier != nil || ref.Reference == "" {
+		return false
+	}
+	r := strings.TrimSpace(ref.Reference)
+	return r != "" && r[0] != '#'
+}
+
+// forgetWho drops who's recent answers: the resources they were worked out from change
+// (mapper.add, a page mapped after another).
+func (m *mapper) forgetWho() {
+	clear(m.whoRecent[:m.whoN])
+	m.whoN, m.whoNext = 0, 0
 }
 
 func (m *mapper) whoDepth(ref *Reference, container *domainResource, depth int) party {

@@ -107,6 +107,7 @@ func (p *PageMapper) mapInto(out *record.SectionsData, resources, extra []Resour
 	clear(m.byRef)
 	clear(m.provs)
 	clear(m.parties)
+	m.forgetWho()
 	m.outer = m.outer[:0]
 	each := func(fn func(r *Resource)) {
 		for i := range resources {

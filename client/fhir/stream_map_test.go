@@ -3,6 +3,7 @@ package fhir
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -271,5 +272,39 @@ func TestPageMapperKeepsOneItemsList(t *testing.T) {
 				t.Fatalf("page %d: item %d (%s) still held after mapping", i, j, r.Type)
 			}
 		}
+	}
+}
+
+// who remembers its last answers (recentWho) only while they hold: a reference with
+// another display, or resolved on a later page to a resource that now says otherwise, is
+// described again; the same reference on the same page is described the same way.
+func TestWhoRemembersOnlyWhatStillHolds(t *testing.T) {
+	enc := func(id, practitioner, display string) Resource {
+		r := inline(t, `{"resourceType":"Encounter","id":"`+id+`","status":"finished",
+			"identifier":[{"system":"https://example.nhs.uk/Id/enc","value":"`+id+`"}],
+			"period":{"start":"2024-03-12T10:00:00Z"},
+			"participant":[{"individual":{"reference":"`+practitioner+`","display":"`+display+`"}}]}`)
+		r.Mode = "match"
+		return r
+	}
+	dr := func(name string) Resource {
+		r := inline(t, `{"resourceType":"Practitioner","id":"p1","name":[{"text":"`+name+`"}]}`)
+		r.Mode = "include"
+		return r
+	}
+	pm := NewPageMapper(record.SectionEncounters, nil, healthSrc)
+	first := pm.Map([]Resource{
+		enc("e1", "Practitioner/p1", "shown if p1 is not sent"), enc("e2", "Practitioner/p1", "another display"),
+		enc("e3", "Practitioner/gone", "Dr Display One"), enc("e4", "Practitioner/gone", "Dr Display Two"),
+		enc("e5", "Practitioner/gone", "Dr Display One"), dr("Dr Page One"),
+	}, nil)
+	second := pm.Map([]Resource{enc("e6", "Practitioner/p1", "shown if p1 is not sent"), dr("Dr Page Two")}, nil)
+	var got []string
+	for _, e := range append(first.Encounters, second.Encounters...) {
+		got = append(got, e.Clinician)
+	}
+	want := []string{"Dr Page One", "Dr Page One", "Dr Display One", "Dr Display Two", "Dr Display One", "Dr Page Two"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("clinicians %q, want %q", got, want)
 	}
 }
