@@ -8,12 +8,29 @@ import "math/bits"
 // scanString reads the string that starts at f.pos ('"' there) and returns it with its
 // quotes; plain is false when it has escapes or non-ASCII bytes.
 func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
-	d, i := f.data, f.pos+1
+	end, plain, ok := stringEnd(f.data, f.pos)
+	if !ok {
+		return nil, false, false
+	}
+	quoted, f.pos = f.data[f.pos:end], end
+	return quoted, plain, true
+}
+
+// stringEnd is where the string whose quote is at d[i] ends (just past its closing
+// quote); plain is false when it has escapes or non-ASCII bytes, ok false when it is not
+// a well-formed string (a control byte, a bad escape, no closing quote).
+func stringEnd(d []byte, i int) (end int, plain, ok bool) {
+	i++
 	plain = true
 	for i < len(d) {
-		// The run of plain bytes first: eight at a time while no byte of the eight may be
-		// other than plain, then one table look-up each.
-		for i+8 <= len(d) && !mayBeSpecial(le64(d, i)) {
+		// The run of plain bytes first: eight at a time, the first byte of the eight
+		// that is not plain found at once (specialMask), then one table look-up each
+		// for the last few bytes of the buffer.
+		for i+8 <= len(d) {
+			if m := specialMask(le64(d, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto special
+			}
 			i += 8
 		}
 		for i < len(d) && plainStringByte[d[i]] {
@@ -22,46 +39,48 @@ func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
 		if i >= len(d) {
 			break
 		}
-		c := d[i]
-		switch {
+	special:
+		switch c := d[i]; {
 		case c == '"':
-			quoted, f.pos = d[f.pos:i+1], i+1
-			return quoted, plain, true
+			return i + 1, plain, true
 		case c < 0x20:
-			return nil, false, false
+			return 0, false, false
 		case c == '\\':
 			plain = false
 			if i+1 >= len(d) {
-				return nil, false, false
+				return 0, false, false
 			}
 			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(d) || !isHex4(d[i+2:i+6]) {
-					return nil, false, false
+					return 0, false, false
 				}
 				i += 6
 			default:
-				return nil, false, false
+				return 0, false, false
 			}
 			continue
-		case c >= 0x80:
+		default: // c >= 0x80
 			plain = false
 		}
 		i++
 	}
-	return nil, false, false
+	return 0, false, false
 }
 
-// mayBeSpecial reports whether one of the eight bytes of v is not a plain string byte (a
-// control byte, the quote, the backslash or a byte past ASCII): each test below is exact
-// as a whole (nonzero exactly when some byte is so), so no such byte is ever skipped.
-func mayBeSpecial(v uint64) bool {
+// specialMask has the high bit of each of the eight bytes of v (little-endian) set that
+// may not be a plain string byte (a control byte, the quote, the backslash or a byte past
+// ASCII). The lowest bit set is exact: every byte below it is plain (a borrow only makes
+// bits above a byte that is not plain), so the first byte that is not plain is never
+// skipped; zero when all eight are plain.
+func specialMask(v uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	control := (v - 0x20*ones) & ^v & highs // a byte below 0x20 (no byte is past 0x7f here)
-	return v&highs != 0 || control != 0 || hasZero(v^('"'*ones)) != 0 || hasZero(v^('\\'*ones)) != 0
+	q := v ^ ('"' * ones)
+	b := v ^ ('\\' * ones)
+	// (v - 0x20) | v: a byte below 0x20 or past 0x7f; (x - 1) &^ x: a zero byte of x.
+	return ((v - 0x20*ones) | v | ((q - ones) &^ q) | ((b - ones) &^ b)) & highs
 }
 
 // plainStringByte marks the bytes a string may hold as they are: printable ASCII but the
