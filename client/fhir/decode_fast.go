@@ -142,14 +142,23 @@ func (f *fastReader) object(fields []string, member func(name []byte) (known, ok
 // name reads a member name and its colon, the name without its quotes; false for
 // escapes or non-ASCII bytes (encoding/json matches those with Unicode case folding).
 func (f *fastReader) name() ([]byte, bool) {
-	if f.peek() != '"' {
+	d, i := f.data, f.pos
+	if i >= len(d) || d[i] != '"' { // not at once (compact JSON): after white space
+		if f.peek() != '"' {
+			return nil, false
+		}
+		i = f.pos
+	}
+	end, plain, ok := stringEnd(d, i)
+	if !ok || !plain {
 		return nil, false
 	}
-	q, plain, ok := f.scanString()
-	if !ok || !plain || !f.eat(':') {
+	if f.pos = end; end < len(d) && d[end] == ':' {
+		f.pos++
+	} else if !f.eat(':') {
 		return nil, false
 	}
-	return q[1 : len(q)-1], true
+	return d[i+1 : end-1], true
 }
 
 // once marks a field read; false when it was read before (repeated members merge in the
@@ -351,6 +360,13 @@ func (f *fastReader) openArray() (null, ok bool) {
 
 // str reads a string (null leaves dst alone).
 func (f *fastReader) str(dst *string) bool {
+	if d, i := f.data, f.pos; i < len(d) && d[i] == '"' { // a plain string at once: the common case
+		if end, plain, ok := stringEnd(d, i); ok && plain {
+			f.pos = end
+			*dst = f.makeString(d[i+1 : end-1])
+			return true
+		}
+	}
 	switch f.peek() {
 	case 'n':
 		return f.literal("null")
