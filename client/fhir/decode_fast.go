@@ -99,6 +99,18 @@ func (f *fastReader) open() bool { return f.eat('{') }
 // more reports whether another member follows (reading the comma before it); false at
 // the '}' that close reads. A broken input shows as a name that cannot be read.
 func (f *fastReader) more(first *bool) bool {
+	if d, i := f.data, f.pos; i < len(d) { // compact JSON: the comma or brace at once
+		switch c := d[i]; {
+		case c == '}':
+			return false
+		case c == ',' && !*first:
+			f.pos++
+			return true
+		case *first && c > ' ':
+			*first = false
+			return true
+		}
+	}
 	if f.peek() == '}' {
 		return false
 	}
