@@ -44,6 +44,8 @@ type fastReader struct {
 	idents   []Identifier
 	classes  []classCoding
 	strings  []string
+	// text is a slab the strings made are copied into (one allocation for many).
+	text []byte
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does

@@ -1,6 +1,9 @@
 package fhir
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // The hand-written readers' strings (decode_fast.go): scanning a string, and making it
 // from its bytes without allocating the ones read lately again.
@@ -111,9 +114,30 @@ func (f *fastReader) makeString(b []byte) string {
 	if s := f.strs[i]; s == string(b) {
 		return s
 	}
-	s := string(b)
+	s := f.slabString(b)
 	f.strs[i] = s
 	return s
+}
+
+// textSlab is the size of the slabs strings are copied into, textMax the longest string
+// copied into one (a longer one has memory of its own).
+const (
+	textSlab = 4 << 10
+	textMax  = 96
+)
+
+// slabString is string(b), its bytes copied into the reader's slab: many strings, one
+// allocation. A slab's bytes are never written again once a string holds them.
+func (f *fastReader) slabString(b []byte) string {
+	if len(b) > textMax {
+		return string(b)
+	}
+	if cap(f.text)-len(f.text) < len(b) {
+		f.text = make([]byte, 0, textSlab)
+	}
+	n := len(f.text)
+	f.text = append(f.text, b...)
+	return unsafe.String(&f.text[n], len(b))
 }
 
 // remember puts s in the cache of strings read lately: a string the caller knows the
