@@ -44,8 +44,10 @@ type fastReader struct {
 	idents   []Identifier
 	classes  []classCoding
 	strings  []string
-	// text is a slab the strings made are copied into (one allocation for many).
-	text []byte
+	// text is a slab the strings made are copied into (one allocation for many); ids and
+	// urls those of the bundle scan's entries (apart: an entry's id may be kept longer
+	// than its full URL, and a slab lives as long as any string in it).
+	text, ids, urls []byte
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does

@@ -128,16 +128,19 @@ const (
 
 // slabString is string(b), its bytes copied into the reader's slab: many strings, one
 // allocation. A slab's bytes are never written again once a string holds them.
-func (f *fastReader) slabString(b []byte) string {
-	if len(b) > textMax {
+func (f *fastReader) slabString(b []byte) string { return slabString(&f.text, b) }
+
+// slabString is string(b), its bytes copied into slab (a new one when it is full).
+func slabString(slab *[]byte, b []byte) string {
+	if len(b) > textMax || len(b) == 0 {
 		return string(b)
 	}
-	if cap(f.text)-len(f.text) < len(b) {
-		f.text = make([]byte, 0, textSlab)
+	if cap(*slab)-len(*slab) < len(b) {
+		*slab = make([]byte, 0, textSlab)
 	}
-	n := len(f.text)
-	f.text = append(f.text, b...)
-	return unsafe.String(&f.text[n], len(b))
+	n := len(*slab)
+	*slab = append(*slab, b...)
+	return unsafe.String(&(*slab)[n], len(b))
 }
 
 // remember puts s in the cache of strings read lately: a string the caller knows the
