@@ -306,17 +306,26 @@ func BenchmarkScanAndPredecodeDemoPages(b *testing.B) {
 func TestPredecodedSlotsHoldNothingOfBefore(t *testing.T) {
 	const givenUp = `{"resourceType":"Encounter","id":"g","status":"finished","class":{"code":"AMB"},"period":{"start":"2020"},` +
 		`"subject":{"reference":"Patient/1"},"location":[{"location":{"reference":"Location/1"}}],"extension":[{"url":"u","valueBoolean":true}]}`
-	if decodeEncounterFast([]byte(givenUp), &encounterRes{}) {
-		t.Fatal("the reader read the Encounter it must give up on")
+	// ... and one given up on within a Reference, a Coding (class) and a Period read into
+	// slots of the reader's slabs.
+	const givenUpInSlots = `{"resourceType":"Encounter","id":"h","class":{"code":"AMB","system":"s","Display":"x"}}`
+	const givenUpInRef = `{"resourceType":"Encounter","id":"h","serviceProvider":{"reference":"Organization/9","type":"T","Display":"x"}}`
+	for _, s := range []string{givenUp, givenUpInSlots, givenUpInRef} {
+		if decodeEncounterFast([]byte(s), &encounterRes{}) {
+			t.Fatalf("the reader read the Encounter it must give up on: %s", s)
+		}
 	}
 	rich := encounterInputs(t)
 	rich = rich[:min(len(rich), 600)] // with the sparse ones, fewer than predecodeMax
 	sparse := []Resource{}
 	for i, s := range []string{`{"resourceType":"Encounter","id":"s1"}`, `{"resourceType":"Encounter","id":"s2","status":"planned"}`,
-		`{"resourceType":"Encounter","id":"s3","subject":"bad"}`, `{"resourceType":"Encounter","id":"s4","period":{"start":"2021"}}`} {
+		`{"resourceType":"Encounter","id":"s3","subject":"bad"}`, `{"resourceType":"Encounter","id":"s4","period":{"start":"2021"}}`,
+		`{"resourceType":"Encounter","id":"s5","class":{"code":"IMP"},"serviceProvider":{"display":"P"}}`} {
 		for range 40 {
 			// Before each, one both readers give up on, having read some of it.
 			sparse = append(sparse, Resource{Type: "Encounter", ID: "g", Mode: "match", Raw: []byte(givenUp)},
+				Resource{Type: "Encounter", ID: "h", Mode: "match", Raw: []byte(givenUpInSlots)},
+				Resource{Type: "Encounter", ID: "h", Mode: "match", Raw: []byte(givenUpInRef)},
 				Resource{Type: "Encounter", ID: "s" + string(rune('1'+i)), Mode: "match", Raw: []byte(s)})
 		}
 	}
