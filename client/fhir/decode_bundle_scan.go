@@ -220,11 +220,13 @@ func scanEntries(f *fastReader, b *Bundle, ownBuf, slab *[]byte) bool {
 							return false
 						}
 					case '"':
-						q, _, ok := f.scanString()
+						q, plain, ok := f.scanString()
 						if !ok {
 							return false
 						}
-						if fullURL, ok = unquoted(q); !ok {
+						if plain { // ASCII without escapes: unquoted's answer, in a slab
+							fullURL = slabString(&f.urls, q[1:len(q)-1])
+						} else if fullURL, ok = unquoted(q); !ok {
 							return false
 						}
 					default:
@@ -388,16 +390,20 @@ func scanHead(f *fastReader, own *[]byte) (typ, id string, start int, ok, good b
 				return
 			}
 		case '"':
-			v, _, sok := f.scanString()
+			v, plain, sok := f.scanString()
 			if !sok {
 				return
 			}
 			var s string
 			var vok bool
-			if isType {
+			switch {
+			case isType:
 				s, vok = internType(v)
 				typ = s
-			} else {
+			case plain: // ASCII without escapes: unquoted's answer, in a slab
+				s, vok = slabString(&f.ids, v[1:len(v)-1]), true
+				id = s
+			default:
 				s, vok = unquoted(v)
 				id = s
 			}

@@ -12,6 +12,13 @@ import (
 // UTF-8 and lone surrogates, numbers out of int's grammar or range, trailing bytes, deep
 // nesting, broken syntax.
 var scanCorners = map[string]string{
+	// ids and full URLs of many lengths, plain (copied into the reader's slabs), escaped at
+	// an eight- or sixteen-byte boundary, not ASCII: each as the token decoder reads it.
+	"slab strings": `{"resourceType":"Bundle","entry":[{"fullUrl":"http://x/fhir/Encounter/` + strings.Repeat("a", 9) + `","resource":{"resourceType":"Encounter","id":"` + strings.Repeat("b", 16) + `"}},` +
+		`{"fullUrl":"` + strings.Repeat("c", 15) + `\"","resource":{"resourceType":"Encounter","id":"` + strings.Repeat("d", 7) + `\u0041"}},` +
+		`{"fullUrl":"é` + strings.Repeat("e", 30) + `","resource":{"resourceType":"Flag","id":"` + strings.Repeat("f", 63) + `\/"}},` +
+		`{"fullUrl":"","resource":{"resourceType":"Flag","id":"` + strings.Repeat("[{", 50) + `"}},` +
+		`{"fullUrl":"` + strings.Repeat("g", 200) + `","resource":{"resourceType":"Flag","id":"x"}}]}`,
 	"plain":           `{"resourceType":"Bundle","type":"searchset","total":2,"link":[{"relation":"self","url":"s"},{"relation":"next","url":"n"}],"entry":[{"fullUrl":"u1","resource":{"resourceType":"Encounter","id":"e1","period":{"start":"2024"}},"search":{"mode":"match"}},{"resource":{"resourceType":"Location","id":"l1"},"search":{"mode":"include"}}]}`,
 	"spaces":          " \n{ \"resourceType\" : \"Bundle\" ,\t\"entry\" : [ { \"resource\" : { \"resourceType\" : \"Flag\" , \"period\" :\n { \"start\" : \"2024\" } , \"id\" : \"f\" } } ] } \r\n",
 	"case names":      `{"RESOURCETYPE":"Bundle","Type":"searchset","TOTAL":3,"Link":[{"Relation":"next","URL":"n"}],"Entry":[{"FULLURL":"u","Resource":{"ResourceType":"Flag","ID":"1","Period":{"start":"x"}},"Search":{"MODE":"match"}}]}`,
@@ -107,7 +114,7 @@ func TestScanBundleAgreesWithTokenDecode(t *testing.T) {
 		sameScan(t, name, []byte(data))
 	}
 	for _, name := range []string{"plain", "spaces", "case names", "repeats", "nulls", "odd resources", "mode other",
-		"escaped values", "bad utf8", "surrogates", "del byte", "total minus 0", "total negative", "own facts", "deep ok"} {
+		"escaped values", "slab strings", "bad utf8", "surrogates", "del byte", "total minus 0", "total negative", "own facts", "deep ok"} {
 		if _, ok := scanBundle([]byte(scanCorners[name])); !ok {
 			t.Errorf("%s: the scanner gave up on a bundle of the form it reads", name)
 		}

@@ -44,6 +44,10 @@ type fastReader struct {
 	idents   []Identifier
 	classes  []classCoding
 	strings  []string
+	// text is a slab the strings made are copied into (one allocation for many); ids and
+	// urls those of the bundle scan's entries (apart: an entry's id may be kept longer
+	// than its full URL, and a slab lives as long as any string in it).
+	text, ids, urls []byte
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does
@@ -99,6 +103,18 @@ func (f *fastReader) open() bool { return f.eat('{') }
 // more reports whether another member follows (reading the comma before it); false at
 // the '}' that close reads. A broken input shows as a name that cannot be read.
 func (f *fastReader) more(first *bool) bool {
+	if d, i := f.data, f.pos; i < len(d) { // compact JSON: the comma or brace at once
+		switch c := d[i]; {
+		case c == '}':
+			return false
+		case c == ',' && !*first:
+			f.pos++
+			return true
+		case *first && c > ' ':
+			*first = false
+			return true
+		}
+	}
 	if f.peek() == '}' {
 		return false
 	}
@@ -142,14 +158,23 @@ func (f *fastReader) object(fields []string, member func(name []byte) (known, ok
 // name reads a member name and its colon, the name without its quotes; false for
 // escapes or non-ASCII bytes (encoding/json matches those with Unicode case folding).
 func (f *fastReader) name() ([]byte, bool) {
-	if f.peek() != '"' {
+	d, i := f.data, f.pos
+	if i >= len(d) || d[i] != '"' { // not at once (compact JSON): after white space
+		if f.peek() != '"' {
+			return nil, false
+		}
+		i = f.pos
+	}
+	end, plain, ok := stringEnd(d, i)
+	if !ok || !plain {
 		return nil, false
 	}
-	q, plain, ok := f.scanString()
-	if !ok || !plain || !f.eat(':') {
+	if f.pos = end; end < len(d) && d[end] == ':' {
+		f.pos++
+	} else if !f.eat(':') {
 		return nil, false
 	}
-	return q[1 : len(q)-1], true
+	return d[i+1 : end-1], true
 }
 
 // once marks a field read; false when it was read before (repeated members merge in the
@@ -351,6 +376,13 @@ func (f *fastReader) openArray() (null, ok bool) {
 
 // str reads a string (null leaves dst alone).
 func (f *fastReader) str(dst *string) bool {
+	if d, i := f.data, f.pos; i < len(d) && d[i] == '"' { // a plain string at once: the common case
+		if end, plain, ok := stringEnd(d, i); ok && plain {
+			f.pos = end
+			*dst = f.makeString(d[i+1 : end-1])
+			return true
+		}
+	}
 	switch f.peek() {
 	case 'n':
 		return f.literal("null")
@@ -372,105 +404,3 @@ func (f *fastReader) str(dst *string) bool {
 	}
 	return false
 }
-
-// fastSlice reads an array (null leaves dst nil); a null element is a zero element. With
-// a slab, an array of one (the common case) takes its element from it: no allocation.
-func fastSlice[T any](f *fastReader, dst *[]T, slab *[]T, elem func(*fastReader, *T) bool) bool {
-	if null, ok := f.openArray(); !ok || null {
-		return ok
-	}
-	s := make([]T, 0)
-	if slab != nil {
-		s = takeSlab(slab)[:0]
-	}
-	var zero T
-	for first := true; f.peek() != ']'; first = false {
-		if !first && !f.eat(',') {
-			return false
-		}
-		// Read into the slice itself: a local handed to elem would escape to the heap.
-		s = append(s, zero)
-		if !f.null() && !elem(f, &s[len(s)-1]) {
-			return false
-		}
-	}
-	f.pos++
-	*dst = s
-	return true
-}
-
-// takeSlab hands out the next fresh (zero) slot of a slab as a slice of one, capacity one:
-// an append beyond it moves to memory of its own. A slot is never handed out twice.
-func takeSlab[T any](slab *[]T) []T {
-	if len(*slab) == 0 {
-		*slab = make([]T, 64)
-	}
-	s := (*slab)[0:1:1]
-	*slab = (*slab)[1:]
-	return s
-}
-
-// fastOneOrMany reads an array, or one object as a one-element slice (oneOrManyFrom).
-func fastOneOrMany[T any](f *fastReader, dst *[]T, slab *[]T, elem func(*fastReader, *T) bool) bool {
-	if f.peek() == '{' {
-		var s []T
-		if slab != nil {
-			s = takeSlab(slab)
-		} else {
-			s = make([]T, 1)
-		}
-		if !elem(f, &s[0]) {
-			return false
-		}
-		*dst = s
-		return true
-	}
-	return fastSlice(f, dst, slab, elem)
-}
-
-// fastPtr reads an object into a new value (null leaves dst nil).
-func fastPtr[T any](f *fastReader, dst **T, elem func(*fastReader, *T) bool) bool {
-	if f.null() {
-		return true
-	}
-	v := new(T)
-	if !elem(f, v) {
-		return false
-	}
-	*dst = v
-	return true
-}
-
-// fastPtrSlab is fastPtr taking the value from a slab.
-func fastPtrSlab[T any](f *fastReader, dst **T, slab *[]T, elem func(*fastReader, *T) bool) bool {
-	if f.null() {
-		return true
-	}
-	if len(*slab) == 0 {
-		*slab = make([]T, 32)
-	}
-	v := &(*slab)[0]
-	var zero T
-	*v = zero // a slot a reader gave up on is handed out again
-	if !elem(f, v) {
-		return false
-	}
-	*slab = (*slab)[1:]
-	*dst = v
-	return true
-}
-
-func fastRefPtr(f *fastReader, dst **Reference) bool {
-	return fastPtrSlab(f, dst, &f.refs, fastReference)
-}
-
-func fastPeriodPtr(f *fastReader, dst **Period) bool {
-	return fastPtrSlab(f, dst, &f.periods, fastPeriod)
-}
-
-// fastVal reads an object into dst (null leaves it alone).
-func fastVal[T any](f *fastReader, dst *T, elem func(*fastReader, *T) bool) bool {
-	return f.null() || elem(f, dst)
-}
-
-func fastString(f *fastReader, s *string) bool { return f.str(s) }

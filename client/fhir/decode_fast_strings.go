@@ -1,6 +1,9 @@
 package fhir
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // The hand-written readers' strings (decode_fast.go): scanning a string, and making it
 // from its bytes without allocating the ones read lately again.
@@ -8,12 +11,29 @@ import "math/bits"
 // scanString reads the string that starts at f.pos ('"' there) and returns it with its
 // quotes; plain is false when it has escapes or non-ASCII bytes.
 func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
-	d, i := f.data, f.pos+1
+	end, plain, ok := stringEnd(f.data, f.pos)
+	if !ok {
+		return nil, false, false
+	}
+	quoted, f.pos = f.data[f.pos:end], end
+	return quoted, plain, true
+}
+
+// stringEnd is where the string whose quote is at d[i] ends (just past its closing
+// quote); plain is false when it has escapes or non-ASCII bytes, ok false when it is not
+// a well-formed string (a control byte, a bad escape, no closing quote).
+func stringEnd(d []byte, i int) (end int, plain, ok bool) {
+	i++
 	plain = true
 	for i < len(d) {
-		// The run of plain bytes first: eight at a time while no byte of the eight may be
-		// other than plain, then one table look-up each.
-		for i+8 <= len(d) && !mayBeSpecial(le64(d, i)) {
+		// The run of plain bytes first: eight at a time, the first byte of the eight
+		// that is not plain found at once (specialMask), then one table look-up each
+		// for the last few bytes of the buffer.
+		for i+8 <= len(d) {
+			if m := specialMask(le64(d, i)); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto special
+			}
 			i += 8
 		}
 		for i < len(d) && plainStringByte[d[i]] {
@@ -22,46 +42,48 @@ func (f *fastReader) scanString() (quoted []byte, plain, ok bool) {
 		if i >= len(d) {
 			break
 		}
-		c := d[i]
-		switch {
+	special:
+		switch c := d[i]; {
 		case c == '"':
-			quoted, f.pos = d[f.pos:i+1], i+1
-			return quoted, plain, true
+			return i + 1, plain, true
 		case c < 0x20:
-			return nil, false, false
+			return 0, false, false
 		case c == '\\':
 			plain = false
 			if i+1 >= len(d) {
-				return nil, false, false
+				return 0, false, false
 			}
 			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(d) || !isHex4(d[i+2:i+6]) {
-					return nil, false, false
+					return 0, false, false
 				}
 				i += 6
 			default:
-				return nil, false, false
+				return 0, false, false
 			}
 			continue
-		case c >= 0x80:
+		default: // c >= 0x80
 			plain = false
 		}
 		i++
 	}
-	return nil, false, false
+	return 0, false, false
 }
 
-// mayBeSpecial reports whether one of the eight bytes of v is not a plain string byte (a
-// control byte, the quote, the backslash or a byte past ASCII): each test below is exact
-// as a whole (nonzero exactly when some byte is so), so no such byte is ever skipped.
-func mayBeSpecial(v uint64) bool {
+// specialMask has the high bit of each of the eight bytes of v (little-endian) set that
+// may not be a plain string byte (a control byte, the quote, the backslash or a byte past
+// ASCII). The lowest bit set is exact: every byte below it is plain (a borrow only makes
+// bits above a byte that is not plain), so the first byte that is not plain is never
+// skipped; zero when all eight are plain.
+func specialMask(v uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	control := (v - 0x20*ones) & ^v & highs // a byte below 0x20 (no byte is past 0x7f here)
-	return v&highs != 0 || control != 0 || hasZero(v^('"'*ones)) != 0 || hasZero(v^('\\'*ones)) != 0
+	q := v ^ ('"' * ones)
+	b := v ^ ('\\' * ones)
+	// (v - 0x20) | v: a byte below 0x20 or past 0x7f; (x - 1) &^ x: a zero byte of x.
+	return ((v - 0x20*ones) | v | ((q - ones) &^ q) | ((b - ones) &^ b)) & highs
 }
 
 // plainStringByte marks the bytes a string may hold as they are: printable ASCII but the
@@ -92,9 +114,33 @@ func (f *fastReader) makeString(b []byte) string {
 	if s := f.strs[i]; s == string(b) {
 		return s
 	}
-	s := string(b)
+	s := f.slabString(b)
 	f.strs[i] = s
 	return s
+}
+
+// textSlab is the size of the slabs strings are copied into, textMax the longest string
+// copied into one (a longer one has memory of its own).
+const (
+	textSlab = 4 << 10
+	textMax  = 96
+)
+
+// slabString is string(b), its bytes copied into the reader's slab: many strings, one
+// allocation. A slab's bytes are never written again once a string holds them.
+func (f *fastReader) slabString(b []byte) string { return slabString(&f.text, b) }
+
+// slabString is string(b), its bytes copied into slab (a new one when it is full).
+func slabString(slab *[]byte, b []byte) string {
+	if len(b) > textMax || len(b) == 0 {
+		return string(b)
+	}
+	if cap(*slab)-len(*slab) < len(b) {
+		*slab = make([]byte, 0, textSlab)
+	}
+	n := len(*slab)
+	*slab = append(*slab, b...)
+	return unsafe.String(&(*slab)[n], len(b))
 }
 
 // remember puts s in the cache of strings read lately: a string the caller knows the
@@ -105,19 +151,20 @@ func (f *fastReader) remember(s string) {
 	}
 }
 
-// strSlot is where makeString caches b (2 to 256 bytes).
+// strSlot is where makeString caches b (2 to 256 bytes): a hash of its length and of its
+// first and last eight bytes (constant time), with one multiplication.
 func strSlot[S ~string | ~[]byte](b S) uint32 {
-	var h uint32
+	var x uint64
 	switch n := len(b); {
 	case n >= 8:
-		lo, hi := le64(b, 0), le64(b, n-8)
-		h = hash64(uint32(lo), uint32(lo>>32)) ^ hash64(uint32(hi), uint32(hi>>32))
+		x = le64(b, 0) ^ bits.RotateLeft64(le64(b, n-8), 29)
 	case n >= 4:
-		h = hash64(le32(b, 0), le32(b, n-4))
+		x = uint64(le32(b, 0)) | uint64(le32(b, n-4))<<32
 	default:
-		h = hash64(uint32(b[0])|uint32(b[1])<<8, uint32(b[n-2])|uint32(b[n-1])<<8)
+		x = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[n-1])<<16
 	}
-	return h % 256
+	x ^= uint64(len(b)) << 48
+	return uint32((x * 0x9e3779b97f4a7c15) >> 56)
 }
 
 // le64 and le32 are the little-endian numbers in the eight and four bytes of b from i.
@@ -130,13 +177,4 @@ func le64[S ~string | ~[]byte](b S, i int) uint64 {
 func le32[S ~string | ~[]byte](b S, i int) uint32 {
 	b = b[i : i+4]
 	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-}
-
-func hash64(lo, hi uint32) uint32 {
-	const prime3, prime4, prime5 = 0xc2b2ae3d, 0x27d4eb2f, 0x165667b1
-	h := prime5 + uint32(8)
-	h += lo * prime3
-	h = bits.RotateLeft32(h, 17) * prime4
-	h += hi * prime3
-	return bits.RotateLeft32(h, 17) * prime4
 }

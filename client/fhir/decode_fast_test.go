@@ -299,3 +299,51 @@ func TestScanStringFindsEverySpecialByte(t *testing.T) {
 		}
 	}
 }
+
+// Two bytes that end a run of plain ones in one block of eight: the first is found, never
+// one a borrow from it marks above it (each pair of kinds at each pair of places of
+// strings of 2 to 24 bytes), and each string is read as the byte-by-byte scan reads it.
+func TestScanStringFindsTheFirstOfTwoSpecialBytes(t *testing.T) {
+	specials := []byte{0x00, 0x1f, 0x20, '"', '\\', '!', '#', 0x5b, 0x5d, 0x7f, 0x80, 0xa0, 0xff}
+	for n := 2; n <= 24; n++ {
+		for p1 := range n {
+			for p2 := p1 + 1; p2 < n; p2++ {
+				for _, c1 := range specials {
+					for _, c2 := range specials {
+						body := bytes.Repeat([]byte("a"), n)
+						body[p1], body[p2] = c1, c2
+						data := append(append([]byte(`"`), body...), `"`...)
+						f := &fastReader{data: data}
+						q, plain, ok := f.scanString()
+						wq, wplain, wok := scanStringByByte(data, 0)
+						if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
+							t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzScanString: on any bytes, from any place, the string scanner reads what the
+// byte-by-byte scan reads.
+func FuzzScanString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"` + strings.Repeat("a", 15) + `\"` + strings.Repeat("b", 15) + `"`,
+		`"` + strings.Repeat("x", 31) + `\\"`, `"` + strings.Repeat(`\"`, 20) + `"`, `"` + strings.Repeat("y", 63) + `\u00e9"`,
+		`"[{]}` + strings.Repeat("z", 40), `"` + strings.Repeat("q", 64) + "\x00\"", `"é` + strings.Repeat("w", 30) + `"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		data[0] = '"'
+		fr := &fastReader{data: data}
+		q, plain, ok := fr.scanString()
+		wq, wplain, wok := scanStringByByte(data, 0)
+		if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
+			t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
+		}
+	})
+}

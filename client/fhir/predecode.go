@@ -66,7 +66,8 @@ type Predecoder struct {
 // whom each is about from it, Subject); entries a filter drops keep their storage until
 // Release, like the others.
 func (d *Predecoder) Decode(page []Resource) int {
-	d.page, d.next, d.used = page, 0, 0
+	d.Release() // every slot clean (next1 does not clear one again)
+	d.page, d.next = page, 0
 	for d.next1() {
 	}
 	d.page = nil
@@ -75,6 +76,8 @@ func (d *Predecoder) Decode(page []Resource) int {
 
 // Release forgets the decoded Encounters (after the page is mapped), keeping the storage:
 // what they point to (strings, the reader's slabs) is not kept alive until the next page.
+// It leaves every slot clean (zero but for its emptied list of references), as next1
+// takes them.
 func (d *Predecoder) Release() {
 	for i := range d.used {
 		p := &d.chunks[i/predecodeChunk][i%predecodeChunk]
@@ -94,15 +97,15 @@ func (d *Predecoder) next1() bool {
 		if r.Type != "Encounter" || r.Mode == "include" || r.Mode == "outcome" || len(r.Raw) == 0 {
 			continue
 		}
-		p := d.slot()
-		*p = predecoded{refs: p.refs[:0]} // the slot's list reused
+		p := d.slot() // clean (Release, or cleared below when a reader gave up)
 		switch {
 		case d.read(r, p):
 			p.ownRead = true
 		default:
 			p.enc, p.own, p.refsKnown = encounterRes{}, ownFacts{}, false
 			if !decodeEncounterFastID(r.Raw, r.ID, &p.enc) {
-				continue // the mapping decodes it the generic way (the slot is reused)
+				*p = predecoded{refs: p.refs[:0]} // clean for the next (the slot is reused)
+				continue                          // the mapping decodes it the generic way
 			}
 		}
 		p.raw = unsafe.SliceData(r.Raw)

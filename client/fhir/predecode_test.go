@@ -256,3 +256,120 @@ func addEncounterSeeds(f *testing.F) {
 		}
 	}
 }
+
+// BenchmarkScanAndPredecodeDemoPages measures the two byte readers of the
+// 50,000-encounter get's path alone, on the demo's own pages (5 of 1,000): "scan" is the
+// page scan (scanBundle, the search goroutine), "predecode" the Encounter reader
+// (Predecoder.Decode, the mapping goroutine). MB/s is of the pages' bytes.
+func BenchmarkScanAndPredecodeDemoPages(b *testing.B) {
+	pages := demoEncounterPages(b, 5000)
+	size := 0
+	buns := make([]*Bundle, len(pages))
+	for i, p := range pages {
+		size += len(p)
+		bun, ok := scanBundle(p)
+		if !ok {
+			b.Fatal("page not scanned")
+		}
+		buns[i] = bun
+	}
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, p := range pages {
+				if _, ok := scanBundle(p); !ok {
+					b.Fatal("page not scanned")
+				}
+			}
+		}
+	})
+	b.Run("predecode", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		var pre Predecoder
+		for b.Loop() {
+			for _, bun := range buns {
+				if n := pre.Decode(bun.Entries); n != 1000 {
+					b.Fatalf("%d decoded", n)
+				}
+				pre.Release()
+			}
+		}
+	})
+}
+
+// A slot holds nothing of the Encounter decoded in it before (on a page before, or one a
+// reader gave up on): each page's Encounters, decoded with storage that held others (the
+// corners, the published examples), Released or not between pages, are what a fresh
+// Predecoder decodes from them, field for field.
+func TestPredecodedSlotsHoldNothingOfBefore(t *testing.T) {
+	const givenUp = `{"resourceType":"Encounter","id":"g","status":"finished","class":{"code":"AMB"},"period":{"start":"2020"},` +
+		`"subject":{"reference":"Patient/1"},"location":[{"location":{"reference":"Location/1"}}],"extension":[{"url":"u","valueBoolean":true}]}`
+	// ... and one given up on within a Reference, a Coding (class) and a Period read into
+	// slots of the reader's slabs.
+	const givenUpInSlots = `{"resourceType":"Encounter","id":"h","class":{"code":"AMB","system":"s","Display":"x"}}`
+	const givenUpInRef = `{"resourceType":"Encounter","id":"h","serviceProvider":{"reference":"Organization/9","type":"T","Display":"x"}}`
+	for _, s := range []string{givenUp, givenUpInSlots, givenUpInRef} {
+		if decodeEncounterFast([]byte(s), &encounterRes{}) {
+			t.Fatalf("the reader read the Encounter it must give up on: %s", s)
+		}
+	}
+	rich := encounterInputs(t)
+	rich = rich[:min(len(rich), 600)] // with the sparse ones, fewer than predecodeMax
+	sparse := []Resource{}
+	for i, s := range []string{`{"resourceType":"Encounter","id":"s1"}`, `{"resourceType":"Encounter","id":"s2","status":"planned"}`,
+		`{"resourceType":"Encounter","id":"s3","subject":"bad"}`, `{"resourceType":"Encounter","id":"s4","period":{"start":"2021"}}`,
+		`{"resourceType":"Encounter","id":"s5","class":{"code":"IMP"},"serviceProvider":{"display":"P"}}`} {
+		for range 40 {
+			// Before each, one both readers give up on, having read some of it.
+			sparse = append(sparse, Resource{Type: "Encounter", ID: "g", Mode: "match", Raw: []byte(givenUp)},
+				Resource{Type: "Encounter", ID: "h", Mode: "match", Raw: []byte(givenUpInSlots)},
+				Resource{Type: "Encounter", ID: "h", Mode: "match", Raw: []byte(givenUpInRef)},
+				Resource{Type: "Encounter", ID: "s" + string(rune('1'+i)), Mode: "match", Raw: []byte(s)})
+		}
+	}
+	fresh := func(page []Resource) []predecoded {
+		var out []predecoded
+		for _, r := range page {
+			var d Predecoder
+			one := []Resource{r}
+			d.Decode(one)
+			if p := predecodedFor(one[0]); p != nil {
+				q := *p
+				q.raw = nil
+				out = append(out, q)
+			}
+		}
+		return out
+	}
+	for _, release := range []bool{false, true} {
+		var d Predecoder
+		for round, page := range [][]Resource{rich, sparse, slices.Concat(sparse, rich), sparse} {
+			want := fresh(page)
+			page = slices.Clone(page)
+			d.Decode(page)
+			var got []predecoded
+			for _, r := range page {
+				if p := predecodedFor(r); p != nil {
+					q := *p
+					q.raw = nil
+					got = append(got, q)
+				}
+			}
+			if len(got) != len(want) || len(got) == 0 {
+				t.Fatalf("release %v, page %d: %d decoded, fresh %d", release, round, len(got), len(want))
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i].enc, want[i].enc) || !reflect.DeepEqual(got[i].own, want[i].own) ||
+					!slices.Equal(got[i].refs, want[i].refs) || got[i].refsKnown != want[i].refsKnown || got[i].ownRead != want[i].ownRead ||
+					got[i].subject != want[i].subject || got[i].subjectOK != want[i].subjectOK || got[i].subjectKnown != want[i].subjectKnown {
+					t.Fatalf("release %v, page %d, Encounter %d: decoded in used storage\n%+v\nfresh\n%+v", release, round, i, got[i], want[i])
+				}
+			}
+			if release {
+				d.Release()
+			}
+		}
+	}
+}
