@@ -27,8 +27,8 @@ type fastReader struct {
 	// per decoder too).
 	strs [256]string
 	// refs and periods are slabs the pointers read hand out (one allocation for many).
-	refs    []Reference
-	periods []Period
+	refs    slab[Reference]
+	periods slab[Period]
 	depth   int // extensions within extensions
 	// named, when not nil, gets every Reference's "reference" member read, in the order
 	// the reference scan (References) finds them: as their objects end.
@@ -37,17 +37,38 @@ type fastReader struct {
 	// name with an escape, a reference in an object not a Reference): named is not all.
 	refsBad bool
 	// slabs of the arrays (of one, mostly) an encounter carries
-	concepts []CodeableConcept
-	codings  []Coding
-	parts    []encounterPart
-	locs     []encounterLocation
-	idents   []Identifier
-	classes  []classCoding
-	strings  []string
+	concepts slab[CodeableConcept]
+	codings  slab[Coding]
+	parts    slab[encounterPart]
+	locs     slab[encounterLocation]
+	idents   slab[Identifier]
+	classes  slab[classCoding]
+	strings  slab[string]
 	// text is a slab the strings made are copied into (one allocation for many); ids and
 	// urls those of the bundle scan's entries (apart: an entry's id may be kept longer
 	// than its full URL, and a slab lives as long as any string in it).
 	text, ids, urls []byte
+}
+
+// keepSlabs makes the reader keep the arrays its slabs hand values out of, for
+// rewindSlabs: only for a reader whose values all die together (Predecoder).
+func (f *fastReader) keepSlabs() {
+	f.refs.keep, f.periods.keep, f.concepts.keep, f.codings.keep = true, true, true, true
+	f.parts.keep, f.locs.keep, f.idents.keep, f.classes.keep, f.strings.keep = true, true, true, true, true
+}
+
+// rewindSlabs zeroes the values the reader's slabs handed out and hands the same arrays
+// out again: nothing may hold any of those values any more.
+func (f *fastReader) rewindSlabs() {
+	f.refs.rewind()
+	f.periods.rewind()
+	f.concepts.rewind()
+	f.codings.rewind()
+	f.parts.rewind()
+	f.locs.rewind()
+	f.idents.rewind()
+	f.classes.rewind()
+	f.strings.rewind()
 }
 
 // The reader is a strict scanner of RFC 8259 JSON over bytes in memory: anything it does

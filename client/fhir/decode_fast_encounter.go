@@ -271,10 +271,10 @@ func readEncounterOwnRefs(f *fastReader, id string, e *encounterRes, o *ownFacts
 			if !fastPeriod(f, &e.Period) {
 				return true, false
 			}
-			if len(f.periods) == 0 {
-				f.periods = make([]Period, 32)
+			if len(f.periods.left) == 0 {
+				f.periods.fill(32)
 			}
-			o.Period, f.periods = &f.periods[0], f.periods[1:]
+			o.Period, f.periods.left = &f.periods.left[0], f.periods.left[1:]
 			*o.Period = e.Period
 			return true, true
 		case "serviceProvider":

@@ -75,7 +75,9 @@ func (d *Predecoder) Decode(page []Resource) int {
 }
 
 // Release forgets the decoded Encounters (after the page is mapped), keeping the storage:
-// what they point to (strings, the reader's slabs) is not kept alive until the next page.
+// what they point to (strings) is not kept alive until the next page, and the reader's
+// slabs (their identifiers, codings, references…) are zeroed and used again for the next
+// page's (nothing the mapping keeps points into them: it copies strings out of them).
 // It leaves every slot clean (zero but for its emptied list of references), as next1
 // takes them.
 func (d *Predecoder) Release() {
@@ -86,6 +88,9 @@ func (d *Predecoder) Release() {
 		*p = predecoded{refs: refs[:0]}
 	}
 	d.used = 0
+	if d.f != nil {
+		d.f.rewindSlabs()
+	}
 }
 
 // next1 decodes the page's next Encounter match; false when there is none left (or
@@ -129,6 +134,7 @@ func (d *Predecoder) slot() *predecoded {
 func (d *Predecoder) read(r *Resource, p *predecoded) bool {
 	if d.f == nil {
 		d.f = new(fastReader)
+		d.f.keepSlabs()
 	}
 	f := d.f
 	f.data, f.pos = r.Raw, 0

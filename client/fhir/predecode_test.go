@@ -373,3 +373,53 @@ func TestPredecodedSlotsHoldNothingOfBefore(t *testing.T) {
 		}
 	}
 }
+
+// The Predecoder's reader hands its slabs out again page after page (slab.rewind): the
+// items mapped from one page must hold nothing of them, or the next pages' Encounters
+// would change them. Every page's items, compared once the last page is mapped, are those
+// of a mapping that decodes each Encounter itself; and the slabs were used again.
+func TestPredecodedPagesLeaveNothingInTheSlabs(t *testing.T) {
+	var pages [][]byte
+	for i := range 4 {
+		pages = append(pages, largeEncounterBundle(300+i*50))
+	}
+	// Every slab in use: profiles, tags and security labels too.
+	pages[1] = bytes.ReplaceAll(pages[1], []byte(`"meta":{"lastUpdated"`), []byte(`"meta":{"profile":["https://fhir.hl7.org.uk/StructureDefinition/UKCore-Encounter"],`+
+		`"tag":[{"system":"urn:demo:tag","code":"t1"}],"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}],"lastUpdated"`))
+	pages = append(pages, ukcoreEncounterBundle(t, 3), largeEncounterBundle(200))
+	parse := func(data []byte) []Resource {
+		b, err := ParseBundle(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Entries
+	}
+	var d Predecoder
+	var gotAll, wantAll record.SectionsData
+	made := 0
+	for _, data := range pages {
+		// A mapper each (the demo's pages share their ids); one Predecoder for all.
+		got, want := NewPageMapper(record.SectionEncounters, nil, healthSrc), NewPageMapper(record.SectionEncounters, nil, healthSrc)
+		page := parse(data)
+		if d.Decode(page) == 0 {
+			t.Fatal("nothing decoded ahead")
+		}
+		AppendData(&gotAll, got.Map(page, nil), 0)
+		d.Release()
+		if made == 0 {
+			made = len(d.f.idents.arrays) + len(d.f.refs.arrays) + len(d.f.codings.arrays)
+		}
+		AppendData(&wantAll, want.Map(parse(data), nil), 0)
+	}
+	if !reflect.DeepEqual(gotAll.Encounters, wantAll.Encounters) || len(wantAll.Encounters) < 1500 {
+		for i := range wantAll.Encounters {
+			if i >= len(gotAll.Encounters) || !reflect.DeepEqual(gotAll.Encounters[i], wantAll.Encounters[i]) {
+				t.Fatalf("encounter %d of %d differs once later pages were decoded:\n%+v\n%+v", i, len(wantAll.Encounters), gotAll.Encounters[min(i, len(gotAll.Encounters)-1)], wantAll.Encounters[i])
+			}
+		}
+		t.Fatalf("%d encounters, want %d", len(gotAll.Encounters), len(wantAll.Encounters))
+	}
+	if now := len(d.f.idents.arrays) + len(d.f.refs.arrays) + len(d.f.codings.arrays); made == 0 || now > 2*made {
+		t.Fatalf("the reader's slabs: %d arrays after the first page, %d after the last: not used again", made, now)
+	}
+}
