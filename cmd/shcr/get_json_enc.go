@@ -139,6 +139,9 @@ func (w *itemWriter) timeOmitZero(b []byte, d int, name string, t time.Time) []b
 		return b
 	}
 	b = append(w.key(b, d, name), '"')
+	if tb, ok := appendRFC3339Nano(b, t); ok {
+		return append(tb, '"')
+	}
 	tb, err := t.AppendText(b)
 	if err != nil { // what b holds is dropped with the item
 		w.bad = true
