@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -200,11 +201,22 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString is encoding/json's appendString with escapeHTML.
+// appendJSONString is encoding/json's appendString with escapeHTML. Eight bytes at a time
+// are passed over while none of them needs a look (plainWord).
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			m := notPlain(w)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8 // the first byte flagged is the first needing a look
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] {
 				i++
@@ -250,4 +262,23 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// The bytes of a word each holding one value: lows 0x01, highs 0x80.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// notPlain flags (0x80) the bytes of w (eight bytes of a string, the first lowest) that
+// jsonSafe does not pass: a control character, '"', '\\', '<', '>', '&', or not ASCII. A
+// byte is flagged wrongly only above one rightly flagged (a borrow runs up from it), so
+// the lowest flag is exact and zero means none.
+func notPlain(w uint64) uint64 {
+	zero := func(v uint64) uint64 { return (v - lows) & ^v } // high bit set: v's byte was 0 (or above one)
+	m := (w - 0x20*lows) & ^w                                // below 0x20
+	m |= zero(w ^ ('\\' * lows))
+	m |= zero((w | 0x04*lows) ^ ('&' * lows)) // '"' (0x22) or '&' (0x26)
+	m |= zero((w | 0x02*lows) ^ ('>' * lows)) // '<' (0x3c) or '>' (0x3e)
+	return (m | w) & highs                    // or not ASCII
 }
