@@ -208,14 +208,20 @@ func appendJSONString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) {
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			m := notPlain(w)
+			m := notPlain(word(s, i))
 			if m == 0 {
 				i += 8
 				continue
 			}
 			i += bits.TrailingZeros64(m) / 8 // the first byte flagged is the first needing a look
+		} else if len(s) >= 8 {
+			// The last bytes: the string's last eight, those before i replaced with plain ones.
+			k := uint(i-(len(s)-8)) * 8
+			m := notPlain(word(s, len(s)-8)>>k | 'a'*lows<<(64-k))
+			if m == 0 {
+				break
+			}
+			i += bits.TrailingZeros64(m) / 8
 		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] {
@@ -264,6 +270,13 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// word is the eight bytes of s from i, the first lowest.
+func word(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
 // The bytes of a word each holding one value: lows 0x01, highs 0x80.
 const (
 	lows  = 0x0101010101010101
@@ -275,10 +288,10 @@ const (
 // byte is flagged wrongly only above one rightly flagged (a borrow runs up from it), so
 // the lowest flag is exact and zero means none.
 func notPlain(w uint64) uint64 {
-	zero := func(v uint64) uint64 { return (v - lows) & ^v } // high bit set: v's byte was 0 (or above one)
-	m := (w - 0x20*lows) & ^w                                // below 0x20
-	m |= zero(w ^ ('\\' * lows))
-	m |= zero((w | 0x04*lows) ^ ('&' * lows)) // '"' (0x22) or '&' (0x26)
-	m |= zero((w | 0x02*lows) ^ ('>' * lows)) // '<' (0x3c) or '>' (0x3e)
-	return (m | w) & highs                    // or not ASCII
+	q := w ^ ('\\' * lows)              // zero where '\\'
+	a := (w | 0x04*lows) ^ ('&' * lows) // zero where '"' (0x22) or '&' (0x26)
+	g := (w | 0x02*lows) ^ ('>' * lows) // zero where '<' (0x3c) or '>' (0x3e)
+	// A byte below 0x20, or zero in q, a or g (x-1 borrows into the high bit only there),
+	// or not ASCII.
+	return ((w-0x20*lows)&^w | (q-lows)&^q | (a-lows)&^a | (g-lows)&^g | w) & highs
 }
