@@ -27,10 +27,10 @@ type itemWriter struct {
 	chunks chunking
 	// spare: chunk buffers written and free again, for the next chunk of any list.
 	spare [][]byte
-	// provHead, provTail: the parts of the provenance written last, copied when the next
-	// one's are the same (get_json_prov.go).
-	provHead provHead
-	provTail provTail
+	// provHeads, provTails: the parts of the provenances written last, copied when the
+	// next one's are the same (get_json_prov.go).
+	provHeads provParts[provHead, *provHead]
+	provTails provParts[provTail, *provTail]
 }
 
 // indents is a newline and enough spaces for any depth the sections reach.

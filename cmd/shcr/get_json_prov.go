@@ -29,12 +29,13 @@ func (w *itemWriter) item(b []byte, d int, it *record.Item) []byte {
 
 // provenance writes a record.Provenance; security is a list, never null (as the generic
 // path's marshaler in sectionJSONOptions writes it). Its head (backend to author) and its
-// tail but the resource (server update to security) are most often those of the
-// provenance written before (one source's items): each is then copied from the bytes last
-// written for it, kept with the values and depth they were written for (provCache).
+// tail but the resource (server update to security) are most often those of one of the
+// last few provenances written (a few sources' items, interleaved): each is then copied
+// from the bytes written for it, kept with the values and depth they were written for
+// (provParts).
 func (w *itemWriter) provenance(b []byte, d int, p *record.Provenance) []byte {
 	start := len(b)
-	if h := &w.provHead; h.is(d, p) {
+	if h := w.provHeads.find(d, p); h != nil {
 		b = append(b, h.b...)
 	} else {
 		b = w.open(b, '{')
@@ -47,13 +48,13 @@ func (w *itemWriter) provenance(b []byte, d int, p *record.Provenance) []byte {
 		b = w.strOmit(b, d+2, "name", p.Author.Name)
 		b = w.strOmit(b, d+2, "role", p.Author.Role)
 		b = w.close(b, d+2, '}')
-		h.set(d, p, b[start:])
+		w.provHeads.next().set(d, p, b[start:])
 	}
 	d++
 	b = w.timeOmitZero(b, d, "recorded", p.Recorded)
 	b = w.strOmit(b, d, "recorded_text", p.RecordedText)
 	// The tail follows a member (never '{'): its first member's comma is always written.
-	if t := &w.provTail; t.is(d, p) {
+	if t := w.provTails.find(d, p); t != nil {
 		b = append(b, t.b...)
 	} else {
 		start = len(b)
@@ -62,11 +63,51 @@ func (w *itemWriter) provenance(b []byte, d int, p *record.Provenance) []byte {
 		b = w.str(b, d, "source_system", p.SourceSystem)
 		b = w.key(b, d, "security")
 		b = list(w, b, d, p.Security, stringElem)
-		t.set(d, p, b[start:])
+		w.provTails.next().set(d, p, b[start:])
 	}
 	b = w.strOmit(b, d, "resource", p.Resource)
 	b = w.close(b, d, '}')
 	return b
+}
+
+// provParts keeps the bytes of the last few heads or tails written (a hit is looked for
+// from the last one found or written), each replaced in turn.
+type provParts[T any, P interface {
+	*T
+	is(d int, p *record.Provenance) bool
+}] struct {
+	parts [4]T
+	n     int // parts in use
+	last  int // the part last found or written
+	older int // the part written next, once all are in use
+}
+
+// find is the part written for these values at depth d, or nil.
+func (c *provParts[T, P]) find(d int, p *record.Provenance) *T {
+	for k := range c.n {
+		i := c.last + k
+		if i >= c.n {
+			i -= c.n
+		}
+		if P(&c.parts[i]).is(d, p) {
+			c.last = i
+			return &c.parts[i]
+		}
+	}
+	return nil
+}
+
+// next is the part to write the next head or tail into: a free one, else the next in turn.
+func (c *provParts[T, P]) next() *T {
+	i := c.n
+	if c.n < len(c.parts) {
+		c.n++
+	} else {
+		i = c.older
+		c.older = (c.older + 1) % len(c.parts)
+	}
+	c.last = i
+	return &c.parts[i]
 }
 
 // provHead is the bytes last written for a provenance's head ("{" to the author's "}")
