@@ -41,9 +41,18 @@ const indents = "\n                                                             
 // is read from the byte before it: only an opening bracket just written ends in '{' or
 // '[', no value does.
 
+// indent16 is a newline and 15 spaces: copied whole into the buffer's room (a copy of a
+// fixed size, without a call), then the buffer cut to the depth's length.
+var indent16 = [16]byte{'\n', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '}
+
 // newline starts a line at depth d (two spaces a level).
 func (w *itemWriter) newline(b []byte, d int) []byte {
-	if n := 1 + 2*d; n <= len(indents) {
+	n := 1 + 2*d
+	if l := len(b); n <= len(indent16) && cap(b)-l >= len(indent16) {
+		*(*[16]byte)(b[l : l+16]) = indent16
+		return b[:l+n]
+	}
+	if n <= len(indents) {
 		return append(b, indents[:n]...)
 	}
 	b = append(b, '\n')
@@ -76,8 +85,15 @@ func (w *itemWriter) key(b []byte, d int, name string) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
-	b = w.newline(b, d)
-	b = append(b, '"')
+	// The line's start and the opening quote in one fixed copy when there is room.
+	if n, l := 1+2*d, len(b); n < len(indent16) && cap(b)-l >= len(indent16) {
+		*(*[16]byte)(b[l : l+16]) = indent16
+		b = b[:l+n+1]
+		b[l+n] = '"'
+	} else {
+		b = w.newline(b, d)
+		b = append(b, '"')
+	}
 	b = append(b, name...)
 	return append(b, '"', ':', ' ')
 }

@@ -344,3 +344,34 @@ func TestAppendJSONStringAtEveryOffset(t *testing.T) {
 	check(long.String())
 	check(strings.Repeat("a", 1<<20))
 }
+
+// TestKeyAndNewlineAtEveryDepth: a member's key and a line's start are the same bytes at
+// every depth (the fixed copy up to depth 7, the longer ones after), whether the buffer
+// has room for the fixed copy or not, after an opening brace (no comma) or a value.
+func TestKeyAndNewlineAtEveryDepth(t *testing.T) {
+	for d := range 40 {
+		indent := "\n" + strings.Repeat("  ", d)
+		for _, room := range []int{0, 1, 15, 16, 17, 64} {
+			for _, before := range []string{"{", `"v"`} {
+				buf := make([]byte, len(before), len(before)+room)
+				copy(buf, before)
+				var w itemWriter
+				want := before + indent
+				if got := w.newline(buf, d); string(got) != want {
+					t.Fatalf("newline at depth %d, room %d: %q, want %q", d, room, got, want)
+				}
+				want = before + indent + `"name": `
+				if before != "{" {
+					want = before + "," + indent + `"name": `
+				}
+				got := w.key(buf, d, "name")
+				if string(got) != want {
+					t.Fatalf("key at depth %d, room %d, after %s: %q, want %q", d, room, before, got, want)
+				}
+				if string(buf) != before {
+					t.Fatalf("key at depth %d: the bytes before it changed to %q", d, buf)
+				}
+			}
+		}
+	}
+}
