@@ -221,7 +221,7 @@ const hexDigits = "0123456789abcdef"
 // are passed over while none of them needs a look (plainWord).
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
-	start := 0
+	start, tail := 0, false
 	for i := 0; i < len(s); {
 		if i+8 <= len(s) {
 			m := notPlain(word(s, i))
@@ -230,8 +230,10 @@ func appendJSONString(b []byte, s string) []byte {
 				continue
 			}
 			i += bits.TrailingZeros64(m) / 8 // the first byte flagged is the first needing a look
-		} else if len(s) >= 8 {
-			// The last bytes: the string's last eight, those before i replaced with plain ones.
+		} else if len(s) >= 8 && !tail {
+			// The last bytes, once: the string's last eight, those before i replaced with
+			// plain ones; past the first flagged, one at a time.
+			tail = true
 			k := uint(i-(len(s)-8)) * 8
 			m := notPlain(word(s, len(s)-8)>>k | 'a'*lows<<(64-k))
 			if m == 0 {
