@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,10 @@ type itemWriter struct {
 	chunks chunking
 	// spare: chunk buffers written and free again, for the next chunk of any list.
 	spare [][]byte
+	// provHeads, provTails: the parts of the provenances written last, copied when the
+	// next one's are the same (get_json_prov.go).
+	provHeads provParts[provHead, *provHead]
+	provTails provParts[provTail, *provTail]
 }
 
 // indents is a newline and enough spaces for any depth the sections reach.
@@ -36,9 +41,18 @@ const indents = "\n                                                             
 // is read from the byte before it: only an opening bracket just written ends in '{' or
 // '[', no value does.
 
+// indent16 is a newline and 15 spaces: copied whole into the buffer's room (a copy of a
+// fixed size, without a call), then the buffer cut to the depth's length.
+var indent16 = [16]byte{'\n', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '}
+
 // newline starts a line at depth d (two spaces a level).
 func (w *itemWriter) newline(b []byte, d int) []byte {
-	if n := 1 + 2*d; n <= len(indents) {
+	n := 1 + 2*d
+	if l := len(b); n <= len(indent16) && cap(b)-l >= len(indent16) {
+		*(*[16]byte)(b[l : l+16]) = indent16
+		return b[:l+n]
+	}
+	if n <= len(indents) {
 		return append(b, indents[:n]...)
 	}
 	b = append(b, '\n')
@@ -71,8 +85,15 @@ func (w *itemWriter) key(b []byte, d int, name string) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
-	b = w.newline(b, d)
-	b = append(b, '"')
+	// The line's start and the opening quote in one fixed copy when there is room.
+	if n, l := 1+2*d, len(b); n < len(indent16) && cap(b)-l >= len(indent16) {
+		*(*[16]byte)(b[l : l+16]) = indent16
+		b = b[:l+n+1]
+		b[l+n] = '"'
+	} else {
+		b = w.newline(b, d)
+		b = append(b, '"')
+	}
 	b = append(b, name...)
 	return append(b, '"', ':', ' ')
 }
@@ -139,6 +160,9 @@ func (w *itemWriter) timeOmitZero(b []byte, d int, name string, t time.Time) []b
 		return b
 	}
 	b = append(w.key(b, d, name), '"')
+	if tb, ok := appendRFC3339Nano(b, t); ok {
+		return append(tb, '"')
+	}
 	tb, err := t.AppendText(b)
 	if err != nil { // what b holds is dropped with the item
 		w.bad = true
@@ -193,11 +217,30 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString is encoding/json's appendString with escapeHTML.
+// appendJSONString is encoding/json's appendString with escapeHTML. Eight bytes at a time
+// are passed over while none of them needs a look (plainWord).
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
-	start := 0
+	start, tail := 0, false
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			m := notPlain(word(s, i))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8 // the first byte flagged is the first needing a look
+		} else if len(s) >= 8 && !tail {
+			// The last bytes, once: the string's last eight, those before i replaced with
+			// plain ones; past the first flagged, one at a time.
+			tail = true
+			k := uint(i-(len(s)-8)) * 8
+			m := notPlain(word(s, len(s)-8)>>k | 'a'*lows<<(64-k))
+			if m == 0 {
+				break
+			}
+			i += bits.TrailingZeros64(m) / 8
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] {
 				i++
@@ -243,4 +286,30 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// word is the eight bytes of s from i, the first lowest.
+func word(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// The bytes of a word each holding one value: lows 0x01, highs 0x80.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// notPlain flags (0x80) the bytes of w (eight bytes of a string, the first lowest) that
+// jsonSafe does not pass: a control character, '"', '\\', '<', '>', '&', or not ASCII. A
+// byte is flagged wrongly only above one rightly flagged (a borrow runs up from it), so
+// the lowest flag is exact and zero means none.
+func notPlain(w uint64) uint64 {
+	q := w ^ ('\\' * lows)              // zero where '\\'
+	a := (w | 0x04*lows) ^ ('&' * lows) // zero where '"' (0x22) or '&' (0x26)
+	g := (w | 0x02*lows) ^ ('>' * lows) // zero where '<' (0x3c) or '>' (0x3e)
+	// A byte below 0x20, or zero in q, a or g (x-1 borrows into the high bit only there),
+	// or not ASCII.
+	return ((w-0x20*lows)&^w | (q-lows)&^q | (a-lows)&^a | (g-lows)&^g | w) & highs
 }

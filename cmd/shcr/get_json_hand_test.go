@@ -303,3 +303,75 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendJSONStringAtEveryOffset: a byte that needs escaping, a character the writer
+// must look at (U+2028, U+2029, other multi-byte ones) or an invalid byte, alone or two,
+// at every offset of plain ASCII text of every length to 24 (both sides of each eight-byte
+// step of the fast path), the bytes around each (0x1f, ' ', 0x7f: just inside and outside),
+// empty and very long strings: encoding/json's bytes.
+func TestAppendJSONStringAtEveryOffset(t *testing.T) {
+	specials := []string{`"`, `\`, "<", ">", "&", "\x00", "\x1f", "\n", "\t", "\x7f", " ", "=", "?", "%", "'", "\u2028", "\u2029",
+		"\xff", "\x80", "é", "漢", "\xe2\x80", "\xe2\x80\xa8"[:2], "\U0001F600", "\xed\xa0\x80"}
+	plain := "abcdefghijklmnopqrstuvwxyz0123456789 ,.;:/|!#$()*+-_@[]^`{}~ABCDEF"
+	check := func(s string) {
+		t.Helper()
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString([]byte("x"), s); string(got[1:]) != string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got[1:], want)
+		}
+	}
+	check("")
+	for n := 0; n <= 24; n++ {
+		check(plain[:n])
+		for at := 0; at <= n; at++ {
+			for _, sp := range specials {
+				check(plain[:at] + sp + plain[at:n])
+				for _, sp2 := range []string{`"`, "\x01", "\u2029", "\xc3"} {
+					check(plain[:at] + sp + plain[at:n] + sp2)
+					check(sp2 + plain[:at] + sp + plain[at:n])
+				}
+			}
+		}
+	}
+	var long strings.Builder
+	for i := range 20000 {
+		long.WriteString(plain[:i%len(plain)])
+		long.WriteString(specials[i%len(specials)])
+	}
+	check(long.String())
+	check(strings.Repeat("a", 1<<20))
+}
+
+// TestKeyAndNewlineAtEveryDepth: a member's key and a line's start are the same bytes at
+// every depth (the fixed copy up to depth 7, the longer ones after), whether the buffer
+// has room for the fixed copy or not, after an opening brace (no comma) or a value.
+func TestKeyAndNewlineAtEveryDepth(t *testing.T) {
+	for d := range 40 {
+		indent := "\n" + strings.Repeat("  ", d)
+		for _, room := range []int{0, 1, 15, 16, 17, 64} {
+			for _, before := range []string{"{", `"v"`} {
+				buf := make([]byte, len(before), len(before)+room)
+				copy(buf, before)
+				var w itemWriter
+				want := before + indent
+				if got := w.newline(buf, d); string(got) != want {
+					t.Fatalf("newline at depth %d, room %d: %q, want %q", d, room, got, want)
+				}
+				want = before + indent + `"name": `
+				if before != "{" {
+					want = before + "," + indent + `"name": `
+				}
+				got := w.key(buf, d, "name")
+				if string(got) != want {
+					t.Fatalf("key at depth %d, room %d, after %s: %q, want %q", d, room, before, got, want)
+				}
+				if string(buf) != before {
+					t.Fatalf("key at depth %d: the bytes before it changed to %q", d, buf)
+				}
+			}
+		}
+	}
+}

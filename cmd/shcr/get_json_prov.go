@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -26,29 +28,128 @@ func (w *itemWriter) item(b []byte, d int, it *record.Item) []byte {
 }
 
 // provenance writes a record.Provenance; security is a list, never null (as the generic
-// path's marshaler in sectionJSONOptions writes it).
+// path's marshaler in sectionJSONOptions writes it). Its head (backend to author) and its
+// tail but the resource (server update to security) are most often those of one of the
+// last few provenances written (a few sources' items, interleaved): each is then copied
+// from the bytes written for it, kept with the values and depth they were written for
+// (provParts).
 func (w *itemWriter) provenance(b []byte, d int, p *record.Provenance) []byte {
-	b = w.open(b, '{')
+	start := len(b)
+	if h := w.provHeads.find(d, p); h != nil {
+		b = append(b, h.b...)
+	} else {
+		b = w.open(b, '{')
+		b = w.str(b, d+1, "backend", p.Backend)
+		b = w.str(b, d+1, "organisation", p.Organisation)
+		b = w.strOmit(b, d+1, "organisation_code", p.OrganisationCode)
+		b = w.str(b, d+1, "domain", string(p.Domain))
+		b = w.key(b, d+1, "author")
+		b = w.open(b, '{')
+		b = w.strOmit(b, d+2, "name", p.Author.Name)
+		b = w.strOmit(b, d+2, "role", p.Author.Role)
+		b = w.close(b, d+2, '}')
+		w.provHeads.next().set(d, p, b[start:])
+	}
 	d++
-	b = w.str(b, d, "backend", p.Backend)
-	b = w.str(b, d, "organisation", p.Organisation)
-	b = w.strOmit(b, d, "organisation_code", p.OrganisationCode)
-	b = w.str(b, d, "domain", string(p.Domain))
-	b = w.key(b, d, "author")
-	b = w.open(b, '{')
-	b = w.strOmit(b, d+1, "name", p.Author.Name)
-	b = w.strOmit(b, d+1, "role", p.Author.Role)
-	b = w.close(b, d+1, '}')
 	b = w.timeOmitZero(b, d, "recorded", p.Recorded)
 	b = w.strOmit(b, d, "recorded_text", p.RecordedText)
-	b = w.boolOmit(b, d, "recorded_is_server_update", p.ServerUpdated)
-	b = w.strOmit(b, d, "via", p.Via)
-	b = w.str(b, d, "source_system", p.SourceSystem)
-	b = w.key(b, d, "security")
-	b = list(w, b, d, p.Security, stringElem)
+	// The tail follows a member (never '{'): its first member's comma is always written.
+	if t := w.provTails.find(d, p); t != nil {
+		b = append(b, t.b...)
+	} else {
+		start = len(b)
+		b = w.boolOmit(b, d, "recorded_is_server_update", p.ServerUpdated)
+		b = w.strOmit(b, d, "via", p.Via)
+		b = w.str(b, d, "source_system", p.SourceSystem)
+		b = w.key(b, d, "security")
+		b = list(w, b, d, p.Security, stringElem)
+		w.provTails.next().set(d, p, b[start:])
+	}
 	b = w.strOmit(b, d, "resource", p.Resource)
 	b = w.close(b, d, '}')
 	return b
+}
+
+// provParts keeps the bytes of the last few heads or tails written (a hit is looked for
+// from the last one found or written), each replaced in turn.
+type provParts[T any, P interface {
+	*T
+	is(d int, p *record.Provenance) bool
+}] struct {
+	parts [4]T
+	n     int // parts in use
+	last  int // the part last found or written
+	older int // the part written next, once all are in use
+}
+
+// find is the part written for these values at depth d, or nil.
+func (c *provParts[T, P]) find(d int, p *record.Provenance) *T {
+	for k := range c.n {
+		i := c.last + k
+		if i >= c.n {
+			i -= c.n
+		}
+		if P(&c.parts[i]).is(d, p) {
+			c.last = i
+			return &c.parts[i]
+		}
+	}
+	return nil
+}
+
+// next is the part to write the next head or tail into: a free one, else the next in turn.
+func (c *provParts[T, P]) next() *T {
+	i := c.n
+	if c.n < len(c.parts) {
+		c.n++
+	} else {
+		i = c.older
+		c.older = (c.older + 1) % len(c.parts)
+	}
+	c.last = i
+	return &c.parts[i]
+}
+
+// provHead is the bytes last written for a provenance's head ("{" to the author's "}")
+// at depth d, and the values they were written from.
+type provHead struct {
+	ok                            bool
+	d                             int
+	backend, org, orgCode, domain string
+	authorName, authorRole        string
+	b                             []byte
+}
+
+func (h *provHead) is(d int, p *record.Provenance) bool {
+	return h.ok && h.d == d && h.backend == p.Backend && h.org == p.Organisation && h.orgCode == p.OrganisationCode &&
+		h.domain == string(p.Domain) && h.authorName == p.Author.Name && h.authorRole == p.Author.Role
+}
+
+func (h *provHead) set(d int, p *record.Provenance, b []byte) {
+	*h = provHead{ok: true, d: d, backend: p.Backend, org: p.Organisation, orgCode: p.OrganisationCode,
+		domain: string(p.Domain), authorName: p.Author.Name, authorRole: p.Author.Role, b: append(h.b[:0], b...)}
+}
+
+// provTail is the bytes last written for a provenance's members from
+// recorded_is_server_update to security (members at depth d), and the values they were
+// written from (security copied: the bytes are keyed by its strings, not the slice).
+type provTail struct {
+	ok                bool
+	d                 int
+	serverUpdated     bool
+	via, sourceSystem string
+	security          []string
+	b                 []byte
+}
+
+func (t *provTail) is(d int, p *record.Provenance) bool {
+	return t.ok && t.d == d && t.serverUpdated == p.ServerUpdated && t.via == p.Via &&
+		t.sourceSystem == p.SourceSystem && slices.Equal(t.security, p.Security)
+}
+
+func (t *provTail) set(d int, p *record.Provenance, b []byte) {
+	*t = provTail{ok: true, d: d, serverUpdated: p.ServerUpdated, via: p.Via, sourceSystem: p.SourceSystem,
+		security: append(t.security[:0], p.Security...), b: append(t.b[:0], b...)}
 }
 
 // period writes a record.Period member; omitZero: left out when every field is zero (v1's
