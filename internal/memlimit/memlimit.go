@@ -21,10 +21,10 @@ const Default = 160 << 20
 // BatchDefault is the limit under which a command that runs once and exits (shcr get)
 // lets garbage pile up rather than collect it (Batch): its memory is that of one record,
 // then the process ends, so collecting while the heap is small is CPU spent for nothing.
-// A 50,000-encounter record needs ~55 MB live and ~125 MB with no collection at all: under
-// 140 MB it is read without one (a collection there, marking ~60 MB live while the pages
-// are mapped, costs 25-50 ms of CPU, a tenth of the run); a bigger one (max_entries allows
-// 60,000) collects near 140 MB, and stays under the 150 MB it is held to.
+// A 50,000-encounter record needs ~55 MB live and ~90 MB with no collection at all, a
+// 60,000-encounter one (max_entries' default) ~110 MB: both are read without one (a
+// collection there, marking ~60 MB live while the pages are mapped, costs 25-50 ms of CPU,
+// a tenth of the run); a bigger one (max_entries raised) collects near 140 MB.
 const BatchDefault = 140 << 20
 
 // Soft asks the runtime to keep the process's memory under limit bytes by
