@@ -287,13 +287,7 @@ func TestScanStringFindsEverySpecialByte(t *testing.T) {
 					if c == '\\' && pos+1 < n {
 						body[pos+1] = 'n'
 					}
-					data := append(append([]byte(`"`), body...), tail...)
-					f := &fastReader{data: data}
-					q, plain, ok := f.scanString()
-					wq, wplain, wok := scanStringByByte(data, 0)
-					if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
-						t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
-					}
+					sameScanString(t, append(append([]byte(`"`), body...), tail...))
 				}
 			}
 		}
@@ -312,17 +306,23 @@ func TestScanStringFindsTheFirstOfTwoSpecialBytes(t *testing.T) {
 					for _, c2 := range specials {
 						body := bytes.Repeat([]byte("a"), n)
 						body[p1], body[p2] = c1, c2
-						data := append(append([]byte(`"`), body...), `"`...)
-						f := &fastReader{data: data}
-						q, plain, ok := f.scanString()
-						wq, wplain, wok := scanStringByByte(data, 0)
-						if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
-							t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
-						}
+						sameScanString(t, append(append([]byte(`"`), body...), `"`...))
 					}
 				}
 			}
 		}
+	}
+}
+
+// sameScanString fails t unless the string scanner reads the string at the start of data
+// as the byte-by-byte scan reads it.
+func sameScanString(t *testing.T, data []byte) {
+	t.Helper()
+	f := &fastReader{data: data}
+	q, plain, ok := f.scanString()
+	wq, wplain, wok := scanStringByByte(data, 0)
+	if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
+		t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
 	}
 }
 
@@ -339,11 +339,6 @@ func FuzzScanString(f *testing.F) {
 			return
 		}
 		data[0] = '"'
-		fr := &fastReader{data: data}
-		q, plain, ok := fr.scanString()
-		wq, wplain, wok := scanStringByByte(data, 0)
-		if !bytes.Equal(q, wq) || plain != wplain || ok != wok {
-			t.Fatalf("%q: scanString %q %v %v, byte by byte %q %v %v", data, q, plain, ok, wq, wplain, wok)
-		}
+		sameScanString(t, data)
 	})
 }

@@ -44,20 +44,8 @@ func TestProvenanceFieldsKnown(t *testing.T) {
 // byte as the old writer (marshal, unmarshal, rewrite, indent) wrote it, and every item of
 // every section is written by hand (none handed to the generic marshal).
 func TestWriteJSONMatchesOldWriterOnTheDemoLargeRecord(t *testing.T) {
-	servers, err := demo.Start(demo.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer servers.Close()
-	fed, err := client.NewFederation(servers.Config(), client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sections := record.Sections()
-	rec, found := fed.Fetch(t.Context(), "9990120005", sections)
-	if !found || len(rec.Sections.Encounters) < 5000 {
-		t.Fatalf("the demo's large person: found %v, %d encounters", found, len(rec.Sections.Encounters))
-	}
+	rec, found := demoLargeRecord(t, sections), true
 	all := reflect.ValueOf(&rec.Sections).Elem()
 	for i := range all.NumField() {
 		var w itemWriter
@@ -180,4 +168,25 @@ func TestProvenanceCopiesOnlyWhatIsTheSame(t *testing.T) {
 	if len(generic) < 2*flushAt {
 		t.Fatalf("%d bytes: the list is meant to be flushed on the way", len(generic))
 	}
+}
+
+// demoLargeRecord is the demo's large person (5,200 encounters: real shapes, ASCII text, UTC
+// times, one source's provenance after another) as read from the demo's three back ends
+// over loopback.
+func demoLargeRecord(tb testing.TB, sections []record.Section) *record.Record {
+	tb.Helper()
+	servers, err := demo.Start(demo.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer servers.Close()
+	fed, err := client.NewFederation(servers.Config(), client.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rec, found := fed.Fetch(tb.Context(), "9990120005", sections)
+	if !found || len(rec.Sections.Encounters) < 5000 {
+		tb.Fatalf("the demo's large person: found %v, %d encounters", found, len(rec.Sections.Encounters))
+	}
+	return rec
 }

@@ -15,8 +15,6 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 
-	"github.com/shcr-project/shcr/client"
-	"github.com/shcr-project/shcr/internal/demo"
 	"github.com/shcr-project/shcr/record"
 )
 
@@ -355,19 +353,7 @@ func BenchmarkWriteJSON(b *testing.B) {
 	// encounters: real shapes, ASCII text, UTC times, one source's provenance after another)
 	// to io.Discard, on one goroutine.
 	b.Run("demo-large/one-goroutine", func(b *testing.B) {
-		servers, err := demo.Start(demo.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer servers.Close()
-		fed, err := client.NewFederation(servers.Config(), client.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		demoRec, found := fed.Fetch(b.Context(), "9990120005", sections)
-		if !found || len(demoRec.Sections.Encounters) < 5000 {
-			b.Fatalf("the demo's large person: found %v, %d encounters", found, len(demoRec.Sections.Encounters))
-		}
+		demoRec := demoLargeRecord(b, sections)
 		var n countingWriter
 		if err := writeJSONChunked(&n, demoRec, true, sections, chunking{}); err != nil {
 			b.Fatal(err)
