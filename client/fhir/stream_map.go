@@ -48,8 +48,7 @@ func NewPageMapper(sec record.Section, patient *Resource, src Source) *PageMappe
 // Reserve says how many items the section will hold in all, as far as is known (the total
 // the server counts, within max_entries), before the first page is mapped: the keys given
 // and the items seen are then held in maps made that big once, not grown (and rehashed)
-// page after page — a fifth of the mapping's time for 50,000 encounters. Past the first
-// page it does nothing.
+// page after page. Past the first page it does nothing.
 func (p *PageMapper) Reserve(n int) {
 	if len(p.m.keys) == 0 && len(p.seen) == 0 {
 		p.room = n
