@@ -114,10 +114,11 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 		// about met as they are read (wantedRefs and the filter then scan no bytes for
 		// them); Map then only builds the items. Those about someone else are decoded too
 		// (rarely any), then dropped.
+		total := min(pg.total, b.cfg.MaxEntries) // what the server counts, within max_entries
 		if pg.more {
 			// What the first page says the section holds (a section of one page, whatever
 			// its total says, needs no more room than it has).
-			pm.Reserve(min(pg.total, b.cfg.MaxEntries))
+			pm.Reserve(total)
 		}
 		pre.Decode(pg.entries)
 		var d int
@@ -130,7 +131,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			extra = b.readWanted(ctx, refs, want)
 			reads += len(want)
 		}
-		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, min(pg.total, b.cfg.MaxEntries), pg.more) })
+		pm.MapAppend(&data, pg.entries, extra, func(n int) int { return heldRoom(n, shown, total, pg.more) })
 		pre.Release()
 		// Nothing mapped holds the page's bytes (the included resources kept are copies,
 		// refs.known): the next page is read into its buffer.
@@ -142,7 +143,7 @@ func (b *fhirBackend) streamSection(ctx context.Context, caps *capabilities, ref
 			// in lists used again. Total (what the
 			// server counts, within max_entries) lets the record size its list once.
 			emit(record.Part{Backend: b.cfg.Name, Sections: data, Status: []record.SectionStatus{
-				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n, Total: min(pg.total, b.cfg.MaxEntries)}}})
+				{Backend: b.cfg.Name, Section: sec, State: record.StateLoading, Count: shown + n, Total: total}}})
 			shown += n
 			data = record.SectionsData{}
 		}
